@@ -1,0 +1,99 @@
+/**
+ * JSON documents that remember where every value came from, so that a schema
+ * error at a JSON pointer can be reported as file:line:column.
+ */
+import { readFileSync } from 'node:fs';
+import { findNodeAtLocation, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import { InputError, type SourceLocation } from './errors.js';
+
+export class JsonSource {
+  readonly file: string;
+  readonly text: string;
+  readonly value: unknown;
+  private readonly tree: Node | undefined;
+  private readonly lineStarts: number[];
+
+  private constructor(file: string, text: string, tree: Node | undefined, value: unknown) {
+    this.file = file;
+    this.text = text;
+    this.tree = tree;
+    this.value = value;
+    this.lineStarts = [0];
+    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
+  }
+
+  /** Parses strict JSON (no comments, no trailing commas); throws InputError with a position. */
+  static parse(file: string, text: string): JsonSource {
+    const errors: ParseError[] = [];
+    const tree = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+    if (errors.length > 0 || tree === undefined) {
+      const probe = new JsonSource(file, text, undefined, undefined);
+      const first = errors[0];
+      const offset = first ? first.offset : 0;
+      const why = first ? printParseErrorCode(first.error) : 'empty document';
+      throw new InputError({ file, ...probe.position(offset) }, `invalid JSON: ${why}`);
+    }
+    // jsonc-parser's tree is complete; JSON.parse gives the plain value with exact number semantics.
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      throw new InputError({ file }, `invalid JSON: ${(err as Error).message}`);
+    }
+    return new JsonSource(file, text, tree, value);
+  }
+
+  static read(file: string): JsonSource {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new InputError({ file }, `cannot read: ${(err as Error).message}`);
+    }
+    return JsonSource.parse(file, text);
+  }
+
+  position(offset: number): { line: number; column: number } {
+    let lo = 0;
+    let hi = this.lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.lineStarts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - this.lineStarts[lo]! + 1 };
+  }
+
+  /** Location of the value at a JSON pointer; falls back to the nearest existing ancestor. */
+  locate(pointer: string): SourceLocation {
+    const segments = parsePointer(pointer);
+    if (this.tree) {
+      for (let n = segments.length; n >= 0; n--) {
+        const node = findNodeAtLocation(this.tree, segments.slice(0, n));
+        if (node) {
+          // For an object property, point at the property name, which reads better.
+          const at = node.parent && node.parent.type === 'property' ? node.parent.offset : node.offset;
+          return { file: this.file, ...this.position(at), pointer };
+        }
+      }
+    }
+    return { file: this.file, pointer };
+  }
+
+  error(pointer: string, message: string): InputError {
+    return new InputError(this.locate(pointer), message);
+  }
+}
+
+export function parsePointer(pointer: string): (string | number)[] {
+  if (pointer === '' || pointer === '/') return [];
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^(0|[1-9][0-9]*)$/.test(s) ? Number(s) : s));
+}
+
+export function joinPointer(...segments: (string | number)[]): string {
+  return segments.map((s) => '/' + String(s).replace(/~/g, '~0').replace(/\//g, '~1')).join('');
+}

@@ -1,0 +1,351 @@
+/**
+ * rfc6265bis §5.7 "Storage Model" and §5.8 "Retrieval Model": a user agent's
+ * cookie store. It does no I/O and reads time only from the injected clock.
+ */
+import { getDomain, getPublicSuffix } from 'tldts';
+import { canonicalizeHost, domainMatch } from './host.js';
+import { parseSetCookie, hasControlCharacter, type CookieAttribute, type SameSiteValue } from './parse.js';
+import { defaultPath, pathMatch } from './path.js';
+import { PROFILES, type Profile, type ProfileName } from './profile.js';
+
+export interface Cookie {
+  name: string;
+  value: string;
+  expiryTime: number;
+  domain: string;
+  path: string;
+  creationTime: number;
+  lastAccessTime: number;
+  persistent: boolean;
+  hostOnly: boolean;
+  secureOnly: boolean;
+  httpOnly: boolean;
+  sameSite: SameSiteValue;
+  /** Tie-breaker for equal creation times: insertion order, so "earlier" is always decidable. */
+  serial: number;
+}
+
+/** What the store needs to know about the request a cookie came from, or is retrieved for. */
+export interface RequestContext {
+  /** "HTTP" for Set-Cookie and Cookie header fields; "non-HTTP" for script APIs. */
+  api?: 'HTTP' | 'non-HTTP';
+  /** The request's same-site status (§5.2). Default: same-site. */
+  sameSite?: 'same-site' | 'cross-site';
+  /** The request navigates a top-level traversable. Default: true. */
+  topLevelNavigation?: boolean;
+  /** The request's method. Default: GET. */
+  method?: string;
+}
+
+export interface StoreOptions {
+  profile?: ProfileName;
+  /** The clock, in milliseconds since the epoch. */
+  now: () => number;
+  /** §5.7 step 9: whether the user agent rejects public suffixes. Default: true. */
+  rejectPublicSuffixes?: boolean;
+  /** Implementation-defined limits (§5.7 "remove excess cookies"; §6.1 asks for at least 50 and 3000). */
+  maxCookiesPerDomain?: number;
+  maxCookies?: number;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
+const LATEST = 8.64e15;
+
+/** Is the domain a public suffix, by the Public Suffix List (ICANN and private sections)? */
+export function isPublicSuffix(domain: string): boolean {
+  if (domain === '') return false;
+  return getPublicSuffix(domain, { allowPrivateDomains: true }) === domain;
+}
+
+/** The site of a URL's host, as HTML's "same site" uses it: the registrable domain, or the host itself. */
+export function siteOf(url: URL): string {
+  const host = url.hostname.toLowerCase();
+  return getDomain(host, { allowPrivateDomains: true }) ?? host;
+}
+
+/** Schemeful same-site: the same scheme and the same site. */
+export function isSameSite(a: URL, b: URL): boolean {
+  return a.protocol === b.protocol && siteOf(a) === siteOf(b);
+}
+
+/** A "secure" connection: the user agent here counts https (and wss) as secure. */
+function isSecureScheme(url: URL): boolean {
+  return url.protocol === 'https:' || url.protocol === 'wss:';
+}
+
+function last<T extends CookieAttribute['name']>(list: CookieAttribute[], name: T): Extract<CookieAttribute, { name: T }> | undefined {
+  for (let i = list.length - 1; i >= 0; i--) if (list[i]!.name === name) return list[i] as Extract<CookieAttribute, { name: T }>;
+  return undefined;
+}
+
+export class CookieStore {
+  readonly profile: Profile;
+  private readonly now: () => number;
+  private readonly rejectPublicSuffixes: boolean;
+  private readonly maxPerDomain: number;
+  private readonly maxTotal: number;
+  private cookies: Cookie[] = [];
+  private serial = 0;
+
+  constructor(options: StoreOptions) {
+    this.profile = PROFILES[options.profile ?? 'rfc6265bis'];
+    this.now = options.now;
+    this.rejectPublicSuffixes = options.rejectPublicSuffixes ?? true;
+    this.maxPerDomain = options.maxCookiesPerDomain ?? 180;
+    this.maxTotal = options.maxCookies ?? 3000;
+  }
+
+  /**
+   * Receives a set-cookie-string from a request-uri (§5.6 then §5.7). Returns the
+   * stored cookie, or a reason it was ignored.
+   */
+  setCookie(setCookieString: string, requestUri: string | URL, context: RequestContext = {}): Cookie | { ignored: string } {
+    const url = typeof requestUri === 'string' ? new URL(requestUri) : requestUri;
+    const now = this.now();
+    const p = this.profile;
+    const api = context.api ?? 'HTTP';
+    const parsed = parseSetCookie(setCookieString, { profile: p, now, requestPath: url.pathname });
+    if (!parsed) return { ignored: 'the set-cookie-string was ignored by the parsing algorithm (§5.6)' };
+    const { name, value, attributes } = parsed;
+
+    // Step 2: nameless and valueless.
+    if (name === '' && value === '') return { ignored: 'empty name and empty value (step 2)' };
+    // Step 3: CTLs in name or value (the parser rejects them earlier for HTTP; non-HTTP callers reach here too).
+    if (p.rejectControlCharacters && (hasControlCharacter(name) || hasControlCharacter(value)))
+      return { ignored: 'control character in name or value (step 3)' };
+    // Step 4: size.
+    if (p.nameValueLimit !== null && name.length + value.length > p.nameValueLimit)
+      return { ignored: 'name and value longer than 4096 octets (step 4)' };
+
+    // Step 5.
+    const cookie: Cookie = {
+      name,
+      value,
+      expiryTime: LATEST,
+      domain: '',
+      path: '',
+      creationTime: now,
+      lastAccessTime: now,
+      persistent: false,
+      hostOnly: true,
+      secureOnly: false,
+      httpOnly: false,
+      sameSite: 'Default',
+      serial: ++this.serial,
+    };
+
+    // Step 6: Max-Age wins over Expires; the last of each counts.
+    const maxAge = last(attributes, 'Max-Age');
+    const expires = last(attributes, 'Expires');
+    if (maxAge) {
+      cookie.persistent = true;
+      cookie.expiryTime = maxAge.value;
+    } else if (expires) {
+      cookie.persistent = true;
+      cookie.expiryTime = expires.value;
+    }
+
+    // Step 7: the last Domain attribute.
+    let domainAttribute = last(attributes, 'Domain')?.value ?? '';
+
+    // Step 8: the Domain attribute must be US-ASCII.
+    if (p.requireAsciiDomain && /[^\x00-\x7f]/.test(domainAttribute))
+      return { ignored: 'Domain attribute has a character outside US-ASCII (step 8)' };
+
+    // Step 9: public suffixes.
+    const requestHost = canonicalizeHost(url.hostname);
+    if (this.rejectPublicSuffixes && isPublicSuffix(domainAttribute)) {
+      if (requestHost === null) return { ignored: 'request-host cannot be canonicalized (step 9)' };
+      if (domainAttribute === requestHost) domainAttribute = '';
+      else return { ignored: `Domain attribute "${domainAttribute}" is a public suffix (step 9)` };
+    }
+
+    // Step 10: domain cookie or host-only cookie.
+    if (requestHost === null) return { ignored: 'request-host cannot be canonicalized (step 10)' };
+    if (domainAttribute !== '') {
+      if (!domainMatch(requestHost, domainAttribute))
+        return { ignored: `request-host "${requestHost}" does not domain-match "${domainAttribute}" (step 10)` };
+      cookie.hostOnly = false;
+      cookie.domain = domainAttribute;
+    } else {
+      cookie.hostOnly = true;
+      cookie.domain = requestHost;
+    }
+
+    // Step 11: the last Path attribute, or the default-path.
+    const pathAttribute = last(attributes, 'Path');
+    cookie.path = pathAttribute ? pathAttribute.value : defaultPath(url.pathname);
+
+    // Steps 12 and 13: Secure, which only a secure origin may set.
+    cookie.secureOnly = last(attributes, 'Secure') !== undefined;
+    const secureOrigin = isSecureScheme(url);
+    if (p.secureOriginRules && !secureOrigin && cookie.secureOnly)
+      return { ignored: 'Secure cookie from a non-secure origin (step 13)' };
+
+    // Steps 14 and 15: HttpOnly, which script may not set.
+    cookie.httpOnly = last(attributes, 'HttpOnly') !== undefined;
+    if (api === 'non-HTTP' && cookie.httpOnly) return { ignored: 'HttpOnly cookie from a non-HTTP API (step 15)' };
+
+    // Step 16: an insecure origin may not overlay an existing Secure cookie.
+    if (p.secureOriginRules && !cookie.secureOnly && !secureOrigin) {
+      const shadowed = this.live(now).some(
+        (old) =>
+          old.name === cookie.name &&
+          old.secureOnly &&
+          (domainMatch(old.domain, cookie.domain) || domainMatch(cookie.domain, old.domain)) &&
+          pathMatch(cookie.path, old.path),
+      );
+      if (shadowed) return { ignored: 'would overlay a Secure cookie from a non-secure origin (step 16)' };
+    }
+
+    if (p.sameSite) {
+      // Step 17: the last SameSite attribute, when one carries a known value.
+      const sameSite = last(attributes, 'SameSite');
+      const anyKnown = attributes.some((a) => a.name === 'SameSite' && a.value !== 'Default');
+      cookie.sameSite = anyKnown && sameSite ? sameSite.value : 'Default';
+
+      // Step 18: a cookie that is not SameSite=None is only set by same-site requests or top-level navigations.
+      if (cookie.sameSite !== 'None') {
+        const sameSiteRequest = (context.sameSite ?? 'same-site') === 'same-site';
+        if (api === 'non-HTTP' && !sameSiteRequest)
+          return { ignored: 'non-HTTP API in a cross-site context set a SameSite cookie (step 18)' };
+        const topLevel = context.topLevelNavigation ?? true;
+        if (!sameSiteRequest && !(api === 'HTTP' && topLevel))
+          return { ignored: 'cross-site subresource or nested navigation set a SameSite cookie (step 18)' };
+      }
+
+      // Step 19: SameSite=None needs Secure.
+      if (cookie.sameSite === 'None' && !cookie.secureOnly) return { ignored: 'SameSite=None without Secure (step 19)' };
+    }
+
+    if (p.namePrefixes) {
+      const lowerName = cookie.name.toLowerCase();
+      // Step 20: __Secure- needs Secure.
+      if (lowerName.startsWith('__secure-') && !cookie.secureOnly) return { ignored: '__Secure- prefix without Secure (step 20)' };
+      // Step 21: __Host- needs Secure, host-only, and an explicit Path=/.
+      if (lowerName.startsWith('__host-') && !(cookie.secureOnly && cookie.hostOnly && pathAttribute !== undefined && cookie.path === '/'))
+        return { ignored: '__Host- prefix without Secure, host-only and Path=/ (step 21)' };
+      // Step 22: a nameless cookie must not look like a prefixed one.
+      const lowerValue = cookie.value.toLowerCase();
+      if (cookie.name === '' && (lowerValue.startsWith('__secure-') || lowerValue.startsWith('__host-')))
+        return { ignored: 'nameless cookie whose value starts with a prefix (step 22)' };
+    }
+
+    // Step 23: replace the cookie with the same identity, keeping its creation-time.
+    const index = this.cookies.findIndex(
+      (old) =>
+        old.name === cookie.name &&
+        old.domain === cookie.domain &&
+        old.path === cookie.path &&
+        (!p.hostOnlyInIdentity || old.hostOnly === cookie.hostOnly),
+    );
+    if (index >= 0) {
+      const old = this.cookies[index]!;
+      if (api === 'non-HTTP' && old.httpOnly) return { ignored: 'non-HTTP API may not replace an HttpOnly cookie (step 23)' };
+      cookie.creationTime = old.creationTime;
+      cookie.serial = old.serial;
+      this.cookies.splice(index, 1);
+    }
+
+    // Step 24, then the store's housekeeping: expired cookies go at once, excess ones by priority.
+    this.cookies.push(cookie);
+    this.evictExpired(now);
+    this.removeExcess(now);
+    return cookie;
+  }
+
+  /**
+   * The cookie-string for a retrieval (§5.8.3), or null when no cookie applies,
+   * in which case the user agent sends no Cookie header field at all.
+   */
+  getCookieString(retrievalUri: string | URL, context: RequestContext = {}): string | null {
+    const url = typeof retrievalUri === 'string' ? new URL(retrievalUri) : retrievalUri;
+    const now = this.now();
+    const p = this.profile;
+    const api = context.api ?? 'HTTP';
+    // Steps 1 and 2.
+    const host = canonicalizeHost(url.hostname);
+    if (host === null) return null;
+    const secure = isSecureScheme(url);
+    const crossSite = (context.sameSite ?? 'same-site') === 'cross-site';
+    const safe = SAFE_METHODS.has((context.method ?? 'GET').toUpperCase());
+    const topLevel = context.topLevelNavigation ?? true;
+
+    // Step 3: the cookies that apply.
+    const list = this.live(now).filter((c) => {
+      if (c.hostOnly) {
+        if (host !== c.domain) return false;
+      } else {
+        if (!domainMatch(host, c.domain)) return false;
+        if (this.rejectPublicSuffixes && isPublicSuffix(c.domain)) return false;
+      }
+      if (!pathMatch(url.pathname, c.path)) return false;
+      if (c.secureOnly && !secure) return false;
+      if (c.httpOnly && api === 'non-HTTP') return false;
+      if (p.sameSite && c.sameSite !== 'None' && crossSite) {
+        const laxAllowed = api === 'HTTP' && (c.sameSite === 'Lax' || c.sameSite === 'Default') && safe && topLevel;
+        if (!laxAllowed) return false;
+      }
+      return true;
+    });
+    if (list.length === 0) return null;
+
+    // Step 4: longer paths first, then earlier creation-times.
+    list.sort((a, b) => b.path.length - a.path.length || a.creationTime - b.creationTime || a.serial - b.serial);
+
+    // Steps 5 and 6.
+    for (const c of list) c.lastAccessTime = now;
+    return list.map((c) => serializeCookie(c, p)).join('; ');
+  }
+
+  /** The stored cookies that are not expired, in insertion order. */
+  all(): Cookie[] {
+    return this.live(this.now()).map((c) => ({ ...c }));
+  }
+
+  /** "The current session is over": session cookies go. */
+  endSession(): void {
+    this.cookies = this.cookies.filter((c) => c.persistent);
+  }
+
+  /** Evicts expired cookies (§5.7: at any time an expired cookie exists, it is evicted) and returns the rest. */
+  private live(now: number): Cookie[] {
+    this.evictExpired(now);
+    return this.cookies;
+  }
+
+  private evictExpired(now: number): void {
+    if (this.cookies.some((c) => c.expiryTime < now)) this.cookies = this.cookies.filter((c) => c.expiryTime >= now);
+  }
+
+  /** §5.7 "remove excess cookies", in the priority order the section gives. */
+  private removeExcess(now: number): void {
+    const perDomain = new Map<string, number>();
+    for (const c of this.cookies) perDomain.set(c.domain, (perDomain.get(c.domain) ?? 0) + 1);
+    const crowded = (c: Cookie) => (perDomain.get(c.domain) ?? 0) > this.maxPerDomain;
+    const evict = (candidates: Cookie[], howMany: number) => {
+      const victims = candidates.sort((a, b) => a.lastAccessTime - b.lastAccessTime || a.serial - b.serial).slice(0, howMany);
+      const gone = new Set(victims);
+      this.cookies = this.cookies.filter((c) => !gone.has(c));
+      for (const v of victims) perDomain.set(v.domain, perDomain.get(v.domain)! - 1);
+    };
+    this.evictExpired(now);
+    // Priorities 2 and 3: per domain, insecure cookies first.
+    for (const [domain, count] of perDomain) {
+      if (count <= this.maxPerDomain) continue;
+      const excess = count - this.maxPerDomain;
+      const insecure = this.cookies.filter((c) => c.domain === domain && !c.secureOnly && crowded(c));
+      evict(insecure, excess);
+      const still = (perDomain.get(domain) ?? 0) - this.maxPerDomain;
+      if (still > 0) evict(this.cookies.filter((c) => c.domain === domain), still);
+    }
+    // Priority 4: the whole store.
+    if (this.cookies.length > this.maxTotal) evict([...this.cookies], this.cookies.length - this.maxTotal);
+  }
+}
+
+/** §5.8.3 step 6 (6265 §5.4 step 4 always writes the "=": nameless cookies cannot exist there). */
+function serializeCookie(c: Cookie, p: Profile): string {
+  if (c.name === '' && p.allowNamelessCookies) return c.value;
+  return `${c.name}=${c.value}`;
+}
