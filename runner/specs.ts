@@ -47,11 +47,12 @@ export function indexMarkdownSpec(markdown: string): { title: string; sections: 
   let title = '';
   let i = 0;
   if (lines[0] === '---') {
-    for (i = 1; i < lines.length && lines[i] !== '---'; i++) {
+    // kramdown-rfc's YAML header ends at the first "---" line, which may name a part ("--- abstract").
+    for (i = 1; i < lines.length && !/^---( |$)/.test(lines[i]!); i++) {
       const m = /^title:\s*"?(.*?)"?\s*$/.exec(lines[i]!);
       if (m) title = m[1]!;
     }
-    i++;
+    if (lines[i] === '---') i++;
   }
   let part: 'front' | 'middle' | 'back' = 'middle';
   let fence: string | null = null;

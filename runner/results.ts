@@ -1,0 +1,37 @@
+/** Writing the reports of a run, all from one RunResults value. Each file is written atomically. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from './fsutil.js';
+import type { RunResults } from './model.js';
+import { ROOT } from './paths.js';
+import { junitXml } from './reports/junit.js';
+import { matrixMarkdown } from './reports/matrix.js';
+import { validateValue } from './schema.js';
+
+export function harnessVersion(): string {
+  return (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+export function writeReports(run: RunResults, outDir: string): string[] {
+  const problems = validateValue('urn:conformatrix:results', run);
+  if (problems.length) throw new Error(`internal: results do not match their schema: ${problems.slice(0, 5).join('; ')}`);
+  const files = {
+    'results.json': JSON.stringify(run, null, 2) + '\n',
+    'junit.xml': junitXml(run),
+    'matrix.md': matrixMarkdown(run),
+  };
+  const written: string[] = [];
+  for (const [name, content] of Object.entries(files)) {
+    const path = join(outDir, name);
+    writeFileAtomic(path, content);
+    written.push(path);
+  }
+  return written;
+}
+
+export function readResults(file: string): RunResults {
+  const run = JSON.parse(readFileSync(file, 'utf8')) as RunResults;
+  const problems = validateValue('urn:conformatrix:results', run);
+  if (problems.length) throw new Error(`${file} is not a results.json: ${problems.slice(0, 5).join('; ')}`);
+  return run;
+}

@@ -1,0 +1,239 @@
+/**
+ * `conformatrix run`: load suites, vectors and targets; plan; run the plan
+ * through the scheduler while mocha reports progress; write every report from
+ * the one result model; exit 0 (nothing unexpected), 1 (unexpected results) or
+ * 2 (usage or harness error).
+ */
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { disposeAll, onInterrupt, track } from './cleanup.js';
+import { InputErrors, UsageError } from './errors.js';
+import { JsonSource } from './json-source.js';
+import { localDriver } from './local-driver.js';
+import { applyGrep, buildMocha, grepPattern, runMocha } from './mocha-bridge.js';
+import { isUnexpected, type ResultRecord, type RunResults, type TargetRecord, type VectorRecord } from './model.js';
+import { harnessVersion, writeReports } from './results.js';
+import { summaryText } from './reports/summary.js';
+import { Scheduler, type PlanItem, type TargetPlan } from './scheduler.js';
+import { SpecLibrary } from './specs.js';
+import type { LoadedVector, Suite, TargetView } from './suite.js';
+import { loadSuites } from './suites.js';
+import { discoverTargets, missingRequirement, type Target } from './targets.js';
+import { loadVectorFiles, vectorFiles } from './vectors.js';
+
+export interface RunOptions {
+  suites: string[];
+  targets: string[];
+  vectors: string[];
+  profile?: string;
+  out: string;
+  grep?: string;
+  invert?: boolean;
+  reporter?: string;
+  jobs?: number;
+  timeoutMs?: number;
+  list?: boolean;
+  targetDirs?: string[];
+  argv?: string[];
+  /** Write no reports to the console (tests). */
+  quiet?: boolean;
+}
+
+export interface LoadedSuite {
+  suite: Suite;
+  vectors: LoadedVector[];
+}
+
+/** Which suite a vector file belongs to: the first segment of its vectors' ids. */
+function suiteOfFile(file: string): string | undefined {
+  try {
+    const doc = JsonSource.read(file).value as { vectors?: { id?: unknown }[] };
+    const id = doc.vectors?.[0]?.id;
+    return typeof id === 'string' ? id.split('/')[0] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Loads and validates the vectors of each suite; throws InputErrors listing every problem. */
+export async function loadAll(suiteNames: string[], vectorPaths: string[], specs: SpecLibrary): Promise<LoadedSuite[]> {
+  const suites = await loadSuites(suiteNames);
+  const explicit = vectorPaths.length ? vectorFiles(vectorPaths) : undefined;
+  const loaded: LoadedSuite[] = [];
+  const errors = [];
+  for (const suite of suites) {
+    const files = explicit ? explicit.filter((f) => suiteOfFile(f) === suite.name || (suites.length === 1 && suiteOfFile(f) === undefined)) : vectorFiles([suite.vectorDir]);
+    if (explicit && files.length === 0 && suiteNames.length === 0) continue;
+    const result = loadVectorFiles(suite, files, specs);
+    errors.push(...result.errors);
+    loaded.push({ suite, vectors: result.vectors });
+  }
+  if (explicit) {
+    const claimed = new Set(suites.map((s) => s.name));
+    for (const f of explicit) {
+      const s = suiteOfFile(f);
+      if (s === undefined && suites.length !== 1) throw new UsageError(`${f}: cannot tell which suite its vectors belong to; give --suite`);
+      if (s !== undefined && !claimed.has(s)) throw new UsageError(`${f}: its vectors belong to suite "${s}", which is not selected`);
+    }
+  }
+  if (errors.length) throw new InputErrors(errors);
+  return loaded;
+}
+
+export function vectorRecord(suite: Suite, v: LoadedVector, specs: SpecLibrary): VectorRecord {
+  const first = v.citations[0]!;
+  const section = specs.section(first.doc, first.section);
+  const url = specs.link(first);
+  return {
+    id: v.id,
+    suite: suite.name,
+    title: v.title,
+    level: v.level,
+    citations: v.citations,
+    group: { doc: first.doc, section: first.section, title: section?.title ?? '', ...(section ? { anchor: section.anchor } : {}), ...(url ? { url } : {}) },
+    flags: v.flags,
+    source: v.source,
+  };
+}
+
+export function targetView(target: Target, suiteName?: string): TargetView {
+  return {
+    id: target.id,
+    name: target.manifest.name,
+    userAgentClass: target.manifest.userAgentClass,
+    capabilities: new Set(target.manifest.capabilities ?? []),
+    options: (suiteName ? target.manifest.options?.[suiteName] : undefined) ?? {},
+  };
+}
+
+/** Plans the work: for each selected target, each vector of the suites it takes part in. */
+export function buildPlans(targets: Target[], loaded: LoadedSuite[], profile: string | undefined): TargetPlan[] {
+  return targets.map((target) => {
+    const missing = missingRequirement(target);
+    const suites = loaded.filter((l) => target.manifest.suites.includes(l.suite.name));
+    const record: TargetRecord = {
+      id: target.id,
+      name: target.manifest.name,
+      suites: suites.map((l) => l.suite.name),
+      ...(target.manifest.userAgentClass ? { userAgentClass: target.manifest.userAgentClass } : {}),
+      status: missing ? 'unavailable' : 'available',
+      ...(missing ? { reason: missing } : {}),
+      driver: 'local',
+    };
+    const view = targetView(target, suites[0]?.suite.name);
+    const resultSchemas: Record<string, string> = { hello: 'urn:conformatrix:adapter-contract#/$defs/hello-result' };
+    for (const l of suites) for (const [m, s] of Object.entries(l.suite.methods)) resultSchemas[m] = s.result;
+    const items: PlanItem[] = [];
+    if (!missing) {
+      for (const l of suites) {
+        for (const vector of l.vectors) {
+          const d = l.suite.plan(vector, { ...view, options: target.manifest.options?.[l.suite.name] ?? {} }, profile);
+          // Only "does not apply" is final before the adapter starts; what the target can do is known after hello.
+          items.push({ suite: l.suite, vector, decision: !d.run && d.verdict === 'skipped' ? d : { run: true } });
+        }
+      }
+    }
+    const factory = missing
+      ? null
+      : localDriver({ command: target.manifest.local.command, cwd: target.dir, env: target.manifest.local.env ?? {}, resultSchemas });
+    return { record, view, factory, items };
+  });
+}
+
+export async function runCommand(options: RunOptions): Promise<number> {
+  const startedAt = new Date();
+  const specs = SpecLibrary.load();
+  const loaded = await loadAll(options.suites, options.vectors, specs);
+  const suiteNames = loaded.map((l) => l.suite.name);
+  if (options.profile !== undefined) {
+    const known = new Set(loaded.flatMap((l) => l.suite.profiles?.names ?? []));
+    if (!known.has(options.profile)) throw new UsageError(`unknown profile "${options.profile}" (known: ${[...known].join(', ') || 'none'})`);
+  }
+  const profile = options.profile ?? loaded.find((l) => l.suite.profiles)?.suite.profiles?.default;
+
+  let targets = discoverTargets(options.targetDirs).filter((t) => t.manifest.suites.some((s) => suiteNames.includes(s)));
+  if (options.targets.length) {
+    const unknown = options.targets.filter((n) => !targets.some((t) => t.id === n));
+    if (unknown.length) throw new UsageError(`unknown target(s) for suites ${suiteNames.join(', ')}: ${unknown.join(', ')} (known: ${targets.map((t) => t.id).join(', ')})`);
+    targets = targets.filter((t) => options.targets.includes(t.id));
+  }
+  const plans = buildPlans(targets, loaded, profile);
+  const grep = options.grep !== undefined ? grepPattern(options.grep) : undefined;
+  applyGrep(plans, grep, options.invert);
+
+  if (options.list) {
+    for (const plan of plans) {
+      process.stdout.write(`${plan.record.id}${plan.record.status === 'unavailable' ? ` (unavailable: ${plan.record.reason})` : ''}\n`);
+      for (const item of plan.items) process.stdout.write(`  ${item.vector.id}${item.decision.run ? '' : ` [${item.decision.verdict}: ${item.decision.reason}]`}\n`);
+    }
+    return 0;
+  }
+
+  const outDir = resolve(options.out);
+  const controller = new AbortController();
+  const services = new Map<string, unknown>();
+  for (const l of loaded) {
+    if (!l.suite.setup) continue;
+    const s = await l.suite.setup({ outDir });
+    services.set(l.suite.name, s.services);
+    track(`${l.suite.name} services`, { async: s.dispose });
+  }
+  const scheduler = new Scheduler(plans, {
+    jobs: options.jobs ?? Math.max(2, Math.min(4, availableParallelism() * 2)),
+    timeoutMs: options.timeoutMs ?? 10_000,
+    profile,
+    outDir,
+    services,
+    signal: controller.signal,
+  });
+
+  const assemble = (finishedAt: Date, interrupted: boolean): RunResults => {
+    const order = new Map<string, number>();
+    plans.forEach((p, i) => p.items.forEach((item, j) => order.set(`${p.record.id}\u0000${item.vector.id}`, i * 1e6 + j)));
+    const results: ResultRecord[] = [...scheduler.results].sort(
+      (a, b) => order.get(`${a.targetId}\u0000${a.vectorId}`)! - order.get(`${b.targetId}\u0000${b.vectorId}`)!,
+    );
+    const used = new Set(plans.flatMap((p) => p.items.map((i) => i.vector.id)));
+    const vectors = loaded.flatMap((l) => l.vectors.filter((v) => used.has(v.id)).map((v) => vectorRecord(l.suite, v, specs)));
+    return {
+      format: 'conformatrix-results',
+      formatVersion: 1,
+      run: {
+        harness: { name: 'conformatrix', version: harnessVersion() },
+        suites: suiteNames,
+        ...(profile ? { profile } : {}),
+        startedAt: startedAt.toISOString(),
+        finishedAt: finishedAt.toISOString(),
+        ...(interrupted ? { interrupted: true } : {}),
+        ...(options.argv ? { argv: options.argv } : {}),
+      },
+      targets: plans.map((p) => p.record),
+      vectors,
+      results,
+    };
+  };
+
+  onInterrupt(() => {
+    controller.abort();
+    try {
+      writeReports(assemble(new Date(), true), outDir);
+      process.stderr.write(`partial reports written to ${outDir}\n`);
+    } catch (err) {
+      process.stderr.write(`could not write partial reports: ${(err as Error).message}\n`);
+    }
+  });
+
+  const work = scheduler.run();
+  if (options.quiet) await work;
+  else await runMocha(buildMocha(plans, (t, v) => scheduler.result(t, v), { reporter: options.reporter ?? 'spec', ...(grep ? { grep } : {}), invert: options.invert ?? false }));
+  await work;
+  await disposeAll();
+
+  const run = assemble(new Date(), false);
+  const written = writeReports(run, outDir);
+  if (!options.quiet) {
+    process.stdout.write('\n' + summaryText(run) + '\n\n');
+    process.stdout.write(`Reports: ${written.join(', ')}\n`);
+  }
+  return run.results.some(isUnexpected) ? 1 : 0;
+}

@@ -1,0 +1,213 @@
+/**
+ * The scheduler: targets run in parallel in a bounded pool; each target's
+ * vectors run one after another through one adapter, which is kept across
+ * vectors and restarted after a fault. Every vector ends with a verdict: a
+ * crash, garbage, a hang or a harness bug becomes an error or timeout verdict,
+ * and the run goes on.
+ */
+import { join } from 'node:path';
+import type { ResultRecord, TargetRecord } from './model.js';
+import type { Decision, LoadedVector, Outcome, Suite, TargetView } from './suite.js';
+import { AdapterFault, CONTRACT_VERSION, type HelloResult, type Transport, type TransportFactory } from './transport.js';
+
+export interface PlanItem {
+  suite: Suite;
+  vector: LoadedVector;
+  /** Decided before the adapter starts (not applicable, say); otherwise the vector is run. */
+  decision: Decision;
+}
+
+export interface TargetPlan {
+  record: TargetRecord;
+  view: TargetView;
+  /** Null when the target is unavailable. */
+  factory: TransportFactory | null;
+  items: PlanItem[];
+}
+
+export interface ScheduleOptions {
+  jobs: number;
+  timeoutMs: number;
+  /** How long the adapter may take to start and answer hello. */
+  startTimeoutMs?: number;
+  profile: string | undefined;
+  outDir: string;
+  services: Map<string, unknown>;
+  signal?: AbortSignal;
+}
+
+const MAX_START_FAILURES = 3;
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve: (v: T) => void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (v: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+export class Scheduler {
+  private readonly plans: TargetPlan[];
+  private readonly options: ScheduleOptions;
+  private readonly waiting = new Map<string, Deferred<ResultRecord>>();
+  readonly results: ResultRecord[] = [];
+
+  constructor(plans: TargetPlan[], options: ScheduleOptions) {
+    this.plans = plans;
+    this.options = options;
+    for (const plan of plans) for (const item of plan.items) this.waiting.set(key(plan.record.id, item.vector.id), deferred());
+  }
+
+  /** The result of one vector on one target, when it is known. */
+  result(targetId: string, vectorId: string): Promise<ResultRecord> {
+    const d = this.waiting.get(key(targetId, vectorId));
+    if (!d) throw new Error(`nothing scheduled for ${vectorId} on ${targetId}`);
+    return d.promise;
+  }
+
+  async run(): Promise<ResultRecord[]> {
+    // Unavailable targets (no factory) have no items: the reports list them with their reason.
+    const queue = this.plans.filter((p) => p.factory && p.items.length > 0);
+    const workers = Array.from({ length: Math.max(1, Math.min(this.options.jobs, queue.length)) }, async () => {
+      for (let plan = queue.shift(); plan; plan = queue.shift()) await this.runTarget(plan);
+    });
+    await Promise.all(workers);
+    return this.results;
+  }
+
+  private record(plan: TargetPlan, item: PlanItem, result: Omit<ResultRecord, 'vectorId' | 'targetId' | 'suite'>): void {
+    const full: ResultRecord = { vectorId: item.vector.id, targetId: plan.record.id, suite: item.suite.name, ...result };
+    this.results.push(full);
+    this.waiting.get(key(plan.record.id, item.vector.id))?.resolve(full);
+  }
+
+  private async start(plan: TargetPlan): Promise<Transport> {
+    const factory = plan.factory!;
+    const transport = await factory.start();
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.options.startTimeoutMs ?? Math.max(this.options.timeoutMs, 30_000));
+    try {
+      const suites = [...new Set(plan.items.map((i) => i.suite.name))];
+      const hello = (await transport.call('hello', { contract: CONTRACT_VERSION, suites }, controller.signal)) as HelloResult;
+      plan.record.implementation = hello.implementation;
+      plan.record.capabilities = hello.capabilities;
+      plan.record.contract = hello.contract;
+      plan.view.capabilities = new Set(hello.capabilities);
+      Object.assign(plan.record, factory.describe?.() ?? {});
+      return transport;
+    } catch (err) {
+      await transport.close();
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async runTarget(plan: TargetPlan): Promise<void> {
+    let transport: Transport | undefined;
+    let startFailures = 0;
+    let lastStartError = '';
+    try {
+      for (const item of plan.items) {
+        if (this.options.signal?.aborted) {
+          this.record(plan, item, { verdict: 'skipped', expected: null, actual: null, reason: 'the run was interrupted', durationMs: 0 });
+          continue;
+        }
+        if (!item.decision.run) {
+          const d = item.decision;
+          this.record(plan, item, { verdict: d.verdict, expected: null, actual: null, reason: d.reason, durationMs: 0 });
+          continue;
+        }
+        if (startFailures >= MAX_START_FAILURES) {
+          this.record(plan, item, {
+            verdict: 'error',
+            expected: null,
+            actual: null,
+            reason: `adapter failed to start ${startFailures} times; last: ${lastStartError}`,
+            durationMs: 0,
+          });
+          continue;
+        }
+        const began = performance.now();
+        if (!transport?.alive) {
+          if (transport) await transport.close();
+          transport = undefined;
+          try {
+            transport = await this.start(plan);
+            startFailures = 0;
+          } catch (err) {
+            startFailures++;
+            lastStartError = (err as Error).message;
+            this.record(plan, item, {
+              verdict: err instanceof AdapterFault && err.kind === 'timeout' ? 'timeout' : 'error',
+              expected: null,
+              actual: null,
+              reason: `adapter could not start: ${lastStartError}`,
+              durationMs: performance.now() - began,
+            });
+            continue;
+          }
+        }
+        const dynamic = item.suite.plan(item.vector, plan.view, this.options.profile);
+        if (!dynamic.run) {
+          this.record(plan, item, { verdict: dynamic.verdict, expected: null, actual: null, reason: dynamic.reason, durationMs: 0 });
+          continue;
+        }
+        const outcome = await this.runOne(plan, item, transport);
+        this.record(plan, item, { ...outcome, durationMs: performance.now() - began });
+      }
+    } finally {
+      await transport?.close();
+    }
+  }
+
+  private async runOne(plan: TargetPlan, item: PlanItem, transport: Transport): Promise<Omit<ResultRecord, 'vectorId' | 'targetId' | 'suite' | 'durationMs'>> {
+    const controller = new AbortController();
+    const { timeoutMs } = this.options;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        reject(new AdapterFault('timeout', `no verdict within ${timeoutMs} ms`));
+      }, timeoutMs);
+    });
+    const session = {
+      signal: controller.signal,
+      call: (method: string, params: unknown) => transport.call(method, params, controller.signal),
+    };
+    const ctx = {
+      profile: this.options.profile,
+      timeoutMs,
+      artifactDir: join(this.options.outDir, 'artifacts', plan.record.id, item.vector.id.replace(/\//g, '__')),
+      services: this.options.services.get(item.suite.name),
+    };
+    try {
+      const outcome: Outcome = await Promise.race([item.suite.run(item.vector, session, plan.view, ctx), timedOut]);
+      return outcome;
+    } catch (err) {
+      if (err instanceof AdapterFault) {
+        // The adapter is in an unknown state after any fault but its own error report: restart it.
+        if (err.kind !== 'adapter-error') await killTransport(transport);
+        return { verdict: err.kind === 'timeout' ? 'timeout' : 'error', expected: null, actual: null, reason: err.message };
+      }
+      await killTransport(transport);
+      return { verdict: 'error', expected: null, actual: null, reason: `harness error: ${(err as Error).stack ?? String(err)}` };
+    } finally {
+      clearTimeout(timer);
+      controller.abort();
+    }
+  }
+}
+
+async function killTransport(transport: Transport): Promise<void> {
+  const t = transport as Transport & { kill?: () => Promise<void> };
+  if (t.kill) await t.kill();
+  else await t.close();
+}
+
+function key(targetId: string, vectorId: string): string {
+  return `${targetId}\u0000${vectorId}`;
+}

@@ -1,0 +1,88 @@
+/**
+ * What a suite gives the runner. The runner is generic: it loads vectors and
+ * targets, schedules them and drives adapters, but what a vector means, whether
+ * it applies to a target and how its verdict is reached belong to the suite.
+ */
+import type { InputError } from './errors.js';
+import type { JsonSource } from './json-source.js';
+import type { Level, Verdict } from './model.js';
+import type { Citation } from './specs.js';
+
+export interface LoadedVector<D = unknown> {
+  id: string;
+  title: string;
+  level: Level;
+  citations: Citation[];
+  flags: string[];
+  source: { file: string; pointer: string };
+  /** The suite's own view of the vector. */
+  data: D;
+}
+
+/** What the runner knows about a target when planning and running a vector. */
+export interface TargetView {
+  id: string;
+  name: string;
+  userAgentClass: string | undefined;
+  /** Capabilities the adapter reported in hello (or, before hello, those its manifest claims). */
+  capabilities: ReadonlySet<string>;
+  /** The manifest's section for this suite, if any. */
+  options: Record<string, unknown>;
+}
+
+export type Decision = { run: true } | { run: false; verdict: 'skipped' | 'unsupported'; reason: string };
+
+/** The connection to a target's adapter for one vector. */
+export interface Session {
+  /** Calls a method of the adapter contract; rejects with an AdapterFault when the adapter misbehaves. */
+  call(method: string, params: unknown): Promise<unknown>;
+  readonly signal: AbortSignal;
+}
+
+export interface RunContext {
+  profile: string | undefined;
+  /** The per-vector time budget, in milliseconds. */
+  timeoutMs: number;
+  /** A folder for this vector's artifacts (created on demand by the suite). */
+  artifactDir: string;
+  /** The suite's shared services for this run, as returned by setup(). */
+  services: unknown;
+}
+
+export interface Outcome {
+  verdict: Exclude<Verdict, 'timeout' | 'skipped'> | 'skipped';
+  expected: unknown;
+  actual: unknown;
+  reason?: string;
+  details?: unknown;
+  artifacts?: Record<string, string>;
+}
+
+export interface SuiteCommand {
+  summary: string;
+  usage: string;
+  run(args: string[]): Promise<number>;
+}
+
+export interface Suite<D = unknown> {
+  name: string;
+  title: string;
+  /** $id of the JSON Schema of a vector file. */
+  vectorSchema: string;
+  /** Default folder of the suite's vectors. */
+  vectorDir: string;
+  /** Spec profiles, when expectations can differ per profile. */
+  profiles?: { names: string[]; default: string };
+  /** Vectors of one schema-valid file, and any errors the schema cannot express. */
+  load(source: JsonSource): { vectors: LoadedVector<D>[]; errors: InputError[] };
+  /** Whether the vector applies to the target at all, and whether the target can run it. */
+  plan(vector: LoadedVector<D>, target: TargetView, profile: string | undefined): Decision;
+  /** Runs one vector through the session and reaches a verdict. */
+  run(vector: LoadedVector<D>, session: Session, target: TargetView, ctx: RunContext): Promise<Outcome>;
+  /** $ids of JSON Schemas for the params and result of each of the suite's adapter methods. */
+  methods: Record<string, { params: string; result: string }>;
+  /** Shared services for a run (an origin server, say); disposed of when the run ends. */
+  setup?(options: { outDir: string }): Promise<{ services: unknown; dispose(): Promise<void> }>;
+  /** Extra subcommands: `conformatrix <name> ...`. */
+  commands?: Record<string, SuiteCommand>;
+}

@@ -1,0 +1,32 @@
+/** The suites this build has: every folder under suites/ with an index module. */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { DIST_DIR } from './paths.js';
+import type { Suite } from './suite.js';
+
+const SUITES_DIR = join(DIST_DIR, 'suites');
+
+export function suiteNames(): string[] {
+  if (!existsSync(SUITES_DIR)) return [];
+  return readdirSync(SUITES_DIR, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(SUITES_DIR, d.name, 'index.js')))
+    .map((d) => d.name)
+    .sort();
+}
+
+const cache = new Map<string, Suite>();
+
+export async function loadSuite(name: string): Promise<Suite> {
+  const known = cache.get(name);
+  if (known) return known;
+  if (!suiteNames().includes(name)) throw new Error(`unknown suite "${name}" (known: ${suiteNames().join(', ')})`);
+  const mod = (await import(pathToFileURL(join(SUITES_DIR, name, 'index.js')).href)) as { default: Suite };
+  cache.set(name, mod.default);
+  return mod.default;
+}
+
+export async function loadSuites(names?: string[]): Promise<Suite[]> {
+  const wanted = names && names.length ? names : suiteNames();
+  return Promise.all(wanted.map((n) => loadSuite(n)));
+}

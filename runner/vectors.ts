@@ -1,0 +1,88 @@
+/**
+ * Loading and validating vector files: JSON Schema first, then the suite's own
+ * checks, then what holds across files (unique ids, citations that name real
+ * sections). Every error names file:line:column and the JSON pointer.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { InputError } from './errors.js';
+import { JsonSource } from './json-source.js';
+import { ROOT } from './paths.js';
+import { validateSource } from './schema.js';
+import type { LoadedVector, Suite } from './suite.js';
+import type { SpecLibrary } from './specs.js';
+
+/** JSON files under the given files or folders, sorted, schema folders excluded. */
+export function vectorFiles(paths: string[]): string[] {
+  const out: string[] = [];
+  const walk = (p: string) => {
+    let st;
+    try {
+      st = statSync(p);
+    } catch {
+      throw new InputError({ file: p }, 'no such file or folder');
+    }
+    if (st.isDirectory()) {
+      for (const entry of readdirSync(p).sort()) {
+        if (entry === 'schema' || entry === 'specs' || entry.startsWith('.')) continue;
+        walk(join(p, entry));
+      }
+    } else if (p.endsWith('.json')) {
+      out.push(p);
+    }
+  };
+  for (const p of paths) walk(resolve(p));
+  return [...new Set(out)];
+}
+
+export function displayPath(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel.startsWith('..') ? relative(ROOT, file).startsWith('..') ? file : relative(ROOT, file) : rel;
+}
+
+export interface LoadResult {
+  vectors: LoadedVector[];
+  errors: InputError[];
+  files: string[];
+}
+
+export function loadVectorFiles(suite: Suite, files: string[], specs: SpecLibrary): LoadResult {
+  const vectors: LoadedVector[] = [];
+  const errors: InputError[] = [];
+  const seen = new Map<string, LoadedVector>();
+  for (const file of files) {
+    let source: JsonSource;
+    try {
+      source = JsonSource.read(file);
+      // Report paths relative to where the user stands.
+      source = JsonSource.parse(displayPath(file), source.text);
+    } catch (err) {
+      if (err instanceof InputError) {
+        errors.push(err);
+        continue;
+      }
+      throw err;
+    }
+    const schemaErrors = validateSource(source, suite.vectorSchema);
+    if (schemaErrors.length) {
+      errors.push(...schemaErrors);
+      continue;
+    }
+    const loaded = suite.load(source);
+    errors.push(...loaded.errors);
+    for (const v of loaded.vectors) {
+      const previous = seen.get(v.id);
+      if (previous) {
+        errors.push(source.error(`${v.source.pointer}/id`, `duplicate vector id "${v.id}" (first defined in ${previous.source.file} at ${previous.source.pointer})`));
+        continue;
+      }
+      seen.set(v.id, v);
+      v.citations.forEach((c, i) => {
+        const problem = specs.check(c);
+        if (problem) errors.push(source.error(`${v.source.pointer}/spec/${i}`, `citation: ${problem}`));
+      });
+      vectors.push(v);
+    }
+  }
+  return { vectors, errors, files };
+}

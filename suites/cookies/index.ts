@@ -1,0 +1,98 @@
+/**
+ * The HTTP cookie suite (RFC 6265 and rfc6265bis). A vector is an ordered list
+ * of requests a user agent makes, each with its scripted response; the verdict
+ * compares the Cookie header of each request with the vector's expectation.
+ */
+import { join } from 'node:path';
+import { VECTORS_DIR } from '../../runner/paths.js';
+import type { Decision, LoadedVector, Outcome, RunContext, Session, Suite, TargetView } from '../../runner/suite.js';
+import { toBytes } from './bytes.js';
+import { renderDates } from './time.js';
+import { judge, type Observed } from './verdict.js';
+import { DEFAULT_PROFILE, loadCookieVectors, needsClock, PROFILE_NAMES, vectorProfiles, type CookieVector, type Profile } from './vector.js';
+import { importCommand } from './import-http-state.js';
+
+interface RunParamsRequest {
+  url: string;
+  method: string;
+  now?: number;
+  context?: { initiator?: string; destination?: string };
+  redirected?: boolean;
+  response: { status: number; setCookie: string[]; location?: string };
+}
+
+/** The user-agent class decides which vectors apply. */
+function uaDecision(v: CookieVector, target: TargetView): Decision {
+  const cls = target.userAgentClass ?? 'non-browser';
+  if (v.ua !== 'any' && cls !== 'any' && v.ua !== cls)
+    return { run: false, verdict: 'skipped', reason: `applies to ${v.ua} user agents; ${target.id} is a ${cls} user agent` };
+  return { run: true };
+}
+
+function plan(vector: LoadedVector<CookieVector>, target: TargetView, profile: string | undefined): Decision {
+  const v = vector.data;
+  const p = (profile ?? DEFAULT_PROFILE) as Profile;
+  if (!vectorProfiles(v).includes(p)) return { run: false, verdict: 'skipped', reason: `no expectation under profile ${p}` };
+  const ua = uaDecision(v, target);
+  if (!ua.run) return ua;
+  if (needsClock(v) && !target.capabilities.has('clock'))
+    return { run: false, verdict: 'unsupported', reason: `needs a controllable clock (${v.clock ? `fixed at ${v.clock.start}` : 'time advances between requests'}); ${target.id} uses the real clock` };
+  return { run: true };
+}
+
+/** The time of each request: the fixed start or the real time, plus the advances so far. */
+function requestTimes(v: CookieVector, realNow: number): number[] {
+  let t = v.clock ? Date.parse(v.clock.start) : realNow;
+  return v.requests.map((r) => (t += (r.advance ?? 0) * 1000));
+}
+
+async function run(vector: LoadedVector<CookieVector>, session: Session, target: TargetView, ctx: RunContext): Promise<Outcome> {
+  const v = vector.data;
+  const profile = (ctx.profile ?? DEFAULT_PROFILE) as Profile;
+  const times = requestTimes(v, Date.now());
+  const clock = target.capabilities.has('clock');
+  const setCookies = v.requests.map((r, i) => (r.response?.setCookie ?? []).map((h) => toBytes(typeof h === 'string' ? renderDates(h, times[i]!) : h)));
+  const requests: RunParamsRequest[] = v.requests.map((r, i) => {
+    const response: RunParamsRequest['response'] = {
+      status: r.response?.status ?? (r.response?.location ? 302 : 200),
+      setCookie: setCookies[i]!.map((b) => b.toString('base64')),
+    };
+    if (r.response?.location) response.location = new URL(r.response.location, r.url).href;
+    return {
+      url: r.url,
+      method: r.method ?? 'GET',
+      ...(clock ? { now: times[i]! } : {}),
+      ...(r.context ? { context: r.context } : {}),
+      ...(i > 0 && v.requests[i - 1]!.response?.location ? { redirected: true } : {}),
+      response,
+    };
+  });
+  const result = (await session.call('cookies.run', { vector: v.id, profile, requests })) as { cookies: (string | null)[] };
+  if (result.cookies.length !== requests.length)
+    return { verdict: 'error', expected: null, actual: result, reason: `adapter returned ${result.cookies.length} Cookie headers for ${requests.length} requests` };
+  const observed: Observed[] = requests.map((r, i) => ({
+    url: r.url,
+    method: r.method,
+    ...(r.now !== undefined ? { now: r.now } : {}),
+    setCookie: setCookies[i]!,
+    cookie: result.cookies[i] === null ? null : Buffer.from(result.cookies[i]!, 'base64'),
+  }));
+  return judge(v, profile, observed);
+}
+
+const suite: Suite<CookieVector> = {
+  name: 'cookies',
+  title: 'HTTP cookies (RFC 6265, rfc6265bis)',
+  vectorSchema: 'urn:conformatrix:cookie-vectors',
+  vectorDir: join(VECTORS_DIR, 'cookies'),
+  profiles: { names: PROFILE_NAMES, default: DEFAULT_PROFILE },
+  load: loadCookieVectors,
+  plan,
+  run,
+  methods: {
+    'cookies.run': { params: 'urn:conformatrix:cookies-adapter#/$defs/run-params', result: 'urn:conformatrix:cookies-adapter#/$defs/run-result' },
+  },
+  commands: { import: importCommand },
+};
+
+export default suite;

@@ -1,0 +1,155 @@
+/**
+ * What a cookie vector is (vectors/schema/cookie-vectors.schema.json), and the
+ * checks a schema cannot express.
+ */
+import { InputError } from '../../runner/errors.js';
+import type { JsonSource } from '../../runner/json-source.js';
+import type { Level } from '../../runner/model.js';
+import type { LoadedVector } from '../../runner/suite.js';
+import type { Citation } from '../../runner/specs.js';
+import type { HeaderValue } from './bytes.js';
+import { badPlaceholders } from './time.js';
+
+export type Profile = 'rfc6265' | 'rfc6265bis';
+export const PROFILE_NAMES: Profile[] = ['rfc6265', 'rfc6265bis'];
+export const DEFAULT_PROFILE: Profile = 'rfc6265bis';
+
+export type ExpectedCookie = null | HeaderValue | Partial<Record<Profile, null | HeaderValue>>;
+
+export interface CookieRequest {
+  url: string;
+  method?: string;
+  advance?: number;
+  context?: { initiator?: string; destination?: 'document' | 'iframe' | 'image' };
+  cookie?: ExpectedCookie;
+  response?: { status?: number; setCookie?: HeaderValue[]; location?: string };
+  note?: string;
+}
+
+export interface CookieVector {
+  id: string;
+  title: string;
+  description?: string;
+  spec: Citation[];
+  level: Level;
+  ua: 'any' | 'browser' | 'non-browser';
+  profiles?: Profile[];
+  flags?: string[];
+  clock?: { start: string };
+  requests: CookieRequest[];
+}
+
+export function vectorProfiles(v: CookieVector): Profile[] {
+  return v.profiles ?? PROFILE_NAMES;
+}
+
+function isProfileMap(e: ExpectedCookie | undefined): e is Partial<Record<Profile, null | HeaderValue>> {
+  return e !== null && e !== undefined && typeof e === 'object' && !('hex' in e);
+}
+
+/** The expectation of one request under a profile: undefined means the request is not checked. */
+export function expectationFor(e: ExpectedCookie | undefined, profile: Profile): null | HeaderValue | undefined {
+  if (isProfileMap(e)) return profile in e ? e[profile] : undefined;
+  return e;
+}
+
+/** Needs a target that can set its clock. */
+export function needsClock(v: CookieVector): boolean {
+  return v.clock !== undefined || v.requests.some((r) => (r.advance ?? 0) > 0);
+}
+
+/** Clock-free vectors run at the real time; a literal year of 2000 or later in them would one day rot. */
+const LITERAL_RECENT_YEAR = /(?:^|[^0-9])(2[0-9]{3}|[3-9][0-9]{3})(?:[^0-9]|$)/;
+
+export function loadCookieVectors(source: JsonSource): { vectors: LoadedVector<CookieVector>[]; errors: InputError[] } {
+  const doc = source.value as { vectors: CookieVector[] };
+  const vectors: LoadedVector<CookieVector>[] = [];
+  const errors: InputError[] = [];
+  doc.vectors.forEach((v, i) => {
+    const at = `/vectors/${i}`;
+    const before = errors.length;
+    const profiles = vectorProfiles(v);
+    v.requests.forEach((r, j) => {
+      const rat = `${at}/requests/${j}`;
+      let url: URL | undefined;
+      try {
+        url = new URL(r.url);
+      } catch {
+        errors.push(source.error(`${rat}/url`, `not a valid URL: ${r.url}`));
+      }
+      if (r.context && v.ua !== 'browser') errors.push(source.error(`${rat}/context`, 'a request context only means something to browsers: set "ua": "browser"'));
+      if (r.context?.initiator) {
+        try {
+          new URL(r.context.initiator);
+        } catch {
+          errors.push(source.error(`${rat}/context/initiator`, 'not a valid URL'));
+        }
+      }
+      const location = r.response?.location;
+      if (location !== undefined && url) {
+        const next = v.requests[j + 1];
+        let target: string | undefined;
+        try {
+          target = new URL(location, url).href;
+        } catch {
+          errors.push(source.error(`${rat}/response/location`, `not a valid URL reference: ${location}`));
+        }
+        if (!next) errors.push(source.error(`${rat}/response/location`, 'a redirect must be followed by the request it leads to'));
+        else if (target && safeHref(next.url) !== target)
+          errors.push(source.error(`${at}/requests/${j + 1}/url`, `follows a redirect to ${target}, so it must be that URL`));
+        const status = r.response?.status;
+        if (status !== undefined && (status < 300 || status > 399)) errors.push(source.error(`${rat}/response/status`, 'a redirect needs a 3xx status'));
+      }
+      if (isProfileMap(r.cookie)) {
+        for (const p of Object.keys(r.cookie)) {
+          if (!profiles.includes(p as Profile)) errors.push(source.error(`${rat}/cookie/${p}`, `profile ${p} is not among the vector's profiles (${profiles.join(', ')})`));
+        }
+      }
+      (r.response?.setCookie ?? []).forEach((h, k) => {
+        if (typeof h !== 'string') return;
+        for (const bad of badPlaceholders(h)) errors.push(source.error(`${rat}/response/setCookie/${k}`, `unknown placeholder ${bad} (see docs/vectors.md)`));
+        if (!v.clock && expiresValues(h).some((value) => LITERAL_RECENT_YEAR.test(value.replace(/\{\{[^}]*\}\}/g, ''))))
+          errors.push(
+            source.error(
+              `${rat}/response/setCookie/${k}`,
+              'a literal year of 2000 or later in a vector without clock.start will rot: write the date as {{now+...}} or fix the clock',
+            ),
+          );
+      });
+    });
+    for (const p of profiles) {
+      if (!v.requests.some((r) => expectationFor(r.cookie, p) !== undefined))
+        errors.push(source.error(at, `no request states its Cookie header under profile ${p}: the vector checks nothing`));
+    }
+    if (errors.length === before) {
+      vectors.push({
+        id: v.id,
+        title: v.title,
+        level: v.level,
+        citations: v.spec,
+        flags: v.flags ?? [],
+        source: { file: source.file, pointer: at },
+        data: v,
+      });
+    }
+  });
+  return { vectors, errors };
+}
+
+/** The values of the Expires attributes of a set-cookie-string, split the way §5.6 splits. */
+function expiresValues(setCookie: string): string[] {
+  return setCookie
+    .split(';')
+    .slice(1)
+    .map((av) => av.split('='))
+    .filter(([name]) => name!.trim().toLowerCase() === 'expires')
+    .map(([, ...rest]) => rest.join('='));
+}
+
+function safeHref(url: string): string | undefined {
+  try {
+    return new URL(url).href;
+  } catch {
+    return undefined;
+  }
+}
