@@ -30,7 +30,7 @@ export class JsonSource {
       const probe = new JsonSource(file, text, undefined, undefined);
       const first = errors[0];
       const offset = first ? first.offset : 0;
-      const why = first ? printParseErrorCode(first.error) : 'empty document';
+      const why = first ? printParseErrorCode(first.error).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase() : 'empty document';
       throw new InputError({ file, ...probe.position(offset) }, `invalid JSON: ${why}`);
     }
     // jsonc-parser's tree is complete; JSON.parse gives the plain value with exact number semantics.

@@ -81,6 +81,10 @@ export class ProcessTransport implements Transport {
     return !this.exited && !this.fault;
   }
 
+  get faultReason(): string | undefined {
+    return this.fault?.message ?? (this.exited ? 'adapter exited' : undefined);
+  }
+
   stderrTail(): string {
     return this.stderr;
   }

@@ -44,6 +44,8 @@ export interface TargetRecord {
   contract?: string;
   /** Container image id, for the docker driver. */
   imageId?: string;
+  /** Things worth knowing about how the target behaved that are not any one vector's verdict. */
+  notes?: string[];
 }
 
 export interface ResultRecord {

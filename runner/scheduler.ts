@@ -108,6 +108,8 @@ export class Scheduler {
 
   private async runTarget(plan: TargetPlan): Promise<void> {
     let transport: Transport | undefined;
+    // Set when the last vector already reported the fault that broke the transport.
+    let faultReported = false;
     let startFailures = 0;
     let lastStartError = '';
     try {
@@ -133,7 +135,11 @@ export class Scheduler {
         }
         const began = performance.now();
         if (!transport?.alive) {
-          if (transport) await transport.close();
+          if (transport) {
+            // Broken between vectors (stray output, an exit): no vector is to blame, but the report says so.
+            if (!faultReported) (plan.record.notes ??= []).push(`adapter restarted before ${item.vector.id}: ${transport.faultReason ?? 'it stopped'}`);
+            await transport.close();
+          }
           transport = undefined;
           try {
             transport = await this.start(plan);
@@ -156,7 +162,8 @@ export class Scheduler {
           this.record(plan, item, { verdict: dynamic.verdict, expected: null, actual: null, reason: dynamic.reason, durationMs: 0 });
           continue;
         }
-        const outcome = await this.runOne(plan, item, transport);
+        const { outcome, faulted } = await this.runOne(plan, item, transport);
+        faultReported = faulted;
         this.record(plan, item, { ...outcome, durationMs: performance.now() - began });
       }
     } finally {
@@ -164,7 +171,11 @@ export class Scheduler {
     }
   }
 
-  private async runOne(plan: TargetPlan, item: PlanItem, transport: Transport): Promise<Omit<ResultRecord, 'vectorId' | 'targetId' | 'suite' | 'durationMs'>> {
+  private async runOne(
+    plan: TargetPlan,
+    item: PlanItem,
+    transport: Transport,
+  ): Promise<{ outcome: Omit<ResultRecord, 'vectorId' | 'targetId' | 'suite' | 'durationMs'>; faulted: boolean }> {
     const controller = new AbortController();
     const { timeoutMs } = this.options;
     let timer: NodeJS.Timeout | undefined;
@@ -186,15 +197,15 @@ export class Scheduler {
     };
     try {
       const outcome: Outcome = await Promise.race([item.suite.run(item.vector, session, plan.view, ctx), timedOut]);
-      return outcome;
+      return { outcome, faulted: false };
     } catch (err) {
       if (err instanceof AdapterFault) {
         // The adapter is in an unknown state after any fault but its own error report: restart it.
         if (err.kind !== 'adapter-error') await killTransport(transport);
-        return { verdict: err.kind === 'timeout' ? 'timeout' : 'error', expected: null, actual: null, reason: err.message };
+        return { outcome: { verdict: err.kind === 'timeout' ? 'timeout' : 'error', expected: null, actual: null, reason: err.message }, faulted: true };
       }
       await killTransport(transport);
-      return { verdict: 'error', expected: null, actual: null, reason: `harness error: ${(err as Error).stack ?? String(err)}` };
+      return { outcome: { verdict: 'error', expected: null, actual: null, reason: `harness error: ${(err as Error).stack ?? String(err)}` }, faulted: true };
     } finally {
       clearTimeout(timer);
       controller.abort();

@@ -26,6 +26,8 @@ export interface Transport {
   close(): Promise<void>;
   /** Whether the transport can still carry calls. */
   readonly alive: boolean;
+  /** Why it cannot, when it broke. */
+  readonly faultReason: string | undefined;
   /** Recent stderr of the adapter, for error reasons. */
   stderrTail(): string;
 }
@@ -67,6 +69,7 @@ export function inProcessTransport(handlers: Handlers): Transport {
     get alive() {
       return alive;
     },
+    faultReason: undefined,
     async call(method, params) {
       const fn = handlers[method];
       if (!fn) throw new AdapterFault('adapter-error', `adapter has no method ${method}`);

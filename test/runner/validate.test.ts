@@ -1,0 +1,109 @@
+// `conformatrix validate`: malformed vectors fail with file:line:column and the JSON pointer.
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cli, tempDir } from '../helpers.js';
+
+const good = {
+  id: 'cookies/test/good',
+  title: 'a valid vector',
+  spec: [{ doc: 'rfc6265bis', section: '5.7', anchor: 'storage-model' }],
+  level: 'MUST',
+  ua: 'any',
+  requests: [
+    { url: 'http://home.example.org/', cookie: null, response: { setCookie: ['a=b'] } },
+    { url: 'http://home.example.org/', cookie: 'a=b' },
+  ],
+};
+
+function writeVectors(vectors: unknown[], raw?: string): string {
+  const dir = tempDir();
+  const file = join(dir, 'v.json');
+  writeFileSync(file, raw ?? JSON.stringify({ vectors }, null, 2) + '\n');
+  return file;
+}
+
+/** The 1-based line of the first occurrence of `needle` in the file as written. */
+function lineOf(vectors: unknown[], needle: string): number {
+  const text = JSON.stringify({ vectors }, null, 2);
+  return text.slice(0, text.indexOf(needle)).split('\n').length;
+}
+
+describe('conformatrix validate', function () {
+  this.timeout(30_000);
+
+  it('accepts a valid file', () => {
+    const r = cli(['validate', writeVectors([good])]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /cookies: 1 vectors valid/);
+  });
+
+  it('names file, line, column and JSON pointer of a schema error', () => {
+    const bad = [good, { ...good, id: 'cookies/test/bad', level: 'MUSTN\'T' }];
+    const file = writeVectors(bad);
+    const r = cli(['validate', file]);
+    assert.equal(r.status, 2);
+    const line = lineOf(bad, '"MUSTN');
+    assert.match(r.stderr, new RegExp(`v\\.json:${line}:\\d+ at /vectors/1/level: must be one of "MUST", "SHOULD", "MAY"`));
+  });
+
+  it('names the missing property and where the object is', () => {
+    const { title: _t, ...untitled } = good;
+    const r = cli(['validate', writeVectors([untitled])]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /v\.json:3:\d+ at \/vectors\/0: missing required property "title"/);
+  });
+
+  it('reports invalid JSON with its line and column', () => {
+    const file = writeVectors([], '{\n  "vectors": [\n    { "id": "x", },\n  ]\n}\n');
+    const r = cli(['validate', file]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /v\.json:3:18: invalid JSON: property name expected/);
+  });
+
+  it('rejects a citation of a section that does not exist, and a wrong anchor', () => {
+    const bad = [
+      { ...good, spec: [{ doc: 'rfc6265bis', section: '5.99' }] },
+      { ...good, id: 'cookies/test/anchor', spec: [{ doc: 'rfc6265bis', section: '5.7', anchor: 'cookie-path' }] },
+      { ...good, id: 'cookies/test/doc', spec: [{ doc: 'rfc9999', section: '1' }] },
+    ];
+    const r = cli(['validate', writeVectors(bad)]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /at \/vectors\/0\/spec\/0: citation: rfc6265bis has no section 5\.99/);
+    assert.match(r.stderr, /at \/vectors\/1\/spec\/0: citation: anchor #cookie-path is section 5\.1\.4/);
+    assert.match(r.stderr, /at \/vectors\/2\/spec\/0: citation: unknown spec document "rfc9999"/);
+  });
+
+  it('rejects duplicate ids, naming both places', () => {
+    const r = cli(['validate', writeVectors([good, good])]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /at \/vectors\/1\/id: duplicate vector id "cookies\/test\/good" \(first defined in .*v\.json at \/vectors\/0\)/);
+  });
+
+  it('rejects a redirect whose next request goes elsewhere, and dates that would rot', () => {
+    const bad = [
+      {
+        ...good,
+        requests: [
+          { url: 'http://home.example.org/a', response: { location: '/b' } },
+          { url: 'http://home.example.org/c', cookie: null },
+        ],
+      },
+      {
+        ...good,
+        id: 'cookies/test/rot',
+        requests: [{ url: 'http://home.example.org/', cookie: null, response: { setCookie: ['a=b; Expires=Wed, 01 Jan 2031 00:00:00 GMT'] } }],
+      },
+    ];
+    const r = cli(['validate', writeVectors(bad)]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /at \/vectors\/0\/requests\/1\/url: follows a redirect to http:\/\/home\.example\.org\/b/);
+    assert.match(r.stderr, /at \/vectors\/1\/requests\/0\/response\/setCookie\/0: a literal year of 2000 or later/);
+  });
+
+  it('validates the project\'s own vectors and target manifests', () => {
+    const r = cli(['validate']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /targets: \d+ manifests valid/);
+  });
+});
