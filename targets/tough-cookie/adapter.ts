@@ -14,11 +14,21 @@ import { CONTRACT_VERSION } from '../../runner/transport.js';
 
 const require = createRequire(import.meta.url);
 
-// The jar reads Date.now() when it retrieves cookies; this process exists only
-// for the jar, so its clock is the vector's (the way faketime sets a program's).
-const realNow = Date.now.bind(Date);
+// The jar reads the clock through Date.now() and new Date(); this process exists
+// only for the jar, so its clock is the vector's, the way faketime sets a
+// program's clock: both are redirected to the vector's time.
+const RealDate = Date;
 let fixedNow: number | undefined;
-Date.now = () => fixedNow ?? realNow();
+class VectorDate extends RealDate {
+  constructor(...args: unknown[]) {
+    if (args.length === 0) super(fixedNow ?? RealDate.now());
+    else super(...(args as [string | number | Date]));
+  }
+  static override now(): number {
+    return fixedNow ?? RealDate.now();
+  }
+}
+globalThis.Date = VectorDate as DateConstructor;
 // The package does not export its package.json; read it next to the resolved entry point (dist/).
 const version = (JSON.parse(readFileSync(join(dirname(require.resolve('tough-cookie')), '..', 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -40,7 +50,7 @@ serveAdapter({
     const cookies: (string | null)[] = [];
     for (const r of params.requests) {
       fixedNow = r.now;
-      const now = new Date(Date.now());
+      const now = new Date();
       const header = await jar.getCookieString(r.url, { http: true });
       cookies.push(header === '' ? null : Buffer.from(header, 'latin1').toString('base64'));
       for (const line of r.response.setCookie) {
