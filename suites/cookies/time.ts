@@ -57,6 +57,15 @@ export function hasPlaceholders(text: string): boolean {
   return /\{\{/.test(text);
 }
 
+/** Does a placeholder print a two-digit year (which reads as 19xx from 2070 on)? */
+export function twoDigitYearPlaceholder(text: string): boolean {
+  for (const m of text.matchAll(PLACEHOLDER)) {
+    const pattern = NAMED[m[4] ?? 'imf'] ?? m[4]!;
+    if (/%y/.test(pattern)) return true;
+  }
+  return false;
+}
+
 /** Placeholders that do not parse, for validation. */
 export function badPlaceholders(text: string): string[] {
   const bad: string[] = [];

@@ -8,7 +8,7 @@ import type { Level } from '../../runner/model.js';
 import type { LoadedVector } from '../../runner/suite.js';
 import type { Citation } from '../../runner/specs.js';
 import type { HeaderValue } from './bytes.js';
-import { badPlaceholders } from './time.js';
+import { badPlaceholders, twoDigitYearPlaceholder } from './time.js';
 
 export type Profile = 'rfc6265' | 'rfc6265bis';
 export const PROFILE_NAMES: Profile[] = ['rfc6265', 'rfc6265bis'];
@@ -108,6 +108,13 @@ export function loadCookieVectors(source: JsonSource): { vectors: LoadedVector<C
       (r.response?.setCookie ?? []).forEach((h, k) => {
         if (typeof h !== 'string') return;
         for (const bad of badPlaceholders(h)) errors.push(source.error(`${rat}/response/setCookie/${k}`, `unknown placeholder ${bad} (see docs/vectors.md)`));
+        if (!v.clock && twoDigitYearPlaceholder(h))
+          errors.push(
+            source.error(
+              `${rat}/response/setCookie/${k}`,
+              'a two-digit year computed from the real clock rots in 2070 (70 reads as 1970): fix the clock with clock.start',
+            ),
+          );
         if (!v.clock && expiresValues(h).some((value) => LITERAL_RECENT_YEAR.test(value.replace(/\{\{[^}]*\}\}/g, ''))))
           errors.push(
             source.error(

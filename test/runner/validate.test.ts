@@ -94,11 +94,17 @@ describe('conformatrix validate', function () {
         id: 'cookies/test/rot',
         requests: [{ url: 'http://home.example.org/', cookie: null, response: { setCookie: ['a=b; Expires=Wed, 01 Jan 2031 00:00:00 GMT'] } }],
       },
+      {
+        ...good,
+        id: 'cookies/test/rot-in-2070',
+        requests: [{ url: 'http://home.example.org/', cookie: null, response: { setCookie: ['a=b; Expires={{now+1h|rfc850}}'] } }],
+      },
     ];
     const r = cli(['validate', writeVectors(bad)]);
     assert.equal(r.status, 2);
     assert.match(r.stderr, /at \/vectors\/0\/requests\/1\/url: follows a redirect to http:\/\/home\.example\.org\/b/);
     assert.match(r.stderr, /at \/vectors\/1\/requests\/0\/response\/setCookie\/0: a literal year of 2000 or later/);
+    assert.match(r.stderr, /at \/vectors\/2\/requests\/0\/response\/setCookie\/0: a two-digit year computed from the real clock rots in 2070/);
   });
 
   it('validates the project\'s own vectors and target manifests', () => {
