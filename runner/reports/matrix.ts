@@ -1,0 +1,119 @@
+/**
+ * matrix.md: per suite, targets as columns and vectors as rows, grouped by the
+ * spec section each vector cites first, with pass counts per target.
+ */
+import { countVerdicts, VERDICTS, type ResultRecord, type RunResults, type Verdict, type VectorRecord } from '../model.js';
+import { describeValue, markdownTable } from './text.js';
+
+export const SYMBOL: Record<Verdict, string> = {
+  pass: '✅',
+  fail: '❌',
+  error: '💥',
+  timeout: '⏱️',
+  unsupported: '➖',
+  skipped: '·',
+};
+
+export function compareSections(a: string, b: string): number {
+  const pa = a.split('.');
+  const pb = b.split('.');
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const x = pa[i];
+    const y = pb[i];
+    if (x === undefined) return -1;
+    if (y === undefined) return 1;
+    const nx = Number(x);
+    const ny = Number(y);
+    const d = Number.isNaN(nx) || Number.isNaN(ny) ? x.localeCompare(y) : nx - ny;
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+export function groupBySection(vectors: VectorRecord[]): { key: string; label: string; url?: string; vectors: VectorRecord[] }[] {
+  const groups = new Map<string, { key: string; label: string; url?: string; doc: string; section: string; vectors: VectorRecord[] }>();
+  for (const v of vectors) {
+    const key = `${v.group.doc} ${v.group.section}`;
+    let g = groups.get(key);
+    if (!g) {
+      g = { key, label: `${v.group.doc} §${v.group.section} ${v.group.title}`, doc: v.group.doc, section: v.group.section, vectors: [] };
+      if (v.group.url) g.url = v.group.url;
+      groups.set(key, g);
+    }
+    g.vectors.push(v);
+  }
+  return [...groups.values()].sort((a, b) => a.doc.localeCompare(b.doc) || compareSections(a.section, b.section));
+}
+
+export function matrixMarkdown(run: RunResults): string {
+  const out: string[] = [];
+  out.push('# Conformance matrix', '');
+  out.push(
+    `Run ${run.run.startedAt} to ${run.run.finishedAt} · ${run.run.harness.name} ${run.run.harness.version}` +
+      (run.run.profile ? ` · profile ${run.run.profile}` : '') +
+      ` · suites: ${run.run.suites.join(', ')}`,
+    '',
+  );
+  out.push(`Legend: ${VERDICTS.map((v) => `${SYMBOL[v]} ${v}`).join(' · ')}. Counts are passes over the vectors that apply to the target (skipped ones excluded).`, '');
+
+  out.push('## Targets', '');
+  const targetRows = run.targets.map((t) => {
+    const c = countVerdicts(run.results.filter((r) => r.targetId === t.id));
+    return [
+      t.id,
+      t.implementation ? `${t.implementation.name} ${t.implementation.version}` : t.name,
+      t.status === 'available' ? t.driver : `unavailable: ${t.reason ?? ''}`,
+      ...VERDICTS.map((v) => String(c[v])),
+    ];
+  });
+  out.push(markdownTable(['target', 'implementation', 'driver', ...VERDICTS], targetRows), '');
+
+  const resultAt = new Map<string, ResultRecord>();
+  for (const r of run.results) resultAt.set(`${r.targetId}\u0000${r.vectorId}`, r);
+
+  for (const suite of run.run.suites) {
+    const targets = run.targets.filter((t) => t.suites.includes(suite) && t.status === 'available');
+    const vectors = run.vectors.filter((v) => v.suite === suite && targets.some((t) => resultAt.has(`${t.id}\u0000${v.id}`)));
+    if (vectors.length === 0) continue;
+    out.push(`## ${suite}`, '');
+    const total = (vs: VectorRecord[], t: string) => {
+      const rs = vs.map((v) => resultAt.get(`${t}\u0000${v.id}`)).filter((r): r is ResultRecord => !!r && r.verdict !== 'skipped');
+      return `${rs.filter((r) => r.verdict === 'pass').length}/${rs.length}`;
+    };
+    out.push(markdownTable(['', ...targets.map((t) => t.id)], [['**passed**', ...targets.map((t) => `**${total(vectors, t.id)}**`)]]), '');
+    for (const group of groupBySection(vectors)) {
+      out.push(`### ${group.url ? `[${group.label}](${group.url})` : group.label}`, '');
+      const rows = group.vectors.map((v) => [
+        `\`${v.id}\``,
+        v.level,
+        ...targets.map((t) => {
+          const r = resultAt.get(`${t.id}\u0000${v.id}`);
+          return r ? SYMBOL[r.verdict] : '';
+        }),
+      ]);
+      rows.push(['passed', '', ...targets.map((t) => total(group.vectors, t.id))]);
+      out.push(markdownTable(['vector', 'level', ...targets.map((t) => t.id)], rows), '');
+    }
+
+    const problems = run.results.filter((r) => r.suite === suite && (r.verdict === 'fail' || r.verdict === 'error' || r.verdict === 'timeout'));
+    if (problems.length) {
+      out.push(`### Failures, errors and timeouts (${suite})`, '');
+      for (const t of targets) {
+        const mine = problems.filter((r) => r.targetId === t.id);
+        if (!mine.length) continue;
+        out.push(`#### ${t.id}`, '');
+        for (const r of mine) {
+          out.push(`- ${SYMBOL[r.verdict]} \`${r.vectorId}\`: ${oneLine(r.reason ?? r.verdict)}`);
+          if (r.verdict === 'fail') out.push(`  - expected: \`${describeValue(r.expected)}\``, `  - actual: \`${describeValue(r.actual)}\``);
+        }
+        out.push('');
+      }
+    }
+  }
+  return out.join('\n') + '\n';
+}
+
+function oneLine(s: string): string {
+  const line = s.replace(/\s+/g, ' ').trim();
+  return line.length > 400 ? line.slice(0, 400) + '…' : line;
+}
