@@ -11,6 +11,18 @@ import { renderDates } from './time.js';
 import { judge, type Observed } from './verdict.js';
 import { DEFAULT_PROFILE, loadCookieVectors, needsClock, PROFILE_NAMES, vectorProfiles, type CookieVector, type Profile } from './vector.js';
 import { importCommand } from './import-http-state.js';
+import { OriginServer } from './http/origin-server.js';
+import { planHttp, runHttp } from './http/run-http.js';
+
+/** How a target takes part: through its API ('api', the default) or as a real HTTP client ('http'). */
+function modeOf(target: TargetView): 'api' | 'http' {
+  return target.options.mode === 'http' ? 'http' : 'api';
+}
+
+interface CookieServices {
+  server: OriginServer | undefined;
+  outDir: string;
+}
 
 interface RunParamsRequest {
   url: string;
@@ -37,6 +49,7 @@ function plan(vector: LoadedVector<CookieVector>, target: TargetView, profile: s
   if (!ua.run) return ua;
   if (needsClock(v) && !target.capabilities.has('clock'))
     return { run: false, verdict: 'unsupported', reason: `needs a controllable clock (${v.clock ? `fixed at ${v.clock.start}` : 'time advances between requests'}); ${target.id} uses the real clock` };
+  if (modeOf(target) === 'http') return planHttp(v, target);
   return { run: true };
 }
 
@@ -52,6 +65,11 @@ async function run(vector: LoadedVector<CookieVector>, session: Session, target:
   const times = requestTimes(v, Date.now());
   const clock = target.capabilities.has('clock');
   const setCookies = v.requests.map((r, i) => (r.response?.setCookie ?? []).map((h) => toBytes(typeof h === 'string' ? renderDates(h, times[i]!) : h)));
+  if (modeOf(target) === 'http') {
+    const services = ctx.services as CookieServices;
+    services.server ??= new OriginServer({ outDir: services.outDir });
+    return runHttp(v, profile, session, target, ctx, services.server, times, setCookies);
+  }
   const requests: RunParamsRequest[] = v.requests.map((r, i) => {
     const response: RunParamsRequest['response'] = {
       status: r.response?.status ?? (r.response?.location ? 302 : 200),
@@ -91,6 +109,12 @@ const suite: Suite<CookieVector> = {
   run,
   methods: {
     'cookies.run': { params: 'urn:conformatrix:cookies-adapter#/$defs/run-params', result: 'urn:conformatrix:cookies-adapter#/$defs/run-result' },
+    'cookies.fetch': { params: 'urn:conformatrix:cookies-adapter#/$defs/fetch-params', result: 'urn:conformatrix:cookies-adapter#/$defs/fetch-result' },
+  },
+  /** The origin server starts on the first HTTP-mode vector and stops when the run ends. */
+  async setup({ outDir }) {
+    const services: CookieServices = { server: undefined, outDir };
+    return { services, dispose: async () => services.server?.close() };
   },
   commands: { import: importCommand },
 };

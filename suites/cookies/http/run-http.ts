@@ -1,0 +1,133 @@
+/**
+ * Running a cookie vector over real HTTP. The origin server is given the
+ * vector's script; the adapter is asked to make the vector's navigations
+ * through the server (as a proxy) with a fresh cookie jar; the Cookie header
+ * of each request is what the server recorded, octet for octet.
+ */
+import type { Decision, Outcome, RunContext, Session, TargetView } from '../../../runner/suite.js';
+import { judge, type Observed } from '../verdict.js';
+import type { CookieVector } from '../vector.js';
+import type { Profile } from '../vector.js';
+import type { OriginServer, Script, VectorSession } from './origin-server.js';
+
+export interface Navigation {
+  url: string;
+  method: string;
+  now?: number;
+  /** For browser vectors: the document that starts the navigation, served by the origin server. */
+  initiator?: { url: string; destination: 'document' | 'iframe' | 'image' };
+}
+
+export interface FetchResult {
+  navigations: { status?: number; error?: string }[];
+  notes?: string[];
+}
+
+const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** The document an initiator serves: it holds the link, form, image or frame that makes the request. */
+export function initiatorPage(url: string, method: string, destination: 'document' | 'iframe' | 'image'): string {
+  const u = escapeHtml(url);
+  const body =
+    destination === 'image'
+      ? `<img id="go" src="${u}" alt="">`
+      : destination === 'iframe'
+        ? `<iframe id="go" src="${u}"></iframe>`
+        : method === 'GET'
+          ? `<a id="go" href="${u}">go</a>`
+          : `<form method="post" action="${u}"><button id="go" type="submit">go</button></form>`;
+  return `<!doctype html><meta charset="utf-8"><title>conformatrix initiator</title>\n${body}\n`;
+}
+
+/** Which requests the client starts itself: all but those that follow a redirect. */
+export function isNavigation(v: CookieVector, i: number): boolean {
+  return !(i > 0 && v.requests[i - 1]!.response?.location);
+}
+
+export function planHttp(v: CookieVector, target: TargetView): Decision {
+  const caps = target.capabilities;
+  if (v.requests.some((r) => r.url.startsWith('https:')) && !caps.has('https'))
+    return { run: false, verdict: 'unsupported', reason: `needs https; ${target.id}'s adapter cannot be told to trust the test CA` };
+  if (v.requests.some((r, i) => (r.advance ?? 0) > 0 && !isNavigation(v, i)))
+    return { run: false, verdict: 'unsupported', reason: 'the clock advances inside a redirect chain, which a real HTTP client follows by itself' };
+  if (v.requests.some((r) => r.context?.initiator) && !caps.has('browser-context'))
+    return { run: false, verdict: 'unsupported', reason: `needs requests started from another site's document; ${target.id} cannot load documents` };
+  return { run: true };
+}
+
+export async function runHttp(
+  v: CookieVector,
+  profile: Profile,
+  session: Session,
+  target: TargetView,
+  ctx: RunContext,
+  server: OriginServer,
+  times: number[],
+  setCookies: Buffer[][],
+): Promise<Outcome> {
+  const { proxy } = await server.endpoint(target.id);
+  const clock = target.capabilities.has('clock');
+  const script: Script = { requests: [], pages: [] };
+  const navigations: Navigation[] = [];
+  v.requests.forEach((r, i) => {
+    const method = r.method ?? 'GET';
+    const location = r.response?.location ? new URL(r.response.location, r.url).href : undefined;
+    script.requests.push({
+      method,
+      url: new URL(r.url).href,
+      response: { status: r.response?.status ?? (location ? 302 : 200), setCookie: setCookies[i]!, ...(location ? { location } : {}) },
+    });
+    if (!isNavigation(v, i)) return;
+    const nav: Navigation = { url: new URL(r.url).href, method, ...(clock ? { now: times[i]! } : {}) };
+    if (r.context?.initiator) {
+      const page = new URL(r.context.initiator);
+      page.searchParams.append('conformatrix-navigation', String(navigations.length + 1));
+      const destination = r.context.destination ?? 'document';
+      script.pages.push({ url: page.href, html: initiatorPage(nav.url, method, destination) });
+      nav.initiator = { url: page.href, destination };
+    }
+    navigations.push(nav);
+  });
+
+  server.begin(target.id, script);
+  let result: FetchResult;
+  let recorded: VectorSession | undefined;
+  try {
+    result = (await session.call('cookies.fetch', {
+      vector: v.id,
+      proxy,
+      ca: { file: server.caFile, pem: server.ca.certPem, spki: server.ca.hostKeySpki },
+      navigations,
+      timeoutMs: Math.max(1000, ctx.timeoutMs - 500),
+    })) as FetchResult;
+  } finally {
+    recorded = server.end(target.id)!;
+  }
+
+  const observed: Observed[] = [];
+  const missing: string[] = [];
+  v.requests.forEach((r, i) => {
+    const seen = recorded.observed.find((o) => o.index === i);
+    if (!seen) missing.push(`request ${i + 1} (${r.method ?? 'GET'} ${r.url})`);
+    observed.push({
+      url: r.url,
+      method: r.method ?? 'GET',
+      ...(clock ? { now: times[i]! } : {}),
+      setCookie: setCookies[i]!,
+      cookie: seen?.cookie ?? null,
+    });
+  });
+  const unexpected = recorded.observed.filter((o) => o.index < 0).map((o) => `${o.method} ${o.url}`);
+  const navErrors = result.navigations.map((n, i) => (n.error ? `navigation ${i + 1} (${navigations[i]?.url}): ${n.error}` : '')).filter(Boolean);
+  const server_ = { problems: recorded.problems, unexpected, adapterNotes: result.notes ?? [] };
+  if (missing.length) {
+    const why = [`the client never made ${missing.join(', ')}`, ...navErrors, ...recorded.problems, ...(unexpected.length ? [`it requested instead: ${unexpected.join(', ')}`] : [])];
+    return { verdict: 'error', expected: null, actual: null, reason: why.join('; '), details: { server: server_ } };
+  }
+  const outcome = judge(v, profile, observed);
+  const multi = recorded.observed.filter((o) => o.cookieFields > 1).map((o) => o.url);
+  return {
+    ...outcome,
+    details: { ...(outcome.details as object), server: { ...server_, ...(multi.length ? { severalCookieFields: multi } : {}) } },
+  };
+}
