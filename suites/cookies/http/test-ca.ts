@@ -36,14 +36,14 @@ export class TestCa {
     cert.validity.notAfter = new Date(now + 7 * 24 * 3600_000);
     const name = [
       { name: 'commonName', value: `conformatrix test CA ${new Date(now).toISOString()}` },
-      { name: 'organizationName', value: 'conformatrix (made for one run; never trust it elsewhere)' },
+      // PrintableString characters only (forge's default encoding): no ";" or "_".
+      { name: 'organizationName', value: 'conformatrix (made for one run, never trust it elsewhere)' },
     ];
     cert.setSubject(name);
     cert.setIssuer(name);
     cert.setExtensions([
       { name: 'basicConstraints', cA: true, pathLenConstraint: 0, critical: true },
       { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
-      { name: 'subjectKeyIdentifier' },
     ]);
     cert.sign(caKeys.privateKey, forge.md.sha256.create());
     this.caCert = cert;
@@ -69,12 +69,11 @@ export class TestCa {
     cert.setSubject([{ name: 'commonName', value: bare.slice(0, 64) }]);
     cert.setIssuer(this.caCert.subject.attributes);
     const altName = isIP(bare) ? { type: 7, ip: bare } : { type: 2, value: bare };
+    // No basicConstraints: forge would encode cA FALSE explicitly, which DER forbids and Chromium rejects.
     cert.setExtensions([
-      { name: 'basicConstraints', cA: false },
       { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
       { name: 'extKeyUsage', serverAuth: true },
       { name: 'subjectAltName', altNames: [altName] },
-      { name: 'authorityKeyIdentifier', keyIdentifier: this.caCert.generateSubjectKeyIdentifier().getBytes() },
     ]);
     cert.sign(this.caKey, forge.md.sha256.create());
     const credentials = { key: this.hostKeyPem, cert: forge.pki.certificateToPem(cert) + this.certPem };

@@ -1,0 +1,109 @@
+/**
+ * Chromium (Debian's package), driven with playwright-core the way a user's
+ * browser would be driven: one headless browser for the whole run, a fresh
+ * browser context (a fresh cookie jar) per vector, top-level navigations to the
+ * vector's URLs, and, for requests started by another site, the initiator
+ * document loaded first and its link clicked (or its image or frame loaded).
+ * All traffic goes through the origin server as the context's proxy; the
+ * server, not a browser API, records the Cookie headers. The run's host
+ * certificates are trusted by pinning their key (--ignore-certificate-errors-
+ * spki-list): Chromium takes no CA file on the command line.
+ */
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { serveAdapter } from '../../runner/adapter-kit.js';
+import { CONTRACT_VERSION } from '../../runner/transport.js';
+
+interface Navigation {
+  url: string;
+  method: string;
+  initiator?: { url: string; destination: 'document' | 'iframe' | 'image' };
+}
+
+interface FetchParams {
+  proxy: string;
+  ca: { spki: string };
+  navigations: Navigation[];
+  timeoutMs: number;
+}
+
+const EXECUTABLE = process.env.CONFORMATRIX_CHROMIUM ?? ['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find((p) => existsSync(p))!;
+
+let browser: Browser | undefined;
+let pinned: string | undefined;
+
+async function launch(spki: string): Promise<Browser> {
+  if (browser && pinned === spki && browser.isConnected()) return browser;
+  await browser?.close().catch(() => undefined);
+  pinned = spki;
+  browser = await chromium.launch({
+    executablePath: EXECUTABLE,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-quic',
+      // Nothing is ever resolved: every request goes to the proxy, which answers for every host.
+      '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
+      '--proxy-bypass-list=<-loopback>',
+      `--ignore-certificate-errors-spki-list=${spki}`,
+      // http vectors must stay http: no automatic upgrade of typed http navigations to https.
+      '--disable-features=HttpsUpgrades,HttpsFirstBalancedModeAutoEnable,HttpsFirstModeV2ForTypicallySecureUsers,MediaRouter,OptimizationHints,Translate',
+    ],
+  });
+  return browser;
+}
+
+async function navigate(page: Page, nav: Navigation, timeout: number): Promise<{ status?: number; error?: string }> {
+  try {
+    if (!nav.initiator) {
+      if (nav.method !== 'GET') return { error: `a typed navigation is a GET; ${nav.method} needs an initiator document` };
+      const response = await page.goto(nav.url, { waitUntil: 'load', timeout });
+      return response ? { status: response.status() } : { error: 'no response' };
+    }
+    await page.goto(nav.initiator.url, { waitUntil: 'load', timeout });
+    if (nav.initiator.destination !== 'document') return { status: 200 };
+    const [response] = await Promise.all([page.waitForNavigation({ waitUntil: 'load', timeout }), page.click('#go', { timeout })]);
+    return response ? { status: response.status() } : { error: 'no response' };
+  } catch (err) {
+    return { error: (err as Error).message.split('\n')[0]! };
+  }
+}
+
+async function fetch(params: FetchParams) {
+  const b = await launch(params.ca.spki);
+  const context = await b.newContext({ proxy: { server: params.proxy } });
+  const deadline = Date.now() + params.timeoutMs;
+  const navigations: { status?: number; error?: string }[] = [];
+  try {
+    // One tab per vector, as a user would browse: each navigation replaces the document in it.
+    const page = await context.newPage();
+    for (const nav of params.navigations) navigations.push(await navigate(page, nav, Math.max(500, deadline - Date.now())));
+  } finally {
+    await context.close().catch(() => undefined);
+  }
+  return { navigations };
+}
+
+let version: string | undefined;
+
+serveAdapter({
+  hello: async () => {
+    // The version comes from the browser itself; a throwaway launch asks it.
+    if (!version) {
+      const probe = await chromium.launch({ executablePath: EXECUTABLE, headless: true, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+      version = probe.version();
+      await probe.close();
+    }
+    return { contract: CONTRACT_VERSION, implementation: { name: 'Chromium', version }, capabilities: ['https', 'browser-context'] };
+  },
+  'cookies.fetch': (params: FetchParams) => fetch(params),
+});
+
+process.on('exit', () => {
+  void browser?.close();
+});

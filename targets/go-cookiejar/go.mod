@@ -1,0 +1,3 @@
+module conformatrix/targets/go-cookiejar
+
+go 1.19

@@ -1,0 +1,92 @@
+/**
+ * GNU Wget, the way its users keep cookies: wget's own cookie jar, enabled by
+ * default. The navigations of a vector go into as few wget invocations as
+ * their methods allow (one, when all are GETs): consecutive navigations with
+ * the same method share an invocation and its in-memory jar, and between
+ * invocations the jar travels in a cookie file (--save-cookies with
+ * --keep-session-cookies, then --load-cookies), as a user chaining wget
+ * commands would keep a session. Requests go through the origin server as a
+ * proxy; https is verified against the run's test CA. Wget follows redirects.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serveAdapter } from '../../runner/adapter-kit.js';
+import { CONTRACT_VERSION } from '../../runner/transport.js';
+
+interface Navigation {
+  url: string;
+  method: string;
+}
+
+interface FetchParams {
+  proxy: string;
+  ca: { file: string };
+  navigations: Navigation[];
+  timeoutMs: number;
+}
+
+const version = /GNU Wget (\S+)/.exec(execFileSync('wget', ['--version'], { encoding: 'utf8' }))?.[1] ?? 'unknown';
+
+function run(args: string[], deadline: number): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('wget', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString('utf8')).slice(-4000)));
+    const timer = setTimeout(() => child.kill('SIGKILL'), Math.max(100, deadline - Date.now()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr });
+    });
+  });
+}
+
+/** Wget's exit codes: 0 done, 8 the server answered with an error status (still a completed request). */
+const done = (code: number | null) => code === 0 || code === 8;
+
+async function fetch(params: FetchParams) {
+  const deadline = Date.now() + params.timeoutMs;
+  const dir = mkdtempSync(join(tmpdir(), 'conformatrix-wget-'));
+  const jar = join(dir, 'cookies.txt');
+  const results: { status?: number; error?: string }[] = [];
+  const notes: string[] = [];
+  try {
+    for (let i = 0; i < params.navigations.length; ) {
+      const method = params.navigations[i]!.method;
+      let j = i;
+      while (j < params.navigations.length && params.navigations[j]!.method === method) j++;
+      const group = params.navigations.slice(i, j);
+      const args = [
+        '--no-config',
+        '--quiet',
+        '--execute', 'use_proxy=yes',
+        '--execute', `http_proxy=${params.proxy}`,
+        '--execute', `https_proxy=${params.proxy}`,
+        `--ca-certificate=${params.ca.file}`,
+        '--max-redirect=10',
+        '--tries=1',
+        `--timeout=${Math.ceil(params.timeoutMs / 1000)}`,
+        '--output-document=/dev/null',
+        '--save-cookies', jar,
+        '--keep-session-cookies',
+        ...(existsSync(jar) ? ['--load-cookies', jar] : []),
+        ...(method !== 'GET' ? [`--method=${method}`] : []),
+        ...group.map((n) => n.url),
+      ];
+      const { code, stderr } = await run(args, deadline);
+      if (stderr.trim()) notes.push(stderr.trim());
+      for (let k = 0; k < group.length; k++) results.push(done(code) ? {} : { error: `wget exit code ${code}: ${stderr.trim().split('\n').pop() ?? ''}` });
+      i = j;
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return { navigations: results, notes };
+}
+
+serveAdapter({
+  hello: () => ({ contract: CONTRACT_VERSION, implementation: { name: 'GNU Wget', version }, capabilities: ['https'] }),
+  'cookies.fetch': (params: FetchParams) => fetch(params),
+});
