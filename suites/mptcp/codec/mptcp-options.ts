@@ -327,7 +327,7 @@ export function mptcpSubtypeName(n: number): string {
  */
 export function decodeMptcpOption(b: Uint8Array, base = 0, context: MptcpDecodeContext = {}): DecodeResult<MptcpOption> {
   const len = b.length;
-  if (len < 3) return fail('bad-length', base + 1, `MPTCP option length ${len} is too short: it needs at least 3 bytes for the subtype`);
+  if (len < 3) return fail('bad-length', base + (len >= 2 ? 1 : 0), `MPTCP option length ${len} is too short: it needs at least 3 bytes for the subtype`);
   const sub = b[2]! >> 4;
   const low = b[2]! & 0x0f;
   const badLength = (expected: string) =>
