@@ -84,9 +84,17 @@ export function parseIPv6(text: string): Uint8Array | null {
   return out;
 }
 
-/** The bytes of an address of the given family; throws an EncodeError when the text is not one. */
+// Encoders see the same few addresses over and over: remember the last ones parsed.
+const parsed = new Map<string, Uint8Array>();
+
+/** The bytes of an address of the given family (do not modify them); throws an EncodeError when the text is not one. */
 export function addressBytes(field: string, text: string, family: 4 | 6): Uint8Array {
+  const key = family + text;
+  const known = parsed.get(key);
+  if (known) return known;
   const b = family === 4 ? parseIPv4(text) : parseIPv6(text);
   if (!b) throw new EncodeError(`${field} must be an IPv${family} address, got ${JSON.stringify(text)}`);
+  if (parsed.size >= 256) parsed.clear();
+  parsed.set(key, b);
   return b;
 }

@@ -126,6 +126,12 @@ export class ByteWriter {
     return this;
   }
 
+  /** Overwrites a byte already written. */
+  setU8(at: number, v: number): this {
+    this.buf[at] = v & 0xff;
+    return this;
+  }
+
   /** Overwrites a 16-bit field already written. */
   setU16(at: number, v: number): this {
     this.buf[at] = (v >>> 8) & 0xff;
@@ -133,8 +139,8 @@ export class ByteWriter {
     return this;
   }
 
-  /** A copy of what was written. */
+  /** What was written (a view; the writer must not be used afterwards). */
   finish(): Uint8Array {
-    return this.buf.slice(0, this.n);
+    return this.n === this.buf.length ? this.buf : this.buf.subarray(0, this.n);
   }
 }

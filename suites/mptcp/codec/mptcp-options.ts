@@ -489,6 +489,13 @@ export function mptcpOptionLength(o: MptcpOption): number {
  */
 export function encodeMptcpOption(o: MptcpOption): Uint8Array {
   const w = new ByteWriter(32);
+  writeMptcpOption(w, o);
+  return w.finish();
+}
+
+/** Appends one MPTCP option to a writer (see encodeMptcpOption). */
+export function writeMptcpOption(w: ByteWriter, o: MptcpOption): void {
+  const start = w.length;
   w.u8(MPTCP_OPTION_KIND).u8(0); // length patched at the end
   const sub = (n: number, lowBits: number) => w.u8((n << 4) | (lowBits & 0x0f));
   switch (o.subtype) {
@@ -591,8 +598,7 @@ export function encodeMptcpOption(o: MptcpOption): Uint8Array {
       throw new EncodeError(`unknown MPTCP option ${JSON.stringify((never as { subtype: unknown }).subtype)}`);
     }
   }
-  if (w.length > 40) throw new EncodeError(`the ${o.subtype} option would be ${w.length} bytes, more than the 40 bytes of TCP options`);
-  const out = w.finish();
-  out[1] = out.length;
-  return out;
+  const len = w.length - start;
+  if (len > 40) throw new EncodeError(`the ${o.subtype} option would be ${len} bytes, more than the 40 bytes of TCP options`);
+  w.setU8(start + 1, len);
 }

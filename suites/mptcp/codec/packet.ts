@@ -5,12 +5,12 @@
  * segment holds everything it covers.
  */
 import { addressBytes, formatIPv4, formatIPv6 } from './address.js';
-import { ByteWriter, checkUint, u16 } from './bytes.js';
-import { dssChecksum, fold, ipv4HeaderChecksum, ipv4PseudoSum, ipv6PseudoSum, onesSum, verifyDssChecksum } from './checksum.js';
+import { checkUint, u16 } from './bytes.js';
+import { dssChecksum, finish, fold, ipv4HeaderChecksum, ipv4PseudoSum, ipv6PseudoSum, onesSum, verifyDssChecksum } from './checksum.js';
 import { deriveIdsn, type MptcpVersion } from './crypto.js';
 import { EncodeError, fail, ok, type DecodeResult } from './errors.js';
 import type { DssMapping, MpCapableAckData, MptcpOption } from './mptcp-options.js';
-import { decodeTcpSegment, encodeTcpSegment, type TcpSegment } from './tcp.js';
+import { decodeTcpSegment, encodeTcpSegmentWithRoom, type TcpSegment } from './tcp.js';
 import type { TcpOption } from './tcp-options.js';
 
 const IPPROTO_TCP = 6;
@@ -239,50 +239,57 @@ function withDssChecksum(seg: TcpSegment): TcpSegment {
 export function encodePacket(p: Packet, opts: PacketEncodeOptions = {}): Uint8Array {
   const keep = opts.keepChecksums ?? {};
   const seg = keep.dss ? p.tcp : withDssChecksum(p.tcp);
-  const tcp = encodeTcpSegment(seg, 0);
-  const setTcpSum = (v: number) => {
-    tcp[16] = v >> 8;
-    tcp[17] = v & 0xff;
-  };
   const ip = p.ip;
-  const w = new ByteWriter(60 + tcp.length);
+  const trailer = p.trailer ?? new Uint8Array(0);
+  let hl: number;
+  let src: Uint8Array;
+  let dst: Uint8Array;
   if (ip.version === 4) {
     const options = ip.options ?? new Uint8Array(0);
     if (options.length % 4 !== 0 || options.length > 40) throw new EncodeError(`IPv4 options must be a multiple of 4 bytes up to 40, got ${options.length}`);
-    const src = addressBytes('IPv4 src', ip.src, 4);
-    const dst = addressBytes('IPv4 dst', ip.dst, 4);
-    const hl = 20 + options.length;
-    const total = hl + tcp.length;
-    if (total > 0xffff) throw new EncodeError(`the IPv4 packet would be ${total} bytes, more than 65535`);
-    setTcpSum(keep.tcp ? checkUint('TCP checksum', p.tcp.checksum ?? 0, 0xffff) : ~fold(onesSum(tcp, ipv4PseudoSum(src, dst, tcp.length))) & 0xffff);
-    const f = ip.flags ?? { df: true };
-    w.u8(0x40 | (hl / 4));
-    w.u8(checkUint('IPv4 tos', ip.tos ?? 0, 255));
-    w.u16(total);
-    w.u16(checkUint('IPv4 identification', ip.identification ?? 0, 0xffff));
-    w.u16((f.reserved ? 0x8000 : 0) | (f.df ? 0x4000 : 0) | (f.mf ? 0x2000 : 0) | checkUint('IPv4 fragmentOffset', ip.fragmentOffset ?? 0, 0x1fff));
-    w.u8(checkUint('IPv4 ttl', ip.ttl ?? 64, 255));
-    w.u8(IPPROTO_TCP);
-    w.u16(0);
-    w.bytes(src).bytes(dst).bytes(options);
-    const header = w.finish();
-    w.setU16(10, keep.ip ? checkUint('IPv4 checksum', ip.checksum ?? 0, 0xffff) : ipv4HeaderChecksum(header));
+    hl = 20 + options.length;
+    src = addressBytes('IPv4 src', ip.src, 4);
+    dst = addressBytes('IPv4 dst', ip.dst, 4);
   } else if (ip.version === 6) {
-    const src = addressBytes('IPv6 src', ip.src, 6);
-    const dst = addressBytes('IPv6 dst', ip.dst, 6);
-    if (tcp.length > 0xffff) throw new EncodeError(`the IPv6 payload would be ${tcp.length} bytes, more than 65535`);
-    setTcpSum(keep.tcp ? checkUint('TCP checksum', p.tcp.checksum ?? 0, 0xffff) : ~fold(onesSum(tcp, ipv6PseudoSum(src, dst, tcp.length))) & 0xffff);
-    const tc = checkUint('IPv6 trafficClass', ip.trafficClass ?? 0, 255);
-    const fl = checkUint('IPv6 flowLabel', ip.flowLabel ?? 0, 0xfffff);
-    w.u32(((6 << 28) | (tc << 20) | fl) >>> 0);
-    w.u16(tcp.length);
-    w.u8(IPPROTO_TCP);
-    w.u8(checkUint('IPv6 hopLimit', ip.hopLimit ?? 64, 255));
-    w.bytes(src).bytes(dst);
+    hl = 40;
+    src = addressBytes('IPv6 src', ip.src, 6);
+    dst = addressBytes('IPv6 dst', ip.dst, 6);
   } else {
     throw new EncodeError(`IP version must be 4 or 6, got ${String((ip as { version: unknown }).version)}`);
   }
-  w.bytes(tcp);
-  if (p.trailer) w.bytes(p.trailer);
-  return w.finish();
+  // One buffer for the whole packet: the segment is written after room for the IP header.
+  const out = encodeTcpSegmentWithRoom(seg, 0, hl, trailer.length);
+  const tcpLength = out.length - hl - trailer.length;
+  const tcp = out.subarray(hl, hl + tcpLength);
+  const v = new DataView(out.buffer, out.byteOffset);
+  if (ip.version === 4) {
+    const total = hl + tcpLength;
+    if (total > 0xffff) throw new EncodeError(`the IPv4 packet would be ${total} bytes, more than 65535`);
+    const f = ip.flags ?? { df: true };
+    v.setUint8(0, 0x40 | (hl / 4));
+    v.setUint8(1, checkUint('IPv4 tos', ip.tos ?? 0, 255));
+    v.setUint16(2, total);
+    v.setUint16(4, checkUint('IPv4 identification', ip.identification ?? 0, 0xffff));
+    v.setUint16(6, (f.reserved ? 0x8000 : 0) | (f.df ? 0x4000 : 0) | (f.mf ? 0x2000 : 0) | checkUint('IPv4 fragmentOffset', ip.fragmentOffset ?? 0, 0x1fff));
+    v.setUint8(8, checkUint('IPv4 ttl', ip.ttl ?? 64, 255));
+    v.setUint8(9, IPPROTO_TCP);
+    out.set(src, 12);
+    out.set(dst, 16);
+    if (ip.options) out.set(ip.options, 20);
+    v.setUint16(10, keep.ip ? checkUint('IPv4 checksum', ip.checksum ?? 0, 0xffff) : ipv4HeaderChecksum(out.subarray(0, hl)));
+    v.setUint16(hl + 16, keep.tcp ? checkUint('TCP checksum', p.tcp.checksum ?? 0, 0xffff) : finish(onesSum(tcp, ipv4PseudoSum(src, dst, tcpLength))));
+  } else {
+    if (tcpLength > 0xffff) throw new EncodeError(`the IPv6 payload would be ${tcpLength} bytes, more than 65535`);
+    const tc = checkUint('IPv6 trafficClass', ip.trafficClass ?? 0, 255);
+    const fl = checkUint('IPv6 flowLabel', ip.flowLabel ?? 0, 0xfffff);
+    v.setUint32(0, ((6 << 28) | (tc << 20) | fl) >>> 0);
+    v.setUint16(4, tcpLength);
+    v.setUint8(6, IPPROTO_TCP);
+    v.setUint8(7, checkUint('IPv6 hopLimit', ip.hopLimit ?? 64, 255));
+    out.set(src, 8);
+    out.set(dst, 24);
+    v.setUint16(hl + 16, keep.tcp ? checkUint('TCP checksum', p.tcp.checksum ?? 0, 0xffff) : finish(onesSum(tcp, ipv6PseudoSum(src, dst, tcpLength))));
+  }
+  out.set(trailer, hl + tcpLength);
+  return out;
 }

@@ -4,9 +4,9 @@
  * RFC 8684), and any other kind kept byte for byte, so that decoding then
  * encoding an options area gives the same bytes, padding included.
  */
-import { ByteWriter, checkUint, concatBytes, u16, u32 } from './bytes.js';
+import { ByteWriter, checkUint, u16, u32 } from './bytes.js';
 import { EncodeError, fail, ok, type DecodeError, type DecodeResult } from './errors.js';
-import { MPTCP_OPTION_KIND, decodeMptcpOption, encodeMptcpOption, type MptcpDecodeContext, type MptcpOption } from './mptcp-options.js';
+import { MPTCP_OPTION_KIND, decodeMptcpOption, writeMptcpOption, type MptcpDecodeContext, type MptcpOption } from './mptcp-options.js';
 
 export const TcpOptionKind = {
   EOL: 0,
@@ -172,6 +172,12 @@ function decodeOne(b: Uint8Array, base: number, opts: OptionDecodeOptions): Deco
 /** Encodes one option. Throws an EncodeError when a field is out of range. */
 export function encodeTcpOption(o: TcpOption): Uint8Array {
   const w = new ByteWriter(16);
+  writeTcpOption(w, o);
+  return w.finish();
+}
+
+/** Appends one option to a writer (see encodeTcpOption). */
+export function writeTcpOption(w: ByteWriter, o: TcpOption): void {
   switch (o.type) {
     case 'eol':
       w.u8(0);
@@ -198,7 +204,8 @@ export function encodeTcpOption(o: TcpOption): Uint8Array {
       w.u8(8).u8(10).u32(checkUint('TSval', o.value, 0xffffffff)).u32(checkUint('TSecr', o.echo, 0xffffffff));
       break;
     case 'mptcp':
-      return encodeMptcpOption(o);
+      writeMptcpOption(w, o);
+      break;
     case 'unknown':
       if (o.kind === 0 || o.kind === 1) throw new EncodeError('an unknown option cannot have kind 0 or 1');
       if (o.data.length > 38) throw new EncodeError(`option kind ${o.kind} would be ${o.data.length + 2} bytes, more than 40`);
@@ -212,10 +219,11 @@ export function encodeTcpOption(o: TcpOption): Uint8Array {
       throw new EncodeError(`unknown TCP option type ${JSON.stringify((never as { type: unknown }).type)}`);
     }
   }
-  return w.finish();
 }
 
 /** Encodes an option list as it is, without padding (see encodeTcpSegment for that). */
 export function encodeTcpOptions(options: readonly TcpOption[]): Uint8Array {
-  return concatBytes(options.map(encodeTcpOption));
+  const w = new ByteWriter(40);
+  for (const o of options) writeTcpOption(w, o);
+  return w.finish();
 }

@@ -1,7 +1,7 @@
 /**
  * The TCP header (RFC 9293 §3.1) with its options and payload.
  */
-import { ByteWriter, checkUint, u16, u32 } from './bytes.js';
+import { checkUint, u16, u32 } from './bytes.js';
 import { EncodeError, fail, ok, type DecodeResult } from './errors.js';
 import { decodeTcpOptions, encodeTcpOptions, type TcpOption } from './tcp-options.js';
 
@@ -97,24 +97,33 @@ export function decodeTcpSegment(b: Uint8Array, opts: SegmentDecodeOptions = {})
  * or the options need more than 40 bytes.
  */
 export function encodeTcpSegment(s: TcpSegment, checksum = s.checksum ?? 0): Uint8Array {
+  return encodeTcpSegmentWithRoom(s, checksum, 0, 0);
+}
+
+/**
+ * The same, in a buffer with `head` free bytes before the segment and `tail`
+ * after it, so that a packet encoder copies the payload only once.
+ */
+export function encodeTcpSegmentWithRoom(s: TcpSegment, checksum: number, head: number, tail: number): Uint8Array {
   const raw = encodeTcpOptions(s.options);
   const padded = (raw.length + 3) & ~3;
   if (padded > 40) throw new EncodeError(`TCP options need ${raw.length} bytes, more than 40`);
   const f = s.flags;
-  const w = new ByteWriter(20 + padded + s.payload.length);
-  w.u16(checkUint('TCP srcPort', s.srcPort, 0xffff));
-  w.u16(checkUint('TCP dstPort', s.dstPort, 0xffff));
-  w.u32(checkUint('TCP seq', s.seq, 0xffffffff));
-  w.u32(checkUint('TCP ack', s.ack, 0xffffffff));
-  w.u8((((20 + padded) / 4) << 4) | (checkUint('TCP reserved', s.reserved ?? 0, 7) << 1) | (f.ae ? 1 : 0));
-  w.u8(
+  const out = new Uint8Array(head + 20 + padded + s.payload.length + tail);
+  const v = new DataView(out.buffer, out.byteOffset + head);
+  v.setUint16(0, checkUint('TCP srcPort', s.srcPort, 0xffff));
+  v.setUint16(2, checkUint('TCP dstPort', s.dstPort, 0xffff));
+  v.setUint32(4, checkUint('TCP seq', s.seq, 0xffffffff));
+  v.setUint32(8, checkUint('TCP ack', s.ack, 0xffffffff));
+  v.setUint8(12, (((20 + padded) / 4) << 4) | (checkUint('TCP reserved', s.reserved ?? 0, 7) << 1) | (f.ae ? 1 : 0));
+  v.setUint8(
+    13,
     (f.cwr ? 0x80 : 0) | (f.ece ? 0x40 : 0) | (f.urg ? 0x20 : 0) | (f.ack ? 0x10 : 0) | (f.psh ? 0x08 : 0) | (f.rst ? 0x04 : 0) | (f.syn ? 0x02 : 0) | (f.fin ? 0x01 : 0),
   );
-  w.u16(checkUint('TCP window', s.window, 0xffff));
-  w.u16(checkUint('TCP checksum', checksum, 0xffff));
-  w.u16(checkUint('TCP urgentPointer', s.urgentPointer ?? 0, 0xffff));
-  w.bytes(raw);
-  for (let i = raw.length; i < padded; i++) w.u8(0);
-  w.bytes(s.payload);
-  return w.finish();
+  v.setUint16(14, checkUint('TCP window', s.window, 0xffff));
+  v.setUint16(16, checkUint('TCP checksum', checksum, 0xffff));
+  v.setUint16(18, checkUint('TCP urgentPointer', s.urgentPointer ?? 0, 0xffff));
+  out.set(raw, head + 20); // the padding bytes stay zero (EOL)
+  out.set(s.payload, head + 20 + padded);
+  return out;
 }
