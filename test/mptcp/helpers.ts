@@ -1,0 +1,29 @@
+// Small helpers shared by the MPTCP codec tests.
+import assert from 'node:assert/strict';
+import type { DecodeResult } from '../../suites/mptcp/codec/index.js';
+
+/** Bytes from hex written with spaces, '|' separators and newlines for readability. */
+export function hx(text: string): Uint8Array {
+  const clean = text.replace(/[\s|]/g, '');
+  assert.match(clean, /^([0-9a-f]{2})*$/i, `bad hex in a test: ${text}`);
+  return new Uint8Array(Buffer.from(clean, 'hex'));
+}
+
+export const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+
+/** The value of a successful decode; fails the test with the decoder's message otherwise. */
+export function value<T>(r: DecodeResult<T>): T {
+  if (!r.ok) assert.fail(`decode failed: ${r.error.code} at ${r.error.offset}: ${r.error.message}`);
+  return r.value;
+}
+
+/** MP_CAPABLE flags from the letters that are set, e.g. flags('AH'). */
+export function flags(set: string) {
+  const f = { A: false, B: false, C: false, D: false, E: false, F: false, G: false, H: false };
+  for (const ch of set) (f as Record<string, boolean>)[ch] = true;
+  return f;
+}
+
+/** Test-only copies of 64-bit keys used across tables. */
+export const K1 = 0x1122334455667788n;
+export const K2 = 0x99aabbccddeeff00n;
