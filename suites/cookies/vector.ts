@@ -14,7 +14,14 @@ export type Profile = 'rfc6265' | 'rfc6265bis';
 export const PROFILE_NAMES: Profile[] = ['rfc6265', 'rfc6265bis'];
 export const DEFAULT_PROFILE: Profile = 'rfc6265bis';
 
-export type ExpectedCookie = null | HeaderValue | Partial<Record<Profile, null | HeaderValue>>;
+/** Strictly no Cookie header field (an empty one does not count as none). */
+export type Absent = { absent: true };
+export type Expectation = null | HeaderValue | Absent;
+export type ExpectedCookie = Expectation | Partial<Record<Profile, Expectation>>;
+
+export function isAbsent(e: unknown): e is Absent {
+  return e !== null && typeof e === 'object' && 'absent' in e;
+}
 
 export interface CookieRequest {
   url: string;
@@ -43,12 +50,12 @@ export function vectorProfiles(v: CookieVector): Profile[] {
   return v.profiles ?? PROFILE_NAMES;
 }
 
-function isProfileMap(e: ExpectedCookie | undefined): e is Partial<Record<Profile, null | HeaderValue>> {
-  return e !== null && e !== undefined && typeof e === 'object' && !('hex' in e);
+function isProfileMap(e: ExpectedCookie | undefined): e is Partial<Record<Profile, Expectation>> {
+  return e !== null && e !== undefined && typeof e === 'object' && !('hex' in e) && !isAbsent(e);
 }
 
 /** The expectation of one request under a profile: undefined means the request is not checked. */
-export function expectationFor(e: ExpectedCookie | undefined, profile: Profile): null | HeaderValue | undefined {
+export function expectationFor(e: ExpectedCookie | undefined, profile: Profile): Expectation | undefined {
   if (isProfileMap(e)) return profile in e ? e[profile] : undefined;
   return e;
 }

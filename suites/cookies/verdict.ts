@@ -5,7 +5,7 @@
  */
 import type { Outcome } from '../../runner/suite.js';
 import { fromBytes, sameBytes, showHeader, toBytes } from './bytes.js';
-import { expectationFor, type CookieVector, type Profile } from './vector.js';
+import { expectationFor, isAbsent, type CookieVector, type Profile } from './vector.js';
 
 export interface Observed {
   url: string;
@@ -24,12 +24,19 @@ export function judge(vector: CookieVector, profile: Profile, observed: Observed
     const want = expectationFor(req.cookie, profile);
     if (want === undefined) return;
     const got = observed[i]!.cookie;
+    const where = `request ${i + 1} (${req.method ?? 'GET'} ${req.url})`;
+    actual.push({ request: i + 1, cookie: got === null ? null : fromBytes(got) });
+    if (isAbsent(want)) {
+      // Strictly no header field.
+      expected.push({ request: i + 1, cookie: { absent: true } });
+      if (got !== null) mismatches.push(`${where}: expected no Cookie header field at all, got ${got.length ? showHeader(got) : 'an empty Cookie header'}`);
+      return;
+    }
     const wantBytes = want === null ? null : toBytes(want);
     expected.push({ request: i + 1, cookie: wantBytes === null ? null : fromBytes(wantBytes) });
-    actual.push({ request: i + 1, cookie: got === null ? null : fromBytes(got) });
-    if (!sameBytes(wantBytes, got)) {
-      mismatches.push(`request ${i + 1} (${req.method ?? 'GET'} ${req.url}): expected ${showHeader(wantBytes)}, got ${showHeader(got)}`);
-    }
+    // No cookies: no header field, or an empty one (§5.8.1: the user agent MAY omit the field).
+    const none = wantBytes === null && got !== null && got.length === 0;
+    if (!none && !sameBytes(wantBytes, got)) mismatches.push(`${where}: expected ${showHeader(wantBytes)}, got ${showHeader(got)}`);
   });
   const details = {
     exchange: observed.map((o) => ({
