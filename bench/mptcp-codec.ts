@@ -150,7 +150,7 @@ export async function runMptcpCodecBench(opts: CodecBenchOptions = {}): Promise<
   };
 }
 
-function print(r: CodecBenchResult): void {
+export function printMptcpCodecBench(r: CodecBenchResult): void {
   const k = (n: number) => `${(n / 1000).toFixed(0).padStart(6)}k/s`;
   const ratio = (n: number) => n.toFixed(2);
   console.log(`MPTCP codec (${r.rounds} rounds x ${r.msPerRun} ms per workload, medians)`);
@@ -169,5 +169,5 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   };
   const rounds = arg('--rounds');
   const ms = arg('--ms');
-  print(await runMptcpCodecBench({ ...(rounds ? { rounds } : {}), ...(ms ? { msPerRun: ms } : {}) }));
+  printMptcpCodecBench(await runMptcpCodecBench({ ...(rounds ? { rounds } : {}), ...(ms ? { msPerRun: ms } : {}) }));
 }

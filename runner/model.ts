@@ -62,6 +62,8 @@ export interface ResultRecord {
   details?: unknown;
   /** Files kept for this result (pcaps, logs), relative to the output folder. */
   artifacts?: Record<string, string>;
+  /** Where the time went: adapterMs waiting for the adapter's answers; harness parts inside that wait (the origin server, say) by name. */
+  timing?: { adapterMs: number; [part: string]: number };
 }
 
 export interface RunInfo {

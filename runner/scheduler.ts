@@ -185,9 +185,17 @@ export class Scheduler {
         reject(new AdapterFault('timeout', `no verdict within ${timeoutMs} ms`));
       }, timeoutMs);
     });
+    let adapterMs = 0;
     const session = {
       signal: controller.signal,
-      call: (method: string, params: unknown) => transport.call(method, params, controller.signal),
+      call: async (method: string, params: unknown) => {
+        const t0 = performance.now();
+        try {
+          return await transport.call(method, params, controller.signal);
+        } finally {
+          adapterMs += performance.now() - t0;
+        }
+      },
     };
     const ctx = {
       profile: this.options.profile,
@@ -196,8 +204,8 @@ export class Scheduler {
       services: this.options.services.get(item.suite.name),
     };
     try {
-      const outcome: Outcome = await Promise.race([item.suite.run(item.vector, session, plan.view, ctx), timedOut]);
-      return { outcome, faulted: false };
+      const { timing, ...outcome }: Outcome = await Promise.race([item.suite.run(item.vector, session, plan.view, ctx), timedOut]);
+      return { outcome: { ...outcome, timing: { adapterMs, ...timing } }, faulted: false };
     } catch (err) {
       if (err instanceof AdapterFault) {
         // The adapter is in an unknown state after any fault but its own error report: restart it.

@@ -56,6 +56,8 @@ export interface Outcome {
   reason?: string;
   details?: unknown;
   artifacts?: Record<string, string>;
+  /** Harness time spent inside the adapter's answer (an origin server's work, say), by name, in ms. */
+  timing?: Record<string, number>;
 }
 
 export interface SuiteCommand {

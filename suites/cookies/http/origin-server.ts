@@ -65,6 +65,8 @@ export class VectorSession {
   readonly problems: string[] = [];
   next = 0;
   requests = 0;
+  /** Time the server spent answering this vector's requests, in ms. */
+  serverMs = 0;
   constructor(script: Script) {
     this.script = script;
   }
@@ -238,6 +240,7 @@ export class OriginServer {
           if (via.scheme === 'https') return fail(new HttpError(400, 'CONNECT inside a tunnel'));
           return this.tunnel(l, socket, head, buf, where, () => clearTimeout(timer));
         }
+        const t0 = performance.now();
         let response: RawResponse;
         try {
           response = this.respond(l, head, via);
@@ -247,6 +250,7 @@ export class OriginServer {
         }
         const closeAfter = response.close || head.version === 'HTTP/1.0' || headerValues(head, 'connection').some((v) => /close/i.test(v.toString('latin1')));
         socket.write(serializeResponse({ ...response, close: closeAfter }));
+        if (l.session) l.session.serverMs += performance.now() - t0;
         if (closeAfter) {
           clearTimeout(timer);
           socket.end();

@@ -120,14 +120,16 @@ export async function runHttp(
   const unexpected = recorded.observed.filter((o) => o.index < 0).map((o) => `${o.method} ${o.url}`);
   const navErrors = result.navigations.map((n, i) => (n.error ? `navigation ${i + 1} (${navigations[i]?.url}): ${n.error}` : '')).filter(Boolean);
   const server_ = { problems: recorded.problems, unexpected, adapterNotes: result.notes ?? [] };
+  const timing = { serverMs: recorded.serverMs };
   if (missing.length) {
     const why = [`the client never made ${missing.join(', ')}`, ...navErrors, ...recorded.problems, ...(unexpected.length ? [`it requested instead: ${unexpected.join(', ')}`] : [])];
-    return { verdict: 'error', expected: null, actual: null, reason: why.join('; '), details: { server: server_ } };
+    return { verdict: 'error', expected: null, actual: null, reason: why.join('; '), details: { server: server_ }, timing };
   }
   const outcome = judge(v, profile, observed);
   const multi = recorded.observed.filter((o) => o.cookieFields > 1).map((o) => o.url);
   return {
     ...outcome,
     details: { ...(outcome.details as object), server: { ...server_, ...(multi.length ? { severalCookieFields: multi } : {}) } },
+    timing,
   };
 }

@@ -1,0 +1,56 @@
+// Every real-HTTP target is a real column: the client runs, reports its version, and gets verdicts.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { VECTORS_DIR } from '../../runner/paths.js';
+import { runCommand } from '../../runner/run.js';
+import { discoverTargets, missingRequirement } from '../../runner/targets.js';
+import { readRun, tempDir } from '../helpers.js';
+
+const httpTargets = discoverTargets().filter((t) => t.manifest.options?.cookies?.mode === 'http');
+
+describe('real HTTP cookie targets', function () {
+  this.timeout(180_000);
+
+  it('includes every client of the real-HTTP issue', () => {
+    assert.deepEqual(
+      httpTargets.map((t) => t.id).sort(),
+      ['chromium', 'curl', 'go-cookiejar', 'java-httpclient', 'libsoup', 'perl-cookiejar', 'perl-lwp', 'php-guzzle', 'python-urllib', 'ruby', 'wget'],
+    );
+  });
+
+  for (const target of httpTargets) {
+    it(`${target.id}: runs the storage vectors over real HTTP, with its real version`, async function () {
+      const missing = missingRequirement(target);
+      if (missing) {
+        process.stdout.write(`      skipped: ${target.id} is not available here: ${missing} (targets/install-packages.sh ${target.id})\n`);
+        this.skip();
+      }
+      const out = tempDir();
+      await runCommand({ suites: ['cookies'], targets: [target.id], vectors: [join(VECTORS_DIR, 'cookies', 'storage.json')], out, quiet: true, timeoutMs: 20_000 });
+      const run = readRun(out);
+      const record = run.targets[0]!;
+      assert.equal(record.status, 'available');
+      assert.match(record.implementation!.version, /\d/);
+      const count = (v: string) => run.results.filter((r) => r.verdict === v).length;
+      const broken = run.results.filter((r) => r.verdict === 'error' || r.verdict === 'timeout');
+      assert.deepEqual(broken.map((r) => `${r.vectorId}: ${r.reason}`), []);
+      assert.ok(count('pass') >= 8, `${target.id} passed ${count('pass')}`);
+    });
+  }
+
+  it('chromium runs the SameSite vectors, which every other client skips', async function () {
+    const chromium = httpTargets.find((t) => t.id === 'chromium')!;
+    const missing = missingRequirement(chromium);
+    if (missing) {
+      process.stdout.write(`      skipped: chromium is not available here: ${missing}\n`);
+      this.skip();
+    }
+    const out = tempDir();
+    await runCommand({ suites: ['cookies'], targets: ['chromium', 'curl'], vectors: [join(VECTORS_DIR, 'cookies', 'samesite.json')], out, quiet: true, timeoutMs: 20_000 });
+    const run = readRun(out);
+    const on = (t: string, v: string) => run.results.filter((r) => r.targetId === t && r.verdict === v).length;
+    assert.ok(on('chromium', 'pass') >= 8, `chromium passed ${on('chromium', 'pass')}`);
+    assert.equal(on('chromium', 'error') + on('chromium', 'timeout'), 0);
+    assert.equal(on('curl', 'skipped'), 10);
+  });
+});
