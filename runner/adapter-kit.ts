@@ -6,7 +6,7 @@
  * (docs/adapter-contract.md).
  */
 import { createInterface } from 'node:readline';
-import type { Handlers } from './transport.js';
+import type { Handlers } from './contract.js';
 
 export function serveAdapter(handlers: Handlers): void {
   const out = (message: object) => process.stdout.write(JSON.stringify(message) + '\n');

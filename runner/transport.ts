@@ -5,8 +5,9 @@
  * scheduler turns into error or timeout verdicts.
  */
 import { validateValue } from './schema.js';
+import type { Handlers } from './contract.js';
 
-export const CONTRACT_VERSION = '1';
+export { CONTRACT_VERSION, type Handlers, type HelloResult } from './contract.js';
 
 export type FaultKind = 'timeout' | 'exited' | 'garbage' | 'protocol' | 'adapter-error' | 'start-failed';
 
@@ -37,15 +38,6 @@ export interface TransportFactory {
   start(): Promise<Transport>;
   /** Details recorded in results.json (image id, say). */
   describe?(): Record<string, string>;
-}
-
-/** Handlers of an adapter written in JavaScript, usable in-process and behind stdio alike. */
-export type Handlers = Record<string, (params: any) => unknown | Promise<unknown>>;
-
-export interface HelloResult {
-  contract: string;
-  implementation: { name: string; version: string };
-  capabilities: string[];
 }
 
 /** Checks an incoming line is a well-formed response to request `id`; returns the result or throws an AdapterFault. */

@@ -12,7 +12,7 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { serveAdapter } from '../../runner/adapter-kit.js';
-import { CONTRACT_VERSION } from '../../runner/transport.js';
+import { CONTRACT_VERSION } from '../../runner/contract.js';
 
 interface Navigation {
   url: string;

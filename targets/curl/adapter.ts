@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serveAdapter } from '../../runner/adapter-kit.js';
-import { CONTRACT_VERSION } from '../../runner/transport.js';
+import { CONTRACT_VERSION } from '../../runner/contract.js';
 
 interface FetchParams {
   proxy: string;

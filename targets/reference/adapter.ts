@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { serveAdapter } from '../../runner/adapter-kit.js';
-import { CONTRACT_VERSION, type Handlers } from '../../runner/transport.js';
+import { CONTRACT_VERSION, type Handlers } from '../../runner/contract.js';
 import { runCookieVector, type CookiesRunParams } from './cookies/adapter.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };

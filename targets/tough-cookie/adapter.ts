@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { CookieJar } from 'tough-cookie';
 import { serveAdapter } from '../../runner/adapter-kit.js';
-import { CONTRACT_VERSION } from '../../runner/transport.js';
+import { CONTRACT_VERSION } from '../../runner/contract.js';
 
 const require = createRequire(import.meta.url);
 

@@ -13,7 +13,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serveAdapter } from '../../runner/adapter-kit.js';
-import { CONTRACT_VERSION } from '../../runner/transport.js';
+import { CONTRACT_VERSION } from '../../runner/contract.js';
 
 interface Navigation {
   url: string;

@@ -1,0 +1,167 @@
+/**
+ * The adapter contract over a pair of byte streams: requests written to the
+ * adapter's stdin, one JSON message per line; answers read from its stdout;
+ * its stderr kept for error reasons. The local driver gives it a child
+ * process's pipes, the docker driver a container's attached streams. A process
+ * that dies, garbage on stdout, a malformed answer or a late one become an
+ * AdapterFault for the pending call.
+ */
+import type { Readable, Writable } from 'node:stream';
+import { AdapterFault, interpretResponse, type Transport } from './transport.js';
+
+const MAX_LINE = 64 * 1024 * 1024;
+const STDERR_KEEP = 16 * 1024;
+
+export interface AdapterStreams {
+  stdin: Writable;
+  stdout: Readable;
+  stderr: Readable;
+  /** Resolves when the adapter has stopped, saying how ("exited with code 3", "was killed by SIGKILL"). */
+  exited: Promise<string>;
+  /** Stops the adapter at once (and whatever it started). */
+  kill(): void;
+  /** Result schemas per method, to validate what comes back. */
+  resultSchemas?: Record<string, string>;
+}
+
+interface Pending {
+  id: number;
+  method: string;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
+
+export class StreamTransport implements Transport {
+  private readonly io: AdapterStreams;
+  private buffer = '';
+  private stderr = '';
+  private pending: Pending | undefined;
+  private nextId = 1;
+  private fault: AdapterFault | undefined;
+  private exited = false;
+  private readonly exitPromise: Promise<void>;
+
+  constructor(io: AdapterStreams) {
+    this.io = io;
+    io.stdout.setEncoding('utf8');
+    io.stderr.setEncoding('utf8');
+    io.stdout.on('data', (chunk: string) => this.onStdout(chunk));
+    io.stderr.on('data', (chunk: string) => {
+      this.stderr = (this.stderr + chunk).slice(-STDERR_KEEP);
+    });
+    io.stdin.on('error', () => {
+      // EPIPE when the adapter died; the exit is what gets reported.
+    });
+    this.exitPromise = io.exited.then((how) => {
+      this.exited = true;
+      this.failAll(new AdapterFault(/^cannot start/.test(how) ? 'start-failed' : 'exited', `${how}${this.tailNote()}`));
+    });
+  }
+
+  get alive(): boolean {
+    return !this.exited && !this.fault;
+  }
+
+  get faultReason(): string | undefined {
+    return this.fault?.message ?? (this.exited ? 'adapter exited' : undefined);
+  }
+
+  stderrTail(): string {
+    return this.stderr;
+  }
+
+  private tailNote(): string {
+    const tail = this.stderr.trim().split('\n').slice(-5).join('\n').trim();
+    return tail ? `; stderr: ${tail.slice(-1000)}` : '';
+  }
+
+  private onStdout(chunk: string): void {
+    this.buffer += chunk;
+    let newline: number;
+    while ((newline = this.buffer.indexOf('\n')) >= 0) {
+      const line = this.buffer.slice(0, newline).replace(/\r$/, '');
+      this.buffer = this.buffer.slice(newline + 1);
+      if (line.trim() === '') continue;
+      this.onLine(line);
+    }
+    if (this.buffer.length > MAX_LINE) {
+      this.buffer = '';
+      this.failAll(new AdapterFault('garbage', `adapter wrote a line longer than ${MAX_LINE} bytes`));
+    }
+  }
+
+  private onLine(line: string): void {
+    let message: unknown;
+    try {
+      message = JSON.parse(line);
+    } catch {
+      this.failAll(new AdapterFault('garbage', `adapter wrote a line that is not JSON: ${excerpt(line)}`));
+      return;
+    }
+    // Notifications from the adapter (a method and no id) carry logs; they need no answer.
+    if (message && typeof message === 'object' && 'method' in message && !('id' in message)) return;
+    const pending = this.pending;
+    if (!pending) {
+      this.failAll(new AdapterFault('protocol', `adapter wrote a message nobody asked for: ${excerpt(line)}`));
+      return;
+    }
+    this.pending = undefined;
+    try {
+      pending.resolve(interpretResponse(message, pending.id, pending.method, this.io.resultSchemas?.[pending.method]));
+    } catch (err) {
+      if (err instanceof AdapterFault && err.kind !== 'adapter-error') this.fault = err;
+      pending.reject(err);
+    }
+  }
+
+  private failAll(fault: AdapterFault): void {
+    this.fault ??= fault;
+    const pending = this.pending;
+    this.pending = undefined;
+    pending?.reject(fault);
+  }
+
+  call(method: string, params: unknown, signal?: AbortSignal): Promise<unknown> {
+    if (this.fault) return Promise.reject(this.fault);
+    if (this.exited) return Promise.reject(new AdapterFault('exited', `adapter is not running${this.tailNote()}`));
+    if (this.pending) return Promise.reject(new Error(`call ${method} while ${this.pending.method} is pending`));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        if (this.pending?.id === id) this.pending = undefined;
+        const fault = new AdapterFault('timeout', `no answer to ${method} in time${this.tailNote()}`);
+        this.fault ??= fault;
+        reject(fault);
+      };
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const done = <T>(fn: (v: T) => void) => (v: T) => {
+        signal?.removeEventListener('abort', onAbort);
+        fn(v);
+      };
+      this.pending = { id, method, resolve: done(resolve), reject: done(reject) };
+      this.io.stdin.write(JSON.stringify({ jsonrpc: '2.0', id, method, params }) + '\n');
+    });
+  }
+
+  /** Ends stdin (adapters exit on end of input), then kills what is left after a second. */
+  async close(): Promise<void> {
+    if (this.exited) return;
+    if (this.fault) return this.kill();
+    this.io.stdin.end();
+    const timer = setTimeout(() => this.io.kill(), 1000);
+    await this.exitPromise;
+    clearTimeout(timer);
+  }
+
+  /** Kills at once (after a timeout or a protocol fault) and waits for the end. */
+  async kill(): Promise<void> {
+    if (this.exited) return;
+    this.io.kill();
+    await this.exitPromise;
+  }
+}
+
+function excerpt(line: string): string {
+  return JSON.stringify(line.length > 200 ? line.slice(0, 200) + '…' : line);
+}
