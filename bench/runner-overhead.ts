@@ -16,7 +16,7 @@ import { localDriver } from '../runner/local-driver.js';
 import { loadAll } from '../runner/run.js';
 import { Scheduler, type TargetPlan } from '../runner/scheduler.js';
 import { SpecLibrary } from '../runner/specs.js';
-import type { LoadedVector, Suite } from '../runner/suite.js';
+import { LOCAL_HARNESS, type LoadedVector, type Suite } from '../runner/suite.js';
 import { CONTRACT_VERSION, inProcessTransport, type TransportFactory } from '../runner/transport.js';
 import { TARGETS_DIR } from '../runner/paths.js';
 import { runCookieVector, type CookiesRunParams } from '../targets/reference/cookies/adapter.js';
@@ -27,7 +27,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 function plan(suite: Suite, vectors: LoadedVector[], factory: TransportFactory): TargetPlan {
   return {
     record: { id: 'reference', name: 'reference', suites: ['cookies'], status: 'available', driver: factory.driver },
-    view: { id: 'reference', name: 'reference', userAgentClass: 'any', capabilities: new Set(['clock']), options: {} },
+    view: { id: 'reference', name: 'reference', userAgentClass: 'any', capabilities: new Set(['clock']), options: {}, harness: LOCAL_HARNESS },
     factory,
     items: vectors.map((vector) => ({ suite, vector, decision: { run: true } })),
   };

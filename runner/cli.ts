@@ -18,7 +18,7 @@ const HELP = `conformatrix: conformance vectors run against real implementations
 Usage:
   conformatrix run [--suite S]... [--target NAME]... [--vectors PATH]... [--profile P]
                    [--out DIR] [--grep RE] [--invert] [--reporter R] [--jobs N]
-                   [--timeout MS] [--list]
+                   [--timeout MS] [--list] [--driver local|docker|auto] [--target-dir DIR]...
   conformatrix validate [PATH...]
   conformatrix spec-index FILE.md --doc NAME --out FILE.json [--url URL]
   conformatrix <suite command> ...     (conformatrix help lists them)
@@ -63,8 +63,11 @@ async function main(argv: string[]): Promise<number> {
           jobs: { type: 'string' },
           timeout: { type: 'string' },
           list: { type: 'boolean', default: false },
+          driver: { type: 'string', default: 'local' },
+          'target-dir': { type: 'string', multiple: true, default: [] },
         },
       });
+      if (!['local', 'docker', 'auto'].includes(values.driver)) throw new UsageError(`--driver takes local, docker or auto, not ${JSON.stringify(values.driver)}`);
       const int = (name: string, v: string | undefined) => {
         if (v === undefined) return undefined;
         if (!/^[1-9][0-9]*$/.test(v)) throw new UsageError(`--${name} takes a positive whole number, not ${JSON.stringify(v)}`);
@@ -82,6 +85,8 @@ async function main(argv: string[]): Promise<number> {
         ...(int('jobs', values.jobs) !== undefined ? { jobs: int('jobs', values.jobs)! } : {}),
         ...(int('timeout', values.timeout) !== undefined ? { timeoutMs: int('timeout', values.timeout)! } : {}),
         list: values.list,
+        driver: values.driver as 'local' | 'docker' | 'auto',
+        ...(values['target-dir'].length ? { targetDirs: values['target-dir'] } : {}),
         argv: ['conformatrix', ...argv],
       });
     }

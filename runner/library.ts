@@ -21,6 +21,7 @@ import { loadAll } from './run.js';
 import { Scheduler, type PlanItem, type TargetPlan } from './scheduler.js';
 import { SpecLibrary } from './specs.js';
 import { CONTRACT_VERSION, inProcessTransport, type Handlers, type TransportFactory } from './transport.js';
+import { LOCAL_HARNESS } from './suite.js';
 
 export interface LibraryTarget {
   name: string;
@@ -70,6 +71,7 @@ export async function defineConformanceTests(options: ConformanceOptions): Promi
     userAgentClass: t.userAgentClass,
     capabilities: new Set(t.capabilities ?? []),
     options: t.options ?? {},
+    harness: LOCAL_HARNESS,
   };
   const items: PlanItem[] = vectors.map((vector) => {
     const d = suite.plan(vector, view, profile);

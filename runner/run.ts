@@ -16,9 +16,12 @@ import { harnessVersion, writeReports } from './results.js';
 import { summaryText } from './reports/summary.js';
 import { Scheduler, type PlanItem, type TargetPlan } from './scheduler.js';
 import { SpecLibrary } from './specs.js';
-import type { LoadedVector, Suite, TargetView } from './suite.js';
+import { LOCAL_HARNESS, type HarnessEndpoint, type LoadedVector, type Suite, type TargetView } from './suite.js';
 import { loadSuites } from './suites.js';
 import { discoverTargets, missingRequirement, type Target } from './targets.js';
+import { DockerDriver, dockerAvailable } from './docker/driver.js';
+import { ImageBuildError } from './docker/images.js';
+import type { TransportFactory } from './transport.js';
 import { loadVectorFiles, vectorFiles } from './vectors.js';
 
 export interface RunOptions {
@@ -37,6 +40,31 @@ export interface RunOptions {
   argv?: string[];
   /** Write no reports to the console (tests). */
   quiet?: boolean;
+  /** local, docker, or auto (docker when an engine answers). */
+  driver?: 'local' | 'docker' | 'auto';
+}
+
+async function chooseDriver(wanted: 'local' | 'docker' | 'auto'): Promise<'local' | 'docker'> {
+  if (wanted === 'local') return 'local';
+  const problem = await dockerAvailable();
+  if (!problem) return 'docker';
+  if (wanted === 'docker') throw new UsageError(`--driver docker: no docker engine answers (${problem})`);
+  return 'local';
+}
+
+/** The docker driver's view of a target: its image (built when missing), its network, its container factory. */
+async function dockerDrive(docker: DockerDriver, target: Target, resultSchemas: Record<string, string>, quiet: boolean): Promise<Drive> {
+  try {
+    const built = await docker.image(target);
+    if (built.built && !quiet) process.stderr.write(`built ${built.image} in ${built.seconds.toFixed(1)} s\n`);
+    return { driver: 'docker', factory: docker.factory(target, resultSchemas), harness: await docker.harness(target), notes: docker.notes() };
+  } catch (err) {
+    if (err instanceof ImageBuildError) {
+      process.stderr.write(`\n=== docker build output of ${target.id} ===\n${err.output}\n=== end of build output ===\n`);
+      return { driver: 'docker', factory: null, harness: LOCAL_HARNESS, reason: `${err.message}; last lines: ${err.output.trim().split('\n').slice(-3).join(' | ')}` };
+    }
+    return { driver: 'docker', factory: null, harness: LOCAL_HARNESS, reason: `docker: ${(err as Error).message}` };
+  }
 }
 
 export interface LoadedSuite {
@@ -96,48 +124,78 @@ export function vectorRecord(suite: Suite, v: LoadedVector, specs: SpecLibrary):
   };
 }
 
-export function targetView(target: Target, suiteName?: string): TargetView {
+export function targetView(target: Target, suiteName?: string, harness: HarnessEndpoint = LOCAL_HARNESS): TargetView {
   return {
     id: target.id,
     name: target.manifest.name,
     userAgentClass: target.manifest.userAgentClass,
     capabilities: new Set(target.manifest.capabilities ?? []),
     options: (suiteName ? target.manifest.options?.[suiteName] : undefined) ?? {},
+    harness,
+  };
+}
+
+/** How a target's adapter is started: the factory, where it reaches the harness, or why it cannot run. */
+export interface Drive {
+  driver: string;
+  factory: TransportFactory | null;
+  harness: HarnessEndpoint;
+  reason?: string;
+  notes?: string[];
+}
+
+export function resultSchemasFor(suites: Suite[]): Record<string, string> {
+  const schemas: Record<string, string> = { hello: 'urn:conformatrix:adapter-contract#/$defs/hello-result' };
+  for (const s of suites) for (const [m, def] of Object.entries(s.methods)) schemas[m] = def.result;
+  return schemas;
+}
+
+/** The local driver: the adapter is a child process, available when what the manifest requires is here. */
+export function localDrive(target: Target, resultSchemas: Record<string, string>): Drive {
+  const missing = missingRequirement(target);
+  if (missing) return { driver: 'local', factory: null, harness: LOCAL_HARNESS, reason: missing };
+  return {
+    driver: 'local',
+    factory: localDriver({ command: target.manifest.local.command, cwd: target.dir, env: target.manifest.local.env ?? {}, resultSchemas }),
+    harness: LOCAL_HARNESS,
   };
 }
 
 /** Plans the work: for each selected target, each vector of the suites it takes part in. */
-export function buildPlans(targets: Target[], loaded: LoadedSuite[], profile: string | undefined): TargetPlan[] {
-  return targets.map((target) => {
-    const missing = missingRequirement(target);
-    const suites = loaded.filter((l) => target.manifest.suites.includes(l.suite.name));
-    const record: TargetRecord = {
-      id: target.id,
-      name: target.manifest.name,
-      suites: suites.map((l) => l.suite.name),
-      ...(target.manifest.userAgentClass ? { userAgentClass: target.manifest.userAgentClass } : {}),
-      status: missing ? 'unavailable' : 'available',
-      ...(missing ? { reason: missing } : {}),
-      driver: 'local',
-    };
-    const view = targetView(target, suites[0]?.suite.name);
-    const resultSchemas: Record<string, string> = { hello: 'urn:conformatrix:adapter-contract#/$defs/hello-result' };
-    for (const l of suites) for (const [m, s] of Object.entries(l.suite.methods)) resultSchemas[m] = s.result;
-    const items: PlanItem[] = [];
-    if (!missing) {
-      for (const l of suites) {
-        for (const vector of l.vectors) {
-          const d = l.suite.plan(vector, { ...view, options: target.manifest.options?.[l.suite.name] ?? {} }, profile);
-          // Only "does not apply" is final before the adapter starts; what the target can do is known after hello.
-          items.push({ suite: l.suite, vector, decision: !d.run && d.verdict === 'skipped' ? d : { run: true } });
+export async function buildPlans(
+  targets: Target[],
+  loaded: LoadedSuite[],
+  profile: string | undefined,
+  drive: (target: Target, resultSchemas: Record<string, string>) => Promise<Drive> = async (t, r) => localDrive(t, r),
+): Promise<TargetPlan[]> {
+  return Promise.all(
+    targets.map(async (target) => {
+      const suites = loaded.filter((l) => target.manifest.suites.includes(l.suite.name));
+      const d = await drive(target, resultSchemasFor(suites.map((l) => l.suite)));
+      const record: TargetRecord = {
+        id: target.id,
+        name: target.manifest.name,
+        suites: suites.map((l) => l.suite.name),
+        ...(target.manifest.userAgentClass ? { userAgentClass: target.manifest.userAgentClass } : {}),
+        status: d.factory ? 'available' : 'unavailable',
+        ...(d.reason ? { reason: d.reason } : {}),
+        driver: d.driver,
+        ...(d.notes?.length ? { notes: [...d.notes] } : {}),
+      };
+      const view = targetView(target, suites[0]?.suite.name, d.harness);
+      const items: PlanItem[] = [];
+      if (d.factory) {
+        for (const l of suites) {
+          for (const vector of l.vectors) {
+            const decision = l.suite.plan(vector, { ...view, options: target.manifest.options?.[l.suite.name] ?? {} }, profile);
+            // Only "does not apply" is final before the adapter starts; what the target can do is known after hello.
+            items.push({ suite: l.suite, vector, decision: !decision.run && decision.verdict === 'skipped' ? decision : { run: true } });
+          }
         }
       }
-    }
-    const factory = missing
-      ? null
-      : localDriver({ command: target.manifest.local.command, cwd: target.dir, env: target.manifest.local.env ?? {}, resultSchemas });
-    return { record, view, factory, items };
-  });
+      return { record, view, factory: d.factory, items };
+    }),
+  );
 }
 
 export async function runCommand(options: RunOptions): Promise<number> {
@@ -157,7 +215,16 @@ export async function runCommand(options: RunOptions): Promise<number> {
     if (unknown.length) throw new UsageError(`unknown target(s) for suites ${suiteNames.join(', ')}: ${unknown.join(', ')} (known: ${targets.map((t) => t.id).join(', ')})`);
     targets = targets.filter((t) => options.targets.includes(t.id));
   }
-  const plans = buildPlans(targets, loaded, profile);
+  const outDir = resolve(options.out);
+  const driverName = await chooseDriver(options.driver ?? 'local');
+  let drive: ((t: Target, r: Record<string, string>) => Promise<Drive>) | undefined;
+  if (driverName === 'docker') {
+    const docker = await DockerDriver.start({ outDir });
+    track('docker driver', { async: () => docker.dispose() });
+    if (docker.swept.length && !options.quiet) process.stderr.write(`removed what earlier runs left behind: ${docker.swept.join(', ')}\n`);
+    drive = (t, r) => dockerDrive(docker, t, r, options.quiet ?? false);
+  }
+  const plans = await buildPlans(targets, loaded, profile, drive);
   const grep = options.grep !== undefined ? grepPattern(options.grep) : undefined;
   applyGrep(plans, grep, options.invert);
 
@@ -169,7 +236,6 @@ export async function runCommand(options: RunOptions): Promise<number> {
     return 0;
   }
 
-  const outDir = resolve(options.out);
   const controller = new AbortController();
   const services = new Map<string, unknown>();
   for (const l of loaded) {

@@ -19,6 +19,16 @@ export interface LoadedVector<D = unknown> {
   data: D;
 }
 
+/** Where a target reaches the harness (the cookie suite's origin server, say). */
+export interface HarnessEndpoint {
+  /** The address to listen on for this target: 127.0.0.1 for local adapters, the gateway of a container's network. */
+  address: string;
+  /** Lets the target reach a port the harness listens on at that address. */
+  expose(port: number): Promise<void>;
+}
+
+export const LOCAL_HARNESS: HarnessEndpoint = { address: '127.0.0.1', expose: async () => undefined };
+
 /** What the runner knows about a target when planning and running a vector. */
 export interface TargetView {
   id: string;
@@ -28,6 +38,8 @@ export interface TargetView {
   capabilities: ReadonlySet<string>;
   /** The manifest's section for this suite, if any. */
   options: Record<string, unknown>;
+  /** Where the target reaches the harness. */
+  harness: HarnessEndpoint;
 }
 
 export type Decision = { run: true } | { run: false; verdict: 'skipped' | 'unsupported'; reason: string };

@@ -18,6 +18,22 @@ export type Requirement =
   | { probe: string[]; package?: string }
   | { root: true };
 
+/** How the docker driver builds and runs the target (docs/targets.md). */
+export interface DockerOptions {
+  /** Stage the runtime's node binary and the compiled project into the build context. */
+  node?: boolean;
+  /** npm packages the adapter needs at run time (their dependencies come along). */
+  modules?: string[];
+  /** Other repository files the image needs, staged under .conformatrix/inputs/. */
+  inputs?: string[];
+  /** Linux capabilities the adapter needs; every other one is dropped. */
+  capabilities?: string[];
+  /** Devices to give the container (/dev/net/tun, say). */
+  devices?: string[];
+  /** The user inside the container; default an unprivileged one. */
+  user?: string;
+}
+
 export interface TargetManifest {
   name: string;
   description?: string;
@@ -27,6 +43,7 @@ export interface TargetManifest {
   capabilities?: string[];
   local: { command: string[]; env?: Record<string, string>; requires?: Requirement[] };
   options?: Record<string, Record<string, unknown>>;
+  docker?: DockerOptions;
 }
 
 export interface Target {

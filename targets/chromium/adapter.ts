@@ -30,12 +30,15 @@ interface FetchParams {
 const EXECUTABLE = process.env.CONFORMATRIX_CHROMIUM ?? ['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find((p) => existsSync(p))!;
 
 let browser: Browser | undefined;
-let pinned: string | undefined;
+let launchedFor: string | undefined;
 
-async function launch(spki: string): Promise<Browser> {
-  if (browser && pinned === spki && browser.isConnected()) return browser;
+/** The browser for this run: launched once, again only if the pinned key or the proxy's host changes. */
+async function launch(spki: string, proxy: string): Promise<Browser> {
+  const proxyHost = new URL(proxy).hostname;
+  const key = `${spki} ${proxyHost}`;
+  if (browser && launchedFor === key && browser.isConnected()) return browser;
   await browser?.close().catch(() => undefined);
-  pinned = spki;
+  launchedFor = key;
   browser = await chromium.launch({
     executablePath: EXECUTABLE,
     headless: true,
@@ -48,7 +51,7 @@ async function launch(spki: string): Promise<Browser> {
       '--no-first-run',
       '--disable-quic',
       // Nothing is ever resolved: every request goes to the proxy, which answers for every host.
-      '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
+      `--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE ${proxyHost}`,
       '--proxy-bypass-list=<-loopback>',
       `--ignore-certificate-errors-spki-list=${spki}`,
       // http vectors must stay http: no automatic upgrade of typed http navigations to https.
@@ -75,7 +78,7 @@ async function navigate(page: Page, nav: Navigation, timeout: number): Promise<{
 }
 
 async function fetch(params: FetchParams) {
-  const b = await launch(params.ca.spki);
+  const b = await launch(params.ca.spki, params.proxy);
   const context = await b.newContext({ proxy: { server: params.proxy } });
   const deadline = Date.now() + params.timeoutMs;
   const navigations: { status?: number; error?: string }[] = [];

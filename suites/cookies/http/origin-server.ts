@@ -75,6 +75,7 @@ export class VectorSession {
 interface Listener {
   server: Server;
   port: number;
+  address: string;
   session: VectorSession | undefined;
   sockets: Set<Socket>;
 }
@@ -111,24 +112,25 @@ export class OriginServer {
     if (this.diagnostics.length < 1000) this.diagnostics.push(message);
   }
 
-  /** The proxy address for a target (its listener starts on first use). */
-  async endpoint(targetId: string): Promise<{ port: number; proxy: string }> {
+  /** The proxy address for a target (its listener starts on first use, on the address the target reaches the harness at). */
+  async endpoint(targetId: string, address = '127.0.0.1'): Promise<{ port: number; proxy: string }> {
     let l = this.listeners.get(targetId);
     if (!l) {
       if (this.closed) throw new Error('origin server is closed');
       const server = createServer({ pauseOnConnect: false });
-      l = { server, port: 0, session: undefined, sockets: new Set() };
+      l = { server, port: 0, address, session: undefined, sockets: new Set() };
       const listener = l;
       server.maxConnections = this.options.maxConnectionsPerTarget;
       server.on('connection', (socket) => this.accept(listener, socket));
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
-        server.listen(0, '127.0.0.1', () => resolve());
+        server.listen(0, address, () => resolve());
       });
       l.port = (server.address() as { port: number }).port;
+      l.address = address;
       this.listeners.set(targetId, l);
     }
-    return { port: l.port, proxy: `http://127.0.0.1:${l.port}` };
+    return { port: l.port, proxy: `http://${l.address}:${l.port}` };
   }
 
   /** Starts serving a vector's script to a target. */

@@ -65,7 +65,8 @@ export async function runHttp(
   times: number[],
   setCookies: Buffer[][],
 ): Promise<Outcome> {
-  const { proxy } = await server.endpoint(target.id);
+  const { proxy, port } = await server.endpoint(target.id, target.harness.address);
+  await target.harness.expose(port);
   const clock = target.capabilities.has('clock');
   const script: Script = { requests: [], pages: [] };
   const navigations: Navigation[] = [];

@@ -1,0 +1,236 @@
+/**
+ * The docker driver: each target's adapter runs in a container of the
+ * target's image, on an internal network of its own, and speaks the adapter
+ * contract over the container's attached stdin and stdout (the same JSON lines
+ * as the local driver). The container is kept across vectors and replaced after
+ * a fault. It is untrusted code: every capability is dropped but those its
+ * manifest asks for, it runs as an unprivileged user with a read-only root
+ * file system, a pids limit and a memory limit, and the only thing outside its
+ * network it can reach is the harness endpoint the run opened for it.
+ */
+import { chmodSync, mkdirSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
+import { randomBytes } from 'node:crypto';
+import type Dockerode from 'dockerode';
+import { GenericContainer, getContainerRuntimeClient } from 'testcontainers';
+import { track } from '../cleanup.js';
+import type { HarnessEndpoint } from '../suite.js';
+import { StreamTransport } from '../stream-transport.js';
+import type { Target } from '../targets.js';
+import type { TransportFactory } from '../transport.js';
+import { ensureImage, type BuiltImage } from './images.js';
+import { createTargetNetwork, RunFirewall, type TargetNetwork } from './network.js';
+import { LABEL_RUN, runLabels, sweepOrphans } from './resources.js';
+
+// Ryuk, testcontainers' reaper, is an image pulled from a registry, and no registry may be reachable; the run
+// removes what it creates itself (resources.ts). testcontainers reads this when it first needs the reaper.
+process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+
+/** Does a docker engine answer (within a few seconds)? */
+export async function dockerAvailable(timeoutMs = 5000): Promise<string | undefined> {
+  try {
+    const client = await Promise.race([
+      getContainerRuntimeClient(),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs).unref()),
+    ]);
+    await client.container.dockerode.ping();
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+/** A GenericContainer whose stdin stays open and is attached before the adapter starts, with the run's limits. */
+class AdapterContainer extends GenericContainer {
+  private readonly onCreated: (id: string) => Promise<void>;
+  constructor(image: string, onCreated: (id: string) => Promise<void>, limits: { pids: number }, outDir: string) {
+    super(image);
+    this.onCreated = onCreated;
+    Object.assign(this.createOpts, { OpenStdin: true, StdinOnce: true, AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: false });
+    Object.assign(this.hostConfig, {
+      PidsLimit: limits.pids,
+      ReadonlyRootfs: true,
+      // As Mounts (not Tmpfs and Binds), so that the engine mounts them in path order: the run's
+      // output folder stays visible even when it lies under /tmp.
+      Mounts: [
+        { Type: 'tmpfs', Target: '/tmp', TmpfsOptions: { SizeBytes: 512 * 1024 * 1024, Mode: 0o1777 } },
+        { Type: 'bind', Source: outDir, Target: outDir, ReadOnly: true },
+      ],
+    });
+  }
+  protected override async containerCreated(id: string): Promise<void> {
+    await this.onCreated(id);
+  }
+}
+
+export interface DockerDriverOptions {
+  outDir: string;
+  /** Memory limit per container, in GiB. */
+  memoryGiB?: number;
+  pids?: number;
+}
+
+export class DockerDriver {
+  readonly runId = randomBytes(3).toString('hex');
+  readonly labels = runLabels(this.runId);
+  readonly swept: string[];
+  private readonly docker: Dockerode;
+  private readonly firewall: RunFirewall;
+  private readonly options: DockerDriverOptions;
+  private readonly networks = new Map<string, Promise<TargetNetwork>>();
+  private readonly images = new Map<string, Promise<BuiltImage>>();
+  private readonly untrackFirewall: () => void;
+  private networkCount = 0;
+
+  private constructor(docker: Dockerode, swept: string[], options: DockerDriverOptions) {
+    this.docker = docker;
+    this.swept = swept;
+    this.options = options;
+    this.firewall = new RunFirewall(this.runId);
+    this.untrackFirewall = track(`firewall ${this.firewall.table}`, { sync: () => this.firewall.remove() });
+  }
+
+  /** Connects to the engine and sweeps what killed runs left behind. */
+  static async start(options: DockerDriverOptions): Promise<DockerDriver> {
+    const client = await getContainerRuntimeClient();
+    const docker = client.container.dockerode;
+    const swept = await sweepOrphans(docker);
+    return new DockerDriver(docker, swept, options);
+  }
+
+  /** Notes every target of this driver should carry in results.json. */
+  notes(): string[] {
+    const notes: string[] = [];
+    if (this.firewall.problem) notes.push(`the run's host firewall is missing (${this.firewall.problem}): containers can reach services listening on the host's addresses`);
+    return notes;
+  }
+
+  /** Builds (or finds) the target's image; concurrent callers share one build, and at most two builds run at once. */
+  image(target: Target): Promise<BuiltImage> {
+    let p = this.images.get(target.id);
+    if (!p) {
+      p = this.buildSlot(() => ensureImage(target));
+      this.images.set(target.id, p);
+    }
+    return p;
+  }
+
+  private building = 0;
+  private readonly waitingBuilds: (() => void)[] = [];
+
+  private async buildSlot<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.building >= 2) await new Promise<void>((resolve) => this.waitingBuilds.push(resolve));
+    this.building++;
+    try {
+      return await fn();
+    } finally {
+      this.building--;
+      this.waitingBuilds.shift()?.();
+    }
+  }
+
+  private network(target: Target): Promise<TargetNetwork> {
+    let p = this.networks.get(target.id);
+    if (!p) {
+      const bridge = `cx${this.runId}${(this.networkCount++).toString(36)}`;
+      p = createTargetNetwork(this.docker, `conformatrix-${this.runId}-${target.id}`, bridge, this.labels).then((net) => {
+        track(`network ${net.name}`, { async: () => this.docker.getNetwork(net.id).remove().catch(() => undefined) });
+        return net;
+      });
+      this.networks.set(target.id, p);
+    }
+    return p;
+  }
+
+  /** Where the target reaches the harness: its network's gateway, through ports the run opens one by one. */
+  async harness(target: Target): Promise<HarnessEndpoint> {
+    const net = await this.network(target);
+    return {
+      address: net.gateway,
+      expose: async (port: number) => this.firewall.allow(net.gateway, port),
+    };
+  }
+
+  factory(target: Target, resultSchemas: Record<string, string>): TransportFactory {
+    const self = this;
+    let built: BuiltImage | undefined;
+    return {
+      driver: 'docker',
+      describe: (): Record<string, string> => (built ? { imageId: built.id } : {}),
+      async start() {
+        built = await self.image(target);
+        const net = await self.network(target);
+        return self.startContainer(target, built.image, net, resultSchemas);
+      },
+    };
+  }
+
+  private async startContainer(target: Target, image: string, net: TargetNetwork, resultSchemas: Record<string, string>): Promise<StreamTransport> {
+    const docker = target.manifest.docker ?? {};
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let stdin: NodeJS.WritableStream | undefined;
+    let containerId = '';
+    mkdirSync(this.options.outDir, { recursive: true });
+    // The adapter runs as an unprivileged user: it must be able to read what the run shares with it (the test CA).
+    chmodSync(this.options.outDir, 0o755);
+    const container = new AdapterContainer(
+      image,
+      async (id) => {
+        containerId = id;
+        const stream = (await this.docker.getContainer(id).attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as NodeJS.ReadWriteStream;
+        this.docker.modem.demuxStream(stream, stdout, stderr);
+        stream.on('end', () => {
+          stdout.end();
+          stderr.end();
+        });
+        stdin = stream;
+      },
+      { pids: this.options.pids ?? 512 },
+      this.options.outDir,
+    )
+      .withLabels({ ...this.labels, 'org.conformatrix.target': target.id })
+      .withNetworkMode(net.name)
+      .withUser(docker.user ?? '65534:65534')
+      .withDroppedCapabilities('ALL')
+      .withSecurityOpt('no-new-privileges')
+      .withResourcesQuota({ memory: this.options.memoryGiB ?? 2 })
+      .withSharedMemorySize(256 * 1024 * 1024)
+      // HOME in the writable /tmp; the run's output folder (the test CA, artifacts) at the same path, read-only (see Mounts).
+      .withEnvironment({ HOME: '/tmp' })
+      .withStartupTimeout(30_000);
+    if (docker.capabilities?.length) container.withAddedCapabilities(...docker.capabilities);
+    const started = await container.start();
+    const handle = this.docker.getContainer(containerId);
+    const untrack = track(`container ${containerId.slice(0, 12)}`, { async: () => handle.remove({ force: true }).catch(() => undefined) });
+    const exited = handle.wait().then(
+      async (r: { StatusCode: number }) => {
+        await handle.remove({ force: true }).catch(() => undefined);
+        untrack();
+        return `adapter exited with code ${r.StatusCode}`;
+      },
+      (err: Error) => `adapter container failed: ${err.message}`,
+    );
+    void started;
+    return new StreamTransport({
+      stdin: stdin as unknown as NodeJS.WritableStream & import('node:stream').Writable,
+      stdout,
+      stderr,
+      exited,
+      kill: () => void handle.kill().catch(() => handle.remove({ force: true }).catch(() => undefined)),
+      resultSchemas,
+    });
+  }
+
+  /** Removes what the run created: containers first, then networks, then the firewall. */
+  async dispose(): Promise<void> {
+    const containers = await this.docker.listContainers({ all: true, filters: { label: [`${LABEL_RUN}=${this.runId}`] } });
+    await Promise.all(containers.map((c) => this.docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+    for (const p of this.networks.values()) {
+      const net = await p.catch(() => undefined);
+      if (net) await this.docker.getNetwork(net.id).remove().catch(() => undefined);
+    }
+    this.firewall.remove();
+    this.untrackFirewall();
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * Each target runs on a network of its own: an internal docker bridge (no NAT,
+ * no route off the machine) whose only reachable address outside it is the
+ * harness endpoint the run opens on the bridge's gateway. Docker's internal
+ * networks stop forwarding, but a container could still reach any service that
+ * listens on any of the host's addresses; an nftables table of the run drops
+ * everything from the run's bridges to the host except the harness ports it
+ * opened (and, belt and braces, any forwarding from or to them).
+ */
+import { spawnSync } from 'node:child_process';
+import type Dockerode from 'dockerode';
+import { firewallTable } from './resources.js';
+
+export interface TargetNetwork {
+  name: string;
+  id: string;
+  bridge: string;
+  gateway: string;
+}
+
+export class RunFirewall {
+  readonly table: string;
+  readonly bridgePrefix: string;
+  /** Why the firewall is not there, if it is not: then containers can reach the host's services. */
+  readonly problem: string | undefined;
+
+  constructor(runId: string) {
+    this.table = firewallTable(runId);
+    this.bridgePrefix = `cx${runId}`;
+    const rules = `
+table inet ${this.table} {
+  set harness { type ipv4_addr . inet_service; }
+  chain input {
+    type filter hook input priority filter - 10; policy accept;
+    iifname "${this.bridgePrefix}*" ip daddr . tcp dport @harness accept
+    iifname "${this.bridgePrefix}*" counter drop
+  }
+  chain forward {
+    type filter hook forward priority filter - 10; policy accept;
+    iifname "${this.bridgePrefix}*" counter drop
+    oifname "${this.bridgePrefix}*" counter drop
+  }
+}
+`;
+    const r = spawnSync('nft', ['-f', '-'], { input: rules, encoding: 'utf8' });
+    this.problem = r.error ? `nft: ${r.error.message}` : r.status !== 0 ? `nft: ${r.stderr.trim()}` : undefined;
+  }
+
+  private readonly allowed = new Set<string>();
+
+  /** Lets the run's containers reach one harness endpoint on the host. */
+  allow(address: string, port: number): void {
+    if (this.problem || this.allowed.has(`${address}:${port}`)) return;
+    this.allowed.add(`${address}:${port}`);
+    const r = spawnSync('nft', ['add', 'element', 'inet', this.table, 'harness', `{ ${address} . ${port} }`], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`nft add element: ${r.stderr.trim()}`);
+  }
+
+  remove(): void {
+    if (this.problem) return;
+    spawnSync('nft', ['delete', 'table', 'inet', this.table]);
+  }
+}
+
+export async function createTargetNetwork(docker: Dockerode, name: string, bridge: string, labels: Record<string, string>): Promise<TargetNetwork> {
+  const network = await docker.createNetwork({
+    Name: name,
+    Driver: 'bridge',
+    Internal: true,
+    CheckDuplicate: true,
+    Labels: labels,
+    Options: { 'com.docker.network.bridge.name': bridge },
+  });
+  const info = (await network.inspect()) as { Id: string; IPAM?: { Config?: { Gateway?: string; Subnet?: string }[] } };
+  const gateway = info.IPAM?.Config?.[0]?.Gateway;
+  if (!gateway) {
+    await network.remove().catch(() => undefined);
+    throw new Error(`network ${name} has no gateway address`);
+  }
+  return { name, id: info.Id, bridge, gateway };
+}

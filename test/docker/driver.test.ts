@@ -1,0 +1,137 @@
+// The docker driver: images by content hash, build errors verbatim, the same results as the local driver, and isolation.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { cpSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { disposeAll } from '../../runner/cleanup.js';
+import { DockerDriver } from '../../runner/docker/driver.js';
+import { contentHash, contextFiles, ensureImage, ImageBuildError } from '../../runner/docker/images.js';
+import type { RunResults } from '../../runner/model.js';
+import { VECTORS_DIR } from '../../runner/paths.js';
+import { runCommand } from '../../runner/run.js';
+import { discoverTargets, loadTarget, type Target } from '../../runner/targets.js';
+import { FIXTURES, readRun, tempDir } from '../helpers.js';
+import { dockerMissing, leftovers, skipWithReason } from './helpers.js';
+
+const DOCKER_TARGETS = join(FIXTURES, 'docker-targets');
+
+describe('docker driver', function () {
+  this.timeout(900_000);
+  let missing: string | undefined;
+
+  before(async function () {
+    missing = await dockerMissing();
+    if (missing) skipWithReason(this, missing);
+  });
+
+  it('tags an image with the hash of what goes into it, and never rebuilds an unchanged target', async () => {
+    const target = discoverTargets().find((t) => t.id === 'python-cookiejar')!;
+    await ensureImage(target);
+    const again = await ensureImage(target);
+    assert.equal(again.built, false);
+    assert.match(again.image, /^conformatrix\/python-cookiejar:[0-9a-f]{16}$/);
+    const copy = tempDir();
+    cpSync(target.dir, copy, { recursive: true });
+    const before = contentHash(contextFiles({ ...target, dir: copy }));
+    writeFileSync(join(copy, 'adapter.py'), '# changed\n', { flag: 'a' });
+    assert.notEqual(contentHash(contextFiles({ ...target, dir: copy })), before);
+  });
+
+  it('shows a failed build\'s output verbatim', async () => {
+    const target = loadTarget(join(DOCKER_TARGETS, 'broken'));
+    const err = await ensureImage(target).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof ImageBuildError, String(err));
+    assert.match(err.output, /about to install a package that does not exist/);
+    assert.match(err.output, /Unable to locate package conformatrix-no-such-package/);
+    assert.match(err.output, /ERROR: The command '\/bin\/sh -c .*' returned a non-zero code: 100/);
+  });
+
+  it('gives the same results as the local driver, target by target and vector by vector', async () => {
+    const vectors = ['storage.json', 'parse.json'].map((f) => join(VECTORS_DIR, 'cookies', f));
+    const run = async (driver: 'local' | 'docker') => {
+      const out = tempDir();
+      await runCommand({ suites: ['cookies'], targets: [], vectors, out, quiet: true, driver, timeoutMs: 20_000 });
+      return readRun(out);
+    };
+    const local = await run('local');
+    const docker = await run('docker');
+    const table = (r: RunResults) =>
+      Object.fromEntries(r.results.map((x) => [`${x.targetId} ${x.vectorId}`, `${x.verdict} ${JSON.stringify(x.actual)}`]));
+    assert.equal(docker.targets.filter((t) => t.status === 'available').length, 14, JSON.stringify(docker.targets.filter((t) => t.status !== 'available')));
+    for (const t of docker.targets) {
+      assert.equal(t.driver, 'docker');
+      assert.match(t.imageId ?? '', /^sha256:[0-9a-f]{64}$/, `${t.id} records its image id`);
+    }
+    assert.deepEqual(table(docker), table(local));
+  });
+
+  describe('a hostile target', () => {
+    let driver: DockerDriver;
+    let hostCanary: Server;
+    let harness: Server;
+    let canaryContainer: ChildProcess | undefined;
+    const canaryNet = `conformatrix-test-canary-${process.pid}`;
+    let probe: { target: Target; address: string; hostPort: number; harnessPort: number; hostIp: string; canaryIp: string };
+
+    before(async function () {
+      if (missing) return this.skip();
+      const listen = (s: Server, host: string) => new Promise<number>((resolve) => s.listen(0, host, () => resolve((s.address() as { port: number }).port)));
+      hostCanary = createServer((s) => s.end('canary\n'));
+      harness = createServer((s) => s.end('harness\n'));
+      driver = await DockerDriver.start({ outDir: tempDir() });
+      const target = loadTarget(join(DOCKER_TARGETS, 'hostile'));
+      const endpoint = await driver.harness(target);
+      const hostPort = await listen(hostCanary, '0.0.0.0');
+      const harnessPort = await listen(harness, endpoint.address);
+      await endpoint.expose(harnessPort);
+      // A second canary in a container on another network, which the test creates.
+      const { image } = await driver.image(target);
+      spawnSync('docker', ['network', 'create', '--label', `org.conformatrix.test=${process.pid}`, canaryNet]);
+      canaryContainer = spawn('docker', ['run', '--rm', '--name', canaryNet, '--network', canaryNet, image, 'python3', '-m', 'http.server', '8000'], { stdio: 'ignore' });
+      let canaryIp = '';
+      for (let i = 0; i < 50 && !canaryIp; i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        canaryIp = spawnSync('docker', ['inspect', canaryNet, '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}'], { encoding: 'utf8' }).stdout.trim();
+      }
+      assert.ok(canaryIp, 'the canary container started');
+      const hostIp = spawnSync('sh', ['-c', "ip -4 -o addr show scope global | awk '{print $4}' | cut -d/ -f1 | grep -v '^172\\.' | head -1"], { encoding: 'utf8' }).stdout.trim();
+      probe = { target, address: endpoint.address, hostPort, harnessPort, hostIp, canaryIp };
+    });
+
+    after(async () => {
+      spawnSync('docker', ['rm', '-f', canaryNet]);
+      spawnSync('docker', ['network', 'rm', canaryNet]);
+      canaryContainer?.kill();
+      hostCanary?.close();
+      harness?.close();
+      await driver?.dispose();
+    });
+
+    it('reaches the harness endpoint it was given, and nothing else: not the host, not another network', async () => {
+      const transport = await driver.factory(probe.target, {}).start();
+      await transport.call('hello', { contract: '1', suites: ['cookies'] });
+      const addresses: [string, number][] = [
+        [probe.address, probe.harnessPort],
+        [probe.address, probe.hostPort],
+        ...(probe.hostIp ? ([[probe.hostIp, probe.hostPort]] as [string, number][]) : []),
+        [probe.canaryIp, 8000],
+      ];
+      const { results } = (await transport.call('probe', { addresses, timeout: 2 })) as { results: string[] };
+      await transport.close();
+      assert.equal(results[0], 'connected', 'the harness endpoint is reachable: the probe itself works');
+      for (let i = 1; i < addresses.length; i++) assert.notEqual(results[i], 'connected', `${addresses[i]!.join(':')} must be out of reach, got ${results[i]}`);
+      // And the canary really is up, seen from its own network.
+      const seen = spawnSync('docker', ['run', '--rm', '--network', canaryNet, (await driver.image(probe.target)).image, 'python3', '-c', `import socket; socket.create_connection(("${probe.canaryIp}", 8000), timeout=3); print("up")`], { encoding: 'utf8' });
+      assert.equal(seen.stdout.trim(), 'up', seen.stderr);
+    });
+  });
+
+  after(async () => {
+    await disposeAll();
+    if (!missing) assert.deepEqual(leftovers(process.pid), []);
+  });
+});
