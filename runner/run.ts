@@ -295,7 +295,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
   await work;
   await disposeAll();
 
-  const run = assemble(new Date(), false);
+  const run = assemble(new Date(), controller.signal.aborted);
   const written = writeReports(run, outDir);
   if (!options.quiet) {
     process.stdout.write('\n' + summaryText(run) + '\n\n');

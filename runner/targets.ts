@@ -44,6 +44,8 @@ export interface TargetManifest {
   local: { command: string[]; env?: Record<string, string>; requires?: Requirement[] };
   options?: Record<string, Record<string, unknown>>;
   docker?: DockerOptions;
+  /** System packages the target needs, by distribution (targets/install-packages.sh). */
+  packages?: { debian?: string[] };
 }
 
 export interface Target {
