@@ -2,7 +2,12 @@
 import { printRunnerOverhead, runnerOverhead } from './runner-overhead.js';
 import { printTargetThroughput, targetThroughput } from './targets.js';
 import { printMptcpCodecBench, runMptcpCodecBench } from './mptcp-codec.js';
+import { dockerBench, printDockerBench } from './docker.js';
+import { dockerAvailable } from '../runner/docker/driver.js';
 
 printRunnerOverhead(await runnerOverhead());
 printTargetThroughput(await targetThroughput());
 printMptcpCodecBench(await runMptcpCodecBench());
+const noDocker = await dockerAvailable();
+if (noDocker) process.stdout.write(`docker driver: not measured, no docker engine answers (${noDocker})\n`);
+else printDockerBench(await dockerBench());

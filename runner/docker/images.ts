@@ -92,15 +92,15 @@ export class ImageBuildError extends Error {
   }
 }
 
-/** Builds the target's image unless an image with the same content hash exists. */
-export async function ensureImage(target: Target): Promise<BuiltImage> {
+/** Builds the target's image unless an image with the same content hash exists (or `rebuild` asks for a build without cache). */
+export async function ensureImage(target: Target, options: { rebuild?: boolean } = {}): Promise<BuiltImage> {
   const started = Date.now();
   const files = contextFiles(target);
   const image = imageName(target, contentHash(files));
   const client = await getContainerRuntimeClient();
   const docker = client.container.dockerode;
   const exists = () => client.image.exists(ImageName.fromString(image));
-  if (!(await exists())) {
+  if (options.rebuild || !(await exists())) {
     const context = mkdtempSync(join(tmpdir(), `conformatrix-build-${target.id}-`));
     try {
       for (const [inContext, path] of files) {
@@ -116,7 +116,7 @@ export async function ensureImage(target: Target): Promise<BuiltImage> {
       const untrack = track(`image build of ${image}`, { async: removeIntermediates });
       const { error, output } = await captureBuild(
         image,
-        () => GenericContainer.fromDockerfile(context, 'Dockerfile').build(image, { deleteOnExit: false }),
+        () => GenericContainer.fromDockerfile(context, 'Dockerfile').withCache(!options.rebuild).build(image, { deleteOnExit: false }),
         (id) => intermediates.add(id),
       );
       await removeIntermediates();

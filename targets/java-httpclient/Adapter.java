@@ -33,6 +33,8 @@ import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -133,7 +135,11 @@ public class Adapter {
         SSLContext ssl = trusting((String) ((Map<?, ?>) params.get("ca")).get("file"));
         long deadline = System.nanoTime() + (long) (((Number) params.get("timeoutMs")).doubleValue() * 1_000_000L);
 
+        // A pool of our own, shut down after the vector: each vector's client would otherwise keep its
+        // threads until the collector finds it, and a container's pids limit is reached.
+        ExecutorService executor = Executors.newCachedThreadPool();
         HttpClient client = HttpClient.newBuilder()
+                .executor(executor)
                 .cookieHandler(new CookieManager())
                 .proxy(ProxySelector.of(new InetSocketAddress(proxy.getHost(), proxy.getPort())))
                 .sslContext(ssl)
@@ -168,6 +174,7 @@ public class Adapter {
             // say so, since the verdict then compares only the Cookie headers.
             if (r.containsKey("error")) notes.add("navigation " + results.size() + " (" + nav.get("url") + "): " + r.get("error"));
         }
+        executor.shutdownNow();
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("navigations", results);
         if (!notes.isEmpty()) result.put("notes", notes);
