@@ -188,6 +188,7 @@ export class Scheduler {
     let adapterMs = 0;
     const session = {
       signal: controller.signal,
+      onNotification: (handler: (method: string, params: unknown) => void) => transport.onNotification?.(handler),
       call: async (method: string, params: unknown) => {
         const t0 = performance.now();
         try {
@@ -201,6 +202,7 @@ export class Scheduler {
       profile: this.options.profile,
       timeoutMs,
       artifactDir: join(this.options.outDir, 'artifacts', plan.record.id, item.vector.id.replace(/\//g, '__')),
+      outDir: this.options.outDir,
       services: this.options.services.get(item.suite.name),
     };
     try {
@@ -217,6 +219,7 @@ export class Scheduler {
     } finally {
       clearTimeout(timer);
       controller.abort();
+      transport.onNotification?.(undefined);
     }
   }
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """The Linux kernel's MPTCP, as a peer conformatrix can drive: IPPROTO_MPTCP
 sockets (Node.js cannot open them) behind the adapter contract's JSON-RPC,
-one message per line on stdin and stdout. Run it inside a network namespace:
+one message per line on stdin and stdout. Requests are answered in any order (each runs in a thread), so an accept
+can wait while the caller injects what completes it. Run it inside a
+network namespace:
 
     ip netns exec NS python3 kernel-agent.py
 
@@ -180,23 +182,32 @@ def query(p):
 METHODS = {f.__name__: f for f in (hello, listen, accept, connect, write, read, source, sink, wait, shutdown, close, query)}
 
 
+write_lock = threading.Lock()
+
+
+def handle(message):
+    fn = METHODS.get(message.get("method"))
+    try:
+        if fn is None:
+            raise KeyError("no method %s" % message.get("method"))
+        reply = {"jsonrpc": "2.0", "id": message["id"], "result": fn(message.get("params") or {})}
+    except Exception as exc:
+        reply = {"jsonrpc": "2.0", "id": message["id"], "error": {"code": -32000, "message": "%s: %s" % (type(exc).__name__, exc)}}
+    with write_lock:
+        sys.stdout.write(json.dumps(reply) + "\n")
+        sys.stdout.flush()
+
+
 def main():
-    out = sys.stdout
+    # Each request runs in a thread of its own: an accept or a read may wait
+    # while the caller injects the segments that complete it. Answers carry
+    # the request's id and may come in any order.
     for line in sys.stdin:
         if not line.strip():
             continue
         message = json.loads(line)
-        if "id" not in message:
-            continue
-        fn = METHODS.get(message.get("method"))
-        try:
-            if fn is None:
-                raise KeyError("no method %s" % message.get("method"))
-            reply = {"jsonrpc": "2.0", "id": message["id"], "result": fn(message.get("params") or {})}
-        except Exception as exc:
-            reply = {"jsonrpc": "2.0", "id": message["id"], "error": {"code": -32000, "message": "%s: %s" % (type(exc).__name__, exc)}}
-        out.write(json.dumps(reply) + "\n")
-        out.flush()
+        if "id" in message:
+            threading.Thread(target=handle, args=(message,), daemon=True).start()
 
 
 if __name__ == "__main__":
