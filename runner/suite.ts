@@ -61,6 +61,12 @@ export interface RunContext {
   artifactDir: string;
   /** The run's output folder; artifact paths in results are relative to it. */
   outDir: string;
+  /**
+   * Files the suite keeps for this vector, by name, relative to outDir. A suite
+   * registers them as soon as it knows them, so that they reach the result even
+   * when the vector times out or errs.
+   */
+  artifacts: Record<string, string>;
   /** The suite's shared services for this run, as returned by setup(). */
   services: unknown;
 }

@@ -50,6 +50,8 @@ class Exchange {
   private wake: (() => void) | undefined;
   readonly state: ScriptState;
   readonly started = Date.now();
+  /** Time spent waiting for the SUT (segments, socket operations), in ms. */
+  waitedMs = 0;
 
   constructor(state: ScriptState) {
     this.state = state;
@@ -86,7 +88,8 @@ class Exchange {
 
   /** Resolves after `ms`, or earlier when something arrives. */
   private nap(ms: number): Promise<void> {
-    return new Promise((resolve) => {
+    const from = performance.now();
+    return new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         this.wake = undefined;
         resolve();
@@ -96,6 +99,8 @@ class Exchange {
         this.wake = undefined;
         resolve();
       };
+    }).finally(() => {
+      this.waitedMs += performance.now() - from;
     });
   }
 
@@ -201,7 +206,7 @@ function stepLabel(step: Step, i: number): string {
   return `step ${i + 1} (${kind}${step.note ? `: ${step.note}` : ''})`;
 }
 
-export async function runScript(v: MptcpVector, session: Session, ctx: RunContext & { outDir?: string }): Promise<Outcome> {
+export async function runScript(v: MptcpVector, session: Session, ctx: RunContext): Promise<Outcome> {
   let exchange: Exchange | undefined;
   session.onNotification((method, params) => exchange?.onNotification(method, params));
   const opened = (await session.call('mptcp.open', {
@@ -214,6 +219,14 @@ export async function runScript(v: MptcpVector, session: Session, ctx: RunContex
   const state = new ScriptState(v.id, opened.addresses, v.setup?.peerKey);
   exchange = new Exchange(state);
   const x = exchange;
+  // The pcap is written at the end, and also if the vector is cut short (a timeout): it is kept either way.
+  const file = join(ctx.artifactDir, 'exchange.pcap');
+  const writeExchange = () => {
+    mkdirSync(ctx.artifactDir, { recursive: true });
+    writeFileSync(file, writePcap(x.log.map((e) => ({ seconds: Math.floor(e.at / 1000), microseconds: (e.at % 1000) * 1000, data: e.bytes }))));
+  };
+  ctx.artifacts.pcap = relative(ctx.outDir, file);
+  session.signal.addEventListener('abort', writeExchange, { once: true });
   let outcome: Outcome;
   let opCount = 0;
   try {
@@ -261,16 +274,12 @@ export async function runScript(v: MptcpVector, session: Session, ctx: RunContex
     await session.call('mptcp.close', {}).catch(() => undefined);
     session.onNotification(() => undefined);
   }
-  const file = join(ctx.artifactDir, 'exchange.pcap');
-  mkdirSync(ctx.artifactDir, { recursive: true });
-  writeFileSync(
-    file,
-    writePcap(x.log.map((e) => ({ seconds: Math.floor(e.at / 1000), microseconds: (e.at % 1000) * 1000, data: e.bytes }))),
-  );
-  const pcap = ctx.outDir ? relative(ctx.outDir, file) : file;
+  session.signal.removeEventListener('abort', writeExchange);
+  writeExchange();
   return {
     ...outcome,
-    artifacts: { pcap },
+    artifacts: { pcap: ctx.artifacts.pcap! },
+    timing: { sutWaitMs: x.waitedMs },
     details: {
       exchange: x.log.map((e) => {
         const d = decodePacket(e.bytes, { lenient: true });
