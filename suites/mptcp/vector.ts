@@ -28,7 +28,7 @@ export interface InjectSpec {
   window?: number;
   options?: OptionSpec[];
   payload?: Payload;
-  corrupt?: 'tcp-checksum';
+  corrupt?: 'tcp-checksum' | 'dss-checksum';
 }
 
 export interface ExpectSpec {
@@ -52,7 +52,7 @@ export interface SocketStep {
   data?: Payload;
   count?: number;
   within?: number;
-  expect?: { data?: Payload; eof?: boolean; isMptcp?: boolean; fallback?: boolean; error?: boolean | string };
+  expect?: { data?: Payload; eof?: boolean; isMptcp?: boolean; fallback?: boolean; subflows?: number; checksums?: boolean; error?: boolean | string };
 }
 
 export type Step =

@@ -15,6 +15,7 @@ import { serveAdapter } from '../../runner/adapter-kit.js';
 import { CONTRACT_VERSION } from '../../runner/contract.js';
 import { KernelAgent } from '../../suites/mptcp/net/agent.js';
 import { Lab } from '../../suites/mptcp/net/lab.js';
+import { decodeMptcpInfo } from '../../suites/mptcp/net/mptcp-info.js';
 import { TunDevice } from '../../suites/mptcp/net/tun.js';
 
 interface OpenParams {
@@ -157,8 +158,15 @@ async function socket(p: SocketParams) {
         v.conn = undefined;
         return { result: {} };
       case 'query': {
-        const q = await a.call<{ isMptcp: boolean; mptcpInfoError?: string }>('query', { conn: conn() });
-        return { result: { isMptcp: q.isMptcp, fallback: v.mptcp && !q.isMptcp } };
+        const q = await a.call<{ isMptcp: boolean; mptcpInfo?: string; mptcpInfoError?: string }>('query', { conn: conn() });
+        const info = q.mptcpInfo ? decodeMptcpInfo(Buffer.from(q.mptcpInfo, 'base64')) : undefined;
+        return {
+          result: {
+            isMptcp: q.isMptcp,
+            fallback: v.mptcp && (!q.isMptcp || info?.flags.fallback === true),
+            ...(info && q.isMptcp ? { subflows: info.subflowsTotal ?? info.subflows + 1, checksums: info.checksums, mptcpInfo: info } : {}),
+          },
+        };
       }
     }
   } catch (err) {

@@ -5,6 +5,7 @@
  */
 import {
   addAddrHmac,
+  decodePacket,
   encodePacket,
   joinAckHmac,
   joinSynAckHmac,
@@ -224,5 +225,30 @@ export function buildInjection(spec: InjectSpec, state: ScriptState): { packet: 
     packet.tcp.checksum = view.getUint16(ihl + 16) ^ 0xffff;
     return { packet, bytes: encodePacket(packet, { keepChecksums: { tcp: true } }), subflow: sf };
   }
+  if (spec.corrupt === 'dss-checksum') {
+    // The right checksum, as the encoder computes it, with every bit flipped; the TCP checksum stays right.
+    const good = decodePacket(encodePacket(packet));
+    const sum = good.ok ? good.value.checks.dssChecksum : undefined;
+    if (!good.ok || !sum || sum.status !== 'valid') throw new Error('corrupt: "dss-checksum" needs a segment with a DSS mapping (or MP_CAPABLE with data) that carries a checksum over its whole payload');
+    const wrong = dssOf(good.value.packet) ^ 0xffff;
+    const options = packet.tcp.options.map((o): TcpOption => {
+      if (o.type !== 'mptcp') return o;
+      if (o.subtype === 'dss' && o.mapping?.checksum !== undefined) return { ...o, mapping: { ...o.mapping, checksum: wrong } };
+      if (o.subtype === 'mp_capable' && o.form === 'ack-data' && o.checksum !== undefined) return { ...o, checksum: wrong };
+      return o;
+    });
+    const bad: Packet = { ...packet, tcp: { ...packet.tcp, options } };
+    return { packet: bad, bytes: encodePacket(bad, { keepChecksums: { dss: true } }), subflow: sf };
+  }
   return { packet, bytes: encodePacket(packet), subflow: sf };
+}
+
+/** The DSS checksum a segment carries (in its DSS mapping or its MP_CAPABLE with data). */
+function dssOf(p: Packet): number {
+  for (const o of p.tcp.options) {
+    if (o.type !== 'mptcp') continue;
+    if (o.subtype === 'dss' && o.mapping?.checksum !== undefined) return o.mapping.checksum;
+    if (o.subtype === 'mp_capable' && o.form === 'ack-data' && o.checksum !== undefined) return o.checksum;
+  }
+  throw new Error('no DSS checksum in the segment');
 }

@@ -190,13 +190,13 @@ function checkOpResult(step: SocketStep, done: { result?: unknown; error?: strin
     return;
   }
   if (want.error) throw new StepFailure(`the SUT's ${label} succeeded where it must fail`, `an error${typeof want.error === 'string' ? ` matching ${want.error}` : ''}`, done.result);
-  const r = (done.result ?? {}) as { data?: string; eof?: boolean; isMptcp?: boolean; fallback?: boolean };
+  const r = (done.result ?? {}) as { data?: string; eof?: boolean; isMptcp?: boolean; fallback?: boolean; subflows?: number; checksums?: boolean };
   if (want.data !== undefined) {
     const expected = Buffer.from(payloadBytes(want.data));
     const got = Buffer.from(r.data ?? '', 'base64');
     if (!expected.equals(got)) throw new StepFailure(`the SUT read ${JSON.stringify(got.toString('latin1').slice(0, 80))} (${got.length} octets), not ${JSON.stringify(expected.toString('latin1').slice(0, 80))}`, expected.toString('hex'), got.toString('hex'));
   }
-  for (const k of ['eof', 'isMptcp', 'fallback'] as const) {
+  for (const k of ['eof', 'isMptcp', 'fallback', 'subflows', 'checksums'] as const) {
     if (want[k] !== undefined && r[k] !== want[k]) throw new StepFailure(`the SUT's ${label} says ${k} is ${r[k]}, not ${want[k]}`, { [k]: want[k] }, { [k]: r[k] });
   }
 }
