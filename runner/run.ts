@@ -7,7 +7,7 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { disposeAll, onInterrupt, track } from './cleanup.js';
-import { InputErrors, UsageError } from './errors.js';
+import { InputError, InputErrors, UsageError } from './errors.js';
 import { JsonSource } from './json-source.js';
 import { localDriver } from './local-driver.js';
 import { applyGrep, buildMocha, grepPattern, runMocha } from './mocha-bridge.js';
@@ -100,7 +100,17 @@ export async function loadAll(suiteNames: string[], vectorPaths: string[], specs
     const claimed = new Set(suites.map((s) => s.name));
     for (const f of explicit) {
       const s = suiteOfFile(f);
-      if (s === undefined && suites.length !== 1) throw new UsageError(`${f}: cannot tell which suite its vectors belong to; give --suite`);
+      if (s === undefined && suites.length !== 1) {
+        // A file that does not parse says so, with its line and column, before anything else.
+        try {
+          JsonSource.read(f);
+        } catch (err) {
+          if (!(err instanceof InputError)) throw err;
+          errors.push(err);
+          continue;
+        }
+        throw new UsageError(`${f}: cannot tell which suite its vectors belong to; give --suite`);
+      }
       if (s !== undefined && !claimed.has(s)) throw new UsageError(`${f}: its vectors belong to suite "${s}", which is not selected`);
     }
   }

@@ -16,7 +16,7 @@ import { GenericContainer, getContainerRuntimeClient } from 'testcontainers';
 import { track } from '../cleanup.js';
 import type { HarnessEndpoint } from '../suite.js';
 import { StreamTransport } from '../stream-transport.js';
-import type { Target } from '../targets.js';
+import type { DockerOptions, Target } from '../targets.js';
 import type { TransportFactory } from '../transport.js';
 import { ensureImage, type BuiltImage } from './images.js';
 import { createTargetNetwork, RunFirewall, type TargetNetwork } from './network.js';
@@ -43,7 +43,7 @@ export async function dockerAvailable(timeoutMs = 5000): Promise<string | undefi
 /** A GenericContainer whose stdin stays open and is attached before the adapter starts, with the run's limits. */
 class AdapterContainer extends GenericContainer {
   private readonly onCreated: (id: string) => Promise<void>;
-  constructor(image: string, onCreated: (id: string) => Promise<void>, limits: { pids: number }, outDir: string) {
+  constructor(image: string, onCreated: (id: string) => Promise<void>, limits: { pids: number }, outDir: string, host: Pick<DockerOptions, 'devices' | 'sysctls'>) {
     super(image);
     this.onCreated = onCreated;
     Object.assign(this.createOpts, { OpenStdin: true, StdinOnce: true, AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: false });
@@ -56,6 +56,8 @@ class AdapterContainer extends GenericContainer {
         { Type: 'tmpfs', Target: '/tmp', TmpfsOptions: { SizeBytes: 512 * 1024 * 1024, Mode: 0o1777 } },
         { Type: 'bind', Source: outDir, Target: outDir, ReadOnly: true },
       ],
+      Devices: (host.devices ?? []).map((d) => ({ PathOnHost: d, PathInContainer: d, CgroupPermissions: 'rwm' })),
+      ...(host.sysctls ? { Sysctls: Object.fromEntries(Object.entries(host.sysctls).map(([k, v]) => [k, String(v)])) } : {}),
     });
   }
   protected override async containerCreated(id: string): Promise<void> {
@@ -188,6 +190,7 @@ export class DockerDriver {
       },
       { pids: this.options.pids ?? 512 },
       this.options.outDir,
+      docker,
     )
       .withLabels({ ...this.labels, 'org.conformatrix.target': target.id })
       .withNetworkMode(net.name)

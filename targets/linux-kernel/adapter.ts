@@ -10,7 +10,7 @@
  * per vector.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { serveAdapter } from '../../runner/adapter-kit.js';
 import { CONTRACT_VERSION } from '../../runner/contract.js';
 import { KernelAgent } from '../../suites/mptcp/net/agent.js';
@@ -36,8 +36,15 @@ interface SocketParams {
   count?: number;
 }
 
-const SUT = '198.51.100.1';
-const PEERS = ['198.51.100.2', '198.51.100.3', '198.51.100.4', '198.51.100.5'];
+/**
+ * The vector's subnet. In a namespace of its own, always 198.51.100.0/24. In
+ * the shared namespace, a new /24 per vector (from 198.18.0.0/15), so that
+ * what the kernel still holds of an earlier vector's connections (TIME_WAIT,
+ * an unanswered FIN) never meets this vector's segments.
+ */
+function subnet(shared: number | undefined): string {
+  return shared === undefined ? '198.51.100' : `${198}.${18 + ((shared >> 8) & 1)}.${shared & 255}`;
+}
 /** What every vector starts from, whatever the namespace's defaults: the vector's own sysctls come on top. */
 const PINNED: Record<string, string | number> = {
   'net.mptcp.enabled': 1,
@@ -67,6 +74,27 @@ interface Vector {
   mptcp: boolean;
 }
 
+/**
+ * Can the vector's sysctls be set? Not in a container, where /proc/sys is
+ * read-only: there the pinned values are set when the container is made
+ * (docker.sysctls in target.json), and vectors with sysctls of their own are
+ * unsupported (the adapter does not claim the "sysctls" capability).
+ */
+const sysctlsWritable = (() => {
+  try {
+    accessSync('/proc/sys/net/mptcp/enabled', constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+function setSysctl(ns: string | undefined, key: string, value: string | number): void {
+  if (ns || sysctlsWritable) return exec(ns, ['sysctl', '-q', '-w', `${key}=${value}`]);
+  const now = readFileSync(`/proc/sys/${key.replaceAll('.', '/')}`, 'utf8').trim();
+  if (now !== String(value)) throw new Error(`${key} is ${now} here and cannot be set to ${value}: /proc/sys is read-only (in a container, set it in docker.sysctls of target.json)`);
+}
+
 let current: Vector | undefined;
 let counter = 0;
 const namespaces = process.getuid?.() === 0 && canMakeNamespaces();
@@ -78,6 +106,9 @@ function exec(ns: string | undefined, cmd: string[]): void {
 async function open(p: OpenParams) {
   if (current) await close();
   const dev = namespaces ? 'tun0' : `cfxtun${counter++}`;
+  const net = subnet(namespaces ? undefined : counter - 1);
+  const sut = `${net}.1`;
+  const peers = [2, 3, 4, 5].map((h) => `${net}.${h}`);
   let lab: Lab | undefined;
   let ns: string | undefined;
   if (namespaces) {
@@ -90,21 +121,21 @@ async function open(p: OpenParams) {
     // One namespace for all vectors: the previous vector's device (and its sockets' routes) went with it.
     exec(undefined, ['ip', 'tuntap', 'add', 'dev', dev, 'mode', 'tun']);
   }
-  if (lab && ns) lab.tun(ns, dev, `${SUT}/24`);
+  if (lab && ns) lab.tun(ns, dev, `${sut}/24`);
   else {
-    exec(undefined, ['ip', 'addr', 'add', `${SUT}/24`, 'dev', dev]);
+    exec(undefined, ['ip', 'addr', 'add', `${sut}/24`, 'dev', dev]);
     exec(undefined, ['ip', 'link', 'set', dev, 'up']);
   }
-  const extra = Array.from({ length: p.subflowEndpoints ?? 0 }, (_, i) => `198.51.100.${11 + i}`);
+  const extra = Array.from({ length: p.subflowEndpoints ?? 0 }, (_, i) => `${net}.${11 + i}`);
   for (const a of extra) exec(ns, ['ip', 'addr', 'add', `${a}/24`, 'dev', dev]);
-  for (const [k, v] of Object.entries({ ...PINNED, ...p.sysctls })) exec(ns, ['sysctl', '-q', '-w', `${k}=${v}`]);
+  for (const [k, v] of Object.entries({ ...PINNED, ...p.sysctls })) setSysctl(ns, k, v);
   exec(ns, ['ip', 'mptcp', 'endpoint', 'flush']);
   exec(ns, ['ip', 'mptcp', 'limits', 'set', 'subflow', String(p.limits?.subflows ?? 2), 'add_addr_accepted', String(p.limits?.addAddrAccepted ?? 2)]);
   for (const a of extra) exec(ns, ['ip', 'mptcp', 'endpoint', 'add', a, 'dev', dev, 'subflow']);
   const tun = await TunDevice.open(ns ?? '', dev);
   tun.on('packet', (packet: Uint8Array) => notify('mptcp.packet', { data: Buffer.from(packet).toString('base64') }));
   current = { ...(lab ? { lab } : {}), ...(ns ? { ns } : {}), dev, tun, agent: KernelAgent.start(ns), mptcp: true };
-  return { addresses: { sut: SUT, peers: PEERS, sutExtra: extra } };
+  return { addresses: { sut, peers, sutExtra: extra } };
 }
 
 async function close() {
@@ -196,7 +227,7 @@ serveAdapter({
   hello: () => ({
     contract: CONTRACT_VERSION,
     implementation: { name: 'Linux', version: readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim() },
-    capabilities: ['mptcp-v1', 'sysctls'],
+    capabilities: namespaces || sysctlsWritable ? ['mptcp-v1', 'sysctls'] : ['mptcp-v1'],
   }),
   'mptcp.open': (p: OpenParams) => open(p),
   'mptcp.inject': (p: { data: string }) => {
