@@ -7,6 +7,7 @@ import { describeValue, markdownTable } from './text.js';
 
 export const SYMBOL: Record<Verdict, string> = {
   pass: '✅',
+  flaky: '🔁',
   fail: '❌',
   error: '💥',
   timeout: '⏱️',
