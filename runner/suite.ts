@@ -69,6 +69,8 @@ export interface RunContext {
   artifacts: Record<string, string>;
   /** The suite's shared services for this run, as returned by setup(). */
   services: unknown;
+  /** The run's seed (--seed, default 0): a suite derives its own choices (keys, ISNs) from it and the vector, so that a seed repeats a run. */
+  seed: number;
 }
 
 export interface Outcome {
