@@ -216,7 +216,7 @@ export async function runScript(v: MptcpVector, session: Session, ctx: RunContex
     subflowEndpoints: v.setup?.subflowEndpoints ?? 0,
     ...(v.setup?.limits ? { limits: v.setup.limits } : {}),
   })) as { addresses: Addresses };
-  const state = new ScriptState(v.id, opened.addresses, v.setup?.peerKey);
+  const state = new ScriptState(v.id, opened.addresses, v.setup?.peerKey, ctx.seed);
   exchange = new Exchange(state);
   const x = exchange;
   // The pcap is written at the end, and also if the vector is cut short (a timeout): it is kept either way.
