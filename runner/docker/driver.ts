@@ -14,7 +14,8 @@ import { randomBytes } from 'node:crypto';
 import type Dockerode from 'dockerode';
 import { GenericContainer, getContainerRuntimeClient } from 'testcontainers';
 import { track } from '../cleanup.js';
-import type { HarnessEndpoint } from '../suite.js';
+import type { HarnessEndpoint, Placement } from '../suite.js';
+import { DockerFabric } from './fabric.js';
 import { StreamTransport } from '../stream-transport.js';
 import type { DockerOptions, Target } from '../targets.js';
 import type { TransportFactory } from '../transport.js';
@@ -159,15 +160,16 @@ export class DockerDriver {
     return {
       driver: 'docker',
       describe: (): Record<string, string> => (built ? { imageId: built.id } : {}),
-      async start() {
+      async start(placement?: Placement) {
         built = await self.image(target);
-        const net = await self.network(target);
+        // Placed by a suite's topology: on that fabric network, which the fabric made; otherwise on the target's own.
+        const net = placement?.network ? { name: placement.network } : await self.network(target);
         return self.startContainer(target, built.image, net, resultSchemas);
       },
     };
   }
 
-  private async startContainer(target: Target, image: string, net: TargetNetwork, resultSchemas: Record<string, string>): Promise<StreamTransport> {
+  private async startContainer(target: Target, image: string, net: Pick<TargetNetwork, 'name'>, resultSchemas: Record<string, string>): Promise<StreamTransport> {
     const docker = target.manifest.docker ?? {};
     const stdout = new PassThrough();
     const stderr = new PassThrough();
@@ -223,6 +225,14 @@ export class DockerDriver {
       kill: () => void handle.kill().catch(() => handle.remove({ force: true }).catch(() => undefined)),
       resultSchemas,
     });
+  }
+
+  private fabricCount = 0;
+
+  /** Networks and helper nodes for one vector of a suite that builds a topology; dispose() removes them. */
+  fabric(): DockerFabric {
+    if (this.firewall.problem) throw new Error(`a topology needs the run's host firewall, which is missing (${this.firewall.problem})`);
+    return new DockerFabric(this.docker, this.labels, `${this.firewall.fabricPrefix}${(this.fabricCount++).toString(36)}`, (target) => this.buildSlot(() => ensureImage(target)));
   }
 
   /** Removes what the run created: containers first, then networks, then the firewall. */
