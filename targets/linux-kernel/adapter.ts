@@ -11,6 +11,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { serveAdapter } from '../../runner/adapter-kit.js';
 import { CONTRACT_VERSION } from '../../runner/contract.js';
 import { KernelAgent } from '../../suites/mptcp/net/agent.js';
@@ -45,6 +46,19 @@ const PINNED: Record<string, string | number> = {
   'net.mptcp.allow_join_initial_addr_port': 1,
   'net.mptcp.blackhole_timeout': 0,
 };
+
+/**
+ * python3 may be a shim (pyenv's is a shell script) that costs a fifth of a
+ * second per start, twice per vector (the kernel agent and the TUN bridge):
+ * the interpreter is resolved once, and its directory comes first in PATH for
+ * the processes this adapter starts.
+ */
+function resolvePython(): void {
+  const r = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' });
+  const exe = r.status === 0 ? r.stdout.trim() : '';
+  if (exe.startsWith('/')) process.env.PATH = `${dirname(exe)}:${process.env.PATH ?? ''}`;
+}
+resolvePython();
 
 const notify = (method: string, params: unknown) => process.stdout.write(JSON.stringify({ jsonrpc: '2.0', method, params }) + '\n');
 
