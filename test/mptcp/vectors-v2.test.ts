@@ -130,6 +130,20 @@ describe('mptcp script engine (v2 features)', () => {
     assert.match(withPending.outcome.reason ?? '', /len 5/);
   });
 
+  it('a query with within asks again until its expectation holds', async () => {
+    let asked = 0;
+    const react = (method: string, p: Record<string, unknown>) =>
+      method === 'mptcp.socket' && p.op === 'query' ? { result: { result: { isMptcp: true, dataAcked: ++asked >= 3 ? 5 : 0 } } } : {};
+    assert.equal((await run([{ sut: 'query', within: 1000, expect: { dataAcked: 5 } }], react)).outcome.verdict, 'pass');
+    assert.equal(asked, 3);
+    asked = 0;
+    assert.equal((await run([{ sut: 'query', expect: { dataAcked: 5 } }], react)).outcome.verdict, 'fail', 'without within, one answer decides');
+    asked = -100;
+    const late = await run([{ sut: 'query', within: 100, expect: { dataAcked: 5 } }], react);
+    assert.equal(late.outcome.verdict, 'fail');
+    assert.match(late.outcome.reason ?? '', /dataAcked is 0, not 5/);
+  });
+
   it('a query can check dataAcked', async () => {
     const react = (method: string, p: Record<string, unknown>) => (method === 'mptcp.socket' && p.op === 'query' ? { result: { result: { isMptcp: true, dataAcked: 5 } } } : {});
     assert.equal((await run([{ sut: 'query', expect: { dataAcked: 5 } }], react)).outcome.verdict, 'pass');

@@ -263,8 +263,20 @@ export async function runScript(v: MptcpVector, session: Session, ctx: RunContex
             ...(step.data !== undefined ? { data: Buffer.from(payloadBytes(step.data)).toString('base64') } : {}),
             ...(step.count !== undefined ? { count: step.count } : {}),
           };
-          const r = (await session.call('mptcp.socket', params)) as { result?: unknown; error?: string; started?: boolean };
-          if (!BACKGROUND_OPS.has(step.sut)) checkOpResult(step, r);
+          // A query with `within` asks again until its expectation holds: the SUT's state may lag the segments just injected.
+          const until = step.sut === 'query' && step.within !== undefined ? Date.now() + step.within : 0;
+          for (;;) {
+            const r = (await session.call('mptcp.socket', params)) as { result?: unknown; error?: string; started?: boolean };
+            if (BACKGROUND_OPS.has(step.sut)) break;
+            try {
+              checkOpResult(step, r);
+              break;
+            } catch (err) {
+              if (!(err instanceof StepFailure) || Date.now() >= until) throw err;
+              await x.sleep(Math.min(20, until - Date.now()));
+              params.id = `${step.sut}-${++opCount}`;
+            }
+          }
         }
       } catch (err) {
         if (err instanceof StepFailure) throw new StepFailure(`${stepLabel(step, i)}: ${err.message}`, err.expected, err.actual);
