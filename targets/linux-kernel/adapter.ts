@@ -11,6 +11,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { accessSync, constants, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { serveAdapter } from '../../runner/adapter-kit.js';
 import { CONTRACT_VERSION } from '../../runner/contract.js';
 import { KernelAgent } from '../../suites/mptcp/net/agent.js';
@@ -52,6 +53,19 @@ const PINNED: Record<string, string | number> = {
   'net.mptcp.allow_join_initial_addr_port': 1,
   'net.mptcp.blackhole_timeout': 0,
 };
+
+/**
+ * python3 may be a shim (pyenv's is a shell script) that costs a fifth of a
+ * second per start, twice per vector (the kernel agent and the TUN bridge):
+ * the interpreter is resolved once, and its directory comes first in PATH for
+ * the processes this adapter starts.
+ */
+function resolvePython(): void {
+  const r = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' });
+  const exe = r.status === 0 ? r.stdout.trim() : '';
+  if (exe.startsWith('/')) process.env.PATH = `${dirname(exe)}:${process.env.PATH ?? ''}`;
+}
+resolvePython();
 
 const notify = (method: string, params: unknown) => process.stdout.write(JSON.stringify({ jsonrpc: '2.0', method, params }) + '\n');
 
@@ -132,9 +146,17 @@ async function open(p: OpenParams) {
   exec(ns, ['ip', 'mptcp', 'endpoint', 'flush']);
   exec(ns, ['ip', 'mptcp', 'limits', 'set', 'subflow', String(p.limits?.subflows ?? 2), 'add_addr_accepted', String(p.limits?.addAddrAccepted ?? 2)]);
   for (const a of extra) exec(ns, ['ip', 'mptcp', 'endpoint', 'add', a, 'dev', dev, 'subflow']);
-  const tun = await TunDevice.open(ns ?? '', dev);
+  // The agent starts while the TUN bridge attaches: both are Python processes, and their start-up is most of a vector's set-up time.
+  const agent = KernelAgent.start(ns);
+  let tun: TunDevice;
+  try {
+    tun = await TunDevice.open(ns ?? '', dev);
+  } catch (err) {
+    await agent.close();
+    throw err;
+  }
   tun.on('packet', (packet: Uint8Array) => notify('mptcp.packet', { data: Buffer.from(packet).toString('base64') }));
-  current = { ...(lab ? { lab } : {}), ...(ns ? { ns } : {}), dev, tun, agent: KernelAgent.start(ns), mptcp: true };
+  current = { ...(lab ? { lab } : {}), ...(ns ? { ns } : {}), dev, tun, agent, mptcp: true };
   return { addresses: { sut, peers, sutExtra: extra } };
 }
 
@@ -142,8 +164,7 @@ async function close() {
   const v = current;
   current = undefined;
   if (!v) return {};
-  await v.agent.close();
-  await v.tun.close();
+  await Promise.all([v.agent.close(), v.tun.close()]);
   if (v.lab) v.lab.dispose();
   else spawnSync('ip', ['link', 'del', v.dev]);
   return {};
@@ -190,12 +211,16 @@ async function socket(p: SocketParams) {
         return { result: {} };
       case 'query': {
         const q = await a.call<{ isMptcp: boolean; mptcpInfo?: string; mptcpInfoError?: string }>('query', { conn: conn() });
-        const info = q.mptcpInfo ? decodeMptcpInfo(Buffer.from(q.mptcpInfo, 'base64')) : undefined;
+        const raw = q.mptcpInfo ? Buffer.from(q.mptcpInfo, 'base64') : undefined;
+        const info = raw ? decodeMptcpInfo(raw) : undefined;
+        // mptcpi_bytes_acked: the octets the peer has acknowledged at the data level (DATA_ACK), Linux 6.5 and later.
+        const dataAcked = raw && raw.length >= 80 ? Number(raw.readBigUInt64LE(72)) : undefined;
         return {
           result: {
             isMptcp: q.isMptcp,
             fallback: v.mptcp && (!q.isMptcp || info?.flags.fallback === true),
             ...(info && q.isMptcp ? { subflows: info.subflowsTotal ?? info.subflows + 1, checksums: info.checksums, mptcpInfo: info } : {}),
+            ...(dataAcked !== undefined && q.isMptcp ? { dataAcked } : {}),
           },
         };
       }

@@ -28,9 +28,14 @@ export function flagLetters(f: Packet['tcp']['flags']): string {
   return LETTERS.filter(([k]) => f[k]).map(([, l]) => l).join('') || '.';
 }
 
-/** S, A, F and R must be exactly as given; P, U, E and C only when the step names them. */
+/**
+ * S, A, F and R must be exactly as given; P, U, E and C only when the step
+ * names them. A letter followed by "?" may be either set or not ("RA?": a
+ * RST, with or without ACK).
+ */
 function flagsMatch(expected: string, actual: Packet['tcp']['flags']): boolean {
   for (const [k, l] of LETTERS) {
+    if (expected.includes(`${l}?`)) continue;
     const want = expected.includes(l);
     const strict = 'SAFR'.includes(l);
     if ((strict || want) && Boolean(actual[k]) !== want) return false;
