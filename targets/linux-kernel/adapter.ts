@@ -103,15 +103,31 @@ const sysctlsWritable = (() => {
   }
 })();
 
-function setSysctl(ns: string | undefined, key: string, value: string | number): void {
-  if (ns || sysctlsWritable) return exec(ns, ['sysctl', '-q', '-w', `${key}=${value}`]);
-  const now = readFileSync(`/proc/sys/${key.replaceAll('.', '/')}`, 'utf8').trim();
-  if (now !== String(value)) throw new Error(`${key} is ${now} here and cannot be set to ${value}: /proc/sys is read-only (in a container, set it in docker.sysctls of target.json)`);
+function setSysctls(ns: string | undefined, values: Record<string, string | number>): void {
+  // One sysctl process for them all (in order, the vector's last): a process per value cost a namespace entry each.
+  if (ns || sysctlsWritable) return exec(ns, ['sysctl', '-q', '-w', ...Object.entries(values).map(([k, v]) => `${k}=${v}`)]);
+  for (const [key, value] of Object.entries(values)) {
+    const now = readFileSync(`/proc/sys/${key.replaceAll('.', '/')}`, 'utf8').trim();
+    if (now !== String(value)) throw new Error(`${key} is ${now} here and cannot be set to ${value}: /proc/sys is read-only (in a container, set it in docker.sysctls of target.json)`);
+  }
 }
 
 let current: Vector | undefined;
 let counter = 0;
 const namespaces = process.getuid?.() === 0 && canMakeNamespaces();
+
+/**
+ * Every vector starts two Python processes (the TUN bridge and the kernel
+ * agent) by the name python3. Where that name is a wrapper script (a pyenv
+ * shim costs some 0.15 s a start), the directory of the interpreter it stands
+ * for goes first on PATH, for this process and its children.
+ */
+function preferRealPython(): void {
+  const r = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' });
+  const exe = r.status === 0 ? r.stdout.trim() : '';
+  if (exe.startsWith('/')) process.env.PATH = `${dirname(exe)}:${process.env.PATH ?? ''}`;
+}
+preferRealPython();
 
 function exec(ns: string | undefined, cmd: string[]): void {
   execFileSync(ns ? 'ip' : cmd[0]!, ns ? ['netns', 'exec', ns, ...cmd] : cmd.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -129,8 +145,7 @@ async function open(p: OpenParams) {
     lab = new Lab();
     ns = lab.namespace('sut');
     // No IPv6 on the vector's devices: router solicitations would only clutter the exchange.
-    exec(ns, ['sysctl', '-q', '-w', 'net.ipv6.conf.default.disable_ipv6=1']);
-    exec(ns, ['sysctl', '-q', '-w', 'net.ipv6.conf.all.disable_ipv6=1']);
+    exec(ns, ['sysctl', '-q', '-w', 'net.ipv6.conf.default.disable_ipv6=1', 'net.ipv6.conf.all.disable_ipv6=1']);
   } else {
     // One namespace for all vectors: the previous vector's device (and its sockets' routes) went with it.
     exec(undefined, ['ip', 'tuntap', 'add', 'dev', dev, 'mode', 'tun']);
@@ -142,17 +157,17 @@ async function open(p: OpenParams) {
   }
   const extra = Array.from({ length: p.subflowEndpoints ?? 0 }, (_, i) => `${net}.${11 + i}`);
   for (const a of extra) exec(ns, ['ip', 'addr', 'add', `${a}/24`, 'dev', dev]);
-  for (const [k, v] of Object.entries({ ...PINNED, ...p.sysctls })) setSysctl(ns, k, v);
+  setSysctls(ns, { ...PINNED, ...p.sysctls });
   exec(ns, ['ip', 'mptcp', 'endpoint', 'flush']);
   exec(ns, ['ip', 'mptcp', 'limits', 'set', 'subflow', String(p.limits?.subflows ?? 2), 'add_addr_accepted', String(p.limits?.addAddrAccepted ?? 2)]);
   for (const a of extra) exec(ns, ['ip', 'mptcp', 'endpoint', 'add', a, 'dev', dev, 'subflow']);
-  // The agent starts while the TUN bridge attaches: both are Python processes, and their start-up is most of a vector's set-up time.
+  // The kernel agent starts while the TUN bridge does: two interpreters coming up side by side.
   const agent = KernelAgent.start(ns);
   let tun: TunDevice;
   try {
     tun = await TunDevice.open(ns ?? '', dev);
   } catch (err) {
-    await agent.close();
+    await agent.close().catch(() => undefined);
     throw err;
   }
   tun.on('packet', (packet: Uint8Array) => notify('mptcp.packet', { data: Buffer.from(packet).toString('base64') }));
