@@ -26,6 +26,22 @@ function killGroup(pid: number | undefined): void {
   }
 }
 
+/**
+ * Stops an adapter that misbehaved: SIGTERM first, so that it can remove what
+ * it made (network namespaces, say), then SIGKILL to its whole process group
+ * if it is still there a second later.
+ */
+function terminate(pid: number | undefined, exited: Promise<unknown>): void {
+  if (!pid) return;
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return killGroup(pid);
+  }
+  const timer = setTimeout(() => killGroup(pid), 1000);
+  void exited.then(() => clearTimeout(timer));
+}
+
 export function startProcess(spec: ProcessSpec): StreamTransport {
   const [cmd, ...args] = spec.command;
   const child = spawn(cmd!, args, { cwd: spec.cwd, env: { ...process.env, ...spec.env }, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
@@ -48,7 +64,7 @@ export function startProcess(spec: ProcessSpec): StreamTransport {
     stdout: child.stdout,
     stderr: child.stderr,
     exited,
-    kill: () => killGroup(pid),
+    kill: () => terminate(pid, exited),
     ...(spec.resultSchemas ? { resultSchemas: spec.resultSchemas } : {}),
   });
 }

@@ -37,6 +37,10 @@ export function settle(ctx: Mocha.Context, r: ResultRecord): void {
   switch (r.verdict) {
     case 'pass':
       return;
+    case 'flaky':
+      // Reported, not failed: the run's exit code and reports say it was flaky.
+      if (ctx.test) ctx.test.title += ` [flaky: ${r.reason}]`;
+      return;
     case 'skipped':
     case 'unsupported':
       if (ctx.test) ctx.test.title += ` [${r.verdict}: ${r.reason}]`;

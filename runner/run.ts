@@ -152,6 +152,7 @@ export function vectorRecord(suite: Suite, v: LoadedVector, specs: SpecLibrary):
     group: { doc: first.doc, section: first.section, title: section?.title ?? '', ...(section ? { anchor: section.anchor } : {}), ...(url ? { url } : {}) },
     flags: v.flags,
     source: v.source,
+    ...(suite.roles ? { roles: suite.roles } : {}),
   };
 }
 
@@ -216,7 +217,8 @@ export async function buildPlans(
       const view = targetView(target, suites[0]?.suite.name, d.harness);
       const items: PlanItem[] = [];
       if (d.factory) {
-        for (const l of suites) {
+        // Suites with roles are planned over combinations of targets (ensemblePlans), not target by target.
+        for (const l of suites.filter((x) => !x.suite.roles)) {
           for (const vector of l.vectors) {
             const decision = l.suite.plan(vector, { ...view, options: target.manifest.options?.[l.suite.name] ?? {} }, profile);
             // Only "does not apply" is final before the adapter starts; what the target can do is known after hello.
@@ -227,6 +229,34 @@ export async function buildPlans(
       return { record, view, factory: d.factory, items };
     }),
   );
+}
+
+/**
+ * For each suite with roles, a plan per combination of its available targets
+ * in those roles (every ordered pair, for client and server), each running
+ * every vector of the suite.
+ */
+export function ensemblePlans(plans: TargetPlan[], loaded: LoadedSuite[]): TargetPlan[] {
+  const out: TargetPlan[] = [];
+  for (const l of loaded) {
+    const roles = l.suite.roles;
+    if (!roles?.length) continue;
+    const members = plans.filter((p) => p.factory && !p.ensemble && p.record.suites.includes(l.suite.name));
+    let combos: TargetPlan[][] = [[]];
+    for (let i = 0; i < roles.length; i++) combos = combos.flatMap((c) => members.map((m) => [...c, m]));
+    for (const combo of combos) {
+      if (combo.length === 0) continue;
+      const id = combo.map((p) => p.record.id).join('+');
+      out.push({
+        record: { id, name: combo.map((p) => p.record.name).join(' × '), suites: [l.suite.name], status: 'available', driver: combo[0]!.record.driver },
+        view: combo[0]!.view,
+        factory: null,
+        items: l.vectors.map((vector) => ({ suite: l.suite, vector, decision: { run: true } })),
+        ensemble: Object.fromEntries(roles.map((role, i) => [role, combo[i]!])),
+      });
+    }
+  }
+  return out;
 }
 
 export async function runCommand(options: RunOptions): Promise<number> {
@@ -249,15 +279,18 @@ export async function runCommand(options: RunOptions): Promise<number> {
   const outDir = resolve(options.out);
   const driverName = await chooseDriver(options.driver ?? 'local');
   let drive: ((t: Target, r: Record<string, string>) => Promise<Drive>) | undefined;
+  let fabric: (() => ReturnType<DockerDriver['fabric']>) | undefined;
   if (driverName === 'docker') {
     const docker = await DockerDriver.start({ outDir });
     track('docker driver', { async: () => docker.dispose() });
     if (docker.swept.length && !options.quiet) process.stderr.write(`removed what earlier runs left behind: ${docker.swept.join(', ')}\n`);
     drive = (t, r) => dockerDrive(docker, t, r, options.quiet ?? false);
+    fabric = () => docker.fabric();
   }
   // Expectations are read first: a bad file stops the run before anything starts.
   const expectations = options.expectations?.length ? loadExpectations(options.expectations) : undefined;
-  const plans = await buildPlans(targets, loaded, profile, drive);
+  const targetPlans = await buildPlans(targets, loaded, profile, drive);
+  const plans = [...targetPlans, ...ensemblePlans(targetPlans, loaded)];
   const grep = options.grep !== undefined ? grepPattern(options.grep) : undefined;
   applyGrep(plans, grep, options.invert);
   // The vector set is what the run selected before sharding, so that every shard of one run has the same hash.
@@ -295,6 +328,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
     signal: controller.signal,
     seed,
     ...(options.retries ? { retries: options.retries } : {}),
+    ...(fabric ? { fabric } : {}),
   });
 
   const assemble = (finishedAt: Date, interrupted: boolean): RunResults => {
@@ -324,7 +358,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
         ...(interrupted ? { interrupted: true } : {}),
         ...(options.argv ? { argv: options.argv } : {}),
       },
-      targets: plans.map((p) => p.record),
+      targets: targetPlans.map((p) => p.record),
       vectors,
       results,
     };

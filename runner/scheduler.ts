@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { isFailure, type ResultRecord, type TargetRecord } from './model.js';
-import type { Decision, LoadedVector, Outcome, Suite, TargetView } from './suite.js';
+import type { Decision, Ensemble, Fabric, LoadedVector, Outcome, Placement, RunContext, Session, Suite, TargetView } from './suite.js';
 import { AdapterFault, CONTRACT_VERSION, type HelloResult, type Transport, type TransportFactory } from './transport.js';
 
 export interface PlanItem {
@@ -23,6 +23,12 @@ export interface TargetPlan {
   /** Null when the target is unavailable. */
   factory: TransportFactory | null;
   items: PlanItem[];
+  /**
+   * For a combination of targets in the roles of a suite with roles (an
+   * interop pair): each role's target plan. Its record is not a target of the
+   * run; its results carry the roles.
+   */
+  ensemble?: Record<string, TargetPlan>;
 }
 
 export interface ScheduleOptions {
@@ -37,6 +43,8 @@ export interface ScheduleOptions {
   /** Run a failed vector again up to this many times (--retries). */
   retries?: number;
   seed?: number;
+  /** Networks and helper nodes for a vector of a suite with roles, where the driver has them (docker). */
+  fabric?: () => Fabric & { dispose(): Promise<void> };
 }
 
 const MAX_START_FAILURES = 3;
@@ -73,7 +81,7 @@ export class Scheduler {
 
   async run(): Promise<ResultRecord[]> {
     // Unavailable targets (no factory) have no items: the reports list them with their reason.
-    const queue = this.plans.filter((p) => p.factory && p.items.length > 0);
+    const queue = this.plans.filter((p) => (p.factory || p.ensemble) && p.items.length > 0);
     const workers = Array.from({ length: Math.max(1, Math.min(this.options.jobs, queue.length)) }, async () => {
       for (let plan = queue.shift(); plan; plan = queue.shift()) await this.runTarget(plan);
     });
@@ -163,10 +171,11 @@ export class Scheduler {
         }
         // A failure is run again, up to --retries times; a pass on a retry is flaky, never a plain pass.
         const earlier: NonNullable<ResultRecord['attempts']> = [];
-        let result = await attempt(item);
+        const once = () => (plan.ensemble ? this.runEnsemble(plan, item) : attempt(item));
+        let result = await once();
         while (isFailure(result.verdict) && earlier.length < (this.options.retries ?? 0) && !this.options.signal?.aborted) {
           earlier.push({ verdict: result.verdict, ...(result.reason !== undefined ? { reason: result.reason } : {}), durationMs: result.durationMs });
-          result = await attempt(item);
+          result = await once();
         }
         if (earlier.length) {
           const passed = result.verdict === 'pass';
@@ -198,31 +207,12 @@ export class Scheduler {
         reject(new AdapterFault('timeout', `no verdict within ${timeoutMs} ms`));
       }, timeoutMs);
     });
-    let adapterMs = 0;
-    const session = {
-      signal: controller.signal,
-      onNotification: (handler: (method: string, params: unknown) => void) => transport.onNotification?.(handler),
-      call: async (method: string, params: unknown) => {
-        const t0 = performance.now();
-        try {
-          return await transport.call(method, params, controller.signal);
-        } finally {
-          adapterMs += performance.now() - t0;
-        }
-      },
-    };
-    const ctx = {
-      profile: this.options.profile,
-      timeoutMs,
-      artifactDir: join(this.options.outDir, 'artifacts', plan.record.id, item.vector.id.replace(/\//g, '__')),
-      outDir: this.options.outDir,
-      artifacts: {} as Record<string, string>,
-      services: this.options.services.get(item.suite.name),
-      seed: this.options.seed ?? 0,
-    };
+    const clock = { adapterMs: 0 };
+    const session = this.session(transport, controller.signal, clock);
+    const ctx = this.context(plan, item);
     try {
       const { timing, ...outcome }: Outcome = await Promise.race([item.suite.run(item.vector, session, plan.view, ctx), timedOut]);
-      return { outcome: { ...outcome, artifacts: { ...ctx.artifacts, ...outcome.artifacts }, timing: { adapterMs, ...timing } }, faulted: false };
+      return { outcome: { ...outcome, artifacts: { ...ctx.artifacts, ...outcome.artifacts }, timing: { adapterMs: clock.adapterMs, ...timing } }, faulted: false };
     } catch (err) {
       // Whatever the suite kept so far (a pcap, say) stays with the result.
       const artifacts = Object.keys(ctx.artifacts).length ? { artifacts: ctx.artifacts } : {};
@@ -238,6 +228,97 @@ export class Scheduler {
       // Aborting tells the suite the vector is over (it may still write what it kept).
       controller.abort();
       transport.onNotification?.(undefined);
+    }
+  }
+
+  /** The suite's view of one adapter for one vector: calls are timed and end when the vector does. */
+  private session(transport: Transport, signal: AbortSignal, clock: { adapterMs: number }): Session {
+    return {
+      signal,
+      onNotification: (handler: (method: string, params: unknown) => void) => transport.onNotification?.(handler),
+      call: async (method: string, params: unknown) => {
+        const t0 = performance.now();
+        try {
+          return await transport.call(method, params, signal);
+        } finally {
+          clock.adapterMs += performance.now() - t0;
+        }
+      },
+    };
+  }
+
+  private context(plan: TargetPlan, item: PlanItem): RunContext {
+    return {
+      profile: this.options.profile,
+      timeoutMs: this.options.timeoutMs,
+      artifactDir: join(this.options.outDir, 'artifacts', plan.record.id, item.vector.id.replace(/\//g, '__')),
+      outDir: this.options.outDir,
+      artifacts: {},
+      services: this.options.services.get(item.suite.name),
+      seed: this.options.seed ?? 0,
+    };
+  }
+
+  /**
+   * One vector of a suite with roles: each role's adapter is started for this
+   * vector alone (where the suite places it), and all of them, and the
+   * fabric, are gone when it ends, whatever the verdict.
+   */
+  private async runEnsemble(plan: TargetPlan, item: PlanItem): Promise<Omit<ResultRecord, 'vectorId' | 'targetId' | 'suite'>> {
+    const began = performance.now();
+    const roles = plan.ensemble!;
+    const roleIds = Object.fromEntries(Object.entries(roles).map(([role, p]) => [role, p.record.id]));
+    const views = Object.fromEntries(Object.entries(roles).map(([role, p]) => [role, p.view]));
+    const finish = (r: Omit<ResultRecord, 'vectorId' | 'targetId' | 'suite' | 'durationMs' | 'roles'>) => ({ ...r, roles: roleIds, durationMs: performance.now() - began });
+    const decision = item.suite.planEnsemble?.(item.vector, views) ?? { run: true };
+    if (!decision.run) return finish({ verdict: decision.verdict, expected: null, actual: null, reason: decision.reason });
+    const controller = new AbortController();
+    const { timeoutMs } = this.options;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        reject(new AdapterFault('timeout', `no verdict within ${timeoutMs} ms`));
+      }, timeoutMs);
+    });
+    const clock = { adapterMs: 0 };
+    const started: Transport[] = [];
+    // Adapters that ended well are closed (they clean up what they made); after a fault, they are killed.
+    let faulted = true;
+    let fabric: (Fabric & { dispose(): Promise<void> }) | undefined;
+    const ctx = this.context(plan, item);
+    const ensemble: Ensemble = {
+      targets: views,
+      fabric: undefined,
+      start: async (role: string, placement?: Placement) => {
+        const part = roles[role];
+        if (!part?.factory) throw new Error(`no target in role ${role}`);
+        const transport = await part.factory.start(placement);
+        started.push(transport);
+        const hello = (await transport.call('hello', { contract: CONTRACT_VERSION, suites: [item.suite.name] }, controller.signal)) as HelloResult;
+        part.record.implementation ??= hello.implementation;
+        part.record.capabilities ??= hello.capabilities;
+        part.record.contract ??= hello.contract;
+        Object.assign(part.record, part.factory.describe?.() ?? {});
+        part.view.capabilities = new Set(hello.capabilities);
+        return this.session(transport, controller.signal, clock);
+      },
+    };
+    try {
+      fabric = this.options.fabric?.();
+      ensemble.fabric = fabric;
+      const { timing, ...outcome }: Outcome = await Promise.race([item.suite.runEnsemble!(item.vector, ensemble, ctx), timedOut]);
+      faulted = false;
+      return finish({ ...outcome, artifacts: { ...ctx.artifacts, ...outcome.artifacts }, timing: { adapterMs: clock.adapterMs, ...timing } });
+    } catch (err) {
+      const artifacts = Object.keys(ctx.artifacts).length ? { artifacts: ctx.artifacts } : {};
+      if (err instanceof AdapterFault) return finish({ verdict: err.kind === 'timeout' ? 'timeout' : 'error', expected: null, actual: null, reason: err.message, ...artifacts });
+      return finish({ verdict: 'error', expected: null, actual: null, reason: `harness error: ${(err as Error).stack ?? String(err)}`, ...artifacts });
+    } finally {
+      clearTimeout(timer);
+      controller.abort();
+      await Promise.all(started.map((t) => (faulted ? killTransport(t) : t.close()).catch(() => undefined)));
+      await fabric?.dispose().catch(() => undefined);
     }
   }
 }

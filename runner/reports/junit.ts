@@ -12,7 +12,10 @@ export function junitXml(run: RunResults): string {
   const vectors = new Map(run.vectors.map((v) => [v.id, v]));
   const byTarget = new Map<string, ResultRecord[]>();
   for (const r of run.results) byTarget.set(r.targetId, [...(byTarget.get(r.targetId) ?? []), r]);
-  for (const target of run.targets) {
+  // Combinations of targets (interop pairs) get a testsuite each, after the targets.
+  const known = new Set(run.targets.map((t) => t.id));
+  const pairs = [...byTarget.keys()].filter((id) => !known.has(id)).map((id) => ({ id, name: id, status: 'available' as const, implementation: undefined, reason: undefined }));
+  for (const target of [...run.targets, ...pairs]) {
     const results = byTarget.get(target.id) ?? [];
     const suite = b.testSuite().name(target.id);
     suite.property('name', target.name);

@@ -97,6 +97,11 @@ export function matrixMarkdown(run: RunResults): string {
   for (const r of run.results) resultAt.set(`${r.targetId}\u0000${r.vectorId}`, r);
 
   for (const suite of run.run.suites) {
+    const paired = run.vectors.filter((v) => v.suite === suite && v.roles?.length === 2);
+    if (paired.length) {
+      out.push(...interopGrids(run, suite, paired));
+      continue;
+    }
     const targets = run.targets.filter((t) => t.suites.includes(suite) && t.status === 'available');
     const vectors = run.vectors.filter((v) => v.suite === suite && targets.some((t) => resultAt.has(`${t.id}\u0000${v.id}`)));
     if (vectors.length === 0) continue;
@@ -141,4 +146,34 @@ export function matrixMarkdown(run: RunResults): string {
 function oneLine(s: string): string {
   const line = s.replace(/\s+/g, ' ').trim();
   return line.length > 400 ? line.slice(0, 400) + '…' : line;
+}
+
+/**
+ * A suite whose vectors take two targets (interop): per scenario, a grid with
+ * the first role (clients) as rows and the second (servers) as columns.
+ */
+function interopGrids(run: RunResults, suite: string, vectors: VectorRecord[]): string[] {
+  const out: string[] = [`## ${suite}`, ''];
+  const results = run.results.filter((r) => r.suite === suite && r.roles);
+  const [rowRole, colRole] = vectors[0]!.roles as [string, string];
+  const passed = results.filter((r) => r.verdict === 'pass').length;
+  const counted = results.filter((r) => r.verdict !== 'skipped').length;
+  out.push(`${passed}/${counted} pairs passed over ${vectors.length} scenarios. Rows: ${rowRole}; columns: ${colRole}.`, '');
+  for (const group of groupBySection(vectors)) {
+    out.push(`### ${group.url ? `[${group.label}](${group.url})` : group.label}`, '');
+    for (const v of group.vectors) {
+      const mine = results.filter((r) => r.vectorId === v.id);
+      const rows = [...new Set(mine.map((r) => r.roles![rowRole]!))];
+      const cols = [...new Set(mine.map((r) => r.roles![colRole]!))];
+      out.push(`#### \`${v.id}\` (${v.level})`, '', v.title, '');
+      const cell = (row: string, col: string) => {
+        const r = mine.find((x) => x.roles![rowRole] === row && x.roles![colRole] === col);
+        return r ? SYMBOL[r.verdict] : '';
+      };
+      out.push(markdownTable([`${rowRole} \\ ${colRole}`, ...cols], rows.map((row) => [row, ...cols.map((col) => cell(row, col))])), '');
+      for (const r of mine.filter((x) => isFailure(x.verdict))) out.push(`- ${SYMBOL[r.verdict]} ${r.roles![rowRole]} → ${r.roles![colRole]}: ${oneLine(r.reason ?? r.verdict)}`);
+      if (mine.some((x) => isFailure(x.verdict))) out.push('');
+    }
+  }
+  return out;
 }

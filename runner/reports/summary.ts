@@ -9,6 +9,12 @@ export function summaryText(run: RunResults): string {
     const version = t.implementation ? t.implementation.version : '';
     return [t.id, version, ...VERDICTS.map((v) => String(c[v]))];
   });
+  // Combinations of targets (interop pairs) are not targets of the run: a row each, after the targets.
+  const known = new Set(run.targets.map((t) => t.id));
+  for (const id of [...new Set(run.results.map((r) => r.targetId))].filter((id) => !known.has(id))) {
+    const c = countVerdicts(run.results.filter((r) => r.targetId === id));
+    rows.push([id, '', ...VERDICTS.map((v) => String(c[v]))]);
+  }
   const total = countVerdicts(run.results);
   rows.push(['total', '', ...VERDICTS.map((v) => String(total[v]))]);
   const lines = [textTable(['target', 'version', ...VERDICTS], rows)];

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { VECTORS_DIR } from '../../runner/paths.js';
 import type { Decision, LoadedVector, Suite, TargetView } from '../../runner/suite.js';
 import { mptcpCommand } from './commands.js';
+import { sweepLabs } from './net/lab.js';
 import { runScript } from './script/engine.js';
 import { loadMptcpVectors, type MptcpVector } from './vector.js';
 
@@ -33,6 +34,11 @@ const suite: Suite<MptcpVector> = {
     'mptcp.inject': { params: schema('inject-params'), result: schema('empty') },
     'mptcp.socket': { params: schema('socket-params'), result: schema('socket-result') },
     'mptcp.close': { params: schema('empty'), result: schema('empty') },
+  },
+  // Namespaces a killed adapter could not remove (after a timeout, say) go when the run ends; those of killed runs, when one starts.
+  setup: async () => {
+    sweepLabs();
+    return { services: undefined, dispose: async () => void sweepLabs() };
   },
   commands: { mptcp: mptcpCommand },
 };
