@@ -199,7 +199,7 @@ export class Scheduler {
     transport: Transport,
   ): Promise<{ outcome: Omit<ResultRecord, 'vectorId' | 'targetId' | 'suite' | 'durationMs'>; faulted: boolean }> {
     const controller = new AbortController();
-    const { timeoutMs } = this.options;
+    const timeoutMs = Math.max(this.options.timeoutMs, item.suite.timeoutMs?.(item.vector) ?? 0);
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
@@ -250,7 +250,7 @@ export class Scheduler {
   private context(plan: TargetPlan, item: PlanItem): RunContext {
     return {
       profile: this.options.profile,
-      timeoutMs: this.options.timeoutMs,
+      timeoutMs: Math.max(this.options.timeoutMs, item.suite.timeoutMs?.(item.vector) ?? 0),
       artifactDir: join(this.options.outDir, 'artifacts', plan.record.id, item.vector.id.replace(/\//g, '__')),
       outDir: this.options.outDir,
       artifacts: {},
@@ -273,7 +273,7 @@ export class Scheduler {
     const decision = item.suite.planEnsemble?.(item.vector, views) ?? { run: true };
     if (!decision.run) return finish({ verdict: decision.verdict, expected: null, actual: null, reason: decision.reason });
     const controller = new AbortController();
-    const { timeoutMs } = this.options;
+    const timeoutMs = Math.max(this.options.timeoutMs, item.suite.timeoutMs?.(item.vector) ?? 0);
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {

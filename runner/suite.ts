@@ -165,6 +165,8 @@ export interface Suite<D = unknown> {
    * targets in these roles, and runs it with runEnsemble; run is not called.
    */
   roles?: string[];
+  /** A vector's own time budget, in ms, when it needs more than the run's --timeout (a scenario's transfer, say): the larger counts. */
+  timeoutMs?(vector: LoadedVector<D>): number | undefined;
   /** Whether the vector applies to this combination of targets. */
   planEnsemble?(vector: LoadedVector<D>, targets: Record<string, TargetView>): Decision;
   runEnsemble?(vector: LoadedVector<D>, ensemble: Ensemble, ctx: RunContext): Promise<Outcome>;

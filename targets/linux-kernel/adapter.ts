@@ -9,13 +9,14 @@
  * NET_ADMIN only), the adapter's own namespace is used, with a new TUN device
  * per vector.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { accessSync, constants, readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { serveAdapter } from '../../runner/adapter-kit.js';
 import { CONTRACT_VERSION } from '../../runner/contract.js';
 import { KernelAgent } from '../../suites/mptcp/net/agent.js';
 import { Lab } from '../../suites/mptcp/net/lab.js';
+import { KernelInterop } from './interop.js';
+import { exec, namespaces, PINNED, preferRealPython, setSysctls, sysctlsWritable } from './system.js';
 import { decodeMptcpInfo } from '../../suites/mptcp/net/mptcp-info.js';
 import { TunDevice } from '../../suites/mptcp/net/tun.js';
 
@@ -46,36 +47,13 @@ interface SocketParams {
 function subnet(shared: number | undefined): string {
   return shared === undefined ? '198.51.100' : `${198}.${18 + ((shared >> 8) & 1)}.${shared & 255}`;
 }
-/** What every vector starts from, whatever the namespace's defaults: the vector's own sysctls come on top. */
-const PINNED: Record<string, string | number> = {
-  'net.mptcp.enabled': 1,
-  'net.mptcp.checksum_enabled': 0,
-  'net.mptcp.allow_join_initial_addr_port': 1,
-  'net.mptcp.blackhole_timeout': 0,
-};
 
-/**
- * python3 may be a shim (pyenv's is a shell script) that costs a fifth of a
- * second per start, twice per vector (the kernel agent and the TUN bridge):
- * the interpreter is resolved once, and its directory comes first in PATH for
- * the processes this adapter starts.
- */
-function resolvePython(): void {
-  const r = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' });
-  const exe = r.status === 0 ? r.stdout.trim() : '';
-  if (exe.startsWith('/')) process.env.PATH = `${dirname(exe)}:${process.env.PATH ?? ''}`;
-}
-resolvePython();
+
+preferRealPython();
+const interop = new KernelInterop();
 
 const notify = (method: string, params: unknown) => process.stdout.write(JSON.stringify({ jsonrpc: '2.0', method, params }) + '\n');
 
-/** Can this process make network namespaces? (Not in a container with NET_ADMIN only.) */
-function canMakeNamespaces(): boolean {
-  const probe = `cfx-probe-${process.pid}`;
-  const ok = spawnSync('ip', ['netns', 'add', probe]).status === 0;
-  if (ok) spawnSync('ip', ['netns', 'del', probe]);
-  return ok;
-}
 
 interface Vector {
   lab?: Lab;
@@ -88,50 +66,12 @@ interface Vector {
   mptcp: boolean;
 }
 
-/**
- * Can the vector's sysctls be set? Not in a container, where /proc/sys is
- * read-only: there the pinned values are set when the container is made
- * (docker.sysctls in target.json), and vectors with sysctls of their own are
- * unsupported (the adapter does not claim the "sysctls" capability).
- */
-const sysctlsWritable = (() => {
-  try {
-    accessSync('/proc/sys/net/mptcp/enabled', constants.W_OK);
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
-function setSysctls(ns: string | undefined, values: Record<string, string | number>): void {
-  // One sysctl process for them all (in order, the vector's last): a process per value cost a namespace entry each.
-  if (ns || sysctlsWritable) return exec(ns, ['sysctl', '-q', '-w', ...Object.entries(values).map(([k, v]) => `${k}=${v}`)]);
-  for (const [key, value] of Object.entries(values)) {
-    const now = readFileSync(`/proc/sys/${key.replaceAll('.', '/')}`, 'utf8').trim();
-    if (now !== String(value)) throw new Error(`${key} is ${now} here and cannot be set to ${value}: /proc/sys is read-only (in a container, set it in docker.sysctls of target.json)`);
-  }
-}
 
 let current: Vector | undefined;
 let counter = 0;
-const namespaces = process.getuid?.() === 0 && canMakeNamespaces();
 
-/**
- * Every vector starts two Python processes (the TUN bridge and the kernel
- * agent) by the name python3. Where that name is a wrapper script (a pyenv
- * shim costs some 0.15 s a start), the directory of the interpreter it stands
- * for goes first on PATH, for this process and its children.
- */
-function preferRealPython(): void {
-  const r = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' });
-  const exe = r.status === 0 ? r.stdout.trim() : '';
-  if (exe.startsWith('/')) process.env.PATH = `${dirname(exe)}:${process.env.PATH ?? ''}`;
-}
-preferRealPython();
 
-function exec(ns: string | undefined, cmd: string[]): void {
-  execFileSync(ns ? 'ip' : cmd[0]!, ns ? ['netns', 'exec', ns, ...cmd] : cmd.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
-}
 
 async function open(p: OpenParams) {
   if (current) await close();
@@ -267,7 +207,7 @@ serveAdapter({
   hello: () => ({
     contract: CONTRACT_VERSION,
     implementation: { name: 'Linux', version: readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim() },
-    capabilities: namespaces || sysctlsWritable ? ['mptcp-v1', 'sysctls'] : ['mptcp-v1'],
+    capabilities: ['mptcp-v1', 'mptcp-interop', 'interop-join', ...(namespaces || sysctlsWritable ? ['sysctls', 'interop-checksums'] : [])],
   }),
   'mptcp.open': (p: OpenParams) => open(p),
   'mptcp.inject': (p: { data: string }) => {
@@ -277,4 +217,8 @@ serveAdapter({
   },
   'mptcp.socket': (p: SocketParams) => socket(p),
   'mptcp.close': () => close(),
+  'interop.prepare': (p: Parameters<KernelInterop['prepare']>[0]) => interop.prepare(p),
+  'interop.serve': (p: Parameters<KernelInterop['serve']>[0]) => interop.serve(p),
+  'interop.connect': (p: Parameters<KernelInterop['connect']>[0]) => interop.connect(p),
+  'interop.finish': () => interop.finish(),
 });

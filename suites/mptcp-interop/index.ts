@@ -1,0 +1,51 @@
+/**
+ * MPTCP interop: two real implementations, a client and a server, with a real
+ * middlebox between them that strips or mangles MPTCP options (netfilter).
+ * Every scenario runs for every client × server pair of the targets taking
+ * part (docs/mptcp-interop.md).
+ */
+import { join } from 'node:path';
+import { VECTORS_DIR } from '../../runner/paths.js';
+import type { Decision, LoadedVector, Suite, TargetView } from '../../runner/suite.js';
+import { sweepLabs } from '../mptcp/net/lab.js';
+import { DEFAULT_TIMEOUT_MS, runScenario } from './run.js';
+import { loadScenarios, type Scenario } from './scenario.js';
+
+/** What a pair must be able to do for the scenario. */
+function planEnsemble(vector: LoadedVector<Scenario>, targets: Record<string, TargetView>): Decision {
+  for (const [role, t] of Object.entries(targets)) {
+    if (!t.capabilities.has('mptcp-interop')) return { run: false, verdict: 'unsupported', reason: `${t.id} (${role}) does not take part in interop scenarios` };
+    if (vector.data.checksums && !t.capabilities.has('interop-checksums')) return { run: false, verdict: 'unsupported', reason: `${t.id} (${role}) cannot ask for DSS checksums here` };
+    if (vector.data.join && role === 'client' && !t.capabilities.has('interop-join')) return { run: false, verdict: 'unsupported', reason: `${t.id} cannot open a second subflow as a client` };
+  }
+  return { run: true };
+}
+
+const schema = (name: string) => `urn:conformatrix:mptcp-interop-adapter#/$defs/${name}`;
+
+const suite: Suite<Scenario> = {
+  name: 'mptcp-interop',
+  title: 'Multipath TCP interop through middleboxes',
+  vectorSchema: 'urn:conformatrix:mptcp-interop-vectors',
+  vectorDir: join(VECTORS_DIR, 'mptcp-interop'),
+  load: loadScenarios,
+  roles: ['client', 'server'],
+  plan: () => ({ run: true }),
+  planEnsemble,
+  run: () => Promise.reject(new Error('interop scenarios run with a pair of targets (runEnsemble)')),
+  runEnsemble: (vector, ensemble, ctx) => runScenario(vector.data, ensemble, ctx),
+  // The transfer's own bound, and time to build the topology, start both endpoints and collect the captures.
+  timeoutMs: (vector) => (vector.data.timeoutMs ?? DEFAULT_TIMEOUT_MS) + 15_000,
+  methods: {
+    'interop.prepare': { params: schema('prepare-params'), result: schema('prepare-result') },
+    'interop.serve': { params: schema('transfer'), result: schema('serve-result') },
+    'interop.connect': { params: schema('transfer'), result: schema('report') },
+    'interop.finish': { params: schema('serve-result'), result: schema('report') },
+  },
+  setup: async () => {
+    sweepLabs();
+    return { services: undefined, dispose: async () => void sweepLabs() };
+  },
+};
+
+export default suite;

@@ -1,0 +1,64 @@
+/**
+ * What an interop scenario is (vectors/schema/mptcp-interop-vectors.schema.json):
+ * a middlebox behaviour, a transfer each way, and how each side must end up.
+ */
+import type { InputError } from '../../runner/errors.js';
+import type { JsonSource } from '../../runner/json-source.js';
+import type { Level } from '../../runner/model.js';
+import type { Citation } from '../../runner/specs.js';
+import type { LoadedVector } from '../../runner/suite.js';
+
+export type Outcome = 'mptcp' | 'fallback' | 'reset';
+
+export type Behaviour =
+  | 'none'
+  | 'strip-syn'
+  | 'strip-syn-ack'
+  | 'strip-third-ack'
+  | 'strip-after-handshake-client-to-server'
+  | 'strip-after-handshake-server-to-client'
+  | 'drop-mp-capable-syn'
+  | 'strip-join'
+  | 'strip-join-after-handshake'
+  | 'corrupt-join-hmac'
+  | 'corrupt-payload';
+
+export interface Scenario {
+  id: string;
+  title: string;
+  description?: string;
+  spec: Citation[];
+  level: Level;
+  flags?: string[];
+  middlebox: Behaviour;
+  join?: boolean;
+  checksums?: boolean;
+  transfer: { clientToServer: number; serverToClient: number };
+  timeoutMs?: number;
+  expect: { client: Outcome; server: Outcome; subflows?: number; intact?: boolean; rstReason?: number };
+}
+
+/** Behaviours that act on the second subflow, which only a scenario with a join has. */
+const ON_JOIN: Behaviour[] = ['strip-join', 'strip-join-after-handshake', 'corrupt-join-hmac'];
+
+export function loadScenarios(source: JsonSource): { vectors: LoadedVector<Scenario>[]; errors: InputError[] } {
+  const doc = source.value as { vectors: Scenario[] };
+  const errors: InputError[] = [];
+  doc.vectors.forEach((v, i) => {
+    if (ON_JOIN.includes(v.middlebox) && !v.join) errors.push(source.error(`/vectors/${i}/middlebox`, `${v.middlebox} acts on the join subflow: the scenario needs "join": true`));
+    if (v.middlebox === 'corrupt-payload' && v.transfer.clientToServer < 2000) errors.push(source.error(`/vectors/${i}/transfer/clientToServer`, 'corrupt-payload rewrites an octet 1000 octets into a full-sized client segment: send at least 2000 octets'));
+    if (v.expect.subflows !== undefined && v.expect.subflows > 1 && !v.join) errors.push(source.error(`/vectors/${i}/expect/subflows`, 'more than one subflow needs "join": true'));
+  });
+  return {
+    vectors: doc.vectors.map((v, i) => ({
+      id: v.id,
+      title: v.title,
+      level: v.level,
+      citations: v.spec,
+      flags: v.flags ?? [],
+      source: { file: source.file, pointer: `/vectors/${i}` },
+      data: v,
+    })),
+    errors,
+  };
+}

@@ -1,0 +1,188 @@
+/**
+ * The linux-kernel target's side of the MPTCP interop suite: the kernel's
+ * MPTCP as the client or the server of a scenario, in the node the runner
+ * gives it (a network namespace, or the adapter's own container). The
+ * endpoint's address goes on the loopback device, the node's default route
+ * to the middlebox, and a kernel agent moves the pattern octets each way
+ * while it watches the connection (TCP_IS_MPTCP, MPTCP_INFO) and the node's
+ * MPTcpExt counters.
+ */
+import { createHash } from 'node:crypto';
+import { KernelAgent, pattern } from '../../suites/mptcp/net/agent.js';
+import { decodeMptcpInfo } from '../../suites/mptcp/net/mptcp-info.js';
+import { exec, PINNED, setSysctls } from './system.js';
+
+interface PrepareParams {
+  role: 'client' | 'server';
+  namespace?: string;
+  address: string;
+  extraAddresses?: string[];
+  gateway?: string;
+  checksums: boolean;
+}
+
+interface TransferParams {
+  address?: string;
+  port?: number;
+  send: number;
+  receive: number;
+  timeoutMs: number;
+}
+
+export interface Report {
+  mptcp: boolean;
+  fallback: boolean;
+  fallbackReason?: string;
+  subflows: number;
+  sent: number;
+  received: number;
+  intact: boolean;
+  reset?: boolean;
+  error?: string;
+  counters?: Record<string, number>;
+}
+
+/** The client sends with seed 1, the server with seed 2 (docs/mptcp-interop.md). */
+const SEED = { client: 1, server: 2 };
+
+/** The MPTcpExt counters of a node (/proc/net/netstat). */
+function counters(ns: string | undefined): Record<string, number> {
+  const text = exec(ns, ['cat', '/proc/net/netstat']);
+  const lines = text.split('\n').filter((l) => l.startsWith('MPTcpExt:'));
+  if (lines.length < 2) return {};
+  const names = lines[0]!.split(/\s+/).slice(1);
+  const values = lines[1]!.split(/\s+/).slice(1).map(Number);
+  return Object.fromEntries(names.map((n, i) => [n, values[i] ?? 0]));
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+const isReset = (error: string | undefined) => /ConnectionReset|ECONNRESET|BrokenPipe|EPIPE|Connection reset/i.test(error ?? '');
+
+interface Query {
+  isMptcp: boolean;
+  mptcpInfo?: string;
+}
+
+export class KernelInterop {
+  private ns: string | undefined;
+  private role: 'client' | 'server' = 'client';
+  private address = '';
+  private agent: KernelAgent | undefined;
+  private before: Record<string, number> = {};
+  private served: Promise<Report> | undefined;
+
+  prepare(p: PrepareParams): { nextHop?: string } {
+    this.ns = p.namespace;
+    this.role = p.role;
+    this.address = p.address;
+    const ns = this.ns;
+    for (const a of [p.address, ...(p.extraAddresses ?? [])]) exec(ns, ['ip', 'addr', 'add', `${a}/32`, 'dev', 'lo']);
+    if (p.gateway) exec(ns, ['ip', 'route', 'replace', 'default', 'via', p.gateway]);
+    setSysctls(ns, { ...PINNED, 'net.mptcp.checksum_enabled': p.checksums ? 1 : 0 });
+    exec(ns, ['ip', 'mptcp', 'endpoint', 'flush']);
+    exec(ns, ['ip', 'mptcp', 'limits', 'set', 'subflow', '4', 'add_addr_accepted', '4']);
+    for (const a of p.extraAddresses ?? []) exec(ns, ['ip', 'mptcp', 'endpoint', 'add', a, 'subflow']);
+    this.agent = KernelAgent.start(ns);
+    this.before = counters(ns);
+    // The node's own address towards the middlebox: the source of its route to the gateway.
+    const route = p.gateway ? exec(ns, ['ip', '-4', '-o', 'route', 'get', p.gateway]) : '';
+    const nextHop = /\bsrc (\S+)/.exec(route)?.[1];
+    return nextHop ? { nextHop } : {};
+  }
+
+  private get kernel(): KernelAgent {
+    if (!this.agent) throw new Error('interop: prepare first');
+    return this.agent;
+  }
+
+  /** Moves the octets both ways on a connection, watching it, and says how it went. */
+  private async transfer(conn: string, p: TransferParams): Promise<Report> {
+    const a = this.kernel;
+    const mine = SEED[this.role];
+    const theirs = SEED[this.role === 'client' ? 'server' : 'client'];
+    const watch = { mptcp: false, fallback: false, fallbackReason: undefined as string | undefined, subflows: 0 };
+    const look = async () => {
+      const q = await a.call<Query>('query', { conn }).catch(() => undefined);
+      if (!q) return;
+      const info = q.mptcpInfo ? decodeMptcpInfo(Buffer.from(q.mptcpInfo, 'base64')) : undefined;
+      if (!q.isMptcp || info?.flags.fallback) {
+        if (!watch.fallback) watch.fallbackReason = q.isMptcp ? 'MPTCP_INFO says it fell back' : 'TCP_IS_MPTCP is 0';
+        watch.fallback = true;
+      }
+      watch.subflows = Math.max(watch.subflows, info && q.isMptcp ? (info.subflowsTotal ?? info.subflows + 1) : 1);
+    };
+    const first = await a.call<Query>('query', { conn });
+    watch.mptcp = first.isMptcp;
+    await look();
+    const source = await a.call<{ job: string }>('source', { conn, count: p.send, seed: mine });
+    const sink = await a.call<{ job: string }>('sink', { conn });
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) {
+        await look();
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    const deadline = Date.now() + p.timeoutMs;
+    const wait = (job: string) => a.call<{ done: boolean; octets: number; sha256: string | null; error: string | null }>('wait', { job, timeoutMs: Math.max(1, deadline - Date.now()) });
+    const sent = await wait(source.job);
+    let error = sent.error ?? (sent.done ? undefined : `timed out sending after ${sent.octets} of ${p.send} octets`);
+    if (sent.done && !sent.error) await a.call('shutdown', { conn }).catch((e: Error) => (error ??= e.message));
+    const got = await wait(sink.job);
+    error ??= got.error ?? (got.done ? undefined : `timed out receiving after ${got.octets} of ${p.receive} octets`);
+    watching = false;
+    await watcher;
+    await look();
+    await a.call('close', { conn }).catch(() => undefined);
+    const intact = got.done && !got.error && got.octets === p.receive && got.sha256 === sha256(pattern(0, p.receive, theirs));
+    const after = counters(this.ns);
+    const changed = Object.fromEntries(Object.entries(after).filter(([k, v]) => v !== (this.before[k] ?? 0)).map(([k, v]) => [k, v - (this.before[k] ?? 0)]));
+    return {
+      mptcp: watch.mptcp,
+      fallback: watch.fallback,
+      ...(watch.fallbackReason && watch.fallback ? { fallbackReason: watch.fallbackReason } : {}),
+      subflows: watch.subflows,
+      sent: sent.octets,
+      received: got.octets,
+      intact,
+      ...(isReset(error) ? { reset: true } : {}),
+      ...(error ? { error } : {}),
+      counters: changed,
+    };
+  }
+
+  private failed(error: string): Report {
+    return { mptcp: false, fallback: false, subflows: 0, sent: 0, received: 0, intact: false, ...(isReset(error) ? { reset: true } : {}), error, counters: {} };
+  }
+
+  async serve(p: TransferParams): Promise<Record<string, never>> {
+    const a = this.kernel;
+    const { listener } = await a.call<{ listener: string }>('listen', { port: p.port ?? 8080, addr: this.address, mptcp: true });
+    this.served = a
+      .call<{ conn: string }>('accept', { listener, timeoutMs: p.timeoutMs })
+      .then(({ conn }) => this.transfer(conn, p))
+      .catch((err: Error) => this.failed(err.message));
+    return {};
+  }
+
+  async connect(p: TransferParams): Promise<Report> {
+    try {
+      const { conn } = await this.kernel.call<{ conn: string }>('connect', { addr: p.address, port: p.port ?? 8080, bind: this.address, mptcp: true, timeoutMs: p.timeoutMs });
+      return await this.transfer(conn, p);
+    } catch (err) {
+      return this.failed((err as Error).message);
+    }
+  }
+
+  async finish(): Promise<Report> {
+    if (!this.served) throw new Error('interop.finish before interop.serve');
+    return this.served;
+  }
+
+  async close(): Promise<void> {
+    await this.agent?.close();
+  }
+}
