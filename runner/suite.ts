@@ -92,6 +92,8 @@ export interface Outcome {
  */
 export interface Placement {
   network?: string;
+  /** Network sysctls of the adapter's container, on top of its manifest's (docker: /proc/sys is read-only inside). */
+  sysctls?: Record<string, string | number>;
 }
 
 /** A network of the driver's fabric. */

@@ -164,13 +164,14 @@ export class DockerDriver {
         built = await self.image(target);
         // Placed by a suite's topology: on that fabric network, which the fabric made; otherwise on the target's own.
         const net = placement?.network ? { name: placement.network } : await self.network(target);
-        return self.startContainer(target, built.image, net, resultSchemas);
+        return self.startContainer(target, built.image, net, resultSchemas, placement?.sysctls);
       },
     };
   }
 
-  private async startContainer(target: Target, image: string, net: Pick<TargetNetwork, 'name'>, resultSchemas: Record<string, string>): Promise<StreamTransport> {
-    const docker = target.manifest.docker ?? {};
+  private async startContainer(target: Target, image: string, net: Pick<TargetNetwork, 'name'>, resultSchemas: Record<string, string>, sysctls?: Record<string, string | number>): Promise<StreamTransport> {
+    const manifest = target.manifest.docker ?? {};
+    const docker = sysctls ? { ...manifest, sysctls: { ...manifest.sysctls, ...sysctls } } : manifest;
     const stdout = new PassThrough();
     const stderr = new PassThrough();
     let stdin: NodeJS.WritableStream | undefined;

@@ -68,6 +68,8 @@ export class DockerFabric implements Fabric {
       name: `conformatrix-${this.prefix}-${spec.name}`,
       Labels: this.labels,
       HostConfig: {
+        // An init process reaps what exec'd commands leave behind (a stopped capture, say).
+        Init: true,
         NetworkMode: first.name,
         CapDrop: ['ALL'],
         CapAdd: spec.capabilities ?? [],

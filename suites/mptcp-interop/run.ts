@@ -59,8 +59,11 @@ export async function runScenario(s: Scenario, ensemble: Ensemble, ctx: RunConte
   let captured: { client: string; server: string } | undefined;
   try {
     await topology.rules(middleboxRuleset(s.middlebox, { ...topology.interfaces, joinPrefix: ADDRESSES.clientJoinPrefix }));
-    const server = await ensemble.start('server', topology.server.placement);
-    const client = await ensemble.start('client', topology.client.placement);
+    // In a container /proc/sys is read-only: a kernel endpoint gets its checksum setting when its container is made.
+    const sysctls = { 'net.mptcp.checksum_enabled': s.checksums ? 1 : 0 };
+    const place = (site: typeof topology.client) => (site.placement ? { ...site.placement, sysctls } : undefined);
+    const server = await ensemble.start('server', place(topology.server));
+    const client = await ensemble.start('client', place(topology.client));
     const prepare = async (role: 'client' | 'server') => {
       const site = topology[role];
       const session = role === 'client' ? client : server;

@@ -163,7 +163,8 @@ export class ContainerTopology implements Topology {
       name: 'middlebox',
       context: join(SUITE_DIR, 'middlebox'),
       networks: ['client', 'server'],
-      capabilities: ['NET_ADMIN', 'NET_RAW'],
+      // tcpdump switches to root explicitly (-Z root), which takes SETUID and SETGID even for root.
+      capabilities: ['NET_ADMIN', 'NET_RAW', 'SETUID', 'SETGID'],
       sysctls: { 'net.ipv4.ip_forward': 1, 'net.ipv6.conf.all.disable_ipv6': 1 },
     });
     const links = await t.mb.exec(['ip', '-4', '-o', 'addr', 'show']);
@@ -198,9 +199,11 @@ export class ContainerTopology implements Topology {
       const args = TCPDUMP(this.interfaces[side], `/tmp/${side}-side.pcap`).join(' ');
       this.pids[side] = (await this.sh(`${args} >/tmp/${side}.log 2>&1 & echo $!`)).trim();
     }
-    for (let i = 0; i < 200; i++) {
+    for (let i = 0; i < 100; i++) {
       const logs = await this.sh('cat /tmp/client.log /tmp/server.log');
       if ((logs.match(/listening on/g) ?? []).length === 2) return;
+      const alive = await this.mb.exec(['sh', '-c', `kill -0 ${this.pids.client} && kill -0 ${this.pids.server}`]);
+      if (alive.code !== 0) throw new Error(`tcpdump stopped in the middlebox: ${logs.trim()}`);
       await new Promise((r) => setTimeout(r, 50));
     }
     throw new Error(`tcpdump did not start in the middlebox: ${await this.sh('cat /tmp/client.log /tmp/server.log')}`);

@@ -133,7 +133,8 @@ describe('mptcp suite', function () {
         const transport = await driver.factory(target, {}).start();
         try {
           const hello = (await transport.call('hello', { contract: '1', suites: ['mptcp'] })) as { capabilities: string[] };
-          assert.deepEqual(hello.capabilities, ['mptcp-v1'], 'no sysctls capability: /proc/sys is read-only in a container');
+          assert.ok(hello.capabilities.includes('mptcp-v1'));
+          assert.ok(!hello.capabilities.includes('sysctls'), 'no sysctls capability: /proc/sys is read-only in a container');
           const ids = spawnSync('docker', ['ps', '-q', '--filter', `label=org.conformatrix.run=${driver.runId}`], { encoding: 'utf8' }).stdout.trim().split('\n');
           assert.equal(ids.length, 1);
           const [info] = JSON.parse(spawnSync('docker', ['inspect', ids[0]!], { encoding: 'utf8' }).stdout) as { HostConfig: { CapAdd: string[]; CapDrop: string[]; Devices: { PathOnHost: string }[]; Privileged: boolean } }[];
