@@ -231,8 +231,9 @@ export class Connection {
     if (this.state === 'closed' || this.state === 'reset') return;
     const now = this.host.now;
     const fast = this.mode === 'mptcp' && this.remoteKey !== undefined;
-    for (const s of [...this.subflowList]) {
-      if (s.closed) continue;
+    const live = this.subflowList.filter((s) => !s.closed);
+    this.becomeReset(fast ? 'aborted locally (MP_FASTCLOSE sent)' : 'aborted locally', { fastclose: fast });
+    for (const s of live) {
       const options: MptcpOption[] = [];
       if (fast) {
         options.push({ type: 'mptcp', subtype: 'mp_fastclose', receiverKey: this.remoteKey! });
@@ -243,7 +244,6 @@ export class Connection {
       this.host.stats.resetsSent++;
       s.reset('aborted locally', options, now);
     }
-    this.becomeReset(fast ? 'aborted locally (MP_FASTCLOSE sent)' : 'aborted locally', { fastclose: fast });
   }
 
   /**
@@ -553,6 +553,11 @@ export class Connection {
     s.rxDelta = rxDelta;
     this.reinject = [];
     this.noteFallback(reason);
+    // A FIN that came while MPTCP was in use ends the data stream now.
+    if (s.peerFinReceived && this.peerFinOff === undefined) {
+      this.peerFinOff = this.rcvNxt;
+      this.checkPeerFin();
+    }
   }
 
   private mayFallBack(s: Subflow): boolean {
@@ -568,7 +573,7 @@ export class Connection {
 
   /** A pure ACK is wanted on this subflow (DATA_FIN). */
   wantsPureAck(s: Subflow): boolean {
-    return this.dataFinDue && this.mode === 'mptcp' && s === this.dataFinSubflow();
+    return this.dataFinDue && this.mode === 'mptcp' && (this.role === 'server' || this.fullyEstablished) && s === this.dataFinSubflow();
   }
 
   private dataFinSubflow(): Subflow | undefined {
@@ -608,10 +613,10 @@ export class Connection {
       return this.withPending(s, [dss], kind);
     }
     if (this.mode === 'tcp') {
-      if (this.fallbackDataAcks && this.remoteKey !== undefined) {
-        return this.withPending(s, [{ type: 'mptcp', subtype: 'dss', dataFin: false, dataAck: dsnOf(this.rcvBase, this.rcvNxt) }], kind);
-      }
-      return [];
+      // After a fallback only MP_FAIL still goes out (§3.7), with data ACKs while the peer has not answered it.
+      s.pendingOptions = s.pendingOptions.filter((o) => o.subtype === 'mp_fail');
+      const base: MptcpOption[] = this.fallbackDataAcks && this.remoteKey !== undefined ? [{ type: 'mptcp', subtype: 'dss', dataFin: false, dataAck: dsnOf(this.rcvBase, this.rcvNxt) }] : [];
+      return this.withPending(s, base, kind);
     }
     if (this.mode === 'pending') return [];
     const key = this.remoteKey!;
@@ -849,13 +854,16 @@ export class Connection {
 
   private onFastclose(s: Subflow, now: number): void {
     this.host.stats.fastcloseReceived++;
+    this.becomeReset('MP_FASTCLOSE received', { fastclose: true });
     for (const x of [...this.subflowList]) {
-      if (x.closed) continue;
+      if (x.closed || x === s) continue;
       this.host.stats.resetsSent++;
       x.reset('MP_FASTCLOSE received', [], now);
     }
-    void s;
-    this.becomeReset('MP_FASTCLOSE received', { fastclose: true });
+    if (!s.closed) {
+      this.host.stats.resetsSent++;
+      s.reset('MP_FASTCLOSE received', [], now);
+    }
   }
 
   // ================================================================ receive
@@ -1017,12 +1025,20 @@ export class Connection {
     void s;
   }
 
-  /** The peer's FIN on a subflow, in order. */
+  /** The peer's FIN on a subflow, in order (before the subflow changes state). */
   onSubflowFin(s: Subflow, now: number): void {
+    void s;
+    void now;
     if (this.mode !== 'mptcp') {
       // TCP: the end of the data stream.
-      this.peerFinOff = this.rcvNxt;
+      if (this.peerFinOff === undefined) this.peerFinOff = this.rcvNxt;
       this.checkPeerFin();
+    }
+  }
+
+  /** After the subflow moved on from the peer's FIN. */
+  afterSubflowFin(s: Subflow, now: number): void {
+    if (this.mode !== 'mptcp') {
       this.checkClose(now);
       return;
     }
@@ -1061,8 +1077,14 @@ export class Connection {
     const rst: TcpRstInfo | undefined = rstOpt && rstOpt.subtype === 'mp_tcprst' ? { reason: rstOpt.reason, transient: rstOpt.flags.T } : undefined;
     const fast = opts.mptcp.find((o) => o.subtype === 'mp_fastclose');
     if (fast && fast.subtype === 'mp_fastclose' && fast.receiverKey === this.localKey && this.mode === 'mptcp') {
+      this.host.stats.fastcloseReceived++;
+      this.becomeReset('MP_FASTCLOSE received', { fastclose: true });
       s.becomeClosed('MP_FASTCLOSE received', rst);
-      this.onFastclose(s, now);
+      for (const x of [...this.subflowList]) {
+        if (x.closed) continue;
+        this.host.stats.resetsSent++;
+        x.reset('MP_FASTCLOSE received', [], now);
+      }
       return;
     }
     const fail = opts.mptcp.find((o) => o.subtype === 'mp_fail');

@@ -195,6 +195,11 @@ export class Subflow {
     return CAN_SEND.has(this.state);
   }
 
+  /** The peer's FIN was received in order. */
+  get peerFinReceived(): boolean {
+    return this.state === 'close-wait' || this.state === 'closing' || this.state === 'time-wait' || this.state === 'last-ack';
+  }
+
   get closed(): boolean {
     return this.state === 'closed';
   }
@@ -303,7 +308,7 @@ export class Subflow {
       }
     }
     const wantPure = this.pendingOptions.length > 0 || this.conn.wantsPureAck(this);
-    if (this.synchronized && (wantPure || (this.ackPending && !sent))) this.emit('ack', this.sndNxt, undefined, now);
+    if (this.synchronized && (wantPure || (this.ackPending && !sent))) this.emit('ack', Math.max(this.sndNxt, this.sndMax), undefined, now);
     this.ackPending = false;
     // Persist timer: data waits for a window.
     if (this.unsent > 0 && this.inFlight === 0 && this.rtoDeadline === undefined && this.canSend) this.armRto(now);
@@ -704,6 +709,10 @@ export class Subflow {
     this.finRcvSeq = undefined;
     this.rcvNxt += 1;
     this.ackPending = true;
+    if (this.state !== 'established' && this.state !== 'fin-wait-1' && this.state !== 'fin-wait-2') return;
+    // The connection hears of it first (in TCP mode it is the end of the data).
+    this.conn.onSubflowFin(this, now);
+    if (this.closed) return;
     switch (this.state) {
       case 'established':
         this.state = 'close-wait';
@@ -715,10 +724,8 @@ export class Subflow {
       case 'fin-wait-2':
         this.enterTimeWait(now);
         break;
-      default:
-        return;
     }
-    this.conn.onSubflowFin(this, now);
+    this.conn.afterSubflowFin(this, now);
   }
 
   private enterTimeWait(now: number): void {
@@ -749,7 +756,7 @@ export class Subflow {
   /** Sends a RST (with the given MPTCP options) and closes. */
   reset(reason: string, options: MptcpOption[], now: number, rst?: TcpRstInfo): void {
     if (this.state === 'closed') return;
-    if (this.state !== 'syn-sent' && this.state !== 'time-wait') this.emit('rst', this.sndNxt, undefined, now, { rstOptions: options });
+    if (this.state !== 'syn-sent' && this.state !== 'time-wait') this.emit('rst', Math.max(this.sndNxt, this.sndMax), undefined, now, { rstOptions: options });
     this.becomeClosed(reason, rst);
   }
 }
