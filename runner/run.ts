@@ -90,7 +90,7 @@ export async function loadAll(suiteNames: string[], vectorPaths: string[], specs
   const loaded: LoadedSuite[] = [];
   const errors = [];
   for (const suite of suites) {
-    const files = explicit ? explicit.filter((f) => suiteOfFile(f) === suite.name || (suites.length === 1 && suiteOfFile(f) === undefined)) : vectorFiles([suite.vectorDir]);
+    const files = explicit ? explicit.filter((f) => suiteOfFile(f) === suite.name || (suites.length === 1 && suiteOfFile(f) === undefined)) : vectorFiles([suite.vectorDir], { missingOk: true });
     if (explicit && files.length === 0 && suiteNames.length === 0) continue;
     const result = loadVectorFiles(suite, files, specs);
     errors.push(...result.errors);

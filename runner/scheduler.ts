@@ -188,6 +188,7 @@ export class Scheduler {
     let adapterMs = 0;
     const session = {
       signal: controller.signal,
+      onNotification: (handler: (method: string, params: unknown) => void) => transport.onNotification?.(handler),
       call: async (method: string, params: unknown) => {
         const t0 = performance.now();
         try {
@@ -201,22 +202,28 @@ export class Scheduler {
       profile: this.options.profile,
       timeoutMs,
       artifactDir: join(this.options.outDir, 'artifacts', plan.record.id, item.vector.id.replace(/\//g, '__')),
+      outDir: this.options.outDir,
+      artifacts: {} as Record<string, string>,
       services: this.options.services.get(item.suite.name),
     };
     try {
       const { timing, ...outcome }: Outcome = await Promise.race([item.suite.run(item.vector, session, plan.view, ctx), timedOut]);
-      return { outcome: { ...outcome, timing: { adapterMs, ...timing } }, faulted: false };
+      return { outcome: { ...outcome, artifacts: { ...ctx.artifacts, ...outcome.artifacts }, timing: { adapterMs, ...timing } }, faulted: false };
     } catch (err) {
+      // Whatever the suite kept so far (a pcap, say) stays with the result.
+      const artifacts = Object.keys(ctx.artifacts).length ? { artifacts: ctx.artifacts } : {};
       if (err instanceof AdapterFault) {
         // The adapter is in an unknown state after any fault but its own error report: restart it.
         if (err.kind !== 'adapter-error') await killTransport(transport);
-        return { outcome: { verdict: err.kind === 'timeout' ? 'timeout' : 'error', expected: null, actual: null, reason: err.message }, faulted: true };
+        return { outcome: { verdict: err.kind === 'timeout' ? 'timeout' : 'error', expected: null, actual: null, reason: err.message, ...artifacts }, faulted: true };
       }
       await killTransport(transport);
-      return { outcome: { verdict: 'error', expected: null, actual: null, reason: `harness error: ${(err as Error).stack ?? String(err)}` }, faulted: true };
+      return { outcome: { verdict: 'error', expected: null, actual: null, reason: `harness error: ${(err as Error).stack ?? String(err)}`, ...artifacts }, faulted: true };
     } finally {
       clearTimeout(timer);
+      // Aborting tells the suite the vector is over (it may still write what it kept).
       controller.abort();
+      transport.onNotification?.(undefined);
     }
   }
 }

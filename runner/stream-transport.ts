@@ -40,6 +40,7 @@ export class StreamTransport implements Transport {
   private fault: AdapterFault | undefined;
   private exited = false;
   private readonly exitPromise: Promise<void>;
+  private notify: ((method: string, params: unknown) => void) | undefined;
 
   constructor(io: AdapterStreams) {
     this.io = io;
@@ -70,6 +71,10 @@ export class StreamTransport implements Transport {
     return this.stderr;
   }
 
+  onNotification(handler: ((method: string, params: unknown) => void) | undefined): void {
+    this.notify = handler;
+  }
+
   private tailNote(): string {
     const tail = this.stderr.trim().split('\n').slice(-5).join('\n').trim();
     return tail ? `; stderr: ${tail.slice(-1000)}` : '';
@@ -98,8 +103,12 @@ export class StreamTransport implements Transport {
       this.failAll(new AdapterFault('garbage', `adapter wrote a line that is not JSON: ${excerpt(line)}`));
       return;
     }
-    // Notifications from the adapter (a method and no id) carry logs; they need no answer.
-    if (message && typeof message === 'object' && 'method' in message && !('id' in message)) return;
+    // Notifications from the adapter (a method and no id): events for whoever listens (logs otherwise); no answer.
+    if (message && typeof message === 'object' && 'method' in message && !('id' in message)) {
+      const n = message as { method: unknown; params?: unknown };
+      if (typeof n.method === 'string') this.notify?.(n.method, n.params);
+      return;
+    }
     const pending = this.pending;
     if (!pending) {
       this.failAll(new AdapterFault('protocol', `adapter wrote a message nobody asked for: ${excerpt(line)}`));

@@ -48,6 +48,8 @@ export type Decision = { run: true } | { run: false; verdict: 'skipped' | 'unsup
 export interface Session {
   /** Calls a method of the adapter contract; rejects with an AdapterFault when the adapter misbehaves. */
   call(method: string, params: unknown): Promise<unknown>;
+  /** Hears the adapter's notifications during this vector (events such as packets it sent). */
+  onNotification(handler: (method: string, params: unknown) => void): void;
   readonly signal: AbortSignal;
 }
 
@@ -57,6 +59,14 @@ export interface RunContext {
   timeoutMs: number;
   /** A folder for this vector's artifacts (created on demand by the suite). */
   artifactDir: string;
+  /** The run's output folder; artifact paths in results are relative to it. */
+  outDir: string;
+  /**
+   * Files the suite keeps for this vector, by name, relative to outDir. A suite
+   * registers them as soon as it knows them, so that they reach the result even
+   * when the vector times out or errs.
+   */
+  artifacts: Record<string, string>;
   /** The suite's shared services for this run, as returned by setup(). */
   services: unknown;
 }

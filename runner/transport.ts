@@ -31,6 +31,8 @@ export interface Transport {
   readonly faultReason: string | undefined;
   /** Recent stderr of the adapter, for error reasons. */
   stderrTail(): string;
+  /** Hears the adapter's notifications (JSON-RPC requests without an id): events a suite may wait for. */
+  onNotification?(handler: ((method: string, params: unknown) => void) | undefined): void;
 }
 
 export interface TransportFactory {

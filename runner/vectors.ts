@@ -13,13 +13,14 @@ import type { LoadedVector, Suite } from './suite.js';
 import type { SpecLibrary } from './specs.js';
 
 /** JSON files under the given files or folders, sorted, schema folders excluded. */
-export function vectorFiles(paths: string[]): string[] {
+export function vectorFiles(paths: string[], options: { missingOk?: boolean } = {}): string[] {
   const out: string[] = [];
   const walk = (p: string) => {
     let st;
     try {
       st = statSync(p);
     } catch {
+      if (options.missingOk) return;
       throw new InputError({ file: p }, 'no such file or folder');
     }
     if (st.isDirectory()) {

@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import type Dockerode from 'dockerode';
 import { GenericContainer, getContainerRuntimeClient, ImageName } from 'testcontainers';
 import { ROOT } from '../paths.js';
 import type { Target } from '../targets.js';
@@ -77,6 +78,15 @@ export function imageName(target: Target, hash: string): string {
   return `conformatrix/${target.id}:${hash}`;
 }
 
+/** Removes the target's images of earlier content (other tags of conformatrix/<id>); images in use stay. */
+async function pruneSuperseded(docker: Dockerode, current: string): Promise<void> {
+  const repo = current.slice(0, current.lastIndexOf(':'));
+  for (const img of await docker.listImages({ filters: { reference: [`${repo}:*`] } })) {
+    const tags = (img.RepoTags ?? []).filter((t) => t.startsWith(`${repo}:`) && t !== current);
+    for (const tag of tags) await docker.getImage(tag).remove({ noprune: false }).catch(() => undefined);
+  }
+}
+
 export interface BuiltImage {
   image: string;
   id: string;
@@ -128,6 +138,7 @@ export async function ensureImage(target: Target, options: { rebuild?: boolean }
       rmSync(context, { recursive: true, force: true });
     }
     const id = (await docker.getImage(image).inspect()).Id;
+    await pruneSuperseded(docker, image);
     return { image, id, built: true, seconds: (Date.now() - started) / 1000 };
   }
   const id = (await docker.getImage(image).inspect()).Id;

@@ -1,0 +1,40 @@
+/**
+ * The Multipath TCP suite (RFC 8684). Packet-level vectors: the harness plays
+ * the peer of the system under test, injecting segments and checking what the
+ * SUT sends back and what its sockets report (script/engine.ts).
+ */
+import { join } from 'node:path';
+import { VECTORS_DIR } from '../../runner/paths.js';
+import type { Decision, LoadedVector, Suite, TargetView } from '../../runner/suite.js';
+import { mptcpCommand } from './commands.js';
+import { runScript } from './script/engine.js';
+import { loadMptcpVectors, type MptcpVector } from './vector.js';
+
+function plan(vector: LoadedVector<MptcpVector>, target: TargetView): Decision {
+  const v = vector.data;
+  if (!target.capabilities.has('mptcp-v1')) return { run: false, verdict: 'unsupported', reason: `${target.id} does not speak MPTCP v1` };
+  if (v.setup?.sysctls && Object.keys(v.setup.sysctls).length && !target.capabilities.has('sysctls'))
+    return { run: false, verdict: 'unsupported', reason: `needs sysctls (${Object.keys(v.setup.sysctls).join(', ')}) that ${target.id} cannot set` };
+  return { run: true };
+}
+
+const schema = (name: string) => `urn:conformatrix:mptcp-adapter#/$defs/${name}`;
+
+const suite: Suite<MptcpVector> = {
+  name: 'mptcp',
+  title: 'Multipath TCP (RFC 8684)',
+  vectorSchema: 'urn:conformatrix:mptcp-vectors',
+  vectorDir: join(VECTORS_DIR, 'mptcp'),
+  load: loadMptcpVectors,
+  plan,
+  run: (vector, session, _target, ctx) => runScript(vector.data, session, ctx),
+  methods: {
+    'mptcp.open': { params: schema('open-params'), result: schema('open-result') },
+    'mptcp.inject': { params: schema('inject-params'), result: schema('empty') },
+    'mptcp.socket': { params: schema('socket-params'), result: schema('socket-result') },
+    'mptcp.close': { params: schema('empty'), result: schema('empty') },
+  },
+  commands: { mptcp: mptcpCommand },
+};
+
+export default suite;

@@ -1,0 +1,214 @@
+#!/usr/bin/env python3
+"""The Linux kernel's MPTCP, as a peer conformatrix can drive: IPPROTO_MPTCP
+sockets (Node.js cannot open them) behind the adapter contract's JSON-RPC,
+one message per line on stdin and stdout. Requests are answered in any order (each runs in a thread), so an accept
+can wait while the caller injects what completes it. Run it inside a
+network namespace:
+
+    ip netns exec NS python3 kernel-agent.py
+
+Methods (params and results are JSON objects; octets are base64):
+  hello                          the kernel release and what it offers
+  listen {port, addr?, mptcp}    -> {listener}
+  accept {listener, timeoutMs}   -> {conn, peer}
+  connect {addr, port, mptcp, bind?, timeoutMs} -> {conn}
+  write {conn, data}             -> {written}
+  read {conn, max, timeoutMs}    -> {data, eof}
+  source {conn, count, seed}     starts sending count pattern octets (then keeps the socket) -> {job}
+  sink {conn, count?}            starts reading up to count octets or end of stream -> {job}
+  wait {job, timeoutMs}          -> {done, octets, sha256, error?}
+  shutdown {conn}                our FIN (SHUT_WR)
+  close {conn}
+  query {conn}                   -> {isMptcp, mptcpInfo?, mptcpInfoError?}
+The pattern of source: octet i is (i * 7 + seed) mod 251, so either side can check a transfer.
+"""
+import base64
+import hashlib
+import json
+import os
+import socket
+import struct
+import sys
+import threading
+
+IPPROTO_MPTCP = 262
+SOL_MPTCP = 284
+MPTCP_INFO = 1
+TCP_IS_MPTCP = 43
+
+objects = {}
+jobs = {}
+next_id = [1]
+lock = threading.Lock()
+
+
+def new_id(prefix, obj, table=objects):
+    with lock:
+        ident = "%s%d" % (prefix, next_id[0])
+        next_id[0] += 1
+        table[ident] = obj
+    return ident
+
+
+def pattern(offset, count, seed):
+    return bytes(((offset + i) * 7 + seed) % 251 for i in range(count))
+
+
+def make_socket(mptcp):
+    return socket.socket(socket.AF_INET, socket.SOCK_STREAM, IPPROTO_MPTCP if mptcp else socket.IPPROTO_TCP)
+
+
+def hello(_p):
+    return {"contract": "1", "implementation": {"name": "Linux", "version": os.uname().release}, "capabilities": ["mptcp-v1"]}
+
+
+def listen(p):
+    s = make_socket(p.get("mptcp", True))
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((p.get("addr", "0.0.0.0"), p["port"]))
+    s.listen(p.get("backlog", 8))
+    return {"listener": new_id("l", s)}
+
+
+def accept(p):
+    s = objects[p["listener"]]
+    s.settimeout(p.get("timeoutMs", 10000) / 1000)
+    conn, peer = s.accept()
+    conn.settimeout(None)
+    return {"conn": new_id("c", conn), "peer": "%s:%d" % peer}
+
+
+def connect(p):
+    s = make_socket(p.get("mptcp", True))
+    if p.get("bind"):
+        s.bind((p["bind"], 0))
+    s.settimeout(p.get("timeoutMs", 10000) / 1000)
+    s.connect((p["addr"], p["port"]))
+    s.settimeout(None)
+    return {"conn": new_id("c", s)}
+
+
+def write(p):
+    data = base64.b64decode(p["data"])
+    objects[p["conn"]].sendall(data)
+    return {"written": len(data)}
+
+
+def read(p):
+    s = objects[p["conn"]]
+    s.settimeout(p.get("timeoutMs", 10000) / 1000)
+    try:
+        data = s.recv(p.get("max", 65536))
+    finally:
+        s.settimeout(None)
+    return {"data": base64.b64encode(data).decode(), "eof": len(data) == 0}
+
+
+def start_job(fn):
+    job = {"done": False, "octets": 0, "sha256": None, "error": None, "event": threading.Event()}
+    ident = new_id("j", job, jobs)
+
+    def body():
+        try:
+            fn(job)
+        except Exception as exc:  # the job's failure is its result
+            job["error"] = "%s: %s" % (type(exc).__name__, exc)
+        job["done"] = True
+        job["event"].set()
+
+    threading.Thread(target=body, daemon=True).start()
+    return {"job": ident}
+
+
+def source(p):
+    s, count, seed = objects[p["conn"]], p["count"], p.get("seed", 0)
+
+    def send(job):
+        digest = hashlib.sha256()
+        offset = 0
+        while offset < count:
+            chunk = pattern(offset, min(65536, count - offset), seed)
+            s.sendall(chunk)
+            digest.update(chunk)
+            offset += len(chunk)
+            job["octets"] = offset
+        job["sha256"] = digest.hexdigest()
+
+    return start_job(send)
+
+
+def sink(p):
+    s, count = objects[p["conn"]], p.get("count")
+
+    def receive(job):
+        digest = hashlib.sha256()
+        while count is None or job["octets"] < count:
+            data = s.recv(262144 if count is None else min(262144, count - job["octets"]))
+            if not data:
+                break
+            digest.update(data)
+            job["octets"] += len(data)
+        job["sha256"] = digest.hexdigest()
+
+    return start_job(receive)
+
+
+def wait(p):
+    job = jobs[p["job"]]
+    job["event"].wait(p.get("timeoutMs", 10000) / 1000)
+    return {k: job[k] for k in ("done", "octets", "sha256", "error")}
+
+
+def shutdown(p):
+    objects[p["conn"]].shutdown(socket.SHUT_WR)
+    return {}
+
+
+def close(p):
+    objects.pop(p["conn"]).close()
+    return {}
+
+
+def query(p):
+    s = objects[p["conn"]]
+    result = {"isMptcp": bool(s.getsockopt(socket.SOL_TCP, TCP_IS_MPTCP))}
+    try:
+        result["mptcpInfo"] = base64.b64encode(s.getsockopt(SOL_MPTCP, MPTCP_INFO, 256)).decode()
+    except OSError as exc:
+        result["mptcpInfoError"] = exc.strerror or str(exc)
+    return result
+
+
+METHODS = {f.__name__: f for f in (hello, listen, accept, connect, write, read, source, sink, wait, shutdown, close, query)}
+
+
+write_lock = threading.Lock()
+
+
+def handle(message):
+    fn = METHODS.get(message.get("method"))
+    try:
+        if fn is None:
+            raise KeyError("no method %s" % message.get("method"))
+        reply = {"jsonrpc": "2.0", "id": message["id"], "result": fn(message.get("params") or {})}
+    except Exception as exc:
+        reply = {"jsonrpc": "2.0", "id": message["id"], "error": {"code": -32000, "message": "%s: %s" % (type(exc).__name__, exc)}}
+    with write_lock:
+        sys.stdout.write(json.dumps(reply) + "\n")
+        sys.stdout.flush()
+
+
+def main():
+    # Each request runs in a thread of its own: an accept or a read may wait
+    # while the caller injects the segments that complete it. Answers carry
+    # the request's id and may come in any order.
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        message = json.loads(line)
+        if "id" in message:
+            threading.Thread(target=handle, args=(message,), daemon=True).start()
+
+
+if __name__ == "__main__":
+    main()

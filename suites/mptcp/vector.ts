@@ -1,0 +1,124 @@
+/**
+ * What a packet-level MPTCP vector is (vectors/schema/mptcp-vectors.schema.json):
+ * the SUT's role, its setup, and a script of socket steps on the SUT, segments
+ * the harness injects, segments the SUT must send, and silences.
+ */
+import type { InputError } from '../../runner/errors.js';
+import type { JsonSource } from '../../runner/json-source.js';
+import type { Level } from '../../runner/model.js';
+import type { LoadedVector } from '../../runner/suite.js';
+import type { Citation } from '../../runner/specs.js';
+import { checkOptionSpec } from './script/build.js';
+
+export type Num = number | string;
+export type Bytes = string | { hex: string };
+export type Payload = Bytes | { repeat: number; count: number };
+
+export interface OptionSpec {
+  kind?: string;
+  mptcp?: string;
+  [field: string]: unknown;
+}
+
+export interface InjectSpec {
+  subflow?: number;
+  flags: string;
+  seq?: Num;
+  ack?: Num;
+  window?: number;
+  options?: OptionSpec[];
+  payload?: Payload;
+  corrupt?: 'tcp-checksum' | 'dss-checksum';
+}
+
+export interface ExpectSpec {
+  subflow?: number;
+  flags?: string;
+  seq?: Num;
+  ack?: Num;
+  payload?: Payload;
+  payloadLength?: number;
+  options?: { require?: OptionSpec[]; forbid?: string[] };
+  capture?: Record<string, string>;
+  within?: number;
+}
+
+export interface SocketStep {
+  sut: 'listen' | 'connect' | 'accept' | 'write' | 'read' | 'shutdown' | 'close' | 'query' | 'await';
+  as?: string;
+  op?: string;
+  port?: number;
+  mptcp?: boolean;
+  data?: Payload;
+  count?: number;
+  within?: number;
+  expect?: { data?: Payload; eof?: boolean; isMptcp?: boolean; fallback?: boolean; subflows?: number; checksums?: boolean; error?: boolean | string };
+}
+
+export type Step =
+  | { inject: InjectSpec; note?: string }
+  | { expect: ExpectSpec; note?: string }
+  | { expectNone: number; match?: ExpectSpec; note?: string }
+  | { wait: number; note?: string }
+  | (SocketStep & { note?: string });
+
+export interface MptcpVector {
+  id: string;
+  title: string;
+  description?: string;
+  spec: Citation[];
+  level: Level;
+  flags?: string[];
+  role: 'client' | 'server';
+  setup?: {
+    sysctls?: Record<string, number | string>;
+    peerKey?: string;
+    subflowEndpoints?: number;
+    limits?: { subflows?: number; addAddrAccepted?: number };
+  };
+  script: Step[];
+}
+
+export function isExpect(step: Step): step is { expect: ExpectSpec; note?: string } {
+  return 'expect' in step && !('sut' in step);
+}
+
+/** Operations that run in the background until an await. */
+export const BACKGROUND_OPS = new Set(['connect', 'accept', 'read']);
+
+export function loadMptcpVectors(source: JsonSource): { vectors: LoadedVector<MptcpVector>[]; errors: InputError[] } {
+  const doc = source.value as { vectors: MptcpVector[] };
+  const vectors: LoadedVector<MptcpVector>[] = [];
+  const errors: InputError[] = [];
+  doc.vectors.forEach((v, i) => {
+    const at = `/vectors/${i}`;
+    const before = errors.length;
+    const started = new Set<string>();
+    v.script.forEach((step, j) => {
+      const sat = `${at}/script/${j}`;
+      const options: OptionSpec[] | undefined = 'inject' in step ? step.inject.options : isExpect(step) ? step.expect.options?.require : undefined;
+      (options ?? []).forEach((o, k) => {
+        const problem = checkOptionSpec(o, 'inject' in step ? 'inject' : 'expect');
+        if (problem) errors.push(source.error(`${sat}/${'inject' in step ? 'inject/options' : 'expect/options/require'}/${k}`, problem));
+      });
+      if ('sut' in step) {
+        if (step.sut === 'await') {
+          if (!step.op) errors.push(source.error(sat, 'await needs "op": the name of an earlier connect, accept or read'));
+          else if (!started.has(step.op)) errors.push(source.error(`${sat}/op`, `no earlier background operation is named "${step.op}"`));
+        } else if (BACKGROUND_OPS.has(step.sut)) {
+          started.add(step.as ?? step.sut);
+        } else if (step.as) {
+          errors.push(source.error(`${sat}/as`, `${step.sut} completes before the next step; only connect, accept and read take "as"`));
+        }
+        if (step.sut === 'write' && step.data === undefined) errors.push(source.error(sat, 'write needs "data"'));
+      }
+    });
+    if (!v.script.some((s) => 'sut' in s && (s.sut === 'listen' || s.sut === 'connect')))
+      errors.push(source.error(`${at}/script`, 'the script never opens a socket on the SUT (listen or connect)'));
+    if (v.role === 'server' && !v.script.some((s) => 'sut' in s && s.sut === 'listen')) errors.push(source.error(`${at}/role`, 'a server SUT must listen'));
+    if (v.role === 'client' && !v.script.some((s) => 'sut' in s && s.sut === 'connect')) errors.push(source.error(`${at}/role`, 'a client SUT must connect'));
+    if (errors.length === before)
+      vectors.push({ id: v.id, title: v.title, level: v.level, citations: v.spec, flags: v.flags ?? [], source: { file: source.file, pointer: at }, data: v });
+  });
+  return { vectors, errors };
+}
