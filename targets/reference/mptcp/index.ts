@@ -15,4 +15,5 @@ export { Host, Listener, parseOptions } from './host.js';
 export { Connection, type ConnectionMode } from './connection.js';
 export { seededRandom, random64, type RandomSource } from './random.js';
 export { cryptoRandom } from './crypto-random.js';
+export { RealtimeDriver } from './realtime.js';
 export type * from './types.js';
