@@ -413,6 +413,8 @@ export class Connection {
         this.fullyEstablished = true;
         if (mpc.flags.A) this.checksum = true;
         if (mpc.form === 'ack-data') this.addImplicitMapping(s, mpc, seg.payload.length, now);
+        // A DSS with a data ACK at once, so that the initiator knows its key arrived (fully established, §3.1).
+        else s.ackPending = true;
       } else {
         this.noteFallback(mpc ? 'MP_CAPABLE in the third ACK does not echo our key' : seg.payload.length > 0 ? 'first data without MP_CAPABLE' : 'third ACK without MP_CAPABLE');
       }
@@ -631,7 +633,7 @@ export class Connection {
         if (this.checksum) o.checksum = dssChecksum(this.sndBase, 1, payloadLen, chunk.data);
         return [o];
       }
-      if (kind === 'ack') return [{ type: 'mptcp', subtype: 'mp_capable', form: 'ack', version: 1, flags: { ...H_ONLY, A: this.checksum }, senderKey: this.localKey, receiverKey: key }];
+      if (kind === 'ack') return this.withPending(s, [{ type: 'mptcp', subtype: 'mp_capable', form: 'ack', version: 1, flags: { ...H_ONLY, A: this.checksum }, senderKey: this.localKey, receiverKey: key }], kind);
     }
     const dss: Dss = { type: 'mptcp', subtype: 'dss', dataFin: false, dataAck: dsnOf(this.rcvBase, this.rcvNxt) };
     if (kind === 'data' && chunk) {
