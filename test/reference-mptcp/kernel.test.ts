@@ -254,4 +254,21 @@ describe('reference MPTCP endpoint against the Linux kernel', function () {
     const n = l.nstat();
     assert.ok((n.MPTcpExtMPFastcloseRx ?? 0) >= 1, `MPFastcloseRx: ${JSON.stringify(n)}`);
   });
+
+  it('MP_FASTCLOSE from the kernel (close with unread data) resets our connection and all its subflows', async () => {
+    const l = await lab();
+    const { kconn, conn } = await kernelServer(l);
+    conn.addSubflow(EP_ADDR2, K_ADDR);
+    l.driver.kick();
+    await l.driver.waitFor(() => events(l, 'subflow-added').length > 0, 10000, 'our join');
+    conn.write(testData(50000));
+    l.driver.kick();
+    await new Promise((r) => setTimeout(r, 300));
+    await l.agent.call('close', { conn: kconn }); // unread data: Linux answers with MP_FASTCLOSE
+    await l.driver.waitFor(() => conn.state === 'reset', 10000, 'our connection to be reset');
+    const ev = events(l, 'reset')[0]!;
+    assert.ok(ev.type === 'reset' && ev.fastclose === true, JSON.stringify({ ...ev, conn: undefined }));
+    assert.equal(l.host.stats.fastcloseReceived, 1);
+    assert.ok(conn.subflows().every((s) => s.state === 'closed'));
+  });
 });
