@@ -61,6 +61,8 @@ export class KernelLab {
   agent!: KernelAgent;
   epAgent: KernelAgent | undefined;
   private tun!: TunDevice;
+  /** Sees (and may replace, or drop with null) every packet our Host sends, before the TUN device: a middlebox in front of us. */
+  outFilter: ((p: Uint8Array) => Uint8Array | null) | undefined;
   private disposed = false;
 
   private constructor(o: KernelLabOptions) {
@@ -98,7 +100,10 @@ export class KernelLab {
       throw err;
     }
     this.host = new Host({ addresses: [EP_ADDR, EP_ADDR2], random: cryptoRandom(), timeWaitMs: 1000, ...o.host });
-    this.driver = new RealtimeDriver(this.host, (p) => this.tun.send(p));
+    this.driver = new RealtimeDriver(this.host, (p) => {
+      const out = this.outFilter ? this.outFilter(p) : p;
+      if (out) this.tun.send(out);
+    });
   }
 
   static async create(o: KernelLabOptions = {}): Promise<KernelLab> {
@@ -123,6 +128,18 @@ export class KernelLab {
   endpoint(address: string, dev: string, flag: 'subflow' | 'signal'): void {
     this.lab.exec(this.k, ['ip', 'mptcp', 'endpoint', 'add', address, 'dev', dev, flag]);
   }
+
+  /** An nft rule in the router's forward path (a table and chain of the lab's own are made on first use). */
+  routerRule(rule: string[]): void {
+    if (!this.nftReady) {
+      this.lab.exec(this.router, ['nft', 'add', 'table', 'ip', 'cfx']);
+      this.lab.exec(this.router, ['nft', 'add', 'chain', 'ip', 'cfx', 'mangle', '{', 'type', 'filter', 'hook', 'forward', 'priority', '-150', ';', '}']);
+      this.nftReady = true;
+    }
+    this.lab.exec(this.router, ['nft', 'add', 'rule', 'ip', 'cfx', 'mangle', ...rule]);
+  }
+
+  private nftReady = false;
 
   /** `ss -Mni` in k (the kernel's MPTCP sockets). */
   ssMptcp(): string {

@@ -283,6 +283,8 @@ export class Subflow {
       return;
     }
     let sent = false;
+    // An MP_FAIL goes out on its own ACK before any data (its answer, the infinite mapping, rides on the data).
+    if (this.synchronized && this.pendingOptions.some((o) => o.subtype === 'mp_fail')) this.emit('ack', Math.max(this.sndNxt, this.sndMax), undefined, now);
     if (this.canSend || this.state === 'fin-wait-1' || this.state === 'closing' || this.state === 'last-ack') {
       // Data: from sndNxt (after an RTO this is sndUna again).
       while (this.sndNxt < this.queueEnd) {
