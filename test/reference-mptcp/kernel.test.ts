@@ -96,10 +96,14 @@ describe('reference MPTCP endpoint against the Linux kernel', function () {
     l.driver.kick();
     let downMs = 0;
     const down = l.driver.waitFor(() => sink.length >= n, 120000, `${n} octets from the kernel`).then(() => (downMs = Date.now() - t0));
-    const up = await l.agent.call<Job>('wait', { job: kSink, timeoutMs: 120000 });
+    const up = await l.agent.call<Job>('wait', { job: kSink, timeoutMs: 60000 });
     const upMs = Date.now() - t0;
     await down;
-    assert.ok(up.done && !up.error, `kernel sink: ${JSON.stringify(up)}`);
+    if (!up.done) {
+      const k = Object.fromEntries(Object.entries(l.nstat()).filter(([name, v]) => name.startsWith('MPTcp') && v));
+      assert.fail(`kernel sink: ${JSON.stringify(up)}; ours: ${JSON.stringify(conn.subflows())} ${JSON.stringify(l.host.stats)}; kernel: ${JSON.stringify(k)}\n${l.ssTcp()}\n${l.ssMptcp()}`);
+    }
+    assert.ok(!up.error, `kernel sink: ${JSON.stringify(up)}`);
     assert.equal(up.octets, n);
     assert.equal(up.sha256, sha(ours), 'what the kernel received is what we sent (SHA-256)');
     const src = await l.agent.call<Job>('wait', { job: kSource, timeoutMs: 10000 });

@@ -112,6 +112,9 @@ export class Connection {
   private dataFinBackoff = 0;
   private dataFinDue = false;
   private reinject: { off: number; end: number }[] = [];
+  /** Data-level retransmission: when data ACKs stop advancing, the first unacknowledged octets go again on a subflow. */
+  private dataRtoDeadline: number | undefined;
+  private dataRtoBackoff = 0;
 
   // Data-level receive side.
   rcvNxt = 0;
@@ -802,6 +805,8 @@ export class Connection {
     if (ackOff + window > this.peerDataEdge) this.peerDataEdge = ackOff + window;
     if (ackOff <= this.dataUna) return;
     this.dataUna = ackOff;
+    this.dataRtoBackoff = 0;
+    this.dataRtoDeadline = this.dataUna < this.dataNxt ? now + this.dataRto() : undefined;
     this.sendBuf.release(Math.min(ackOff, this.sendBuf.end));
     while (this.reinject.length > 0 && this.reinject[0]!.end <= ackOff) this.reinject.shift();
     if (this.reinject.length > 0 && this.reinject[0]!.off < ackOff) this.reinject[0]!.off = ackOff;
@@ -810,7 +815,6 @@ export class Connection {
       this.dataFinDeadline = undefined;
       this.dataFinDue = false;
     }
-    void now;
   }
 
   private onAddAddr(s: Subflow, o: AddAddr): void {
@@ -1209,6 +1213,7 @@ export class Connection {
       s.queueChunk(c);
       if (re) re.off += len;
       else this.dataNxt += len;
+      if (this.dataRtoDeadline === undefined && this.mode === 'mptcp') this.dataRtoDeadline = now + this.dataRto();
       s.output(now);
     }
     // The end of the stream.
@@ -1249,10 +1254,35 @@ export class Connection {
   }
 
   nextDeadline(): number | undefined {
-    return this.dataFinDeadline;
+    const a = this.dataFinDeadline;
+    const b = this.dataRtoDeadline;
+    if (a === undefined) return b;
+    if (b === undefined) return a;
+    return Math.min(a, b);
+  }
+
+  /** The data-level RTO: twice the largest subflow RTO, at least a second, backed off. */
+  private dataRto(): number {
+    let rto = this.host.minRto;
+    for (const s of this.subflowList) if (!s.closed) rto = Math.max(rto, s.rto);
+    return Math.min(60000, Math.max(1000, 2 * rto) * 2 ** this.dataRtoBackoff);
   }
 
   onTimer(now: number): void {
+    if (this.dataRtoDeadline !== undefined && now >= this.dataRtoDeadline) {
+      this.dataRtoDeadline = undefined;
+      if (this.mode === 'mptcp' && this.state !== 'reset' && this.dataUna < this.dataNxt) {
+        // The peer acknowledged these octets on a subflow but not at the data level (it may have dropped
+        // them, or the subflow is stuck): send the first of them again on a subflow (§3.3.6).
+        const end = Math.min(this.dataNxt, this.dataUna + 64 * 1024);
+        if (!this.reinject.some((r) => r.off <= this.dataUna && r.end >= end)) {
+          this.reinject.unshift({ off: this.dataUna, end });
+          this.allowInfiniteFallback = false;
+        }
+        this.dataRtoBackoff++;
+        this.dataRtoDeadline = now + this.dataRto();
+      }
+    }
     if (this.dataFinDeadline !== undefined && now >= this.dataFinDeadline) {
       if (this.dataFinAcked || this.mode !== 'mptcp' || this.state === 'reset') {
         this.dataFinDeadline = undefined;
