@@ -335,4 +335,21 @@ describe('reference MPTCP endpoint against the Linux kernel', function () {
     // fragmentation-needed); kernel to kernel does the same, so the transfer
     // is not checked to the end here (see the report).
   });
+
+  it('MPTCP options removed from every segment after data flowed (single subflow): both ends fall back, no reset, the transfer completes', async () => {
+    const l = await lab();
+    // After the first 300 segments through the router, its MPTCP options go (replaced by NOPs).
+    l.routerRule(['tcp', 'flags', '&', 'syn', '==', '0', 'numgen', 'inc', 'mod', '100000000', 'gt', '300', 'tcp', 'option', 'mptcp', 'exists', 'reset', 'tcp', 'option', 'mptcp']);
+    const { kconn, conn } = await kernelClient(l);
+    assert.ok(conn.isMptcp);
+    await bothWays(l, kconn, conn, 3000000);
+    assert.ok(conn.fallback, 'our end fell back');
+    assert.match(conn.fallback.reason, /DSS mapping missing|without a data ACK|first data without DSS/);
+    assert.equal(events(l, 'reset').length, 0);
+    assert.equal((await query(l, kconn)).isMptcp, false, 'the kernel fell back');
+    const k = l.nstat();
+    console.log(`        ${conn.fallback.reason}; kernel: ${Object.entries(k).filter(([n, v]) => /Fallback|Infinite|Rst/.test(n) && v).map(([n, v]) => `${n}=${v}`).join(' ')}`);
+    assert.ok((k.MPTcpExtDssFallback ?? 0) >= 1, 'the kernel counted a DSS fallback');
+    assert.equal(k.MPTcpExtMPRstTx ?? 0, 0, 'the kernel reset nothing');
+  });
 });
