@@ -111,6 +111,43 @@ describe('reference MPTCP endpoint, in memory', function () {
       assertSameBytes(t.atClient.bytes(), testData(50000, 2), 'down');
     });
 
+    it('flow control: a slow reader with a small buffer (zero window, persist probes) still gets every octet', () => {
+      const { a, b, sim } = pair({ b: { receiveBuffer: 32 * 1024 } });
+      const up = testData(600000, 71);
+      const l = b.listen(80);
+      const c = a.connect({ remote: '10.0.1.2', port: 80 });
+      c.write(up);
+      c.shutdown();
+      const got: Uint8Array[] = [];
+      let n = 0;
+      let next = 0;
+      let srv: ReturnType<typeof l.accept>;
+      let zero = 0;
+      sim.hooks.push((d) => {
+        if (d.packet.ip.src === '10.0.1.2' && d.packet.tcp.window === 0) zero++;
+        return undefined;
+      });
+      sim.apps.push(() => {
+        srv ??= l.accept();
+        // Reads 4 KB every 20 ms, and nothing for a second in the middle.
+        if (!srv || sim.now < next) return;
+        next = sim.now + (n > 200000 && n < 210000 ? 1000 : 20);
+        const p = srv.read(4096);
+        got.push(p);
+        n += p.length;
+        if (srv.readableEnded && srv.state === 'established') srv.shutdown();
+      });
+      for (let i = 0; i < 100000 && !(srv && srv.readableEnded && c.state === 'closed'); i++) sim.advance(10);
+      const all = new Uint8Array(n);
+      let at = 0;
+      for (const p of got) {
+        all.set(p, at);
+        at += p.length;
+      }
+      assertSameBytes(all, up, 'up');
+      assert.ok(zero > 0, 'the window closed at some point');
+    });
+
     it('recovers from 5% loss with retransmissions', () => {
       const { a, b, sim } = pair({ sim: { loss: 0.05, seed: 3 } });
       const up = testData(1 << 20, 9);
@@ -528,6 +565,30 @@ describe('reference MPTCP endpoint, in memory', function () {
       });
       a.input(syn, 1);
       assert.equal(a.takeOutput().length, 1, 'RST/ACK to a SYN on a closed port');
+    });
+  });
+
+  describe('IPv6', () => {
+    it('handshake, join, ADD_ADDR and a transfer over IPv6', () => {
+      const { a, b, sim } = pair({ a: { addresses: ['fd00:1::1', 'fd00:2::1'] }, b: { addresses: ['fd00:1::2', 'fd00:2::2'] } });
+      const seen = tap(sim);
+      const up = testData(500000, 61);
+      const t = transfer(a, b, sim, {
+        up,
+        down: testData(200000, 62),
+        writeChunk: 32 * 1024,
+        connect: { checksum: true },
+        onEstablished: (x) => {
+          x.client.addSubflow('fd00:2::1', 'fd00:1::2');
+          x.server.announceAddress('fd00:2::2', 8080);
+        },
+      });
+      assert.ok(t.client.isMptcp);
+      assertSameBytes(t.atServer.bytes(), up, 'up');
+      assertSameBytes(t.atClient.bytes(), testData(200000, 62), 'down');
+      assert.equal(sim.eventsOf('subflow-added').length, 2);
+      assert.deepEqual(sim.eventsOf('add-addr', a)[0], { type: 'add-addr', conn: t.client, addressId: 2, address: 'fd00:2::2', port: 8080 });
+      assert.ok(seen.some((x) => x.o.subtype === 'add_addr' && x.o.echo && x.p.ip.version === 6));
     });
   });
 

@@ -16,8 +16,8 @@ export class Listener {
   readonly options: ResolvedMptcpOptions;
   readonly backlog: number;
   private readonly queue: Connection[] = [];
-  /** Connections in the handshake or waiting to be accepted. */
-  pending = 0;
+  /** Connections in the handshake. */
+  private readonly handshaking = new Set<Connection>();
   closed = false;
 
   constructor(port: number, options: ResolvedMptcpOptions, backlog: number) {
@@ -28,18 +28,33 @@ export class Listener {
 
   /** The next established connection, if any. */
   accept(): Connection | undefined {
-    const c = this.queue.shift();
-    if (c) this.pending--;
-    return c;
+    return this.queue.shift();
+  }
+
+  /** Connections established and not accepted yet. */
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  /** @internal Room for one more connection (handshaking or waiting). */
+  hasRoom(): boolean {
+    return this.handshaking.size + this.queue.length < this.backlog;
+  }
+
+  /** @internal */
+  started(c: Connection): void {
+    this.handshaking.add(c);
   }
 
   /** @internal */
   push(c: Connection): void {
+    this.handshaking.delete(c);
     this.queue.push(c);
   }
 
-  get queued(): number {
-    return this.queue.length;
+  /** @internal A connection that died in its handshake. */
+  forget(c: Connection): void {
+    this.handshaking.delete(c);
   }
 }
 
@@ -200,12 +215,17 @@ export class Host {
     const seg = p.tcp;
     const opts = parseOptions(seg);
     const key = Subflow.keyOf(p.ip.dst, seg.dstPort, p.ip.src, seg.srcPort);
-    const s = this.table.get(key);
+    const f = seg.flags;
+    let s = this.table.get(key);
+    if (s && s.state === 'time-wait' && f.syn && !f.ack && !f.rst && this.listeners.has(seg.dstPort)) {
+      // A new connection on the 4-tuple of one in TIME_WAIT: let the old one go (RFC 9293 §3.6.1).
+      s.becomeClosed(undefined);
+      s = undefined;
+    }
     if (s) {
       s.input(seg, opts, now);
       return;
     }
-    const f = seg.flags;
     if (f.rst) return;
     const family = p.ip.version;
     if (f.syn && !f.ack) {
@@ -216,9 +236,9 @@ export class Host {
         return;
       }
       const l = this.listeners.get(seg.dstPort);
-      if (l && l.pending < l.backlog) {
-        l.pending++;
+      if (l && l.hasRoom()) {
         const c = new Connection(this, this.nextConnId++, 'server', l.options);
+        l.started(c);
         c.listenerPort = l.port;
         this.conns.set(c.id, c);
         c.acceptSyn(seg, opts, p.ip.dst, p.ip.src);
@@ -296,6 +316,7 @@ export class Host {
   /** Forgets connections that are over and have no subflow left. */
   private gc(): void {
     for (const [id, c] of this.conns) {
+      if (c.state === 'reset' && c.listenerPort !== undefined) this.listeners.get(c.listenerPort)?.forget(c);
       if ((c.state === 'closed' || c.state === 'reset') && c.subflowList.every((s) => s.closed)) this.conns.delete(id);
     }
   }

@@ -259,9 +259,7 @@ export class Subflow {
   /** Our FIN, after everything queued. */
   queueFin(): void {
     if (this.finQueued) return;
-    if (this.state === 'syn-sent' || this.state === 'syn-received') {
-      // Nothing was exchanged yet: the FIN goes after the handshake.
-    }
+    // Before the handshake completes, the FIN waits: output() sends it only in a synchronized state.
     this.finQueued = true;
     this.finSeq = this.queueEnd;
   }
