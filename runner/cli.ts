@@ -7,11 +7,16 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { errorMessage, InputError, InputErrors, UsageError } from './errors.js';
 import { writeFileAtomic } from './fsutil.js';
-import { harnessVersion } from './results.js';
+import { harnessVersion, writeReports } from './results.js';
 import { runCommand } from './run.js';
 import { indexMarkdownSpec, SpecLibrary } from './specs.js';
 import { loadSuites } from './suites.js';
 import { validateCommand } from './validate.js';
+import { diffRuns, diffText, readRunAt } from './diff.js';
+import { mergeDirs } from './merge.js';
+import { isUnexpected } from './model.js';
+import { summaryText } from './reports/summary.js';
+import { parseShard } from './shard.js';
 
 const HELP = `conformatrix: conformance vectors run against real implementations
 
@@ -19,6 +24,10 @@ Usage:
   conformatrix run [--suite S]... [--target NAME]... [--vectors PATH]... [--profile P]
                    [--out DIR] [--grep RE] [--invert] [--reporter R] [--jobs N]
                    [--timeout MS] [--list] [--driver local|docker|auto] [--target-dir DIR]...
+                   [--shard I/N] [--retries N] [--seed N]
+                   [--expectations FILE]... [--update-expectations FILE]
+  conformatrix merge DIR... --out DIR
+  conformatrix diff OLD NEW [--json]
   conformatrix validate [PATH...]
   conformatrix spec-index FILE.md --doc NAME --out FILE.json [--url URL]
   conformatrix <suite command> ...     (conformatrix help lists them)
@@ -65,12 +74,17 @@ async function main(argv: string[]): Promise<number> {
           list: { type: 'boolean', default: false },
           driver: { type: 'string', default: 'local' },
           'target-dir': { type: 'string', multiple: true, default: [] },
+          shard: { type: 'string' },
+          retries: { type: 'string' },
+          seed: { type: 'string' },
+          expectations: { type: 'string', multiple: true, default: [] },
+          'update-expectations': { type: 'string' },
         },
       });
       if (!['local', 'docker', 'auto'].includes(values.driver)) throw new UsageError(`--driver takes local, docker or auto, not ${JSON.stringify(values.driver)}`);
-      const int = (name: string, v: string | undefined) => {
+      const int = (name: string, v: string | undefined, min = 1) => {
         if (v === undefined) return undefined;
-        if (!/^[1-9][0-9]*$/.test(v)) throw new UsageError(`--${name} takes a positive whole number, not ${JSON.stringify(v)}`);
+        if (!/^[0-9]+$/.test(v) || Number(v) < min || !Number.isSafeInteger(Number(v))) throw new UsageError(`--${name} takes a whole number from ${min}, not ${JSON.stringify(v)}`);
         return Number(v);
       };
       return runCommand({
@@ -87,11 +101,32 @@ async function main(argv: string[]): Promise<number> {
         list: values.list,
         driver: values.driver as 'local' | 'docker' | 'auto',
         ...(values['target-dir'].length ? { targetDirs: values['target-dir'] } : {}),
+        ...(values.shard !== undefined ? { shard: parseShard(values.shard) } : {}),
+        ...(values.retries !== undefined ? { retries: int('retries', values.retries, 0)! } : {}),
+        ...(values.seed !== undefined ? { seed: int('seed', values.seed, 0)! } : {}),
+        ...(values.expectations.length ? { expectations: values.expectations } : {}),
+        ...(values['update-expectations'] !== undefined ? { updateExpectations: values['update-expectations'] } : {}),
         argv: ['conformatrix', ...argv],
       });
     }
     case 'validate':
       return validateCommand(rest);
+    case 'merge': {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { out: { type: 'string' }, quiet: { type: 'boolean', default: false } } });
+      if (!values.out) throw new UsageError('merge needs --out DIR');
+      if (positionals.length === 0) throw new UsageError('merge needs the results folders to merge: conformatrix merge DIR... --out DIR');
+      const run = mergeDirs(positionals, values.out);
+      const written = writeReports(run, values.out);
+      if (!values.quiet) process.stdout.write(`${summaryText(run)}\n\nReports: ${written.join(', ')}\n`);
+      return run.results.some(isUnexpected) ? 1 : 0;
+    }
+    case 'diff': {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
+      if (positionals.length !== 2) throw new UsageError('diff takes two runs: conformatrix diff OLD NEW (results folders or results.json files)');
+      const d = diffRuns(readRunAt(positionals[0]!), readRunAt(positionals[1]!));
+      process.stdout.write(values.json ? JSON.stringify(d, null, 2) + '\n' : diffText(d) + '\n');
+      return d.regressions.length ? 1 : 0;
+    }
     case 'spec-index': {
       const { values, positionals } = parseArgs({
         args: rest,

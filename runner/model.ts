@@ -5,8 +5,12 @@
  */
 import type { Citation } from './specs.js';
 
-export type Verdict = 'pass' | 'fail' | 'error' | 'timeout' | 'unsupported' | 'skipped';
-export const VERDICTS: Verdict[] = ['pass', 'fail', 'error', 'timeout', 'unsupported', 'skipped'];
+/**
+ * flaky: failed (fail, error or timeout), then passed when run again
+ * (--retries). It is never reported as a pass.
+ */
+export type Verdict = 'pass' | 'flaky' | 'fail' | 'error' | 'timeout' | 'unsupported' | 'skipped';
+export const VERDICTS: Verdict[] = ['pass', 'flaky', 'fail', 'error', 'timeout', 'unsupported', 'skipped'];
 export type Level = 'MUST' | 'SHOULD' | 'MAY';
 
 export interface SectionRef {
@@ -28,6 +32,11 @@ export interface VectorRecord {
   flags: string[];
   /** File and JSON pointer the vector was read from. */
   source: { file: string; pointer: string };
+  /**
+   * For vectors that take several targets at once (interop scenarios): the
+   * roles, in order (client, server). Their results carry `roles`.
+   */
+  roles?: string[];
 }
 
 export interface TargetRecord {
@@ -64,12 +73,43 @@ export interface ResultRecord {
   artifacts?: Record<string, string>;
   /** Where the time went: adapterMs waiting for the adapter's answers; harness parts inside that wait (the origin server, say) by name. */
   timing?: { adapterMs: number; [part: string]: number };
+  /** The earlier attempts, when the vector was run again (--retries): the verdict is the last attempt's, or flaky. */
+  attempts?: { verdict: Verdict; reason?: string; durationMs: number }[];
+  /**
+   * For a vector that takes several targets (an interop scenario): which
+   * target played which role. targetId is then the role's targets joined
+   * with "+", in the vector's role order (client+server).
+   */
+  roles?: Record<string, string>;
+  /** What the expectations file said of this result (--expectations), and whether the result met it. */
+  expectation?: { expected: 'pass' | 'fail' | 'intermittent'; outcome: GateOutcome; reason?: string; link?: string };
 }
+
+/**
+ * How a result stands against the expectations: as expected (a pass, a known
+ * failure, an intermittent vector either way), a new failure, an unexpected
+ * pass (a known failure that passed), or flaky (passed on a retry).
+ */
+export type GateOutcome = 'expected' | 'new-failure' | 'unexpected-pass' | 'flaky';
 
 export interface RunInfo {
   harness: { name: string; version: string };
   suites: string[];
   profile?: string;
+  /** A hash of every vector the run selected (ids and content), so that two runs can be told to be over the same set. */
+  vectorSetHash?: string;
+  /** The machine's kernel (os.type() and os.release()). */
+  kernel?: string;
+  /** The seed of the run's order (--seed). */
+  seed?: number;
+  /** The part of the work this run did (--shard i/n). */
+  shard?: { index: number; count: number };
+  /** For a merged run: the runs it was made from (their output folders). */
+  mergedFrom?: string[];
+  jobs?: number;
+  retries?: number;
+  /** The expectations files the run was gated on (--expectations). */
+  expectations?: string[];
   startedAt: string;
   finishedAt: string;
   /** Set when the run was stopped (Ctrl-C) before it finished: the results are partial. */
@@ -92,7 +132,14 @@ export function countVerdicts(results: ResultRecord[]): Record<Verdict, number> 
   return counts;
 }
 
-/** Unexpected results, for the exit code: for now every fail, error and timeout is unexpected. */
+export const isFailure = (v: Verdict): boolean => v === 'fail' || v === 'error' || v === 'timeout';
+
+/**
+ * Unexpected results, for the exit code. Gated on expectations, only new
+ * failures and unexpected passes are; without, every fail, error and timeout.
+ * Flaky results are reported, not gated on.
+ */
 export function isUnexpected(r: ResultRecord): boolean {
-  return r.verdict === 'fail' || r.verdict === 'error' || r.verdict === 'timeout';
+  if (r.expectation) return r.expectation.outcome === 'new-failure' || r.expectation.outcome === 'unexpected-pass';
+  return isFailure(r.verdict);
 }

@@ -4,10 +4,11 @@
  * the one result model; exit 0 (nothing unexpected), 1 (unexpected results) or
  * 2 (usage or harness error).
  */
-import { availableParallelism } from 'node:os';
+import { createHash } from 'node:crypto';
+import { availableParallelism, release, type } from 'node:os';
 import { resolve } from 'node:path';
 import { disposeAll, onInterrupt, track } from './cleanup.js';
-import { InputErrors, UsageError } from './errors.js';
+import { InputError, InputErrors, UsageError } from './errors.js';
 import { JsonSource } from './json-source.js';
 import { localDriver } from './local-driver.js';
 import { applyGrep, buildMocha, grepPattern, runMocha } from './mocha-bridge.js';
@@ -23,6 +24,9 @@ import { DockerDriver, dockerAvailable } from './docker/driver.js';
 import { ImageBuildError } from './docker/images.js';
 import type { TransportFactory } from './transport.js';
 import { loadVectorFiles, vectorFiles } from './vectors.js';
+import { applyExpectations, loadExpectations, updateExpectations } from './expectations.js';
+import { compareVectorOrder } from './order.js';
+import { shardVectors, type Shard } from './shard.js';
 
 export interface RunOptions {
   suites: string[];
@@ -42,6 +46,23 @@ export interface RunOptions {
   quiet?: boolean;
   /** local, docker, or auto (docker when an engine answers). */
   driver?: 'local' | 'docker' | 'auto';
+  /** Run only this part of the vectors (--shard i/n). */
+  shard?: Shard;
+  /** Run a failed vector again up to this many times; a pass on a retry is flaky. */
+  retries?: number;
+  /** Varies the harness's own choices (keys, ISNs); the same seed repeats a run. Default 0. */
+  seed?: number;
+  /** Expectations files to gate on: exit 1 only on new failures and unexpected passes. */
+  expectations?: string[];
+  /** Write each target's expectations from this run to this file ({target} for several targets). */
+  updateExpectations?: string;
+}
+
+/** sha256 over the selected vectors, ids and content, in id order. */
+function vectorSetHash(vectors: { id: string; data: unknown }[]): string {
+  const h = createHash('sha256');
+  for (const v of [...vectors].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) h.update(v.id).update('\u0000').update(JSON.stringify(v.data)).update('\u0000');
+  return h.digest('hex');
 }
 
 async function chooseDriver(wanted: 'local' | 'docker' | 'auto'): Promise<'local' | 'docker'> {
@@ -100,7 +121,17 @@ export async function loadAll(suiteNames: string[], vectorPaths: string[], specs
     const claimed = new Set(suites.map((s) => s.name));
     for (const f of explicit) {
       const s = suiteOfFile(f);
-      if (s === undefined && suites.length !== 1) throw new UsageError(`${f}: cannot tell which suite its vectors belong to; give --suite`);
+      if (s === undefined && suites.length !== 1) {
+        // A file that does not parse says so, with its line and column, before anything else.
+        try {
+          JsonSource.read(f);
+        } catch (err) {
+          if (!(err instanceof InputError)) throw err;
+          errors.push(err);
+          continue;
+        }
+        throw new UsageError(`${f}: cannot tell which suite its vectors belong to; give --suite`);
+      }
       if (s !== undefined && !claimed.has(s)) throw new UsageError(`${f}: its vectors belong to suite "${s}", which is not selected`);
     }
   }
@@ -224,9 +255,19 @@ export async function runCommand(options: RunOptions): Promise<number> {
     if (docker.swept.length && !options.quiet) process.stderr.write(`removed what earlier runs left behind: ${docker.swept.join(', ')}\n`);
     drive = (t, r) => dockerDrive(docker, t, r, options.quiet ?? false);
   }
+  // Expectations are read first: a bad file stops the run before anything starts.
+  const expectations = options.expectations?.length ? loadExpectations(options.expectations) : undefined;
   const plans = await buildPlans(targets, loaded, profile, drive);
   const grep = options.grep !== undefined ? grepPattern(options.grep) : undefined;
   applyGrep(plans, grep, options.invert);
+  // The vector set is what the run selected before sharding, so that every shard of one run has the same hash.
+  const selected = new Map(plans.flatMap((p) => p.items.map((i) => [i.vector.id, i.vector] as const)));
+  const setHash = vectorSetHash([...selected.values()]);
+  if (options.shard) {
+    const mine = shardVectors(selected.keys(), options.shard);
+    for (const p of plans) p.items = p.items.filter((i) => mine.has(i.vector.id));
+  }
+  const seed = options.seed ?? 0;
 
   if (options.list) {
     for (const plan of plans) {
@@ -244,30 +285,40 @@ export async function runCommand(options: RunOptions): Promise<number> {
     services.set(l.suite.name, s.services);
     track(`${l.suite.name} services`, { async: s.dispose });
   }
+  const jobs = options.jobs ?? Math.max(2, Math.min(4, availableParallelism() * 2));
   const scheduler = new Scheduler(plans, {
-    jobs: options.jobs ?? Math.max(2, Math.min(4, availableParallelism() * 2)),
+    jobs,
     timeoutMs: options.timeoutMs ?? 10_000,
     profile,
     outDir,
     services,
     signal: controller.signal,
+    seed,
+    ...(options.retries ? { retries: options.retries } : {}),
   });
 
   const assemble = (finishedAt: Date, interrupted: boolean): RunResults => {
-    const order = new Map<string, number>();
-    plans.forEach((p, i) => p.items.forEach((item, j) => order.set(`${p.record.id}\u0000${item.vector.id}`, i * 1e6 + j)));
-    const results: ResultRecord[] = [...scheduler.results].sort(
-      (a, b) => order.get(`${a.targetId}\u0000${a.vectorId}`)! - order.get(`${b.targetId}\u0000${b.vectorId}`)!,
-    );
     const used = new Set(plans.flatMap((p) => p.items.map((i) => i.vector.id)));
-    const vectors = loaded.flatMap((l) => l.vectors.filter((v) => used.has(v.id)).map((v) => vectorRecord(l.suite, v, specs)));
-    return {
+    const vectors = loaded.flatMap((l) => l.vectors.filter((v) => used.has(v.id)).map((v) => vectorRecord(l.suite, v, specs))).sort(compareVectorOrder);
+    const vectorOrder = new Map(vectors.map((v, i) => [v.id, i]));
+    const targetOrder = new Map(plans.map((p, i) => [p.record.id, i]));
+    const results: ResultRecord[] = [...scheduler.results].sort(
+      (a, b) => targetOrder.get(a.targetId)! - targetOrder.get(b.targetId)! || vectorOrder.get(a.vectorId)! - vectorOrder.get(b.vectorId)!,
+    );
+    const run: RunResults = {
       format: 'conformatrix-results',
       formatVersion: 1,
       run: {
         harness: { name: 'conformatrix', version: harnessVersion() },
         suites: suiteNames,
         ...(profile ? { profile } : {}),
+        vectorSetHash: setHash,
+        kernel: `${type()} ${release()}`,
+        seed,
+        ...(options.shard ? { shard: options.shard } : {}),
+        jobs,
+        retries: options.retries ?? 0,
+        ...(options.expectations?.length ? { expectations: options.expectations } : {}),
         startedAt: startedAt.toISOString(),
         finishedAt: finishedAt.toISOString(),
         ...(interrupted ? { interrupted: true } : {}),
@@ -277,6 +328,8 @@ export async function runCommand(options: RunOptions): Promise<number> {
       vectors,
       results,
     };
+    if (expectations) applyExpectations(run, expectations);
+    return run;
   };
 
   onInterrupt(() => {
@@ -297,6 +350,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
 
   const run = assemble(new Date(), controller.signal.aborted);
   const written = writeReports(run, outDir);
+  if (options.updateExpectations) written.push(...updateExpectations(run, options.updateExpectations));
   if (!options.quiet) {
     process.stdout.write('\n' + summaryText(run) + '\n\n');
     process.stdout.write(`Reports: ${written.join(', ')}\n`);

@@ -6,7 +6,7 @@
  * and the run goes on.
  */
 import { join } from 'node:path';
-import type { ResultRecord, TargetRecord } from './model.js';
+import { isFailure, type ResultRecord, type TargetRecord } from './model.js';
 import type { Decision, LoadedVector, Outcome, Suite, TargetView } from './suite.js';
 import { AdapterFault, CONTRACT_VERSION, type HelloResult, type Transport, type TransportFactory } from './transport.js';
 
@@ -34,6 +34,9 @@ export interface ScheduleOptions {
   outDir: string;
   services: Map<string, unknown>;
   signal?: AbortSignal;
+  /** Run a failed vector again up to this many times (--retries). */
+  retries?: number;
+  seed?: number;
 }
 
 const MAX_START_FAILURES = 3;
@@ -112,6 +115,41 @@ export class Scheduler {
     let faultReported = false;
     let startFailures = 0;
     let lastStartError = '';
+    type Attempt = Omit<ResultRecord, 'vectorId' | 'targetId' | 'suite'>;
+    /** One run of one vector: the adapter (re)started if it must be, then the vector. */
+    const attempt = async (item: PlanItem): Promise<Attempt> => {
+      const began = performance.now();
+      if (startFailures >= MAX_START_FAILURES) {
+        return { verdict: 'error', expected: null, actual: null, reason: `adapter failed to start ${startFailures} times; last: ${lastStartError}`, durationMs: 0 };
+      }
+      if (!transport?.alive) {
+        if (transport) {
+          // Broken between vectors (stray output, an exit): no vector is to blame, but the report says so.
+          if (!faultReported) (plan.record.notes ??= []).push(`adapter restarted before ${item.vector.id}: ${transport.faultReason ?? 'it stopped'}`);
+          await transport.close();
+        }
+        transport = undefined;
+        try {
+          transport = await this.start(plan);
+          startFailures = 0;
+        } catch (err) {
+          startFailures++;
+          lastStartError = (err as Error).message;
+          return {
+            verdict: err instanceof AdapterFault && err.kind === 'timeout' ? 'timeout' : 'error',
+            expected: null,
+            actual: null,
+            reason: `adapter could not start: ${lastStartError}`,
+            durationMs: performance.now() - began,
+          };
+        }
+      }
+      const dynamic = item.suite.plan(item.vector, plan.view, this.options.profile);
+      if (!dynamic.run) return { verdict: dynamic.verdict, expected: null, actual: null, reason: dynamic.reason, durationMs: 0 };
+      const { outcome, faulted } = await this.runOne(plan, item, transport);
+      faultReported = faulted;
+      return { ...outcome, durationMs: performance.now() - began };
+    };
     try {
       for (const item of plan.items) {
         if (this.options.signal?.aborted) {
@@ -123,48 +161,23 @@ export class Scheduler {
           this.record(plan, item, { verdict: d.verdict, expected: null, actual: null, reason: d.reason, durationMs: 0 });
           continue;
         }
-        if (startFailures >= MAX_START_FAILURES) {
-          this.record(plan, item, {
-            verdict: 'error',
-            expected: null,
-            actual: null,
-            reason: `adapter failed to start ${startFailures} times; last: ${lastStartError}`,
-            durationMs: 0,
-          });
-          continue;
+        // A failure is run again, up to --retries times; a pass on a retry is flaky, never a plain pass.
+        const earlier: NonNullable<ResultRecord['attempts']> = [];
+        let result = await attempt(item);
+        while (isFailure(result.verdict) && earlier.length < (this.options.retries ?? 0) && !this.options.signal?.aborted) {
+          earlier.push({ verdict: result.verdict, ...(result.reason !== undefined ? { reason: result.reason } : {}), durationMs: result.durationMs });
+          result = await attempt(item);
         }
-        const began = performance.now();
-        if (!transport?.alive) {
-          if (transport) {
-            // Broken between vectors (stray output, an exit): no vector is to blame, but the report says so.
-            if (!faultReported) (plan.record.notes ??= []).push(`adapter restarted before ${item.vector.id}: ${transport.faultReason ?? 'it stopped'}`);
-            await transport.close();
-          }
-          transport = undefined;
-          try {
-            transport = await this.start(plan);
-            startFailures = 0;
-          } catch (err) {
-            startFailures++;
-            lastStartError = (err as Error).message;
-            this.record(plan, item, {
-              verdict: err instanceof AdapterFault && err.kind === 'timeout' ? 'timeout' : 'error',
-              expected: null,
-              actual: null,
-              reason: `adapter could not start: ${lastStartError}`,
-              durationMs: performance.now() - began,
-            });
-            continue;
-          }
+        if (earlier.length) {
+          const passed = result.verdict === 'pass';
+          result = {
+            ...result,
+            verdict: passed ? 'flaky' : result.verdict,
+            ...(passed ? { reason: `passed on attempt ${earlier.length + 1} of ${earlier.length + 1}; first: ${earlier[0]!.verdict}: ${earlier[0]!.reason ?? ''}` } : {}),
+            attempts: earlier,
+          };
         }
-        const dynamic = item.suite.plan(item.vector, plan.view, this.options.profile);
-        if (!dynamic.run) {
-          this.record(plan, item, { verdict: dynamic.verdict, expected: null, actual: null, reason: dynamic.reason, durationMs: 0 });
-          continue;
-        }
-        const { outcome, faulted } = await this.runOne(plan, item, transport);
-        faultReported = faulted;
-        this.record(plan, item, { ...outcome, durationMs: performance.now() - began });
+        this.record(plan, item, result);
       }
     } finally {
       await transport?.close();
@@ -205,6 +218,7 @@ export class Scheduler {
       outDir: this.options.outDir,
       artifacts: {} as Record<string, string>,
       services: this.options.services.get(item.suite.name),
+      seed: this.options.seed ?? 0,
     };
     try {
       const { timing, ...outcome }: Outcome = await Promise.race([item.suite.run(item.vector, session, plan.view, ctx), timedOut]);

@@ -69,6 +69,8 @@ export interface RunContext {
   artifacts: Record<string, string>;
   /** The suite's shared services for this run, as returned by setup(). */
   services: unknown;
+  /** The run's seed (--seed, default 0): a suite derives its own choices (keys, ISNs) from it and the vector, so that a seed repeats a run. */
+  seed: number;
 }
 
 export interface Outcome {
@@ -80,6 +82,60 @@ export interface Outcome {
   artifacts?: Record<string, string>;
   /** Harness time spent inside the adapter's answer (an origin server's work, say), by name, in ms. */
   timing?: Record<string, number>;
+}
+
+/**
+ * Where a role's adapter runs, for suites that build a topology (interop):
+ * with the docker driver, the fabric network its container joins instead of
+ * a network of its own. The local driver runs adapters on the host, and the
+ * suite tells them where to act (a network namespace, say).
+ */
+export interface Placement {
+  network?: string;
+}
+
+/** A network of the driver's fabric. */
+export interface FabricNetwork {
+  name: string;
+  subnet: string;
+  gateway: string;
+}
+
+/** A helper node of the fabric (a middlebox, say): built from a folder with a Dockerfile, on some networks. */
+export interface FabricNodeSpec {
+  name: string;
+  /** A folder holding the Dockerfile. */
+  context: string;
+  networks: string[];
+  capabilities?: string[];
+  sysctls?: Record<string, string | number>;
+}
+
+export interface FabricNode {
+  /** Its address on each of its networks. */
+  addresses: Record<string, string>;
+  exec(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
+  /** Reads a file out of the node. */
+  readFile(path: string): Promise<Buffer>;
+}
+
+/**
+ * What a driver that isolates targets (docker) offers a suite that builds a
+ * topology: networks and helper nodes, all removed when the vector ends.
+ */
+export interface Fabric {
+  readonly kind: string;
+  network(name: string): Promise<FabricNetwork>;
+  node(spec: FabricNodeSpec): Promise<FabricNode>;
+}
+
+/** The targets of one vector of a suite with roles (an interop scenario), one per role. */
+export interface Ensemble {
+  targets: Record<string, TargetView>;
+  /** Starts the adapter of the role's target for this vector (it says hello first); all are stopped when the vector ends. */
+  start(role: string, placement?: Placement): Promise<Session>;
+  /** Networks and helper nodes, with a driver that isolates targets; undefined with the local driver. */
+  fabric: Fabric | undefined;
 }
 
 export interface SuiteCommand {
@@ -103,6 +159,15 @@ export interface Suite<D = unknown> {
   plan(vector: LoadedVector<D>, target: TargetView, profile: string | undefined): Decision;
   /** Runs one vector through the session and reaches a verdict. */
   run(vector: LoadedVector<D>, session: Session, target: TargetView, ctx: RunContext): Promise<Outcome>;
+  /**
+   * For suites whose vectors take several targets at once (interop): the
+   * roles, in order. The runner plans every vector over every combination of
+   * targets in these roles, and runs it with runEnsemble; run is not called.
+   */
+  roles?: string[];
+  /** Whether the vector applies to this combination of targets. */
+  planEnsemble?(vector: LoadedVector<D>, targets: Record<string, TargetView>): Decision;
+  runEnsemble?(vector: LoadedVector<D>, ensemble: Ensemble, ctx: RunContext): Promise<Outcome>;
   /** $ids of JSON Schemas for the params and result of each of the suite's adapter methods. */
   methods: Record<string, { params: string; result: string }>;
   /** Shared services for a run (an origin server, say); disposed of when the run ends. */

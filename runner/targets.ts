@@ -30,6 +30,8 @@ export interface DockerOptions {
   capabilities?: string[];
   /** Devices to give the container (/dev/net/tun, say). */
   devices?: string[];
+  /** Network sysctls of the container, set at creation. */
+  sysctls?: Record<string, string | number>;
   /** The user inside the container; default an unprivileged one. */
   user?: string;
 }

@@ -4,6 +4,7 @@
  * calls to one running adapter; faults become AdapterFault errors that the
  * scheduler turns into error or timeout verdicts.
  */
+import type { Placement } from './suite.js';
 import { validateValue } from './schema.js';
 import type { Handlers } from './contract.js';
 
@@ -37,7 +38,8 @@ export interface Transport {
 
 export interface TransportFactory {
   readonly driver: string;
-  start(): Promise<Transport>;
+  /** Starts the adapter; with a placement (suites that build a topology), where the driver puts it. */
+  start(placement?: Placement): Promise<Transport>;
   /** Details recorded in results.json (image id, say). */
   describe?(): Record<string, string>;
 }

@@ -14,9 +14,10 @@ import { randomBytes } from 'node:crypto';
 import type Dockerode from 'dockerode';
 import { GenericContainer, getContainerRuntimeClient } from 'testcontainers';
 import { track } from '../cleanup.js';
-import type { HarnessEndpoint } from '../suite.js';
+import type { HarnessEndpoint, Placement } from '../suite.js';
+import { DockerFabric } from './fabric.js';
 import { StreamTransport } from '../stream-transport.js';
-import type { Target } from '../targets.js';
+import type { DockerOptions, Target } from '../targets.js';
 import type { TransportFactory } from '../transport.js';
 import { ensureImage, type BuiltImage } from './images.js';
 import { createTargetNetwork, RunFirewall, type TargetNetwork } from './network.js';
@@ -43,7 +44,7 @@ export async function dockerAvailable(timeoutMs = 5000): Promise<string | undefi
 /** A GenericContainer whose stdin stays open and is attached before the adapter starts, with the run's limits. */
 class AdapterContainer extends GenericContainer {
   private readonly onCreated: (id: string) => Promise<void>;
-  constructor(image: string, onCreated: (id: string) => Promise<void>, limits: { pids: number }, outDir: string) {
+  constructor(image: string, onCreated: (id: string) => Promise<void>, limits: { pids: number }, outDir: string, host: Pick<DockerOptions, 'devices' | 'sysctls'>) {
     super(image);
     this.onCreated = onCreated;
     Object.assign(this.createOpts, { OpenStdin: true, StdinOnce: true, AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: false });
@@ -56,6 +57,8 @@ class AdapterContainer extends GenericContainer {
         { Type: 'tmpfs', Target: '/tmp', TmpfsOptions: { SizeBytes: 512 * 1024 * 1024, Mode: 0o1777 } },
         { Type: 'bind', Source: outDir, Target: outDir, ReadOnly: true },
       ],
+      Devices: (host.devices ?? []).map((d) => ({ PathOnHost: d, PathInContainer: d, CgroupPermissions: 'rwm' })),
+      ...(host.sysctls ? { Sysctls: Object.fromEntries(Object.entries(host.sysctls).map(([k, v]) => [k, String(v)])) } : {}),
     });
   }
   protected override async containerCreated(id: string): Promise<void> {
@@ -157,15 +160,16 @@ export class DockerDriver {
     return {
       driver: 'docker',
       describe: (): Record<string, string> => (built ? { imageId: built.id } : {}),
-      async start() {
+      async start(placement?: Placement) {
         built = await self.image(target);
-        const net = await self.network(target);
+        // Placed by a suite's topology: on that fabric network, which the fabric made; otherwise on the target's own.
+        const net = placement?.network ? { name: placement.network } : await self.network(target);
         return self.startContainer(target, built.image, net, resultSchemas);
       },
     };
   }
 
-  private async startContainer(target: Target, image: string, net: TargetNetwork, resultSchemas: Record<string, string>): Promise<StreamTransport> {
+  private async startContainer(target: Target, image: string, net: Pick<TargetNetwork, 'name'>, resultSchemas: Record<string, string>): Promise<StreamTransport> {
     const docker = target.manifest.docker ?? {};
     const stdout = new PassThrough();
     const stderr = new PassThrough();
@@ -188,6 +192,7 @@ export class DockerDriver {
       },
       { pids: this.options.pids ?? 512 },
       this.options.outDir,
+      docker,
     )
       .withLabels({ ...this.labels, 'org.conformatrix.target': target.id })
       .withNetworkMode(net.name)
@@ -220,6 +225,14 @@ export class DockerDriver {
       kill: () => void handle.kill().catch(() => handle.remove({ force: true }).catch(() => undefined)),
       resultSchemas,
     });
+  }
+
+  private fabricCount = 0;
+
+  /** Networks and helper nodes for one vector of a suite that builds a topology; dispose() removes them. */
+  fabric(): DockerFabric {
+    if (this.firewall.problem) throw new Error(`a topology needs the run's host firewall, which is missing (${this.firewall.problem})`);
+    return new DockerFabric(this.docker, this.labels, `${this.firewall.fabricPrefix}${(this.fabricCount++).toString(36)}`, (target) => this.buildSlot(() => ensureImage(target)));
   }
 
   /** Removes what the run created: containers first, then networks, then the firewall. */

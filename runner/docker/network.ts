@@ -24,9 +24,17 @@ export class RunFirewall {
   /** Why the firewall is not there, if it is not: then containers can reach the host's services. */
   readonly problem: string | undefined;
 
+  /**
+   * Bridges of topologies (fabric networks): containers on one may talk to each
+   * other, and route through one another (a middlebox), but reach nothing
+   * else: neither the host nor, routed by the host, any other network.
+   */
+  readonly fabricPrefix: string;
+
   constructor(runId: string) {
     this.table = firewallTable(runId);
     this.bridgePrefix = `cx${runId}`;
+    this.fabricPrefix = `cf${runId}`;
     const rules = `
 table inet ${this.table} {
   set harness { type ipv4_addr . inet_service; }
@@ -34,11 +42,14 @@ table inet ${this.table} {
     type filter hook input priority filter - 10; policy accept;
     iifname "${this.bridgePrefix}*" ip daddr . tcp dport @harness accept
     iifname "${this.bridgePrefix}*" counter drop
+    iifname "${this.fabricPrefix}*" counter drop
   }
   chain forward {
     type filter hook forward priority filter - 10; policy accept;
     iifname "${this.bridgePrefix}*" counter drop
     oifname "${this.bridgePrefix}*" counter drop
+    iifname "${this.fabricPrefix}*" oifname != "${this.fabricPrefix}*" counter drop
+    oifname "${this.fabricPrefix}*" iifname != "${this.fabricPrefix}*" counter drop
   }
 }
 `;

@@ -45,9 +45,14 @@ export function junitXml(run: RunResults): string {
           tc.skipped();
           tc.property('skipped', `${r.verdict}: ${r.reason ?? ''}`);
           break;
+        case 'flaky':
+          tc.property('flaky', `passed on attempt ${(r.attempts?.length ?? 0) + 1}`);
+          tc.standardOutput((r.attempts ?? []).map((a, i) => `attempt ${i + 1}: ${a.verdict}: ${a.reason ?? ''}`).join('\n') + '\n');
+          break;
         default:
           break;
       }
+      if (r.expectation) tc.property('expectation', `${r.expectation.expected}: ${r.expectation.outcome}${r.expectation.reason ? ` (${r.expectation.reason})` : ''}`);
     }
   }
   return b.build();

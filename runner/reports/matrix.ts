@@ -2,11 +2,13 @@
  * matrix.md: per suite, targets as columns and vectors as rows, grouped by the
  * spec section each vector cites first, with pass counts per target.
  */
-import { countVerdicts, VERDICTS, type ResultRecord, type RunResults, type Verdict, type VectorRecord } from '../model.js';
+import { countVerdicts, isFailure, VERDICTS, type ResultRecord, type RunResults, type Verdict, type VectorRecord } from '../model.js';
+import { gateLists } from './gate.js';
 import { describeValue, markdownTable } from './text.js';
 
 export const SYMBOL: Record<Verdict, string> = {
   pass: '✅',
+  flaky: '🔁',
   fail: '❌',
   error: '💥',
   timeout: '⏱️',
@@ -54,6 +56,29 @@ export function matrixMarkdown(run: RunResults): string {
       ` · suites: ${run.run.suites.join(', ')}`,
     '',
   );
+  const facts = [
+    run.run.kernel ? `kernel ${run.run.kernel}` : '',
+    run.run.seed !== undefined ? `seed ${run.run.seed}` : '',
+    run.run.vectorSetHash ? `vector set ${run.run.vectorSetHash.slice(0, 16)}` : '',
+    run.run.shard ? `shard ${run.run.shard.index}/${run.run.shard.count}` : '',
+    run.run.mergedFrom ? `merged from ${run.run.mergedFrom.length} runs` : '',
+    run.run.retries ? `retries ${run.run.retries}` : '',
+    run.run.interrupted ? '**interrupted: the results are partial**' : '',
+  ].filter(Boolean);
+  if (facts.length) out.push(facts.join(' · '), '');
+  const gate = gateLists(run);
+  if (gate) {
+    out.push('## Gate', '', `Against ${run.run.expectations?.join(', ') ?? 'the expectations'}: ${gate.newFailures.length} new failure(s), ${gate.unexpectedPasses.length} unexpected pass(es), ${gate.flaky.length} flaky, ${gate.knownFailures.length} known failure(s) still failing.`, '');
+    const list = (title: string, rs: ResultRecord[]) => {
+      if (!rs.length) return;
+      out.push(`### ${title}`, '');
+      for (const r of rs) out.push(`- ${SYMBOL[r.verdict]} \`${r.vectorId}\` on ${r.targetId}${r.expectation?.reason ? `: known as ${oneLine(r.expectation.reason)}` : r.reason ? `: ${oneLine(r.reason)}` : ''}`);
+      out.push('');
+    };
+    list('New failures', gate.newFailures);
+    list('Unexpected passes', gate.unexpectedPasses);
+    list('Flaky', gate.flaky);
+  }
   out.push(`Legend: ${VERDICTS.map((v) => `${SYMBOL[v]} ${v}`).join(' · ')}. Counts are passes over the vectors that apply to the target (skipped ones excluded).`, '');
 
   out.push('## Targets', '');
@@ -95,7 +120,7 @@ export function matrixMarkdown(run: RunResults): string {
       out.push(markdownTable(['vector', 'level', ...targets.map((t) => t.id)], rows), '');
     }
 
-    const problems = run.results.filter((r) => r.suite === suite && (r.verdict === 'fail' || r.verdict === 'error' || r.verdict === 'timeout'));
+    const problems = run.results.filter((r) => r.suite === suite && isFailure(r.verdict));
     if (problems.length) {
       out.push(`### Failures, errors and timeouts (${suite})`, '');
       for (const t of targets) {

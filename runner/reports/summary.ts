@@ -1,5 +1,6 @@
 /** The console summary printed at the end of a run. */
 import { countVerdicts, VERDICTS, type RunResults } from '../model.js';
+import { gateLists } from './gate.js';
 import { textTable } from './text.js';
 
 export function summaryText(run: RunResults): string {
@@ -11,6 +12,18 @@ export function summaryText(run: RunResults): string {
   const total = countVerdicts(run.results);
   rows.push(['total', '', ...VERDICTS.map((v) => String(total[v]))]);
   const lines = [textTable(['target', 'version', ...VERDICTS], rows)];
+  const gate = gateLists(run);
+  if (gate) {
+    lines.push('', `Gate: ${gate.newFailures.length} new failure(s), ${gate.unexpectedPasses.length} unexpected pass(es), ${gate.flaky.length} flaky, ${gate.knownFailures.length} known failure(s)`);
+    for (const [title, rs] of [['New failures', gate.newFailures], ['Unexpected passes', gate.unexpectedPasses], ['Flaky', gate.flaky]] as const) {
+      if (!rs.length) continue;
+      lines.push(`  ${title}:`);
+      for (const r of rs) lines.push(`    ${r.targetId}  ${r.vectorId} (${r.verdict})`);
+    }
+  } else {
+    const flaky = run.results.filter((r) => r.verdict === 'flaky');
+    if (flaky.length) lines.push('', 'Flaky (passed on a retry):', ...flaky.map((r) => `  ${r.targetId}  ${r.vectorId}`));
+  }
   const unavailable = run.targets.filter((t) => t.status === 'unavailable');
   if (unavailable.length) {
     lines.push('', 'Unavailable targets:');

@@ -52,15 +52,21 @@ export interface SocketStep {
   data?: Payload;
   count?: number;
   within?: number;
-  expect?: { data?: Payload; eof?: boolean; isMptcp?: boolean; fallback?: boolean; subflows?: number; checksums?: boolean; error?: boolean | string };
+  expect?: { data?: Payload; eof?: boolean; isMptcp?: boolean; fallback?: boolean; subflows?: number; checksums?: boolean; dataAcked?: number; error?: boolean | string };
+}
+
+/** Fields every step may carry: a note for messages, and `if`, the name of a variable the step needs (it is skipped while the variable is not captured). */
+export interface StepCommon {
+  note?: string;
+  if?: string;
 }
 
 export type Step =
-  | { inject: InjectSpec; note?: string }
-  | { expect: ExpectSpec; note?: string }
-  | { expectNone: number; match?: ExpectSpec; note?: string }
-  | { wait: number; note?: string }
-  | (SocketStep & { note?: string });
+  | ({ inject: InjectSpec } & StepCommon)
+  | ({ expect: ExpectSpec; optional?: boolean } & StepCommon)
+  | ({ expectNone: number; match?: ExpectSpec; pending?: boolean } & StepCommon)
+  | ({ wait: number } & StepCommon)
+  | (SocketStep & StepCommon);
 
 export interface MptcpVector {
   id: string;
@@ -79,7 +85,7 @@ export interface MptcpVector {
   script: Step[];
 }
 
-export function isExpect(step: Step): step is { expect: ExpectSpec; note?: string } {
+export function isExpect(step: Step): step is { expect: ExpectSpec; optional?: boolean } & StepCommon {
   return 'expect' in step && !('sut' in step);
 }
 
@@ -94,8 +100,11 @@ export function loadMptcpVectors(source: JsonSource): { vectors: LoadedVector<Mp
     const at = `/vectors/${i}`;
     const before = errors.length;
     const started = new Set<string>();
+    const captured = new Set<string>();
     v.script.forEach((step, j) => {
       const sat = `${at}/script/${j}`;
+      if (step.if !== undefined && !captured.has(step.if)) errors.push(source.error(`${sat}/if`, `no earlier expect captures "${step.if}"`));
+      if (isExpect(step)) for (const name of Object.keys(step.expect.capture ?? {})) captured.add(name);
       const options: OptionSpec[] | undefined = 'inject' in step ? step.inject.options : isExpect(step) ? step.expect.options?.require : undefined;
       (options ?? []).forEach((o, k) => {
         const problem = checkOptionSpec(o, 'inject' in step ? 'inject' : 'expect');

@@ -10,7 +10,8 @@
  * per vector.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { serveAdapter } from '../../runner/adapter-kit.js';
 import { CONTRACT_VERSION } from '../../runner/contract.js';
 import { KernelAgent } from '../../suites/mptcp/net/agent.js';
@@ -36,8 +37,15 @@ interface SocketParams {
   count?: number;
 }
 
-const SUT = '198.51.100.1';
-const PEERS = ['198.51.100.2', '198.51.100.3', '198.51.100.4', '198.51.100.5'];
+/**
+ * The vector's subnet. In a namespace of its own, always 198.51.100.0/24. In
+ * the shared namespace, a new /24 per vector (from 198.18.0.0/15), so that
+ * what the kernel still holds of an earlier vector's connections (TIME_WAIT,
+ * an unanswered FIN) never meets this vector's segments.
+ */
+function subnet(shared: number | undefined): string {
+  return shared === undefined ? '198.51.100' : `${198}.${18 + ((shared >> 8) & 1)}.${shared & 255}`;
+}
 /** What every vector starts from, whatever the namespace's defaults: the vector's own sysctls come on top. */
 const PINNED: Record<string, string | number> = {
   'net.mptcp.enabled': 1,
@@ -45,6 +53,19 @@ const PINNED: Record<string, string | number> = {
   'net.mptcp.allow_join_initial_addr_port': 1,
   'net.mptcp.blackhole_timeout': 0,
 };
+
+/**
+ * python3 may be a shim (pyenv's is a shell script) that costs a fifth of a
+ * second per start, twice per vector (the kernel agent and the TUN bridge):
+ * the interpreter is resolved once, and its directory comes first in PATH for
+ * the processes this adapter starts.
+ */
+function resolvePython(): void {
+  const r = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' });
+  const exe = r.status === 0 ? r.stdout.trim() : '';
+  if (exe.startsWith('/')) process.env.PATH = `${dirname(exe)}:${process.env.PATH ?? ''}`;
+}
+resolvePython();
 
 const notify = (method: string, params: unknown) => process.stdout.write(JSON.stringify({ jsonrpc: '2.0', method, params }) + '\n');
 
@@ -67,9 +88,46 @@ interface Vector {
   mptcp: boolean;
 }
 
+/**
+ * Can the vector's sysctls be set? Not in a container, where /proc/sys is
+ * read-only: there the pinned values are set when the container is made
+ * (docker.sysctls in target.json), and vectors with sysctls of their own are
+ * unsupported (the adapter does not claim the "sysctls" capability).
+ */
+const sysctlsWritable = (() => {
+  try {
+    accessSync('/proc/sys/net/mptcp/enabled', constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+function setSysctls(ns: string | undefined, values: Record<string, string | number>): void {
+  // One sysctl process for them all (in order, the vector's last): a process per value cost a namespace entry each.
+  if (ns || sysctlsWritable) return exec(ns, ['sysctl', '-q', '-w', ...Object.entries(values).map(([k, v]) => `${k}=${v}`)]);
+  for (const [key, value] of Object.entries(values)) {
+    const now = readFileSync(`/proc/sys/${key.replaceAll('.', '/')}`, 'utf8').trim();
+    if (now !== String(value)) throw new Error(`${key} is ${now} here and cannot be set to ${value}: /proc/sys is read-only (in a container, set it in docker.sysctls of target.json)`);
+  }
+}
+
 let current: Vector | undefined;
 let counter = 0;
 const namespaces = process.getuid?.() === 0 && canMakeNamespaces();
+
+/**
+ * Every vector starts two Python processes (the TUN bridge and the kernel
+ * agent) by the name python3. Where that name is a wrapper script (a pyenv
+ * shim costs some 0.15 s a start), the directory of the interpreter it stands
+ * for goes first on PATH, for this process and its children.
+ */
+function preferRealPython(): void {
+  const r = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' });
+  const exe = r.status === 0 ? r.stdout.trim() : '';
+  if (exe.startsWith('/')) process.env.PATH = `${dirname(exe)}:${process.env.PATH ?? ''}`;
+}
+preferRealPython();
 
 function exec(ns: string | undefined, cmd: string[]): void {
   execFileSync(ns ? 'ip' : cmd[0]!, ns ? ['netns', 'exec', ns, ...cmd] : cmd.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -78,41 +136,50 @@ function exec(ns: string | undefined, cmd: string[]): void {
 async function open(p: OpenParams) {
   if (current) await close();
   const dev = namespaces ? 'tun0' : `cfxtun${counter++}`;
+  const net = subnet(namespaces ? undefined : counter - 1);
+  const sut = `${net}.1`;
+  const peers = [2, 3, 4, 5].map((h) => `${net}.${h}`);
   let lab: Lab | undefined;
   let ns: string | undefined;
   if (namespaces) {
     lab = new Lab();
     ns = lab.namespace('sut');
     // No IPv6 on the vector's devices: router solicitations would only clutter the exchange.
-    exec(ns, ['sysctl', '-q', '-w', 'net.ipv6.conf.default.disable_ipv6=1']);
-    exec(ns, ['sysctl', '-q', '-w', 'net.ipv6.conf.all.disable_ipv6=1']);
+    exec(ns, ['sysctl', '-q', '-w', 'net.ipv6.conf.default.disable_ipv6=1', 'net.ipv6.conf.all.disable_ipv6=1']);
   } else {
     // One namespace for all vectors: the previous vector's device (and its sockets' routes) went with it.
     exec(undefined, ['ip', 'tuntap', 'add', 'dev', dev, 'mode', 'tun']);
   }
-  if (lab && ns) lab.tun(ns, dev, `${SUT}/24`);
+  if (lab && ns) lab.tun(ns, dev, `${sut}/24`);
   else {
-    exec(undefined, ['ip', 'addr', 'add', `${SUT}/24`, 'dev', dev]);
+    exec(undefined, ['ip', 'addr', 'add', `${sut}/24`, 'dev', dev]);
     exec(undefined, ['ip', 'link', 'set', dev, 'up']);
   }
-  const extra = Array.from({ length: p.subflowEndpoints ?? 0 }, (_, i) => `198.51.100.${11 + i}`);
+  const extra = Array.from({ length: p.subflowEndpoints ?? 0 }, (_, i) => `${net}.${11 + i}`);
   for (const a of extra) exec(ns, ['ip', 'addr', 'add', `${a}/24`, 'dev', dev]);
-  for (const [k, v] of Object.entries({ ...PINNED, ...p.sysctls })) exec(ns, ['sysctl', '-q', '-w', `${k}=${v}`]);
+  setSysctls(ns, { ...PINNED, ...p.sysctls });
   exec(ns, ['ip', 'mptcp', 'endpoint', 'flush']);
   exec(ns, ['ip', 'mptcp', 'limits', 'set', 'subflow', String(p.limits?.subflows ?? 2), 'add_addr_accepted', String(p.limits?.addAddrAccepted ?? 2)]);
   for (const a of extra) exec(ns, ['ip', 'mptcp', 'endpoint', 'add', a, 'dev', dev, 'subflow']);
-  const tun = await TunDevice.open(ns ?? '', dev);
+  // The kernel agent starts while the TUN bridge does: two interpreters coming up side by side.
+  const agent = KernelAgent.start(ns);
+  let tun: TunDevice;
+  try {
+    tun = await TunDevice.open(ns ?? '', dev);
+  } catch (err) {
+    await agent.close().catch(() => undefined);
+    throw err;
+  }
   tun.on('packet', (packet: Uint8Array) => notify('mptcp.packet', { data: Buffer.from(packet).toString('base64') }));
-  current = { ...(lab ? { lab } : {}), ...(ns ? { ns } : {}), dev, tun, agent: KernelAgent.start(ns), mptcp: true };
-  return { addresses: { sut: SUT, peers: PEERS, sutExtra: extra } };
+  current = { ...(lab ? { lab } : {}), ...(ns ? { ns } : {}), dev, tun, agent, mptcp: true };
+  return { addresses: { sut, peers, sutExtra: extra } };
 }
 
 async function close() {
   const v = current;
   current = undefined;
   if (!v) return {};
-  await v.agent.close();
-  await v.tun.close();
+  await Promise.all([v.agent.close(), v.tun.close()]);
   if (v.lab) v.lab.dispose();
   else spawnSync('ip', ['link', 'del', v.dev]);
   return {};
@@ -159,12 +226,16 @@ async function socket(p: SocketParams) {
         return { result: {} };
       case 'query': {
         const q = await a.call<{ isMptcp: boolean; mptcpInfo?: string; mptcpInfoError?: string }>('query', { conn: conn() });
-        const info = q.mptcpInfo ? decodeMptcpInfo(Buffer.from(q.mptcpInfo, 'base64')) : undefined;
+        const raw = q.mptcpInfo ? Buffer.from(q.mptcpInfo, 'base64') : undefined;
+        const info = raw ? decodeMptcpInfo(raw) : undefined;
+        // mptcpi_bytes_acked: the octets the peer has acknowledged at the data level (DATA_ACK), Linux 6.5 and later.
+        const dataAcked = raw && raw.length >= 80 ? Number(raw.readBigUInt64LE(72)) : undefined;
         return {
           result: {
             isMptcp: q.isMptcp,
             fallback: v.mptcp && (!q.isMptcp || info?.flags.fallback === true),
             ...(info && q.isMptcp ? { subflows: info.subflowsTotal ?? info.subflows + 1, checksums: info.checksums, mptcpInfo: info } : {}),
+            ...(dataAcked !== undefined && q.isMptcp ? { dataAcked } : {}),
           },
         };
       }
@@ -196,7 +267,7 @@ serveAdapter({
   hello: () => ({
     contract: CONTRACT_VERSION,
     implementation: { name: 'Linux', version: readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim() },
-    capabilities: ['mptcp-v1', 'sysctls'],
+    capabilities: namespaces || sysctlsWritable ? ['mptcp-v1', 'sysctls'] : ['mptcp-v1'],
   }),
   'mptcp.open': (p: OpenParams) => open(p),
   'mptcp.inject': (p: { data: string }) => {

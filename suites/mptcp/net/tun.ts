@@ -24,7 +24,9 @@ export class TunDevice extends EventEmitter {
     super();
     this.namespace = namespace;
     this.name = name;
-    this.child = spawn('ip', ['netns', 'exec', namespace, 'python3', BRIDGE, name], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // An empty namespace is this process's own (a container, where namespaces cannot be made).
+    const argv = namespace ? ['ip', 'netns', 'exec', namespace, 'python3', BRIDGE, name] : ['python3', BRIDGE, name];
+    this.child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
     const pid = this.child.pid;
     this.untrack = track(`tun bridge ${namespace}/${name}`, { sync: () => pid && process.kill(pid, 'SIGKILL') });
     let stderr = '';
@@ -42,7 +44,7 @@ export class TunDevice extends EventEmitter {
     this.child.stdin.on('error', () => undefined);
   }
 
-  /** Attaches to an existing TUN device in a namespace (see Lab.tun). */
+  /** Attaches to an existing TUN device in a namespace (see Lab.tun), or in this process's own when the namespace is "". */
   static async open(namespace: string, name: string): Promise<TunDevice> {
     const dev = new TunDevice(namespace, name);
     await dev.ready;

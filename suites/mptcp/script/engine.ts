@@ -104,7 +104,8 @@ class Exchange {
     });
   }
 
-  async expect(spec: ExpectSpec, signal: AbortSignal): Promise<Seen> {
+  /** Waits for a segment matching `spec`; when `optional`, no match within the time is no failure (the result is undefined). */
+  async expect(spec: ExpectSpec, signal: AbortSignal, optional = false): Promise<Seen | undefined> {
     const within = spec.within ?? 2000;
     const deadline = Date.now() + within;
     const considered: { seen: Seen; match: Match }[] = [];
@@ -135,6 +136,7 @@ class Exchange {
       if (left <= 0 || signal.aborted) break;
       await this.nap(left);
     }
+    if (optional) return undefined;
     const closest = considered[0];
     if (!closest) throw new StepFailure(`no segment from the SUT within ${within} ms`, spec, null);
     const m = closest.match as Exclude<Match, { ok: true }>;
@@ -146,11 +148,13 @@ class Exchange {
     );
   }
 
-  async expectNone(ms: number, spec: ExpectSpec | undefined): Promise<void> {
-    const from = this.seen.length;
+  /** No segment (matching `spec`) for `ms`; with `pending`, segments already received that no expect matched count too. */
+  async expectNone(ms: number, spec: ExpectSpec | undefined, pending = false): Promise<void> {
+    const from = pending ? 0 : this.seen.length;
     const until = Date.now() + ms;
     while (Date.now() < until) await this.nap(until - Date.now());
     for (const s of this.seen.slice(from)) {
+      if (s.consumed) continue;
       if (spec && spec.subflow !== undefined && s.subflow?.index !== spec.subflow) continue;
       const sf = s.subflow ?? this.state.subflow(0);
       if (!spec || matchExpect(spec, s.packet, this.state, sf).ok) {
@@ -190,13 +194,13 @@ function checkOpResult(step: SocketStep, done: { result?: unknown; error?: strin
     return;
   }
   if (want.error) throw new StepFailure(`the SUT's ${label} succeeded where it must fail`, `an error${typeof want.error === 'string' ? ` matching ${want.error}` : ''}`, done.result);
-  const r = (done.result ?? {}) as { data?: string; eof?: boolean; isMptcp?: boolean; fallback?: boolean; subflows?: number; checksums?: boolean };
+  const r = (done.result ?? {}) as { data?: string; eof?: boolean; isMptcp?: boolean; fallback?: boolean; subflows?: number; checksums?: boolean; dataAcked?: number };
   if (want.data !== undefined) {
     const expected = Buffer.from(payloadBytes(want.data));
     const got = Buffer.from(r.data ?? '', 'base64');
     if (!expected.equals(got)) throw new StepFailure(`the SUT read ${JSON.stringify(got.toString('latin1').slice(0, 80))} (${got.length} octets), not ${JSON.stringify(expected.toString('latin1').slice(0, 80))}`, expected.toString('hex'), got.toString('hex'));
   }
-  for (const k of ['eof', 'isMptcp', 'fallback', 'subflows', 'checksums'] as const) {
+  for (const k of ['eof', 'isMptcp', 'fallback', 'subflows', 'checksums', 'dataAcked'] as const) {
     if (want[k] !== undefined && r[k] !== want[k]) throw new StepFailure(`the SUT's ${label} says ${k} is ${r[k]}, not ${want[k]}`, { [k]: want[k] }, { [k]: r[k] });
   }
 }
@@ -216,7 +220,7 @@ export async function runScript(v: MptcpVector, session: Session, ctx: RunContex
     subflowEndpoints: v.setup?.subflowEndpoints ?? 0,
     ...(v.setup?.limits ? { limits: v.setup.limits } : {}),
   })) as { addresses: Addresses };
-  const state = new ScriptState(v.id, opened.addresses, v.setup?.peerKey);
+  const state = new ScriptState(v.id, opened.addresses, v.setup?.peerKey, ctx.seed);
   exchange = new Exchange(state);
   const x = exchange;
   // The pcap is written at the end, and also if the vector is cut short (a timeout): it is kept either way.
@@ -231,15 +235,17 @@ export async function runScript(v: MptcpVector, session: Session, ctx: RunContex
   let opCount = 0;
   try {
     for (const [i, step] of v.script.entries()) {
+      // A step that needs a variable an optional expect did not capture is skipped.
+      if (step.if !== undefined && !state.vars.has(step.if)) continue;
       try {
         if ('inject' in step) {
           const built = buildInjection(step.inject, state);
           x.log.push({ at: Date.now(), from: 'peer', bytes: built.bytes });
           await session.call('mptcp.inject', { data: Buffer.from(built.bytes).toString('base64') });
         } else if (isExpect(step)) {
-          await x.expect(step.expect, session.signal);
+          await x.expect(step.expect, session.signal, step.optional === true);
         } else if ('expectNone' in step) {
-          await x.expectNone(step.expectNone, step.match);
+          await x.expectNone(step.expectNone, step.match, step.pending === true);
         } else if ('wait' in step) {
           await x.sleep(step.wait);
         } else if (step.sut === 'await') {
@@ -257,8 +263,20 @@ export async function runScript(v: MptcpVector, session: Session, ctx: RunContex
             ...(step.data !== undefined ? { data: Buffer.from(payloadBytes(step.data)).toString('base64') } : {}),
             ...(step.count !== undefined ? { count: step.count } : {}),
           };
-          const r = (await session.call('mptcp.socket', params)) as { result?: unknown; error?: string; started?: boolean };
-          if (!BACKGROUND_OPS.has(step.sut)) checkOpResult(step, r);
+          // A query with `within` asks again until its expectation holds: the SUT's state may lag the segments just injected.
+          const until = step.sut === 'query' && step.within !== undefined ? Date.now() + step.within : 0;
+          for (;;) {
+            const r = (await session.call('mptcp.socket', params)) as { result?: unknown; error?: string; started?: boolean };
+            if (BACKGROUND_OPS.has(step.sut)) break;
+            try {
+              checkOpResult(step, r);
+              break;
+            } catch (err) {
+              if (!(err instanceof StepFailure) || Date.now() >= until) throw err;
+              await x.sleep(Math.min(20, until - Date.now()));
+              params.id = `${step.sut}-${++opCount}`;
+            }
+          }
         }
       } catch (err) {
         if (err instanceof StepFailure) throw new StepFailure(`${stepLabel(step, i)}: ${err.message}`, err.expected, err.actual);

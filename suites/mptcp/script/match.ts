@@ -3,7 +3,7 @@
  * gives is compared; fields it leaves out are ignored. A mismatch names the
  * first field that differs, with both values, for the failure message.
  */
-import { addAddrHmac, joinAckHmac, joinSynAckHmac, type MptcpOption, type Packet, type TcpOption } from '../codec/index.js';
+import { addAddrHmac, decodePacket, encodePacket, joinAckHmac, joinSynAckHmac, type MptcpOption, type Packet, type TcpOption } from '../codec/index.js';
 import type { ExpectSpec, OptionSpec } from '../vector.js';
 import { mpCapableFlags, payloadBytes, tcpFlags } from './build.js';
 import type { ScriptState, Subflow } from './state.js';
@@ -28,9 +28,14 @@ export function flagLetters(f: Packet['tcp']['flags']): string {
   return LETTERS.filter(([k]) => f[k]).map(([, l]) => l).join('') || '.';
 }
 
-/** S, A, F and R must be exactly as given; P, U, E and C only when the step names them. */
+/**
+ * S, A, F and R must be exactly as given; P, U, E and C only when the step
+ * names them. A letter followed by "?" may be either set or not ("RA?": a
+ * RST, with or without ACK).
+ */
 function flagsMatch(expected: string, actual: Packet['tcp']['flags']): boolean {
   for (const [k, l] of LETTERS) {
+    if (expected.includes(`${l}?`)) continue;
     const want = expected.includes(l);
     const strict = 'SAFR'.includes(l);
     if ((strict || want) && Boolean(actual[k]) !== want) return false;
@@ -51,8 +56,20 @@ function keyMatches(v: unknown, actual: bigint, state: ScriptState): boolean | '
 
 const eqBytes = (a: Uint8Array, b: Uint8Array) => Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0;
 
+/**
+ * Whether the DSS checksum a segment carries (in a DSS mapping or an
+ * MP_CAPABLE with data) is right for its payload: "valid", "invalid", or
+ * why it cannot be told from this one segment.
+ */
+function dssChecksumStatus(packet: Packet): string {
+  const decoded = decodePacket(encodePacket(packet, { keepChecksums: { dss: true } }));
+  const check = decoded.ok ? decoded.value.checks.dssChecksum : undefined;
+  if (!check) return 'absent';
+  return check.status === 'unverifiable' ? `unverifiable (${check.reason})` : check.status;
+}
+
 /** Compares one expected option with one actual option of the same kind. */
-function optionMatch(spec: OptionSpec, o: TcpOption, state: ScriptState, sf: Subflow, prefix: string): Match {
+function optionMatch(spec: OptionSpec, o: TcpOption, state: ScriptState, sf: Subflow, prefix: string, packet: Packet): Match {
   const field = (name: string) => `${prefix}.${name}`;
   const rel = (v: unknown, base: string, width: 32 | 64) => state.resolve(v as number | string, sf, base, width);
   for (const [name, want] of Object.entries(spec)) {
@@ -74,6 +91,10 @@ function optionMatch(spec: OptionSpec, o: TcpOption, state: ScriptState, sf: Sub
       case 'mp_capable.senderKey':
       case 'mp_capable.receiverKey':
       case 'mp_fastclose.receiverKey': {
+        if (want === 'absent') {
+          if (actual !== undefined) return differ(field(name), 'absent', actual);
+          continue;
+        }
         if (typeof actual !== 'bigint') return differ(field(name), want, actual ?? 'absent');
         if (!keyMatches(want, actual, state)) return differ(field(name), want === 'peer' ? state.peerKey : want === 'sut' ? state.sutKey : want, actual);
         continue;
@@ -86,6 +107,11 @@ function optionMatch(spec: OptionSpec, o: TcpOption, state: ScriptState, sf: Sub
         const has = m.subtype === 'dss' ? m.mapping?.checksum !== undefined : (m as { checksum?: number }).checksum !== undefined;
         if (want === 'present' && !has) return differ(field(name), 'present', 'absent');
         if (want === 'absent' && has) return differ(field(name), 'absent', 'present');
+        if (want === 'valid') {
+          if (!has) return differ(field(name), 'valid', 'absent');
+          const status = dssChecksumStatus(packet);
+          if (status !== 'valid') return differ(field(name), 'valid', status);
+        }
         continue;
       }
       case 'mp_join.token': {
@@ -193,7 +219,7 @@ export function matchExpect(spec: ExpectSpec, packet: Packet, state: ScriptState
     if (candidates.length === 0) return differ(`options.${name}`, 'present', 'absent');
     let first: Match = OK;
     const found = candidates.some((o, k) => {
-      const m = optionMatch(want, o, state, sf, `options.${name}`);
+      const m = optionMatch(want, o, state, sf, `options.${name}`, packet);
       if (k === 0) first = m;
       return m.ok;
     });

@@ -45,9 +45,10 @@ export class ScriptState {
   sutPort = 8000;
   peerPort = 8000;
 
-  constructor(vectorId: string, addresses: Addresses, peerKey?: string) {
+  /** The run's seed (0 by default) varies every choice; the same seed and vector give the same bytes. */
+  constructor(vectorId: string, addresses: Addresses, peerKey?: string, runSeed = 0) {
     this.addresses = addresses;
-    this.seed = createHash('sha256').update(vectorId).digest();
+    this.seed = createHash('sha256').update(vectorId).update(runSeed ? `\u0000${runSeed}` : '').digest();
     this.peerKey = peerKey ? BigInt(`0x${peerKey}`) : this.seed.readBigUInt64BE(0) | 1n;
   }
 

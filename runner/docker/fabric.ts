@@ -1,0 +1,130 @@
+/**
+ * The docker driver's fabric: networks and helper containers (a middlebox,
+ * say) that a suite builds a topology from, for one vector, and the placing
+ * of targets' adapters on those networks (DockerDriver.factory's placement).
+ * The networks' bridges carry the run's fabric prefix, so that the run's
+ * firewall lets containers on them talk to each other and route through one
+ * another, and nothing more (network.ts). dispose() removes it all.
+ */
+import { basename } from 'node:path';
+import { PassThrough } from 'node:stream';
+import type Dockerode from 'dockerode';
+import { track } from '../cleanup.js';
+import type { Fabric, FabricNetwork, FabricNode, FabricNodeSpec } from '../suite.js';
+import type { Target } from '../targets.js';
+import type { BuiltImage } from './images.js';
+
+export class DockerFabric implements Fabric {
+  readonly kind = 'docker';
+  private readonly docker: Dockerode;
+  private readonly labels: Record<string, string>;
+  private readonly prefix: string;
+  private readonly build: (target: Target) => Promise<BuiltImage>;
+  private readonly networks = new Map<string, FabricNetwork & { id: string }>();
+  private readonly containers: string[] = [];
+  private readonly untrack: () => void;
+  private count = 0;
+
+  constructor(docker: Dockerode, labels: Record<string, string>, prefix: string, build: (target: Target) => Promise<BuiltImage>) {
+    this.docker = docker;
+    this.labels = labels;
+    this.prefix = prefix;
+    this.build = build;
+    this.untrack = track(`fabric ${prefix}`, { async: () => this.dispose() });
+  }
+
+  async network(name: string): Promise<FabricNetwork & { id: string }> {
+    const known = this.networks.get(name);
+    if (known) return known;
+    const bridge = `${this.prefix}n${(this.count++).toString(36)}`;
+    const network = await this.docker.createNetwork({
+      Name: `conformatrix-${bridge}-${name}`,
+      Driver: 'bridge',
+      CheckDuplicate: true,
+      Labels: this.labels,
+      Options: { 'com.docker.network.bridge.name': bridge },
+    });
+    const info = (await network.inspect()) as { Id: string; Name: string; IPAM?: { Config?: { Gateway?: string; Subnet?: string }[] } };
+    const config = info.IPAM?.Config?.[0];
+    if (!config?.Subnet || !config.Gateway) {
+      await network.remove().catch(() => undefined);
+      throw new Error(`fabric network ${name} has no subnet`);
+    }
+    const net = { name: info.Name, id: info.Id, subnet: config.Subnet, gateway: config.Gateway };
+    this.networks.set(name, net);
+    return net;
+  }
+
+  async node(spec: FabricNodeSpec): Promise<FabricNode> {
+    const built = await this.build({
+      id: `fabric-${basename(spec.context)}`,
+      dir: spec.context,
+      manifest: { name: spec.name, suites: [], local: { command: [] }, docker: {} },
+    } as Target);
+    const [first, ...others] = await Promise.all(spec.networks.map((n) => this.network(n)));
+    if (!first) throw new Error(`fabric node ${spec.name} needs a network`);
+    const container = await this.docker.createContainer({
+      Image: built.image,
+      name: `conformatrix-${this.prefix}-${spec.name}`,
+      Labels: this.labels,
+      HostConfig: {
+        NetworkMode: first.name,
+        CapDrop: ['ALL'],
+        CapAdd: spec.capabilities ?? [],
+        SecurityOpt: ['no-new-privileges'],
+        PidsLimit: 256,
+        Memory: 512 * 1024 * 1024,
+        ...(spec.sysctls ? { Sysctls: Object.fromEntries(Object.entries(spec.sysctls).map(([k, v]) => [k, String(v)])) } : {}),
+      },
+    });
+    this.containers.push(container.id);
+    for (const n of others) await this.docker.getNetwork(n.id).connect({ Container: container.id });
+    await container.start();
+    const info = (await container.inspect()) as { NetworkSettings: { Networks: Record<string, { IPAddress: string }> } };
+    const addresses: Record<string, string> = {};
+    for (const n of [first, ...others]) {
+      const logical = [...this.networks.entries()].find(([, v]) => v.name === n.name)![0];
+      addresses[logical] = info.NetworkSettings.Networks[n.name]?.IPAddress ?? '';
+    }
+    return {
+      addresses,
+      exec: (argv) => this.exec(container, argv),
+      readFile: async (path) => {
+        const r = await this.exec(container, ['base64', '-w0', path]);
+        if (r.code !== 0) throw new Error(`cannot read ${path} in ${spec.name}: ${r.stderr.trim()}`);
+        return Buffer.from(r.stdout, 'base64');
+      },
+    };
+  }
+
+  private async exec(container: Dockerode.Container, argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    const exec = await container.exec({ Cmd: argv, AttachStdout: true, AttachStderr: true });
+    const stream = await exec.start({ hijack: true, stdin: false });
+    const out = new PassThrough();
+    const err = new PassThrough();
+    const chunks: { out: Buffer[]; err: Buffer[] } = { out: [], err: [] };
+    out.on('data', (b: Buffer) => chunks.out.push(b));
+    err.on('data', (b: Buffer) => chunks.err.push(b));
+    this.docker.modem.demuxStream(stream, out, err);
+    await new Promise<void>((resolve, reject) => {
+      stream.on('end', resolve);
+      stream.on('error', reject);
+    });
+    const { ExitCode } = (await exec.inspect()) as { ExitCode: number | null };
+    return { code: ExitCode ?? -1, stdout: Buffer.concat(chunks.out).toString(), stderr: Buffer.concat(chunks.err).toString() };
+  }
+
+  /** Removes the helper containers, then (once every container on them is gone) the networks. */
+  async dispose(): Promise<void> {
+    this.untrack();
+    await Promise.all(this.containers.splice(0).map((id) => this.docker.getContainer(id).remove({ force: true }).catch(() => undefined)));
+    for (const net of this.networks.values()) {
+      const network = this.docker.getNetwork(net.id);
+      // Adapter containers placed here are removed by the scheduler when the vector ends; any left are removed with the network.
+      const info = (await network.inspect().catch(() => undefined)) as { Containers?: Record<string, unknown> } | undefined;
+      await Promise.all(Object.keys(info?.Containers ?? {}).map((id) => this.docker.getContainer(id).remove({ force: true }).catch(() => undefined)));
+      await network.remove().catch(() => undefined);
+    }
+    this.networks.clear();
+  }
+}
