@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { deriveIdsn, deriveToken, encodePacket, type MptcpOption, type Packet } from '../../suites/mptcp/codec/index.js';
 import { Host, seededRandom } from '../../targets/reference/mptcp/index.js';
 import { assertSameBytes, transfer } from './helpers.js';
-import { mptcpOptions, pair, rewriteOptions, Sim, stripMptcp, testData } from './sim.js';
+import { mptcpOptions, pair, rewriteOptions, Sim, stripMptcp, testData, windowChecker } from './sim.js';
 
 const isSyn = (p: Packet) => !!p.tcp.flags.syn && !p.tcp.flags.ack;
 const isSynAck = (p: Packet) => !!p.tcp.flags.syn && !!p.tcp.flags.ack;
@@ -113,6 +113,8 @@ describe('reference MPTCP endpoint, in memory', function () {
 
     it('flow control: a slow reader with a small buffer (zero window, persist probes) still gets every octet', () => {
       const { a, b, sim } = pair({ b: { receiveBuffer: 32 * 1024 } });
+      const w = windowChecker();
+      sim.hooks.push(w.hook);
       const up = testData(600000, 71);
       const l = b.listen(80);
       const c = a.connect({ remote: '10.0.1.2', port: 80 });
@@ -146,6 +148,7 @@ describe('reference MPTCP endpoint, in memory', function () {
       }
       assertSameBytes(all, up, 'up');
       assert.ok(zero > 0, 'the window closed at some point');
+      assert.deepEqual(w.violations.slice(0, 5), [], 'no data beyond the data-level window');
     });
 
     it('recovers from 5% loss with retransmissions', () => {
@@ -176,8 +179,10 @@ describe('reference MPTCP endpoint, in memory', function () {
 
   describe('MP_JOIN', () => {
     it('a second subflow joins from the client, both subflows carry data', () => {
-      const { a, b, sim } = pair();
+      const { a, b, sim } = pair({ b: { receiveBuffer: 256 * 1024 }, a: { receiveBuffer: 256 * 1024 } });
       const seen = tap(sim);
+      const w = windowChecker();
+      sim.hooks.push(w.hook);
       const up = testData(2 << 20, 21);
       const down = testData(1 << 20, 22);
       const t = transfer(a, b, sim, {
@@ -202,6 +207,7 @@ describe('reference MPTCP endpoint, in memory', function () {
       const clientSubs = t.client.subflows();
       assert.equal(clientSubs.length, 2);
       for (const s of clientSubs) assert.ok(s.bytesSent > 100000 && s.bytesReceived > 50000, `subflow ${s.id} carried data: ${JSON.stringify(s)}`);
+      assert.deepEqual(w.violations.slice(0, 5), [], 'no data beyond the data-level window (shared by both subflows)');
     });
 
     it('a second subflow joins from the server, to an address the client announced (ADD_ADDR echoed)', () => {

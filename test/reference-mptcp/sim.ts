@@ -132,7 +132,7 @@ export class Sim {
     try {
       this.run(() => this.now >= until, ms + 1);
     } catch (err) {
-      if (!/idle/.test((err as Error).message)) throw err;
+      if (!/idle|nothing done/.test((err as Error).message)) throw err;
       this.now = until;
     }
   }
@@ -207,3 +207,38 @@ export function stripMptcp(...subtypes: MptcpOption['subtype'][]): (opts: Packet
 }
 
 export const mptcpOptions = (p: Packet): MptcpOption[] => p.tcp.options.filter((o): o is MptcpOption => o.type === 'mptcp');
+
+/**
+ * A hook that checks every data segment against the receiver's advertised
+ * window: at the data level (DSN end within the highest data ACK + window the
+ * receiver sent, RFC 8684 §3.3.4) and, without MPTCP, at the subflow level.
+ * Violations are collected, not dropped.
+ */
+export function windowChecker(): { hook: Hook; violations: string[] } {
+  const violations: string[] = [];
+  const shift = new Map<string, number>();
+  const edge = new Map<Host, bigint>(); // by receiving host (one connection per test)
+  const hook: Hook = (d, _raw, fromHost, sim) => {
+    const p = d.packet;
+    const t = p.tcp;
+    const from = `${p.ip.src}:${t.srcPort}`;
+    const ws = t.options.find((o) => o.type === 'window-scale');
+    if (t.flags.syn) {
+      if (ws && ws.type === 'window-scale') shift.set(from, ws.shift);
+      return undefined;
+    }
+    const dss = t.options.find((o): o is MptcpOption & { subtype: 'dss' } => o.type === 'mptcp' && o.subtype === 'dss');
+    if (dss?.dataAck !== undefined && dss.dataAck64 !== false) {
+      const e = dss.dataAck + (BigInt(t.window) << BigInt(shift.get(from) ?? 0));
+      if (e > (edge.get(fromHost) ?? 0n)) edge.set(fromHost, e);
+    }
+    if (dss?.mapping && t.payload.length > 0 && dss.mapping.dataLevelLength > 0) {
+      const end = dss.mapping.dsn + BigInt(dss.mapping.dataLevelLength) - (dss.dataFin ? 1n : 0n);
+      const to = sim.hosts.find((h) => h.isLocal(p.ip.dst));
+      const limit = to && edge.get(to);
+      if (limit !== undefined && end > limit) violations.push(`${from} DSN end ${end} beyond ${limit} by ${end - limit}`);
+    }
+    return undefined;
+  };
+  return { hook, violations };
+}

@@ -115,6 +115,9 @@ export class Connection {
   /** Data-level retransmission: when data ACKs stop advancing, the first unacknowledged octets go again on a subflow. */
   private dataRtoDeadline: number | undefined;
   private dataRtoBackoff = 0;
+  /** Window probes (zero window at the data level or on the subflows). */
+  private probeDeadline: number | undefined;
+  private probeBackoff = 0;
 
   // Data-level receive side.
   rcvNxt = 0;
@@ -1204,9 +1207,10 @@ export class Connection {
       if (!s) break;
       let len = Math.min(limit - off, s.maxPayload);
       if (this.mode === 'mptcp' && !re) {
+        // The receive window is shared by all subflows, relative to the data ACK (§3.3.4).
         const room = this.peerDataEdge - off;
-        if (room <= 0 && this.dataNxt > this.dataUna) break;
-        if (room > 0 && room < len && this.dataNxt > this.dataUna) len = room;
+        if (room <= 0) break;
+        if (room < len) len = room;
       }
       if (!s.roomFor(len)) break;
       const c: Chunk = { seq: s.queueEnd, data: this.sendBuf.slice(off, len), dataOff: off };
@@ -1215,6 +1219,14 @@ export class Connection {
       else this.dataNxt += len;
       if (this.dataRtoDeadline === undefined && this.mode === 'mptcp') this.dataRtoDeadline = now + this.dataRto();
       s.output(now);
+    }
+    // Data waits for a window and nothing is in flight: probe (a window update may have been lost).
+    const waiting = this.reinject.length > 0 || this.dataNxt < this.sendBuf.end;
+    if (waiting && this.subflowList.every((x) => x.inFlight === 0 || x.closed)) {
+      this.probeDeadline ??= now + this.probeInterval();
+    } else {
+      this.probeDeadline = undefined;
+      this.probeBackoff = 0;
     }
     // The end of the stream.
     if (this.shutdownRequested && this.dataNxt === this.sendBuf.end && this.reinject.length === 0) {
@@ -1243,22 +1255,33 @@ export class Connection {
     let list = this.usableSubflows(false);
     if (list.length === 0) list = this.usableSubflows(true);
     if (list.length === 0) return undefined;
+    // The subflow with the lowest smoothed RTT that has room (as Linux's default scheduler does), so
+    // that data arrives in order as much as it can; ties go round robin.
+    let best: Subflow | undefined;
+    let bestRtt = Number.POSITIVE_INFINITY;
     for (let i = 0; i < list.length; i++) {
       const s = list[(this.rr + i) % list.length]!;
-      if (s.roomFor(s.maxPayload)) {
-        this.rr = (this.rr + i + 1) % list.length;
-        return s;
+      if (!s.roomFor(s.maxPayload)) continue;
+      const rtt = s.smoothedRtt ?? this.host.initialRto;
+      if (rtt < bestRtt) {
+        best = s;
+        bestRtt = rtt;
       }
     }
-    return undefined;
+    if (best) this.rr = (this.subflowList.indexOf(best) + 1) % Math.max(1, list.length);
+    return best;
   }
 
   nextDeadline(): number | undefined {
-    const a = this.dataFinDeadline;
-    const b = this.dataRtoDeadline;
-    if (a === undefined) return b;
-    if (b === undefined) return a;
-    return Math.min(a, b);
+    let best: number | undefined;
+    for (const d of [this.dataFinDeadline, this.dataRtoDeadline, this.probeDeadline]) if (d !== undefined && (best === undefined || d < best)) best = d;
+    return best;
+  }
+
+  private probeInterval(): number {
+    let rto = this.host.minRto;
+    for (const s of this.subflowList) if (!s.closed) rto = Math.max(rto, s.rto);
+    return Math.min(60000, rto * 2 ** this.probeBackoff);
   }
 
   /** The data-level RTO: twice the largest subflow RTO, at least a second, backed off. */
@@ -1269,6 +1292,12 @@ export class Connection {
   }
 
   onTimer(now: number): void {
+    if (this.probeDeadline !== undefined && now >= this.probeDeadline) {
+      // A segment below the window makes the peer answer with an ACK carrying its window (RFC 9293 §3.8.6.1).
+      for (const s of this.subflowList) if (s.canSend && (s.initial || s.joined)) s.sendWindowProbe(now);
+      this.probeBackoff++;
+      this.probeDeadline = now + this.probeInterval();
+    }
     if (this.dataRtoDeadline !== undefined && now >= this.dataRtoDeadline) {
       this.dataRtoDeadline = undefined;
       if (this.mode === 'mptcp' && this.state !== 'reset' && this.dataUna < this.dataNxt) {

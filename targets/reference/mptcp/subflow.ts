@@ -314,6 +314,12 @@ export class Subflow {
     if (this.unsent > 0 && this.inFlight === 0 && this.rtoDeadline === undefined && this.canSend) this.armRto(now);
   }
 
+  /** A pure ACK one below what the peer expects: it answers with an ACK and its current window. */
+  sendWindowProbe(now: number): void {
+    if (!this.synchronized) return;
+    this.emit('ack', this.sndUna - 1, undefined, now);
+  }
+
   private chunkAt(seq: number): Chunk | undefined {
     // Chunks are in order; most lookups are for the last few.
     for (let i = this.queue.length - 1; i >= 0; i--) {
@@ -492,7 +498,7 @@ export class Subflow {
       this.rcvNxt = 1;
       this.takeSynOptions(opts);
       this.sndUna = 1;
-      this.sndWnd = seg.window * 2 ** this.peerWscale;
+      this.sndWnd = seg.window; // the window of a SYN/ACK is never scaled (RFC 7323 §2.2)
       this.sndWl1 = 0;
       this.sndWl2 = 1;
       this.rtoDeadline = undefined;
