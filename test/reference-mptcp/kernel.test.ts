@@ -111,6 +111,8 @@ describe('reference MPTCP endpoint against the Linux kernel', function () {
     assert.equal(sink.length, n);
     assert.equal(sha(sink.bytes()), src.sha256, 'what we received is what the kernel sent (SHA-256)');
     l.driver.apps.length = 0;
+    // The kernel never had to drop our data for being beyond its receive window.
+    assert.equal(l.nstat().MPTcpExtNoDSSInWindow ?? 0, 0, 'MPTcpExtNoDSSInWindow');
     return { upMs, downMs };
   }
 
