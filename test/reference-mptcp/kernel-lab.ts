@@ -72,6 +72,8 @@ export class KernelLab {
       this.router = this.lab.namespace('rt');
       this.k = this.lab.namespace('k');
       this.lab.tun(this.ep, 'tun0', '10.81.0.1/24');
+      // A longer queue in front of the userspace relay: fewer drops in bursts.
+      this.lab.exec(this.ep, ['ip', 'link', 'set', 'tun0', 'txqueuelen', '10000']);
       this.lab.link(this.ep, '10.82.0.1/24', this.router, '10.82.0.2/24');
       this.lab.link(this.router, '10.83.0.1/24', this.k, '10.83.0.2/24');
       this.lab.link(this.router, '10.84.0.1/24', this.k, '10.84.0.2/24');
