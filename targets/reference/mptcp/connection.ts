@@ -1,0 +1,1325 @@
+/**
+ * A connection: plain TCP, or MPTCP v1 (RFC 8684) over one or more subflows.
+ *
+ * The data level lives here: the send buffer and what the scheduler puts on
+ * each subflow (with a DSS mapping per chunk), data ACKs, DATA_FIN, the
+ * receive side that turns subflow octets into data-level octets through the
+ * mappings (checking DSS checksums when they are in use) and reassembles them
+ * across subflows. So do the MPTCP handshakes (MP_CAPABLE, MP_JOIN), the
+ * fallback rules of §3.7, MP_FAIL, MP_FASTCLOSE, MP_TCPRST, ADD_ADDR,
+ * REMOVE_ADDR and MP_PRIO.
+ *
+ * Data-level positions are offsets (seq.ts): 0 is the octet at IDSN + 1.
+ */
+import {
+  addAddrHmac,
+  deriveIdsn,
+  deriveToken,
+  dssChecksum,
+  joinAckHmac,
+  joinSynAckHmac,
+  mptcpOptionLength,
+  TcpRstReason,
+  verifyDssChecksum,
+  type AddAddr,
+  type Dss,
+  type MpCapable,
+  type MpJoin,
+  type MptcpOption,
+  type TcpSegment,
+} from '../../../suites/mptcp/codec/index.js';
+import { ByteQueue, Reassembly, SendBuffer } from './buffers.js';
+import type { Host } from './host.js';
+import { random64 } from './random.js';
+import { dsnOf, unwrapDsn } from './seq.js';
+import { Subflow, type Chunk, type ParsedOptions, type RxMapping, type SegmentKind } from './subflow.js';
+import type { ConnectionState, MptcpOptions, SubflowInfo, TcpRstInfo } from './types.js';
+
+export type ResolvedMptcpOptions = Required<MptcpOptions>;
+
+export type ConnectionMode = 'pending' | 'mptcp' | 'tcp';
+
+const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+const tcpRst = (reason: number, transient = false): MptcpOption => ({
+  type: 'mptcp',
+  subtype: 'mp_tcprst',
+  flags: { U: false, V: false, W: false, T: transient },
+  reason,
+});
+
+const H_ONLY = { A: false, B: false, C: false, D: false, E: false, F: false, G: false, H: true };
+
+export class Connection {
+  readonly id: number;
+  readonly host: Host;
+  readonly role: 'client' | 'server';
+  readonly opts: ResolvedMptcpOptions;
+  state: ConnectionState = 'connecting';
+  mode: ConnectionMode;
+  /** Set once the connection fell back to TCP (§3.7), with why. */
+  fallback: { reason: string } | undefined;
+  /** Why the connection was reset, when it was. */
+  resetReason: string | undefined;
+
+  // MPTCP keys and what follows from them.
+  localKey = 0n;
+  remoteKey: bigint | undefined;
+  localToken = 0;
+  remoteToken = 0;
+  localIdsn = 0n;
+  remoteIdsn = 0n;
+  /** DSS checksums in use (flag A on either side). */
+  checksum = false;
+  /** Initiator: a DSS with a data ACK came from the peer (§3.1); the listener is fully established with the third ACK. */
+  fullyEstablished = false;
+  /** At most one subflow so far and no data-level retransmission: a fallback to TCP is possible (§3.7). */
+  allowInfiniteFallback = true;
+  /** The SYN goes without MP_CAPABLE from now on (blackhole fallback). */
+  private synWithoutMpc = false;
+  private sndBase = 1n;
+  private rcvBase = 1n;
+
+  readonly subflowList: Subflow[] = [];
+  private nextSubflowId = 1;
+  private rr = 0;
+
+  // Data-level send side.
+  private sendBuf = new SendBuffer();
+  /** First octet not data-acknowledged. */
+  dataUna = 0;
+  /** Next new octet to schedule. */
+  private dataNxt = 0;
+  private peerDataEdge = 0;
+  private shutdownRequested = false;
+  /** Our DATA_FIN: not yet, sent (and its offset), acknowledged. */
+  private dataFinOff: number | undefined;
+  private dataFinAcked = false;
+  private dataFinDeadline: number | undefined;
+  private dataFinBackoff = 0;
+  private dataFinDue = false;
+  private reinject: { off: number; end: number }[] = [];
+  /** Data-level retransmission: when data ACKs stop advancing, the first unacknowledged octets go again on a subflow. */
+  private dataRtoDeadline: number | undefined;
+  private dataRtoBackoff = 0;
+  /** Window probes (zero window at the data level or on the subflows). */
+  private probeDeadline: number | undefined;
+  private probeBackoff = 0;
+
+  // Data-level receive side.
+  rcvNxt = 0;
+  private ooo = new Reassembly();
+  private readable = new ByteQueue();
+  private readonly rcvBufCap: number;
+  private rcvEdge = 0;
+  private peerFinOff: number | undefined;
+  private eof = false;
+  private discardIncoming = false;
+  private readablePending = false;
+
+  // MP_FAIL and the infinite mapping (§3.7).
+  private mpFailSent = false;
+  private infiniteMapPending = false;
+  /** After a fallback caused by a checksum failure: keep sending data ACKs until the peer's answer. */
+  private fallbackDataAcks = false;
+
+  /** Addresses the peer announced (ADD_ADDR), by address id. */
+  readonly remoteAddresses = new Map<number, { address: string; port?: number }>();
+  /** Listener port this connection came from (server). */
+  listenerPort: number | undefined;
+  private closedNotified = false;
+
+  constructor(host: Host, id: number, role: 'client' | 'server', opts: ResolvedMptcpOptions) {
+    this.host = host;
+    this.id = id;
+    this.role = role;
+    this.opts = opts;
+    this.mode = opts.mptcp ? 'pending' : 'tcp';
+    this.rcvBufCap = host.receiveBuffer;
+  }
+
+  // ================================================================ public API
+
+  /** MPTCP is in use: the handshake completed and there was no fallback. */
+  get isMptcp(): boolean {
+    return this.mode === 'mptcp';
+  }
+
+  get version(): number {
+    return this.opts.version;
+  }
+
+  get keys(): { local: bigint; remote: bigint | undefined } {
+    return { local: this.localKey, remote: this.remoteKey };
+  }
+
+  get tokens(): { local: number; remote: number } {
+    return { local: this.localToken, remote: this.remoteToken };
+  }
+
+  get idsn(): { local: bigint; remote: bigint } {
+    return { local: this.localIdsn, remote: this.remoteIdsn };
+  }
+
+  /** Octets received and not read yet. */
+  get readableLength(): number {
+    return this.readable.length;
+  }
+
+  /** The peer ended its data stream and everything was read. */
+  get readableEnded(): boolean {
+    return this.eof && this.readable.length === 0;
+  }
+
+  /** Octets written and not yet acknowledged at the data level. */
+  get writableLength(): number {
+    return this.sendBuf.end - this.dataUna;
+  }
+
+  subflows(): SubflowInfo[] {
+    return this.subflowList.map((s) => s.info());
+  }
+
+  /** Queues octets to send (copied). */
+  write(data: Uint8Array): number {
+    if (this.shutdownRequested) throw new Error('write after shutdown');
+    if (this.state === 'closed' || this.state === 'reset') throw new Error(`write on a connection that is ${this.state}`);
+    this.sendBuf.append(data.slice());
+    return data.length;
+  }
+
+  /** Up to `max` received octets (empty when there are none). */
+  read(max = Number.POSITIVE_INFINITY): Uint8Array {
+    const before = this.receiveWindow();
+    const out = this.readable.read(max);
+    this.readablePending = false;
+    if (out.length > 0) {
+      const after = this.receiveWindow();
+      const mss = 1400;
+      if (before < Math.min(this.rcvBufCap / 2, 64 * 1024) && after - before >= Math.min(this.rcvBufCap / 4, 2 * mss)) {
+        for (const s of this.usableSubflows(true)) s.ackPending = true; // window update
+      }
+    }
+    return out;
+  }
+
+  /** Ends our data stream: FIN (TCP) or DATA_FIN (MPTCP), after what was written. */
+  shutdown(): void {
+    if (this.state === 'closed' || this.state === 'reset') return;
+    this.shutdownRequested = true;
+  }
+
+  /** shutdown() and forget what arrives from now on; a RST (MP_FASTCLOSE) when unread data is waiting, as Linux does. */
+  close(): void {
+    if (this.readable.length > 0) {
+      this.abort();
+      return;
+    }
+    this.discardIncoming = true;
+    this.shutdown();
+  }
+
+  /** Resets the connection: RST on every subflow, with MP_FASTCLOSE when MPTCP is in use (§3.5). */
+  abort(): void {
+    if (this.state === 'closed' || this.state === 'reset') return;
+    const now = this.host.now;
+    const fast = this.mode === 'mptcp' && this.remoteKey !== undefined;
+    const live = this.subflowList.filter((s) => !s.closed);
+    this.becomeReset(fast ? 'aborted locally (MP_FASTCLOSE sent)' : 'aborted locally', { fastclose: fast });
+    for (const s of live) {
+      const options: MptcpOption[] = [];
+      if (fast) {
+        options.push({ type: 'mptcp', subtype: 'mp_fastclose', receiverKey: this.remoteKey! });
+        options.push(tcpRst(TcpRstReason.UNSPECIFIED));
+        this.host.stats.fastcloseSent++;
+        this.host.stats.mpTcpRstSent++;
+      }
+      this.host.stats.resetsSent++;
+      s.reset('aborted locally', options, now);
+    }
+  }
+
+  /**
+   * Opens an MP_JOIN subflow (§3.2) from one of our addresses to the peer
+   * (its address of the first subflow, or one it announced).
+   */
+  addSubflow(localAddress: string, remoteAddress: string, port?: number, opts: { backup?: boolean; localPort?: number } = {}): SubflowInfo {
+    if (this.mode !== 'mptcp' || this.remoteKey === undefined) throw new Error('addSubflow needs an established MPTCP connection');
+    if (this.state !== 'established') throw new Error(`addSubflow on a connection that is ${this.state}`);
+    if (!this.host.isLocal(localAddress)) throw new Error(`${localAddress} is not an address of this host`);
+    const first = this.subflowList[0]!;
+    const remotePort = port ?? first.remotePort;
+    const s = new Subflow(
+      this,
+      {
+        id: this.nextSubflowId++,
+        local: localAddress,
+        localPort: opts.localPort ?? this.host.ephemeralPort(localAddress, remoteAddress, remotePort),
+        remote: remoteAddress,
+        remotePort,
+        initial: false,
+        isn: this.host.random.u32(),
+      },
+      'syn-sent',
+      this.host.initialRto,
+    );
+    s.offeredWscale = this.host.windowScale ?? undefined;
+    s.initiatedHere = true;
+    s.nonceLocal = this.host.random.u32();
+    s.localAddressId = this.addressIdFor(localAddress);
+    s.backup = opts.backup ?? false;
+    this.subflowList.push(s);
+    this.host.register(s);
+    return s.info();
+  }
+
+  /** MP_PRIO (§3.3.8): ask the peer to treat a subflow as backup, or not. */
+  setBackup(subflowId: number, backup: boolean): void {
+    const s = this.subflowList.find((x) => x.id === subflowId && !x.closed);
+    if (!s) throw new Error(`no open subflow ${subflowId}`);
+    if (this.mode !== 'mptcp') throw new Error('MP_PRIO needs MPTCP');
+    s.backup = backup;
+    s.pendingOptions.push({ type: 'mptcp', subtype: 'mp_prio', backup });
+  }
+
+  /** ADD_ADDR (§3.4.1): announce one of our addresses (with its HMAC). Returns the address id. */
+  announceAddress(address: string, port?: number): number {
+    if (this.mode !== 'mptcp' || this.remoteKey === undefined) throw new Error('ADD_ADDR needs MPTCP');
+    const addressId = this.addressIdFor(address);
+    const s = this.usableSubflows(true)[0] ?? this.subflowList.find((x) => x.synchronized);
+    if (!s) throw new Error('no subflow to send ADD_ADDR on');
+    const opt: AddAddr = {
+      type: 'mptcp',
+      subtype: 'add_addr',
+      echo: false,
+      addressId,
+      address,
+      ...(port !== undefined ? { port } : {}),
+      hmac: addAddrHmac({ senderKey: this.localKey, receiverKey: this.remoteKey, addressId, address, ...(port !== undefined ? { port } : {}) }),
+    };
+    s.pendingOptions.push(opt);
+    return addressId;
+  }
+
+  /** REMOVE_ADDR (§3.4.2): withdraw an address id; our subflows on it are reset. */
+  removeAddress(addressId: number): void {
+    if (this.mode !== 'mptcp') throw new Error('REMOVE_ADDR needs MPTCP');
+    const now = this.host.now;
+    const keep = this.subflowList.find((x) => !x.closed && x.synchronized && x.localAddressId !== addressId);
+    if (keep) keep.pendingOptions.push({ type: 'mptcp', subtype: 'remove_addr', addressIds: [addressId] });
+    for (const s of [...this.subflowList]) {
+      if (!s.closed && s.localAddressId === addressId && keep) this.dropSubflow(s, 'address removed locally', [tcpRst(TcpRstReason.UNSPECIFIED)], now);
+    }
+  }
+
+  /** Closes one subflow with a FIN (its unacknowledged data goes on the others). */
+  closeSubflow(subflowId: number): void {
+    const s = this.subflowList.find((x) => x.id === subflowId && !x.closed);
+    if (!s) return;
+    s.noNewData = true;
+    this.reinjectFrom(s);
+    s.queueFin();
+  }
+
+  // ================================================================ opening
+
+  /** Keys and tokens of this end (§3.1); the token must be unique on the host. */
+  private makeKey(): void {
+    for (;;) {
+      const key = random64(this.host.random);
+      const token = deriveToken(key);
+      if (key === 0n || this.host.tokenInUse(token)) continue;
+      this.localKey = key;
+      this.localToken = token;
+      this.localIdsn = deriveIdsn(key);
+      this.sndBase = (this.localIdsn + 1n) & 0xffffffffffffffffn;
+      return;
+    }
+  }
+
+  private learnRemoteKey(key: bigint): void {
+    this.remoteKey = key;
+    this.remoteToken = deriveToken(key);
+    this.remoteIdsn = deriveIdsn(key);
+    this.rcvBase = (this.remoteIdsn + 1n) & 0xffffffffffffffffn;
+  }
+
+  /** Active open. */
+  startConnect(local: string, localPort: number, remote: string, remotePort: number): void {
+    if (this.mode === 'pending') {
+      this.makeKey();
+      this.host.registerToken(this);
+    }
+    const s = new Subflow(this, { id: this.nextSubflowId++, local, localPort, remote, remotePort, initial: true, isn: this.host.random.u32() }, 'syn-sent', this.host.initialRto);
+    s.offeredWscale = this.host.windowScale ?? undefined;
+    s.initiatedHere = true;
+    this.subflowList.push(s);
+    this.host.register(s);
+  }
+
+  /** Passive open: a SYN on a listening port. */
+  acceptSyn(seg: TcpSegment, opts: ParsedOptions, local: string, remote: string): Subflow {
+    const mpc = opts.mptcp.find((o): o is MpCapable => o.subtype === 'mp_capable');
+    if (this.mode === 'pending') {
+      const why = this.checkSynMpc(mpc);
+      if (why) {
+        this.mode = 'tcp';
+        if (mpc || why !== 'SYN without MP_CAPABLE') this.noteFallback(why);
+        else this.fallback = { reason: why };
+      } else {
+        this.makeKey();
+        this.host.registerToken(this);
+        this.checksum = this.opts.checksum || mpc!.flags.A;
+      }
+    }
+    const s = new Subflow(
+      this,
+      { id: this.nextSubflowId++, local, localPort: seg.dstPort, remote, remotePort: seg.srcPort, initial: true, isn: this.host.random.u32() },
+      'syn-received',
+      this.host.initialRto,
+    );
+    s.offeredWscale = opts.wscale !== undefined ? (this.host.windowScale ?? undefined) : undefined;
+    s.acceptSyn(seg, opts, s.offeredWscale);
+    this.subflowList.push(s);
+    this.host.register(s);
+    return s;
+  }
+
+  /** Why the MP_CAPABLE of a SYN does not start MPTCP, or undefined when it does. */
+  private checkSynMpc(mpc: MpCapable | undefined): string | undefined {
+    if (!mpc || mpc.form !== 'syn') return 'SYN without MP_CAPABLE';
+    if (mpc.version === 0) return 'the peer offered MPTCP version 0 (RFC 6824)';
+    if (this.opts.version === 0) return `the peer offered MPTCP version ${mpc.version}, this end speaks version 0 only`;
+    if (!mpc.flags.H) return 'MP_CAPABLE without an HMAC algorithm (flag H): ignored';
+    if (mpc.flags.B) return 'MP_CAPABLE with flag B (an extension this end does not know): ignored';
+    return undefined;
+  }
+
+  /** Our SYN/ACK was answered (listener side). Returns false when the subflow was reset. */
+  onHandshakeAck(s: Subflow, seg: TcpSegment, opts: ParsedOptions, now: number): boolean {
+    if (!s.initial) return this.onJoinThirdAck(s, opts, now);
+    if (this.mode === 'pending') {
+      const mpc = opts.mptcp.find((o): o is MpCapable => o.subtype === 'mp_capable' && (o.form === 'ack' || o.form === 'ack-data'));
+      if (mpc && 'receiverKey' in mpc && mpc.receiverKey === this.localKey) {
+        this.learnRemoteKey(mpc.senderKey);
+        this.mode = 'mptcp';
+        this.fullyEstablished = true;
+        if (mpc.flags.A) this.checksum = true;
+        if (mpc.form === 'ack-data') this.addImplicitMapping(s, mpc, seg.payload.length, now);
+        // A DSS with a data ACK at once, so that the initiator knows its key arrived (fully established, §3.1).
+        else s.ackPending = true;
+      } else {
+        this.noteFallback(mpc ? 'MP_CAPABLE in the third ACK does not echo our key' : seg.payload.length > 0 ? 'first data without MP_CAPABLE' : 'third ACK without MP_CAPABLE');
+      }
+    }
+    this.peerDataEdge = s.sndWnd;
+    this.state = 'established';
+    this.host.enqueueAccept(this);
+    return true;
+  }
+
+  /** The SYN/ACK of our SYN. Returns false when the subflow was reset. */
+  onSynAck(s: Subflow, seg: TcpSegment, opts: ParsedOptions, now: number): boolean {
+    if (!s.initial) return this.onJoinSynAck(s, opts, now);
+    if (this.mode === 'pending') {
+      const mpc = opts.mptcp.find((o): o is MpCapable => o.subtype === 'mp_capable');
+      if (this.opts.version === 0) this.noteFallback(mpc ? 'version 0 is offered but not implemented past the handshake' : 'SYN/ACK without MP_CAPABLE');
+      else if (!mpc || mpc.form !== 'syn-ack') this.noteFallback('SYN/ACK without MP_CAPABLE');
+      else if (mpc.version !== 1) this.noteFallback(`SYN/ACK with MPTCP version ${mpc.version}`);
+      else if (!mpc.flags.H) this.noteFallback('SYN/ACK MP_CAPABLE without flag H');
+      else {
+        this.learnRemoteKey(mpc.senderKey);
+        this.mode = 'mptcp';
+        this.checksum = this.opts.checksum || mpc.flags.A;
+      }
+    }
+    this.peerDataEdge = s.sndWnd;
+    this.state = 'established';
+    s.ackPending = true; // the third ACK
+    this.host.emitEvent({ type: 'connected', conn: this });
+    void seg;
+    void now;
+    return true;
+  }
+
+  onSynRetransmit(s: Subflow, retries: number): void {
+    const limit = this.host.synRetriesBeforeFallback;
+    if (s.initial && this.role === 'client' && this.mode === 'pending' && limit !== null && retries > limit && !this.synWithoutMpc) {
+      this.synWithoutMpc = true;
+      this.noteFallback(`no answer to ${retries - 1} SYNs with MP_CAPABLE: the next SYN goes without it`);
+    }
+  }
+
+  // ---------------------------------------------------------------- MP_JOIN
+
+  /** A SYN with MP_JOIN for this connection (listener side of the join). */
+  acceptJoinSyn(seg: TcpSegment, opts: ParsedOptions, join: MpJoin & { form: 'syn' }, local: string, remote: string): Subflow {
+    const s = new Subflow(
+      this,
+      { id: this.nextSubflowId++, local, localPort: seg.dstPort, remote, remotePort: seg.srcPort, initial: false, isn: this.host.random.u32() },
+      'syn-received',
+      this.host.initialRto,
+    );
+    s.offeredWscale = opts.wscale !== undefined ? (this.host.windowScale ?? undefined) : undefined;
+    s.acceptSyn(seg, opts, s.offeredWscale);
+    s.nonceRemote = join.nonce;
+    s.nonceLocal = this.host.random.u32();
+    s.remoteAddressId = join.addressId;
+    s.peerBackup = join.backup;
+    s.localAddressId = this.addressIdFor(local);
+    this.subflowList.push(s);
+    this.host.register(s);
+    return s;
+  }
+
+  private onJoinSynAck(s: Subflow, opts: ParsedOptions, now: number): boolean {
+    const j = opts.mptcp.find((o): o is MpJoin & { form: 'syn-ack' } => o.subtype === 'mp_join' && o.form === 'syn-ack');
+    const expected = j && joinSynAckHmac({ keyA: this.localKey, keyB: this.remoteKey!, nonceA: s.nonceLocal, nonceB: j.nonce });
+    if (!j || !expected || !sameBytes(j.hmac, expected)) {
+      this.host.stats.joinSynAckHmacFailure++;
+      this.dropSubflow(s, j ? 'MP_JOIN SYN/ACK with a bad HMAC' : 'SYN/ACK without MP_JOIN', [tcpRst(TcpRstReason.MPTCP_SPECIFIC)], now);
+      return false;
+    }
+    s.nonceRemote = j.nonce;
+    s.remoteAddressId = j.addressId;
+    s.peerBackup = j.backup;
+    s.joinVerified = true;
+    s.ackPending = true; // the third ACK, with HMAC-A
+    s.rtoDeadline = now + s.rto; // until the fourth ACK
+    return true;
+  }
+
+  private onJoinThirdAck(s: Subflow, opts: ParsedOptions, now: number): boolean {
+    const j = opts.mptcp.find((o): o is MpJoin & { form: 'ack' } => o.subtype === 'mp_join' && o.form === 'ack');
+    const expected = joinAckHmac({ keyA: this.remoteKey!, keyB: this.localKey, nonceA: s.nonceRemote, nonceB: s.nonceLocal });
+    if (!j || !sameBytes(j.hmac, expected) || this.mode !== 'mptcp') {
+      this.host.stats.joinAckHmacFailure++;
+      this.dropSubflow(s, j ? 'MP_JOIN third ACK with a bad HMAC' : 'third ACK without MP_JOIN', [tcpRst(TcpRstReason.MPTCP_SPECIFIC)], now);
+      return false;
+    }
+    s.joinVerified = true;
+    this.joinDone(s);
+    s.ackPending = true; // the fourth ACK
+    return true;
+  }
+
+  private joinDone(s: Subflow): void {
+    if (s.joined) return;
+    s.joined = true;
+    s.rtoDeadline = undefined;
+    s.retries = 0;
+    this.allowInfiniteFallback = false;
+    this.host.emitEvent({ type: 'subflow-added', conn: this, subflow: s.info() });
+  }
+
+  /** The initiator of a join is waiting for the fourth ACK. */
+  joinAckOutstanding(s: Subflow): boolean {
+    return !s.initial && s.joinVerified && !s.joined && s.state === 'established' && this.mode === 'mptcp';
+  }
+
+  /** Our address id for a local address: 0 for that of the first subflow, else its place among the host's addresses. */
+  addressIdFor(address: string): number {
+    const first = this.subflowList[0];
+    if (!first || first.local === address) return 0;
+    const i = this.host.addresses.indexOf(address);
+    return i >= 0 ? i + 1 : 255;
+  }
+
+  // ================================================================ fallback
+
+  /** Falls back to TCP (§3.7), for good. */
+  private noteFallback(reason: string): void {
+    if (this.fallback) return;
+    this.mode = 'tcp';
+    this.fallback = { reason };
+    this.host.stats.fallbacks++;
+    this.host.unregisterToken(this);
+    this.host.emitEvent({ type: 'fallback', conn: this, reason });
+  }
+
+  /** Falls back an established MPTCP connection on its single subflow. */
+  private fallBack(s: Subflow, reason: string, rxDelta: number): void {
+    if (this.mode !== 'mptcp') return;
+    // Octets gathered for a mapping not yet checked go through as they are.
+    for (const m of s.rxMaps) {
+      if (m.parts && m.got) this.deliver(m.dataOff, concat(m.parts));
+    }
+    s.rxMaps = [];
+    s.rxDelta = rxDelta;
+    this.reinject = [];
+    this.noteFallback(reason);
+    // A FIN that came while MPTCP was in use ends the data stream now.
+    if (s.peerFinReceived && this.peerFinOff === undefined) {
+      this.peerFinOff = this.rcvNxt;
+      this.checkPeerFin();
+    }
+  }
+
+  private mayFallBack(s: Subflow): boolean {
+    return this.allowInfiniteFallback && s.initial && this.subflowList.filter((x) => !x.closed).length === 1;
+  }
+
+  // ================================================================ options out
+
+  /** Octets of options every data segment may carry (the payload is that much smaller). */
+  optionOverhead(): number {
+    return this.mode === 'tcp' && !this.infiniteMapPending ? 0 : 28;
+  }
+
+  /** A pure ACK is wanted on this subflow (DATA_FIN). */
+  wantsPureAck(s: Subflow): boolean {
+    return this.dataFinDue && this.mode === 'mptcp' && (this.role === 'server' || this.fullyEstablished) && s === this.dataFinSubflow();
+  }
+
+  private dataFinSubflow(): Subflow | undefined {
+    return this.usableSubflows(false).find((x) => !x.backup && !x.peerBackup) ?? this.usableSubflows(false)[0] ?? this.usableSubflows(true)[0];
+  }
+
+  /** The MPTCP options of an outgoing segment. */
+  optionsFor(s: Subflow, kind: SegmentKind, chunk: Chunk | undefined, payloadLen: number, seq: number): MptcpOption[] {
+    if (kind === 'syn') {
+      if (s.initial) {
+        if (this.mode !== 'pending' || this.synWithoutMpc) return [];
+        const flags = { ...H_ONLY, A: this.opts.checksum, B: this.opts.flagB, H: !this.opts.omitFlagH };
+        if (this.opts.version === 0) return [{ type: 'mptcp', subtype: 'mp_capable', form: 'syn', version: 0, flags, senderKey: this.localKey }];
+        return [{ type: 'mptcp', subtype: 'mp_capable', form: 'syn', version: 1, flags }];
+      }
+      return [{ type: 'mptcp', subtype: 'mp_join', form: 'syn', backup: s.backup, addressId: s.localAddressId, token: this.remoteToken, nonce: s.nonceLocal }];
+    }
+    if (kind === 'syn-ack') {
+      if (s.initial) {
+        if (this.mode !== 'pending') return [];
+        return [{ type: 'mptcp', subtype: 'mp_capable', form: 'syn-ack', version: 1, flags: { ...H_ONLY, A: this.checksum }, senderKey: this.localKey }];
+      }
+      const hmac = joinSynAckHmac({ keyA: this.remoteKey!, keyB: this.localKey, nonceA: s.nonceRemote, nonceB: s.nonceLocal });
+      return [{ type: 'mptcp', subtype: 'mp_join', form: 'syn-ack', backup: s.backup, addressId: s.localAddressId, hmac, nonce: s.nonceLocal }];
+    }
+    if (this.infiniteMapPending && kind === 'data' && chunk) {
+      // §3.7: one DSS with an infinite mapping, then no more options.
+      this.infiniteMapPending = false;
+      this.host.stats.infiniteMapSent++;
+      const dss: Dss = {
+        type: 'mptcp',
+        subtype: 'dss',
+        dataFin: false,
+        dataAck: dsnOf(this.rcvBase, this.rcvNxt),
+        mapping: { dsn: dsnOf(this.sndBase, chunk.dataOff + (seq - chunk.seq)), subflowSeq: seq, dataLevelLength: 0, ...(this.checksum ? { checksum: 0 } : {}) },
+      };
+      return this.withPending(s, [dss], kind);
+    }
+    if (this.mode === 'tcp') {
+      // After a fallback only MP_FAIL still goes out (§3.7), with data ACKs while the peer has not answered it.
+      s.pendingOptions = s.pendingOptions.filter((o) => o.subtype === 'mp_fail');
+      const base: MptcpOption[] = this.fallbackDataAcks && this.remoteKey !== undefined ? [{ type: 'mptcp', subtype: 'dss', dataFin: false, dataAck: dsnOf(this.rcvBase, this.rcvNxt) }] : [];
+      return this.withPending(s, base, kind);
+    }
+    if (this.mode === 'pending') return [];
+    const key = this.remoteKey!;
+    // The third ACK of a join, until the fourth ACK.
+    if (!s.initial && !s.joined && s.initiatedHere && s.joinVerified && kind === 'ack') {
+      return [{ type: 'mptcp', subtype: 'mp_join', form: 'ack', hmac: joinAckHmac({ keyA: this.localKey, keyB: key, nonceA: s.nonceLocal, nonceB: s.nonceRemote }) }];
+    }
+    // The initiator's first subflow until it is fully established (§3.1).
+    if (s.initial && this.role === 'client' && !this.fullyEstablished) {
+      if (kind === 'data' && chunk && chunk.dataOff === 0 && chunk.seq === 1 && seq === 1 && this.opts.mpCapableWithData && payloadLen === chunk.data.length) {
+        const o: MpCapable = { type: 'mptcp', subtype: 'mp_capable', form: 'ack-data', version: 1, flags: { ...H_ONLY, A: this.checksum }, senderKey: this.localKey, receiverKey: key, dataLevelLength: payloadLen };
+        if (this.checksum) o.checksum = dssChecksum(this.sndBase, 1, payloadLen, chunk.data);
+        return [o];
+      }
+      if (kind === 'ack') return this.withPending(s, [{ type: 'mptcp', subtype: 'mp_capable', form: 'ack', version: 1, flags: { ...H_ONLY, A: this.checksum }, senderKey: this.localKey, receiverKey: key }], kind);
+    }
+    const dss: Dss = { type: 'mptcp', subtype: 'dss', dataFin: false, dataAck: dsnOf(this.rcvBase, this.rcvNxt) };
+    if (kind === 'data' && chunk) {
+      const dsn = dsnOf(this.sndBase, chunk.dataOff);
+      dss.mapping = { dsn, subflowSeq: chunk.seq, dataLevelLength: chunk.data.length };
+      if (this.checksum) dss.mapping.checksum = dssChecksum(dsn, chunk.seq, chunk.data.length, chunk.data);
+    } else if ((kind === 'ack' || kind === 'fin') && this.dataFinOff !== undefined && !this.dataFinAcked && this.dataNxt === this.dataFinOff) {
+      // DATA_FIN on a segment without data: subflow sequence 0, length 1 (§3.3.3).
+      const dsn = dsnOf(this.sndBase, this.dataFinOff);
+      dss.dataFin = true;
+      dss.mapping = { dsn, subflowSeq: 0, dataLevelLength: 1 };
+      if (this.checksum) dss.mapping.checksum = dssChecksum(dsn, 0, 1, new Uint8Array(0));
+      if (s === this.dataFinSubflow()) this.dataFinDue = false;
+    }
+    return this.withPending(s, [dss], kind);
+  }
+
+  /** Adds the pending control options that fit (40 octets in all); they go on segments without data. */
+  private withPending(s: Subflow, base: MptcpOption[], kind: SegmentKind): MptcpOption[] {
+    if (s.pendingOptions.length === 0 || kind === 'data') {
+      if (s.pendingOptions.length > 0) s.ackPending = true;
+      return base;
+    }
+    let used = base.reduce((n, o) => n + mptcpOptionLength(o), 0);
+    const out = [...base];
+    const keep: MptcpOption[] = [];
+    for (const o of s.pendingOptions) {
+      const len = mptcpOptionLength(o);
+      if (used + len <= 40) {
+        out.push(o);
+        used += len;
+        this.countSent(o);
+      } else if (o.subtype === 'add_addr' && out.length === base.length && len <= 40) {
+        // Like Linux: an ADD_ADDR that does not fit with the DSS goes alone.
+        out.length = 0;
+        out.push(o);
+        used = len;
+        this.countSent(o);
+      } else keep.push(o);
+    }
+    s.pendingOptions = keep;
+    if (keep.length > 0) s.ackPending = true;
+    return out;
+  }
+
+  private countSent(o: MptcpOption): void {
+    const st = this.host.stats;
+    if (o.subtype === 'mp_fail') st.mpFailSent++;
+    else if (o.subtype === 'add_addr' && o.echo) st.addAddrEchoSent++;
+  }
+
+  // ================================================================ options in
+
+  /** MPTCP options of an acceptable segment on an established subflow, before its data. */
+  onSegmentOptions(s: Subflow, seg: TcpSegment, opts: ParsedOptions, newlyAcked: number, hadMptcp: boolean, seq: number, now: number): void {
+    void seq;
+    if (this.mode === 'tcp') {
+      if (this.fallbackDataAcks) {
+        for (const o of opts.mptcp) {
+          if ((o.subtype === 'dss' && o.mapping && o.mapping.dataLevelLength === 0) || o.subtype === 'mp_fail') this.fallbackDataAcks = false;
+          if (o.subtype === 'dss' && o.mapping && o.mapping.dataLevelLength === 0) this.host.stats.infiniteMapReceived++;
+          if (o.subtype === 'mp_fail') this.host.stats.mpFailReceived++;
+        }
+      }
+      return;
+    }
+    if (this.mode !== 'mptcp') return;
+    let sawDss = false;
+    for (const o of opts.mptcp) {
+      switch (o.subtype) {
+        case 'dss':
+          if (sawDss) break;
+          sawDss = true;
+          this.onDss(s, seg, o, now);
+          break;
+        case 'mp_capable':
+          // The initiator's MP_CAPABLE ACK again (or with its first data): the listener takes its implicit mapping.
+          if (this.role === 'server' && s.initial && o.form === 'ack-data' && o.receiverKey === this.localKey && seg.payload.length > 0) this.addImplicitMapping(s, o, seg.payload.length, now);
+          break;
+        case 'add_addr':
+          this.onAddAddr(s, o);
+          break;
+        case 'remove_addr':
+          this.onRemoveAddr(s, o.addressIds, now);
+          break;
+        case 'mp_prio':
+          s.peerBackup = o.backup;
+          this.host.emitEvent({ type: 'mp-prio', conn: this, subflow: s.id, backup: o.backup });
+          break;
+        case 'mp_fail':
+          this.onMpFail(s, o.dsn, now);
+          break;
+        case 'mp_fastclose':
+          if (o.receiverKey === this.localKey) {
+            this.onFastclose(s, now);
+            return;
+          }
+          break;
+        default:
+          // MP_JOIN or MP_TCPRST out of place, unknown subtypes: ignored.
+          break;
+      }
+      if (this.mode !== 'mptcp' || s.closed) return;
+    }
+    // A join initiator is fully established with the first DSS after its third ACK (the fourth ACK).
+    if (!s.initial && !s.joined && s.joinVerified && sawDss) this.joinDone(s);
+    // §3.7: our data acknowledged at the subflow level without any MPTCP option.
+    if (newlyAcked > 0 && !hadMptcp && this.mode === 'mptcp' && !seg.flags.fin) {
+      if (this.mayFallBack(s)) this.fallBack(s, 'data acknowledged without a data ACK (MPTCP options removed)', s.lastRxDelta ?? -1);
+      else if (s.initial || s.joined) this.dropSubflow(s, 'data acknowledged without a data ACK', [tcpRst(TcpRstReason.MIDDLEBOX_INTERFERENCE)], now);
+    }
+  }
+
+  private onDss(s: Subflow, seg: TcpSegment, o: Dss, now: number): void {
+    if (o.dataAck !== undefined) {
+      if (this.role === 'client' && !this.fullyEstablished) this.fullyEstablished = true;
+      const ackOff = unwrapDsn(this.sndBase, o.dataAck, o.dataAck64 ?? true, this.dataUna);
+      this.onDataAck(ackOff, seg.window * 2 ** s.peerWscale, now);
+    }
+    const m = o.mapping;
+    if (!m) return;
+    const dataOff = unwrapDsn(this.rcvBase, m.dsn, o.dsn64 ?? true, this.rcvNxt);
+    if (m.dataLevelLength === 0) {
+      // The infinite mapping (§3.7): TCP from here on.
+      this.host.stats.infiniteMapReceived++;
+      if (this.mayFallBack(s)) this.fallBack(s, 'infinite mapping received', dataOff - m.subflowSeq);
+      else this.dropSubflow(s, 'infinite mapping on a connection with several subflows', [tcpRst(TcpRstReason.MPTCP_SPECIFIC)], now);
+      return;
+    }
+    if (o.dataFin && m.subflowSeq === 0 && m.dataLevelLength === 1) {
+      this.peerDataFin(dataOff, now);
+      return;
+    }
+    if ((m.checksum !== undefined) !== this.checksum) {
+      this.dropSubflow(s, this.checksum ? 'DSS without the negotiated checksum' : 'DSS with a checksum that was not negotiated', [tcpRst(TcpRstReason.MPTCP_SPECIFIC)], now);
+      return;
+    }
+    this.addMapping(s, { ssn: m.subflowSeq, subLen: m.dataLevelLength - (o.dataFin ? 1 : 0), dataOff, dataLevelLength: m.dataLevelLength, dataFin: o.dataFin, ...(m.checksum !== undefined ? { checksum: m.checksum } : {}) });
+  }
+
+  private addImplicitMapping(s: Subflow, o: MpCapable & { form: 'ack-data' }, payloadLen: number, now: number): void {
+    void payloadLen;
+    if ((o.checksum !== undefined) !== this.checksum) {
+      this.dropSubflow(s, 'MP_CAPABLE with data and a checksum that does not match the negotiation', [tcpRst(TcpRstReason.MPTCP_SPECIFIC)], now);
+      return;
+    }
+    this.addMapping(s, { ssn: 1, subLen: o.dataLevelLength, dataOff: 0, dataLevelLength: o.dataLevelLength, dataFin: false, ...(o.checksum !== undefined ? { checksum: o.checksum } : {}) });
+  }
+
+  private addMapping(s: Subflow, m: RxMapping): void {
+    s.sawMapping = true;
+    if (m.subLen <= 0) {
+      if (m.dataFin) this.peerDataFin(m.dataOff + m.dataLevelLength - 1, this.host.now);
+      return;
+    }
+    if (m.ssn + m.subLen <= s.rcvNxt) return; // consumed already
+    for (const x of s.rxMaps) if (x.ssn === m.ssn && x.subLen === m.subLen) return;
+    let i = s.rxMaps.length;
+    while (i > 0 && s.rxMaps[i - 1]!.ssn > m.ssn) i--;
+    s.rxMaps.splice(i, 0, m);
+  }
+
+  private onDataAck(ackOff: number, window: number, now: number): void {
+    const limit = this.dataNxt + (this.dataFinOff !== undefined ? 1 : 0);
+    if (ackOff > limit || ackOff < this.dataUna - 0x40000000) return;
+    if (ackOff + window > this.peerDataEdge) this.peerDataEdge = ackOff + window;
+    if (ackOff <= this.dataUna) return;
+    this.dataUna = ackOff;
+    this.dataRtoBackoff = 0;
+    this.dataRtoDeadline = this.dataUna < this.dataNxt ? now + this.dataRto() : undefined;
+    this.sendBuf.release(Math.min(ackOff, this.sendBuf.end));
+    while (this.reinject.length > 0 && this.reinject[0]!.end <= ackOff) this.reinject.shift();
+    if (this.reinject.length > 0 && this.reinject[0]!.off < ackOff) this.reinject[0]!.off = ackOff;
+    if (this.dataFinOff !== undefined && ackOff > this.dataFinOff && !this.dataFinAcked) {
+      this.dataFinAcked = true;
+      this.dataFinDeadline = undefined;
+      this.dataFinDue = false;
+    }
+  }
+
+  private onAddAddr(s: Subflow, o: AddAddr): void {
+    if (o.echo) return; // the peer's echo of our ADD_ADDR
+    this.host.stats.addAddrReceived++;
+    const expected = addAddrHmac({ senderKey: this.remoteKey!, receiverKey: this.localKey, addressId: o.addressId, address: o.address, ...(o.port !== undefined ? { port: o.port } : {}) });
+    if (!o.hmac || !sameBytes(o.hmac, expected)) {
+      this.host.stats.addAddrBadHmac++;
+      return;
+    }
+    const known = this.remoteAddresses.get(o.addressId);
+    this.remoteAddresses.set(o.addressId, { address: o.address, ...(o.port !== undefined ? { port: o.port } : {}) });
+    s.pendingOptions.push({ type: 'mptcp', subtype: 'add_addr', echo: true, addressId: o.addressId, address: o.address, ...(o.port !== undefined ? { port: o.port } : {}) });
+    if (!known || known.address !== o.address) this.host.emitEvent({ type: 'add-addr', conn: this, addressId: o.addressId, address: o.address, ...(o.port !== undefined ? { port: o.port } : {}) });
+  }
+
+  private onRemoveAddr(s: Subflow, ids: number[], now: number): void {
+    for (const id of ids) this.remoteAddresses.delete(id);
+    this.host.emitEvent({ type: 'remove-addr', conn: this, addressIds: ids });
+    const open = this.subflowList.filter((x) => !x.closed);
+    for (const x of open) {
+      if (!ids.includes(x.remoteAddressId)) continue;
+      if (this.subflowList.filter((y) => !y.closed).length <= 1) break; // never the last one
+      this.dropSubflow(x, 'address removed by the peer', [tcpRst(TcpRstReason.UNSPECIFIED)], now);
+    }
+    void s;
+  }
+
+  private onMpFail(s: Subflow, dsn: bigint, now: number): void {
+    this.host.stats.mpFailReceived++;
+    this.host.emitEvent({ type: 'mp-fail', conn: this, dsn });
+    if (this.mpFailSent) {
+      this.fallbackDataAcks = false;
+      return;
+    }
+    if (!this.mayFallBack(s)) return; // the peer resets the subflow
+    // Answer with MP_FAIL and an infinite mapping, and fall back.
+    s.pendingOptions.push({ type: 'mptcp', subtype: 'mp_fail', dsn });
+    this.infiniteMapPending = true;
+    this.fallBack(s, 'MP_FAIL received (DSS checksum failed at the peer)', s.lastRxDelta ?? -1);
+    void now;
+  }
+
+  private onFastclose(s: Subflow, now: number): void {
+    this.host.stats.fastcloseReceived++;
+    this.becomeReset('MP_FASTCLOSE received', { fastclose: true });
+    for (const x of [...this.subflowList]) {
+      if (x.closed || x === s) continue;
+      this.host.stats.resetsSent++;
+      x.reset('MP_FASTCLOSE received', [], now);
+    }
+    if (!s.closed) {
+      this.host.stats.resetsSent++;
+      s.reset('MP_FASTCLOSE received', [], now);
+    }
+  }
+
+  // ================================================================ receive
+
+  /** In-order subflow octets, from relative sequence `rel`. */
+  onSubflowData(s: Subflow, rel: number, bytes: Uint8Array, now: number): void {
+    if (this.mode !== 'mptcp') {
+      if (s.rxDelta === undefined) s.rxDelta = -1;
+      this.deliver(rel + s.rxDelta, bytes);
+      return;
+    }
+    let at = rel;
+    let rest = bytes;
+    while (rest.length > 0) {
+      const m = this.findMapping(s, at);
+      if (!m) {
+        if (this.mayFallBack(s)) {
+          const why = s.sawMapping ? 'DSS mapping missing on data (infinite mapping fallback)' : 'first data without DSS';
+          this.fallBack(s, why, s.lastRxDelta ?? -1);
+          this.deliver(at + s.rxDelta!, rest);
+        } else {
+          this.dropSubflow(s, 'data without a DSS mapping', [tcpRst(TcpRstReason.MIDDLEBOX_INTERFERENCE)], now);
+        }
+        return;
+      }
+      const end = m.ssn + m.subLen;
+      const n = Math.min(rest.length, end - at);
+      const piece = rest.subarray(0, n);
+      if (m.checksum !== undefined && this.checksum && (m.got !== undefined || at === m.ssn)) {
+        if (m.got === undefined) {
+          m.got = 0;
+          m.parts = [];
+        }
+        m.parts!.push(piece);
+        m.got += n;
+        if (m.got === m.subLen) {
+          const data = concat(m.parts!);
+          m.parts = [];
+          const dsn = dsnOf(this.rcvBase, m.dataOff);
+          if (verifyDssChecksum(dsn, m.ssn, m.dataLevelLength, data, m.checksum)) {
+            this.deliver(m.dataOff, data);
+            if (m.dataFin) this.peerDataFin(m.dataOff + m.subLen, now);
+          } else {
+            this.checksumFailed(s, m, data, now);
+            if (s.closed) return;
+            if (this.mode !== 'mptcp') {
+              at += n;
+              rest = rest.subarray(n);
+              if (rest.length > 0) this.deliver(at + s.rxDelta!, rest);
+              return;
+            }
+          }
+        }
+      } else {
+        this.deliver(m.dataOff + (at - m.ssn), piece);
+        if (at + n === end && m.dataFin) this.peerDataFin(m.dataOff + m.subLen, now);
+      }
+      at += n;
+      rest = rest.subarray(n);
+      if (at >= end) {
+        s.lastRxDelta = m.dataOff - m.ssn;
+        const i = s.rxMaps.indexOf(m);
+        if (i >= 0) s.rxMaps.splice(i, 1);
+      }
+    }
+  }
+
+  private findMapping(s: Subflow, at: number): RxMapping | undefined {
+    // Mappings that end before `at` are spent.
+    while (s.rxMaps.length > 0 && s.rxMaps[0]!.ssn + s.rxMaps[0]!.subLen <= at && s.rxMaps[0]!.got === undefined) s.rxMaps.shift();
+    for (const m of s.rxMaps) {
+      if (m.ssn <= at && at < m.ssn + m.subLen) return m;
+      if (m.ssn > at) break;
+    }
+    return undefined;
+  }
+
+  private checksumFailed(s: Subflow, m: RxMapping, data: Uint8Array, now: number): void {
+    this.host.stats.dssChecksumFailure++;
+    const dsn = dsnOf(this.rcvBase, m.dataOff);
+    if (this.mayFallBack(s)) {
+      // §3.7, single subflow: MP_FAIL, and TCP from this mapping on. Like
+      // Linux, the octets stay in the stream (TCP delivered them); the peer
+      // answers with MP_FAIL and an infinite mapping.
+      s.pendingOptions.push({ type: 'mptcp', subtype: 'mp_fail', dsn });
+      s.ackPending = true;
+      this.mpFailSent = true;
+      this.fallbackDataAcks = true;
+      const i = s.rxMaps.indexOf(m);
+      if (i >= 0) s.rxMaps.splice(i, 1);
+      this.fallBack(s, 'DSS checksum failed (MP_FAIL sent)', m.dataOff - m.ssn);
+      this.deliver(m.dataOff, data);
+      return;
+    }
+    // Several subflows: reset this one with MP_FAIL; the data comes again on another.
+    this.host.stats.mpFailSent++;
+    this.dropSubflow(s, 'DSS checksum failed', [{ type: 'mptcp', subtype: 'mp_fail', dsn }, tcpRst(TcpRstReason.MIDDLEBOX_INTERFERENCE)], now);
+  }
+
+  /** Data-level octets at offset `off`. */
+  private deliver(off: number, data: Uint8Array): void {
+    let d = data;
+    let at = off;
+    if (at + d.length <= this.rcvNxt) return;
+    if (at < this.rcvNxt) {
+      d = d.subarray(this.rcvNxt - at);
+      at = this.rcvNxt;
+    }
+    if (at > this.rcvNxt) {
+      this.ooo.insert(at, d);
+      return;
+    }
+    const parts = [d, ...this.ooo.take(at + d.length)];
+    for (const p of parts) {
+      this.rcvNxt += p.length;
+      if (!this.discardIncoming) this.readable.push(p);
+    }
+    if (!this.discardIncoming && !this.readablePending) {
+      this.readablePending = true;
+      this.host.emitEvent({ type: 'readable', conn: this });
+    }
+    this.checkPeerFin();
+  }
+
+  private peerDataFin(off: number, now: number): void {
+    if (this.peerFinOff === undefined) this.peerFinOff = off;
+    this.checkPeerFin();
+    void now;
+  }
+
+  private checkPeerFin(): void {
+    if (this.eof || this.peerFinOff === undefined || this.rcvNxt !== this.peerFinOff) return;
+    this.eof = true;
+    if (this.mode === 'mptcp') this.rcvNxt += 1; // the DATA_FIN takes one data sequence number
+    for (const s of this.usableSubflows(true)) s.ackPending = true;
+    this.host.emitEvent({ type: 'end', conn: this });
+  }
+
+  /** The window we advertise: free room in the receive buffer, never moving the right edge back. */
+  receiveWindow(): number {
+    const free = Math.max(0, this.rcvBufCap - this.readable.length - this.ooo.size);
+    const edge = Math.max(this.rcvEdge, this.rcvNxt + free);
+    this.rcvEdge = edge;
+    return edge - this.rcvNxt;
+  }
+
+  // ================================================================ subflow events
+
+  onChunksAcked(s: Subflow, chunks: Chunk[]): void {
+    if (this.mode !== 'tcp' || chunks.length === 0) return;
+    const last = chunks[chunks.length - 1]!;
+    this.onDataAck(last.dataOff + last.data.length, 0, this.host.now);
+    void s;
+  }
+
+  onChunkPartlyAcked(s: Subflow, c: Chunk, acked: number): void {
+    if (this.mode !== 'tcp') return;
+    this.onDataAck(c.dataOff + acked, 0, this.host.now);
+    void s;
+  }
+
+  /** The peer's FIN on a subflow, in order (before the subflow changes state). */
+  onSubflowFin(s: Subflow, now: number): void {
+    void s;
+    void now;
+    if (this.mode !== 'mptcp') {
+      // TCP: the end of the data stream.
+      if (this.peerFinOff === undefined) this.peerFinOff = this.rcvNxt;
+      this.checkPeerFin();
+    }
+  }
+
+  /** After the subflow moved on from the peer's FIN. */
+  afterSubflowFin(s: Subflow, now: number): void {
+    if (this.mode !== 'mptcp') {
+      this.checkClose(now);
+      return;
+    }
+    // MPTCP: only this subflow ends (the data stream ends with DATA_FIN).
+    const others = this.usableSubflows(true).filter((x) => x !== s);
+    if ((this.eof && this.dataFinAcked) || others.length > 0 || this.state === 'reset') {
+      s.noNewData = true;
+      if (others.length > 0) this.reinjectFrom(s);
+      s.queueFin();
+    }
+    this.checkClose(now);
+  }
+
+  /** A subflow entered TIME_WAIT or CLOSED. */
+  onSubflowClosed(s: Subflow): void {
+    const abnormal = s.closeReason !== undefined;
+    if (this.mode === 'mptcp' && abnormal) this.reinjectFrom(s);
+    if (this.mode === 'mptcp' || !s.initial) {
+      this.host.emitEvent({ type: 'subflow-removed', conn: this, subflow: s.info(), reason: s.closeReason ?? 'closed', ...(s.closeRst ? { tcpRst: s.closeRst } : {}) });
+    }
+    if (this.state === 'reset' || this.state === 'closed') return;
+    const open = this.subflowList.filter((x) => !x.closed && x.state !== 'time-wait');
+    if (open.length === 0) {
+      const done = this.mode === 'mptcp' ? this.dataFinAcked && this.eof : this.eof;
+      if (!done) {
+        this.becomeReset(s.closeReason ?? 'all subflows closed before the end of the data', s.closeRst ? { tcpRst: s.closeRst } : {});
+        return;
+      }
+    }
+    this.checkClose(this.host.now);
+  }
+
+  /** A RST arrived on a subflow. */
+  subflowReset(s: Subflow, reason: string, opts: ParsedOptions, now: number): void {
+    const rstOpt = opts.mptcp.find((o) => o.subtype === 'mp_tcprst');
+    const rst: TcpRstInfo | undefined = rstOpt && rstOpt.subtype === 'mp_tcprst' ? { reason: rstOpt.reason, transient: rstOpt.flags.T } : undefined;
+    const fast = opts.mptcp.find((o) => o.subtype === 'mp_fastclose');
+    if (fast && fast.subtype === 'mp_fastclose' && fast.receiverKey === this.localKey && this.mode === 'mptcp') {
+      this.host.stats.fastcloseReceived++;
+      this.becomeReset('MP_FASTCLOSE received', { fastclose: true });
+      s.becomeClosed('MP_FASTCLOSE received', rst);
+      for (const x of [...this.subflowList]) {
+        if (x.closed) continue;
+        this.host.stats.resetsSent++;
+        x.reset('MP_FASTCLOSE received', [], now);
+      }
+      return;
+    }
+    const fail = opts.mptcp.find((o) => o.subtype === 'mp_fail');
+    if (fail) this.host.stats.mpFailReceived++;
+    const text = rst ? `${reason} (MP_TCPRST reason ${rst.reason})` : reason;
+    const others = this.subflowList.filter((x) => x !== s && !x.closed);
+    s.becomeClosed(text, rst);
+    if (this.mode !== 'mptcp' || others.length === 0 || (s.initial && this.state === 'connecting')) {
+      for (const x of others) x.reset('connection reset', [], now);
+      this.becomeReset(text, rst ? { tcpRst: rst } : {});
+    }
+  }
+
+  /** A subflow gave up (retransmission timeout). */
+  subflowFailed(s: Subflow, reason: string, now: number): void {
+    const others = this.subflowList.filter((x) => x !== s && !x.closed);
+    this.host.stats.resetsSent++;
+    s.reset(reason, this.mode === 'mptcp' ? [tcpRst(TcpRstReason.UNSPECIFIED)] : [], now);
+    if (this.mode !== 'mptcp' || others.length === 0) {
+      for (const x of others) x.reset(reason, [], now);
+      this.becomeReset(reason, {});
+    }
+  }
+
+  /** Resets one subflow (with MPTCP options), keeping the connection when others are left. */
+  private dropSubflow(s: Subflow, reason: string, options: MptcpOption[], now: number): void {
+    this.host.stats.resetsSent++;
+    if (options.some((o) => o.subtype === 'mp_tcprst')) this.host.stats.mpTcpRstSent++;
+    const others = this.subflowList.filter((x) => x !== s && !x.closed && x.synchronized);
+    const rstOpt = options.find((o) => o.subtype === 'mp_tcprst');
+    s.reset(reason, options, now, rstOpt && rstOpt.subtype === 'mp_tcprst' ? { reason: rstOpt.reason, transient: rstOpt.flags.T } : undefined);
+    if (s.initial && others.length === 0 && this.state !== 'reset') this.becomeReset(reason, {});
+  }
+
+  /** The data-level octets a dead or closing subflow still owed go on the others. */
+  private reinjectFrom(s: Subflow): void {
+    if (this.mode !== 'mptcp') return;
+    for (const c of s.unackedChunks()) {
+      const off = Math.max(c.dataOff, this.dataUna);
+      const end = c.dataOff + c.data.length;
+      if (end > off) this.reinject.push({ off, end });
+    }
+    this.reinject.sort((a, b) => a.off - b.off);
+    if (this.reinject.length > 0) this.allowInfiniteFallback = false;
+  }
+
+  onIdleTimer(s: Subflow, now: number): void {
+    void s;
+    void now;
+  }
+
+  private becomeReset(reason: string, extra: { tcpRst?: TcpRstInfo; fastclose?: boolean }): void {
+    if (this.state === 'reset' || this.state === 'closed') return;
+    this.state = 'reset';
+    this.resetReason = reason;
+    this.dataFinDeadline = undefined;
+    this.host.unregisterToken(this);
+    this.host.emitEvent({ type: 'reset', conn: this, reason, ...extra });
+  }
+
+  private checkClose(now: number): void {
+    if (this.state === 'reset' || this.state === 'closed') return;
+    if (this.state === 'established' && (this.shutdownRequested || this.eof)) this.state = 'closing';
+    if (this.mode === 'mptcp' && this.dataFinAcked && this.eof) {
+      for (const s of this.subflowList) if (!s.closed && !s.finQueued && s.synchronized) s.queueFin();
+    }
+    const allDown = this.subflowList.every((s) => s.closed || s.state === 'time-wait');
+    if (allDown && this.subflowList.length > 0) {
+      const done = this.mode === 'mptcp' ? this.dataFinAcked && this.eof : this.eof;
+      if (done && !this.closedNotified) {
+        this.closedNotified = true;
+        this.state = 'closed';
+        this.host.unregisterToken(this);
+        this.host.emitEvent({ type: 'closed', conn: this });
+      }
+    }
+    void now;
+  }
+
+  // ================================================================ sending
+
+  /** Subflows that may carry new data (or a DATA_FIN). */
+  private usableSubflows(includeBackup: boolean): Subflow[] {
+    return this.subflowList.filter((s) => s.canSend && !s.noNewData && (s.initial || s.joined) && (includeBackup || !(s.backup || s.peerBackup)));
+  }
+
+  /** Puts data on the subflows and sends what is due. */
+  flush(now: number): void {
+    if (this.state !== 'reset') this.schedule(now);
+    for (const s of [...this.subflowList]) s.output(now);
+    this.checkClose(now);
+    // Subflow FINs queued by checkClose go out now.
+    for (const s of this.subflowList) if (s.finQueued) s.output(now);
+  }
+
+  private schedule(now: number): void {
+    if (this.state === 'connecting' || this.state === 'closed') return;
+    if (this.mode === 'pending') return;
+    for (;;) {
+      const re = this.reinject[0];
+      const off = re ? re.off : this.dataNxt;
+      const limit = re ? re.end : this.sendBuf.end;
+      if (off >= limit) {
+        if (re) {
+          this.reinject.shift();
+          continue;
+        }
+        break;
+      }
+      const s = this.pickSubflow();
+      if (!s) break;
+      let len = Math.min(limit - off, s.maxPayload);
+      if (this.mode === 'mptcp' && !re) {
+        // The receive window is shared by all subflows, relative to the data ACK (§3.3.4).
+        const room = this.peerDataEdge - off;
+        if (room <= 0) break;
+        if (room < len) len = room;
+      }
+      if (!s.roomFor(len)) break;
+      const c: Chunk = { seq: s.queueEnd, data: this.sendBuf.slice(off, len), dataOff: off };
+      s.queueChunk(c);
+      if (re) re.off += len;
+      else this.dataNxt += len;
+      if (this.dataRtoDeadline === undefined && this.mode === 'mptcp') this.dataRtoDeadline = now + this.dataRto();
+      s.output(now);
+    }
+    // Data waits for a window and nothing is in flight: probe (a window update may have been lost).
+    const waiting = this.reinject.length > 0 || this.dataNxt < this.sendBuf.end;
+    if (waiting && this.subflowList.every((x) => x.inFlight === 0 || x.closed)) {
+      this.probeDeadline ??= now + this.probeInterval();
+    } else {
+      this.probeDeadline = undefined;
+      this.probeBackoff = 0;
+    }
+    // The end of the stream.
+    if (this.shutdownRequested && this.dataNxt === this.sendBuf.end && this.reinject.length === 0) {
+      if (this.mode === 'tcp') {
+        const s = this.subflowList.find((x) => x.initial && !x.closed) ?? this.subflowList.find((x) => !x.closed);
+        if (s && !s.finQueued && (s.canSend || s.state === 'syn-received')) s.queueFin();
+      } else if (this.dataFinOff === undefined) {
+        this.dataFinOff = this.sendBuf.end;
+        this.dataFinDue = true;
+        this.dataFinBackoff = 0;
+        this.dataFinDeadline = now + this.dataFinRto();
+      }
+    }
+  }
+
+  private dataFinRto(): number {
+    const s = this.dataFinSubflow();
+    return Math.min(60000, (s?.rto ?? this.host.initialRto) * 2 ** this.dataFinBackoff);
+  }
+
+  private pickSubflow(): Subflow | undefined {
+    if (this.mode === 'tcp') {
+      const s = this.subflowList.find((x) => !x.closed && x.initial) ?? this.subflowList.find((x) => !x.closed);
+      return s && s.canSend && s.roomFor(Math.min(1, s.maxPayload)) ? s : undefined;
+    }
+    let list = this.usableSubflows(false);
+    if (list.length === 0) list = this.usableSubflows(true);
+    if (list.length === 0) return undefined;
+    // The subflow with the lowest smoothed RTT that has room (as Linux's default scheduler does), so
+    // that data arrives in order as much as it can; ties go round robin.
+    let best: Subflow | undefined;
+    let bestRtt = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < list.length; i++) {
+      const s = list[(this.rr + i) % list.length]!;
+      if (!s.roomFor(s.maxPayload)) continue;
+      const rtt = s.smoothedRtt ?? this.host.initialRto;
+      if (rtt < bestRtt) {
+        best = s;
+        bestRtt = rtt;
+      }
+    }
+    if (best) this.rr = (this.subflowList.indexOf(best) + 1) % Math.max(1, list.length);
+    return best;
+  }
+
+  nextDeadline(): number | undefined {
+    let best: number | undefined;
+    for (const d of [this.dataFinDeadline, this.dataRtoDeadline, this.probeDeadline]) if (d !== undefined && (best === undefined || d < best)) best = d;
+    return best;
+  }
+
+  private probeInterval(): number {
+    let rto = this.host.minRto;
+    for (const s of this.subflowList) if (!s.closed) rto = Math.max(rto, s.rto);
+    return Math.min(60000, rto * 2 ** this.probeBackoff);
+  }
+
+  /** The data-level RTO: twice the largest subflow RTO, at least a second, backed off. */
+  private dataRto(): number {
+    let rto = this.host.minRto;
+    for (const s of this.subflowList) if (!s.closed) rto = Math.max(rto, s.rto);
+    return Math.min(60000, Math.max(1000, 2 * rto) * 2 ** this.dataRtoBackoff);
+  }
+
+  onTimer(now: number): void {
+    if (this.probeDeadline !== undefined && now >= this.probeDeadline) {
+      // A segment below the window makes the peer answer with an ACK carrying its window (RFC 9293 §3.8.6.1).
+      for (const s of this.subflowList) if (s.canSend && (s.initial || s.joined)) s.sendWindowProbe(now);
+      this.probeBackoff++;
+      this.probeDeadline = now + this.probeInterval();
+    }
+    if (this.dataRtoDeadline !== undefined && now >= this.dataRtoDeadline) {
+      this.dataRtoDeadline = undefined;
+      if (this.mode === 'mptcp' && this.state !== 'reset' && this.dataUna < this.dataNxt) {
+        // The peer acknowledged these octets on a subflow but not at the data level (it may have dropped
+        // them, or the subflow is stuck): send the first of them again on a subflow (§3.3.6).
+        const end = Math.min(this.dataNxt, this.dataUna + 64 * 1024);
+        if (!this.reinject.some((r) => r.off <= this.dataUna && r.end >= end)) {
+          this.reinject.unshift({ off: this.dataUna, end });
+          this.allowInfiniteFallback = false;
+        }
+        this.dataRtoBackoff++;
+        this.dataRtoDeadline = now + this.dataRto();
+      }
+    }
+    if (this.dataFinDeadline !== undefined && now >= this.dataFinDeadline) {
+      if (this.dataFinAcked || this.mode !== 'mptcp' || this.state === 'reset') {
+        this.dataFinDeadline = undefined;
+        return;
+      }
+      this.dataFinBackoff++;
+      this.dataFinDue = true;
+      this.dataFinDeadline = now + this.dataFinRto();
+    }
+  }
+}

@@ -1,0 +1,768 @@
+/**
+ * One TCP connection (RFC 9293): the handshake, sequence and acknowledgment
+ * tracking, flow control, retransmission with an RTO and fast retransmit,
+ * NewReno-like congestion control, in-order reassembly and the FIN states.
+ * In an MPTCP connection it is a subflow; the Connection decides what data
+ * goes on it, and adds the MPTCP options to what it sends.
+ *
+ * Sequence numbers are relative offsets (seq.ts): 0 is the SYN, 1 the first
+ * data octet.
+ */
+import type { MptcpOption, TcpOption, TcpSegment } from '../../../suites/mptcp/codec/index.js';
+import { Reassembly } from './buffers.js';
+import type { Connection } from './connection.js';
+import { unwrap32, wire32 } from './seq.js';
+import type { SubflowInfo, SubflowState, TcpRstInfo } from './types.js';
+
+/** Octets queued on a subflow: one DSS mapping at most (a chunk is never split into two mappings). */
+export interface Chunk {
+  /** Relative subflow sequence number of the first octet. */
+  seq: number;
+  data: Uint8Array;
+  /** Data-level offset of the first octet. */
+  dataOff: number;
+}
+
+/** A receive mapping (DSS, or the implicit one of MP_CAPABLE with data). */
+export interface RxMapping {
+  /** Relative subflow sequence number of the first octet mapped. */
+  ssn: number;
+  /** Subflow octets covered (the data-level length less one for a DATA_FIN). */
+  subLen: number;
+  /** Data-level offset of the first octet. */
+  dataOff: number;
+  dataLevelLength: number;
+  dataFin: boolean;
+  checksum?: number;
+  /** Octets of it gathered so far (checksum mode: the mapping is checked whole). */
+  parts?: Uint8Array[];
+  got?: number;
+}
+
+/** What a segment is, for the Connection that adds options to it. */
+export type SegmentKind = 'syn' | 'syn-ack' | 'ack' | 'data' | 'fin' | 'rst';
+
+export interface ParsedOptions {
+  mss?: number;
+  wscale?: number;
+  mptcp: MptcpOption[];
+}
+
+const SYNCHRONIZED: ReadonlySet<SubflowState> = new Set(['established', 'fin-wait-1', 'fin-wait-2', 'closing', 'time-wait', 'close-wait', 'last-ack']);
+const CAN_RECEIVE: ReadonlySet<SubflowState> = new Set(['established', 'fin-wait-1', 'fin-wait-2']);
+const CAN_SEND: ReadonlySet<SubflowState> = new Set(['established', 'close-wait']);
+
+export interface SubflowInit {
+  id: number;
+  local: string;
+  localPort: number;
+  remote: string;
+  remotePort: number;
+  initial: boolean;
+  isn: number;
+}
+
+export class Subflow {
+  readonly id: number;
+  readonly conn: Connection;
+  readonly local: string;
+  readonly localPort: number;
+  readonly remote: string;
+  readonly remotePort: number;
+  readonly family: 4 | 6;
+  readonly initial: boolean;
+  readonly key: string;
+  state: SubflowState;
+
+  readonly isn: number;
+  irs = 0;
+
+  // Send side.
+  sndUna = 0;
+  sndNxt = 0;
+  sndMax = 0;
+  sndWnd = 65535;
+  private sndWl1 = 0;
+  private sndWl2 = 0;
+  peerWscale = 0;
+  /** The shift applied to the windows we advertise (0 unless both SYNs carried window scale). */
+  ourWscale = 0;
+  /** The shift we offered in our SYN, if any. */
+  offeredWscale: number | undefined;
+  peerMss = 536;
+  private queue: Chunk[] = [];
+  queueEnd = 1;
+  finQueued = false;
+  private finSeq = -1;
+  /** The SYN or SYN/ACK is to be (re)sent. */
+  private synDue = true;
+  private probeDue = false;
+
+  // Congestion control and timers.
+  cwnd: number;
+  private ssthresh = Number.MAX_SAFE_INTEGER;
+  private dupAcks = 0;
+  private inRecovery = false;
+  private recover = 0;
+  private srtt: number | undefined;
+  private rttvar = 0;
+  rto: number;
+  private rttSeq: number | undefined;
+  private rttTime = 0;
+  retries = 0;
+  rtoDeadline: number | undefined;
+  timeWaitDeadline: number | undefined;
+
+  // Receive side.
+  rcvNxt = 0;
+  private ooo = new Reassembly();
+  private finRcvSeq: number | undefined;
+  ackPending = false;
+  /** The right edge (relative) last advertised, so the window never shrinks. */
+  lastAdvWindow = 0;
+
+  // MPTCP, kept here for the Connection.
+  /** Address ids (0 on the initial subflow). */
+  localAddressId = 0;
+  remoteAddressId = 0;
+  backup = false;
+  peerBackup = false;
+  /** MP_JOIN: nonces, and whether the four-way handshake is done. */
+  nonceLocal = 0;
+  nonceRemote = 0;
+  joined = false;
+  /** The peer's truncated HMAC-B (join initiator) or HMAC-A (join listener) was checked. */
+  joinVerified = false;
+  /** MPTCP options to put on the next segment that can carry them (ADD_ADDR, MP_PRIO, MP_FAIL...). */
+  pendingOptions: MptcpOption[] = [];
+  /** Receive mappings not yet consumed. */
+  rxMaps: RxMapping[] = [];
+  /** In TCP mode (plain or fallback): data offset = subflow sequence + rxDelta. */
+  rxDelta: number | undefined;
+  /** This end sent the SYN. */
+  initiatedHere = false;
+  /** data offset - subflow sequence of the last mapping consumed (for a fallback). */
+  lastRxDelta: number | undefined;
+  /** This subflow saw at least one data mapping. */
+  sawMapping = false;
+  /** No new data goes on it (closing, or the peer closed it). */
+  noNewData = false;
+  closeReason: string | undefined;
+  closeRst: TcpRstInfo | undefined;
+
+  bytesSent = 0;
+  bytesReceived = 0;
+  retransmits = 0;
+
+  constructor(conn: Connection, init: SubflowInit, state: SubflowState, initialRto: number, initialCwndSegments = 10) {
+    this.conn = conn;
+    this.id = init.id;
+    this.local = init.local;
+    this.localPort = init.localPort;
+    this.remote = init.remote;
+    this.remotePort = init.remotePort;
+    this.family = init.local.includes(':') ? 6 : 4;
+    this.initial = init.initial;
+    this.isn = init.isn;
+    this.state = state;
+    this.key = Subflow.keyOf(init.local, init.localPort, init.remote, init.remotePort);
+    this.rto = initialRto;
+    this.cwnd = initialCwndSegments * 1400;
+  }
+
+  static keyOf(local: string, localPort: number, remote: string, remotePort: number): string {
+    return `${local}|${localPort}|${remote}|${remotePort}`;
+  }
+
+  get ourMss(): number {
+    return this.conn.host.mtu - (this.family === 4 ? 40 : 60);
+  }
+
+  /** The largest payload of a segment, the options the connection adds included. */
+  get maxPayload(): number {
+    return Math.max(64, Math.min(this.peerMss, this.ourMss) - this.conn.optionOverhead());
+  }
+
+  get inFlight(): number {
+    return this.sndNxt - this.sndUna;
+  }
+
+  get synchronized(): boolean {
+    return SYNCHRONIZED.has(this.state);
+  }
+
+  get canSend(): boolean {
+    return CAN_SEND.has(this.state);
+  }
+
+  /** The peer's FIN was received in order. */
+  get peerFinReceived(): boolean {
+    return this.state === 'close-wait' || this.state === 'closing' || this.state === 'time-wait' || this.state === 'last-ack';
+  }
+
+  get closed(): boolean {
+    return this.state === 'closed';
+  }
+
+  /** Octets queued and not yet sent. */
+  get unsent(): number {
+    return this.queueEnd - this.sndNxt;
+  }
+
+  /** Octets sent and not acknowledged at the subflow level, and data-level offsets they carry. */
+  unackedChunks(): Chunk[] {
+    return this.queue.filter((c) => c.seq + c.data.length > this.sndUna);
+  }
+
+  info(): SubflowInfo {
+    return {
+      id: this.id,
+      localAddress: this.local,
+      localPort: this.localPort,
+      remoteAddress: this.remote,
+      remotePort: this.remotePort,
+      state: this.state,
+      initial: this.initial,
+      localAddressId: this.localAddressId,
+      remoteAddressId: this.remoteAddressId,
+      backup: this.backup,
+      peerBackup: this.peerBackup,
+      joined: this.initial ? this.synchronized || this.state === 'closed' : this.joined,
+      bytesSent: this.bytesSent,
+      bytesReceived: this.bytesReceived,
+      retransmits: this.retransmits,
+      ...(this.closeReason !== undefined ? { closeReason: this.closeReason } : {}),
+    };
+  }
+
+  /** The window to advertise (octets), from the connection's receive buffer. */
+  private windowField(syn: boolean): number {
+    const w = this.conn.receiveWindow();
+    if (syn) return Math.min(0xffff, w);
+    return Math.min(0xffff, Math.floor(w / 2 ** this.ourWscale));
+  }
+
+  /** Room for a new chunk of `len` octets right now (congestion and flow control). */
+  roomFor(len: number): boolean {
+    if (!this.canSend || this.noNewData || this.finQueued) return false;
+    if (this.unsent > 0) return false;
+    const flight = this.inFlight;
+    if (flight === 0) return this.sndWnd > 0;
+    return flight + len <= Math.min(this.cwnd, this.sndWnd);
+  }
+
+  queueChunk(c: Chunk): void {
+    this.queue.push(c);
+    this.queueEnd = c.seq + c.data.length;
+  }
+
+  /** Our FIN, after everything queued. */
+  queueFin(): void {
+    if (this.finQueued) return;
+    // Before the handshake completes, the FIN waits: output() sends it only in a synchronized state.
+    this.finQueued = true;
+    this.finSeq = this.queueEnd;
+  }
+
+  // ---------------------------------------------------------------- output
+
+  /** Sends what is due: the SYN or SYN/ACK, data within the windows, the FIN, a pure ACK. */
+  output(now: number): void {
+    if (this.state === 'closed') return;
+    if (this.state === 'syn-sent' || this.state === 'syn-received') {
+      if (this.synDue) {
+        this.synDue = false;
+        if (this.retransmits === 0) this.rttTime = now;
+        this.emit(this.state === 'syn-sent' ? 'syn' : 'syn-ack', 0, undefined, now);
+        this.sndNxt = Math.max(this.sndNxt, 1);
+        this.sndMax = Math.max(this.sndMax, 1);
+        this.armRto(now);
+      }
+      return;
+    }
+    let sent = false;
+    // An MP_FAIL goes out on its own ACK before any data (its answer, the infinite mapping, rides on the data).
+    if (this.synchronized && this.pendingOptions.some((o) => o.subtype === 'mp_fail')) this.emit('ack', Math.max(this.sndNxt, this.sndMax), undefined, now);
+    if (this.canSend || this.state === 'fin-wait-1' || this.state === 'closing' || this.state === 'last-ack') {
+      // Data: from sndNxt (after an RTO this is sndUna again).
+      while (this.sndNxt < this.queueEnd) {
+        const c = this.chunkAt(this.sndNxt);
+        if (!c) break;
+        const len = Math.min(c.seq + c.data.length - this.sndNxt, Math.min(this.peerMss, this.ourMss));
+        const flight = this.inFlight;
+        const limit = Math.min(this.cwnd, this.sndWnd);
+        if (!(flight + len <= limit || (flight === 0 && (this.sndWnd > 0 || this.probeDue)))) break;
+        this.probeDue = false;
+        this.sendChunkPart(c, this.sndNxt, len, now);
+        this.sndNxt += len;
+        sent = true;
+      }
+      if (this.finQueued && this.sndNxt === this.finSeq && this.finSeq === this.queueEnd) {
+        this.emit('fin', this.finSeq, undefined, now);
+        this.sndNxt = this.finSeq + 1;
+        if (this.sndMax < this.sndNxt) this.sndMax = this.sndNxt;
+        if (this.state === 'established') this.state = 'fin-wait-1';
+        else if (this.state === 'close-wait') this.state = 'last-ack';
+        this.armRtoIfIdle(now);
+        sent = true;
+      }
+    }
+    const wantPure = this.pendingOptions.length > 0 || this.conn.wantsPureAck(this);
+    if (this.synchronized && (wantPure || (this.ackPending && !sent))) this.emit('ack', Math.max(this.sndNxt, this.sndMax), undefined, now);
+    this.ackPending = false;
+    // Persist timer: data waits for a window.
+    if (this.unsent > 0 && this.inFlight === 0 && this.rtoDeadline === undefined && this.canSend) this.armRto(now);
+  }
+
+  /** A pure ACK one below what the peer expects: it answers with an ACK and its current window. */
+  sendWindowProbe(now: number): void {
+    if (!this.synchronized) return;
+    this.emit('ack', this.sndUna - 1, undefined, now);
+  }
+
+  private chunkAt(seq: number): Chunk | undefined {
+    // Chunks are in order; most lookups are for the last few.
+    for (let i = this.queue.length - 1; i >= 0; i--) {
+      const c = this.queue[i]!;
+      if (c.seq <= seq) return seq < c.seq + c.data.length ? c : undefined;
+    }
+    return undefined;
+  }
+
+  private sendChunkPart(c: Chunk, seq: number, len: number, now: number): void {
+    const at = seq - c.seq;
+    const retransmit = seq < this.sndMax;
+    if (retransmit) {
+      this.retransmits++;
+      this.conn.host.stats.retransmits++;
+    } else {
+      this.bytesSent += len;
+      if (this.rttSeq === undefined) {
+        this.rttSeq = seq + len;
+        this.rttTime = now;
+      }
+    }
+    this.emit('data', seq, { chunk: c, payload: c.data.subarray(at, at + len) }, now);
+    if (seq + len > this.sndMax) this.sndMax = seq + len;
+    this.armRtoIfIdle(now);
+  }
+
+  /** Builds and sends one segment. */
+  emit(kind: SegmentKind, seq: number, data: { chunk: Chunk; payload: Uint8Array } | undefined, now: number, extra?: { rstOptions?: MptcpOption[] }): void {
+    const options: TcpOption[] = [];
+    const syn = kind === 'syn' || kind === 'syn-ack';
+    if (syn) {
+      options.push({ type: 'mss', mss: this.ourMss });
+      if (this.offeredWscale !== undefined) options.push({ type: 'nop' }, { type: 'window-scale', shift: this.offeredWscale });
+    }
+    const mp = kind === 'rst' ? (extra?.rstOptions ?? []) : this.conn.optionsFor(this, kind, data?.chunk, data?.payload.length ?? 0, seq);
+    for (const o of mp) options.push(o);
+    const seg: TcpSegment = {
+      srcPort: this.localPort,
+      dstPort: this.remotePort,
+      seq: wire32(this.isn, seq),
+      ack: kind === 'syn' ? 0 : wire32(this.irs, this.rcvNxt),
+      flags: {
+        syn,
+        ack: kind !== 'syn',
+        fin: kind === 'fin',
+        rst: kind === 'rst',
+        psh: kind === 'data',
+      },
+      window: kind === 'rst' ? 0 : this.windowField(syn),
+      options,
+      payload: data?.payload ?? new Uint8Array(0),
+    };
+    if (kind !== 'syn' && kind !== 'rst') {
+      this.lastAdvWindow = seg.window * (syn ? 1 : 2 ** this.ourWscale);
+      this.ackPending = false;
+    }
+    void now;
+    this.conn.host.send(this, seg);
+  }
+
+  // ---------------------------------------------------------------- timers
+
+  private armRto(now: number): void {
+    this.rtoDeadline = now + this.rto;
+  }
+
+  private armRtoIfIdle(now: number): void {
+    if (this.rtoDeadline === undefined) this.armRto(now);
+  }
+
+  nextDeadline(): number | undefined {
+    if (this.state === 'time-wait') return this.timeWaitDeadline;
+    return this.rtoDeadline;
+  }
+
+  /** Timers that expired at `now`. */
+  onTimer(now: number): void {
+    if (this.state === 'time-wait') {
+      if (this.timeWaitDeadline !== undefined && now >= this.timeWaitDeadline) this.becomeClosed(undefined);
+      return;
+    }
+    if (this.rtoDeadline === undefined || now < this.rtoDeadline) return;
+    this.rtoDeadline = undefined;
+    const h = this.conn.host;
+    this.retries++;
+    if (this.retries > h.maxRetries) {
+      this.conn.subflowFailed(this, 'retransmission timeout', now);
+      return;
+    }
+    this.rto = Math.min(this.rto * 2, 60000);
+    if (this.state === 'syn-sent' || this.state === 'syn-received') {
+      this.synDue = true;
+      this.retransmits++;
+      h.stats.retransmits++;
+      this.conn.onSynRetransmit(this, this.retries);
+      return;
+    }
+    if (this.conn.joinAckOutstanding(this)) {
+      // The third ACK of an MP_JOIN was not answered: send it again.
+      this.retransmits++;
+      this.ackPending = true;
+      this.armRto(now);
+      return;
+    }
+    if (this.sndUna < this.sndMax) {
+      // Go back to the first unacknowledged octet, one segment at a time.
+      this.ssthresh = Math.max(Math.floor(this.inFlight / 2), 2 * this.mss());
+      this.cwnd = this.mss();
+      this.inRecovery = false;
+      this.dupAcks = 0;
+      this.sndNxt = this.sndUna;
+      this.rttSeq = undefined;
+      if (this.queueEnd === this.sndUna && this.sndUna === this.sndMax) return;
+      this.armRto(now);
+      return;
+    }
+    if (this.unsent > 0 && this.sndWnd === 0) {
+      // Zero window: probe with the next segment.
+      this.probeDue = true;
+      this.armRto(now);
+      return;
+    }
+    this.conn.onIdleTimer(this, now);
+  }
+
+  private mss(): number {
+    return Math.min(this.peerMss, this.ourMss);
+  }
+
+  // ---------------------------------------------------------------- input
+
+  /** The first SYN (passive open): the peer's ISN and SYN options. */
+  acceptSyn(seg: TcpSegment, opts: ParsedOptions, offerWscale: number | undefined): void {
+    this.irs = seg.seq;
+    this.rcvNxt = 1;
+    this.offeredWscale = opts.wscale !== undefined ? offerWscale : undefined;
+    this.takeSynOptions(opts);
+    this.sndWnd = seg.window;
+  }
+
+  private takeSynOptions(opts: ParsedOptions): void {
+    if (opts.mss !== undefined && opts.mss > 0) this.peerMss = opts.mss;
+    else this.peerMss = this.family === 4 ? 536 : 1220;
+    if (opts.wscale !== undefined && this.offeredWscale !== undefined) {
+      this.peerWscale = Math.min(opts.wscale, 14);
+      this.ourWscale = this.offeredWscale;
+    } else {
+      this.peerWscale = 0;
+      this.ourWscale = 0;
+    }
+    this.cwnd = 10 * this.mss();
+  }
+
+  /** A segment for this subflow (RFC 9293 §3.10.7). */
+  input(seg: TcpSegment, opts: ParsedOptions, now: number): void {
+    const f = seg.flags;
+    if (this.state === 'closed') return;
+
+    if (this.state === 'syn-sent') {
+      let ackOk = false;
+      if (f.ack) {
+        const ack = unwrap32(this.isn, seg.ack, 1);
+        if (ack !== 1) {
+          if (!f.rst) this.conn.host.sendReset(this.local, this.localPort, this.remote, this.remotePort, seg, this.family);
+          return;
+        }
+        ackOk = true;
+      }
+      if (f.rst) {
+        if (ackOk) this.conn.subflowReset(this, 'connection refused', opts, now);
+        return;
+      }
+      if (!f.syn || !ackOk) return; // simultaneous open is not supported: ignore a bare SYN
+      this.irs = seg.seq;
+      this.rcvNxt = 1;
+      this.takeSynOptions(opts);
+      this.sndUna = 1;
+      this.sndWnd = seg.window; // the window of a SYN/ACK is never scaled (RFC 7323 §2.2)
+      this.sndWl1 = 0;
+      this.sndWl2 = 1;
+      this.rtoDeadline = undefined;
+      this.retries = 0;
+      if (this.retransmits === 0) this.sampleRtt(now - this.rttTime);
+      this.rttSeq = undefined;
+      this.state = 'established';
+      this.ackPending = true;
+      if (!this.conn.onSynAck(this, seg, opts, now)) return;
+      return;
+    }
+
+    const segLen = seg.payload.length + (f.syn ? 1 : 0) + (f.fin ? 1 : 0);
+    const seq = unwrap32(this.irs, seg.seq, this.rcvNxt);
+
+    if (this.state === 'syn-received' && f.syn && !f.ack && !f.rst) {
+      // The SYN again: our SYN/ACK was lost.
+      if (seq === 0) this.synDue = true;
+      return;
+    }
+
+    // 1. Sequence number acceptability.
+    const window = Math.max(this.lastAdvWindow, 65535, this.conn.receiveWindow());
+    let acceptable: boolean;
+    if (segLen === 0) acceptable = seq >= this.rcvNxt && seq <= this.rcvNxt + window;
+    else acceptable = seq + segLen > this.rcvNxt && seq < this.rcvNxt + window;
+    if (!acceptable) {
+      if (!f.rst) {
+        if (this.state === 'time-wait' && f.fin) this.restartTimeWait(now);
+        this.ackPending = true;
+      }
+      return;
+    }
+
+    // 2. RST.
+    if (f.rst) {
+      if (seq === this.rcvNxt || this.state === 'syn-received') this.conn.subflowReset(this, 'reset by peer', opts, now);
+      else this.ackPending = true; // RFC 5961 challenge ACK
+      return;
+    }
+
+    // 3. SYN in a synchronized state: challenge ACK (RFC 5961 §4).
+    if (f.syn) {
+      this.ackPending = true;
+      return;
+    }
+
+    // 4. ACK.
+    if (!f.ack) return;
+    const ack = unwrap32(this.isn, seg.ack, this.sndUna);
+    if (this.state === 'syn-received') {
+      if (ack < 1 || ack > this.sndMax) {
+        this.conn.host.sendReset(this.local, this.localPort, this.remote, this.remotePort, seg, this.family);
+        return;
+      }
+      this.sndUna = 1;
+      this.sndWnd = seg.window * 2 ** this.peerWscale;
+      this.sndWl1 = seq;
+      this.sndWl2 = ack;
+      this.rtoDeadline = undefined;
+      this.retries = 0;
+      if (this.retransmits === 0) this.sampleRtt(now - this.rttTime);
+      this.state = 'established';
+      if (!this.conn.onHandshakeAck(this, seg, opts, now)) return;
+    }
+    if (ack > this.sndMax) {
+      this.ackPending = true;
+      return;
+    }
+    const hadMptcp = opts.mptcp.length > 0;
+    const newlyAcked = this.processAck(seq, ack, seg, now);
+    if (this.closed) return;
+
+    // MPTCP options (data ACK, mappings, address management...).
+    this.conn.onSegmentOptions(this, seg, opts, newlyAcked, hadMptcp, seq, now);
+    if (this.closed) return;
+
+    // 5. Data.
+    if (seg.payload.length > 0) {
+      if (CAN_RECEIVE.has(this.state)) this.receiveData(seq, seg.payload, now);
+      else this.ackPending = true;
+    }
+    if (this.closed) return;
+
+    // 6. FIN.
+    if (f.fin) {
+      const finAt = seq + seg.payload.length;
+      if (this.finRcvSeq === undefined) this.finRcvSeq = finAt;
+      this.ackPending = true;
+    }
+    this.checkFin(now);
+  }
+
+  private processAck(seq: number, ack: number, seg: TcpSegment, now: number): number {
+    let newly = 0;
+    const wnd = seg.window * 2 ** this.peerWscale;
+    const windowChanged = wnd !== this.sndWnd;
+    if (this.sndWl1 < seq || (this.sndWl1 === seq && this.sndWl2 <= ack)) {
+      this.sndWnd = wnd;
+      this.sndWl1 = seq;
+      this.sndWl2 = ack;
+    }
+    if (ack > this.sndUna) {
+      newly = ack - this.sndUna;
+      if (this.rttSeq !== undefined && ack >= this.rttSeq) {
+        this.sampleRtt(now - this.rttTime);
+        this.rttSeq = undefined;
+      }
+      this.sndUna = ack;
+      if (this.sndNxt < this.sndUna) this.sndNxt = this.sndUna;
+      this.retries = 0;
+      this.releaseAcked();
+      const mss = this.mss();
+      if (this.inRecovery) {
+        if (ack >= this.recover) {
+          this.inRecovery = false;
+          this.cwnd = this.ssthresh;
+        } else {
+          // Partial ACK: the next hole.
+          this.retransmitAt(this.sndUna, now);
+          this.cwnd = Math.max(mss, this.cwnd - newly + mss);
+        }
+      } else if (this.cwnd < this.ssthresh) this.cwnd += Math.min(newly, mss);
+      else this.cwnd += Math.max(1, Math.floor((mss * mss) / this.cwnd));
+      this.cwnd = Math.min(this.cwnd, this.conn.host.maxCwndSegments * mss);
+      this.dupAcks = 0;
+      if (this.sndUna >= this.sndMax && !this.conn.joinAckOutstanding(this)) this.rtoDeadline = undefined;
+      else this.rtoDeadline = now + this.rto;
+      // Our FIN acknowledged.
+      if (this.finQueued && ack > this.finSeq) {
+        if (this.state === 'fin-wait-1') this.state = 'fin-wait-2';
+        else if (this.state === 'closing') this.enterTimeWait(now);
+        else if (this.state === 'last-ack') this.becomeClosed(undefined);
+      }
+    } else if (ack === this.sndUna && seg.payload.length === 0 && !seg.flags.fin && !windowChanged && this.sndMax > this.sndUna) {
+      this.dupAcks++;
+      const mss = this.mss();
+      if (this.dupAcks === 3 && !this.inRecovery) {
+        this.ssthresh = Math.max(Math.floor(this.inFlight / 2), 2 * mss);
+        this.cwnd = this.ssthresh + 3 * mss;
+        this.recover = this.sndMax;
+        this.inRecovery = true;
+        this.retransmitAt(this.sndUna, now);
+      } else if (this.inRecovery) this.cwnd += mss;
+    }
+    return newly;
+  }
+
+  private retransmitAt(seq: number, now: number): void {
+    const c = this.chunkAt(seq);
+    if (!c) return;
+    const len = Math.min(c.seq + c.data.length - seq, this.mss());
+    this.rttSeq = undefined;
+    this.sendChunkPart(c, seq, len, now);
+  }
+
+  private releaseAcked(): void {
+    let i = 0;
+    while (i < this.queue.length && this.queue[i]!.seq + this.queue[i]!.data.length <= this.sndUna) i++;
+    if (i > 0) {
+      const done = this.queue.splice(0, i);
+      this.conn.onChunksAcked(this, done);
+    }
+    const head = this.queue[0];
+    if (head && head.seq < this.sndUna) this.conn.onChunkPartlyAcked(this, head, this.sndUna - head.seq);
+  }
+
+  private sampleRtt(r: number): void {
+    const rtt = Math.max(0, r);
+    if (this.srtt === undefined) {
+      this.srtt = rtt;
+      this.rttvar = rtt / 2;
+    } else {
+      this.rttvar = 0.75 * this.rttvar + 0.25 * Math.abs(this.srtt - rtt);
+      this.srtt = 0.875 * this.srtt + 0.125 * rtt;
+    }
+    const h = this.conn.host;
+    this.rto = Math.min(60000, Math.max(h.minRto, this.srtt + Math.max(1, 4 * this.rttvar)));
+  }
+
+  get smoothedRtt(): number | undefined {
+    return this.srtt;
+  }
+
+  private receiveData(seq: number, payload: Uint8Array, now: number): void {
+    let data = payload;
+    let at = seq;
+    if (at < this.rcvNxt) {
+      data = data.subarray(this.rcvNxt - at);
+      at = this.rcvNxt;
+    }
+    if (data.length === 0) {
+      this.ackPending = true;
+      return;
+    }
+    if (at > this.rcvNxt) {
+      this.ooo.insert(at, data);
+      this.ackPending = true; // a duplicate ACK at once, for fast retransmit
+      return;
+    }
+    const parts = [data, ...this.ooo.take(at + data.length)];
+    this.ackPending = true;
+    for (const p of parts) {
+      const from = this.rcvNxt;
+      this.rcvNxt += p.length;
+      this.bytesReceived += p.length;
+      this.conn.onSubflowData(this, from, p, now);
+      if (this.state === 'closed') return;
+    }
+  }
+
+  private checkFin(now: number): void {
+    if (this.finRcvSeq === undefined || this.rcvNxt !== this.finRcvSeq) return;
+    this.finRcvSeq = undefined;
+    this.rcvNxt += 1;
+    this.ackPending = true;
+    if (this.state !== 'established' && this.state !== 'fin-wait-1' && this.state !== 'fin-wait-2') return;
+    // The connection hears of it first (in TCP mode it is the end of the data).
+    this.conn.onSubflowFin(this, now);
+    if (this.closed) return;
+    switch (this.state) {
+      case 'established':
+        this.state = 'close-wait';
+        break;
+      case 'fin-wait-1':
+        if (this.finQueued && this.sndUna > this.finSeq) this.enterTimeWait(now);
+        else this.state = 'closing';
+        break;
+      case 'fin-wait-2':
+        this.enterTimeWait(now);
+        break;
+    }
+    this.conn.afterSubflowFin(this, now);
+  }
+
+  private enterTimeWait(now: number): void {
+    this.state = 'time-wait';
+    this.rtoDeadline = undefined;
+    this.restartTimeWait(now);
+    this.conn.onSubflowClosed(this);
+  }
+
+  private restartTimeWait(now: number): void {
+    this.timeWaitDeadline = now + this.conn.host.timeWaitMs;
+  }
+
+  /** Ends the subflow at once (no packet sent). */
+  becomeClosed(reason: string | undefined, rst?: TcpRstInfo): void {
+    if (this.state === 'closed') return;
+    const wasTimeWait = this.state === 'time-wait';
+    this.state = 'closed';
+    this.rtoDeadline = undefined;
+    this.timeWaitDeadline = undefined;
+    if (reason !== undefined && this.closeReason === undefined) this.closeReason = reason;
+    if (rst) this.closeRst = rst;
+    this.ooo.clear();
+    this.conn.host.unregister(this);
+    if (!wasTimeWait) this.conn.onSubflowClosed(this);
+  }
+
+  /** Sends a RST (with the given MPTCP options) and closes. */
+  reset(reason: string, options: MptcpOption[], now: number, rst?: TcpRstInfo): void {
+    if (this.state === 'closed') return;
+    if (this.state !== 'syn-sent' && this.state !== 'time-wait') this.emit('rst', Math.max(this.sndNxt, this.sndMax), undefined, now, { rstOptions: options });
+    this.becomeClosed(reason, rst);
+  }
+}

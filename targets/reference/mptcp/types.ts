@@ -1,0 +1,155 @@
+/**
+ * Options, states and events of the reference endpoint.
+ */
+import type { Connection } from './connection.js';
+import type { RandomSource } from './random.js';
+
+/** What a connection offers and requires; host-wide defaults, overridable per listen() and connect(). */
+export interface MptcpOptions {
+  /** Offer (initiator) or accept (listener) MPTCP. Default true. */
+  mptcp?: boolean;
+  /** Require DSS checksums (flag A). Default false. */
+  checksum?: boolean;
+  /**
+   * The MPTCP version offered: 1 (RFC 8684, default) or 0, to negotiate like
+   * an RFC 6824 peer (a v0 SYN with the key; v0 is offered but never run, so
+   * a v0 connection always falls back to TCP).
+   */
+  version?: 0 | 1;
+  /**
+   * As initiator, send the first data with MP_CAPABLE (keys and data-level
+   * length) when the peer has not yet sent a data ACK (§3.1, reliable key
+   * delivery). Default true; false sends a DSS instead.
+   */
+  mpCapableWithData?: boolean;
+  /** Set flag B in the SYN (an extension this endpoint does not implement; for tests). Default false. */
+  flagB?: boolean;
+  /** Leave flag H out of the SYN (for tests: the option is then invalid). Default false. */
+  omitFlagH?: boolean;
+}
+
+export interface HostOptions extends MptcpOptions {
+  /** The host's own addresses (IPv4 or IPv6 text); packets to others are ignored. */
+  addresses: string[];
+  /** Where ISNs, keys, nonces and ephemeral ports come from. */
+  random: RandomSource;
+  /** IP MTU, default 1500. */
+  mtu?: number;
+  /** Receive buffer per connection (octets), the most advertised. Default 4 MiB. */
+  receiveBuffer?: number;
+  /** Send window scale (RFC 7323) in SYNs; default 7. null sends none. */
+  windowScale?: number | null;
+  /** TIME_WAIT duration in ms (2 MSL), default 2000. */
+  timeWaitMs?: number;
+  /** Initial retransmission timeout (ms), default 1000; lower bound of the RTO, default 200. */
+  initialRtoMs?: number;
+  minRtoMs?: number;
+  /** Retransmissions of a segment (SYN included) before the connection is given up. Default 8. */
+  maxRetries?: number;
+  /** SYN retransmissions with MP_CAPABLE before the next SYN goes without it (blackhole fallback), default 2; null never. */
+  synRetriesBeforeFallback?: number | null;
+  /** Largest congestion window in segments, default 512. */
+  maxCwndSegments?: number;
+  /** Answer segments for unknown connections with a RST (default true). */
+  sendResets?: boolean;
+}
+
+export interface ListenOptions extends MptcpOptions {
+  /** Largest number of connections not yet accepted, default 128. */
+  backlog?: number;
+}
+
+export interface ConnectOptions extends MptcpOptions {
+  remote: string;
+  port: number;
+  /** Local address; default the host's first address of the remote's family. */
+  local?: string;
+  /** Local port; default an ephemeral one. */
+  localPort?: number;
+}
+
+export type ConnectionState = 'connecting' | 'established' | 'closing' | 'closed' | 'reset';
+
+export type SubflowState =
+  | 'syn-sent'
+  | 'syn-received'
+  | 'established'
+  | 'fin-wait-1'
+  | 'fin-wait-2'
+  | 'closing'
+  | 'time-wait'
+  | 'close-wait'
+  | 'last-ack'
+  | 'closed';
+
+/** What the application sees of a subflow. */
+export interface SubflowInfo {
+  id: number;
+  localAddress: string;
+  localPort: number;
+  remoteAddress: string;
+  remotePort: number;
+  state: SubflowState;
+  /** true for the subflow that opened the connection (MP_CAPABLE), false for an MP_JOIN subflow. */
+  initial: boolean;
+  /** The local and remote address ids (MP_JOIN, ADD_ADDR); 0 on the initial subflow. */
+  localAddressId: number;
+  remoteAddressId: number;
+  /** This end asked for backup (MP_JOIN B or MP_PRIO), the peer asked for backup. */
+  backup: boolean;
+  peerBackup: boolean;
+  /** A join that completed its four-way handshake (always true for the initial subflow once established). */
+  joined: boolean;
+  /** Octets sent (new data, retransmissions not counted) and received on the subflow. */
+  bytesSent: number;
+  bytesReceived: number;
+  retransmits: number;
+  /** Why it ended, once closed. */
+  closeReason?: string;
+}
+
+/** An MP_TCPRST as received or sent. */
+export interface TcpRstInfo {
+  reason: number;
+  transient: boolean;
+}
+
+export type HostEvent =
+  | { type: 'connected'; conn: Connection }
+  | { type: 'incoming'; conn: Connection; port: number }
+  | { type: 'readable'; conn: Connection }
+  | { type: 'end'; conn: Connection }
+  | { type: 'closed'; conn: Connection }
+  | { type: 'reset'; conn: Connection; reason: string; tcpRst?: TcpRstInfo; fastclose?: boolean }
+  | { type: 'fallback'; conn: Connection; reason: string }
+  | { type: 'subflow-added'; conn: Connection; subflow: SubflowInfo }
+  | { type: 'subflow-removed'; conn: Connection; subflow: SubflowInfo; reason: string; tcpRst?: TcpRstInfo }
+  | { type: 'add-addr'; conn: Connection; addressId: number; address: string; port?: number }
+  | { type: 'remove-addr'; conn: Connection; addressIds: number[] }
+  | { type: 'mp-prio'; conn: Connection; subflow: number; backup: boolean }
+  | { type: 'mp-fail'; conn: Connection; dsn: bigint };
+
+/** Counters of what the host did, for tests (names follow the kernel's MPTcpExt counters where there is one). */
+export interface HostStats {
+  packetsIn: number;
+  packetsOut: number;
+  badPackets: number;
+  resetsSent: number;
+  resetsForUnknown: number;
+  mpTcpRstSent: number;
+  mpFailSent: number;
+  mpFailReceived: number;
+  infiniteMapSent: number;
+  infiniteMapReceived: number;
+  fastcloseSent: number;
+  fastcloseReceived: number;
+  joinSynAckHmacFailure: number;
+  joinAckHmacFailure: number;
+  joinNoToken: number;
+  addAddrReceived: number;
+  addAddrBadHmac: number;
+  addAddrEchoSent: number;
+  dssChecksumFailure: number;
+  retransmits: number;
+  fallbacks: number;
+}
