@@ -15,7 +15,7 @@
 import { createHash } from 'node:crypto';
 import { VERDICTS, countVerdicts, type ResultRecord, type RunResults, type Verdict, type VectorRecord } from '../model.js';
 import { SpecLibrary } from '../specs.js';
-import { groupBySection, SYMBOL } from './matrix.js';
+import { compareSections, groupBySection, SYMBOL } from './matrix.js';
 import { PAGE_SCRIPT } from './html/script.js';
 import { PAGE_STYLE } from './html/style.js';
 
@@ -223,7 +223,7 @@ export function pageLayout(run: RunResults, specs: SpecLibrary): PageLayout {
     };
   });
 
-  const sections = groupBySection(run.vectors).map((g) => ({ key: sectionKey(g.vectors[0]!), label: g.label }));
+  const sections = sectionChoices(run, specs);
   const citations: PageLayout['citations'] = {};
   for (const v of run.vectors) {
     citations[v.id] = v.citations.map((c, i) => {
@@ -233,6 +233,32 @@ export function pageLayout(run: RunResults, specs: SpecLibrary): PageLayout {
   }
 
   return { symbols: SYMBOL, verdicts: VERDICTS, levels: ['MUST', 'SHOULD', 'MAY'], sections, summary, suites, interop, citations };
+}
+
+/**
+ * The section filter's choices: every section a vector is grouped under, and
+ * the sections that hold those (5.8 for 5.8.3), in matrix order, indented by
+ * depth. A section chosen also shows its subsections.
+ */
+function sectionChoices(run: RunResults, specs: SpecLibrary): { key: string; label: string }[] {
+  const titles = new Map<string, string>();
+  for (const v of run.vectors) {
+    const parts = v.group.section.split('.');
+    for (let i = 1; i < parts.length; i++) {
+      const section = parts.slice(0, i).join('.');
+      const key = `${v.group.doc}:${section}`;
+      if (!titles.has(key)) titles.set(key, `${v.group.doc} §${section} ${specs.section(v.group.doc, section)?.title ?? ''}`.trim());
+    }
+  }
+  for (const v of run.vectors) titles.set(sectionKey(v), `${v.group.doc} §${v.group.section} ${v.group.title}`.trim());
+  const split = (key: string) => [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)] as const;
+  return [...titles.keys()]
+    .sort((a, b) => {
+      const [da, sa] = split(a);
+      const [db, sb] = split(b);
+      return da.localeCompare(db) || compareSections(sa, sb);
+    })
+    .map((key) => ({ key, label: '\u00a0\u00a0'.repeat(split(key)[1].split('.').length - 1) + titles.get(key)! }));
 }
 
 /** The section filter's value for a vector's group: "rfc6265bis:5.7". */

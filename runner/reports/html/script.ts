@@ -403,7 +403,7 @@ function buildSuites(main) {
         var row = { vector: v, tr: tr, cells: [] };
         s.targets.forEach(function (id, i) {
           var r = resultAt.get(v.id + SEP + id);
-          var td = el('td', { class: 'c' }, cellButton(v.id, id, r, id));
+          var td = el('td', { class: 'c' + (r ? ' v-' + r.verdict : '') }, cellButton(v.id, id, r, id));
           row.cells.push({ td: td, r: r });
           G.cols[i].push(td);
           add(tr, td);
@@ -449,7 +449,7 @@ function buildInterop(main) {
       sc.cols.forEach(function (cid, ci) {
         var tid = at[ri + ',' + ci];
         var r = tid !== undefined ? resultAt.get(sc.vectorId + SEP + tid) : undefined;
-        var td = el('td', { class: 'c' }, tid !== undefined ? cellButton(sc.vectorId, tid, r, sc.rowRole + ' ' + rid + ', ' + sc.colRole + ' ' + cid) : el('span', { class: 'none', title: 'not run', text: '' }));
+        var td = el('td', { class: 'c' + (r ? ' v-' + r.verdict : '') }, tid !== undefined ? cellButton(sc.vectorId, tid, r, sc.rowRole + ' ' + rid + ', ' + sc.colRole + ' ' + cid) : el('span', { class: 'none', title: 'not run', text: '' }));
         row.cells.push({ td: td, r: r, parts: [rid].concat(cid.split('+')), col: ci });
         add(tr, td);
       });

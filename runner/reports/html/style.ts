@@ -81,7 +81,7 @@ td.level { font-size: .75rem; text-align: center; }
 .level.l-MUST { font-weight: 700; }
 .level.l-MAY { color: var(--muted); }
 td.c { padding: 0; text-align: center; }
-td.c.dim button.cell { opacity: .25; }
+td.c.dim { opacity: .25; }
 td.c.off { visibility: hidden; }
 button.cell { display: block; width: 100%; min-width: 2.1rem; min-height: 1.7rem; border: 0; margin: 0; padding: .1rem; font: inherit; font-size: 1rem; cursor: pointer; color: inherit; }
 button.cell.none { background: transparent; }
