@@ -425,6 +425,8 @@ describe('HTML report (matrix.html) in chromium', function () {
     });
     assert.deepEqual(rows.filter((x) => x.cls.includes('mismatch')).map((x) => x.cells[0]), ['3', '6']);
     await p.screenshot({ path: join(ARTIFACTS, 'failing-cell.png') });
+    await p.$eval('#panel .p-diff', (e) => (e as unknown as { scrollIntoView(): void }).scrollIntoView());
+    await p.screenshot({ path: join(ARTIFACTS, 'failing-cell-diff.png') });
     // Escape closes it, forgets it in the URL and gives the focus back to the cell.
     await p.keyboard.press('Escape');
     assert.equal(await p.isVisible('#panel'), false);
