@@ -12,7 +12,7 @@
 // (see interopRun). Screenshots go to test-artifacts/html-report/.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -165,6 +165,7 @@ describe('HTML report (matrix.html) in chromium', function () {
 
   after(async () => {
     await browser?.close();
+    if (out) rmSync(out, { recursive: true, force: true });
   });
 
   afterEach(async () => {
@@ -522,6 +523,9 @@ describe('HTML report (matrix.html) in chromium', function () {
       mptcp = tempDir('conformatrix-html-mptcp-');
       await runCommand({ suites: ['mptcp'], targets: ['linux-kernel'], vectors: [join(ROOT, 'vectors', 'mptcp', 'capable.json')], out: mptcp, quiet: true });
       writeFileSync(join(mptcp, 'matrix.html'), htmlReport(readRun(mptcp)));
+    });
+    after(() => {
+      if (mptcp) rmSync(mptcp, { recursive: true, force: true });
     });
 
     browserIt('shows the decoded packets with their direction, and links the pcap relative to the page', async () => {
