@@ -26,8 +26,13 @@ export interface PageLayout {
   levels: string[];
   /** Every section some vector is grouped under, in matrix order: the section filter's choices. */
   sections: { key: string; label: string }[];
-  /** Grid 1: per suite, each target's verdict counts over its results in that suite (null: the target is not in the suite). */
-  summary: { suite: string; counts: Record<string, Record<Verdict, number> | null>; interop: Record<Verdict, number> | null }[];
+  /**
+   * Grid 1: rows of per-target verdict counts (null: the target is not in the
+   * suite). Per suite, a row of each target's own results when it has any,
+   * and a row of the interop results each target took part in (in any role)
+   * when it has those; `interop` is then the verdict counts of all the pairs.
+   */
+  summary: { suite: string; kind: 'targets' | 'interop'; counts: Record<string, Record<Verdict, number> | null>; interop?: Record<Verdict, number> }[];
   /** Grid 2: per suite, its targets (columns) and its vectors by section. Vectors with roles are in `interop` instead. */
   suites: {
     name: string;
@@ -39,6 +44,8 @@ export interface PageLayout {
   interop: {
     suite: string;
     vectorId: string;
+    /** The section the scenario is grouped under, as in the suite grids. */
+    group: { key: string; label: string; url?: string };
     rowRole: string;
     colRole: string;
     rows: string[];
@@ -180,14 +187,18 @@ export function pageLayout(run: RunResults, specs: SpecLibrary): PageLayout {
   const isInterop = (r: ResultRecord) => r.roles !== undefined || interopVectors.has(r.vectorId);
   const resultAt = new Set(run.results.map((r) => `${r.targetId}\u0000${r.vectorId}`));
 
-  const summary = run.run.suites.map((suite) => {
-    const counts: Record<string, Record<Verdict, number> | null> = {};
-    for (const t of run.targets) {
-      counts[t.id] = t.suites.includes(suite) ? countVerdicts(run.results.filter((r) => r.suite === suite && r.targetId === t.id && !isInterop(r))) : null;
+  const summary: PageLayout['summary'] = [];
+  for (const suite of run.run.suites) {
+    const own = run.results.filter((r) => r.suite === suite && !isInterop(r));
+    const pairs = run.results.filter((r) => r.suite === suite && isInterop(r));
+    const row = (pick: (t: string) => ResultRecord[]) =>
+      Object.fromEntries(run.targets.map((t) => [t.id, t.suites.includes(suite) ? countVerdicts(pick(t.id)) : null]));
+    if (own.length || !pairs.length) summary.push({ suite, kind: 'targets', counts: row((id) => own.filter((r) => r.targetId === id)) });
+    if (pairs.length) {
+      const takesPart = (r: ResultRecord, id: string) => (r.roles ? Object.values(r.roles).includes(id) : r.targetId.split('+').includes(id));
+      summary.push({ suite, kind: 'interop', counts: row((id) => pairs.filter((r) => takesPart(r, id))), interop: countVerdicts(pairs) });
     }
-    const inter = run.results.filter((r) => r.suite === suite && isInterop(r));
-    return { suite, counts, interop: inter.length ? countVerdicts(inter) : null };
-  });
+  }
 
   const suites = run.run.suites.map((name) => {
     const inSuite = run.targets.filter((t) => t.suites.includes(name));
@@ -206,8 +217,10 @@ export function pageLayout(run: RunResults, specs: SpecLibrary): PageLayout {
     };
   });
 
-  const scenarioVectors = groupBySection(run.vectors.filter((v) => interopVectors.has(v.id))).flatMap((g) => g.vectors);
-  const interop = scenarioVectors.map((v) => {
+  const scenarioVectors = groupBySection(run.vectors.filter((v) => interopVectors.has(v.id))).flatMap((g) =>
+    g.vectors.map((v) => ({ v, group: { key: sectionKey(v), label: g.label, ...(g.url ? { url: g.url } : {}) } })),
+  );
+  const interop = scenarioVectors.map(({ v, group }) => {
     const results = run.results.filter((r) => r.vectorId === v.id);
     const pairs = results.map((r) => [...rolePair(v, r), r.targetId] as const);
     const rows = [...new Set(pairs.map((p) => p[0]))].sort(byTarget);
@@ -215,6 +228,7 @@ export function pageLayout(run: RunResults, specs: SpecLibrary): PageLayout {
     return {
       suite: v.suite,
       vectorId: v.id,
+      group,
       rowRole: v.roles?.[0] ?? 'client',
       colRole: v.roles?.slice(1).join('+') || 'server',
       rows,

@@ -97,6 +97,10 @@ function interopRun(real: RunResults): RunResults {
   flaky.attempts = [{ verdict: 'timeout', reason: 'constructed: no verdict within 10000 ms', durationMs: 10000 }];
   const known = run.results.find((r) => r.vectorId === FAILING && r.targetId === 'curl')!;
   known.expectation = { expected: 'fail', outcome: 'expected', reason: 'constructed: curl compares names case-insensitively', link: 'https://example.org/known/1' };
+  const fresh = run.results.find((r) => r.targetId === 'curl' && r.verdict === 'fail' && r.vectorId !== FAILING)!;
+  fresh.expectation = { expected: 'pass', outcome: 'new-failure' };
+  const fixed = run.results.find((r) => r.targetId === 'reference' && r.verdict === 'pass')!;
+  fixed.expectation = { expected: 'fail', outcome: 'unexpected-pass', reason: 'constructed: was broken' };
   Object.assign(run.run, {
     vectorSetHash: 'sha256:0123456789abcdef',
     kernel: 'Linux 6.1.0-constructed',
@@ -104,6 +108,7 @@ function interopRun(real: RunResults): RunResults {
     shard: { index: 2, count: 3 },
     jobs: 4,
     retries: 1,
+    expectations: ['conformance/curl.expectations.json'],
     interrupted: true,
   });
   const problems = validateValue('urn:conformatrix:results', run);
@@ -259,14 +264,14 @@ describe('HTML report (matrix.html) in chromium', function () {
     for (const t of run.targets) {
       const mine = run.results.filter((r) => r.targetId === t.id && r.suite === 'cookies');
       const counts = countVerdicts(mine);
-      const td = `table.summary td[data-suite="cookies"][data-target="${t.id}"]`;
+      const td = `table.summary td[data-suite="cookies"][data-kind="targets"][data-target="${t.id}"]`;
       assert.equal(await p.textContent(`${td} .pass-count`), passOver(mine), t.id);
       for (const v of VERDICTS) {
         const shown = await p.$(`${td} .count[data-verdict="${v}"]`);
         assert.equal(shown ? Number(await shown.$eval('.n', (n) => n.textContent)) : 0, counts[v], `${t.id} ${v}`);
       }
     }
-    assert.ok((await p.textContent('table.summary td[data-target="curl"] .pass-count'))!.match(/^\d+\/\d+$/));
+    assert.equal(await p.$$eval('table.summary tbody tr', (trs) => trs.length), 1, 'one row: no interop results in this run');
     assert.ok(countVerdicts(run.results.filter((r) => r.targetId === 'curl')).fail > 0, 'curl fails some');
     await p.screenshot({ path: join(ARTIFACTS, 'main-view.png') });
   });
@@ -474,10 +479,17 @@ describe('HTML report (matrix.html) in chromium', function () {
       ['reference+curl:error', 'reference+reference:pass'],
     ]);
     assert.equal(await p.$$eval(`table.matrix tr.vrow[data-vector="${INTEROP_ID}"]`, (trs) => trs.length), 0, 'not in the per-target grid');
-    // The summary still counts each target's own results only; the scenarios have a line of their own.
+    assert.equal(
+      await p.textContent(`.scenario-group:has(${grid}) h3`),
+      'rfc6265bis §5.7 Storage Model',
+      'grouped under its section, as the suite grids are',
+    );
+    // The summary counts each target's own results in one row, and the pairs it took part in (curl: 3, one passed) in another.
     const curl = interop.results.filter((r) => r.targetId === 'curl');
-    assert.equal(await p.textContent('table.summary td[data-target="curl"] .pass-count'), passOver(curl));
-    assert.match((await p.textContent('p[data-interop="cookies"]'))!, /Interop scenarios \(cookies\): 2\/4/);
+    assert.equal(await p.textContent('table.summary td[data-kind="targets"][data-target="curl"] .pass-count'), passOver(curl));
+    assert.equal(await p.textContent('table.summary td[data-kind="interop"][data-target="curl"] .pass-count'), '1/3');
+    assert.equal(await p.textContent('table.summary td[data-kind="interop"][data-target="reference"] .pass-count'), '1/3');
+    assert.match((await p.textContent('p[data-interop="cookies"]'))!, /All interop pairs \(cookies\): 2\/4/);
     // A target filter keeps the cells that target takes part in.
     await p.check('#filters input[name=target][value="reference"]');
     assert.equal(await p.isVisible(`${grid} td:has(> button[data-target="curl+curl"])`), false);
@@ -512,6 +524,24 @@ describe('HTML report (matrix.html) in chromium', function () {
     assert.match((await p.textContent('#panel .p-expectation'))!, /fail.*expected.*curl compares names case-insensitively/);
     assert.equal(await p.getAttribute('#panel .p-expectation a', 'href'), 'https://example.org/known/1');
     assert.match((await p.getAttribute(cell(FAILING, 'curl'), 'class'))!, /\bexp-expected\b/);
+  });
+
+  browserIt('lists the gate apart: new failures, unexpected passes, flaky, known failures (constructed results)', async () => {
+    const p = await open(interopFile);
+    assert.equal(
+      await p.textContent('#gate .gate-line'),
+      'Against conformance/curl.expectations.json: 1 new failure(s), 1 unexpected pass(es), 1 flaky, 1 known failure(s) still failing.',
+    );
+    const items = (key: string) => p.$$eval(`#gate details[data-gate="${key}"] li button`, (bs) => bs.map((b) => `${b.getAttribute('data-vector')}|${b.getAttribute('data-target')}`));
+    const key = (f: (r: ResultRecord) => boolean) => interop.results.filter(f).map((r) => `${r.vectorId}|${r.targetId}`);
+    assert.deepEqual(await items('newFailures'), key((r) => r.expectation?.outcome === 'new-failure'));
+    assert.deepEqual(await items('unexpectedPasses'), key((r) => r.expectation?.outcome === 'unexpected-pass'));
+    assert.deepEqual(await items('flaky'), key((r) => r.verdict === 'flaky'));
+    assert.deepEqual(await items('knownFailures'), [`${FAILING}|curl`]);
+    const [fresh] = key((r) => r.expectation?.outcome === 'new-failure');
+    await p.click(`#gate details[data-gate="newFailures"] li button`);
+    assert.equal((await hashParams(p)).get('open'), fresh);
+    assert.match((await p.textContent('#panel .p-expectation'))!, /new-failure/);
   });
 
   describe('an MPTCP run', () => {

@@ -302,15 +302,21 @@ function buildSummary(main) {
   add(table, el('thead', null, head));
   var body = el('tbody');
   LAYOUT.summary.forEach(function (row) {
-    var tr = el('tr', { data: { suite: row.suite } }, el('th', { scope: 'row', text: row.suite }));
+    var interop = row.kind === 'interop';
+    var head = el('th', { scope: 'row', text: row.suite }, interop ? el('span', { class: 'sub', text: 'interop pairs, as any role' }) : null);
+    var tr = el('tr', { data: { suite: row.suite, kind: row.kind } }, head);
     RUN.targets.forEach(function (t, i) {
       var c = row.counts[t.id];
+      var data = { suite: row.suite, target: t.id, kind: row.kind };
+      var total = 0;
+      if (c) VERDICTS.forEach(function (v) { total += c[v]; });
       var td;
-      if (!c) td = el('td', { class: 'na', data: { suite: row.suite, target: t.id }, title: t.id + ' is not a ' + row.suite + ' target', text: '\u2014' });
-      else if (t.status !== 'available') td = el('td', { class: 'na', data: { suite: row.suite, target: t.id }, title: t.reason || '', text: 'unavailable' });
+      if (!c) td = el('td', { class: 'na', data: data, title: t.id + ' is not a ' + row.suite + ' target', text: '\u2014' });
+      else if (t.status !== 'available') td = el('td', { class: 'na', data: data, title: t.reason || '', text: 'unavailable' });
+      else if (!total) td = el('td', { class: 'na', data: data, title: 'no results', text: '\u2014' });
       else {
         var p = passCount(c);
-        td = el('td', { data: { suite: row.suite, target: t.id } }, [el('strong', { class: 'pass-count', text: p.pass + '/' + p.applicable }), el('br'), countsLine(c)]);
+        td = el('td', { data: data, title: interop ? 'the interop results ' + t.id + ' took part in' : undefined }, [el('strong', { class: 'pass-count', text: p.pass + '/' + p.applicable }), el('br'), countsLine(c)]);
       }
       summaryCols[i].push(td);
       add(tr, td);
@@ -322,7 +328,7 @@ function buildSummary(main) {
   LAYOUT.summary.forEach(function (row) {
     if (!row.interop) return;
     var p = passCount(row.interop);
-    add(sec, el('p', { class: 'note', data: { interop: row.suite } }, ['Interop scenarios (' + row.suite + '): ', el('strong', { text: p.pass + '/' + p.applicable }), ' ', countsLine(row.interop)]));
+    add(sec, el('p', { class: 'note', data: { interop: row.suite } }, ['All interop pairs (' + row.suite + '): ', el('strong', { text: p.pass + '/' + p.applicable }), ' ', countsLine(row.interop)]));
   });
   add(sec, buildTargetsTable());
   add(main, sec);
@@ -344,6 +350,41 @@ function buildTargetsTable() {
   });
   add(table, body);
   return el('details', { class: 'targets-box' }, [el('summary', { text: 'Targets (' + RUN.targets.length + '): implementations, drivers, images' }), el('div', { class: 'scroll' }, table)]);
+}
+
+/* ---------- the gate: results against the expectations files ---------- */
+
+function buildGate(main) {
+  var gated = RUN.results.filter(function (r) { return r.expectation; });
+  if (!gated.length) return;
+  var lists = {
+    newFailures: RUN.results.filter(function (r) { return r.expectation && r.expectation.outcome === 'new-failure'; }),
+    unexpectedPasses: RUN.results.filter(function (r) { return r.expectation && r.expectation.outcome === 'unexpected-pass'; }),
+    flaky: RUN.results.filter(function (r) { return r.verdict === 'flaky'; }),
+    knownFailures: RUN.results.filter(function (r) { return r.expectation && r.expectation.expected === 'fail' && r.expectation.outcome === 'expected'; }),
+  };
+  var files = RUN.run.expectations && RUN.run.expectations.length ? RUN.run.expectations.join(', ') : 'the expectations';
+  var sec = el('section', { id: 'gate', 'aria-labelledby': 'gate-h' }, [
+    el('h2', { id: 'gate-h', text: 'Gate' }),
+    el('p', { class: 'gate-line', text: 'Against ' + files + ': ' + lists.newFailures.length + ' new failure(s), ' + lists.unexpectedPasses.length + ' unexpected pass(es), ' + lists.flaky.length + ' flaky, ' + lists.knownFailures.length + ' known failure(s) still failing.' }),
+  ]);
+  function list(key, title, open) {
+    var rs = lists[key];
+    if (!rs.length) return;
+    var ul = el('ul', { class: 'gate-list' });
+    rs.forEach(function (r) {
+      var b = el('button', { type: 'button', class: 'link', data: { vector: r.vectorId, target: r.targetId } }, [sym(r.verdict), ' ', code(r.vectorId), ' on ' + r.targetId]);
+      b.addEventListener('click', function () { openCell(r.vectorId, r.targetId, true); });
+      var why = r.expectation && r.expectation.reason ? 'known as ' + r.expectation.reason : r.reason;
+      add(ul, el('li', null, [b, why ? el('span', { class: 'note', text: ': ' + shorten(why, 300) }) : null]));
+    });
+    add(sec, el('details', { class: 'gate-box', data: { gate: key }, open: open }, [el('summary', { text: title + ' (' + rs.length + ')' }), ul]));
+  }
+  list('newFailures', 'New failures', true);
+  list('unexpectedPasses', 'Unexpected passes', true);
+  list('flaky', 'Flaky', true);
+  list('knownFailures', 'Known failures still failing', false);
+  add(main, sec);
 }
 
 /* ---------- cells ---------- */
@@ -428,16 +469,24 @@ var interopGrids = [];
 function buildInterop(main) {
   if (!LAYOUT.interop.length) return;
   var sec = el('section', { id: 'interop', 'aria-labelledby': 'interop-h' }, el('h2', { id: 'interop-h', text: 'Interop scenarios' }));
-  add(sec, el('p', { class: 'note', text: 'One grid per scenario: the first role\u2019s targets as rows, the other roles\u2019 as columns. A target filter keeps the cells any selected target takes part in.' }));
+  add(sec, el('p', { class: 'note', text: 'One grid per scenario, grouped by spec section: the first role\u2019s targets as rows, the other roles\u2019 as columns. A target filter keeps the cells any selected target takes part in.' }));
+  var groupKey = null, holder = null, groupBox = null;
   LAYOUT.interop.forEach(function (sc) {
+    if (sc.suite + ' ' + sc.group.key !== groupKey) {
+      groupKey = sc.suite + ' ' + sc.group.key;
+      groupBox = el('div', { class: 'scenario-group', data: { section: sc.group.key, suite: sc.suite } }, el('h3', null, sc.group.url ? extLink(sc.group.url, sc.group.label) : sc.group.label));
+      holder = el('div', { class: 'scenarios' });
+      add(groupBox, holder);
+      add(sec, groupBox);
+    }
     var v = vectorById.get(sc.vectorId);
     var box = el('div', { class: 'scenario', data: { vector: sc.vectorId } }, [
-      el('h3', null, [code(v.id, 'vid'), ' ', el('span', { class: 'level l-' + v.level, text: v.level })]),
+      el('h4', null, [code(v.id, 'vid'), ' ', el('span', { class: 'level l-' + v.level, text: v.level })]),
       el('p', { class: 'title', text: v.title }),
     ]);
     var table = el('table', { class: 'grid interop', data: { vector: sc.vectorId } });
     var head = el('tr', null, el('th', { scope: 'col', class: 'corner', text: sc.rowRole + ' \u2193 \u00b7 ' + sc.colRole + ' \u2192' }));
-    var S = { vector: v, box: box, colThs: [], rows: [], cols: sc.cols };
+    var S = { vector: v, box: box, group: groupBox, colThs: [], rows: [], cols: sc.cols };
     sc.cols.forEach(function (c) { var th = el('th', { scope: 'col', data: { role: sc.colRole, target: c }, text: c }); S.colThs.push(th); add(head, th); });
     add(table, el('thead', null, head));
     var body = el('tbody');
@@ -459,7 +508,7 @@ function buildInterop(main) {
     add(table, body);
     add(box, el('div', { class: 'scroll' }, table));
     interopGrids.push(S);
-    add(sec, box);
+    add(holder, box);
   });
   add(main, sec);
 }
@@ -525,6 +574,9 @@ function filterGrids() {
     S.box.hidden = !visible;
     if (visible) shown++;
   });
+  var groups = new Map();
+  interopGrids.forEach(function (S) { groups.set(S.group, (groups.get(S.group) || false) || !S.box.hidden); });
+  groups.forEach(function (any, g) { g.hidden = !any; });
   var status = document.getElementById('status');
   status.textContent = shown + ' of ' + total + ' vectors shown';
   status.setAttribute('data-shown', String(shown));
@@ -862,6 +914,7 @@ var main = document.getElementById('grids');
 buildProvenance();
 buildFilters();
 buildSummary(main);
+buildGate(main);
 buildSuites(main);
 buildInterop(main);
 fromHash(true);

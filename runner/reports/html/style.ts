@@ -64,6 +64,11 @@ thead th { background: var(--head); position: sticky; top: 0; }
 table.grid th[scope=col] { font-weight: 600; font-size: .85rem; }
 table.summary td { text-align: center; min-width: 6.5rem; }
 table.summary td.na, td.na { color: var(--muted); }
+table.summary th .sub { display: block; font-weight: normal; font-size: .75rem; color: var(--muted); }
+#gate .gate-line { font-weight: 600; }
+ul.gate-list { margin: .2rem 0 .6rem; padding-left: 1.2rem; }
+button.link { border: 0; background: none; padding: 0; font: inherit; color: var(--accent); cursor: pointer; text-align: left; }
+button.link:hover { text-decoration: underline; }
 .pass-count { font-size: 1rem; }
 .counts { display: inline-flex; flex-wrap: wrap; gap: .1rem .35rem; justify-content: center; font-size: .8rem; }
 .count { padding: 0 .25rem; border-radius: .3rem; white-space: nowrap; }
@@ -97,8 +102,10 @@ button.cell.exp-unexpected-pass::after { background: #d08a00; }
 .v-timeout { background: var(--timeout); }
 .v-unsupported { background: var(--unsupported); }
 .v-skipped { background: var(--skipped); }
-.scenario { margin: .5rem 0 1.2rem; }
-.scenario .title { margin: .1rem 0 .4rem; color: var(--muted); }
+.scenarios { display: flex; flex-wrap: wrap; gap: .4rem 2rem; align-items: flex-start; }
+.scenario { margin: .2rem 0 .8rem; max-width: 34rem; }
+.scenario h4 { margin: .3rem 0 .1rem; }
+.scenario .title { margin: .1rem 0 .4rem; color: var(--muted); font-size: .9rem; }
 table.interop th.corner { font-weight: normal; color: var(--muted); font-size: .8rem; }
 table.interop td.c { min-width: 4rem; }
 
