@@ -211,8 +211,15 @@ describe('HTML report (matrix.html) in chromium', function () {
     return page;
   }
 
-  /** The page's location.hash, as parameters. */
-  const hashParams = async (p: Page) => new URLSearchParams(((await p.evaluate('location.hash')) as string).slice(1));
+  /** The page's location.hash, as parameters: percent-decoded, "+" a plus (docs/reports.md). */
+  const hashParams = async (p: Page) => {
+    const pairs = ((await p.evaluate('location.hash')) as string)
+      .slice(1)
+      .split('&')
+      .filter(Boolean)
+      .map((kv) => (kv.includes('=') ? [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)] : [kv, '']).map(decodeURIComponent) as [string, string]);
+    return { get: (k: string) => pairs.find((x) => x[0] === k)?.[1] ?? null, getAll: (k: string) => pairs.filter((x) => x[0] === k).map((x) => x[1]) };
+  };
   /** What the page's script leaves in an element's offsetParent: null when it or a parent is hidden. */
   type Box = { offsetParent: unknown; hidden: boolean };
   /** The vector ids of the suite grid's rows that are shown. */
@@ -499,7 +506,13 @@ describe('HTML report (matrix.html) in chromium', function () {
     const roles = await p.$$eval('#panel .p-targetinfo h4', (hs) => hs.map((h) => h.textContent));
     assert.deepEqual(roles, ['client: curl', 'server: reference']);
     assert.equal((await hashParams(p)).get('open'), `${INTEROP_ID}|curl+reference`);
+    assert.ok(((await p.evaluate('location.hash')) as string).endsWith(`open=${INTEROP_ID}|curl+reference`), 'written readably, "+" as it is');
     await p.screenshot({ path: join(ARTIFACTS, 'interop.png') });
+    // A link typed by hand, with "+" and "|" as they are, opens the same cell.
+    await p.close();
+    const q = await open(interopFile, `#open=${INTEROP_ID}|reference+curl`);
+    assert.deepEqual(await q.$$eval('#panel .p-targetinfo h4', (hs) => hs.map((h) => h.textContent)), ['client: reference', 'server: curl']);
+    assert.match((await q.textContent('#panel .p-result'))!, /constructed error of reference against curl/);
   });
 
   browserIt('shows the provenance of the run, a flaky result with its earlier attempts and an expectation (constructed results)', async () => {

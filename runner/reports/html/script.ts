@@ -135,8 +135,21 @@ function implText(t) {
 function emptyState() { return { targets: [], verdicts: [], levels: [], section: '', q: '', open: null }; }
 var state = emptyState();
 
+/** The fragment's key=value pairs, percent-decoded. Unlike URLSearchParams, a "+" stays a plus: interop target ids are "client+server". */
+function hashPairs(hash) {
+  var map = new Map();
+  String(hash || '').replace(/^#/, '').split('&').forEach(function (part) {
+    if (!part) return;
+    var i = part.indexOf('=');
+    var k = i < 0 ? part : part.slice(0, i), v = i < 0 ? '' : part.slice(i + 1);
+    try { k = decodeURIComponent(k); v = decodeURIComponent(v); } catch (e) { return; }
+    if (!map.has(k)) map.set(k, []);
+    map.get(k).push(v);
+  });
+  return { getAll: function (k) { return map.get(k) || []; }, get: function (k) { return map.has(k) ? map.get(k)[0] : null; } };
+}
 function parseHash(hash) {
-  var p = new URLSearchParams(String(hash || '').replace(/^#/, ''));
+  var p = hashPairs(hash);
   var s = emptyState();
   s.targets = p.getAll('target').filter(Boolean);
   s.verdicts = p.getAll('verdict').filter(function (v) { return VERDICTS.indexOf(v) >= 0; });
@@ -151,7 +164,7 @@ function parseHash(hash) {
   return s;
 }
 /** encodeURIComponent, leaving the characters a fragment may hold as they are, for readable links. */
-function enc(s) { return encodeURIComponent(s).replace(/%2F/g, '/').replace(/%3A/g, ':').replace(/%7C/g, '|').replace(/%40/g, '@'); }
+function enc(s) { return encodeURIComponent(s).replace(/%2F/g, '/').replace(/%3A/g, ':').replace(/%7C/g, '|').replace(/%40/g, '@').replace(/%2B/g, '+'); }
 function formatHash(s) {
   var parts = [];
   s.targets.forEach(function (t) { parts.push('target=' + enc(t)); });
