@@ -5,6 +5,7 @@ import { writeFileAtomic } from './fsutil.js';
 import type { RunResults } from './model.js';
 import { ROOT } from './paths.js';
 import { junitXml } from './reports/junit.js';
+import { htmlReport } from './reports/html.js';
 import { matrixMarkdown } from './reports/matrix.js';
 import { validateValue } from './schema.js';
 
@@ -19,6 +20,7 @@ export function writeReports(run: RunResults, outDir: string): string[] {
     'results.json': JSON.stringify(run, null, 2) + '\n',
     'junit.xml': junitXml(run),
     'matrix.md': matrixMarkdown(run),
+    'matrix.html': htmlReport(run),
   };
   const written: string[] = [];
   for (const [name, content] of Object.entries(files)) {

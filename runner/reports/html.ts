@@ -12,6 +12,7 @@
  * (textContent, setAttribute), never as markup, and its Content-Security-Policy
  * allows its own inline script and style only (by hash) and no fetch at all.
  */
+import { gateLists, type GateLists } from './gate.js';
 import { createHash } from 'node:crypto';
 import { VERDICTS, countVerdicts, type ResultRecord, type RunResults, type Verdict, type VectorRecord } from '../model.js';
 import { SpecLibrary } from '../specs.js';
@@ -21,6 +22,8 @@ import { PAGE_STYLE } from './html/style.js';
 
 /** What the page's script renders from, besides the run itself. Built here so that the page sorts and groups exactly as matrix.md does. */
 export interface PageLayout {
+  /** The gate's lists (reports/gate.ts), as indices into run.results; absent when the run was not gated. */
+  gate?: Record<keyof GateLists, number[]>;
   symbols: Record<Verdict, string>;
   verdicts: Verdict[];
   levels: string[];
@@ -246,7 +249,10 @@ export function pageLayout(run: RunResults, specs: SpecLibrary): PageLayout {
     });
   }
 
-  return { symbols: SYMBOL, verdicts: VERDICTS, levels: ['MUST', 'SHOULD', 'MAY'], sections, summary, suites, interop, citations };
+  const lists = gateLists(run);
+  const index = new Map(run.results.map((r, i) => [r, i]));
+  const gate = lists ? (Object.fromEntries(Object.entries(lists).map(([k, rs]: [string, ResultRecord[]]) => [k, rs.map((r) => index.get(r)!)])) as Record<keyof GateLists, number[]>) : undefined;
+  return { ...(gate ? { gate } : {}), symbols: SYMBOL, verdicts: VERDICTS, levels: ['MUST', 'SHOULD', 'MAY'], sections, summary, suites, interop, citations };
 }
 
 /**

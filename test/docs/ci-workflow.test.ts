@@ -102,6 +102,6 @@ describe('docs/ci.md: the GitHub Actions workflow', function () {
     assert.equal(merged.run.mergedFrom?.length, 3);
     assert.ok(merged.results.length > 400);
     assert.equal(readFileSync(summary, 'utf8'), readFileSync(join(work, 'merged', 'matrix.md'), 'utf8'));
-    for (const f of ['matrix.md', 'results.json', 'junit.xml']) assert.ok(existsSync(join(work, 'merged', f)), f);
+    for (const f of ['matrix.md', 'matrix.html', 'results.json', 'junit.xml']) assert.ok(existsSync(join(work, 'merged', f)), f);
   });
 });

@@ -368,13 +368,14 @@ function buildTargetsTable() {
 /* ---------- the gate: results against the expectations files ---------- */
 
 function buildGate(main) {
-  var gated = RUN.results.filter(function (r) { return r.expectation; });
-  if (!gated.length) return;
+  // The lists are made by the report writer (runner/reports/gate.ts), as indices into the results.
+  if (!LAYOUT.gate) return;
+  var pick = function (ids) { return ids.map(function (i) { return RUN.results[i]; }); };
   var lists = {
-    newFailures: RUN.results.filter(function (r) { return r.expectation && r.expectation.outcome === 'new-failure'; }),
-    unexpectedPasses: RUN.results.filter(function (r) { return r.expectation && r.expectation.outcome === 'unexpected-pass'; }),
-    flaky: RUN.results.filter(function (r) { return r.verdict === 'flaky'; }),
-    knownFailures: RUN.results.filter(function (r) { return r.expectation && r.expectation.expected === 'fail' && r.expectation.outcome === 'expected'; }),
+    newFailures: pick(LAYOUT.gate.newFailures),
+    unexpectedPasses: pick(LAYOUT.gate.unexpectedPasses),
+    flaky: pick(LAYOUT.gate.flaky),
+    knownFailures: pick(LAYOUT.gate.knownFailures),
   };
   var files = RUN.run.expectations && RUN.run.expectations.length ? RUN.run.expectations.join(', ') : 'the expectations';
   var sec = el('section', { id: 'gate', 'aria-labelledby': 'gate-h' }, [
