@@ -111,6 +111,8 @@ export interface FabricNodeSpec {
   networks: string[];
   capabilities?: string[];
   sysctls?: Record<string, string | number>;
+  /** Host folders the node sees (read-write), say to write captures straight into the run's artifacts. */
+  binds?: { host: string; node: string }[];
 }
 
 export interface FabricNode {

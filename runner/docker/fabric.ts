@@ -77,6 +77,7 @@ export class DockerFabric implements Fabric {
         PidsLimit: 256,
         Memory: 512 * 1024 * 1024,
         ...(spec.sysctls ? { Sysctls: Object.fromEntries(Object.entries(spec.sysctls).map(([k, v]) => [k, String(v)])) } : {}),
+        ...(spec.binds?.length ? { Binds: spec.binds.map((b) => `${b.host}:${b.node}:rw`) } : {}),
       },
     });
     this.containers.push(container.id);

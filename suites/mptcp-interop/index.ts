@@ -35,7 +35,7 @@ const suite: Suite<Scenario> = {
   run: () => Promise.reject(new Error('interop scenarios run with a pair of targets (runEnsemble)')),
   runEnsemble: (vector, ensemble, ctx) => runScenario(vector.data, ensemble, ctx),
   // The transfer's own bound, and time to build the topology, start both endpoints and collect the captures.
-  timeoutMs: (vector) => (vector.data.timeoutMs ?? DEFAULT_TIMEOUT_MS) + 15_000,
+  timeoutMs: (vector) => (vector.data.timeoutMs ?? DEFAULT_TIMEOUT_MS) + 10_000,
   methods: {
     'interop.prepare': { params: schema('prepare-params'), result: schema('prepare-result') },
     'interop.serve': { params: schema('transfer'), result: schema('serve-result') },

@@ -4,7 +4,7 @@
  * capturing both sides of the middlebox, and compare how each side ended up
  * with what the scenario expects.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { Ensemble, Outcome as Verdict, RunContext } from '../../runner/suite.js';
 import { decodePacket, ipPayload, readPcap, type MptcpOption } from '../mptcp/codec/index.js';
@@ -37,7 +37,7 @@ export function outcomeOf(r: Report): Outcome {
 /** The resets seen on the wire, with their MP_TCPRST reason where they carry one. */
 export function resetsIn(files: string[]): { from: string; reason?: number }[] {
   const out: { from: string; reason?: number }[] = [];
-  for (const file of files) {
+  for (const file of files.filter((f) => existsSync(f))) {
     const pcap = readPcap(new Uint8Array(readFileSync(file)));
     if (!pcap.ok) continue;
     for (const rec of pcap.value.records) {
@@ -53,7 +53,7 @@ export function resetsIn(files: string[]): { from: string; reason?: number }[] {
 }
 
 export async function runScenario(s: Scenario, ensemble: Ensemble, ctx: RunContext): Promise<Verdict> {
-  const topology: Topology = ensemble.fabric ? await ContainerTopology.create(ensemble.fabric) : new NamespaceTopology(ctx.artifactDir);
+  const topology: Topology = ensemble.fabric ? await ContainerTopology.create(ensemble.fabric, ctx.artifactDir) : new NamespaceTopology(ctx.artifactDir);
   const timeoutMs = s.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   let reports: { client: Report; server: Report } | undefined;
   let captured: { client: string; server: string } | undefined;
@@ -91,7 +91,7 @@ export async function runScenario(s: Scenario, ensemble: Ensemble, ctx: RunConte
     ]);
     reports = { client: c as Report, server: sv as Report };
   } finally {
-    captured = await topology.collect(ctx.artifactDir).catch(() => undefined);
+    captured = await topology.collect().catch(() => undefined);
     await topology.dispose();
   }
   const artifacts: Record<string, string> = captured ? { pcapClientSide: relative(ctx.outDir, captured.client), pcapServerSide: relative(ctx.outDir, captured.server) } : {};

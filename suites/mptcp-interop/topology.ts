@@ -50,8 +50,8 @@ export interface Topology {
   route(prefix: string, via: string): Promise<void>;
   /** Starts capturing both sides of the middlebox; resolves once both captures listen. */
   capture(): Promise<void>;
-  /** Stops the captures and writes them to `dir`; returns the file names. */
-  collect(dir: string): Promise<{ client: string; server: string }>;
+  /** Stops the captures (they are written to the scenario's artifacts as they go); returns the files. */
+  collect(): Promise<{ client: string; server: string }>;
   dispose(): Promise<void>;
 }
 
@@ -125,8 +125,7 @@ export class NamespaceTopology implements Topology {
     await Promise.all(this.captures.map((c) => listening(c.child)));
   }
 
-  async collect(dir: string): Promise<{ client: string; server: string }> {
-    const files = { client: '', server: '' };
+  async collect(): Promise<{ client: string; server: string }> {
     await Promise.all(
       this.captures.map(async (c) => {
         if (c.child.exitCode === null) {
@@ -134,12 +133,10 @@ export class NamespaceTopology implements Topology {
           c.child.kill('SIGINT');
           await done;
         }
-        files[c.side] = c.file;
       }),
     );
     this.captures = [];
-    void dir;
-    return files;
+    return { client: join(this.scratch, 'client-side.pcap'), server: join(this.scratch, 'server-side.pcap') };
   }
 
   async dispose(): Promise<void> {
@@ -155,9 +152,13 @@ export class ContainerTopology implements Topology {
   interfaces!: { client: string; server: string };
   private mb!: FabricNode;
   private pids: Record<string, string> = {};
+  private artifacts = '';
 
-  static async create(fabric: Fabric): Promise<ContainerTopology> {
+  /** The captures go straight into `artifacts` (a bind mount), so that they outlive a scenario cut short. */
+  static async create(fabric: Fabric, artifacts: string): Promise<ContainerTopology> {
     const t = new ContainerTopology();
+    mkdirSync(artifacts, { recursive: true });
+    t.artifacts = artifacts;
     const [client, server] = await Promise.all([fabric.network('client'), fabric.network('server')]);
     t.mb = await fabric.node({
       name: 'middlebox',
@@ -166,6 +167,7 @@ export class ContainerTopology implements Topology {
       // tcpdump switches to root explicitly (-Z root), which takes SETUID and SETGID even for root.
       capabilities: ['NET_ADMIN', 'NET_RAW', 'SETUID', 'SETGID'],
       sysctls: { 'net.ipv4.ip_forward': 1, 'net.ipv6.conf.all.disable_ipv6': 1 },
+      binds: [{ host: artifacts, node: '/capture' }],
     });
     const links = await t.mb.exec(['ip', '-4', '-o', 'addr', 'show']);
     const ifaceOf = (address: string) => {
@@ -196,7 +198,7 @@ export class ContainerTopology implements Topology {
 
   async capture(): Promise<void> {
     for (const side of ['client', 'server'] as const) {
-      const args = TCPDUMP(this.interfaces[side], `/tmp/${side}-side.pcap`).join(' ');
+      const args = TCPDUMP(this.interfaces[side], `/capture/${side}-side.pcap`).join(' ');
       this.pids[side] = (await this.sh(`${args} >/tmp/${side}.log 2>&1 & echo $!`)).trim();
     }
     for (let i = 0; i < 100; i++) {
@@ -209,14 +211,11 @@ export class ContainerTopology implements Topology {
     throw new Error(`tcpdump did not start in the middlebox: ${await this.sh('cat /tmp/client.log /tmp/server.log')}`);
   }
 
-  async collect(dir: string): Promise<{ client: string; server: string }> {
-    mkdirSync(dir, { recursive: true });
-    const files = { client: join(dir, 'client-side.pcap'), server: join(dir, 'server-side.pcap') };
+  async collect(): Promise<{ client: string; server: string }> {
     for (const side of ['client', 'server'] as const) {
-      await this.sh(`kill -INT ${this.pids[side]}; while kill -0 ${this.pids[side]} 2>/dev/null; do sleep 0.05; done`);
-      writeFileSync(files[side], await this.mb.readFile(`/tmp/${side}-side.pcap`));
+      if (this.pids[side]) await this.sh(`kill -INT ${this.pids[side]}; while kill -0 ${this.pids[side]} 2>/dev/null; do sleep 0.05; done`);
     }
-    return files;
+    return { client: join(this.artifacts, 'client-side.pcap'), server: join(this.artifacts, 'server-side.pcap') };
   }
 
   async dispose(): Promise<void> {
