@@ -4,10 +4,15 @@ import { printTargetThroughput, targetThroughput } from './targets.js';
 import { printMptcpCodecBench, runMptcpCodecBench } from './mptcp-codec.js';
 import { dockerBench, printDockerBench } from './docker.js';
 import { dockerAvailable } from '../runner/docker/driver.js';
+import { measureMptcpThroughput, printMptcpThroughput } from './mptcp-throughput.js';
+import { interopBench, packetLevelBench, printInteropBench, printPacketLevelBench } from './mptcp-suites.js';
 
 printRunnerOverhead(await runnerOverhead());
 printTargetThroughput(await targetThroughput());
 printMptcpCodecBench(await runMptcpCodecBench());
+printMptcpThroughput(await measureMptcpThroughput());
+printPacketLevelBench(await packetLevelBench());
+printInteropBench(await interopBench());
 const noDocker = await dockerAvailable();
 if (noDocker) process.stdout.write(`docker driver: not measured, no docker engine answers (${noDocker})\n`);
 else printDockerBench(await dockerBench());

@@ -207,6 +207,22 @@ export async function measureMptcpThroughput(o: ThroughputOptions = {}): Promise
   };
 }
 
+export function printMptcpThroughput(r: ThroughputResult): void {
+  if ('skipped' in r) {
+    console.log(`mptcp throughput: skipped: ${r.skipped}`);
+    return;
+  }
+  const mbps = (m: Measure) =>
+    `median ${((m.bytesPerSecond * 8) / 1e6).toFixed(1)} Mbit/s (${m.ms.toFixed(0)} ms), best ${((m.bestBytesPerSecond * 8) / 1e6).toFixed(1)} Mbit/s (${m.bestMs.toFixed(0)} ms)`;
+  console.log(`\nmptcp throughput, ${r.bytes} octets, median of ${r.rounds}, checksums ${r.checksum ? 'on' : 'off'}`);
+  console.log(`  reference -> kernel  ${mbps(r.referenceToKernel)}`);
+  console.log(`  kernel -> reference  ${mbps(r.kernelToReference)}`);
+  console.log(`  kernel -> kernel     ${mbps(r.kernelToKernel)}`);
+  console.log(`  kernel -> kernel TCP ${mbps(r.kernelToKernelTcp)}`);
+  console.log(`  ratio reference/kernel, medians: send ${r.ratio.toFixed(3)}, receive ${r.ratioReceive.toFixed(3)}`);
+  console.log(`  ratio reference/kernel, best runs: send ${r.bestRatio.toFixed(3)}, receive ${r.bestRatioReceive.toFixed(3)}`);
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const arg = (name: string) => {
     const i = process.argv.indexOf(name);
@@ -219,19 +235,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     ...(rounds ? { rounds: Number(rounds) } : {}),
     checksum: process.argv.includes('--checksum'),
   });
-  if ('skipped' in r) {
-    console.log(`mptcp throughput: skipped: ${r.skipped}`);
-  } else {
-    const mbps = (m: Measure) =>
-      `median ${((m.bytesPerSecond * 8) / 1e6).toFixed(1)} Mbit/s (${m.ms.toFixed(0)} ms), best ${((m.bestBytesPerSecond * 8) / 1e6).toFixed(1)} Mbit/s (${m.bestMs.toFixed(0)} ms)`;
-    console.log(`mptcp throughput, ${r.bytes} octets, median of ${r.rounds}, checksums ${r.checksum ? 'on' : 'off'}`);
-    console.log(`  reference -> kernel  ${mbps(r.referenceToKernel)}`);
-    console.log(`  kernel -> reference  ${mbps(r.kernelToReference)}`);
-    console.log(`  kernel -> kernel     ${mbps(r.kernelToKernel)}`);
-    console.log(`  kernel -> kernel TCP ${mbps(r.kernelToKernelTcp)}`);
-    console.log(`  ratio reference/kernel, medians: send ${r.ratio.toFixed(3)}, receive ${r.ratioReceive.toFixed(3)}`);
-    console.log(`  ratio reference/kernel, best runs: send ${r.bestRatio.toFixed(3)}, receive ${r.bestRatioReceive.toFixed(3)}`);
-    console.log(JSON.stringify(r));
-  }
+  printMptcpThroughput(r);
+  if (!('skipped' in r)) console.log(JSON.stringify(r));
   process.exit(0);
 }
