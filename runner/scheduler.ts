@@ -200,13 +200,7 @@ export class Scheduler {
   ): Promise<{ outcome: Omit<ResultRecord, 'vectorId' | 'targetId' | 'suite' | 'durationMs'>; faulted: boolean }> {
     const controller = new AbortController();
     const timeoutMs = Math.max(this.options.timeoutMs, item.suite.timeoutMs?.(item.vector) ?? 0);
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        controller.abort();
-        reject(new AdapterFault('timeout', `no verdict within ${timeoutMs} ms`));
-      }, timeoutMs);
-    });
+    const { timedOut, timer } = deadline(timeoutMs, controller);
     const clock = { adapterMs: 0 };
     const session = this.session(transport, controller.signal, clock);
     const ctx = this.context(plan, item);
@@ -274,13 +268,7 @@ export class Scheduler {
     if (!decision.run) return finish({ verdict: decision.verdict, expected: null, actual: null, reason: decision.reason });
     const controller = new AbortController();
     const timeoutMs = Math.max(this.options.timeoutMs, item.suite.timeoutMs?.(item.vector) ?? 0);
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        controller.abort();
-        reject(new AdapterFault('timeout', `no verdict within ${timeoutMs} ms`));
-      }, timeoutMs);
-    });
+    const { timedOut, timer } = deadline(timeoutMs, controller);
     const clock = { adapterMs: 0 };
     const started: Transport[] = [];
     // Adapters that ended well are closed (they clean up what they made); after a fault, they are killed.
@@ -321,6 +309,20 @@ export class Scheduler {
       await fabric?.dispose().catch(() => undefined);
     }
   }
+}
+
+/** A promise that rejects with a timeout fault (and aborts the vector) after `ms`; clear the timer when the vector ends first. */
+function deadline(ms: number, controller: AbortController): { timedOut: Promise<never>; timer: NodeJS.Timeout } {
+  let timer!: NodeJS.Timeout;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(new AdapterFault('timeout', `no verdict within ${ms} ms`));
+    }, ms);
+  });
+  // Nobody awaits it once the vector is over.
+  timedOut.catch(() => undefined);
+  return { timedOut, timer };
 }
 
 async function killTransport(transport: Transport): Promise<void> {

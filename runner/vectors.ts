@@ -3,6 +3,8 @@
  * checks, then what holds across files (unique ids, citations that name real
  * sections). Every error names file:line:column and the JSON pointer.
  */
+import type { Citation } from './specs.js';
+import type { Level } from './model.js';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { InputError } from './errors.js';
@@ -13,6 +15,16 @@ import type { LoadedVector, Suite } from './suite.js';
 import type { SpecLibrary } from './specs.js';
 
 /** JSON files under the given files or folders, sorted, schema folders excluded. */
+/** The fields every vector has, whatever its suite (vectors/schema/common.schema.json). */
+export interface VectorCommon {
+  id: string;
+  title: string;
+  description?: string;
+  spec: Citation[];
+  level: Level;
+  flags?: string[];
+}
+
 export function vectorFiles(paths: string[], options: { missingOk?: boolean } = {}): string[] {
   const out: string[] = [];
   const walk = (p: string) => {

@@ -2,11 +2,10 @@
  * What a cookie vector is (vectors/schema/cookie-vectors.schema.json), and the
  * checks a schema cannot express.
  */
+import type { VectorCommon } from '../../runner/vectors.js';
 import { InputError } from '../../runner/errors.js';
 import type { JsonSource } from '../../runner/json-source.js';
-import type { Level } from '../../runner/model.js';
 import type { LoadedVector } from '../../runner/suite.js';
-import type { Citation } from '../../runner/specs.js';
 import type { HeaderValue } from './bytes.js';
 import { badPlaceholders, twoDigitYearPlaceholder } from './time.js';
 
@@ -33,15 +32,9 @@ export interface CookieRequest {
   note?: string;
 }
 
-export interface CookieVector {
-  id: string;
-  title: string;
-  description?: string;
-  spec: Citation[];
-  level: Level;
+export interface CookieVector extends VectorCommon {
   ua: 'any' | 'browser' | 'non-browser';
   profiles?: Profile[];
-  flags?: string[];
   clock?: { start: string };
   requests: CookieRequest[];
 }

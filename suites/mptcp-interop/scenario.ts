@@ -2,10 +2,9 @@
  * What an interop scenario is (vectors/schema/mptcp-interop-vectors.schema.json):
  * a middlebox behaviour, a transfer each way, and how each side must end up.
  */
+import type { VectorCommon } from '../../runner/vectors.js';
 import type { InputError } from '../../runner/errors.js';
 import type { JsonSource } from '../../runner/json-source.js';
-import type { Level } from '../../runner/model.js';
-import type { Citation } from '../../runner/specs.js';
 import type { LoadedVector } from '../../runner/suite.js';
 
 export type Outcome = 'mptcp' | 'fallback' | 'reset';
@@ -23,13 +22,7 @@ export type Behaviour =
   | 'corrupt-join-hmac'
   | 'corrupt-payload';
 
-export interface Scenario {
-  id: string;
-  title: string;
-  description?: string;
-  spec: Citation[];
-  level: Level;
-  flags?: string[];
+export interface Scenario extends VectorCommon {
   middlebox: Behaviour;
   join?: boolean;
   checksums?: boolean;

@@ -3,11 +3,10 @@
  * the SUT's role, its setup, and a script of socket steps on the SUT, segments
  * the harness injects, segments the SUT must send, and silences.
  */
+import type { VectorCommon } from '../../runner/vectors.js';
 import type { InputError } from '../../runner/errors.js';
 import type { JsonSource } from '../../runner/json-source.js';
-import type { Level } from '../../runner/model.js';
 import type { LoadedVector } from '../../runner/suite.js';
-import type { Citation } from '../../runner/specs.js';
 import { checkOptionSpec } from './script/build.js';
 
 export type Num = number | string;
@@ -68,13 +67,7 @@ export type Step =
   | ({ wait: number } & StepCommon)
   | (SocketStep & StepCommon);
 
-export interface MptcpVector {
-  id: string;
-  title: string;
-  description?: string;
-  spec: Citation[];
-  level: Level;
-  flags?: string[];
+export interface MptcpVector extends VectorCommon {
   role: 'client' | 'server';
   setup?: {
     sysctls?: Record<string, number | string>;

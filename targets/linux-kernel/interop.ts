@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import { KernelAgent, pattern } from '../../suites/mptcp/net/agent.js';
 import { decodeMptcpInfo } from '../../suites/mptcp/net/mptcp-info.js';
+import type { Report } from '../../suites/mptcp-interop/run.js';
 import { exec, PINNED, setSysctls } from './system.js';
 
 interface PrepareParams {
@@ -29,18 +30,6 @@ interface TransferParams {
   timeoutMs: number;
 }
 
-export interface Report {
-  mptcp: boolean;
-  fallback: boolean;
-  fallbackReason?: string;
-  subflows: number;
-  sent: number;
-  received: number;
-  intact: boolean;
-  reset?: boolean;
-  error?: string;
-  counters?: Record<string, number>;
-}
 
 /** The client sends with seed 1, the server with seed 2 (docs/mptcp-interop.md). */
 const SEED = { client: 1, server: 2 };

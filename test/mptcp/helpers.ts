@@ -1,5 +1,7 @@
 // Small helpers shared by the MPTCP codec tests.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import type { DecodeResult } from '../../suites/mptcp/codec/index.js';
 
 /** Bytes from hex written with spaces, '|' separators and newlines for readability. */
@@ -27,3 +29,13 @@ export function flags(set: string) {
 /** Test-only copies of 64-bit keys used across tables. */
 export const K1 = 0x1122334455667788n;
 export const K2 = 0x99aabbccddeeff00n;
+
+/** Why the linux-kernel target cannot run here (not root, no MPTCP, no TUN, a tool missing), or undefined when it can. */
+export function kernelMissing(): string | undefined {
+  if (process.platform !== 'linux') return 'not Linux';
+  if (process.getuid?.() !== 0) return 'the linux-kernel target needs root for network namespaces';
+  if (!existsSync('/proc/sys/net/mptcp/enabled')) return 'the kernel has no MPTCP';
+  if (!existsSync('/dev/net/tun')) return 'no /dev/net/tun';
+  for (const tool of ['ip', 'sysctl', 'python3']) if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `${tool} is not installed`;
+  return undefined;
+}

@@ -6,7 +6,7 @@
 // verdicts as the local driver.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readPcap, decodePacket } from '../../suites/mptcp/codec/index.js';
 import type { MptcpVector } from '../../suites/mptcp/vector.js';
@@ -15,6 +15,7 @@ import { DockerDriver } from '../../runner/docker/driver.js';
 import { loadTarget } from '../../runner/targets.js';
 import { dockerMissing, skipWithReason } from '../docker/helpers.js';
 import { cli, FIXTURES, readRun, ROOT, tempDir, verdicts } from '../helpers.js';
+import { kernelMissing } from './helpers.js';
 
 const VECTORS = join(ROOT, 'vectors', 'mptcp');
 
@@ -25,14 +26,6 @@ function allVectors(): MptcpVector[] {
     .flatMap((f) => (JSON.parse(readFileSync(join(VECTORS, f), 'utf8')) as { vectors: MptcpVector[] }).vectors);
 }
 
-function kernelMissing(): string | undefined {
-  if (process.platform !== 'linux') return 'not Linux';
-  if (process.getuid?.() !== 0) return 'the linux-kernel target needs root for network namespaces';
-  if (!existsSync('/proc/sys/net/mptcp/enabled')) return 'the kernel has no MPTCP';
-  if (!existsSync('/dev/net/tun')) return 'no /dev/net/tun';
-  for (const tool of ['ip', 'sysctl', 'python3']) if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `${tool} is not installed`;
-  return undefined;
-}
 
 /** The packets of a pcap the harness wrote, decoded. */
 function pcapPackets(file: string) {

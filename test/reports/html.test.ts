@@ -11,7 +11,6 @@
 // derived from the real one, with a vector with roles and four results added
 // (see interopRun). Screenshots go to test-artifacts/html-report/.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -24,6 +23,7 @@ import { runCommand } from '../../runner/run.js';
 import { validateValue } from '../../runner/schema.js';
 import { skipWithReason } from '../docker/helpers.js';
 import { readRun, ROOT, tempDir } from '../helpers.js';
+import { kernelMissing } from '../mptcp/helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'html-report');
@@ -116,15 +116,6 @@ function interopRun(real: RunResults): RunResults {
   return run;
 }
 
-/** As test/mptcp/suite.test.ts decides whether the linux-kernel target can run here. */
-function kernelMissing(): string | undefined {
-  if (process.platform !== 'linux') return 'not Linux';
-  if (process.getuid?.() !== 0) return 'the linux-kernel target needs root for network namespaces';
-  if (!existsSync('/proc/sys/net/mptcp/enabled')) return 'the kernel has no MPTCP';
-  if (!existsSync('/dev/net/tun')) return 'no /dev/net/tun';
-  for (const tool of ['ip', 'sysctl', 'python3']) if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `${tool} is not installed`;
-  return undefined;
-}
 
 const passOver = (rs: (ResultRecord | undefined)[]) => {
   const applicable = rs.filter((r): r is ResultRecord => !!r && r.verdict !== 'skipped');

@@ -15,7 +15,7 @@
  * cannot be written.
  */
 export * from './errors.js';
-export { toHex, fromHex, hex64 } from './bytes.js';
+export { toHex, fromHex, hex64, concatBytes } from './bytes.js';
 export * from './address.js';
 export * from './checksum.js';
 export * from './crypto.js';

@@ -13,6 +13,7 @@
  */
 import {
   addAddrHmac,
+  concatBytes,
   deriveIdsn,
   deriveToken,
   dssChecksum,
@@ -41,18 +42,7 @@ export type ConnectionMode = 'pending' | 'mptcp' | 'tcp';
 
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+const concat = (parts: Uint8Array[]): Uint8Array => (parts.length === 1 ? parts[0]! : concatBytes(parts));
 
 const tcpRst = (reason: number, transient = false): MptcpOption => ({
   type: 'mptcp',
