@@ -17,7 +17,7 @@ describe('conformatrix run', function () {
     assert.match(r.stdout, /reference\n\s+✔ cookies\/cli\/passes/);
     assert.match(r.stdout, /1 failing/);
     assert.match(r.stdout, /request 2 \(GET http:\/\/home\.example\.org\/\): expected "a=c", got "a=b"/);
-    assert.match(r.stdout, /target\s+version\s+pass\s+fail/);
+    assert.match(r.stdout, /target\s+version\s+pass\s+flaky\s+fail/);
     const junit = readFileSync(join(out, 'junit.xml'), 'utf8');
     assert.match(junit, /<testsuite name="reference" tests="4" failures="1" errors="0" skipped="0">/);
     assert.match(junit, /<failure message="request 2 [^"]*expected &quot;a=c&quot;, got &quot;a=b&quot;" type="fail"\/>/);
