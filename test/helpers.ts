@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stripVTControlCharacters } from 'node:util';
 import type { RunResults } from '../runner/model.js';
 
 /** The repository root (tests run from dist/test/). */
@@ -17,7 +18,8 @@ export function tempDir(prefix = 'conformatrix-test-'): string {
 
 export function cli(args: string[], options: { cwd?: string; timeout?: number } = {}) {
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd: options.cwd ?? ROOT, encoding: 'utf8', timeout: options.timeout ?? 120_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  // The console may be coloured (FORCE_COLOR in the environment); tests read the text.
+  return { status: r.status, stdout: stripVTControlCharacters(r.stdout), stderr: stripVTControlCharacters(r.stderr) };
 }
 
 export function readRun(dir: string): RunResults {
