@@ -68,7 +68,7 @@ export class PathManager {
   /** Opens the subflows that are due; run after every step. */
   step(): void {
     for (const c of this.host.connections()) {
-      if (!c.isMptcp || c.state !== 'established' || c.keys.remote === undefined) continue;
+      if (!c.isMptcp || (c.state !== 'established' && c.state !== 'closing') || c.keys.remote === undefined) continue;
       const s = this.state(c);
       const first = c.subflowList[0];
       if (!first) continue;

@@ -257,7 +257,8 @@ export class Connection {
    */
   addSubflow(localAddress: string, remoteAddress: string, port?: number, opts: { backup?: boolean; localPort?: number } = {}): SubflowInfo {
     if (this.mode !== 'mptcp' || this.remoteKey === undefined) throw new Error('addSubflow needs an established MPTCP connection');
-    if (this.state !== 'established') throw new Error(`addSubflow on a connection that is ${this.state}`);
+    // Also once this end has shut down its sending side (closing): data may still come, and go out.
+    if (this.state !== 'established' && this.state !== 'closing') throw new Error(`addSubflow on a connection that is ${this.state}`);
     if (!this.host.isLocal(localAddress)) throw new Error(`${localAddress} is not an address of this host`);
     const first = this.subflowList[0]!;
     const remotePort = port ?? first.remotePort;
@@ -585,7 +586,9 @@ export class Connection {
 
   /** Octets of options every data segment may carry (the payload is that much smaller). */
   optionOverhead(): number {
-    return this.mode === 'tcp' && !this.infiniteMapPending ? 0 : 28;
+    if (this.mode !== 'tcp' || this.infiniteMapPending) return 28;
+    // After a checksum failure, data still carries a data ACK (DSS, 12 octets) until the peer answers.
+    return this.fallbackDataAcks && this.remoteKey !== undefined ? 12 : 0;
   }
 
   /** A pure ACK is wanted on this subflow (DATA_FIN). */

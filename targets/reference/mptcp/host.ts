@@ -259,7 +259,8 @@ export class Host {
     const c = this.tokenMap.get(join.token);
     const first = c?.subflowList[0];
     const portOk = c && first && (first.localPort === seg.dstPort || this.listeners.has(seg.dstPort));
-    if (!c || c.mode !== 'mptcp' || c.state !== 'established' || !portOk || c.remoteKey === undefined) {
+    // A connection that shut down its sending side (closing) still takes joins: data may still flow the other way.
+    if (!c || c.mode !== 'mptcp' || (c.state !== 'established' && c.state !== 'closing') || !portOk || c.remoteKey === undefined) {
       this.stats.joinNoToken++;
       this.stats.mpTcpRstSent++;
       this.sendReset(local, seg.dstPort, remote, seg.srcPort, seg, family, [
