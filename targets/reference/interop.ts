@@ -54,18 +54,37 @@ export interface Report {
 const SEED = { client: 1, server: 2 };
 const DEVICE = 'cfxref0';
 /** Octets written ahead of what the peer has acknowledged, as a socket's send buffer would hold. */
-const SEND_AHEAD = 1 << 20;
-const WRITE_CHUNK = 64 * 1024;
+const SEND_AHEAD = 256 * 1024;
+const CHUNK = 64 * 1024;
+/** The pattern repeats every 251 octets. */
+const PERIOD = 251;
 
-/** Octet i of a direction: (i * 7 + seed) mod 251. */
-function patternAt(i: number, seed: number): number {
-  return (i * 7 + seed) % 251;
-}
+/**
+ * Octet i of a direction is (i * 7 + seed) mod 251: one period and a chunk of
+ * it, computed once, give any stretch of the pattern as a view (no per-octet
+ * work on the event loop while the stack runs).
+ */
+class Pattern {
+  private readonly cycle: Buffer;
+  constructor(seed: number) {
+    this.cycle = Buffer.alloc(PERIOD + CHUNK);
+    for (let i = 0; i < this.cycle.length; i++) this.cycle[i] = (i * 7 + seed) % PERIOD;
+  }
 
-function pattern(offset: number, count: number, seed: number): Uint8Array {
-  const out = new Uint8Array(count);
-  for (let i = 0; i < count; i++) out[i] = patternAt(offset + i, seed);
-  return out;
+  /** Octets [offset, offset + count), count at most CHUNK. */
+  at(offset: number, count: number): Buffer {
+    const from = offset % PERIOD;
+    return this.cycle.subarray(from, from + count);
+  }
+
+  /** Whether `data` is the pattern from `offset`. */
+  matches(offset: number, data: Uint8Array): boolean {
+    for (let at = 0; at < data.length; at += CHUNK) {
+      const n = Math.min(CHUNK, data.length - at);
+      if (!this.at(offset + at, n).equals(data.subarray(at, at + n))) return false;
+    }
+    return true;
+  }
 }
 
 /** Runs a command in a namespace, or in this process's own when there is none. */
@@ -185,8 +204,8 @@ export class ReferenceInterop {
   /** Moves the octets both ways on a connection, watching it, and says how it went. */
   private async transfer(c: Connection, p: TransferParams, deadline: number): Promise<Report> {
     const { driver } = this.ready;
-    const mine = SEED[this.role];
-    const theirs = SEED[this.role === 'client' ? 'server' : 'client'];
+    const mine = new Pattern(SEED[this.role]);
+    const theirs = new Pattern(SEED[this.role === 'client' ? 'server' : 'client']);
     const mptcp = c.isMptcp || (c.mode === 'pending' && c.fallback === undefined);
     let subflows = 0;
     let sent = 0;
@@ -200,8 +219,8 @@ export class ReferenceInterop {
       // Send: keep the send buffer filled up to SEND_AHEAD, then shut down.
       if (!resetSeen && c.state !== 'closed') {
         while (sent < p.send && c.writableLength < SEND_AHEAD) {
-          const n = Math.min(WRITE_CHUNK, p.send - sent);
-          c.write(pattern(sent, n, mine));
+          const n = Math.min(CHUNK, p.send - sent);
+          c.write(mine.at(sent, n));
           sent += n;
         }
         if (sent >= p.send && !shut) {
@@ -213,14 +232,7 @@ export class ReferenceInterop {
       for (;;) {
         const b = c.read(256 * 1024);
         if (b.length === 0) break;
-        if (intact) {
-          for (let i = 0; i < b.length; i++) {
-            if (b[i] !== patternAt(received + i, theirs)) {
-              intact = false;
-              break;
-            }
-          }
-        }
+        if (intact && !theirs.matches(received, b)) intact = false;
         received += b.length;
       }
       return resetSeen || (shut && c.readableEnded);
