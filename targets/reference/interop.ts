@@ -16,6 +16,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { TunDevice } from '../../suites/mptcp/net/tun.js';
+import type { Report } from '../../suites/mptcp-interop/run.js';
 import { Host, RealtimeDriver, cryptoRandom, type Connection, type HostStats } from './mptcp/index.js';
 import { liveSubflows } from './mptcp-adapter.js';
 import { PathManager } from './path-manager.js';
@@ -37,18 +38,6 @@ export interface TransferParams {
   timeoutMs: number;
 }
 
-export interface Report {
-  mptcp: boolean;
-  fallback: boolean;
-  fallbackReason?: string;
-  subflows: number;
-  sent: number;
-  received: number;
-  intact: boolean;
-  reset?: boolean;
-  error?: string;
-  counters?: Record<string, number>;
-}
 
 /** The client sends with seed 1, the server with seed 2 (docs/mptcp-interop.md). */
 const SEED = { client: 1, server: 2 };
