@@ -78,6 +78,8 @@ export class Connection {
   fullyEstablished = false;
   /** At most one subflow so far and no data-level retransmission: a fallback to TCP is possible (§3.7). */
   allowInfiniteFallback = true;
+  /** The peer set flag C (§3.1): no join to the address and port of its end of the first subflow. */
+  peerDeniesJoinToFirstAddress = false;
   /** The SYN goes without MP_CAPABLE from now on (blackhole fallback). */
   private synWithoutMpc = false;
   private sndBase = 1n;
@@ -105,6 +107,8 @@ export class Connection {
   /** Data-level retransmission: when data ACKs stop advancing, the first unacknowledged octets go again on a subflow. */
   private dataRtoDeadline: number | undefined;
   private dataRtoBackoff = 0;
+  /** Keepalives sent on subflows whose address the peer removed (§3.4.2), waiting for an answer. */
+  private removalProbes: { s: Subflow; sentAt: number; deadline: number }[] = [];
   /** Window probes (zero window at the data level or on the subflows). */
   private probeDeadline: number | undefined;
   private probeBackoff = 0;
@@ -183,6 +187,11 @@ export class Connection {
     return this.subflowList.map((s) => s.info());
   }
 
+  /** Subflows besides the first that are open or opening (for the subflow limit). */
+  joinedSubflowCount(): number {
+    return this.subflowList.filter((s) => !s.initial && !s.closed && s.state !== 'time-wait').length;
+  }
+
   /** Queues octets to send (copied). */
   write(data: Uint8Array): number {
     if (this.shutdownRequested) throw new Error('write after shutdown');
@@ -248,7 +257,8 @@ export class Connection {
    */
   addSubflow(localAddress: string, remoteAddress: string, port?: number, opts: { backup?: boolean; localPort?: number } = {}): SubflowInfo {
     if (this.mode !== 'mptcp' || this.remoteKey === undefined) throw new Error('addSubflow needs an established MPTCP connection');
-    if (this.state !== 'established') throw new Error(`addSubflow on a connection that is ${this.state}`);
+    // Also once this end has shut down its sending side (closing): data may still come, and go out.
+    if (this.state !== 'established' && this.state !== 'closing') throw new Error(`addSubflow on a connection that is ${this.state}`);
     if (!this.host.isLocal(localAddress)) throw new Error(`${localAddress} is not an address of this host`);
     const first = this.subflowList[0]!;
     const remotePort = port ?? first.remotePort;
@@ -373,6 +383,7 @@ export class Connection {
         this.makeKey();
         this.host.registerToken(this);
         this.checksum = this.opts.checksum || mpc!.flags.A;
+        this.peerDeniesJoinToFirstAddress = mpc!.flags.C;
       }
     }
     const s = new Subflow(
@@ -403,7 +414,7 @@ export class Connection {
     if (!s.initial) return this.onJoinThirdAck(s, opts, now);
     if (this.mode === 'pending') {
       const mpc = opts.mptcp.find((o): o is MpCapable => o.subtype === 'mp_capable' && (o.form === 'ack' || o.form === 'ack-data'));
-      if (mpc && 'receiverKey' in mpc && mpc.receiverKey === this.localKey) {
+      if (mpc && 'receiverKey' in mpc && mpc.receiverKey === this.localKey && mpc.flags.H) {
         this.learnRemoteKey(mpc.senderKey);
         this.mode = 'mptcp';
         this.fullyEstablished = true;
@@ -412,7 +423,14 @@ export class Connection {
         // A DSS with a data ACK at once, so that the initiator knows its key arrived (fully established, §3.1).
         else s.ackPending = true;
       } else {
-        this.noteFallback(mpc ? 'MP_CAPABLE in the third ACK does not echo our key' : seg.payload.length > 0 ? 'first data without MP_CAPABLE' : 'third ACK without MP_CAPABLE');
+        const why = !mpc
+          ? seg.payload.length > 0
+            ? 'first data without MP_CAPABLE'
+            : 'third ACK without MP_CAPABLE'
+          : !mpc.flags.H
+            ? 'MP_CAPABLE in the third ACK without an HMAC algorithm (flag H): ignored'
+            : 'MP_CAPABLE in the third ACK does not echo our key';
+        this.noteFallback(why);
       }
     }
     this.peerDataEdge = s.sndWnd;
@@ -430,10 +448,12 @@ export class Connection {
       else if (!mpc || mpc.form !== 'syn-ack') this.noteFallback('SYN/ACK without MP_CAPABLE');
       else if (mpc.version !== 1) this.noteFallback(`SYN/ACK with MPTCP version ${mpc.version}`);
       else if (!mpc.flags.H) this.noteFallback('SYN/ACK MP_CAPABLE without flag H');
+      else if (mpc.flags.B) this.noteFallback('SYN/ACK MP_CAPABLE with flag B (an extension this end does not know): ignored');
       else {
         this.learnRemoteKey(mpc.senderKey);
         this.mode = 'mptcp';
         this.checksum = this.opts.checksum || mpc.flags.A;
+        this.peerDeniesJoinToFirstAddress = mpc.flags.C;
       }
     }
     this.peerDataEdge = s.sndWnd;
@@ -566,7 +586,9 @@ export class Connection {
 
   /** Octets of options every data segment may carry (the payload is that much smaller). */
   optionOverhead(): number {
-    return this.mode === 'tcp' && !this.infiniteMapPending ? 0 : 28;
+    if (this.mode !== 'tcp' || this.infiniteMapPending) return 28;
+    // After a checksum failure, data still carries a data ACK (DSS, 12 octets) until the peer answers.
+    return this.fallbackDataAcks && this.remoteKey !== undefined ? 12 : 0;
   }
 
   /** A pure ACK is wanted on this subflow (DATA_FIN). */
@@ -583,7 +605,7 @@ export class Connection {
     if (kind === 'syn') {
       if (s.initial) {
         if (this.mode !== 'pending' || this.synWithoutMpc) return [];
-        const flags = { ...H_ONLY, A: this.opts.checksum, B: this.opts.flagB, H: !this.opts.omitFlagH };
+        const flags = { ...H_ONLY, A: this.opts.checksum, B: this.opts.flagB, C: this.opts.denyJoinToFirstAddress, H: !this.opts.omitFlagH };
         if (this.opts.version === 0) return [{ type: 'mptcp', subtype: 'mp_capable', form: 'syn', version: 0, flags, senderKey: this.localKey }];
         return [{ type: 'mptcp', subtype: 'mp_capable', form: 'syn', version: 1, flags }];
       }
@@ -592,7 +614,7 @@ export class Connection {
     if (kind === 'syn-ack') {
       if (s.initial) {
         if (this.mode !== 'pending') return [];
-        return [{ type: 'mptcp', subtype: 'mp_capable', form: 'syn-ack', version: 1, flags: { ...H_ONLY, A: this.checksum }, senderKey: this.localKey }];
+        return [{ type: 'mptcp', subtype: 'mp_capable', form: 'syn-ack', version: 1, flags: { ...H_ONLY, A: this.checksum, C: this.opts.denyJoinToFirstAddress }, senderKey: this.localKey }];
       }
       const hmac = joinSynAckHmac({ keyA: this.remoteKey!, keyB: this.localKey, nonceA: s.nonceRemote, nonceB: s.nonceLocal });
       return [{ type: 'mptcp', subtype: 'mp_join', form: 'syn-ack', backup: s.backup, addressId: s.localAddressId, hmac, nonce: s.nonceLocal }];
@@ -738,7 +760,11 @@ export class Connection {
     if (!s.initial && !s.joined && s.joinVerified && sawDss) this.joinDone(s);
     // §3.7: our data acknowledged at the subflow level without any MPTCP option.
     if (newlyAcked > 0 && !hadMptcp && this.mode === 'mptcp' && !seg.flags.fin) {
-      if (this.mayFallBack(s)) this.fallBack(s, 'data acknowledged without a data ACK (MPTCP options removed)', s.lastRxDelta ?? -1);
+      if (this.mayFallBack(s)) {
+        // §3.7: one final mapping with data-level length 0 (the infinite mapping) on the next data, then no options.
+        this.infiniteMapPending = true;
+        this.fallBack(s, 'data acknowledged without a data ACK (MPTCP options removed)', s.lastRxDelta ?? -1);
+      }
       else if (s.initial || s.joined) this.dropSubflow(s, 'data acknowledged without a data ACK', [tcpRst(TcpRstReason.MIDDLEBOX_INTERFERENCE)], now);
     }
   }
@@ -830,10 +856,20 @@ export class Connection {
     const open = this.subflowList.filter((x) => !x.closed);
     for (const x of open) {
       if (!ids.includes(x.remoteAddressId)) continue;
-      if (this.subflowList.filter((y) => !y.closed).length <= 1) break; // never the last one
-      this.dropSubflow(x, 'address removed by the peer', [tcpRst(TcpRstReason.UNSPECIFIED)], now);
+      if (this.removalProbes.some((p) => p.s === x)) continue;
+      // §3.4.2: a keepalive first; the path goes only if nothing answers it (onTimer).
+      if (x.synchronized) {
+        x.sendWindowProbe(now);
+        this.removalProbes.push({ s: x, sentAt: now, deadline: now + Math.max(x.rto, this.host.minRto) });
+      } else this.removeProbed(x, now);
     }
     void s;
+  }
+
+  /** A subflow whose address the peer removed, and whose keepalive went unanswered. */
+  private removeProbed(x: Subflow, now: number): void {
+    if (x.closed || this.subflowList.filter((y) => !y.closed).length <= 1) return; // never the last one
+    this.dropSubflow(x, 'address removed by the peer', [tcpRst(TcpRstReason.UNSPECIFIED)], now);
   }
 
   private onMpFail(s: Subflow, dsn: bigint, now: number): void {
@@ -1264,7 +1300,7 @@ export class Connection {
 
   nextDeadline(): number | undefined {
     let best: number | undefined;
-    for (const d of [this.dataFinDeadline, this.dataRtoDeadline, this.probeDeadline]) if (d !== undefined && (best === undefined || d < best)) best = d;
+    for (const d of [this.dataFinDeadline, this.dataRtoDeadline, this.probeDeadline, ...this.removalProbes.map((p) => p.deadline)]) if (d !== undefined && (best === undefined || d < best)) best = d;
     return best;
   }
 
@@ -1282,6 +1318,12 @@ export class Connection {
   }
 
   onTimer(now: number): void {
+    for (const p of this.removalProbes.filter((x) => now >= x.deadline)) {
+      this.removalProbes.splice(this.removalProbes.indexOf(p), 1);
+      // Answered: the path is alive, and stays (§3.4.2).
+      if ((p.s.lastRxAt ?? -1) >= p.sentAt || this.state === 'reset') continue;
+      this.removeProbed(p.s, now);
+    }
     if (this.probeDeadline !== undefined && now >= this.probeDeadline) {
       // A segment below the window makes the peer answer with an ACK carrying its window (RFC 9293 §3.8.6.1).
       for (const s of this.subflowList) if (s.canSend && (s.initial || s.joined)) s.sendWindowProbe(now);

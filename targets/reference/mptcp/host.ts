@@ -75,6 +75,7 @@ function emptyStats(): HostStats {
     joinSynAckHmacFailure: 0,
     joinAckHmacFailure: 0,
     joinNoToken: 0,
+    joinRefused: 0,
     addAddrReceived: 0,
     addAddrBadHmac: 0,
     addAddrEchoSent: 0,
@@ -107,6 +108,7 @@ export class Host {
   readonly synRetriesBeforeFallback: number | null;
   readonly maxCwndSegments: number;
   readonly sendResets: boolean;
+  readonly maxJoinedSubflows: number;
   readonly defaults: ResolvedMptcpOptions;
   readonly stats: HostStats = emptyStats();
   /** The time of the latest input() or poll(). */
@@ -136,6 +138,7 @@ export class Host {
     this.synRetriesBeforeFallback = opts.synRetriesBeforeFallback === undefined ? 2 : opts.synRetriesBeforeFallback;
     this.maxCwndSegments = opts.maxCwndSegments ?? 512;
     this.sendResets = opts.sendResets ?? true;
+    this.maxJoinedSubflows = opts.maxJoinedSubflows ?? Number.POSITIVE_INFINITY;
     this.defaults = resolve(opts, {});
     this.ipId = this.random.u32() & 0xffff;
     this.nextPort = 32768 + (this.random.u32() % 28000);
@@ -256,11 +259,22 @@ export class Host {
     const c = this.tokenMap.get(join.token);
     const first = c?.subflowList[0];
     const portOk = c && first && (first.localPort === seg.dstPort || this.listeners.has(seg.dstPort));
-    if (!c || c.mode !== 'mptcp' || c.state !== 'established' || !portOk || c.remoteKey === undefined) {
+    // A connection that shut down its sending side (closing) still takes joins: data may still flow the other way.
+    if (!c || c.mode !== 'mptcp' || (c.state !== 'established' && c.state !== 'closing') || !portOk || c.remoteKey === undefined) {
       this.stats.joinNoToken++;
       this.stats.mpTcpRstSent++;
       this.sendReset(local, seg.dstPort, remote, seg.srcPort, seg, family, [
         { type: 'mptcp', subtype: 'mp_tcprst', flags: { U: false, V: false, W: false, T: false }, reason: 1 },
+      ]);
+      return;
+    }
+    // Flag C (§3.1): no join to the address and port of the first subflow; or the subflow limit is reached.
+    const toFirst = c.opts.denyJoinToFirstAddress && first.local === local && first.localPort === seg.dstPort;
+    if (toFirst || c.joinedSubflowCount() >= this.maxJoinedSubflows) {
+      this.stats.joinRefused++;
+      this.stats.mpTcpRstSent++;
+      this.sendReset(local, seg.dstPort, remote, seg.srcPort, seg, family, [
+        { type: 'mptcp', subtype: 'mp_tcprst', flags: { U: false, V: false, W: false, T: false }, reason: 3 },
       ]);
       return;
     }
@@ -404,5 +418,6 @@ function resolve(base: MptcpOptions, over: MptcpOptions): ResolvedMptcpOptions {
     mpCapableWithData: over.mpCapableWithData ?? base.mpCapableWithData ?? true,
     flagB: over.flagB ?? base.flagB ?? false,
     omitFlagH: over.omitFlagH ?? base.omitFlagH ?? false,
+    denyJoinToFirstAddress: over.denyJoinToFirstAddress ?? base.denyJoinToFirstAddress ?? false,
   };
 }

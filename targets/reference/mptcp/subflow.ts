@@ -150,6 +150,9 @@ export class Subflow {
   closeReason: string | undefined;
   closeRst: TcpRstInfo | undefined;
 
+  /** When the last acceptable segment with an ACK arrived (a keepalive's answer, say). */
+  lastRxAt: number | undefined;
+
   bytesSent = 0;
   bytesReceived = 0;
   retransmits = 0;
@@ -548,6 +551,7 @@ export class Subflow {
 
     // 4. ACK.
     if (!f.ack) return;
+    this.lastRxAt = now;
     const ack = unwrap32(this.isn, seg.ack, this.sndUna);
     if (this.state === 'syn-received') {
       if (ack < 1 || ack > this.sndMax) {

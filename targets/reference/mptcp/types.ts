@@ -26,6 +26,12 @@ export interface MptcpOptions {
   flagB?: boolean;
   /** Leave flag H out of the SYN (for tests: the option is then invalid). Default false. */
   omitFlagH?: boolean;
+  /**
+   * Accept no MP_JOIN to the address and port of the connection's first
+   * subflow, and say so with flag C in the MP_CAPABLE SYN or SYN/ACK (§3.1;
+   * Linux's net.mptcp.allow_join_initial_addr_port=0). Default false.
+   */
+  denyJoinToFirstAddress?: boolean;
 }
 
 export interface HostOptions extends MptcpOptions {
@@ -52,6 +58,12 @@ export interface HostOptions extends MptcpOptions {
   maxCwndSegments?: number;
   /** Answer segments for unknown connections with a RST (default true). */
   sendResets?: boolean;
+  /**
+   * The most subflows a connection has besides its first (joins accepted and
+   * opened alike); an MP_JOIN SYN beyond it is refused with a RST (MP_TCPRST
+   * reason 3, administratively prohibited). Default no limit.
+   */
+  maxJoinedSubflows?: number;
 }
 
 export interface ListenOptions extends MptcpOptions {
@@ -146,6 +158,8 @@ export interface HostStats {
   joinSynAckHmacFailure: number;
   joinAckHmacFailure: number;
   joinNoToken: number;
+  /** MP_JOIN SYNs refused by policy (flag C, the subflow limit). */
+  joinRefused: number;
   addAddrReceived: number;
   addAddrBadHmac: number;
   addAddrEchoSent: number;

@@ -1,0 +1,272 @@
+/**
+ * The reference target's side of the MPTCP interop suite
+ * (docs/mptcp-interop.md): the reference endpoint as the client or the server
+ * of a scenario, in the node the runner gives it (a network namespace with
+ * the local driver, the adapter's own container with the docker driver).
+ *
+ * The endpoint is a userspace stack, so it owns its addresses behind a TUN
+ * device: the node routes each of them (/32) to the device and forwards
+ * between the device and its network, with the middlebox as its default
+ * route. A RealtimeDriver runs the Host on the device; a path manager opens
+ * the join subflow from the extra address; the transfer moves the pattern
+ * octets each way, shuts the sending side down and reads to the end of the
+ * stream, watching whether the connection is MPTCP, falls back, and how many
+ * subflows it has.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { TunDevice } from '../../suites/mptcp/net/tun.js';
+import type { Report } from '../../suites/mptcp-interop/run.js';
+import { Host, RealtimeDriver, cryptoRandom, type Connection, type HostStats } from './mptcp/index.js';
+import { liveSubflows } from './mptcp-adapter.js';
+import { PathManager } from './path-manager.js';
+
+export interface PrepareParams {
+  role: 'client' | 'server';
+  namespace?: string;
+  address: string;
+  extraAddresses?: string[];
+  gateway?: string;
+  checksums: boolean;
+}
+
+export interface TransferParams {
+  address?: string;
+  port?: number;
+  send: number;
+  receive: number;
+  timeoutMs: number;
+}
+
+
+/** The client sends with seed 1, the server with seed 2 (docs/mptcp-interop.md). */
+const SEED = { client: 1, server: 2 };
+const DEVICE = 'cfxref0';
+/** Octets written ahead of what the peer has acknowledged, as a socket's send buffer would hold. */
+const SEND_AHEAD = 256 * 1024;
+const CHUNK = 64 * 1024;
+/** The pattern repeats every 251 octets. */
+const PERIOD = 251;
+
+/**
+ * Octet i of a direction is (i * 7 + seed) mod 251: one period and a chunk of
+ * it, computed once, give any stretch of the pattern as a view (no per-octet
+ * work on the event loop while the stack runs).
+ */
+class Pattern {
+  private readonly cycle: Buffer;
+  constructor(seed: number) {
+    this.cycle = Buffer.alloc(PERIOD + CHUNK);
+    for (let i = 0; i < this.cycle.length; i++) this.cycle[i] = (i * 7 + seed) % PERIOD;
+  }
+
+  /** Octets [offset, offset + count), count at most CHUNK. */
+  at(offset: number, count: number): Buffer {
+    const from = offset % PERIOD;
+    return this.cycle.subarray(from, from + count);
+  }
+
+  /** Whether `data` is the pattern from `offset`. */
+  matches(offset: number, data: Uint8Array): boolean {
+    for (let at = 0; at < data.length; at += CHUNK) {
+      const n = Math.min(CHUNK, data.length - at);
+      if (!this.at(offset + at, n).equals(data.subarray(at, at + n))) return false;
+    }
+    return true;
+  }
+}
+
+/** Runs a command in a namespace, or in this process's own when there is none. */
+function exec(ns: string | undefined, cmd: string[]): string {
+  try {
+    return execFileSync(ns ? 'ip' : cmd[0]!, ns ? ['netns', 'exec', ns, ...cmd] : cmd.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  } catch (err) {
+    const e = err as { stderr?: string; message: string };
+    throw new Error(`${cmd.join(' ')}${ns ? ` (in ${ns})` : ''}: ${(e.stderr || e.message).trim()}`);
+  }
+}
+
+export class ReferenceInterop {
+  private role: 'client' | 'server' = 'client';
+  private address = '';
+  private host: Host | undefined;
+  private driver: RealtimeDriver | undefined;
+  private tun: TunDevice | undefined;
+  private checksums = false;
+  private served: Promise<Report> | undefined;
+
+  async prepare(p: PrepareParams): Promise<{ nextHop?: string; notes?: string[] }> {
+    await this.dispose();
+    this.role = p.role;
+    this.address = p.address;
+    this.checksums = p.checksums;
+    const ns = p.namespace;
+    const addresses = [p.address, ...(p.extraAddresses ?? [])];
+    exec(ns, ['ip', 'tuntap', 'add', 'dev', DEVICE, 'mode', 'tun']);
+    // A longer queue in front of the userspace relay: fewer drops in bursts.
+    exec(ns, ['ip', 'link', 'set', DEVICE, 'txqueuelen', '10000']);
+    exec(ns, ['ip', 'link', 'set', DEVICE, 'up']);
+    for (const a of addresses) exec(ns, ['ip', 'route', 'add', `${a}/32`, 'dev', DEVICE]);
+    if (p.gateway) exec(ns, ['ip', 'route', 'replace', 'default', 'via', p.gateway]);
+    this.forwarding(ns);
+    const tun = await TunDevice.open(ns ?? '', DEVICE);
+    const host = new Host({ addresses, random: cryptoRandom(), checksum: p.checksums, maxJoinedSubflows: 4 });
+    const driver = new RealtimeDriver(host, (packet) => tun.send(packet));
+    tun.on('packet', (packet: Uint8Array) => driver.input(packet));
+    const pm = new PathManager(host, p.extraAddresses ?? [], { subflows: 4, addAddrAccepted: 4 });
+    driver.onEvent = (e) => pm.onEvent(e);
+    driver.apps.push(() => pm.step());
+    this.tun = tun;
+    this.host = host;
+    this.driver = driver;
+    // The node's own address towards the middlebox: the source of its route to the gateway.
+    const route = p.gateway ? exec(ns, ['ip', '-4', '-o', 'route', 'get', p.gateway]) : '';
+    const nextHop = /\bsrc (\S+)/.exec(route)?.[1];
+    return nextHop ? { nextHop } : {};
+  }
+
+  /** The node forwards between its network and the TUN device. */
+  private forwarding(ns: string | undefined): void {
+    if (ns) {
+      exec(ns, ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1']);
+      return;
+    }
+    // In a container /proc/sys is read-only: docker.sysctls in target.json sets it when the container is made.
+    const now = readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim();
+    if (now !== '1') {
+      try {
+        exec(undefined, ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1']);
+      } catch (err) {
+        throw new Error(`net.ipv4.ip_forward is ${now} and cannot be set here (in a container, set it in docker.sysctls of target.json): ${(err as Error).message}`);
+      }
+    }
+  }
+
+  private get ready(): { host: Host; driver: RealtimeDriver } {
+    if (!this.host || !this.driver) throw new Error('interop: prepare first');
+    return { host: this.host, driver: this.driver };
+  }
+
+  private failed(error: string, reset = false): Report {
+    return { mptcp: false, fallback: false, subflows: 0, sent: 0, received: 0, intact: false, ...(reset ? { reset: true } : {}), error, counters: this.counters() };
+  }
+
+  private counters(): Record<string, number> {
+    const stats = this.host?.stats;
+    if (!stats) return {};
+    return Object.fromEntries(Object.entries(stats as unknown as Record<string, number>).filter(([, v]) => v !== 0)) as Partial<HostStats> as Record<string, number>;
+  }
+
+  async serve(p: TransferParams): Promise<Record<string, never>> {
+    const { host, driver } = this.ready;
+    const listener = host.listen(p.port ?? 8080, { checksum: this.checksums });
+    const deadline = driver.now() + p.timeoutMs;
+    this.served = driver
+      .waitFor(() => listener.queued > 0, p.timeoutMs, 'a connection to accept')
+      .then(() => this.transfer(listener.accept()!, p, deadline))
+      .catch((err: Error) => this.failed(err.message));
+    return {};
+  }
+
+  async connect(p: TransferParams): Promise<Report> {
+    const { host, driver } = this.ready;
+    if (!p.address) throw new Error('interop.connect needs the server address');
+    const deadline = driver.now() + p.timeoutMs;
+    const c = host.connect({ remote: p.address, port: p.port ?? 8080, local: this.address, checksum: this.checksums });
+    driver.kick();
+    try {
+      await driver.waitFor(() => c.state !== 'connecting', p.timeoutMs, 'the connection');
+    } catch (err) {
+      c.abort();
+      driver.kick();
+      return this.failed(`${(err as Error).message}: ${c.subflows()[0]?.state ?? 'no subflow'}`);
+    }
+    if (c.state === 'reset') return this.failed(`connection refused or reset: ${c.resetReason ?? 'reset'}`, true);
+    return this.transfer(c, p, deadline);
+  }
+
+  async finish(): Promise<Report> {
+    if (!this.served) throw new Error('interop.finish before interop.serve');
+    return this.served;
+  }
+
+  /** Moves the octets both ways on a connection, watching it, and says how it went. */
+  private async transfer(c: Connection, p: TransferParams, deadline: number): Promise<Report> {
+    const { driver } = this.ready;
+    const mine = new Pattern(SEED[this.role]);
+    const theirs = new Pattern(SEED[this.role === 'client' ? 'server' : 'client']);
+    const mptcp = c.isMptcp || (c.mode === 'pending' && c.fallback === undefined);
+    let subflows = 0;
+    let sent = 0;
+    let received = 0;
+    let intact = true;
+    let shut = false;
+    let resetSeen = false;
+    const step = (): boolean => {
+      if (c.state === 'reset') resetSeen = true;
+      subflows = Math.max(subflows, c.isMptcp ? liveSubflows(c) : 1);
+      // Send: keep the send buffer filled up to SEND_AHEAD, then shut down.
+      if (!resetSeen && c.state !== 'closed') {
+        while (sent < p.send && c.writableLength < SEND_AHEAD) {
+          const n = Math.min(CHUNK, p.send - sent);
+          c.write(mine.at(sent, n));
+          sent += n;
+        }
+        if (sent >= p.send && !shut) {
+          shut = true;
+          c.shutdown();
+        }
+      }
+      // Receive: everything that arrived, checked against the pattern as it comes.
+      for (;;) {
+        const b = c.read(256 * 1024);
+        if (b.length === 0) break;
+        if (intact && !theirs.matches(received, b)) intact = false;
+        received += b.length;
+      }
+      return resetSeen || (shut && c.readableEnded);
+    };
+    // Writes and reads after every step of the driver, not only when the wait below looks.
+    const app = (): void => void step();
+    driver.apps.push(app);
+    let error: string | undefined;
+    try {
+      await driver.waitFor(step, Math.max(1, deadline - driver.now()), 'the transfer');
+    } catch {
+      error = `timed out: sent ${sent} of ${p.send} octets (${c.writableLength} not yet acknowledged), received ${received} of ${p.receive}${c.readableEnded ? ' and the end of the stream' : ''}`;
+    }
+    driver.apps.splice(driver.apps.indexOf(app), 1);
+    step();
+    const eof = c.readableEnded;
+    const reset = resetSeen && !(shut && eof && c.writableLength === 0);
+    if (reset) error ??= `connection reset: ${c.resetReason ?? 'reset'}`;
+    if (!reset && !error) {
+      c.close();
+      driver.kick();
+    } else if (error && !reset) {
+      c.abort();
+      driver.kick();
+    }
+    return {
+      mptcp,
+      fallback: c.fallback !== undefined,
+      ...(c.fallback ? { fallbackReason: c.fallback.reason } : {}),
+      subflows,
+      sent,
+      received,
+      intact: intact && received === p.receive && eof,
+      ...(reset ? { reset: true } : {}),
+      ...(error ? { error } : {}),
+      counters: this.counters(),
+    };
+  }
+
+  async dispose(): Promise<void> {
+    this.driver?.stop();
+    await this.tun?.close();
+    this.driver = undefined;
+    this.host = undefined;
+    this.tun = undefined;
+    this.served = undefined;
+  }
+}
