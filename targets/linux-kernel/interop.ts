@@ -53,6 +53,22 @@ const isReset = (error: string | undefined) => /ConnectionReset|ECONNRESET|Broke
 interface Query {
   isMptcp: boolean;
   mptcpInfo?: string;
+  /** tcpi_state of each subflow (MPTCP_TCPINFO). */
+  subflowStates?: number[];
+}
+
+/** TCP states of a subflow whose handshake never completed, or that is not one (linux/tcp_states.h). */
+const NOT_ESTABLISHED = new Set([2 /* SYN_SENT */, 3 /* SYN_RECV */, 7 /* CLOSE */, 10 /* LISTEN */, 12 /* NEW_SYN_RECV */]);
+
+/**
+ * The subflows whose handshake has completed. MPTCP_INFO's counts include a
+ * join still waiting for its SYN/ACK, so a join that is then refused would
+ * count whenever a look falls in that wait; MPTCP_TCPINFO gives each
+ * subflow's state.
+ */
+function subflowCount(q: Query, info: ReturnType<typeof decodeMptcpInfo> | undefined): number {
+  if (q.subflowStates) return Math.max(1, q.subflowStates.filter((s) => !NOT_ESTABLISHED.has(s)).length);
+  return info ? (info.subflowsTotal ?? info.subflows + 1) : 1;
 }
 
 export class KernelInterop {
@@ -101,7 +117,7 @@ export class KernelInterop {
         if (!watch.fallback) watch.fallbackReason = q.isMptcp ? 'MPTCP_INFO says it fell back' : 'TCP_IS_MPTCP is 0';
         watch.fallback = true;
       }
-      watch.subflows = Math.max(watch.subflows, info && q.isMptcp ? (info.subflowsTotal ?? info.subflows + 1) : 1);
+      watch.subflows = Math.max(watch.subflows, q.isMptcp ? subflowCount(q, info) : 1);
     };
     const first = await a.call<Query>('query', { conn });
     watch.mptcp = first.isMptcp;

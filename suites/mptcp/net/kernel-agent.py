@@ -23,6 +23,7 @@ Methods (params and results are JSON objects; octets are base64):
 The pattern of source: octet i is (i * 7 + seed) mod 251, so either side can check a transfer.
 """
 import base64
+import ctypes
 import hashlib
 import json
 import os
@@ -34,6 +35,7 @@ import threading
 IPPROTO_MPTCP = 262
 SOL_MPTCP = 284
 MPTCP_INFO = 1
+MPTCP_TCPINFO = 2
 TCP_IS_MPTCP = 43
 
 objects = {}
@@ -176,7 +178,25 @@ def query(p):
         result["mptcpInfo"] = base64.b64encode(s.getsockopt(SOL_MPTCP, MPTCP_INFO, 256)).decode()
     except OSError as exc:
         result["mptcpInfoError"] = exc.strerror or str(exc)
+    states = subflow_states(s)
+    if states is not None:
+        result["subflowStates"] = states
     return result
+
+
+libc = ctypes.CDLL(None, use_errno=True)
+
+
+def subflow_states(s, most=8):
+    """The TCP state of each subflow (tcpi_state, MPTCP_TCPINFO), or None where the kernel has no MPTCP_TCPINFO."""
+    # struct mptcp_subflow_data: size_subflow_data, num_subflows, size_kernel, size_user; then one tcp_info per subflow, size_user octets each.
+    size_user = 8
+    buf = ctypes.create_string_buffer(struct.pack("=IIII", 16, 0, 0, size_user), 16 + most * size_user)
+    length = ctypes.c_uint32(len(buf))
+    if libc.getsockopt(s.fileno(), SOL_MPTCP, MPTCP_TCPINFO, buf, ctypes.byref(length)) != 0:
+        return None
+    _, count, _, _ = struct.unpack_from("=IIII", buf.raw)
+    return [buf.raw[16 + i * size_user] for i in range(min(count, most))]
 
 
 METHODS = {f.__name__: f for f in (hello, listen, accept, connect, write, read, source, sink, wait, shutdown, close, query)}
