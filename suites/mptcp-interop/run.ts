@@ -115,11 +115,12 @@ export async function runScenario(s: Scenario, ensemble: Ensemble, ctx: RunConte
     }
   }
   if (e.subflows !== undefined && actual.subflows !== e.subflows) problems.push(`the client had ${actual.subflows} subflow(s), not ${e.subflows}`);
-  if (actual.intact !== expected.intact) {
+  const complete = reports.server.received === s.transfer.clientToServer && reports.client.received === s.transfer.serverToClient;
+  if (expected.intact === 'any' ? !complete : actual.intact !== expected.intact) {
     problems.push(
-      expected.intact
-        ? `the data did not arrive intact: the server got ${reports.server.received} of ${s.transfer.clientToServer} octets${reports.server.intact ? '' : ' (or not the right ones)'}, the client ${reports.client.received} of ${s.transfer.serverToClient}${reports.client.intact ? '' : ' (or not the right ones)'}`
-        : 'the data arrived intact where the scenario expects it damaged',
+      expected.intact === false
+        ? 'the data arrived intact where the scenario expects it damaged'
+        : `the data did not arrive ${expected.intact === 'any' ? 'complete' : 'intact'}: the server got ${reports.server.received} of ${s.transfer.clientToServer} octets${reports.server.intact ? '' : ' (or not the right ones)'}, the client ${reports.client.received} of ${s.transfer.serverToClient}${reports.client.intact ? '' : ' (or not the right ones)'}`,
     );
   }
   if (e.rstReason !== undefined && !actual.rstReasons.includes(e.rstReason)) problems.push(`no reset carried MP_TCPRST reason ${e.rstReason} (seen: ${actual.rstReasons.join(', ') || 'none'})`);

@@ -28,7 +28,7 @@ export interface Scenario extends VectorCommon {
   checksums?: boolean;
   transfer: { clientToServer: number; serverToClient: number };
   timeoutMs?: number;
-  expect: { client: Outcome; server: Outcome; subflows?: number; intact?: boolean; rstReason?: number };
+  expect: { client: Outcome; server: Outcome; subflows?: number; intact?: boolean | 'any'; rstReason?: number };
 }
 
 /** Behaviours that act on the second subflow, which only a scenario with a join has. */
