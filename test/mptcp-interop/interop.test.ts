@@ -1,8 +1,9 @@
-// MPTCP interop through a real middlebox: the linux-kernel × linux-kernel pair
-// over every scenario with the local driver (namespaces) and the docker driver
-// (containers), the same verdicts from both, captures on both sides of the
-// middlebox, a hung pair ending as a timeout with its captures, and nothing
-// left behind.
+// MPTCP interop through a real middlebox: the full grid of the linux-kernel
+// and reference targets (four client × server pairs) over every scenario with
+// the local driver (namespaces) and the docker driver (containers), the
+// verdicts each pair is expected to give, the same verdicts from both drivers,
+// captures on both sides of the middlebox, a hung pair ending as a timeout
+// with its captures, and nothing left behind.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -15,16 +16,26 @@ import { dockerMissing, leftovers, skipWithReason } from '../docker/helpers.js';
 import { FIXTURES, readRun, ROOT, tempDir } from '../helpers.js';
 
 const SCENARIOS = join(ROOT, 'vectors', 'mptcp-interop');
-const PAIR = 'linux-kernel+linux-kernel';
+const TARGETS = ['reference', 'linux-kernel'];
+const PAIRS = TARGETS.flatMap((client) => TARGETS.map((server) => `${client}+${server}`));
+
+/** The reasons a scenario fails for, both the kernel client's (docs/targets/linux-kernel.md; the stall after MP_FAIL is in docs/targets/reference.md, the one pair it shows in). */
+const KERNEL_RESETS_JOIN_WITH_REASON_0 = /no reset carried MP_TCPRST reason 6 \(seen: 0\)/;
+const KERNEL_STALLS_AFTER_MP_FAIL = /the client ended as reset, not fallback/;
 
 /**
- * What the kernel pair does, scenario by scenario: a pass everywhere but where
- * Linux deviates from RFC 8684 (docs/targets/linux-kernel.md, "Interop
- * scenarios"), with the reason the verdict gives.
+ * What each pair does, scenario by scenario: a pass everywhere but where an
+ * implementation deviates from RFC 8684 (docs/targets/linux-kernel.md and
+ * docs/targets/reference.md), with the reason the verdict gives.
  */
-const KERNEL_DEVIATIONS: Record<string, RegExp> = {
-  'mptcp-interop/checksum/corrupt-payload': /the data did not arrive intact: the server got \d+ of \d+ octets \(or not the right ones\)/,
-  'mptcp-interop/join/strip-after-handshake': /no reset carried MP_TCPRST reason 6 \(seen: 0\)/,
+const DEVIATIONS: Record<string, Record<string, RegExp>> = {
+  'linux-kernel+linux-kernel': { 'mptcp-interop/join/strip-after-handshake': KERNEL_RESETS_JOIN_WITH_REASON_0 },
+  'linux-kernel+reference': {
+    'mptcp-interop/join/strip-after-handshake': KERNEL_RESETS_JOIN_WITH_REASON_0,
+    'mptcp-interop/checksum/corrupt-payload': KERNEL_STALLS_AFTER_MP_FAIL,
+  },
+  'reference+linux-kernel': {},
+  'reference+reference': {},
 };
 
 function scenarioIds(): string[] {
@@ -43,27 +54,39 @@ function kernelMissing(): string | undefined {
 
 const ourNamespaces = () => (spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '').split('\n').filter((l) => l.startsWith(`cfx-${process.pid}-`));
 
-function checkKernelPair(run: RunResults, out: string): void {
+function checkGrid(run: RunResults, out: string): void {
   const ids = scenarioIds();
-  const mine = run.results.filter((r) => r.targetId === PAIR);
-  assert.deepEqual(mine.map((r) => r.vectorId).sort(), [...ids].sort(), 'every scenario ran for the pair');
-  for (const r of mine) {
-    assert.deepEqual(r.roles, { client: 'linux-kernel', server: 'linux-kernel' });
-    const deviation = KERNEL_DEVIATIONS[r.vectorId];
-    if (deviation) {
-      assert.equal(r.verdict, 'fail', `${r.vectorId} is a documented deviation`);
-      assert.match(r.reason ?? '', deviation);
-    } else {
-      assert.equal(r.verdict, 'pass', `${r.vectorId}: ${r.reason ?? ''}`);
+  for (const pair of PAIRS) {
+    const mine = run.results.filter((r) => r.targetId === pair);
+    assert.deepEqual(mine.map((r) => r.vectorId).sort(), [...ids].sort(), `every scenario ran for ${pair}`);
+    const [client, server] = pair.split('+');
+    for (const r of mine) {
+      assert.deepEqual(r.roles, { client, server });
+      const deviation = DEVIATIONS[pair]![r.vectorId];
+      if (deviation) {
+        assert.equal(r.verdict, 'fail', `${pair} ${r.vectorId} is a documented deviation`);
+        assert.match(r.reason ?? '', deviation, `${pair} ${r.vectorId}`);
+      } else {
+        assert.equal(r.verdict, 'pass', `${pair} ${r.vectorId}: ${r.reason ?? ''}`);
+      }
+      for (const side of ['pcapClientSide', 'pcapServerSide']) {
+        const file = join(out, r.artifacts![side]!);
+        const pcap = readPcap(new Uint8Array(readFileSync(file)));
+        assert.ok(pcap.ok && pcap.value.records.length > 0, `${pair} ${r.vectorId}: ${side} has the exchange`);
+      }
+      const details = r.details as { client: { counters?: Record<string, number> }; server: { counters?: Record<string, number> } };
+      assert.ok(details.client.counters && details.server.counters, `${pair} ${r.vectorId}: each side's counters`);
     }
-    for (const side of ['pcapClientSide', 'pcapServerSide']) {
-      const file = join(out, r.artifacts![side]!);
-      const pcap = readPcap(new Uint8Array(readFileSync(file)));
-      assert.ok(pcap.ok && pcap.value.records.length > 0, `${r.vectorId}: ${side} has the exchange`);
-    }
-    const details = r.details as { client: { counters?: Record<string, number> }; server: { counters?: Record<string, number> } };
-    assert.ok(details.client.counters && details.server.counters, `${r.vectorId}: the kernel's MPTcpExt counters`);
   }
+}
+
+/** The section of a target's document that lists where it deviates, and the scenario ids it names. */
+function documentedScenarios(doc: string, heading: string): Set<string> {
+  const text = readFileSync(join(ROOT, 'docs', 'targets', doc), 'utf8');
+  const at = text.indexOf(heading);
+  assert.ok(at >= 0, `docs/targets/${doc} has "${heading}"`);
+  const next = text.indexOf('\n## ', at + 3);
+  return new Set([...text.slice(at, next < 0 ? undefined : next).matchAll(/`(mptcp-interop\/[a-z0-9/-]+)`/g)].map((m) => m[1]!));
 }
 
 describe('mptcp interop', function () {
@@ -76,20 +99,46 @@ describe('mptcp interop', function () {
       const why = kernelMissing();
       if (why) return skipWithReason(this, why);
       out = tempDir();
-      await runCommand({ suites: ['mptcp-interop'], targets: ['linux-kernel'], vectors: [SCENARIOS], out, quiet: true });
+      await runCommand({ suites: ['mptcp-interop'], targets: TARGETS, vectors: [SCENARIOS], out, quiet: true });
       local = readRun(out);
     });
 
-    it('runs every scenario for the kernel pair: passes, but for the documented deviations, each with captures of both sides', () => {
-      checkKernelPair(local!, out);
-      const strip = local!.results.find((r) => r.vectorId === 'mptcp-interop/strip/syn-ack')!;
+    it('runs every scenario for every pair: passes, but for the documented deviations, each with captures of both sides', () => {
+      checkGrid(local!, out);
+      const strip = local!.results.find((r) => r.targetId === 'linux-kernel+linux-kernel' && r.vectorId === 'mptcp-interop/strip/syn-ack')!;
       const counters = (strip.details as { client: { counters: Record<string, number> } }).client.counters;
       assert.equal(counters.MPCapableFallbackSYNACK, 1, 'the client kernel counted the SYN/ACK without MP_CAPABLE');
     });
 
+    it('writes up every deviation in the documents of the targets', () => {
+      const kernel = documentedScenarios('linux-kernel.md', '## Interop scenarios');
+      const reference = documentedScenarios('reference.md', '## MPTCP: where it disagrees with RFC 8684 or cannot run');
+      for (const [pair, deviations] of Object.entries(DEVIATIONS)) {
+        for (const [id, reason] of Object.entries(deviations)) {
+          const doc = reason === KERNEL_RESETS_JOIN_WITH_REASON_0 ? kernel : reference;
+          assert.ok(doc.has(id), `${pair} ${id} is written up`);
+        }
+      }
+    });
+
+    it('reports the reference side: its counters, the join subflow, why it fell back', () => {
+      const joined = local!.results.find((r) => r.targetId === 'reference+linux-kernel' && r.vectorId === 'mptcp-interop/join/clean')!;
+      const client = (joined.details as { client: { subflows: number; counters: Record<string, number> } }).client;
+      assert.equal(client.subflows, 2, 'the reference client joined from its second address');
+      assert.ok(client.counters.packetsOut! > 0, 'the Host counters of the reference side');
+      const fallback = local!.results.find((r) => r.targetId === 'linux-kernel+reference' && r.vectorId === 'mptcp-interop/strip/syn-ack')!;
+      const server = (fallback.details as { server: { fallback: boolean; fallbackReason?: string } }).server;
+      assert.equal(server.fallback, true);
+      assert.match(server.fallbackReason ?? '', /third ACK without MP_CAPABLE/, "the reference's SYN/ACK lost its MP_CAPABLE on the way: the kernel's third ACK has none");
+      const corrupt = local!.results.find((r) => r.targetId === 'reference+reference' && r.vectorId === 'mptcp-interop/checksum/corrupt-payload')!;
+      const counters = (corrupt.details as { server: { counters: Record<string, number> } }).server.counters;
+      assert.equal(counters.dssChecksumFailure, 1, 'the damage reached MPTCP: the TCP checksum was kept right');
+      assert.equal(counters.badPackets ?? 0, 0, 'no segment was dropped for a bad TCP checksum');
+    });
+
     it('draws one client × server grid per scenario in matrix.md', () => {
       const matrix = readFileSync(join(out, 'matrix.md'), 'utf8');
-      assert.match(matrix, /#### `mptcp-interop\/strip\/syn-ack` \(MUST\)\n\n[^\n]+\n\n\| client \\ server \| linux-kernel \|\n\|---\|---\|\n\| linux-kernel \| ✅ \|/);
+      assert.match(matrix, /#### `mptcp-interop\/strip\/syn-ack` \(MUST\)\n\n[^\n]+\n\n\| client \\ server \| linux-kernel \| reference \|\n\|---\|---\|---\|\n\| linux-kernel \| ✅ \| ✅ \|\n\| reference \| ✅ \| ✅ \|/);
     });
 
     it('leaves no network namespace behind', () => {
@@ -103,13 +152,13 @@ describe('mptcp interop', function () {
       const why = kernelMissing() ?? (await dockerMissing());
       if (why) return skipWithReason(this, why);
       out = tempDir();
-      await runCommand({ suites: ['mptcp-interop'], targets: ['linux-kernel'], vectors: [SCENARIOS], out, quiet: true, driver: 'docker' });
+      await runCommand({ suites: ['mptcp-interop'], targets: TARGETS, vectors: [SCENARIOS], out, quiet: true, driver: 'docker' });
     });
 
     it('gives the verdicts of the local driver, scenario by scenario', function () {
       if (!local) return skipWithReason(this, 'the local run did not happen');
       const docker = readRun(out);
-      checkKernelPair(docker, out);
+      checkGrid(docker, out);
       const verdicts = (r: RunResults) => Object.fromEntries(r.results.map((x) => [`${x.targetId} ${x.vectorId}`, x.verdict]));
       assert.deepEqual(verdicts(docker), verdicts(local));
       assert.ok(docker.results.every((r) => (r.details as { topology: string }).topology === 'containers'));

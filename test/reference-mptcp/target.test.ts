@@ -1,23 +1,18 @@
-// The reference target in the two MPTCP suites, through the runner: every
-// packet-level vector reaches a verdict (pass or fail, never error or
-// timeout), and the ones it fails are exactly those docs/targets/reference.md
-// lists; the same segments on every run; the adapter's sysctl mapping; and
-// the interop scenarios with the reference as client and as server against
-// the Linux kernel (local driver), pair by pair.
+// The reference target in the packet-level MPTCP suite, through the runner:
+// every vector reaches a verdict (pass or fail, never error or timeout), and
+// the ones it fails are exactly those docs/targets/reference.md lists; the
+// same segments on every run; the adapter's sysctl mapping. Its interop
+// pairs are in test/mptcp-interop/interop.test.ts.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunResults } from '../../runner/model.js';
 import { runCommand } from '../../runner/run.js';
 import { readPcap } from '../../suites/mptcp/codec/index.js';
-import { labUnavailable } from '../../suites/mptcp/net/lab.js';
 import { referenceHandlers } from '../../targets/reference/adapter.js';
-import { skipWithReason } from '../docker/helpers.js';
 import { readRun, ROOT, tempDir } from '../helpers.js';
 
 const VECTORS = join(ROOT, 'vectors', 'mptcp');
-const SCENARIOS = join(ROOT, 'vectors', 'mptcp-interop');
 const DOC = join(ROOT, 'docs', 'targets', 'reference.md');
 const HEADING = 'MPTCP: where it disagrees with RFC 8684 or cannot run';
 
@@ -44,39 +39,6 @@ function documented(): { packet: Set<string>; interop: Set<string>; text: string
  * ways).
  */
 const PACKET_FAILURES: Record<string, RegExp> = {};
-
-type Expect = 'pass' | RegExp | ('pass' | RegExp)[];
-
-/** What each pair with the reference gives, scenario by scenario (docs/targets/reference.md says why). */
-const INTEROP: Record<string, Record<string, Expect>> = {
-  'reference+reference': {
-    // The middlebox's corrupted segment keeps the TCP checksum of the original: the receiver drops it, the sender retransmits it intact.
-    'mptcp-interop/checksum/corrupt-payload': /the client ended as mptcp, not fallback; the server ended as mptcp, not fallback/,
-  },
-  'reference+linux-kernel': {
-    'mptcp-interop/checksum/corrupt-payload': /the client ended as mptcp, not fallback; the server ended as mptcp, not fallback/,
-  },
-  'linux-kernel+reference': {
-    // Our MP_FAIL makes the kernel answer with an infinite mapping, after which its segments are too large for the path (it stalls).
-    'mptcp-interop/checksum/corrupt-payload': /the client ended as reset, not fallback.*the data did not arrive intact/,
-    // Our SYN/ACK, its HMAC corrupted, keeps its old TCP checksum: the kernel drops it and counts the join in SYN_SENT as a subflow.
-    'mptcp-interop/join/corrupt-hmac': /the client had 2 subflow\(s\), not 1/,
-    // The kernel counts its join while it waits for our SYN/ACK: a second subflow when a query falls in that time.
-    'mptcp-interop/join/strip': ['pass', /the client had 2 subflow\(s\), not 1/],
-    // The kernel's deviation (docs/targets/linux-kernel.md): the join is reset with MP_TCPRST reason 0, not 6.
-    'mptcp-interop/join/strip-after-handshake': /no reset carried MP_TCPRST reason 6 \(seen: 0\)/,
-  },
-};
-
-function interopMissing(): string | undefined {
-  const lab = labUnavailable();
-  if (lab) return lab;
-  for (const tool of ['nft', 'tcpdump', 'sysctl']) if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `${tool} is not installed`;
-  if (!existsSync('/proc/sys/net/mptcp/enabled')) return 'the kernel has no MPTCP';
-  return undefined;
-}
-
-const ourNamespaces = () => (spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '').split('\n').filter((l) => l.startsWith(`cfx-${process.pid}-`));
 
 describe('the reference target in the MPTCP suites', function () {
   this.timeout(600_000);
@@ -149,62 +111,6 @@ describe('the reference target in the MPTCP suites', function () {
       } finally {
         await h['mptcp.close']!({});
       }
-    });
-  });
-
-  describe('interop with the Linux kernel, both roles (local driver)', () => {
-    let out = '';
-    let run: RunResults;
-    before(async function () {
-      const why = interopMissing();
-      if (why) return skipWithReason(this, why);
-      out = tempDir();
-      await runCommand({ suites: ['mptcp-interop'], targets: ['reference', 'linux-kernel'], vectors: [SCENARIOS], out, quiet: true });
-      run = readRun(out);
-    });
-
-    it('gives every pair with the reference the verdicts expected, scenario by scenario', () => {
-      const scenarios = ids(SCENARIOS);
-      const problems: string[] = [];
-      for (const [pair, exceptions] of Object.entries(INTEROP)) {
-        const mine = run.results.filter((r) => r.targetId === pair);
-        assert.deepEqual(mine.map((r) => r.vectorId).sort(), [...scenarios].sort(), `every scenario ran for ${pair}`);
-        const [client, server] = pair.split('+');
-        for (const r of mine) {
-          assert.deepEqual(r.roles, { client, server });
-          const want = exceptions[r.vectorId] ?? 'pass';
-          const options = Array.isArray(want) ? want : [want];
-          const ok = options.some((o) => (o === 'pass' ? r.verdict === 'pass' : r.verdict === 'fail' && o.test(r.reason ?? '')));
-          if (!ok) problems.push(`${pair} ${r.vectorId}: ${r.verdict} ${r.reason ?? ''} (expected ${options.map(String).join(' or ')})`);
-        }
-      }
-      assert.deepEqual(problems, []);
-    });
-
-    it('documents every scenario a pair with the reference fails', () => {
-      const { interop } = documented();
-      for (const exceptions of Object.values(INTEROP)) for (const id of Object.keys(exceptions)) assert.ok(interop.has(id), `${id} is written up in docs/targets/reference.md`);
-    });
-
-    it('reports the reference side: its counters, both captures, the join subflow', () => {
-      const join = run.results.find((r) => r.targetId === 'reference+linux-kernel' && r.vectorId === 'mptcp-interop/join/clean')!;
-      const client = (join.details as { client: { subflows: number; counters: Record<string, number> } }).client;
-      assert.equal(client.subflows, 2, 'the reference client joined from its second address');
-      assert.ok(client.counters.packetsOut! > 0, 'the Host counters of the reference side');
-      const fallback = run.results.find((r) => r.targetId === 'linux-kernel+reference' && r.vectorId === 'mptcp-interop/strip/syn-ack')!;
-      const server = (fallback.details as { server: { fallback: boolean; fallbackReason?: string } }).server;
-      assert.equal(server.fallback, true);
-      assert.match(server.fallbackReason ?? '', /third ACK without MP_CAPABLE/, 'our SYN/ACK lost its MP_CAPABLE on the way: the kernel's third ACK has none');
-      for (const r of run.results.filter((x) => x.targetId.includes('reference'))) {
-        for (const side of ['pcapClientSide', 'pcapServerSide']) {
-          const pcap = readPcap(new Uint8Array(readFileSync(join(out, r.artifacts![side]!))));
-          assert.ok(pcap.ok && pcap.value.records.length > 0, `${r.targetId} ${r.vectorId}: ${side} has the exchange`);
-        }
-      }
-    });
-
-    it('leaves no network namespace behind', () => {
-      assert.deepEqual(ourNamespaces(), []);
     });
   });
 });
