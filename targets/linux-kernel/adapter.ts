@@ -13,6 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { serveAdapter } from '../../runner/adapter-kit.js';
 import { CONTRACT_VERSION } from '../../runner/contract.js';
+import type { OpenParams, SocketParams } from '../../suites/mptcp/contract.js';
 import { KernelAgent } from '../../suites/mptcp/net/agent.js';
 import { Lab } from '../../suites/mptcp/net/lab.js';
 import { KernelInterop } from './interop.js';
@@ -20,23 +21,6 @@ import { exec, namespaces, PINNED, preferRealPython, setSysctls, sysctlsWritable
 import { decodeMptcpInfo } from '../../suites/mptcp/net/mptcp-info.js';
 import { TunDevice } from '../../suites/mptcp/net/tun.js';
 
-interface OpenParams {
-  vector: string;
-  role: 'client' | 'server';
-  sysctls: Record<string, number | string>;
-  subflowEndpoints?: number;
-  limits?: { subflows?: number; addAddrAccepted?: number };
-}
-
-interface SocketParams {
-  op: 'listen' | 'connect' | 'accept' | 'write' | 'read' | 'shutdown' | 'close' | 'query';
-  id: string;
-  port?: number;
-  address?: string;
-  mptcp?: boolean;
-  data?: string;
-  count?: number;
-}
 
 /**
  * The vector's subnet. In a namespace of its own, always 198.51.100.0/24. In

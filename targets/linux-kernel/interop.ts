@@ -10,29 +10,11 @@
 import { createHash } from 'node:crypto';
 import { KernelAgent, pattern } from '../../suites/mptcp/net/agent.js';
 import { decodeMptcpInfo } from '../../suites/mptcp/net/mptcp-info.js';
+import { SEED, type PrepareParams, type TransferParams } from '../../suites/mptcp-interop/contract.js';
 import type { Report } from '../../suites/mptcp-interop/run.js';
 import { exec, PINNED, setSysctls } from './system.js';
 
-interface PrepareParams {
-  role: 'client' | 'server';
-  namespace?: string;
-  address: string;
-  extraAddresses?: string[];
-  gateway?: string;
-  checksums: boolean;
-}
 
-interface TransferParams {
-  address?: string;
-  port?: number;
-  send: number;
-  receive: number;
-  timeoutMs: number;
-}
-
-
-/** The client sends with seed 1, the server with seed 2 (docs/mptcp-interop.md). */
-const SEED = { client: 1, server: 2 };
 
 /** The MPTcpExt counters of a node (/proc/net/netstat). */
 function counters(ns: string | undefined): Record<string, number> {

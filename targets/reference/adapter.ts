@@ -9,8 +9,10 @@ import { readFileSync } from 'node:fs';
 import { serveAdapter } from '../../runner/adapter-kit.js';
 import { CONTRACT_VERSION, type Handlers } from '../../runner/contract.js';
 import { runCookieVector, type CookiesRunParams } from './cookies/adapter.js';
-import { ReferencePacketSut, type OpenParams, type SocketParams } from './mptcp-adapter.js';
-import { ReferenceInterop, type PrepareParams, type TransferParams } from './interop.js';
+import type { OpenParams, SocketParams } from '../../suites/mptcp/contract.js';
+import type { PrepareParams, TransferParams } from '../../suites/mptcp-interop/contract.js';
+import { ReferencePacketSut } from './mptcp-adapter.js';
+import { ReferenceInterop } from './interop.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 

@@ -16,31 +16,13 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { TunDevice } from '../../suites/mptcp/net/tun.js';
+import { SEED, type PrepareParams, type TransferParams } from '../../suites/mptcp-interop/contract.js';
 import type { Report } from '../../suites/mptcp-interop/run.js';
 import { Host, RealtimeDriver, cryptoRandom, type Connection, type HostStats } from './mptcp/index.js';
 import { liveSubflows } from './mptcp-adapter.js';
 import { PathManager } from './path-manager.js';
 
-export interface PrepareParams {
-  role: 'client' | 'server';
-  namespace?: string;
-  address: string;
-  extraAddresses?: string[];
-  gateway?: string;
-  checksums: boolean;
-}
 
-export interface TransferParams {
-  address?: string;
-  port?: number;
-  send: number;
-  receive: number;
-  timeoutMs: number;
-}
-
-
-/** The client sends with seed 1, the server with seed 2 (docs/mptcp-interop.md). */
-const SEED = { client: 1, server: 2 };
 const DEVICE = 'cfxref0';
 /** Octets written ahead of what the peer has acknowledged, as a socket's send buffer would hold. */
 const SEND_AHEAD = 256 * 1024;

@@ -12,25 +12,9 @@
  */
 import { createHash } from 'node:crypto';
 import { Host, RealtimeDriver, seededRandom, type Connection, type HostEvent, type HostOptions, type Listener } from './mptcp/index.js';
+import type { OpenParams, SocketParams } from '../../suites/mptcp/contract.js';
 import { PathManager } from './path-manager.js';
 
-export interface OpenParams {
-  vector: string;
-  role: 'client' | 'server';
-  sysctls: Record<string, number | string>;
-  subflowEndpoints?: number;
-  limits?: { subflows?: number; addAddrAccepted?: number };
-}
-
-export interface SocketParams {
-  op: 'listen' | 'connect' | 'accept' | 'write' | 'read' | 'shutdown' | 'close' | 'query';
-  id: string;
-  port?: number;
-  address?: string;
-  mptcp?: boolean;
-  data?: string;
-  count?: number;
-}
 
 type Notify = (method: string, params: unknown) => void;
 

@@ -1,0 +1,28 @@
+/**
+ * The parameters of the interop adapter methods, as an adapter receives them
+ * (docs/adapter-contract.md, "interop.*"; the schema is
+ * vectors/schema/mptcp-interop-adapter.schema.json), and what both sides
+ * agree on.
+ */
+
+/** interop.prepare: the node, its addresses and whether DSS checksums are asked for. */
+export interface PrepareParams {
+  role: 'client' | 'server';
+  namespace?: string;
+  address: string;
+  extraAddresses?: string[];
+  gateway?: string;
+  checksums: boolean;
+}
+
+/** interop.serve and interop.connect: where, and how much each way. */
+export interface TransferParams {
+  address?: string;
+  port?: number;
+  send: number;
+  receive: number;
+  timeoutMs: number;
+}
+
+/** The client sends with seed 1, the server with seed 2 (docs/mptcp-interop.md). */
+export const SEED = { client: 1, server: 2 } as const;

@@ -1,0 +1,25 @@
+/**
+ * The parameters of the adapter methods of the packet-level suite, as an
+ * adapter receives them (docs/adapter-contract.md, "mptcp.*"; the schema is
+ * vectors/schema/mptcp-adapter.schema.json).
+ */
+
+/** mptcp.open: a vector begins; the adapter sets up its node. */
+export interface OpenParams {
+  vector: string;
+  role: 'client' | 'server';
+  sysctls: Record<string, number | string>;
+  subflowEndpoints?: number;
+  limits?: { subflows?: number; addAddrAccepted?: number };
+}
+
+/** mptcp.socket: one socket operation of the vector's script. */
+export interface SocketParams {
+  op: 'listen' | 'connect' | 'accept' | 'write' | 'read' | 'shutdown' | 'close' | 'query';
+  id: string;
+  port?: number;
+  address?: string;
+  mptcp?: boolean;
+  data?: string;
+  count?: number;
+}
