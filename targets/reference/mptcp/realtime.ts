@@ -58,10 +58,7 @@ export class RealtimeDriver {
     const d = this.host.nextDeadline();
     if (d !== undefined && d <= now) this.host.poll(now);
     for (const p of this.host.takeOutput()) this.send(p);
-    for (const e of this.host.takeEvents()) {
-      this.events.push(e);
-      this.onEvent?.(e);
-    }
+    this.takeEvents();
     for (const app of this.apps) app();
     for (const w of [...this.waiters]) {
       if (w.check()) {
@@ -72,6 +69,14 @@ export class RealtimeDriver {
     // The application may have written from a waiter: send that too.
     for (const p of this.host.takeOutput()) this.send(p);
     this.arm();
+  }
+
+  /** Moves the Host's events into `events`, telling `onEvent`. */
+  private takeEvents(): void {
+    for (const e of this.host.takeEvents()) {
+      this.events.push(e);
+      this.onEvent?.(e);
+    }
   }
 
   private arm(): void {
@@ -94,7 +99,11 @@ export class RealtimeDriver {
 
   /** Resolves once `check()` holds (checked after every step); rejects after `timeoutMs`. */
   waitFor(check: () => boolean, timeoutMs: number, what = 'condition'): Promise<void> {
-    if (check()) return Promise.resolve();
+    if (check()) {
+      // A packet may have changed the Host since the last step (input() only schedules one): its events are due now.
+      this.takeEvents();
+      return Promise.resolve();
+    }
     return new Promise((resolve, reject) => {
       const w = {
         check,
