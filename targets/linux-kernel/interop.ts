@@ -16,14 +16,28 @@ import { exec, PINNED, setSysctls } from './system.js';
 
 
 
-/** The MPTcpExt counters of a node (/proc/net/netstat). */
-function counters(ns: string | undefined): Record<string, number> {
-  const text = exec(ns, ['cat', '/proc/net/netstat']);
-  const lines = text.split('\n').filter((l) => l.startsWith('MPTcpExt:'));
+/** The rows of a /proc/net/snmp-style table ("Prefix: names" then "Prefix: values"), each name prefixed. */
+function table(text: string, prefix: string, names?: string[]): Record<string, number> {
+  const lines = text.split('\n').filter((l) => l.startsWith(`${prefix}:`));
   if (lines.length < 2) return {};
-  const names = lines[0]!.split(/\s+/).slice(1);
+  const keys = lines[0]!.split(/\s+/).slice(1);
   const values = lines[1]!.split(/\s+/).slice(1).map(Number);
-  return Object.fromEntries(names.map((n, i) => [n, values[i] ?? 0]));
+  return Object.fromEntries(keys.flatMap((k, i) => (!names || names.includes(k) ? [[prefix === 'MPTcpExt' ? k : `${prefix}${k}`, values[i] ?? 0]] : [])));
+}
+
+/**
+ * The counters of a node: every MPTcpExt one (/proc/net/netstat), and the few
+ * IP, ICMP and TCP ones that tell a segment dropped for its checksum or too
+ * large for the path (/proc/net/snmp).
+ */
+function counters(ns: string | undefined): Record<string, number> {
+  const snmp = exec(ns, ['cat', '/proc/net/snmp']);
+  return {
+    ...table(exec(ns, ['cat', '/proc/net/netstat']), 'MPTcpExt'),
+    ...table(snmp, 'Ip', ['FragFails']),
+    ...table(snmp, 'Icmp', ['OutDestUnreachs']),
+    ...table(snmp, 'Tcp', ['InCsumErrors', 'RetransSegs']),
+  };
 }
 
 function sha256(bytes: Uint8Array): string {

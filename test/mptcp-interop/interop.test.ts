@@ -133,6 +133,9 @@ describe('mptcp interop', function () {
       const corrupt = local!.results.find((r) => r.targetId === 'reference+reference' && r.vectorId === 'mptcp-interop/checksum/corrupt-payload')!;
       const counters = (corrupt.details as { server: { counters: Record<string, number> } }).server.counters;
       assert.equal(counters.dssChecksumFailure, 1, 'the damage reached MPTCP: the TCP checksum was kept right');
+      const stall = local!.results.find((r) => r.targetId === 'linux-kernel+reference' && r.vectorId === 'mptcp-interop/checksum/corrupt-payload')!;
+      const kernel = (stall.details as { client: { counters: Record<string, number> } }).client.counters;
+      assert.ok((kernel.IpFragFails ?? 0) > 0 && (kernel.IcmpOutDestUnreachs ?? 0) > 0, `the kernel's stall after MP_FAIL, as documented: segments too large for its own path (${JSON.stringify(kernel)})`);
       assert.equal(counters.badPackets ?? 0, 0, 'no segment was dropped for a bad TCP checksum');
     });
 
