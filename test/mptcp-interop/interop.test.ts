@@ -5,7 +5,7 @@
 // captures on both sides of the middlebox, a hung pair ending as a timeout
 // with its captures, and nothing left behind.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunResults } from '../../runner/model.js';
@@ -13,7 +13,7 @@ import { runCommand } from '../../runner/run.js';
 import { readPcap } from '../../suites/mptcp/codec/index.js';
 import { labUnavailable } from '../../suites/mptcp/net/lab.js';
 import { dockerMissing, leftovers, skipWithReason } from '../docker/helpers.js';
-import { FIXTURES, readRun, ROOT, tempDir } from '../helpers.js';
+import { CLI, FIXTURES, readRun, ROOT, tempDir } from '../helpers.js';
 
 const SCENARIOS = join(ROOT, 'vectors', 'mptcp-interop');
 const TARGETS = ['reference', 'linux-kernel'];
@@ -52,7 +52,40 @@ function kernelMissing(): string | undefined {
   return undefined;
 }
 
-const ourNamespaces = () => (spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '').split('\n').filter((l) => l.startsWith(`cfx-${process.pid}-`));
+const namespacesOf = (pid: number) => (spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '').split('\n').filter((l) => l.startsWith(`cfx-${pid}-`));
+const ourNamespaces = () => namespacesOf(process.pid);
+
+/** Every live process below `root` (from /proc), with its command line; zombies (already ended) are left out. */
+function descendants(root: number): Map<number, string> {
+  const parent = new Map<number, number>();
+  const info = new Map<number, { state: string; args: string }>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parent.set(Number(name), Number(ppid));
+      info.set(Number(name), { state: state!, args: readFileSync(`/proc/${name}/cmdline`, 'utf8').replaceAll('\0', ' ').trim() });
+    } catch {
+      // It ended while we looked.
+    }
+  }
+  const below = new Map<number, string>();
+  const visit = (p: number) => {
+    for (const [child, pp] of parent) if (pp === p && !below.has(child) && info.get(child)!.state !== 'Z') (below.set(child, info.get(child)!.args), visit(child));
+  };
+  visit(root);
+  return below;
+}
+
+const alive = (pids: number[]) => pids.filter((p) => {
+  try {
+    const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+});
 
 function checkGrid(run: RunResults, out: string): void {
   const ids = scenarioIds();
@@ -170,6 +203,32 @@ describe('mptcp interop', function () {
     it('removes the containers and networks it made', () => {
       assert.deepEqual(leftovers(process.pid), []);
     });
+  });
+
+  it('on Ctrl-C mid-grid, removes every namespace, adapter, agent and capture it started, and keeps partial reports', async function () {
+    const why = kernelMissing();
+    if (why) return skipWithReason(this, why);
+    const out = tempDir();
+    const child = spawn(process.execPath, [CLI, 'run', '--suite', 'mptcp-interop', '--target', 'reference', '--target', 'linux-kernel', '--reporter', 'dot', '--out', out], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // Wait until pairs are under way: namespaces made, adapters, agents and tcpdump running.
+    let started = new Map<number, string>();
+    for (let i = 0; i < 300; i++) {
+      started = descendants(child.pid!);
+      const args = [...started.values()].join('\n');
+      if (namespacesOf(child.pid!).length > 0 && /tcpdump/.test(args) && /kernel-agent\.py/.test(args) && /tun-bridge\.py/.test(args)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(namespacesOf(child.pid!).length > 0, `the run made namespaces: ${stderr}`);
+    child.kill('SIGINT');
+    assert.equal(await exited, 130, stderr);
+    assert.match(stderr, /SIGINT: stopping and removing what this run created/);
+    assert.deepEqual(namespacesOf(child.pid!), []);
+    const left = alive([...started.keys()]);
+    assert.deepEqual(left.map((p) => started.get(p)), [], 'every process the run started has ended');
+    assert.equal((readRun(out).run as { interrupted?: boolean }).interrupted, true, 'the partial reports say the run was interrupted');
   });
 
   it('ends a pair that never finishes as a timeout, keeps its captures, and removes its namespaces', async function () {
