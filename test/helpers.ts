@@ -1,6 +1,6 @@
 /** Helpers shared by the runner's tests. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,4 +28,25 @@ export function readRun(dir: string): RunResults {
 
 export function verdicts(run: RunResults, targetId: string): Record<string, string> {
   return Object.fromEntries(run.results.filter((r) => r.targetId === targetId).map((r) => [r.vectorId, r.verdict]));
+}
+
+/** The ids of every vector in the JSON files of a folder. */
+export function vectorIds(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .flatMap((f) => (JSON.parse(readFileSync(join(dir, f), 'utf8')) as { vectors: { id: string }[] }).vectors.map((v) => v.id));
+}
+
+/**
+ * The ids in backticks that a section of a document names, from `heading` to
+ * the next level-2 heading, keeping those that start with `prefix` (such as
+ * "mptcp/" or "mptcp-interop/"). Throws when the document has no such heading.
+ */
+export function idsInSection(file: string, heading: string, prefix: string): Set<string> {
+  const text = readFileSync(file, 'utf8');
+  const at = text.indexOf(heading);
+  if (at < 0) throw new Error(`${file} has no section "${heading}"`);
+  const next = text.indexOf('\n## ', at + 3);
+  const named = [...text.slice(at, next < 0 ? undefined : next).matchAll(/`(mptcp(?:-interop)?\/[a-z0-9/-]+)`/g)].map((m) => m[1]!);
+  return new Set(named.filter((n) => n.startsWith(prefix)));
 }

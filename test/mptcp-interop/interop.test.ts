@@ -13,7 +13,7 @@ import { runCommand } from '../../runner/run.js';
 import { readPcap } from '../../suites/mptcp/codec/index.js';
 import { labUnavailable } from '../../suites/mptcp/net/lab.js';
 import { dockerMissing, leftovers, skipWithReason } from '../docker/helpers.js';
-import { CLI, FIXTURES, readRun, ROOT, tempDir } from '../helpers.js';
+import { CLI, FIXTURES, idsInSection, readRun, ROOT, tempDir, vectorIds } from '../helpers.js';
 
 const SCENARIOS = join(ROOT, 'vectors', 'mptcp-interop');
 const TARGETS = ['reference', 'linux-kernel'];
@@ -38,12 +38,6 @@ const DEVIATIONS: Record<string, Record<string, RegExp>> = {
   'reference+reference': {},
 };
 
-function scenarioIds(): string[] {
-  return readdirSync(SCENARIOS)
-    .filter((f) => f.endsWith('.json'))
-    .flatMap((f) => (JSON.parse(readFileSync(join(SCENARIOS, f), 'utf8')) as { vectors: { id: string }[] }).vectors.map((v) => v.id));
-}
-
 function kernelMissing(): string | undefined {
   const lab = labUnavailable();
   if (lab) return lab;
@@ -55,40 +49,46 @@ function kernelMissing(): string | undefined {
 const namespacesOf = (pid: number) => (spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '').split('\n').filter((l) => l.startsWith(`cfx-${pid}-`));
 const ourNamespaces = () => namespacesOf(process.pid);
 
-/** Every live process below `root` (from /proc), with its command line; zombies (already ended) are left out. */
+/** The state letter and parent of a process (/proc/PID/stat), or undefined once it is gone. */
+function procStat(pid: number): { state: string; ppid: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { state: state!, ppid: Number(ppid) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every live process below `root`, with its command line; zombies (already ended) are left out. */
 function descendants(root: number): Map<number, string> {
-  const parent = new Map<number, number>();
-  const info = new Map<number, { state: string; args: string }>();
+  const live = new Map<number, number>();
   for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      parent.set(Number(name), Number(ppid));
-      info.set(Number(name), { state: state!, args: readFileSync(`/proc/${name}/cmdline`, 'utf8').replaceAll('\0', ' ').trim() });
-    } catch {
-      // It ended while we looked.
-    }
+    const p = /^\d+$/.test(name) ? procStat(Number(name)) : undefined;
+    if (p && p.state !== 'Z') live.set(Number(name), p.ppid);
   }
   const below = new Map<number, string>();
-  const visit = (p: number) => {
-    for (const [child, pp] of parent) if (pp === p && !below.has(child) && info.get(child)!.state !== 'Z') (below.set(child, info.get(child)!.args), visit(child));
+  const visit = (parent: number) => {
+    for (const [pid, ppid] of live) {
+      if (ppid !== parent || below.has(pid)) continue;
+      let args = '';
+      try {
+        args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
+      } catch {
+        // It ended while we looked.
+      }
+      below.set(pid, args);
+      visit(pid);
+    }
   };
   visit(root);
   return below;
 }
 
-const alive = (pids: number[]) => pids.filter((p) => {
-  try {
-    const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-});
+const alive = (pids: number[]) => pids.filter((p) => (procStat(p)?.state ?? 'Z') !== 'Z');
 
 function checkGrid(run: RunResults, out: string): void {
-  const ids = scenarioIds();
+  const ids = vectorIds(SCENARIOS);
   for (const pair of PAIRS) {
     const mine = run.results.filter((r) => r.targetId === pair);
     assert.deepEqual(mine.map((r) => r.vectorId).sort(), [...ids].sort(), `every scenario ran for ${pair}`);
@@ -113,15 +113,6 @@ function checkGrid(run: RunResults, out: string): void {
   }
 }
 
-/** The section of a target's document that lists where it deviates, and the scenario ids it names. */
-function documentedScenarios(doc: string, heading: string): Set<string> {
-  const text = readFileSync(join(ROOT, 'docs', 'targets', doc), 'utf8');
-  const at = text.indexOf(heading);
-  assert.ok(at >= 0, `docs/targets/${doc} has "${heading}"`);
-  const next = text.indexOf('\n## ', at + 3);
-  return new Set([...text.slice(at, next < 0 ? undefined : next).matchAll(/`(mptcp-interop\/[a-z0-9/-]+)`/g)].map((m) => m[1]!));
-}
-
 describe('mptcp interop', function () {
   this.timeout(600_000);
   let local: RunResults | undefined;
@@ -144,8 +135,8 @@ describe('mptcp interop', function () {
     });
 
     it('writes up every deviation in the documents of the targets', () => {
-      const kernel = documentedScenarios('linux-kernel.md', '## Interop scenarios');
-      const reference = documentedScenarios('reference.md', '## MPTCP: where it disagrees with RFC 8684 or cannot run');
+      const kernel = idsInSection(join(ROOT, 'docs', 'targets', 'linux-kernel.md'), '## Interop scenarios', 'mptcp-interop/');
+      const reference = idsInSection(join(ROOT, 'docs', 'targets', 'reference.md'), '## MPTCP: where it disagrees with RFC 8684 or cannot run', 'mptcp-interop/');
       for (const [pair, deviations] of Object.entries(DEVIATIONS)) {
         for (const [id, reason] of Object.entries(deviations)) {
           const doc = reason === KERNEL_RESETS_JOIN_WITH_REASON_0 ? kernel : reference;
