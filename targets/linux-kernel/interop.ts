@@ -16,28 +16,15 @@ import { exec, PINNED, setSysctls } from './system.js';
 
 
 
-/** The rows of a /proc/net/snmp-style table ("Prefix: names" then "Prefix: values"), each name prefixed. */
-function table(text: string, prefix: string, names?: string[]): Record<string, number> {
-  const lines = text.split('\n').filter((l) => l.startsWith(`${prefix}:`));
-  if (lines.length < 2) return {};
-  const keys = lines[0]!.split(/\s+/).slice(1);
-  const values = lines[1]!.split(/\s+/).slice(1).map(Number);
-  return Object.fromEntries(keys.flatMap((k, i) => (!names || names.includes(k) ? [[prefix === 'MPTcpExt' ? k : `${prefix}${k}`, values[i] ?? 0]] : [])));
-}
+/** IP, ICMP and TCP counters that tell a segment too large for the path, dropped for its checksum, or sent again. */
+const PATH_COUNTERS = ['IpFragFails', 'IcmpOutDestUnreachs', 'TcpInCsumErrors', 'TcpRetransSegs'];
 
-/**
- * The counters of a node: every MPTcpExt one (/proc/net/netstat), and the few
- * IP, ICMP and TCP ones that tell a segment dropped for its checksum or too
- * large for the path (/proc/net/snmp).
- */
+/** The counters of a node (iproute2's nstat): every MPTcpExt one, named without its prefix, and PATH_COUNTERS. */
 function counters(ns: string | undefined): Record<string, number> {
-  const snmp = exec(ns, ['cat', '/proc/net/snmp']);
-  return {
-    ...table(exec(ns, ['cat', '/proc/net/netstat']), 'MPTcpExt'),
-    ...table(snmp, 'Ip', ['FragFails']),
-    ...table(snmp, 'Icmp', ['OutDestUnreachs']),
-    ...table(snmp, 'Tcp', ['InCsumErrors', 'RetransSegs']),
-  };
+  const all = (JSON.parse(exec(ns, ['nstat', '-asz', '--json'])) as { kernel: Record<string, number> }).kernel;
+  return Object.fromEntries(
+    Object.entries(all).flatMap(([name, value]) => (name.startsWith('MPTcpExt') ? [[name.slice('MPTcpExt'.length), value]] : PATH_COUNTERS.includes(name) ? [[name, value]] : [])),
+  );
 }
 
 function sha256(bytes: Uint8Array): string {
