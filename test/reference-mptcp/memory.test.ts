@@ -473,6 +473,54 @@ describe('reference MPTCP endpoint, in memory', function () {
       assertSameBytes(t.atClient.bytes(), testData(50000, 52), 'down');
     });
 
+    it('DSS checksum failure on a single subflow: MP_FAIL names the failed mapping, the infinite mapping keeps its place (§3.7), nothing is sent again', () => {
+      // RFC 8684 §3.7: the receiver's MP_FAIL refers "to the data-level
+      // sequence number of the start of the segment on which the checksum
+      // error was detected"; the sender's infinite mapping "acts
+      // retroactively", from the last data-acknowledged segment. So the
+      // octets the subflow already carried keep their place in the stream and
+      // none is sent again (docs/mptcp-interop.md, checksum/corrupt-payload).
+      const { a, b, sim } = pair({ seed: 54 });
+      const seen = tap(sim);
+      let n = 0;
+      let corruptSeq = -1;
+      const sentAfterFail: { seq: number; len: number }[] = [];
+      sim.hooks.push((d) => {
+        const p = d.packet;
+        if (p.ip.src !== '10.0.1.1' || !hasData(p)) return undefined;
+        if (seen.some((x) => x.o.subtype === 'mp_fail')) sentAfterFail.push({ seq: p.tcp.seq, len: p.tcp.payload.length });
+        if (++n !== 30) return undefined;
+        const payload = p.tcp.payload.slice();
+        payload[100]! ^= 0xff;
+        corruptSeq = p.tcp.seq + 100;
+        return encodePacket({ ...p, tcp: { ...p.tcp, payload } }, { keepChecksums: { dss: true } });
+      });
+      const up = testData(500000, 55);
+      const t = transfer(a, b, sim, { connect: { checksum: true }, up });
+      assert.ok(corruptSeq >= 0);
+      const isn = seen.find((x) => x.p.ip.src === '10.0.1.1' && isSyn(x.p))!.p.tcp.seq;
+      const rel = (corruptSeq - isn) >>> 0;
+      const maps = seen.filter((x) => x.p.ip.src === '10.0.1.1' && x.o.subtype === 'dss' && x.o.mapping).map((x) => (x.o as { mapping: { dsn: bigint; subflowSeq: number; dataLevelLength: number } }).mapping);
+      const failed = maps.find((m) => m.dataLevelLength > 0 && m.subflowSeq <= rel && rel < m.subflowSeq + m.dataLevelLength);
+      assert.ok(failed, 'the mapping that covered the damaged octet');
+      const fail = seen.find((x) => x.p.ip.src === '10.0.1.2' && x.o.subtype === 'mp_fail');
+      assert.ok(fail, 'the receiver sent MP_FAIL');
+      assert.equal((fail.o as { dsn: bigint }).dsn, failed.dsn, "MP_FAIL carries the DSN of the failed mapping's start");
+      const inf = maps.filter((m) => m.dataLevelLength === 0);
+      assert.equal(inf.length, 1, 'one infinite mapping');
+      assert.equal(inf[0]!.dsn - BigInt(inf[0]!.subflowSeq), failed.dsn - BigInt(failed.subflowSeq), 'the infinite mapping maps subflow octets to the data stream as the failed mapping did');
+      // No subflow octet is sent twice once MP_FAIL is out: TCP had them all.
+      assert.ok(sentAfterFail.length > 0, 'data went on after MP_FAIL');
+      const covered = new Set<number>();
+      for (const s of sentAfterFail) {
+        const from = (s.seq - isn) >>> 0;
+        assert.ok(!covered.has(from), `subflow octet ${from} sent again after MP_FAIL`);
+        covered.add(from);
+      }
+      assert.equal(t.atServer.bytes().length, up.length, 'every octet arrives, once');
+      assert.equal(b.stats.dssChecksumFailure, 1);
+    });
+
     it('DSS checksum failure with two subflows: RST with MP_FAIL on that subflow, data again on the other', () => {
       const { a, b, sim } = pair();
       const seen = tap(sim);

@@ -980,9 +980,10 @@ export class Connection {
     this.host.stats.dssChecksumFailure++;
     const dsn = dsnOf(this.rcvBase, m.dataOff);
     if (this.mayFallBack(s)) {
-      // §3.7, single subflow: MP_FAIL, and TCP from this mapping on. Like
-      // Linux, the octets stay in the stream (TCP delivered them); the peer
-      // answers with MP_FAIL and an infinite mapping.
+      // §3.7, single subflow: MP_FAIL, and TCP from this mapping on. The
+      // octets stay in the stream (TCP delivered them), as in Linux: the
+      // peer's infinite mapping "acts retroactively" from the last
+      // data-acknowledged segment, so nothing is sent again.
       s.pendingOptions.push({ type: 'mptcp', subtype: 'mp_fail', dsn });
       s.ackPending = true;
       this.mpFailSent = true;
