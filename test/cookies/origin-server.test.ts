@@ -303,3 +303,24 @@ describe('origin server certificates', function () {
     for (const t of [plain, ...tunnels]) t.socket.destroy();
   });
 });
+
+describe('origin server connections', function () {
+  this.timeout(30_000);
+
+  it('closes a connection past the per-target limit without reading it, and keeps serving those it holds', async () => {
+    const server = new OriginServer({ outDir: tempDir(), maxConnectionsPerTarget: 2 });
+    try {
+      const { port } = await server.endpoint('t');
+      const held = [await openConnection(port), await openConnection(port)];
+      const refused = await exchange(port, ['GET http://x.example.org/ HTTP/1.1\r\nHost: x.example.org\r\n\r\n'], { waitMs: 20_000 });
+      assert.equal(refused.closed, true);
+      assert.equal(refused.data.length, 0);
+      const answer = held[1]!.next();
+      held[1]!.socket.write('GET http://x.example.org/ HTTP/1.1\r\nHost: x.example.org\r\n\r\n');
+      assert.match(await answer, /^HTTP\/1\.1 404 /);
+      for (const h of held) h.socket.destroy();
+    } finally {
+      await server.close();
+    }
+  });
+});

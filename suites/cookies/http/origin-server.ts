@@ -65,7 +65,7 @@ export interface ServerOptions {
   /** An idle keep-alive connection is closed after this time. */
   idleTimeoutMs?: number;
   maxRequestsPerVector?: number;
-  /** Open connections to one target's listener; more are closed at once by the kernel's accept. */
+  /** Open connections to one target's listener; any further one is closed as soon as it is accepted (net.Server.maxConnections). */
   maxConnectionsPerTarget?: number;
   /** Host certificates kept (least recently used ones are dropped, and issued again if asked for). */
   maxCachedHosts?: number;
