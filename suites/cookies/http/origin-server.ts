@@ -343,6 +343,7 @@ export class OriginServer {
         this.serve(l, tls, { scheme: 'https', authority });
       },
       (err: Error) => {
+        if (socket.destroyed) return;
         problem(`${where}: no certificate could be issued for ${JSON.stringify(host.slice(0, 200))}: ${err.message}; CONNECT refused`);
         socket.end(serializeResponse({ status: 502, headers: [['Content-Type', 'text/plain']], body: `conformatrix origin server: no certificate for ${JSON.stringify(host.slice(0, 200))}\n`, close: true }));
       },
