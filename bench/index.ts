@@ -1,6 +1,7 @@
 /** `npm run bench`: every benchmark, one after another. Each prints ratios measured side by side in one run. */
 import { printRunnerOverhead, runnerOverhead } from './runner-overhead.js';
 import { printTargetThroughput, targetThroughput } from './targets.js';
+import { originProxyBench, printOriginProxyBench } from './origin-proxy.js';
 import { printMptcpCodecBench, runMptcpCodecBench } from './mptcp-codec.js';
 import { dockerBench, printDockerBench } from './docker.js';
 import { dockerAvailable } from '../runner/docker/driver.js';
@@ -9,6 +10,7 @@ import { interopBench, packetLevelBench, printInteropBench, printPacketLevelBenc
 
 printRunnerOverhead(await runnerOverhead());
 printTargetThroughput(await targetThroughput());
+printOriginProxyBench(await originProxyBench());
 printMptcpCodecBench(await runMptcpCodecBench());
 printMptcpThroughput(await measureMptcpThroughput());
 printPacketLevelBench(await packetLevelBench());

@@ -1,6 +1,8 @@
 // The origin server: scripted answers, octet-exact recording, and hostile clients.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import fc from 'fast-check';
 import { HttpError, parseRequestHead } from '../../suites/cookies/http/http1.js';
 import { OriginServer } from '../../suites/cookies/http/origin-server.js';
@@ -32,6 +34,62 @@ function exchange(port: number, chunks: (Buffer | string)[], options: { gapMs?: 
       }
     }, options.waitMs ?? 3000);
   });
+}
+
+/**
+ * Sends `octets` one at a time, `gapMs` apart, and counts how many were sent
+ * before the server ended the connection (all of them if it never did).
+ */
+function trickle(port: number, first: string, octets: string, gapMs: number): Promise<{ sent: number; data: Buffer }> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    const got: Buffer[] = [];
+    let sent = 0;
+    let ended = false;
+    const finish = () => {
+      if (ended) return;
+      ended = true;
+      socket.destroy();
+      resolve({ sent, data: Buffer.concat(got) });
+    };
+    socket.on('data', (d) => got.push(d));
+    socket.on('end', finish);
+    socket.on('close', finish);
+    socket.on('error', () => undefined);
+    socket.on('connect', async () => {
+      if (first) socket.write(first);
+      for (const c of octets) {
+        await new Promise((r) => setTimeout(r, gapMs));
+        if (ended) return;
+        socket.write(c);
+        sent++;
+      }
+      finish();
+    });
+  });
+}
+
+/** A connection that has had one keep-alive request answered, so the server has certainly accepted it and is reading. */
+async function openConnection(port: number): Promise<{ socket: Socket; next(): Promise<string> }> {
+  const socket = connect(port, '127.0.0.1');
+  socket.on('error', () => undefined);
+  let pending: Buffer = Buffer.alloc(0);
+  const waiting: ((s: string) => void)[] = [];
+  // One chunk is one answer here: each answer is written in one piece and read before the next is asked for.
+  socket.on('data', (d: Buffer) => {
+    pending = Buffer.concat([pending, d]);
+    const w = waiting.shift();
+    if (w) {
+      w(pending.toString('latin1'));
+      pending = Buffer.alloc(0);
+    }
+  });
+  const next = () => new Promise<string>((resolve) => waiting.push(resolve));
+  await once(socket, 'connect');
+  const answer = next();
+  socket.write('GET http://warm.example.org/ HTTP/1.1\r\nHost: warm.example.org\r\n\r\n');
+  assert.match(await answer, /^HTTP\/1\.1 404 /);
+  return { socket, next };
 }
 
 describe('origin server', function () {
@@ -100,6 +158,34 @@ describe('origin server', function () {
     assert.ok(session.problems.some((p) => /no complete request within 400 ms/.test(p)), session.problems.join('\n'));
   });
 
+  it('cuts off a client that trickles its head, at the head limit counted from the connection\'s start', async () => {
+    server.begin('t', script());
+    // One octet every 100 ms: 60 octets would take 6 s, 15 times the 400 ms limit.
+    // A deadline that each octet pushes back would never expire.
+    const octets = 'GET http://home.example.org/a HTTP/1.1\r\nHost: home.example.org\r\nX: 1\r\n\r\n'.slice(0, 60);
+    const r = await trickle(port, '', octets, 100);
+    const session = server.end('t')!;
+    assert.ok(r.sent < octets.length / 2, `the server let the client send ${r.sent} octets, 100 ms apart, past a 400 ms limit`);
+    assert.match(r.data.toString(), /^HTTP\/1\.1 408 Request Timeout\r\n/);
+    assert.ok(session.problems.some((p) => /no complete request within 400 ms/.test(p)), session.problems.join('\n'));
+  });
+
+  it('cuts off a trickled second request on a kept-alive connection, at the limit counted from its first octet', async () => {
+    server.begin('t', script());
+    const octets = 'GET http://home.example.org/b HTTP/1.1\r\nHost: home.example.org\r\nX: 1\r\n\r\n'.slice(0, 60);
+    const r = await trickle(port, 'GET http://home.example.org/a HTTP/1.1\r\nHost: home.example.org\r\n\r\n', octets, 100);
+    const session = server.end('t')!;
+    assert.ok(r.sent < octets.length / 2, `the server let the client send ${r.sent} octets, 100 ms apart, past a 400 ms limit`);
+    assert.match(r.data.toString('latin1'), /^HTTP\/1\.1 302 Found\r\n[\s\S]*HTTP\/1\.1 408 Request Timeout\r\n/);
+    assert.deepEqual(session.observed.map((o) => o.index), [0]);
+  });
+
+  it('counts empty lines before a request line towards the head limit, with 431', async () => {
+    const r = await exchange(port, ['\r\n'.repeat(40 * 1024)]);
+    assert.equal(r.closed, true);
+    assert.match(r.data.toString(), /^HTTP\/1\.1 431 Request Header Fields Too Large\r\n[\s\S]*longer than 65536 octets/);
+  });
+
   it('times out a client that never sends anything, and notes it', async () => {
     const before = server.diagnostics.length;
     const r = await exchange(port, [], { waitMs: 5000 });
@@ -149,5 +235,92 @@ describe('HTTP/1.1 request heads', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('origin server certificates', function () {
+  this.timeout(60_000);
+  let server: OriginServer;
+  let port: number;
+
+  beforeEach(async () => {
+    server = new OriginServer({ outDir: tempDir(), maxCachedHosts: 3 });
+    ({ port } = await server.endpoint('t'));
+    server.begin('t', { requests: [{ method: 'GET', url: 'https://pre.example.org/', response: { status: 200, setCookie: [Buffer.from('k=v')] } }], pages: [] });
+  });
+  afterEach(() => server.close());
+
+  /** CONNECT through the proxy, then TLS that verifies the host certificate against the run's CA, then one request. */
+  async function getOverTunnel(host: string, path = '/'): Promise<string> {
+    const socket = connect(port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    await once(socket, 'connect');
+    socket.write(`CONNECT ${host}:443 HTTP/1.1\r\nHost: ${host}:443\r\n\r\n`);
+    const [established] = (await once(socket, 'data')) as [Buffer];
+    assert.match(established.toString(), /^HTTP\/1\.1 200 Connection Established\r\n\r\n$/);
+    const tls = tlsConnect({ socket, servername: host, ca: server.ca.certPem });
+    await once(tls, 'secureConnect');
+    tls.write(`GET ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+    const got: Buffer[] = [];
+    for await (const d of tls) got.push(d as Buffer);
+    return Buffer.concat(got).toString('latin1');
+  }
+
+  it('issues the certificates of a vector\'s hosts before the vector, so that no CONNECT to them signs one', async () => {
+    await server.prepare(['pre.example.org', 'other.example.org', 'pre.example.org']);
+    assert.equal(server.ca.signatures, 2);
+    const answer = await getOverTunnel('pre.example.org');
+    assert.match(answer, /^HTTP\/1\.1 200 OK\r\nSet-Cookie: k=v\r\n/);
+    assert.equal(server.ca.signatures, 2, 'a CONNECT to a prepared host signed a certificate');
+    assert.deepEqual(server.end('t')!.observed.map((o) => o.url), ['https://pre.example.org/']);
+  });
+
+  it('keeps a bounded number of certificates, and issues an evicted one again when asked', async () => {
+    await server.prepare(['a.example.org', 'b.example.org', 'c.example.org', 'd.example.org']);
+    assert.equal(server.ca.signatures, 4);
+    await server.prepare(['b.example.org', 'c.example.org', 'd.example.org']);
+    assert.equal(server.ca.signatures, 4, 'the three most recent hosts are kept');
+    assert.match(await getOverTunnel('a.example.org'), /^HTTP\/1\.1 404 /);
+    assert.equal(server.ca.signatures, 5, 'the least recently used host was dropped, and is issued again');
+  });
+
+  it('answers a plain request while a burst of CONNECTs to new hosts waits for its certificates', async () => {
+    const hosts = 40;
+    // Every connection is open and read by the server before the burst, so the
+    // server reads the burst and the plain request in the same turn of its loop.
+    const plain = await openConnection(port);
+    const tunnels = await Promise.all(Array.from({ length: hosts }, () => openConnection(port)));
+    const established = tunnels.map((t) => t.next());
+    let establishedFirst = 0;
+    for (const e of established) void e.then(() => establishedFirst++);
+    tunnels.forEach((t, i) => t.socket.write(`CONNECT new-${i}.example.org:443 HTTP/1.1\r\nHost: new-${i}.example.org:443\r\n\r\n`));
+    const answer = plain.next();
+    plain.socket.write('GET http://plain.example.org/ HTTP/1.1\r\nHost: plain.example.org\r\n\r\n');
+    assert.match(await answer, /^HTTP\/1\.1 404 /);
+    // Issuing synchronously, the server would have answered all the CONNECTs first.
+    assert.ok(establishedFirst < hosts, `all ${hosts} CONNECTs were answered before the plain request`);
+    for (const e of await Promise.all(established)) assert.match(e, /^HTTP\/1\.1 200 Connection Established\r\n\r\n$/);
+    for (const t of [plain, ...tunnels]) t.socket.destroy();
+  });
+});
+
+describe('origin server connections', function () {
+  this.timeout(30_000);
+
+  it('closes a connection past the per-target limit without reading it, and keeps serving those it holds', async () => {
+    const server = new OriginServer({ outDir: tempDir(), maxConnectionsPerTarget: 2 });
+    try {
+      const { port } = await server.endpoint('t');
+      const held = [await openConnection(port), await openConnection(port)];
+      const refused = await exchange(port, ['GET http://x.example.org/ HTTP/1.1\r\nHost: x.example.org\r\n\r\n'], { waitMs: 20_000 });
+      assert.equal(refused.closed, true);
+      assert.equal(refused.data.length, 0);
+      const answer = held[1]!.next();
+      held[1]!.socket.write('GET http://x.example.org/ HTTP/1.1\r\nHost: x.example.org\r\n\r\n');
+      assert.match(await answer, /^HTTP\/1\.1 404 /);
+      for (const h of held) h.socket.destroy();
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -7,7 +7,7 @@
  */
 
 export interface Limits {
-  /** Longest request head (request line and header fields) in octets. */
+  /** Longest request head (empty lines before it, request line and header fields) in octets. */
   maxHeadBytes: number;
   /** Most header fields in one request. */
   maxHeaders: number;
@@ -50,15 +50,16 @@ function headEnd(buf: Buffer): number {
  * incomplete; throws HttpError for a malformed or oversized one.
  */
 export function parseRequestHead(buf: Buffer, limits: Limits = DEFAULT_LIMITS): { head: RequestHead; length: number } | null {
-  // Leading empty lines before a request line are allowed (RFC 9112 §2.2).
+  // Leading empty lines before a request line are allowed (RFC 9112 §2.2);
+  // they count towards the head's length, or a client could send them forever.
   let start = 0;
   while (buf[start] === 0x0d || buf[start] === 0x0a) start++;
   const end = headEnd(buf.subarray(start));
   if (end < 0) {
-    if (buf.length - start > limits.maxHeadBytes) throw new HttpError(431, `request head longer than ${limits.maxHeadBytes} octets`);
+    if (buf.length > limits.maxHeadBytes) throw new HttpError(431, `request head longer than ${limits.maxHeadBytes} octets`);
     return null;
   }
-  if (end > limits.maxHeadBytes) throw new HttpError(431, `request head longer than ${limits.maxHeadBytes} octets`);
+  if (start + end > limits.maxHeadBytes) throw new HttpError(431, `request head longer than ${limits.maxHeadBytes} octets`);
   const lines = splitLines(buf.subarray(start, start + end));
   const requestLine = lines.shift()!.toString('latin1');
   const m = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) (\S+) (HTTP\/1\.[01])$/.exec(requestLine);
@@ -126,6 +127,7 @@ const REASONS: Record<number, string> = {
   429: 'Too Many Requests',
   431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
+  502: 'Bad Gateway',
   501: 'Not Implemented',
 };
 

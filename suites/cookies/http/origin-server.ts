@@ -9,7 +9,11 @@
  * Each target gets a listener (a port) of its own, so that targets running in
  * parallel never see each other's requests; one vector runs at a time per
  * target. Everything is bounded: head size, header count, body size, requests
- * per vector, connections, and time.
+ * per vector, connections, time (a whole request, not each chunk), and the
+ * certificates kept. Certificates for the hosts of a vector are issued before
+ * the target is handed the vector (prepare()); a host no vector names still
+ * gets one when asked, issued off the event loop, so a client that CONNECTs to
+ * many new hosts delays only its own tunnels.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
@@ -51,13 +55,30 @@ export interface Observed {
 export interface ServerOptions {
   outDir: string;
   limits?: Partial<Limits>;
-  /** A new connection or a started request must deliver its complete head within this time. */
+  /**
+   * A request must arrive complete (head and body) within this time of its
+   * start: the connection's start for the first request, the end of the
+   * previous request on a kept-alive connection, or its first octet after an
+   * idle pause. Octets that trickle in do not extend it.
+   */
   headTimeoutMs?: number;
   /** An idle keep-alive connection is closed after this time. */
   idleTimeoutMs?: number;
   maxRequestsPerVector?: number;
+  /** Open connections to one target's listener; any further one is closed as soon as it is accepted (net.Server.maxConnections). */
   maxConnectionsPerTarget?: number;
+  /** Host certificates kept (least recently used ones are dropped, and issued again if asked for). */
+  maxCachedHosts?: number;
 }
+
+/** The limits the origin server applies unless told otherwise (docs/adapter-contract.md states them). */
+export const DEFAULT_SERVER_OPTIONS: Required<Omit<ServerOptions, 'limits' | 'outDir'>> = {
+  headTimeoutMs: 10_000,
+  idleTimeoutMs: 30_000,
+  maxRequestsPerVector: 200,
+  maxConnectionsPerTarget: 64,
+  maxCachedHosts: 256,
+};
 
 export class VectorSession {
   readonly script: Script;
@@ -90,17 +111,14 @@ export class OriginServer {
   private readonly listeners = new Map<string, Listener>();
   private readonly limits: Limits;
   private readonly options: Required<Omit<ServerOptions, 'limits' | 'outDir'>>;
-  private readonly contexts = new Map<string, SecureContext>();
+  /** TLS contexts by host, least recently used first (a Map keeps insertion order). */
+  private readonly contexts = new Map<string, Promise<SecureContext>>();
   private closed = false;
 
   constructor(options: ServerOptions) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
-    this.options = {
-      headTimeoutMs: options.headTimeoutMs ?? 10_000,
-      idleTimeoutMs: options.idleTimeoutMs ?? 30_000,
-      maxRequestsPerVector: options.maxRequestsPerVector ?? 200,
-      maxConnectionsPerTarget: options.maxConnectionsPerTarget ?? 64,
-    };
+    const { limits: _limits, outDir: _outDir, ...rest } = options;
+    this.options = { ...DEFAULT_SERVER_OPTIONS, ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) };
     this.ca = new TestCa();
     const dir = join(options.outDir, 'tls');
     mkdirSync(dir, { recursive: true });
@@ -167,13 +185,26 @@ export class OriginServer {
     this.listeners.clear();
   }
 
-  private secureContext(host: string): SecureContext {
-    let ctx = this.contexts.get(host);
-    if (!ctx) {
-      const { key, cert } = this.ca.forHost(host);
-      ctx = createSecureContext({ key, cert });
-      this.contexts.set(host, ctx);
+  /** Issues, before a target is handed a vector, the certificates of the https hosts it names. */
+  async prepare(hosts: Iterable<string>): Promise<void> {
+    await Promise.all([...new Set(hosts)].map((h) => this.secureContext(h)));
+  }
+
+  /** The TLS context for a host: from the cache, or issued (asynchronously) and cached. */
+  private secureContext(host: string): Promise<SecureContext> {
+    const key = host.replace(/^\[|\]$/g, '').toLowerCase();
+    let ctx = this.contexts.get(key);
+    if (ctx) {
+      this.contexts.delete(key);
+    } else {
+      ctx = this.ca.issue(key).then(({ key: k, cert }) => createSecureContext({ key: k, cert }));
+      // A failed issue is not kept: the next CONNECT tries again.
+      ctx.catch(() => {
+        if (this.contexts.get(key) === ctx) this.contexts.delete(key);
+      });
     }
+    this.contexts.set(key, ctx);
+    while (this.contexts.size > this.options.maxCachedHosts) this.contexts.delete(this.contexts.keys().next().value!);
     return ctx;
   }
 
@@ -195,12 +226,18 @@ export class OriginServer {
     const where = `${via.scheme === 'https' ? `tunnel to ${via.authority}` : 'proxy'} from ${peer}`;
 
     let timer: NodeJS.Timeout | undefined;
+    // Whether the timer running is the current request's deadline. It is set
+    // once per request and never pushed back by octets that arrive, so a client
+    // that trickles its head is cut off at the limit all the same.
+    let requestTimer = false;
     const arm = () => {
+      const waitingForRequest = buf.length > 0 || served === 0;
+      if (waitingForRequest && requestTimer) return;
       clearTimeout(timer);
-      const waitingForHead = buf.length > 0 || served === 0;
-      const ms = waitingForHead ? this.options.headTimeoutMs : this.options.idleTimeoutMs;
+      requestTimer = waitingForRequest;
+      const ms = waitingForRequest ? this.options.headTimeoutMs : this.options.idleTimeoutMs;
       timer = setTimeout(() => {
-        if (waitingForHead) {
+        if (waitingForRequest) {
           const what = buf.length > 0 ? `sent ${buf.length} octets but no complete request head` : 'sent no request';
           this.note(`${where}: client ${what} within ${ms} ms; closed`);
           fail(new HttpError(408, `no complete request within ${ms} ms`));
@@ -238,6 +275,8 @@ export class OriginServer {
         if (buf.length < length + bodyOctets) return arm();
         buf = buf.subarray(length + bodyOctets);
         served++;
+        // The next request's deadline starts now (or with its first octet, after an idle pause).
+        requestTimer = false;
         if (head.method === 'CONNECT') {
           if (via.scheme === 'https') return fail(new HttpError(400, 'CONNECT inside a tunnel'));
           return this.tunnel(l, socket, head, buf, where, () => clearTimeout(timer));
@@ -278,23 +317,37 @@ export class OriginServer {
       return;
     }
     socket.removeAllListeners('data');
-    socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+    // Whatever the client sends before the tunnel is up waits in the socket, for the TLS socket to read.
+    socket.pause();
     if (rest.length) socket.unshift(rest);
     const host = m[1]!;
-    const tls = new TLSSocket(socket, {
-      isServer: true,
-      secureContext: this.secureContext(host),
-      SNICallback: (servername, cb) => cb(null, this.secureContext(servername)),
-      ALPNProtocols: ['http/1.1'],
-    });
-    tls.on('error', (err) => {
-      const message = `${where}: TLS with the client failed for ${authority}: ${err.message}`;
+    const problem = (message: string) => {
       if (l.session) l.session.problems.push(message);
       else this.note(message);
-    });
-    l.sockets.add(tls);
-    tls.on('close', () => l.sockets.delete(tls));
-    this.serve(l, tls, { scheme: 'https', authority });
+    };
+    // The tunnel is established once the host's certificate is ready, which
+    // for a host no vector named means issuing one (off the event loop).
+    this.secureContext(host).then(
+      (secureContext) => {
+        if (socket.destroyed) return;
+        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        const tls = new TLSSocket(socket, {
+          isServer: true,
+          secureContext,
+          SNICallback: (servername, cb) => this.secureContext(servername).then((c) => cb(null, c), (err: Error) => cb(err)),
+          ALPNProtocols: ['http/1.1'],
+        });
+        tls.on('error', (err) => problem(`${where}: TLS with the client failed for ${authority}: ${err.message}`));
+        l.sockets.add(tls);
+        tls.on('close', () => l.sockets.delete(tls));
+        this.serve(l, tls, { scheme: 'https', authority });
+      },
+      (err: Error) => {
+        if (socket.destroyed) return;
+        problem(`${where}: no certificate could be issued for ${JSON.stringify(host.slice(0, 200))}: ${err.message}; CONNECT refused`);
+        socket.end(serializeResponse({ status: 502, headers: [['Content-Type', 'text/plain']], body: `conformatrix origin server: no certificate for ${JSON.stringify(host.slice(0, 200))}\n`, close: true }));
+      },
+    );
   }
 
   /** The answer to one request of the running vector. */

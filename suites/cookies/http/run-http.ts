@@ -44,6 +44,12 @@ export function isNavigation(v: CookieVector, i: number): boolean {
   return !(i > 0 && v.requests[i - 1]!.response?.location);
 }
 
+/** The hosts of a script's https URLs: requests, redirect targets and initiator documents. */
+export function httpsHosts(script: Script): string[] {
+  const urls = [...script.requests.flatMap((r) => [r.url, ...(r.response.location ? [r.response.location] : [])]), ...script.pages.map((p) => p.url)];
+  return [...new Set(urls.map((u) => new URL(u)).filter((u) => u.protocol === 'https:').map((u) => u.hostname))];
+}
+
 export function planHttp(v: CookieVector, target: TargetView): Decision {
   const caps = target.capabilities;
   if (v.requests.some((r) => r.url.startsWith('https:')) && !caps.has('https'))
@@ -90,6 +96,9 @@ export async function runHttp(
     navigations.push(nav);
   });
 
+  // Certificates for the vector's https hosts are issued now, before the client
+  // is handed the vector, so that none is issued on its request path.
+  await server.prepare(httpsHosts(script));
   server.begin(target.id, script);
   let result: FetchResult;
   let recorded: VectorSession | undefined;

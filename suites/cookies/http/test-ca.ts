@@ -3,8 +3,13 @@
  * issues for the hosts the vectors name. Clients are told to trust the CA (its
  * PEM file), or, where a client can only pin keys (Chromium), the SPKI hash of
  * the one key that every host certificate shares.
+ *
+ * Issuing must not stall the origin server, which serves every target from one
+ * event loop: node-forge builds the certificate (cheap), and the RSA signature,
+ * the costly part (tens of ms in forge's JavaScript), is made by Node's crypto
+ * on libuv's thread pool. Keys are made once per run, by Node's crypto too.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createPrivateKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
 import forge from 'node-forge';
 
@@ -13,24 +18,34 @@ export interface HostCredentials {
   cert: string;
 }
 
+/** An RSA key pair made by Node's crypto, in both forms the CA needs. */
+function rsaKeyPair(): { forge: forge.pki.rsa.KeyPair; pem: string; key: KeyObject } {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const pem = privateKey.export({ type: 'pkcs1', format: 'pem' }) as string;
+  const forgeKey = forge.pki.privateKeyFromPem(pem) as forge.pki.rsa.PrivateKey;
+  return { forge: { privateKey: forgeKey, publicKey: forge.pki.setRsaPublicKey(forgeKey.n, forgeKey.e) }, pem, key: createPrivateKey(pem) };
+}
+
 export class TestCa {
   readonly certPem: string;
   /** base64 SHA-256 of the host certificates' SubjectPublicKeyInfo (for --ignore-certificate-errors-spki-list). */
   readonly hostKeySpki: string;
-  private readonly caKey: forge.pki.rsa.PrivateKey;
+  /** Host certificates signed so far (each issue() signs once; callers cache). */
+  signatures = 0;
+  private readonly caKey: KeyObject;
   private readonly caCert: forge.pki.Certificate;
   private readonly hostKeys: forge.pki.rsa.KeyPair;
   private readonly hostKeyPem: string;
-  private readonly issued = new Map<string, HostCredentials>();
   private serial = 1;
 
   constructor(now = Date.now()) {
-    const caKeys = forge.pki.rsa.generateKeyPair({ bits: 2048 });
-    this.caKey = caKeys.privateKey;
-    this.hostKeys = forge.pki.rsa.generateKeyPair({ bits: 2048 });
-    this.hostKeyPem = forge.pki.privateKeyToPem(this.hostKeys.privateKey);
+    const caKeys = rsaKeyPair();
+    this.caKey = caKeys.key;
+    const hostKeys = rsaKeyPair();
+    this.hostKeys = hostKeys.forge;
+    this.hostKeyPem = hostKeys.pem;
     const cert = forge.pki.createCertificate();
-    cert.publicKey = caKeys.publicKey;
+    cert.publicKey = caKeys.forge.publicKey;
     cert.serialNumber = this.nextSerial();
     cert.validity.notBefore = new Date(now - 24 * 3600_000);
     cert.validity.notAfter = new Date(now + 7 * 24 * 3600_000);
@@ -45,7 +60,7 @@ export class TestCa {
       { name: 'basicConstraints', cA: true, pathLenConstraint: 0, critical: true },
       { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
     ]);
-    cert.sign(caKeys.privateKey, forge.md.sha256.create());
+    cert.sign(caKeys.forge.privateKey, forge.md.sha256.create());
     this.caCert = cert;
     this.certPem = forge.pki.certificateToPem(cert);
     const spkiDer = forge.asn1.toDer(forge.pki.publicKeyToAsn1(this.hostKeys.publicKey)).getBytes();
@@ -56,11 +71,13 @@ export class TestCa {
     return (this.serial++).toString(16).padStart(2, '0');
   }
 
-  /** A certificate for one host name or IP address (cached). */
-  forHost(host: string): HostCredentials {
+  /**
+   * A new certificate for one host name or IP address (no cache: the origin
+   * server keeps a bounded one). Only the building runs on the caller's thread;
+   * the signature is made on the thread pool.
+   */
+  async issue(host: string): Promise<HostCredentials> {
     const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
-    const known = this.issued.get(bare);
-    if (known) return known;
     const cert = forge.pki.createCertificate();
     cert.publicKey = this.hostKeys.publicKey;
     cert.serialNumber = this.nextSerial();
@@ -75,9 +92,14 @@ export class TestCa {
       { name: 'extKeyUsage', serverAuth: true },
       { name: 'subjectAltName', altNames: [altName] },
     ]);
-    cert.sign(this.caKey, forge.md.sha256.create());
-    const credentials = { key: this.hostKeyPem, cert: forge.pki.certificateToPem(cert) + this.certPem };
-    this.issued.set(bare, credentials);
-    return credentials;
+    // What forge's cert.sign() does, with the RSA step handed to Node (sha256WithRSAEncryption, PKCS #1 v1.5).
+    cert.signatureOid = cert.siginfo.algorithmOid = forge.pki.oids['sha256WithRSAEncryption']!;
+    const tbs = (forge.pki as unknown as { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 }).getTBSCertificate(cert);
+    const tbsDer = Buffer.from(forge.asn1.toDer(tbs).getBytes(), 'binary');
+    const signature = await new Promise<Buffer>((resolve, reject) => sign('sha256', tbsDer, this.caKey, (err, sig) => (err ? reject(err) : resolve(sig))));
+    cert.tbsCertificate = tbs;
+    cert.signature = signature.toString('binary');
+    this.signatures++;
+    return { key: this.hostKeyPem, cert: forge.pki.certificateToPem(cert) + this.certPem };
   }
 }
