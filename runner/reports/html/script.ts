@@ -235,7 +235,7 @@ function buildFilters() {
    */
   var box = el('details', { id: 'filter-box', open: window.matchMedia('(min-width: 900px)').matches ? true : undefined }, [
     el('summary', { title: 'No box checked in a group means no filter on it. The filters and the open cell are kept in the address: copy it to share this view.' }, [
-      el('span', { class: 'f-title', text: 'Filters' }), ' ', el('span', { id: 'f-active', class: 'muted' }), ' ', el('output', { id: 'status', 'aria-live': 'polite' }),
+      el('span', { class: 'f-title', text: 'Filters' }), ' ', el('span', { id: 'f-active', class: 'muted' }), ' ', el('span', { id: 'status', role: 'status', 'aria-live': 'polite' }),
     ]),
     el('div', { class: 'f-body' }, [
       boxes('target', 'Targets', targetIds, function (id) { var t = targetById.get(id); return { text: id, title: implText(t) + (t.status === 'available' ? '' : ' (unavailable)') }; }),
@@ -878,7 +878,7 @@ function isPacketResult(r) {
 }
 function matcherView(r, box) {
   var reason = String(r.reason || '');
-  var m = /^(.*?): .*?differs in ([^:]+): expected (.*), got (.*?)(?:; (\d+) other segment\(s\) did not match either)?$/.exec(reason);
+  var m = /^(step \d+ \(.*?\)): no matching segment.*?differs in (\S+): expected (.*), got (.*?)(?:; (\d+) other segment\(s\) did not match either)?$/.exec(reason);
   if (m) {
     add(box, el('table', { class: 'mismatch' }, [
       el('thead', null, el('tr', null, ['step', 'field', 'expected', 'got'].map(function (h) { return el('th', { scope: 'col', text: h }); }))),

@@ -54,9 +54,9 @@ dl.prov dd { margin: 0; overflow-wrap: anywhere; }
 #filters fieldset[data-filter=target] { max-height: 4.6rem; overflow-y: auto; }
 #filters legend { color: var(--muted); font-size: .8rem; padding: 0 .2rem; }
 #filters fieldset label { display: inline-block; margin-right: .5rem; white-space: nowrap; }
-#filters .field { display: flex; flex-direction: column; gap: .05rem; max-width: 100%; }
+#filters .field { display: flex; align-items: center; gap: .3rem; max-width: 100%; }
 #filters .field label { color: var(--muted); font-size: .8rem; }
-#filters select { max-width: min(26rem, 100%); }
+#filters select { max-width: min(18rem, 100%); }
 #filters input[type=search] { width: 14rem; max-width: 100%; }
 #status { color: var(--muted); font-size: .85rem; margin-left: .4rem; }
 
