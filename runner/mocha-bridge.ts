@@ -3,6 +3,8 @@
  * vector, built with mocha's programmatic API, so that mocha's reporters and
  * grep work as usual. The tests do not run the vectors themselves: the
  * scheduler does, in parallel, and each test waits for its vector's verdict.
+ * Used when --reporter names a mocha reporter; the default console is
+ * reports/console.ts.
  */
 import { AssertionError } from 'node:assert';
 import Mocha from 'mocha';

@@ -1,6 +1,7 @@
 /**
  * `conformatrix run`: load suites, vectors and targets; plan; run the plan
- * through the scheduler while mocha reports progress; write every report from
+ * through the scheduler while the console (reports/console.ts, or a mocha
+ * reporter through the mocha bridge) reports progress; write every report from
  * the one result model; exit 0 (nothing unexpected), 1 (unexpected results) or
  * 2 (usage or harness error).
  */
