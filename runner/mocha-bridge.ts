@@ -3,10 +3,13 @@
  * vector, built with mocha's programmatic API, so that mocha's reporters and
  * grep work as usual. The tests do not run the vectors themselves: the
  * scheduler does, in parallel, and each test waits for its vector's verdict.
+ * Used when --reporter names a mocha reporter; the default console is
+ * reports/console.ts.
  */
 import { AssertionError } from 'node:assert';
 import Mocha from 'mocha';
 import type { ResultRecord } from './model.js';
+import { logsText } from './reports/text.js';
 import type { TargetPlan } from './scheduler.js';
 import type { LoadedVector } from './suite.js';
 
@@ -32,8 +35,30 @@ export function applyGrep(plans: TargetPlan[], grep: RegExp | undefined, invert 
   }
 }
 
+/**
+ * An error for mocha to report that carries no stack frames: its frames would
+ * be the harness's own (this file, the scheduler), never the target's, and
+ * mocha prints the stack after the message. The reason, and for a fail the
+ * expected and actual values (mocha's diff), say what happened.
+ */
+function frameless<E extends Error>(err: E): E {
+  err.stack = `${err.name}: ${err.message}`;
+  return err;
+}
+
 /** Turns a result into what a mocha test does: return, skip, or throw. */
 export function settle(ctx: Mocha.Context, r: ResultRecord): void {
+  // Gated on expectations: a known failure is reported as expected, not failing; a known failure that passed is unexpected.
+  const x = r.expectation;
+  if (x?.expected === 'fail' && x.outcome === 'expected') {
+    if (ctx.test) ctx.test.title += ` [expected failure, ${r.verdict}: ${x.reason ?? ''}]`;
+    return;
+  }
+  if (x?.expected === 'intermittent' && r.verdict !== 'pass') {
+    if (ctx.test) ctx.test.title += ` [intermittent, ${r.verdict}: ${x.reason ?? ''}]`;
+    return;
+  }
+  if (x?.outcome === 'unexpected-pass') throw frameless(new Error(`unexpected pass: expected to fail (${x.reason ?? 'no reason given'}); update the expectations file`));
   switch (r.verdict) {
     case 'pass':
       return;
@@ -47,11 +72,11 @@ export function settle(ctx: Mocha.Context, r: ResultRecord): void {
       ctx.skip();
       return;
     case 'fail': {
-      const err = new AssertionError({ message: r.reason ?? 'failed', expected: r.expected, actual: r.actual, operator: 'conformatrix' });
-      throw err;
+      throw frameless(new AssertionError({ message: r.reason ?? 'failed', expected: r.expected, actual: r.actual, operator: 'conformatrix' }));
     }
     default:
-      throw new Error(`${r.verdict}: ${r.reason}`);
+      // An error or timeout has no verdict to compare: the reason, and the adapter's stderr when it wrote any.
+      throw frameless(new Error(`${r.verdict}: ${r.reason}${logsText(r)}`));
   }
 }
 

@@ -69,6 +69,12 @@ export interface ResultRecord {
   durationMs: number;
   /** Suite-specific detail: the recorded exchange, decoded packets... */
   details?: unknown;
+  /**
+   * For an error or timeout: the tail of each adapter's stderr (what the
+   * transport kept), by endpoint: the target's id, or for an interop pair
+   * each role's name. Endpoints that wrote nothing are left out.
+   */
+  logs?: Record<string, string>;
   /** Files kept for this result (pcaps, logs), relative to the output folder. */
   artifacts?: Record<string, string>;
   /** Where the time went: adapterMs waiting for the adapter's answers; harness parts inside that wait (the origin server, say) by name. */

@@ -1,6 +1,7 @@
 /**
  * `conformatrix run`: load suites, vectors and targets; plan; run the plan
- * through the scheduler while mocha reports progress; write every report from
+ * through the scheduler while the console (reports/console.ts, or a mocha
+ * reporter through the mocha bridge) reports progress; write every report from
  * the one result model; exit 0 (nothing unexpected), 1 (unexpected results) or
  * 2 (usage or harness error).
  */
@@ -24,7 +25,9 @@ import { DockerDriver, dockerAvailable } from './docker/driver.js';
 import { ImageBuildError } from './docker/images.js';
 import type { TransportFactory } from './transport.js';
 import { loadVectorFiles, vectorFiles } from './vectors.js';
-import { applyExpectations, loadExpectations, updateExpectations } from './expectations.js';
+import { applyExpectations, judge, loadExpectations, updateExpectations } from './expectations.js';
+import { ProgressConsole, PROGRESS_REPORTER } from './reports/console.js';
+import { rerunCommand } from './rerun.js';
 import { compareVectorOrder } from './order.js';
 import { shardVectors, type Shard } from './shard.js';
 
@@ -376,9 +379,24 @@ export async function runCommand(options: RunOptions): Promise<number> {
     }
   });
 
+  // Each result as it completes, judged against the expectations as the reports will judge it.
+  const judged = (t: string, v: string) =>
+    scheduler.result(t, v).then((r) => (expectations ? { ...r, expectation: judge(r, expectations.get(r.targetId)?.expectations) } : r));
+  const reporter = options.reporter ?? PROGRESS_REPORTER;
+  const rerunFallback = { suites: options.suites, vectors: options.vectors, ...(options.profile !== undefined ? { profile: options.profile } : {}), ...(options.driver ? { driver: options.driver } : {}), targetDirs: options.targetDirs ?? [], ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}), seed };
+  let progress: ProgressConsole | undefined;
   const work = scheduler.run();
   if (options.quiet) await work;
-  else await runMocha(buildMocha(plans, (t, v) => scheduler.result(t, v), { reporter: options.reporter ?? 'spec', ...(grep ? { grep } : {}), invert: options.invert ?? false }));
+  else if (reporter === PROGRESS_REPORTER) {
+    const titles = new Map(loaded.flatMap((l) => l.vectors.map((v) => [v.id, v.title] as const)));
+    const write = (text: string) => void process.stdout.write(text);
+    const live = new ProgressConsole(
+      plans.map((p) => ({ id: p.record.id, total: p.items.length })),
+      { write, titles, rerun: (r) => rerunCommand(options.argv, r.targetId, r.vectorId, { fallback: rerunFallback }) },
+    );
+    progress = live;
+    await Promise.all(plans.flatMap((p) => p.items.map((i) => judged(p.record.id, i.vector.id).then((r) => live.add(r)))));
+  } else await runMocha(buildMocha(plans, judged, { reporter, ...(grep ? { grep } : {}), invert: options.invert ?? false }));
   await work;
   await disposeAll();
 
@@ -386,8 +404,11 @@ export async function runCommand(options: RunOptions): Promise<number> {
   const written = writeReports(run, outDir);
   if (options.updateExpectations) written.push(...updateExpectations(run, options.updateExpectations));
   if (!options.quiet) {
-    process.stdout.write('\n' + summaryText(run) + '\n\n');
-    process.stdout.write(`Reports: ${written.join(', ')}\n`);
+    // A mocha reporter owns stdout (--reporter json must print JSON and nothing else): the summary then goes to stderr.
+    const out = progress ? process.stdout : process.stderr;
+    out.write('\n' + summaryText(run) + '\n');
+    if (progress) out.write(progress.report());
+    out.write(`\nReports: ${written.join(', ')}\n`);
   }
   return run.results.some(isUnexpected) ? 1 : 0;
 }

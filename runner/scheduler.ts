@@ -213,10 +213,12 @@ export class Scheduler {
       if (err instanceof AdapterFault) {
         // The adapter is in an unknown state after any fault but its own error report: restart it.
         if (err.kind !== 'adapter-error') await killTransport(transport);
-        return { outcome: { verdict: err.kind === 'timeout' ? 'timeout' : 'error', expected: null, actual: null, reason: err.message, ...artifacts }, faulted: true };
+        const logs = stderrLogs([[plan.record.id, transport]]);
+        return { outcome: { verdict: err.kind === 'timeout' ? 'timeout' : 'error', expected: null, actual: null, reason: err.message, ...artifacts, ...logs }, faulted: true };
       }
       await killTransport(transport);
-      return { outcome: { verdict: 'error', expected: null, actual: null, reason: `harness error: ${(err as Error).stack ?? String(err)}`, ...artifacts }, faulted: true };
+      const logs = stderrLogs([[plan.record.id, transport]]);
+      return { outcome: { verdict: 'error', expected: null, actual: null, reason: `harness error: ${(err as Error).stack ?? String(err)}`, ...artifacts, ...logs }, faulted: true };
     } finally {
       clearTimeout(timer);
       // Aborting tells the suite the vector is over (it may still write what it kept).
@@ -271,10 +273,14 @@ export class Scheduler {
     const { timedOut, timer } = deadline(timeoutMs, controller);
     const clock = { adapterMs: 0 };
     const started: Transport[] = [];
+    /** Each role's adapters, in start order, for the logs of an error or timeout. */
+    const byRole: [string, Transport][] = [];
     // Adapters that ended well are closed (they clean up what they made); after a fault, they are killed.
     let faulted = true;
     let fabric: (Fabric & { dispose(): Promise<void> }) | undefined;
     const ctx = this.context(plan, item);
+    let stopped: Promise<unknown> | undefined;
+    const stopAll = () => (stopped ??= Promise.all(started.map((t) => (faulted ? killTransport(t) : t.close()).catch(() => undefined))));
     const ensemble: Ensemble = {
       targets: views,
       fabric: undefined,
@@ -283,6 +289,7 @@ export class Scheduler {
         if (!part?.factory) throw new Error(`no target in role ${role}`);
         const transport = await part.factory.start(placement);
         started.push(transport);
+        byRole.push([role, transport]);
         const hello = (await transport.call('hello', { contract: CONTRACT_VERSION, suites: [item.suite.name] }, controller.signal)) as HelloResult;
         part.record.implementation ??= hello.implementation;
         part.record.capabilities ??= hello.capabilities;
@@ -300,12 +307,15 @@ export class Scheduler {
       return finish({ ...outcome, artifacts: { ...ctx.artifacts, ...outcome.artifacts }, timing: { adapterMs: clock.adapterMs, ...timing } });
     } catch (err) {
       const artifacts = Object.keys(ctx.artifacts).length ? { artifacts: ctx.artifacts } : {};
-      if (err instanceof AdapterFault) return finish({ verdict: err.kind === 'timeout' ? 'timeout' : 'error', expected: null, actual: null, reason: err.message, ...artifacts });
-      return finish({ verdict: 'error', expected: null, actual: null, reason: `harness error: ${(err as Error).stack ?? String(err)}`, ...artifacts });
+      // The adapters are stopped first, so that their logs include what they wrote on the way out.
+      await stopAll();
+      const logs = stderrLogs(byRole);
+      if (err instanceof AdapterFault) return finish({ verdict: err.kind === 'timeout' ? 'timeout' : 'error', expected: null, actual: null, reason: err.message, ...artifacts, ...logs });
+      return finish({ verdict: 'error', expected: null, actual: null, reason: `harness error: ${(err as Error).stack ?? String(err)}`, ...artifacts, ...logs });
     } finally {
       clearTimeout(timer);
       controller.abort();
-      await Promise.all(started.map((t) => (faulted ? killTransport(t) : t.close()).catch(() => undefined)));
+      await stopAll();
       await fabric?.dispose().catch(() => undefined);
     }
   }
@@ -323,6 +333,23 @@ function deadline(ms: number, controller: AbortController): { timedOut: Promise<
   // Nobody awaits it once the vector is over.
   timedOut.catch(() => undefined);
   return { timedOut, timer };
+}
+
+/**
+ * The stderr tails of the adapters of an error or timeout (ResultRecord.logs),
+ * by endpoint: the target's id, or the role in an ensemble (a role started
+ * twice gets "#2"). Adapters that wrote nothing are left out.
+ */
+function stderrLogs(endpoints: [string, Transport][]): { logs?: Record<string, string> } {
+  const logs: Record<string, string> = {};
+  for (const [name, transport] of endpoints) {
+    const tail = transport.stderrTail();
+    if (!tail.trim()) continue;
+    let key = name;
+    for (let n = 2; key in logs; n++) key = `${name}#${n}`;
+    logs[key] = tail;
+  }
+  return Object.keys(logs).length ? { logs } : {};
 }
 
 async function killTransport(transport: Transport): Promise<void> {

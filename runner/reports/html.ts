@@ -14,7 +14,8 @@
  */
 import { gateLists, type GateLists } from './gate.js';
 import { createHash } from 'node:crypto';
-import { VERDICTS, countVerdicts, type ResultRecord, type RunResults, type Verdict, type VectorRecord } from '../model.js';
+import { rerunCommand } from '../rerun.js';
+import { VERDICTS, countVerdicts, isFailure, type ResultRecord, type RunResults, type Verdict, type VectorRecord } from '../model.js';
 import { SpecLibrary } from '../specs.js';
 import { compareSections, groupBySection, SYMBOL } from './matrix.js';
 import { PAGE_SCRIPT } from './html/script.js';
@@ -58,6 +59,8 @@ export interface PageLayout {
   }[];
   /** Each vector's citations, resolved against the spec indexes: label and link. */
   citations: Record<string, { label: string; url?: string; note?: string }[]>;
+  /** For each result that failed, was flaky or passed unexpectedly: the command that runs it again (runner/rerun.ts), by vectorId + "\u0000" + targetId. */
+  rerun: Record<string, string>;
 }
 
 export interface HtmlReportOptions {
@@ -252,7 +255,12 @@ export function pageLayout(run: RunResults, specs: SpecLibrary): PageLayout {
   const lists = gateLists(run);
   const index = new Map(run.results.map((r, i) => [r, i]));
   const gate = lists ? (Object.fromEntries(Object.entries(lists).map(([k, rs]: [string, ResultRecord[]]) => [k, rs.map((r) => index.get(r)!)])) as Record<keyof GateLists, number[]>) : undefined;
-  return { ...(gate ? { gate } : {}), symbols: SYMBOL, verdicts: VERDICTS, levels: ['MUST', 'SHOULD', 'MAY'], sections, summary, suites, interop, citations };
+  const rerun: PageLayout['rerun'] = {};
+  const fallback = { suites: run.run.suites, ...(run.run.profile ? { profile: run.run.profile } : {}), ...(run.run.seed ? { seed: run.run.seed } : {}) };
+  for (const r of run.results) {
+    if (isFailure(r.verdict) || r.verdict === 'flaky' || r.expectation?.outcome === 'unexpected-pass') rerun[`${r.vectorId}\u0000${r.targetId}`] = rerunCommand(run.run.argv, r.targetId, r.vectorId, { fallback });
+  }
+  return { ...(gate ? { gate } : {}), symbols: SYMBOL, verdicts: VERDICTS, levels: ['MUST', 'SHOULD', 'MAY'], sections, summary, suites, interop, citations, rerun };
 }
 
 /**

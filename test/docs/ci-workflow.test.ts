@@ -18,12 +18,15 @@ interface Step {
   with?: Record<string, unknown>;
 }
 interface Job {
+  'runs-on'?: string;
+  container?: { image: string; options?: string };
   needs?: string;
   if?: string;
   strategy?: { matrix: { shard: number[] } };
   steps: Step[];
 }
 interface Workflow {
+  permissions?: Record<string, string>;
   env: Record<string, string | number>;
   jobs: Record<string, Job>;
 }
@@ -60,6 +63,30 @@ describe('docs/ci.md: the GitHub Actions workflow', function () {
     assert.match(String(uploads(merge)[0]!.with!.path), /merged\/matrix\.html/);
     assert.ok(merge.steps.some((s) => s.run?.includes('$GITHUB_STEP_SUMMARY') && s.run.includes('matrix.md')));
     assert.equal(merge.steps.find((s) => s.uses?.startsWith('actions/download-artifact@'))!.with!.pattern, 'shard-*');
+  });
+
+  it('runs the cookie jobs with no privilege, on current majors of the actions and the LTS line of Node.js', () => {
+    const w = workflow();
+    assert.match(String(w.env.SELECT), /^--suite cookies\b/, 'the shards run the cookie suite');
+    assert.deepEqual(w.permissions, { contents: 'read' }, 'the token may read the repository, nothing more');
+    for (const name of ['shard', 'merge']) {
+      const job = w.jobs[name]!;
+      assert.doesNotMatch(job.container?.options ?? '', /--privileged|--cap-add|--device|--security-opt/, `${name}: an unprivileged container`);
+      for (const step of job.steps) assert.doesNotMatch(step.run ?? '', /\bsudo\b/, `${name}: no sudo in ${step.name ?? step.run}`);
+    }
+    // The major versions current in December 2026 (checked against the actions' releases), or later.
+    const current: Record<string, number> = { 'actions/checkout': 6, 'actions/setup-node': 6, 'actions/upload-artifact': 7, 'actions/download-artifact': 8 };
+    const uses = Object.values(w.jobs).flatMap((j) => j.steps.filter((s) => s.uses).map((s) => s.uses!));
+    assert.ok(uses.length >= 8);
+    for (const u of uses) {
+      const [action, ref] = u.split('@') as [string, string];
+      assert.ok(action in current, `an action the test knows: ${action}`);
+      assert.ok(Number(/^v(\d+)$/.exec(ref)?.[1]) >= current[action]!, `${u}: at least v${current[action]}`);
+    }
+    for (const step of Object.values(w.jobs).flatMap((j) => j.steps.filter((s) => s.uses?.startsWith('actions/setup-node@')))) {
+      const v = String(step.with!['node-version']);
+      assert.ok(v === 'lts/*' || Number(v) >= 24, `node-version ${v}: a maintained LTS line`);
+    }
   });
 
   it('runs as written: three shards, merged, summarised and gated', () => {

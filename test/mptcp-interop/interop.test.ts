@@ -239,6 +239,8 @@ describe('mptcp interop', function () {
     assert.equal(r!.verdict, 'timeout');
     assert.match(r!.reason!, /no verdict within 11000 ms/);
     for (const side of ['pcapClientSide', 'pcapServerSide']) assert.ok(statSync(join(out, r!.artifacts![side]!)).isFile(), side);
+    // Each role's adapter's stderr is kept with the timeout, by role: the client waited on interop.connect.
+    assert.match(r!.logs?.client ?? '', /hang adapter: interop\.connect never answered/, JSON.stringify(r!.logs));
     assert.deepEqual(ourNamespaces(), []);
   });
 });

@@ -22,7 +22,7 @@ import { groupBySection, SYMBOL } from '../../runner/reports/matrix.js';
 import { runCommand } from '../../runner/run.js';
 import { validateValue } from '../../runner/schema.js';
 import { skipWithReason } from '../docker/helpers.js';
-import { readRun, ROOT, tempDir } from '../helpers.js';
+import { FIXTURES, readRun, ROOT, tempDir } from '../helpers.js';
 import { kernelMissing } from '../mptcp/helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -117,6 +117,29 @@ function interopRun(real: RunResults): RunResults {
 }
 
 
+const HANG = 'cookies/faults/hang';
+
+/**
+ * CONSTRUCTED for this test: a failed packet expectation, as the MPTCP
+ * suite's script engine reports one (suites/mptcp/script/engine.ts): the
+ * step's expect pattern as expected, the decoded segment as actual, and the
+ * matcher's finding in the reason. It replaces a pass of the faulty run.
+ */
+const PACKET_REASON =
+  'step 3 (expect: the SYN-ACK): no matching segment within 1000 ms; the first the SUT sent, 10.0.1.1:80 > 10.0.1.2:40000 [S.] seq 0 ack 1 len 0 <mss, mp_capable(syn-ack)>, differs in mp_capable.flags.h: expected true, got false; 1 other segment(s) did not match either';
+function packetRun(real: RunResults): RunResults {
+  const run = structuredClone(real);
+  const r = run.results.find((x) => x.verdict === 'pass')!;
+  Object.assign(r, {
+    verdict: 'fail',
+    reason: PACKET_REASON,
+    expected: { flags: 'SA', options: [{ mp_capable: { version: 1, flags: { h: true }, sender: 'sut' } }] },
+    actual: { ip: { src: '10.0.1.1', dst: '10.0.1.2' }, tcp: { srcPort: 80, dstPort: 40000, flags: { syn: true, ack: true }, seq: 0, ack: 1, options: [{ type: 'mss', value: 1460 }, { type: 'mptcp', form: 'syn-ack', version: 1, flags: { a: false, b: false, h: false } }] } },
+    details: { exchange: [{ t: 0, from: 'peer', packet: '10.0.1.2:40000 > 10.0.1.1:80 [S] seq 0 ack 0 len 0 <mp_capable(syn)>' }, { t: 2, from: 'sut', packet: '10.0.1.1:80 > 10.0.1.2:40000 [S.] seq 0 ack 1 len 0 <mss, mp_capable(syn-ack)>' }] },
+  });
+  return run;
+}
+
 const passOver = (rs: (ResultRecord | undefined)[]) => {
   const applicable = rs.filter((r): r is ResultRecord => !!r && r.verdict !== 'skipped');
   return `${applicable.filter((r) => r.verdict === 'pass').length}/${applicable.length}`;
@@ -132,6 +155,8 @@ describe('HTML report (matrix.html) in chromium', function () {
   let pageFile = '';
   let interopFile = '';
   let interop: RunResults;
+  let faultDir = '';
+  let packetFile = '';
   /** Requests the page made that were not file:// (aborted), console errors, uncaught errors. */
   let offending: string[] = [];
 
@@ -155,6 +180,23 @@ describe('HTML report (matrix.html) in chromium', function () {
     writeFileSync(join(dir2, 'results.json'), JSON.stringify(interop, null, 2));
     interopFile = join(dir2, 'matrix.html');
     writeFileSync(interopFile, htmlReport(interop));
+    // A real timeout, with the adapter's stderr: the faulty fixture adapter hangs on one vector (and says so on stderr).
+    faultDir = join(out, 'faults');
+    mkdirSync(faultDir);
+    await runCommand({
+      suites: ['cookies'],
+      targets: ['faulty'],
+      vectors: [join(FIXTURES, 'vectors', 'faults.json')],
+      targetDirs: [join(FIXTURES, 'targets')],
+      grep: 'hang$|ok-[12]$',
+      timeoutMs: 1500,
+      out: faultDir,
+      quiet: true,
+    });
+    const dir3 = join(out, 'packet');
+    mkdirSync(dir3);
+    packetFile = join(dir3, 'matrix.html');
+    writeFileSync(packetFile, htmlReport(packetRun(readRun(faultDir))));
     mkdirSync(ARTIFACTS, { recursive: true });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
   });
@@ -178,8 +220,8 @@ describe('HTML report (matrix.html) in chromium', function () {
   }
 
   /** A fresh page on a report file, with a fragment; every request that is not file:// is aborted and recorded. */
-  async function open(file: string, hash = ''): Promise<Page> {
-    page = await browser!.newPage({ viewport: { width: 1500, height: 1000 } });
+  async function open(file: string, hash = '', viewport = { width: 1500, height: 1000 }): Promise<Page> {
+    page = await browser!.newPage({ viewport });
     await page.route('**', (route) => {
       const url = route.request().url();
       if (url.startsWith('file:')) return route.continue();
@@ -546,6 +588,85 @@ describe('HTML report (matrix.html) in chromium', function () {
     await p.click(`#gate details[data-gate="newFailures"] li button`);
     assert.equal((await hashParams(p)).get('open'), fresh);
     assert.match((await p.textContent('#panel .p-expectation'))!, /new-failure/);
+  });
+
+  /** Whether an element is on screen and not covered: the topmost element at its centre is it or inside it. */
+  const onScreen = (p: Page, selector: string) =>
+    p.$eval(selector, (e) => {
+      const r = e.getBoundingClientRect();
+      const w = globalThis as unknown as { innerHeight: number; innerWidth: number; document: { elementFromPoint(x: number, y: number): unknown } };
+      const top = w.document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+      return r.top >= 0 && r.bottom <= w.innerHeight && r.left >= 0 && r.right <= w.innerWidth && (top === e || (e as unknown as { contains(x: unknown): boolean }).contains(top));
+    });
+
+  browserIt('keeps the target column headers in view when the grid is scrolled to its last row', async () => {
+    const p = await open(pageFile);
+    const last = cookieVectors().length;
+    assert.equal(await onScreen(p, 'table.matrix th.tcol[data-target="curl"]'), true, 'at first');
+    const lastRow = await p.$$('table.matrix tr.vrow');
+    assert.equal(lastRow.length, last);
+    await lastRow[last - 1]!.evaluate((e) => (e as unknown as { scrollIntoView(o: unknown): void }).scrollIntoView({ block: 'end' }));
+    assert.equal(await lastRow[last - 1]!.evaluate((e) => { const r = e.getBoundingClientRect(); return r.bottom > 0 && r.top < (globalThis as unknown as { innerHeight: number }).innerHeight; }), true, 'the last row is on screen');
+    assert.equal(await onScreen(p, 'table.matrix th.tcol[data-target="curl"]'), true, 'the curl column is still named');
+    assert.equal(await onScreen(p, 'table.matrix th.tcol[data-target="reference"]'), true);
+    await p.screenshot({ path: join(ARTIFACTS, 'sticky-headers.png') });
+  });
+
+  browserIt('folds the filter bar: one small bar on a desktop, folded on a phone, where nothing overflows the page sideways (390 x 844)', async () => {
+    const p = await open(pageFile);
+    assert.equal(await p.$eval('#filter-box', (d) => (d as unknown as { open: boolean }).open), true, 'open at first on a wide screen');
+    const desk = await p.$eval('#filters', (f) => (f as unknown as { offsetHeight: number }).offsetHeight);
+    assert.ok(desk <= 150, `the bar is ${desk} px high on a 1000 px screen`);
+    await p.close();
+    const q = await open(pageFile, '', { width: 390, height: 844 });
+    assert.equal(await q.$eval('#filter-box', (d) => (d as unknown as { open: boolean }).open), false, 'folded on a phone');
+    const bar = await q.$eval('#filters', (f) => (f as unknown as { offsetHeight: number }).offsetHeight);
+    assert.ok(bar <= 60, `the folded bar is ${bar} px high`);
+    assert.match((await q.textContent('#filters summary'))!, /Filters \(none on\)/);
+    const widths = () => q.evaluate(() => { const d = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement; return [d.scrollWidth, d.clientWidth]; });
+    const [scrollWidth, clientWidth] = await widths();
+    assert.ok(scrollWidth <= clientWidth, `the page is ${scrollWidth} px wide in a ${clientWidth} px viewport`);
+    assert.equal(await q.$eval('table.matrix', (t) => { const box = (t as unknown as { parentElement: { scrollWidth: number; clientWidth: number } }).parentElement; return box.scrollWidth > box.clientWidth; }), true, 'the grid scrolls in its own box');
+    await q.screenshot({ path: join(ARTIFACTS, 'phone.png') });
+    await q.click('#filters summary');
+    await q.check('#filters input[name=verdict][value="fail"]');
+    assert.match((await q.textContent('#filters summary'))!, /\(1 on\)/);
+    const [w2, c2] = await widths();
+    assert.ok(w2 <= c2, `with the filters open, the page is ${w2} px wide in ${c2} px`);
+    await q.screenshot({ path: join(ARTIFACTS, 'phone-filters.png') });
+  });
+
+  browserIt("opens a timeout: no verdict rather than equal values, the adapter's stderr, and the command to run it again", async () => {
+    const frun = readRun(faultDir);
+    const r = frun.results.find((x) => x.vectorId === HANG)!;
+    assert.equal(r.verdict, 'timeout');
+    assert.match(r.logs?.faulty ?? '', /faulty adapter: hanging on cookies\/faults\/hang/);
+    const p = await open(join(faultDir, 'matrix.html'), `#open=${HANG}|faulty`);
+    const panel = (await p.textContent('#panel'))!;
+    assert.doesNotMatch(panel, /equal/i);
+    assert.match((await p.textContent('#panel .p-diff .no-verdict'))!, /^No verdict: the vector timed out/);
+    assert.equal(await p.$$eval('#panel .p-diff table', (ts) => ts.length), 0, 'no expected vs actual table');
+    assert.equal(await p.textContent('#panel .p-logs h4'), 'faulty');
+    assert.equal(await p.textContent('#panel .p-logs pre.log'), r.logs!.faulty);
+    const cmd = (await p.textContent('#panel .p-rerun pre.cmd'))!;
+    assert.match(cmd, /^npx conformatrix run --suite cookies .*--target faulty --grep '\^faulty cookies\/faults\/hang: '/);
+    await p.screenshot({ path: join(ARTIFACTS, 'timeout-cell.png') });
+    // A pass has no logs and no command.
+    await p.click(cell('cookies/faults/ok-2', 'faulty'));
+    assert.equal(await p.$$eval('#panel .p-logs, #panel .p-rerun', (es) => es.length), 0);
+  });
+
+  browserIt("shows a failed packet expectation as the matcher's finding, not as a line diff (constructed result)", async () => {
+    const p = await open(packetFile);
+    const r = packetRun(readRun(faultDir)).results.find((x) => x.verdict === 'fail')!;
+    await p.click(cell(r.vectorId, 'faulty'));
+    const row = await p.$$eval('#panel table.mismatch tbody td', (tds) => tds.map((td) => td.textContent));
+    assert.deepEqual(row, ['step 3 (expect: the SYN-ACK)', 'mp_capable.flags.h', 'true', 'false']);
+    assert.match((await p.textContent('#panel .p-diff'))!, /1 other segment\(s\) did not match either/);
+    assert.equal(await p.$$eval('#panel table.diff', (ts) => ts.length), 0, 'no line diff');
+    const pre = await p.$$eval('#panel .pattern-pair pre', (ps) => ps.map((x) => x.textContent));
+    assert.deepEqual(pre, [JSON.stringify(r.expected, null, 2), JSON.stringify(r.actual, null, 2)]);
+    await p.screenshot({ path: join(ARTIFACTS, 'packet-mismatch.png') });
   });
 
   describe('an MPTCP run', () => {

@@ -14,8 +14,8 @@ describe('conformatrix run', function () {
     const out = tempDir();
     const r = cli(['run', '--vectors', VECTORS, '--target', 'reference', '--out', out]);
     assert.equal(r.status, 1, r.stderr);
-    assert.match(r.stdout, /reference\n\s+✔ cookies\/cli\/passes/);
-    assert.match(r.stdout, /1 failing/);
+    assert.match(r.stdout, /^reference {2}4\/4 done {2}3 pass, 1 fail$/m);
+    assert.match(r.stdout, /Unexpected results: 1\n\n1\) reference {2}cookies\/cli\/wrong-on-purpose: /);
     assert.match(r.stdout, /request 2 \(GET http:\/\/home\.example\.org\/\): expected "a=c", got "a=b"/);
     assert.match(r.stdout, /target\s+version\s+pass\s+flaky\s+fail/);
     const junit = readFileSync(join(out, 'junit.xml'), 'utf8');
@@ -40,7 +40,7 @@ describe('conformatrix run', function () {
 
   it('runs only what --grep selects, through mocha', () => {
     const out = tempDir();
-    const r = cli(['run', '--vectors', VECTORS, '--target', 'reference', '--grep', 'passes$', '--out', out]);
+    const r = cli(['run', '--vectors', VECTORS, '--target', 'reference', '--grep', 'passes$', '--reporter', 'spec', '--out', out]);
     assert.equal(r.status, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /1 passing/);
     assert.deepEqual(Object.keys(verdicts(readRun(out), 'reference')), ['cookies/cli/passes']);

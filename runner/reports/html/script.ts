@@ -227,15 +227,36 @@ function buildFilters() {
   controls.q = q;
   var reset = el('button', { type: 'button', class: 'reset', text: 'Clear filters' });
   reset.addEventListener('click', function () { var open = state.open; state = emptyState(); state.open = open; writeHash(); refresh(); });
-  add(form, [
-    boxes('target', 'Targets', targetIds, function (id) { var t = targetById.get(id); return { text: id, title: implText(t) + (t.status === 'available' ? '' : ' (unavailable)') }; }),
-    boxes('verdict', 'Verdicts', VERDICTS, function (v) { return { text: [sym(v), ' ' + v], title: v }; }),
-    boxes('level', 'Levels', LEVELS),
-    el('div', { class: 'field' }, [el('label', { for: 'f-section', text: 'Section' }), sel]),
-    el('div', { class: 'field' }, [el('label', { for: 'f-q', text: 'Text' }), q]),
-    el('div', { class: 'field' }, [reset, el('output', { id: 'status', 'aria-live': 'polite' })]),
-    el('p', { class: 'hint', text: 'No box checked in a group means no filter on it. The filters and the open cell are kept in the address: copy it to share this view.' }),
+  /*
+   * The bar folds away: its summary line (what is shown, how many filters
+   * are on) stays, sticky, and the controls open below it. Open at first on a
+   * wide screen, folded on a narrow one (a phone), where they would take half
+   * of the screen.
+   */
+  var box = el('details', { id: 'filter-box', open: window.matchMedia('(min-width: 900px)').matches ? true : undefined }, [
+    el('summary', { title: 'No box checked in a group means no filter on it. The filters and the open cell are kept in the address: copy it to share this view.' }, [
+      el('span', { class: 'f-title', text: 'Filters' }), ' ', el('span', { id: 'f-active', class: 'muted' }), ' ', el('span', { id: 'status', role: 'status', 'aria-live': 'polite' }),
+    ]),
+    el('div', { class: 'f-body' }, [
+      boxes('target', 'Targets', targetIds, function (id) { var t = targetById.get(id); return { text: id, title: implText(t) + (t.status === 'available' ? '' : ' (unavailable)') }; }),
+      boxes('verdict', 'Verdicts', VERDICTS, function (v) { return { text: [sym(v), ' ' + v], title: v }; }),
+      boxes('level', 'Levels', LEVELS),
+      el('div', { class: 'field' }, [el('label', { for: 'f-section', text: 'Section' }), sel]),
+      el('div', { class: 'field' }, [el('label', { for: 'f-q', text: 'Text' }), q]),
+      el('div', { class: 'field' }, reset),
+    ]),
   ]);
+  add(form, box);
+  // The grids scroll inside boxes as tall as the screen below the bar, so that their column headers stay in view.
+  var setBar = function () { document.documentElement.style.setProperty('--bar-h', form.offsetHeight + 'px'); };
+  if (window.ResizeObserver) new ResizeObserver(setBar).observe(form);
+  box.addEventListener('toggle', setBar);
+  setBar();
+}
+/** How many filters are on, for the folded bar. */
+function activeText() {
+  var n = state.targets.length + state.verdicts.length + state.levels.length + (state.section ? 1 : 0) + (state.q ? 1 : 0);
+  return n ? '(' + n + ' on)' : '(none on)';
 }
 function checked(list) { return list.filter(function (i) { return i.checked; }).map(function (i) { return i.value; }); }
 function fromControls() {
@@ -469,7 +490,7 @@ function buildSuites(main) {
       G.groups.push(grp);
       add(table, body);
     });
-    add(sec, el('div', { class: 'scroll' }, table));
+    add(sec, el('div', { class: 'scroll grid-box' }, table));
     G.empty = el('p', { class: 'note empty', hidden: true, text: 'No vector of this suite matches the filters.' });
     add(sec, G.empty);
     suiteGrids.push(G);
@@ -594,6 +615,7 @@ function filterGrids() {
   var status = document.getElementById('status');
   status.textContent = shown + ' of ' + total + ' vectors shown';
   status.setAttribute('data-shown', String(shown));
+  document.getElementById('f-active').textContent = activeText();
 }
 
 /* ---------- the detail panel ---------- */
@@ -680,7 +702,10 @@ function fillPanel(vectorId, targetId) {
       Object.keys(r.artifacts).forEach(function (k) { add(ul, el('li', null, [k + ': ', fileLink(r.artifacts[k])])); });
       add(body, section('Artifacts', [ul, el('p', { class: 'note', text: 'Paths are relative to the output folder, where this page is written.' })], 'p-artifacts'));
     }
+    if (r.logs && Object.keys(r.logs).length) add(body, section('Adapter stderr', logsView(r), 'p-logs'));
     if (r.attempts && r.attempts.length) add(body, section('Earlier attempts', attemptsView(r), 'p-attempts'));
+    var rerun = LAYOUT.rerun && LAYOUT.rerun[vectorId + SEP + targetId];
+    if (rerun) add(body, section('Run it again', [el('pre', { class: 'cmd', text: rerun }), el('p', { class: 'note', text: 'With the options of the original run that choose what runs and how; from the folder it was started in.' })], 'p-rerun'));
   }
   var link = el('a', { href: formatHash({ targets: [], verdicts: [], levels: [], section: '', q: '', open: { vector: vectorId, target: targetId } }), class: 'permalink', text: 'Link to this cell' });
   add(body, el('p', null, link));
@@ -732,6 +757,13 @@ function vectorInfo(v) {
     ['Flags', v.flags && v.flags.length ? v.flags.join(', ') : undefined],
     ['Source', code(v.source.file + '#' + v.source.pointer)],
   ]);
+}
+/** The tail of each adapter's stderr, kept with an error or timeout: by target, or by role for an interop pair. */
+function logsView(r) {
+  return Object.keys(r.logs).map(function (k) {
+    var who = r.roles && r.roles[k] ? k + ': ' + r.roles[k] : k;
+    return [el('h4', { text: who }), el('pre', { class: 'log', text: r.logs[k] })];
+  });
 }
 function attemptsView(r) {
   var t = el('table', { class: 'attempts' }, el('thead', null, el('tr', null, ['#', 'verdict', 'reason', 'duration'].map(function (h) { return el('th', { scope: 'col', text: h }); }))));
@@ -805,6 +837,11 @@ function diffView(r) {
     add(box, el('p', { class: 'note', text: 'No values: the vector did not run on this target (' + r.verdict + ').' }));
     return box;
   }
+  if ((r.verdict === 'error' || r.verdict === 'timeout') && r.expected === null && r.actual === null) {
+    add(box, el('p', { class: 'note no-verdict', text: 'No verdict: ' + (r.verdict === 'timeout' ? 'the vector timed out' : 'the adapter or the harness failed') + ' before the target gave a result to compare. The reason above' + (r.logs ? ' and the adapter\u2019s stderr below' : '') + ' say what happened.' }));
+    return box;
+  }
+  if (isPacketResult(r)) return matcherView(r, box);
   var a = pretty(r.expected).split('\n'), b = pretty(r.actual).split('\n');
   var rows = diffRows(diffLines(a, b));
   var same = rows.every(function (x) { return x.kind === 'same'; });
@@ -826,6 +863,34 @@ function diffView(r) {
   add(table, body);
   add(box, el('p', { class: 'note', text: same ? 'Expected and actual are equal.' : 'Lines that differ are highlighted: removed from expected on the left, in actual on the right.' }));
   add(box, el('div', { class: 'scroll' }, table));
+  return box;
+}
+
+/*
+ * A packet expectation is a pattern (the script step's expect) and the actual
+ * value a whole decoded segment: a line diff of the two says nothing. The
+ * matcher's own finding, in the reason ("differs in FIELD: expected X, got
+ * Y"), is what differs; the pattern and the segment are shown beside it.
+ */
+function isPacketResult(r) {
+  var ex = r.details && typeof r.details === 'object' ? r.details.exchange : null;
+  return Array.isArray(ex) && ex.length > 0 && ex.every(function (e) { return e && typeof e === 'object' && 'packet' in e; });
+}
+function matcherView(r, box) {
+  var reason = String(r.reason || '');
+  var m = /^(step \d+ \(.*?\)): no matching segment.*?differs in (\S+): expected (.*), got (.*?)(?:; (\d+) other segment\(s\) did not match either)?$/.exec(reason);
+  if (m) {
+    add(box, el('table', { class: 'mismatch' }, [
+      el('thead', null, el('tr', null, ['step', 'field', 'expected', 'got'].map(function (h) { return el('th', { scope: 'col', text: h }); }))),
+      el('tbody', null, el('tr', null, [el('td', { text: m[1] }), el('td', null, code(m[2])), el('td', { class: 'del' }, code(m[3])), el('td', { class: 'add' }, code(m[4]))])),
+    ]));
+    if (m[5]) add(box, el('p', { class: 'note', text: m[5] + ' other segment(s) did not match either; the first one is compared.' }));
+  } else add(box, el('p', { class: 'note mismatch-reason', text: 'The matcher found: ' + reason }));
+  var pair = el('div', { class: 'pattern-pair' }, [
+    el('div', null, [el('h4', { text: 'expected (the step\u2019s pattern)' }), el('pre', { class: 'json', text: pretty(r.expected) })]),
+    el('div', null, [el('h4', { text: 'actual (the segment, decoded)' }), el('pre', { class: 'json', text: pretty(r.actual) })]),
+  ]);
+  add(box, pair);
   return box;
 }
 

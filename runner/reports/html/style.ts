@@ -46,21 +46,28 @@ dl.prov dd { margin: 0; overflow-wrap: anywhere; }
 .legend .badge { margin-right: .35rem; }
 .badge { display: inline-block; padding: 0 .4rem; border-radius: .6rem; border: 1px solid var(--line); white-space: nowrap; }
 
-#filters { position: sticky; top: 0; z-index: 5; background: var(--bg); border-bottom: 1px solid var(--line); padding: .4rem 0; display: flex; flex-wrap: wrap; gap: .3rem 1rem; align-items: flex-start; }
-#filters fieldset { border: 1px solid var(--line); border-radius: .3rem; margin: 0; padding: .1rem .5rem .3rem; max-width: 100%; }
-#filters legend { color: var(--muted); font-size: .85rem; padding: 0 .2rem; }
-#filters fieldset label { display: inline-block; margin-right: .6rem; white-space: nowrap; }
-#filters .field { display: flex; flex-direction: column; gap: .1rem; }
-#filters .field label { color: var(--muted); font-size: .85rem; }
-#filters select { max-width: 26rem; }
-#filters input[type=search] { width: 16rem; }
-#filters .hint { flex-basis: 100%; margin: 0; color: var(--muted); font-size: .8rem; }
-#status { color: var(--muted); font-size: .85rem; }
+#filters { position: sticky; top: 0; z-index: 5; background: var(--bg); border-bottom: 1px solid var(--line); padding: .2rem 0; max-width: 100%; }
+#filters summary { cursor: pointer; padding: .1rem 0; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+#filters .f-title { font-weight: 600; }
+#filters .f-body { display: flex; flex-wrap: wrap; gap: .2rem .8rem; align-items: flex-end; padding: .2rem 0; font-size: .9rem; }
+#filters fieldset { border: 1px solid var(--line); border-radius: .3rem; margin: 0; padding: 0 .4rem .15rem; max-width: 100%; }
+#filters fieldset[data-filter=target] { max-height: 4.6rem; overflow-y: auto; }
+#filters legend { color: var(--muted); font-size: .8rem; padding: 0 .2rem; }
+#filters fieldset label { display: inline-block; margin-right: .5rem; white-space: nowrap; }
+#filters .field { display: flex; align-items: center; gap: .3rem; max-width: 100%; }
+#filters .field label { color: var(--muted); font-size: .8rem; }
+#filters select { max-width: min(18rem, 100%); }
+#filters input[type=search] { width: 14rem; max-width: 100%; }
+#status { color: var(--muted); font-size: .85rem; margin-left: .4rem; }
 
 .scroll { overflow-x: auto; max-width: 100%; }
+/* A grid scrolls in a box no taller than the screen below the filter bar, so that its sticky column headers stay in view. */
+.grid-box { overflow: auto; max-height: calc(100vh - var(--bar-h, 2.2rem) - .5rem); overscroll-behavior: auto; }
 table { border-collapse: collapse; }
 th, td { border: 1px solid var(--line); padding: .15rem .35rem; vertical-align: top; }
-thead th { background: var(--head); position: sticky; top: 0; }
+thead th { background: var(--head); }
+.grid-box thead { position: sticky; top: 0; z-index: 2; }
+.grid-box table.matrix tr.vrow th.vec { position: sticky; left: 0; background: var(--bg); z-index: 1; }
 table.grid th[scope=col] { font-weight: 600; font-size: .85rem; }
 table.summary td { text-align: center; min-width: 6.5rem; }
 table.summary td.na, td.na { color: var(--muted); }
@@ -147,4 +154,16 @@ table.packets tr.from-sut td.dir { color: #2a7a35; font-weight: 600; }
 pre.json { background: var(--head); padding: .4rem; max-height: 24rem; overflow: auto; }
 .outcome.o-new-failure, .outcome.o-unexpected-pass { font-weight: 700; color: var(--bad); }
 table.attempts td { font-size: 12.5px; }
+pre.log, pre.cmd { background: var(--head); padding: .4rem; max-height: 20rem; overflow: auto; font-size: 12px; }
+.no-verdict { font-weight: 600; }
+table.mismatch { width: 100%; font-size: 12.5px; }
+table.mismatch td.del { background: var(--del); }
+table.mismatch td.add { background: var(--add); }
+.pattern-pair { display: grid; grid-template-columns: repeat(auto-fit, minmax(16rem, 1fr)); gap: .6rem; }
+.pattern-pair pre.json { min-width: 0; }
+@media (max-width: 600px) {
+  body { padding: 0 .5rem 2rem; }
+  table.matrix th.vec .title { max-width: 12rem; }
+  #filters summary { font-size: .9rem; }
+}
 `;
