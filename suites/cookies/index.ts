@@ -44,7 +44,9 @@ function uaDecision(v: CookieVector, target: TargetView): Decision {
 function plan(vector: LoadedVector<CookieVector>, target: TargetView, profile: string | undefined): Decision {
   const v = vector.data;
   const p = (profile ?? DEFAULT_PROFILE) as Profile;
-  if (!vectorProfiles(v).includes(p)) return { run: false, verdict: 'skipped', reason: `no expectation under profile ${p}` };
+  // Say which profile would run it: imported sets, for one, are rfc6265 only, and a default run would skip them all.
+  if (!vectorProfiles(v).includes(p))
+    return { run: false, verdict: 'skipped', reason: `expectation only under profile ${vectorProfiles(v).join(', ')} (use --profile ${vectorProfiles(v)[0]})` };
   const ua = uaDecision(v, target);
   if (!ua.run) return ua;
   if (needsClock(v) && !target.capabilities.has('clock'))

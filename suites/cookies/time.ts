@@ -76,3 +76,49 @@ export function badPlaceholders(text: string): string[] {
   }
   return bad;
 }
+
+const MONTH_PREFIXES = MONTHS.map((m) => m.slice(0, 3).toLowerCase());
+
+/** The tokens of a cookie-date, split at the delimiters of §5.1.1. */
+function dateTokens(text: string): string[] {
+  return text.split(/[\x09\x20-\x2F\x3B-\x40\x5B-\x60\x7B-\x7E]+/).filter((t) => t.length > 0);
+}
+
+/**
+ * A literal cookie-date as the §5.1.1 algorithm reads it (UTC, in ms), or null
+ * when the algorithm fails and a user agent ignores the attribute. Validation
+ * uses it to tell a literal date that can rot (one still in the future) from
+ * one that is past for good.
+ */
+export function literalCookieDate(text: string): number | null {
+  let time: number[] | undefined;
+  let day: number | undefined;
+  let month: number | undefined;
+  let year: number | undefined;
+  for (const token of dateTokens(text)) {
+    const t = !time && /^(\d{1,2}):(\d{1,2}):(\d{1,2})(?:\D|$)/.exec(token);
+    if (t) {
+      time = [Number(t[1]), Number(t[2]), Number(t[3])];
+      continue;
+    }
+    const d = day === undefined && /^(\d{1,2})(?:\D|$)/.exec(token);
+    if (d) {
+      day = Number(d[1]);
+      continue;
+    }
+    const m = month === undefined ? MONTH_PREFIXES.indexOf(token.slice(0, 3).toLowerCase()) : -1;
+    if (m >= 0) {
+      month = m;
+      continue;
+    }
+    const y = year === undefined && /^(\d{2,4})(?:\D|$)/.exec(token);
+    if (y) year = Number(y[1]);
+  }
+  if (year !== undefined && year >= 70 && year <= 99) year += 1900;
+  if (year !== undefined && year >= 0 && year <= 69) year += 2000;
+  if (!time || day === undefined || month === undefined || year === undefined) return null;
+  if (day < 1 || day > 31 || year < 1601 || time[0]! > 23 || time[1]! > 59 || time[2]! > 59) return null;
+  const ms = Date.UTC(year, month, day, time[0], time[1], time[2]);
+  // Date.UTC rolls 31 February over into March; §5.1.1 fails such a date.
+  return new Date(ms).getUTCDate() === day ? ms : null;
+}

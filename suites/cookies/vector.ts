@@ -7,7 +7,8 @@ import { InputError } from '../../runner/errors.js';
 import type { JsonSource } from '../../runner/json-source.js';
 import type { LoadedVector } from '../../runner/suite.js';
 import type { HeaderValue } from './bytes.js';
-import { badPlaceholders, twoDigitYearPlaceholder } from './time.js';
+import { toBytes } from './bytes.js';
+import { badPlaceholders, literalCookieDate, twoDigitYearPlaceholder } from './time.js';
 
 export type Profile = 'rfc6265' | 'rfc6265bis';
 export const PROFILE_NAMES: Profile[] = ['rfc6265', 'rfc6265bis'];
@@ -58,8 +59,24 @@ export function needsClock(v: CookieVector): boolean {
   return v.clock !== undefined || v.requests.some((r) => (r.advance ?? 0) > 0);
 }
 
-/** Clock-free vectors run at the real time; a literal year of 2000 or later in them would one day rot. */
-const LITERAL_RECENT_YEAR = /(?:^|[^0-9])(2[0-9]{3}|[3-9][0-9]{3})(?:[^0-9]|$)/;
+/**
+ * Clock-free vectors run at the real time. A literal Expires date that is still
+ * in the future when the vector is validated will one day be past, and the
+ * verdict would change with it; a date already past stays past for good.
+ */
+export function rottingExpires(setCookie: string, now = Date.now()): string | undefined {
+  return expiresValues(setCookie).find((value) => {
+    const date = literalCookieDate(value.replace(/\{\{[^}]*\}\}/g, ''));
+    return date !== null && date > now;
+  });
+}
+
+/** The first octet of a Set-Cookie value that cannot travel in an HTTP/1.1 header field (NUL, CR, LF). */
+export function unsendableOctet(value: HeaderValue): { octet: number; offset: number } | undefined {
+  const bytes = toBytes(value);
+  const offset = bytes.findIndex((b) => b === 0x00 || b === 0x0d || b === 0x0a);
+  return offset < 0 ? undefined : { octet: bytes[offset]!, offset };
+}
 
 export function loadCookieVectors(source: JsonSource): { vectors: LoadedVector<CookieVector>[]; errors: InputError[] } {
   const doc = source.value as { vectors: CookieVector[] };
@@ -106,6 +123,14 @@ export function loadCookieVectors(source: JsonSource): { vectors: LoadedVector<C
         }
       }
       (r.response?.setCookie ?? []).forEach((h, k) => {
+        const unsendable = unsendableOctet(h);
+        if (unsendable)
+          errors.push(
+            source.error(
+              `${rat}/response/setCookie/${k}`,
+              `octet 0x${unsendable.octet.toString(16).padStart(2, '0')} at offset ${unsendable.offset}: a Set-Cookie value cannot hold NUL, CR or LF, which cannot travel in an HTTP/1.1 header field`,
+            ),
+          );
         if (typeof h !== 'string') return;
         for (const bad of badPlaceholders(h)) errors.push(source.error(`${rat}/response/setCookie/${k}`, `unknown placeholder ${bad} (see docs/vectors.md)`));
         if (!v.clock && twoDigitYearPlaceholder(h))
@@ -115,11 +140,12 @@ export function loadCookieVectors(source: JsonSource): { vectors: LoadedVector<C
               'a two-digit year computed from the real clock rots in 2070 (70 reads as 1970): fix the clock with clock.start',
             ),
           );
-        if (!v.clock && expiresValues(h).some((value) => LITERAL_RECENT_YEAR.test(value.replace(/\{\{[^}]*\}\}/g, ''))))
+        const rotting = v.clock ? undefined : rottingExpires(h);
+        if (rotting !== undefined)
           errors.push(
             source.error(
               `${rat}/response/setCookie/${k}`,
-              'a literal year of 2000 or later in a vector without clock.start will rot: write the date as {{now+...}} or fix the clock',
+              `the literal Expires date ${JSON.stringify(rotting.trim())} is still in the future, so in a vector without clock.start it will rot: write it as {{now+...}} or fix the clock`,
             ),
           );
       });

@@ -38,6 +38,20 @@ describe('real HTTP cookie targets', function () {
     });
   }
 
+  it('libsoup, which stores an empty cookie, fails the vector that sees the empty Cookie header it then sends', async function () {
+    const libsoup = httpTargets.find((t) => t.id === 'libsoup')!;
+    const missing = missingRequirement(libsoup);
+    if (missing) {
+      process.stdout.write(`      skipped: libsoup is not available here: ${missing}\n`);
+      this.skip();
+    }
+    const out = tempDir();
+    await runCommand({ suites: ['cookies'], targets: ['libsoup'], vectors: [join(VECTORS_DIR, 'cookies', 'parse.json')], out, quiet: true, timeoutMs: 20_000 });
+    const r = readRun(out).results.find((x) => x.vectorId === 'cookies/parse/nameless/empty-cookie-leaves-no-empty-header');
+    assert.equal(r?.verdict, 'fail', JSON.stringify(r));
+    assert.match(r!.reason!, /^request 2 \(GET http:\/\/home\.example\.org\/\): expected no Cookie header field at all, got an empty Cookie header/);
+  });
+
   it('chromium runs the SameSite vectors, which every other client skips', async function () {
     const chromium = httpTargets.find((t) => t.id === 'chromium')!;
     const missing = missingRequirement(chromium);

@@ -21,8 +21,38 @@ describe('conformatrix import http-state', function () {
     assert.match(result.stderr, /0006: no 0006-expected file; skipped/);
     assert.deepEqual(
       doc.vectors.map((v) => v.id),
-      ['0001', '0002', '0007', 'ordering0005', 'path0003', 'value0004'].map((n) => `cookies/import/http-state/${n}`),
+      ['0001', '0002', '0007', '0008', '0009', 'ordering0005', 'path0003', 'value0004'].map((n) => `cookies/import/http-state/${n}`),
     );
+  });
+
+  it('skips a test whose Set-Cookie holds a NUL or a bare CR, saying why, and counts the skipped tests', () => {
+    assert.match(result.stderr, /warning: 0010: a Set-Cookie value holds octet 0x00 \(NUL\), which cannot travel in an HTTP\/1\.1 header field; skipped/);
+    assert.match(result.stderr, /warning: 0011: a Set-Cookie value holds octet 0x0d \(CR\), which cannot travel in an HTTP\/1\.1 header field; skipped/);
+    assert.match(result.stdout, /wrote 8 vectors to .*imported\.json \(3 test\(s\) skipped, see the warnings\)/);
+  });
+
+  it('turns a literal Expires date still in the future into a relative one of the same shape, and keeps a past one', () => {
+    const future = doc.vectors.find((x) => x.id.endsWith('/0008')).requests[0].response.setCookie[0];
+    const m = /^future=1; Expires=\{\{now\+(\d+)d\|%a, %d %b %Y %H:%M:%S GMT\}\}$/.exec(future);
+    assert.ok(m, future);
+    // As far ahead of the run as 2100-01-01 was ahead of the import.
+    const days = (Date.UTC(2100, 0, 1) - Date.now()) / 86_400_000;
+    assert.ok(Math.abs(Number(m[1]) - days) <= 1, `${m[1]} days, expected about ${days}`);
+    assert.match(result.stderr, /0008: future Expires date rewritten as relative, Fri, 01 Jan 2100 00:00:00 GMT -> \{\{now\+\d+d\|/);
+    assert.deepEqual(doc.vectors.find((x) => x.id.endsWith('/0009')).requests[0].response.setCookie, ['past=1; Expires=Mon, 01 Jan 2007 00:00:00 GMT']);
+  });
+
+  it('says that the vectors are rfc6265 only, at import and in the skip reason of a default run', () => {
+    assert.match(result.stdout, /profile rfc6265 only: run them with --profile rfc6265/);
+    const out = tempDir();
+    const r = cli(['run', '--vectors', dest, '--target', 'reference', '--out', out, '--reporter', 'dot']);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    const skipped = readRun(out).results.filter((x) => x.targetId === 'reference');
+    assert.equal(skipped.length, 8);
+    for (const x of skipped) {
+      assert.equal(x.verdict, 'skipped');
+      assert.equal(x.reason, 'expectation only under profile rfc6265 (use --profile rfc6265)');
+    }
   });
 
   it('serves the test at /cookie-parser?N and checks the Cookie header of /cookie-parser-result?N', () => {
@@ -57,7 +87,7 @@ describe('conformatrix import http-state', function () {
     const r = cli(['run', '--vectors', dest, '--target', 'reference', '--profile', 'rfc6265', '--out', out, '--reporter', 'dot']);
     assert.equal(r.status, 0, r.stdout + r.stderr);
     const got = verdicts(readRun(out), 'reference');
-    assert.equal(Object.keys(got).length, 6);
+    assert.equal(Object.keys(got).length, 8);
     assert.ok(Object.values(got).every((x) => x === 'pass'), JSON.stringify(got));
   });
 
