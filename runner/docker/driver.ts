@@ -145,12 +145,12 @@ export class DockerDriver {
     return p;
   }
 
-  /** Where the target reaches the harness: its network's gateway, through ports the run opens one by one. */
+  /** Where the target reaches the harness: its network's gateway, through ports the run opens one by one, for that network alone. */
   async harness(target: Target): Promise<HarnessEndpoint> {
     const net = await this.network(target);
     return {
       address: net.gateway,
-      expose: async (port: number) => this.firewall.allow(net.gateway, port),
+      expose: async (port: number) => this.firewall.allow(net.bridge, net.gateway, port),
     };
   }
 
