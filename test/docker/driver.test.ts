@@ -5,10 +5,11 @@ import { cpSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { disposeAll } from '../../runner/cleanup.js';
-import { DockerDriver } from '../../runner/docker/driver.js';
+import { DockerDriver, exitReason } from '../../runner/docker/driver.js';
 import { contentHash, contextFiles, ensureImage, ImageBuildError } from '../../runner/docker/images.js';
 import type { RunResults } from '../../runner/model.js';
 import { runCommand } from '../../runner/run.js';
+import { AdapterFault } from '../../runner/transport.js';
 import { discoverTargets, loadTarget, type Target } from '../../runner/targets.js';
 import { OriginServer } from '../../suites/cookies/http/origin-server.js';
 import { FIXTURES, readRun, tempDir } from '../helpers.js';
@@ -180,6 +181,27 @@ describe('docker driver', function () {
       assert.equal(second, 'connected', `${ordinary.id}'s endpoint is reachable from its network`);
       assert.notEqual(first, 'connected', `${hostile.id}'s endpoint must be out of reach from ${ordinary.id}'s network`);
     });
+  });
+
+  it('says an adapter killed by its container\'s memory limit ran out of memory, with the limit, rather than "exited with code 137"', async () => {
+    // A small limit (64 MiB, through the driver's memoryGiB option) that the hostile adapter allocates past at once.
+    const driver = await DockerDriver.start({ outDir: tempDir(), memoryGiB: 1 / 16 });
+    try {
+      const transport = await driver.factory(loadTarget(join(DOCKER_TARGETS, 'hostile')), {}).start();
+      await transport.call('hello', { contract: '1', suites: ['cookies'] });
+      const err = await transport.call('exhaust-memory', {}).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      await transport.close();
+      assert.ok(err instanceof AdapterFault, String(err));
+      assert.match(err.message, /^adapter was killed: out of memory \(container limit 64 MiB\)/);
+    } finally {
+      await driver.dispose();
+    }
+    // The default limit reads in GiB; an ordinary exit is told as before.
+    assert.equal(exitReason(137, true, 2), 'adapter was killed: out of memory (container limit 2 GiB)');
+    assert.equal(exitReason(137, false, 2), 'adapter exited with code 137');
   });
 
   after(async () => {
