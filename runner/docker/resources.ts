@@ -199,8 +199,11 @@ export async function sweepOrphans(docker: Dockerode): Promise<string[]> {
     removed.push(`container ${c.Id.slice(0, 12)}`);
   }
   // Containers a killed image build left (they carry the Dockerfiles' label, and no run's), by the builders' claims.
+  // Claims are read after the containers are listed: a build claims before its first container exists, so a listed
+  // container of a live build has its builder's claim on disk by then, even if that build began a moment ago.
+  const candidates = await docker.listContainers({ all: true, filters: { label: [`${LABEL_BUILD}=1`], status: ['created', 'exited', 'dead'] } });
   const claims = readClaims();
-  for (const c of await docker.listContainers({ all: true, filters: { label: [`${LABEL_BUILD}=1`], status: ['created', 'exited', 'dead'] } })) {
+  for (const c of candidates) {
     if (c.Labels?.[LABEL_RUN] || !staleBuild(c.Id, claims)) continue;
     await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
     removed.push(`build container ${c.Id.slice(0, 12)}`);
