@@ -41,6 +41,14 @@ export async function dockerAvailable(timeoutMs = 5000): Promise<string | undefi
   }
 }
 
+/** How an adapter's container ended, in words: an out-of-memory kill says so, with the limit it hit. */
+export function exitReason(code: number, oomKilled: boolean, memoryGiB: number): string {
+  if (!oomKilled) return `adapter exited with code ${code}`;
+  const limit = Number.isInteger(memoryGiB) ? `${memoryGiB} GiB` : `${Math.round(memoryGiB * 1024)} MiB`;
+  // 137 is SIGKILL: the adapter itself was the victim; otherwise another process of its container was, and the adapter exited after it.
+  return code === 137 ? `adapter was killed: out of memory (container limit ${limit})` : `adapter exited with code ${code} after its container ran out of memory (limit ${limit})`;
+}
+
 /** A GenericContainer whose stdin stays open and is attached before the adapter starts, with the run's limits. */
 class AdapterContainer extends GenericContainer {
   private readonly onCreated: (id: string) => Promise<void>;
@@ -68,7 +76,7 @@ class AdapterContainer extends GenericContainer {
 
 export interface DockerDriverOptions {
   outDir: string;
-  /** Memory limit per container, in GiB. */
+  /** Memory limit per adapter container, in GiB (default 2; fractions allowed: the tests use a small one). */
   memoryGiB?: number;
   pids?: number;
 }
@@ -145,12 +153,12 @@ export class DockerDriver {
     return p;
   }
 
-  /** Where the target reaches the harness: its network's gateway, through ports the run opens one by one. */
+  /** Where the target reaches the harness: its network's gateway, through ports the run opens one by one, for that network alone. */
   async harness(target: Target): Promise<HarnessEndpoint> {
     const net = await this.network(target);
     return {
       address: net.gateway,
-      expose: async (port: number) => this.firewall.allow(net.gateway, port),
+      expose: async (port: number) => this.firewall.allow(net.bridge, net.gateway, port),
     };
   }
 
@@ -211,9 +219,14 @@ export class DockerDriver {
     const untrack = track(`container ${containerId.slice(0, 12)}`, { async: () => handle.remove({ force: true }).catch(() => undefined) });
     const exited = handle.wait().then(
       async (r: { StatusCode: number }) => {
+        // Killed by the kernel for the container's memory limit, the adapter just "exits with 137": the engine knows why.
+        const oom = await handle.inspect().then(
+          (info: { State?: { OOMKilled?: boolean } }) => info.State?.OOMKilled === true,
+          () => false,
+        );
         await handle.remove({ force: true }).catch(() => undefined);
         untrack();
-        return `adapter exited with code ${r.StatusCode}`;
+        return exitReason(r.StatusCode, oom, this.options.memoryGiB ?? 2);
       },
       (err: Error) => `adapter container failed: ${err.message}`,
     );

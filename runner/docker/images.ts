@@ -22,6 +22,7 @@ import type { Target } from '../targets.js';
 
 import { track } from '../cleanup.js';
 import { captureBuild } from './build-log.js';
+import { claimBuild } from './resources.js';
 
 /** What goes into a target's build context: [path in the context, path on disk]. */
 export function contextFiles(target: Target): [string, string][] {
@@ -118,16 +119,22 @@ export async function ensureImage(target: Target, options: { rebuild?: boolean }
         mkdirSync(dirname(dest), { recursive: true });
         copyFileSync(path, dest);
       }
-      // The builder's intermediate containers: removed if the build is cut short (Ctrl-C) or fails.
+      // The builder's intermediate containers: removed if the build is cut short (Ctrl-C) or fails. They are
+      // claimed for this process meanwhile, so that another run's start-up sweep leaves them alone (resources.ts).
       const intermediates = new Set<string>();
+      const claim = claimBuild();
       const removeIntermediates = async () => {
         await Promise.all([...intermediates].map((id) => docker.getContainer(id).remove({ force: true }).catch(() => undefined)));
+        claim.release();
       };
       const untrack = track(`image build of ${image}`, { async: removeIntermediates });
       const { error, output } = await captureBuild(
         image,
         () => GenericContainer.fromDockerfile(context, 'Dockerfile').withCache(!options.rebuild).build(image, { deleteOnExit: false }),
-        (id) => intermediates.add(id),
+        (id) => {
+          intermediates.add(id);
+          claim.add(id);
+        },
       );
       await removeIntermediates();
       untrack();

@@ -6,6 +6,11 @@
  * listens on any of the host's addresses; an nftables table of the run drops
  * everything from the run's bridges to the host except the harness ports it
  * opened (and, belt and braces, any forwarding from or to them).
+ *
+ * An opened port is opened for one bridge only: the host owns every bridge's
+ * gateway address, so a rule on address and port alone would let a container
+ * reach another target's endpoint through that target's gateway (and, say,
+ * answer that target's vector for it). The set holds bridge . address . port.
  */
 import { spawnSync } from 'node:child_process';
 import type Dockerode from 'dockerode';
@@ -37,10 +42,10 @@ export class RunFirewall {
     this.fabricPrefix = `cf${runId}`;
     const rules = `
 table inet ${this.table} {
-  set harness { type ipv4_addr . inet_service; }
+  set harness { type ifname . ipv4_addr . inet_service; }
   chain input {
     type filter hook input priority filter - 10; policy accept;
-    iifname "${this.bridgePrefix}*" ip daddr . tcp dport @harness accept
+    iifname "${this.bridgePrefix}*" iifname . ip daddr . tcp dport @harness accept
     iifname "${this.bridgePrefix}*" counter drop
     iifname "${this.fabricPrefix}*" counter drop
   }
@@ -59,11 +64,12 @@ table inet ${this.table} {
 
   private readonly allowed = new Set<string>();
 
-  /** Lets the run's containers reach one harness endpoint on the host. */
-  allow(address: string, port: number): void {
-    if (this.problem || this.allowed.has(`${address}:${port}`)) return;
-    this.allowed.add(`${address}:${port}`);
-    const r = spawnSync('nft', ['add', 'element', 'inet', this.table, 'harness', `{ ${address} . ${port} }`], { encoding: 'utf8' });
+  /** Lets the containers on one of the run's bridges (and only those) reach one harness endpoint on the host. */
+  allow(bridge: string, address: string, port: number): void {
+    const key = `${bridge} ${address}:${port}`;
+    if (this.problem || this.allowed.has(key)) return;
+    this.allowed.add(key);
+    const r = spawnSync('nft', ['add', 'element', 'inet', this.table, 'harness', `{ "${bridge}" . ${address} . ${port} }`], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`nft add element: ${r.stderr.trim()}`);
   }
 

@@ -5,11 +5,13 @@ import { cpSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { disposeAll } from '../../runner/cleanup.js';
-import { DockerDriver } from '../../runner/docker/driver.js';
+import { DockerDriver, exitReason } from '../../runner/docker/driver.js';
 import { contentHash, contextFiles, ensureImage, ImageBuildError } from '../../runner/docker/images.js';
 import type { RunResults } from '../../runner/model.js';
 import { runCommand } from '../../runner/run.js';
+import { AdapterFault } from '../../runner/transport.js';
 import { discoverTargets, loadTarget, type Target } from '../../runner/targets.js';
+import { OriginServer } from '../../suites/cookies/http/origin-server.js';
 import { FIXTURES, readRun, tempDir } from '../helpers.js';
 import { dockerMissing, leftovers, skipWithReason } from './helpers.js';
 
@@ -128,6 +130,78 @@ describe('docker driver', function () {
       const seen = spawnSync('docker', ['run', '--rm', '--network', canaryNet, (await driver.image(probe.target)).image, 'python3', '-c', `import socket; socket.create_connection(("${probe.canaryIp}", 8000), timeout=3); print("up")`], { encoding: 'utf8' });
       assert.equal(seen.stdout.trim(), 'up', seen.stderr);
     });
+  });
+
+  describe('two targets in one run', () => {
+    let driver: DockerDriver;
+    let server: OriginServer;
+    let hostile: Target;
+    let ordinary: Target;
+    let endpoints: [string, number][];
+
+    before(async function () {
+      if (missing) return this.skip();
+      const out = tempDir();
+      driver = await DockerDriver.start({ outDir: out });
+      server = new OriginServer({ outDir: out });
+      hostile = loadTarget(join(DOCKER_TARGETS, 'hostile'));
+      ordinary = discoverTargets().find((t) => t.id === 'python-cookiejar')!;
+      // Each target's endpoint as the cookie suite opens it for a vector (suites/cookies/http/run-http.ts).
+      endpoints = [];
+      for (const target of [hostile, ordinary]) {
+        const harness = await driver.harness(target);
+        const { port } = await server.endpoint(target.id, harness.address);
+        await harness.expose(port);
+        endpoints.push([harness.address, port]);
+      }
+    });
+
+    after(async () => {
+      await server?.close();
+      await driver?.dispose();
+    });
+
+    /** What the hostile adapter reaches of the run's endpoints, from its own network or placed on another. */
+    const probeFrom = async (network?: string) => {
+      const transport = await driver.factory(hostile, {}).start(network ? { network } : undefined);
+      await transport.call('hello', { contract: '1', suites: ['cookies'] });
+      const { results } = (await transport.call('probe', { addresses: endpoints, timeout: 2 })) as { results: string[] };
+      await transport.close();
+      return results;
+    };
+
+    it("a target reaches its own harness endpoint and not the other target's (which could forge that target's verdicts)", async () => {
+      const [own, other] = await probeFrom();
+      assert.equal(own, 'connected', 'its own endpoint is reachable: the probe itself works');
+      assert.notEqual(other, 'connected', `${endpoints[1]!.join(':')}, the endpoint of ${ordinary.id}, must be out of reach`);
+    });
+
+    it("the other target's endpoint is open from that target's network, and only from there", async () => {
+      const [first, second] = await probeFrom(`conformatrix-${driver.runId}-${ordinary.id}`);
+      assert.equal(second, 'connected', `${ordinary.id}'s endpoint is reachable from its network`);
+      assert.notEqual(first, 'connected', `${hostile.id}'s endpoint must be out of reach from ${ordinary.id}'s network`);
+    });
+  });
+
+  it('says an adapter killed by its container\'s memory limit ran out of memory, with the limit, rather than "exited with code 137"', async () => {
+    // A small limit (64 MiB, through the driver's memoryGiB option) that the hostile adapter allocates past at once.
+    const driver = await DockerDriver.start({ outDir: tempDir(), memoryGiB: 1 / 16 });
+    try {
+      const transport = await driver.factory(loadTarget(join(DOCKER_TARGETS, 'hostile')), {}).start();
+      await transport.call('hello', { contract: '1', suites: ['cookies'] });
+      const err = await transport.call('exhaust-memory', {}).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      await transport.close();
+      assert.ok(err instanceof AdapterFault, String(err));
+      assert.match(err.message, /^adapter was killed: out of memory \(container limit 64 MiB\)/);
+    } finally {
+      await driver.dispose();
+    }
+    // The default limit reads in GiB; an ordinary exit is told as before.
+    assert.equal(exitReason(137, true, 2), 'adapter was killed: out of memory (container limit 2 GiB)');
+    assert.equal(exitReason(137, false, 2), 'adapter exited with code 137');
   });
 
   after(async () => {
