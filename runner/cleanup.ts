@@ -48,9 +48,18 @@ function disposeAllSync(): void {
 
 const signalHooks: ((signal: NodeJS.Signals) => void)[] = [];
 
-/** Lets the CLI react to Ctrl-C (write partial reports, say) before the cleanup exits the process. */
-export function onInterrupt(hook: (signal: NodeJS.Signals) => void): void {
+/**
+ * Lets the CLI react to Ctrl-C (write partial reports, say) before the cleanup
+ * exits the process. The returned function unregisters the hook: a run calls
+ * it once its reports are complete, so that a later signal (in a library, or
+ * while the CLI waits on something else) does not rewrite them as partial.
+ */
+export function onInterrupt(hook: (signal: NodeJS.Signals) => void): () => void {
   signalHooks.push(hook);
+  return () => {
+    const at = signalHooks.indexOf(hook);
+    if (at >= 0) signalHooks.splice(at, 1);
+  };
 }
 
 function install(): void {
@@ -63,7 +72,7 @@ function install(): void {
     }
     shuttingDown = true;
     process.stderr.write(`\nconformatrix: ${signal}: stopping and removing what this run created...\n`);
-    for (const hook of signalHooks) {
+    for (const hook of [...signalHooks]) {
       try {
         hook(signal);
       } catch {

@@ -366,7 +366,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
     return run;
   };
 
-  onInterrupt(() => {
+  const unhook = onInterrupt(() => {
     controller.abort();
     try {
       writeReports(assemble(new Date(), true), outDir);
@@ -384,6 +384,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
 
   const run = assemble(new Date(), controller.signal.aborted);
   const written = writeReports(run, outDir);
+  unhook();
   if (options.updateExpectations) written.push(...updateExpectations(run, options.updateExpectations));
   if (!options.quiet) {
     process.stdout.write('\n' + summaryText(run) + '\n\n');
