@@ -8,9 +8,16 @@
  * root, Linux before 5.14, a container without delegation), adapters run in a
  * process group of their own only, and a descendant that calls setsid can
  * outlive the run; the first adapter started says so once on stderr.
+ *
+ * Temporary files are contained the same way: adapters get TMPDIR set to a
+ * folder of the run's (runTempDir), so that what they, their tools and their
+ * libraries make there (a browser's profile, a download) goes with it at the
+ * end of the run, on Ctrl-C, and after an adapter was killed.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, watch, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, watch, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { track } from './cleanup.js';
 
 /** One adapter's cgroup. */
 export interface Cell {
@@ -173,4 +180,30 @@ export function removeRunCgroup(): void {
   } catch {
     // An adapter is still being released; the next run's sweep removes it.
   }
+}
+
+let tempRoot: string | undefined;
+
+/**
+ * The run's temporary folder for adapters (their TMPDIR), made on first use
+ * and removed with everything in it when the run's resources are disposed
+ * (runner/cleanup.ts), after the adapters, which were started later, have
+ * stopped. Folders of runs that were killed outright are removed first.
+ */
+export function runTempDir(): string {
+  if (tempRoot) return tempRoot;
+  const base = tmpdir();
+  for (const name of readdirSync(base)) {
+    const m = /^conformatrix-run-(\d+)-/.exec(name);
+    if (m && Number(m[1]) !== process.pid && !existsSync(`/proc/${m[1]}`)) rmSync(join(base, name), { recursive: true, force: true });
+  }
+  const dir = mkdtempSync(join(base, `conformatrix-run-${process.pid}-`));
+  tempRoot = dir;
+  track(`temporary folder ${dir}`, {
+    sync: () => {
+      rmSync(dir, { recursive: true, force: true });
+      if (tempRoot === dir) tempRoot = undefined;
+    },
+  });
+  return dir;
 }

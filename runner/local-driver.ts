@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { track } from './cleanup.js';
-import { newCell } from './contain.js';
+import { newCell, runTempDir } from './contain.js';
 import { StreamTransport } from './stream-transport.js';
 import type { TransportFactory } from './transport.js';
 
@@ -52,7 +52,7 @@ function terminate(pid: number | undefined, exited: Promise<unknown>): void {
 export function startProcess(spec: ProcessSpec): StreamTransport {
   const cell = newCell();
   const [cmd, ...args] = cell ? cell.wrap(spec.command) : spec.command;
-  const child = spawn(cmd!, args, { cwd: spec.cwd, env: { ...process.env, ...spec.env }, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  const child = spawn(cmd!, args, { cwd: spec.cwd, env: { ...process.env, TMPDIR: runTempDir(), ...spec.env }, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   const pid = child.pid;
   let exited: Promise<string> | undefined = undefined;
   // On Ctrl-C the adapter gets its SIGTERM and grace period, and is reaped, before what was set up for it goes.
