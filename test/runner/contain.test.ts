@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { runCommand } from '../../runner/run.js';
+import { StreamTransport } from '../../runner/stream-transport.js';
 import { CLI, FIXTURES, readRun, ROOT, tempDir, verdicts } from '../helpers.js';
 
 const TARGETS = join(FIXTURES, 'contain-targets');
@@ -93,5 +95,29 @@ describe('runner: containment', function () {
     assert.equal(v['cookies/contain/ok-1'], 'pass');
     assert.equal(v['cookies/contain/ok-2'], 'pass', 'the adapter is restarted after the fault');
     assert.ok(existsSync(join(out, 'results.json')));
+  });
+
+  it('splits adapter output into lines whatever the chunks: a line over many chunks, several in one, CRLF, blank lines', async () => {
+    const stdout = new PassThrough();
+    const t = new StreamTransport({ stdin: new PassThrough(), stdout, stderr: new PassThrough(), exited: new Promise(() => undefined), kill: () => undefined });
+    const big = 'y'.repeat(3 * 65536 + 17);
+    const first = t.call('a', {});
+    const text = `\n${JSON.stringify({ jsonrpc: '2.0', id: 1, result: big })}\r\n`;
+    for (let at = 0; at < text.length; at += 65536) stdout.write(text.slice(at, at + 65536));
+    assert.equal(await first, big);
+    const second = t.call('b', {});
+    stdout.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'log', params: {} })}\n\n${JSON.stringify({ jsonrpc: '2.0', id: 2, result: 'ok' })}\n`);
+    assert.equal(await second, 'ok');
+  });
+
+  it('fails the pending call with the line-length error once a line passes 64 MiB, without a newline', async () => {
+    const stdout = new PassThrough();
+    const t = new StreamTransport({ stdin: new PassThrough(), stdout, stderr: new PassThrough(), exited: new Promise(() => undefined), kill: () => undefined });
+    const pending = t.call('a', {});
+    const mib = 'z'.repeat(1024 * 1024);
+    for (let i = 0; i < 64; i++) stdout.write(mib);
+    stdout.write('z');
+    await assert.rejects(pending, /adapter wrote a line longer than 67108864 bytes/);
+    assert.equal(t.alive, false);
   });
 });

@@ -12,7 +12,6 @@ import { dockerMissing, skipWithReason } from '../docker/helpers.js';
 import { kernelMissing } from '../mptcp/helpers.js';
 
 const seed = Number(process.env.CONFORMATRIX_INTERRUPT_SEED ?? randomBytes(4).readUInt32LE());
-const random = seeded(seed);
 
 const onPath = (tool: string) => (process.env.PATH ?? '').split(':').some((d) => existsSync(join(d, tool)));
 
@@ -60,8 +59,11 @@ async function interruptAfter(args: string[], verdicts: number) {
   return { code, stderr, stdout, out, left, sent, shown };
 }
 
-/** The interrupt point for a run of about `total` verdicts: 0 (while the first adapter starts) to total - 1. */
-const point = (total: number) => Math.floor(random() * total);
+/**
+ * The interrupt point for a run of about `total` verdicts: 0 (while the first adapter starts) to total - 1. Each test
+ * draws from a generator of its own (`test`), so that a seed repeats a test's point also when it runs alone (--grep).
+ */
+const point = (total: number, test: number) => Math.floor(seeded(seed + test)() * total);
 
 describe(`Ctrl-C at random points (seed ${seed}; repeat with CONFORMATRIX_INTERRUPT_SEED=${seed})`, function () {
   this.timeout(180_000);
@@ -87,7 +89,7 @@ describe(`Ctrl-C at random points (seed ${seed}; repeat with CONFORMATRIX_INTERR
     if (onPath('curl')) targets.push('curl');
     if (onPath('python3')) targets.push('python-cookiejar');
     if (existsSync('/usr/lib/chromium/chromium') || existsSync('/usr/bin/chromium')) targets.push('chromium');
-    const at = point(60);
+    const at = point(60, 0);
     process.stdout.write(`      targets ${targets.join(', ')}; interrupt after ${at} verdicts\n`);
     const r = await interruptAfter(['--suite', 'cookies', '--driver', 'local', ...targets.flatMap((t) => ['--target', t])], at);
     check(r, at);
@@ -96,7 +98,7 @@ describe(`Ctrl-C at random points (seed ${seed}; repeat with CONFORMATRIX_INTERR
   it('local driver, mptcp: linux-kernel', async function () {
     const why = kernelMissing();
     if (why) return skipWithReason(this, why);
-    const at = point(12);
+    const at = point(12, 1);
     process.stdout.write(`      interrupt after ${at} verdicts\n`);
     const r = await interruptAfter(['--suite', 'mptcp', '--driver', 'local', '--target', 'linux-kernel'], at);
     check(r, at);
@@ -105,7 +107,7 @@ describe(`Ctrl-C at random points (seed ${seed}; repeat with CONFORMATRIX_INTERR
   it('docker driver, cookies: reference, curl and python-cookiejar', async function () {
     const missing = await dockerMissing();
     if (missing) return skipWithReason(this, missing);
-    const at = 1 + point(30);
+    const at = 1 + point(30, 2);
     process.stdout.write(`      interrupt after ${at} verdicts\n`);
     const r = await interruptAfter(['--suite', 'cookies', '--driver', 'docker', '--target', 'reference', '--target', 'curl', '--target', 'python-cookiejar'], at);
     check(r, at);
