@@ -22,9 +22,10 @@ export function track(name: string, handlers: { sync?: () => void; async?: () =>
 
 /** Runs every registered disposer; safe to call more than once. */
 export async function disposeAll(): Promise<void> {
-  const list = [...disposers].reverse();
-  disposers.clear();
-  for (const d of list) {
+  // One at a time, newest first (an adapter before what was set up for it), each taken off the list as it starts:
+  // a second Ctrl-C meanwhile runs the synchronous disposers of those still waiting, instead of forgetting them.
+  for (const d of [...disposers].reverse()) {
+    if (!disposers.delete(d)) continue;
     try {
       if (d.async) await d.async();
       else d.sync?.();
