@@ -1,12 +1,13 @@
 // What a run starts ends with it: descendants that detach, a signal after the reports, an endless line.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { runCommand } from '../../runner/run.js';
 import { StreamTransport } from '../../runner/stream-transport.js';
 import { CLI, FIXTURES, readRun, ROOT, tempDir, verdicts } from '../helpers.js';
+import { MARK, markedProcesses } from '../leftovers.js';
 
 const TARGETS = join(FIXTURES, 'contain-targets');
 
@@ -55,6 +56,23 @@ describe('runner: containment', function () {
       return this.skip();
     }
     assert.deepEqual(pids.filter(alive), [], 'the escaped children are gone');
+  });
+
+  it('leaves no temporary folder and no browser process when Chromium is killed after timeouts', async function () {
+    if (!existsSync('/usr/lib/chromium/chromium') && !existsSync('/usr/bin/chromium')) {
+      process.stdout.write('      skipped: chromium is not installed (targets/install-packages.sh installs it)\n');
+      return this.skip();
+    }
+    const out = tempDir();
+    const tmp = tempDir('conformatrix-tmpdir-');
+    const mark = `chromium-timeouts-${process.pid}`;
+    // 300 ms is too short for a browser to start and load a page: the adapter is stopped after each timeout.
+    const r = await runCli(['--target', 'chromium', '--grep', 'cookies/attributes/repeated', '--timeout', '300', '--reporter', 'dot', '--out', out], { TMPDIR: tmp, [MARK]: mark }, 110_000);
+    assert.equal(r.code, 1, r.stderr);
+    assert.ok(readRun(out).results.some((x) => x.verdict === 'timeout'), 'some vectors timed out');
+    assert.deepEqual(readdirSync(tmp), [], 'the temporary folders of the browser and the run are gone');
+    assert.deepEqual(markedProcesses(mark), [], 'no browser process is left');
+    rmdirSync(tmp);
   });
 
   it('does not rewrite complete reports as interrupted on a signal after the run (library use)', () => {

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, readRun, ROOT, tempDir } from '../helpers.js';
 import { leftoversOf, MARK, markedProcesses, seeded, snapshot } from '../leftovers.js';
@@ -56,7 +56,7 @@ async function interruptAfter(args: string[], verdicts: number) {
   const code = await exited;
   clearInterval(watch);
   const left = leftoversOf({ before, mark, runnerPid: child.pid!, tmp, ownPids });
-  return { code, stderr, stdout, out, left, sent, shown };
+  return { code, stderr, stdout, out, tmp, left, sent, shown };
 }
 
 /**
@@ -75,12 +75,13 @@ describe(`Ctrl-C at random points (seed ${seed}; repeat with CONFORMATRIX_INTERR
     if (!r.sent) {
       // The run finished before the point was reached: nothing may be left either.
       assert.deepEqual(r.left, [], where);
-      return;
+      return rmSync(r.tmp, { recursive: true });
     }
     assert.equal(r.code, 130, where);
     assert.match(r.stderr, /SIGINT: stopping and removing what this run created/);
     assert.deepEqual(r.left, [], where);
     assert.equal(readRun(r.out).run.interrupted, true, 'the partial reports say the run was interrupted');
+    rmSync(r.tmp, { recursive: true });
   }
 
   it('local driver, cookies: reference, curl, python-cookiejar and chromium', async function () {
