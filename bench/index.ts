@@ -7,10 +7,12 @@ import { dockerBench, printDockerBench } from './docker.js';
 import { dockerAvailable } from '../runner/docker/driver.js';
 import { measureMptcpThroughput, printMptcpThroughput } from './mptcp-throughput.js';
 import { interopBench, packetLevelBench, printInteropBench, printPacketLevelBench } from './mptcp-suites.js';
+import { longLinesBench, printLongLinesBench } from './long-lines.js';
 
 printRunnerOverhead(await runnerOverhead());
 printTargetThroughput(await targetThroughput());
 printOriginProxyBench(await originProxyBench());
+printLongLinesBench(await longLinesBench());
 printMptcpCodecBench(await runMptcpCodecBench());
 printMptcpThroughput(await measureMptcpThroughput());
 printPacketLevelBench(await packetLevelBench());

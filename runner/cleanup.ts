@@ -22,9 +22,10 @@ export function track(name: string, handlers: { sync?: () => void; async?: () =>
 
 /** Runs every registered disposer; safe to call more than once. */
 export async function disposeAll(): Promise<void> {
-  const list = [...disposers].reverse();
-  disposers.clear();
-  for (const d of list) {
+  // One at a time, newest first (an adapter before what was set up for it), each taken off the list as it starts:
+  // a second Ctrl-C meanwhile runs the synchronous disposers of those still waiting, instead of forgetting them.
+  for (const d of [...disposers].reverse()) {
+    if (!disposers.delete(d)) continue;
     try {
       if (d.async) await d.async();
       else d.sync?.();
@@ -48,9 +49,18 @@ function disposeAllSync(): void {
 
 const signalHooks: ((signal: NodeJS.Signals) => void)[] = [];
 
-/** Lets the CLI react to Ctrl-C (write partial reports, say) before the cleanup exits the process. */
-export function onInterrupt(hook: (signal: NodeJS.Signals) => void): void {
+/**
+ * Lets the CLI react to Ctrl-C (write partial reports, say) before the cleanup
+ * exits the process. The returned function unregisters the hook: a run calls
+ * it once its reports are complete, so that a later signal (in a library, or
+ * while the CLI waits on something else) does not rewrite them as partial.
+ */
+export function onInterrupt(hook: (signal: NodeJS.Signals) => void): () => void {
   signalHooks.push(hook);
+  return () => {
+    const at = signalHooks.indexOf(hook);
+    if (at >= 0) signalHooks.splice(at, 1);
+  };
 }
 
 function install(): void {
@@ -63,7 +73,7 @@ function install(): void {
     }
     shuttingDown = true;
     process.stderr.write(`\nconformatrix: ${signal}: stopping and removing what this run created...\n`);
-    for (const hook of signalHooks) {
+    for (const hook of [...signalHooks]) {
       try {
         hook(signal);
       } catch {

@@ -1,11 +1,15 @@
 /**
  * The local driver: the adapter runs as a child process of the runner, in its
  * target's folder, and speaks the contract over its stdin and stdout. The
- * process is kept across vectors and restarted after a fault; it runs in a
- * process group of its own, so that whatever it starts dies with it.
+ * process is kept across vectors and restarted after a fault. It runs in a
+ * process group of its own and, where the kernel allows, in a cgroup of its
+ * own (runner/contain.ts), so that whatever it starts dies with it, even a
+ * process that left its process group.
  */
 import { spawn } from 'node:child_process';
+import type { Socket } from 'node:net';
 import { track } from './cleanup.js';
+import { newCell, runTempDir } from './contain.js';
 import { StreamTransport } from './stream-transport.js';
 import type { TransportFactory } from './transport.js';
 
@@ -17,6 +21,9 @@ export interface ProcessSpec {
   resultSchemas?: Record<string, string>;
 }
 
+/** How long an adapter has between SIGTERM and SIGKILL to remove what it made (namespaces, temporary folders). */
+export const GRACE_MS = 2000;
+
 function killGroup(pid: number | undefined): void {
   if (!pid) return;
   try {
@@ -27,9 +34,9 @@ function killGroup(pid: number | undefined): void {
 }
 
 /**
- * Stops an adapter that misbehaved: SIGTERM first, so that it can remove what
- * it made (network namespaces, say), then SIGKILL to its whole process group
- * if it is still there a second later.
+ * Stops an adapter: SIGTERM first, so that it can remove what it made
+ * (network namespaces, temporary folders), then SIGKILL to its whole process
+ * group if it is still there after the grace period.
  */
 function terminate(pid: number | undefined, exited: Promise<unknown>): void {
   if (!pid) return;
@@ -38,25 +45,45 @@ function terminate(pid: number | undefined, exited: Promise<unknown>): void {
   } catch {
     return killGroup(pid);
   }
-  const timer = setTimeout(() => killGroup(pid), 1000);
+  const timer = setTimeout(() => killGroup(pid), GRACE_MS);
   void exited.then(() => clearTimeout(timer));
 }
 
 export function startProcess(spec: ProcessSpec): StreamTransport {
-  const [cmd, ...args] = spec.command;
-  const child = spawn(cmd!, args, { cwd: spec.cwd, env: { ...process.env, ...spec.env }, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  const cell = newCell();
+  const [cmd, ...args] = cell ? cell.wrap(spec.command) : spec.command;
+  const child = spawn(cmd!, args, { cwd: spec.cwd, env: { ...process.env, TMPDIR: runTempDir(), ...spec.env }, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   const pid = child.pid;
-  const untrack = track(`adapter ${spec.command.join(' ')}`, { sync: () => killGroup(pid) });
-  const exited = new Promise<string>((resolve) => {
+  let exited: Promise<string> | undefined = undefined;
+  // On Ctrl-C the adapter gets its SIGTERM and grace period, and is reaped, before what was set up for it goes.
+  const untrack = track(`adapter ${spec.command.join(' ')}`, {
+    sync: () => {
+      killGroup(pid);
+      cell?.releaseSync();
+    },
+    async: async () => {
+      terminate(pid, exited!);
+      await exited;
+    },
+  });
+  exited = new Promise<string>((resolve) => {
     child.on('error', (err) => {
       untrack();
+      void cell?.release();
       resolve(`cannot start ${spec.command.join(' ')}: ${err.message}`);
     });
     child.on('exit', (code, signal) => {
-      untrack();
-      // Whatever is left of the process group goes too.
+      // Whatever is left of the process group and the cgroup goes too. A descendant may still hold the
+      // adapter's stdout or stderr open: the pipes no longer keep the runner alive, and end once it is gone.
       killGroup(pid);
-      resolve(signal ? `adapter was killed by ${signal}` : `adapter exited with code ${code}`);
+      child.stdin.destroy();
+      (child.stdout as Socket).unref();
+      (child.stderr as Socket).unref();
+      const how = signal ? `adapter was killed by ${signal}` : `adapter exited with code ${code}`;
+      void (cell ? cell.release() : Promise.resolve()).then(() => {
+        untrack();
+        resolve(how);
+      });
     });
   });
   return new StreamTransport({
@@ -64,7 +91,7 @@ export function startProcess(spec: ProcessSpec): StreamTransport {
     stdout: child.stdout,
     stderr: child.stderr,
     exited,
-    kill: () => terminate(pid, exited),
+    kill: () => terminate(pid, exited!),
     ...(spec.resultSchemas ? { resultSchemas: spec.resultSchemas } : {}),
   });
 }

@@ -369,7 +369,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
     return run;
   };
 
-  onInterrupt(() => {
+  const unhook = onInterrupt(() => {
     controller.abort();
     try {
       writeReports(assemble(new Date(), true), outDir);
@@ -402,6 +402,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
 
   const run = assemble(new Date(), controller.signal.aborted);
   const written = writeReports(run, outDir);
+  unhook();
   if (options.updateExpectations) written.push(...updateExpectations(run, options.updateExpectations));
   if (!options.quiet) {
     // A mocha reporter owns stdout (--reporter json must print JSON and nothing else): the summary then goes to stderr.

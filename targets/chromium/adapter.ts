@@ -110,3 +110,11 @@ serveAdapter({
 process.on('exit', () => {
   void browser?.close();
 });
+
+// The runner stops an adapter with SIGTERM (after a timeout, on Ctrl-C) and gives it a grace period before SIGKILL:
+// closing the browser removes its profile and artifacts folders, which a kill would leave behind.
+process.once('SIGTERM', () => {
+  void Promise.resolve(browser?.close())
+    .catch(() => undefined)
+    .finally(() => process.exit(143));
+});

@@ -1,0 +1,116 @@
+// Ctrl-C at random points of a run leaves nothing behind: no process, namespace, device, firewall table, container,
+// docker network or temporary folder. The points are drawn from a seed, printed, so that a failure can be repeated
+// (CONFORMATRIX_INTERRUPT_SEED=<seed>). A point is an event, not a time: the k-th verdict the console shows.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { CLI, readRun, ROOT, tempDir } from '../helpers.js';
+import { leftoversOf, MARK, markedProcesses, seeded, snapshot } from '../leftovers.js';
+import { dockerMissing, skipWithReason } from '../docker/helpers.js';
+import { kernelMissing } from '../mptcp/helpers.js';
+
+const seed = Number(process.env.CONFORMATRIX_INTERRUPT_SEED ?? randomBytes(4).readUInt32LE());
+
+const onPath = (tool: string) => (process.env.PATH ?? '').split(':').some((d) => existsSync(join(d, tool)));
+
+/**
+ * Runs the CLI, sends SIGINT once `verdicts` verdict lines have been shown (0: as soon as an adapter runs),
+ * and counts what is left once it has exited.
+ */
+async function interruptAfter(args: string[], verdicts: number) {
+  const mark = randomBytes(6).toString('hex');
+  const tmp = tempDir('conformatrix-interrupt-');
+  const out = tempDir();
+  const before = snapshot();
+  const child = spawn(process.execPath, [CLI, 'run', '--reporter', 'spec', '--out', out, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, [MARK]: mark, TMPDIR: tmp },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const ownPids = new Set<number>([child.pid!]);
+  let stdout = '';
+  let stderr = '';
+  let shown = 0;
+  let sent = false;
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const interrupt = () => {
+    if (sent) return;
+    sent = true;
+    for (const p of markedProcesses(mark)) ownPids.add(Number(p.split(' ')[1]));
+    child.kill('SIGINT');
+  };
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+    shown = (stdout.match(/^\s+(✔|\d+\)|-) /gm) ?? []).length;
+    if (shown >= verdicts && verdicts > 0) interrupt();
+  });
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  // Which processes belong to the run is watched while it runs (their pids name their namespaces).
+  const watch = setInterval(() => {
+    const marked = markedProcesses(mark);
+    for (const p of marked) ownPids.add(Number(p.split(' ')[1]));
+    if (verdicts === 0 && marked.length > 1) interrupt();
+  }, 100);
+  const code = await exited;
+  clearInterval(watch);
+  const left = leftoversOf({ before, mark, runnerPid: child.pid!, tmp, ownPids });
+  return { code, stderr, stdout, out, tmp, left, sent, shown };
+}
+
+/**
+ * The interrupt point for a run of about `total` verdicts: 0 (while the first adapter starts) to total - 1. Each test
+ * draws from a generator of its own (`test`), so that a seed repeats a test's point also when it runs alone (--grep).
+ */
+const point = (total: number, test: number) => Math.floor(seeded(seed + test)() * total);
+
+describe(`Ctrl-C at random points (seed ${seed}; repeat with CONFORMATRIX_INTERRUPT_SEED=${seed})`, function () {
+  this.timeout(180_000);
+
+  before(() => process.stdout.write(`      interrupt seed: ${seed}\n`));
+
+  function check(r: Awaited<ReturnType<typeof interruptAfter>>, at: number) {
+    const where = `interrupted after ${at} verdicts (seed ${seed}); stderr: ${r.stderr.slice(-2000)}`;
+    if (!r.sent) {
+      // The run finished before the point was reached: nothing may be left either.
+      assert.deepEqual(r.left, [], where);
+      return rmSync(r.tmp, { recursive: true });
+    }
+    assert.equal(r.code, 130, where);
+    assert.match(r.stderr, /SIGINT: stopping and removing what this run created/);
+    assert.deepEqual(r.left, [], where);
+    assert.equal(readRun(r.out).run.interrupted, true, 'the partial reports say the run was interrupted');
+    rmSync(r.tmp, { recursive: true });
+  }
+
+  it('local driver, cookies: reference, curl, python-cookiejar and chromium', async function () {
+    if (process.getuid?.() !== 0) return skipWithReason(this, 'needs root: adapters are contained in cgroups only as root');
+    const targets = ['reference'];
+    if (onPath('curl')) targets.push('curl');
+    if (onPath('python3')) targets.push('python-cookiejar');
+    if (existsSync('/usr/lib/chromium/chromium') || existsSync('/usr/bin/chromium')) targets.push('chromium');
+    const at = point(60, 0);
+    process.stdout.write(`      targets ${targets.join(', ')}; interrupt after ${at} verdicts\n`);
+    const r = await interruptAfter(['--suite', 'cookies', '--driver', 'local', ...targets.flatMap((t) => ['--target', t])], at);
+    check(r, at);
+  });
+
+  it('local driver, mptcp: linux-kernel', async function () {
+    const why = kernelMissing();
+    if (why) return skipWithReason(this, why);
+    const at = point(12, 1);
+    process.stdout.write(`      interrupt after ${at} verdicts\n`);
+    const r = await interruptAfter(['--suite', 'mptcp', '--driver', 'local', '--target', 'linux-kernel'], at);
+    check(r, at);
+  });
+
+  it('docker driver, cookies: reference, curl and python-cookiejar', async function () {
+    const missing = await dockerMissing();
+    if (missing) return skipWithReason(this, missing);
+    const at = 1 + point(30, 2);
+    process.stdout.write(`      interrupt after ${at} verdicts\n`);
+    const r = await interruptAfter(['--suite', 'cookies', '--driver', 'docker', '--target', 'reference', '--target', 'curl', '--target', 'python-cookiejar'], at);
+    check(r, at);
+  });
+});
