@@ -74,9 +74,11 @@ const RAN = new Set(['pass', 'flaky', 'fail', 'error', 'timeout']);
  */
 export function checkRan(run: RunResults, named: NamedTarget[]): void {
   if (run.run.interrupted) return;
-  const ran = (id?: string) => run.results.filter((r) => (id === undefined || r.targetId === id) && RAN.has(r.verdict)).length;
+  // A target's results include those of the interop pairs it plays a role in ("client+server").
+  const of = (id: string | undefined, targetId: string) => id === undefined || targetId === id || targetId.split('+').includes(id);
+  const ran = (id?: string) => run.results.filter((r) => of(id, r.targetId) && RAN.has(r.verdict)).length;
   const why = (id?: string) => {
-    const mine = run.results.filter((r) => id === undefined || r.targetId === id);
+    const mine = run.results.filter((r) => of(id, r.targetId));
     return `${mine.filter((r) => r.verdict === 'skipped').length} skipped, ${mine.filter((r) => r.verdict === 'unsupported').length} unsupported`;
   };
   const problems = named.filter((n) => ran(n.id) === 0).map((n) => `no vector ran on ${n.id} (named by ${n.by}): ${why(n.id)}`);

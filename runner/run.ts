@@ -340,7 +340,12 @@ export async function runCommand(options: RunOptions): Promise<number> {
     }
     return 0;
   }
-  checkPlans(plans, named);
+  try {
+    checkPlans(plans, named);
+  } catch (err) {
+    await disposeAll(); // the docker driver, if it started
+    throw err;
+  }
 
   const controller = new AbortController();
   const services = new Map<string, unknown>();

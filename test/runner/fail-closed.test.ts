@@ -4,6 +4,9 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { GateError } from '../../runner/errors.js';
+import { checkRan } from '../../runner/gate-checks.js';
+import type { RunResults } from '../../runner/model.js';
 import { cli, FIXTURES, readRun, tempDir } from '../helpers.js';
 
 const VECTORS = join(FIXTURES, 'vectors', 'cli.json');
@@ -106,6 +109,14 @@ describe('the release gate fails closed', function () {
     const merged = cli(['merge', first, second, '--out', join(p.dir, 'merged'), '--quiet']);
     assert.equal(merged.status, 1, merged.stderr); // cookies/cli/wrong-on-purpose fails on purpose
     assert.equal(readRun(join(p.dir, 'merged')).results.length, readRun(whole).results.length);
+  });
+
+  it('counts the interop pairs a named target plays a role in as its runs', () => {
+    const run = (verdict: string) =>
+      ({ run: {}, results: [{ targetId: 'hang+reference', vectorId: 'mptcp-interop/x', verdict, roles: { client: 'hang', server: 'reference' } }] }) as unknown as RunResults;
+    assert.doesNotThrow(() => checkRan(run('timeout'), [{ id: 'hang', by: '--target' }]));
+    assert.doesNotThrow(() => checkRan(run('pass'), [{ id: 'hang+reference', by: 'hang.expectations.json' }]));
+    assert.throws(() => checkRan(run('unsupported'), [{ id: 'hang', by: '--target' }]), (e: unknown) => e instanceof GateError && /no vector ran on hang \(named by --target\): 0 skipped, 1 unsupported/.test(e.message));
   });
 
   it('still exits 0 on a gate that ran and met its expectations', () => {

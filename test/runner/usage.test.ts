@@ -2,10 +2,11 @@
 // input files give one clear line (file, line, pointer where there are any) and
 // exit 2, never a stack trace, and never after the vectors have run.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MAX_FILE_BYTES, MAX_JSON_DEPTH, MAX_VECTORS_PER_FILE, MAX_VECTORS_PER_RUN } from '../../runner/limits.js';
-import { cli, FIXTURES, tempDir } from '../helpers.js';
+import { CLI, cli, FIXTURES, ROOT, tempDir } from '../helpers.js';
 
 const VECTORS = join(FIXTURES, 'vectors', 'cli.json');
 
@@ -79,8 +80,15 @@ describe('usage errors and bad input', function () {
   });
 
   it('--out under /proc: a clear error, not a loop', () => {
-    const r = cli(['run', '--vectors', VECTORS, '--target', 'reference', '--out', '/proc/conformatrix-test/reports'], { timeout: 60_000 });
-    usageError(r, /^conformatrix: --out \/proc\/conformatrix-test\/reports: cannot write reports there \(ENOENT/);
+    // SIGKILL on time out: a process spinning in a synchronous loop never runs its SIGTERM handler.
+    const p = spawnSync(process.execPath, [CLI, 'run', '--vectors', VECTORS, '--target', 'reference', '--out', '/proc/conformatrix-test/reports'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 90_000,
+      killSignal: 'SIGKILL',
+    });
+    assert.equal(p.signal, null, 'the run ended by itself');
+    usageError({ status: p.status, stdout: p.stdout, stderr: p.stderr }, /^conformatrix: --out \/proc\/conformatrix-test\/reports: cannot write reports there \(ENOENT/);
   });
 
   describe('vector files', () => {
