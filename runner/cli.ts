@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { errorMessage, InputError, InputErrors, UsageError } from './errors.js';
+import { errorMessage, GateError, InputError, InputErrors, UsageError } from './errors.js';
 import { writeFileAtomic } from './fsutil.js';
 import { harnessVersion, writeReports } from './results.js';
 import { runCommand } from './run.js';
@@ -18,22 +18,40 @@ import { isUnexpected } from './model.js';
 import { summaryText } from './reports/summary.js';
 import { parseShard } from './shard.js';
 
+/** Each command's usage, for `conformatrix COMMAND --help` and the overview. */
+const USAGE = {
+  run: `conformatrix run [--suite S]... [--target NAME]... [--include-target NAME]... [--vectors PATH]... [--profile P]
+                   [--out DIR] [--grep RE] [--invert] [--reporter progress-lines|MOCHA-REPORTER] [--jobs N]
+                   [--timeout MS] [--list] [--driver local|docker|auto] [--target-dir DIR]...
+                   [--shard I/N] [--retries N] [--seed N]
+                   [--expectations FILE]... [--update-expectations FILE]`,
+  merge: 'conformatrix merge DIR... --out DIR [--quiet]',
+  diff: 'conformatrix diff OLD NEW [--json]',
+  validate: 'conformatrix validate [PATH...]   (vector files or folders, target.json manifests, expectations files)',
+  'spec-index': 'conformatrix spec-index FILE.md --doc NAME --out FILE.json [--url URL]',
+};
+
+const EXIT_CODES = 'Exit codes: 0 no unexpected result, 1 unexpected results, 2 usage or harness error, or nothing to vouch for\n(a named target unavailable, no vector run, shards missing).';
+
 const HELP = `conformatrix: conformance vectors run against real implementations
 
 Usage:
-  conformatrix run [--suite S]... [--target NAME]... [--vectors PATH]... [--profile P]
-                   [--out DIR] [--grep RE] [--invert] [--reporter R] [--jobs N]
-                   [--timeout MS] [--list] [--driver local|docker|auto] [--target-dir DIR]...
-                   [--shard I/N] [--retries N] [--seed N]
-                   [--expectations FILE]... [--update-expectations FILE]
-  conformatrix merge DIR... --out DIR
-  conformatrix diff OLD NEW [--json]
-  conformatrix validate [PATH...]
-  conformatrix spec-index FILE.md --doc NAME --out FILE.json [--url URL]
+  ${Object.values(USAGE).join('\n  ')}
   conformatrix <suite command> ...     (conformatrix help lists them)
+  conformatrix COMMAND --help
 
-Exit codes: 0 no unexpected result, 1 unexpected results, 2 usage or harness error.
+${EXIT_CODES}
 See README.md and docs/.`;
+
+/** The largest --timeout: Node's timers take at most 2^31-1 ms and turn anything larger into 1 ms. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+/** Prints a command's usage when --help or -h is among its arguments; true when it did. */
+function helpFor(command: keyof typeof USAGE, args: string[]): boolean {
+  if (!args.includes('--help') && !args.includes('-h')) return false;
+  process.stdout.write(`Usage: ${USAGE[command]}\n\n${EXIT_CODES}\nSee README.md and docs/.\n`);
+  return true;
+}
 
 async function suiteCommands() {
   const suites = await loadSuites();
@@ -58,11 +76,13 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(harnessVersion() + '\n');
       return 0;
     case 'run': {
+      if (helpFor('run', rest)) return 0;
       const { values } = parseArgs({
         args: rest,
         options: {
           suite: { type: 'string', multiple: true, default: [] },
           target: { type: 'string', multiple: true, default: [] },
+          'include-target': { type: 'string', multiple: true, default: [] },
           vectors: { type: 'string', multiple: true, default: [] },
           profile: { type: 'string' },
           out: { type: 'string', default: 'reports' },
@@ -82,11 +102,12 @@ async function main(argv: string[]): Promise<number> {
         },
       });
       if (!['local', 'docker', 'auto'].includes(values.driver)) throw new UsageError(`--driver takes local, docker or auto, not ${JSON.stringify(values.driver)}`);
-      const int = (name: string, v: string | undefined, min = 1) => {
+      const int = (name: string, v: string | undefined, min = 1, max = Number.MAX_SAFE_INTEGER) => {
         if (v === undefined) return undefined;
-        if (!/^[0-9]+$/.test(v) || Number(v) < min || !Number.isSafeInteger(Number(v))) throw new UsageError(`--${name} takes a whole number from ${min}, not ${JSON.stringify(v)}`);
+        if (!/^[0-9]+$/.test(v) || Number(v) < min || Number(v) > max) throw new UsageError(`--${name} takes a whole number from ${min} to ${max}, not ${JSON.stringify(v)}`);
         return Number(v);
       };
+      const timeout = int('timeout', values.timeout, 1, MAX_TIMEOUT_MS);
       return runCommand({
         suites: values.suite,
         targets: values.target,
@@ -97,7 +118,7 @@ async function main(argv: string[]): Promise<number> {
         invert: values.invert,
         ...(values.reporter !== undefined ? { reporter: values.reporter } : {}),
         ...(int('jobs', values.jobs) !== undefined ? { jobs: int('jobs', values.jobs)! } : {}),
-        ...(int('timeout', values.timeout) !== undefined ? { timeoutMs: int('timeout', values.timeout)! } : {}),
+        ...(timeout !== undefined ? { timeoutMs: timeout } : {}),
         list: values.list,
         driver: values.driver as 'local' | 'docker' | 'auto',
         ...(values['target-dir'].length ? { targetDirs: values['target-dir'] } : {}),
@@ -106,12 +127,17 @@ async function main(argv: string[]): Promise<number> {
         ...(values.seed !== undefined ? { seed: int('seed', values.seed, 0)! } : {}),
         ...(values.expectations.length ? { expectations: values.expectations } : {}),
         ...(values['update-expectations'] !== undefined ? { updateExpectations: values['update-expectations'] } : {}),
+        ...(values['include-target'].length ? { includeTargets: values['include-target'] } : {}),
         argv: ['conformatrix', ...argv],
       });
     }
-    case 'validate':
-      return validateCommand(rest);
+    case 'validate': {
+      if (helpFor('validate', rest)) return 0;
+      const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
+      return validateCommand(positionals);
+    }
     case 'merge': {
+      if (helpFor('merge', rest)) return 0;
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { out: { type: 'string' }, quiet: { type: 'boolean', default: false } } });
       if (!values.out) throw new UsageError('merge needs --out DIR');
       if (positionals.length === 0) throw new UsageError('merge needs the results folders to merge: conformatrix merge DIR... --out DIR');
@@ -121,6 +147,7 @@ async function main(argv: string[]): Promise<number> {
       return run.results.some(isUnexpected) ? 1 : 0;
     }
     case 'diff': {
+      if (helpFor('diff', rest)) return 0;
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
       if (positionals.length !== 2) throw new UsageError('diff takes two runs: conformatrix diff OLD NEW (results folders or results.json files)');
       const d = diffRuns(readRunAt(positionals[0]!), readRunAt(positionals[1]!));
@@ -128,13 +155,14 @@ async function main(argv: string[]): Promise<number> {
       return d.regressions.length ? 1 : 0;
     }
     case 'spec-index': {
+      if (helpFor('spec-index', rest)) return 0;
       const { values, positionals } = parseArgs({
         args: rest,
         allowPositionals: true,
         options: { doc: { type: 'string' }, out: { type: 'string' }, url: { type: 'string' } },
       });
       const [file] = positionals;
-      if (!file || !values.doc || !values.out) throw new UsageError('usage: conformatrix spec-index FILE.md --doc NAME --out FILE.json [--url URL]');
+      if (!file || !values.doc || !values.out) throw new UsageError(`usage: ${USAGE['spec-index']}`);
       const { title, sections } = indexMarkdownSpec(readFileSync(file, 'utf8'));
       const docName = file.split('/').pop()!.replace(/\.md$/, '');
       const index = {
@@ -166,7 +194,7 @@ main(process.argv.slice(2)).then(
     if (err instanceof InputErrors) {
       for (const e of err.errors) process.stderr.write(`${e.message}\n`);
       process.stderr.write(`${err.errors.length} error(s)\n`);
-    } else if (err instanceof InputError || err instanceof UsageError) {
+    } else if (err instanceof InputError || err instanceof UsageError || err instanceof GateError) {
       process.stderr.write(`conformatrix: ${err.message}\n`);
     } else if (err instanceof TypeError && (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`conformatrix: ${err.message}\n`);

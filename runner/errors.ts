@@ -54,6 +54,18 @@ export class UsageError extends Error {
   }
 }
 
+/**
+ * The run cannot vouch for what it was asked to check (a named target is
+ * unavailable, nothing ran, shards are missing): exit code 2, so that a gate
+ * fails closed instead of passing on no evidence.
+ */
+export class GateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'GateError';
+  }
+}
+
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);

@@ -2,9 +2,10 @@
  * JSON documents that remember where every value came from, so that a schema
  * error at a JSON pointer can be reported as file:line:column.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { findNodeAtLocation, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import { InputError, type SourceLocation } from './errors.js';
+import { MAX_FILE_BYTES, MAX_JSON_DEPTH } from './limits.js';
 
 export class JsonSource {
   readonly file: string;
@@ -24,6 +25,12 @@ export class JsonSource {
 
   /** Parses strict JSON (no comments, no trailing commas); throws InputError with a position. */
   static parse(file: string, text: string): JsonSource {
+    // The parser recurses once per level: refuse deep nesting before it exhausts the stack.
+    const deep = depthExceeded(text, MAX_JSON_DEPTH);
+    if (deep !== undefined) {
+      const probe = new JsonSource(file, text, undefined, undefined);
+      throw new InputError({ file, ...probe.position(deep) }, `arrays and objects nested more than ${MAX_JSON_DEPTH} deep (the limit; see docs/vectors.md)`);
+    }
     const errors: ParseError[] = [];
     const tree = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
     if (errors.length > 0 || tree === undefined) {
@@ -43,14 +50,18 @@ export class JsonSource {
     return new JsonSource(file, text, tree, value);
   }
 
+  /** Reads a UTF-8 JSON file of at most MAX_FILE_BYTES; throws InputError on bad bytes, with their offset and line. */
   static read(file: string): JsonSource {
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = readFileSync(file, 'utf8');
+      const size = statSync(file).size;
+      if (size > MAX_FILE_BYTES) throw new InputError({ file }, `${size} bytes: larger than the limit of ${MAX_FILE_BYTES} bytes (see docs/vectors.md)`);
+      bytes = readFileSync(file);
     } catch (err) {
+      if (err instanceof InputError) throw err;
       throw new InputError({ file }, `cannot read: ${(err as Error).message}`);
     }
-    return JsonSource.parse(file, text);
+    return JsonSource.parse(file, decodeUtf8(file, bytes));
   }
 
   position(offset: number): { line: number; column: number } {
@@ -83,6 +94,41 @@ export class JsonSource {
   error(pointer: string, message: string): InputError {
     return new InputError(this.locate(pointer), message);
   }
+}
+
+/**
+ * The text of a file's bytes, which must be UTF-8: a lenient decoder would
+ * turn bad bytes into U+FFFD and let a corrupted vector pass as another one.
+ */
+export function decodeUtf8(file: string, bytes: Buffer): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    // The valid prefix encodes back to the same bytes: the first difference is the first bad byte.
+    const again = Buffer.from(bytes.toString('utf8'), 'utf8');
+    let at = 0;
+    while (at < bytes.length && bytes[at] === again[at]) at++;
+    let line = 1;
+    for (let i = 0; i < at; i++) if (bytes[i] === 10) line++;
+    throw new InputError({ file, line }, `invalid UTF-8 at byte offset ${at} (byte 0x${bytes[at]!.toString(16).padStart(2, '0')})`);
+  }
+}
+
+/** The offset at which arrays and objects nest deeper than max (outside strings), or undefined. */
+export function depthExceeded(text: string, max: number): number | undefined {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // a backslash escapes the next character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return i;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return undefined;
 }
 
 export function parsePointer(pointer: string): (string | number)[] {

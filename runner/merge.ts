@@ -17,6 +17,33 @@ function mergeTarget(a: TargetRecord, b: TargetRecord): TargetRecord {
   return { ...second, ...first, suites: [...new Set([...first.suites, ...second.suites])], ...(notes.length ? { notes } : {}) };
 }
 
+/**
+ * What is wrong with the set of shards given to merge: a shard given twice,
+ * missing shards, or shards mixed with unsharded runs. A merge of part of a
+ * run would gate a release on part of its vectors, so each is refused.
+ */
+export function shardProblems(runs: { dir: string; run: RunResults }[]): string[] {
+  const sharded = runs.filter((r) => r.run.run.shard !== undefined);
+  if (sharded.length === 0) return [];
+  const problems: string[] = [];
+  const whole = runs.filter((r) => r.run.run.shard === undefined);
+  if (whole.length) problems.push(`${whole.map((r) => r.dir).join(', ')} ${whole.length === 1 ? 'is not a shard' : 'are not shards'}, ${sharded[0]!.dir} is`);
+  const seen = new Map<number, string>();
+  for (const { dir, run } of sharded) {
+    const s = run.run.shard!;
+    const other = seen.get(s.index);
+    if (other !== undefined) problems.push(`shard ${s.index}/${s.count} is given twice (${other} and ${dir})`);
+    seen.set(s.index, dir);
+  }
+  const counts = new Set(sharded.map((r) => r.run.run.shard!.count));
+  if (counts.size === 1) {
+    const [count] = counts;
+    const missing = Array.from({ length: count! }, (_, i) => i + 1).filter((i) => !seen.has(i));
+    if (missing.length) problems.push(`the run has ${count} shards and ${missing.map((i) => `${i}/${count}`).join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing`);
+  }
+  return problems;
+}
+
 export function mergeRuns(runs: { dir: string; run: RunResults }[]): RunResults {
   if (runs.length === 0) throw new UsageError('merge needs at least one results folder');
   const [base] = runs;
@@ -27,12 +54,7 @@ export function mergeRuns(runs: { dir: string; run: RunResults }[]): RunResults 
     if (run.run.vectorSetHash !== base!.run.run.vectorSetHash) problems.push(`${dir} ran another vector set than ${base!.dir} (vector set hash ${run.run.vectorSetHash} vs ${base!.run.run.vectorSetHash})`);
     if (run.run.shard && base!.run.run.shard && run.run.shard.count !== base!.run.run.shard.count) problems.push(`${dir} is a shard of ${run.run.shard.count}, ${base!.dir} of ${base!.run.run.shard.count}`);
   }
-  const shards = runs.map((r) => r.run.run.shard).filter((s) => s !== undefined);
-  const seen = new Set<number>();
-  for (const s of shards) {
-    if (seen.has(s.index)) problems.push(`shard ${s.index}/${s.count} is given twice`);
-    seen.add(s.index);
-  }
+  problems.push(...shardProblems(runs));
   if (problems.length) throw new UsageError(`cannot merge: ${problems.join('; ')}`);
 
   const targets = new Map<string, TargetRecord>();

@@ -1,6 +1,7 @@
 /** Writing the reports of a run, all from one RunResults value. Each file is written atomically. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { InputError } from './errors.js';
 import { writeFileAtomic } from './fsutil.js';
 import type { RunResults } from './model.js';
 import { ROOT } from './paths.js';
@@ -31,9 +32,15 @@ export function writeReports(run: RunResults, outDir: string): string[] {
   return written;
 }
 
+/** Reads a results.json; anything else (another JSON file, a file that is not JSON) is an InputError naming the file. */
 export function readResults(file: string): RunResults {
-  const run = JSON.parse(readFileSync(file, 'utf8')) as RunResults;
+  let run: RunResults;
+  try {
+    run = JSON.parse(readFileSync(file, 'utf8')) as RunResults;
+  } catch (err) {
+    throw new InputError({ file }, `not a conformatrix results.json: ${(err as Error).message}`);
+  }
   const problems = validateValue('urn:conformatrix:results', run);
-  if (problems.length) throw new Error(`${file} is not a results.json: ${problems.slice(0, 5).join('; ')}`);
+  if (problems.length) throw new InputError({ file }, `not a conformatrix results.json: ${problems.slice(0, 5).join('; ')}`);
   return run;
 }

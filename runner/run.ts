@@ -10,6 +10,8 @@ import { availableParallelism, release, type } from 'node:os';
 import { resolve } from 'node:path';
 import { disposeAll, onInterrupt, track } from './cleanup.js';
 import { InputError, InputErrors, UsageError } from './errors.js';
+import { checkWritableDir } from './fsutil.js';
+import { checkPlans, checkRan, checkReporter, manifestErrors, type NamedTarget } from './gate-checks.js';
 import { JsonSource } from './json-source.js';
 import { localDriver } from './local-driver.js';
 import { applyGrep, buildMocha, grepPattern, runMocha } from './mocha-bridge.js';
@@ -59,6 +61,8 @@ export interface RunOptions {
   expectations?: string[];
   /** Write each target's expectations from this run to this file ({target} for several targets). */
   updateExpectations?: string;
+  /** Run only what these targets take part in: their own vectors, and the interop pairs that include them. */
+  includeTargets?: string[];
 }
 
 /** sha256 over the selected vectors, ids and content, in id order. */
@@ -116,7 +120,7 @@ export async function loadAll(suiteNames: string[], vectorPaths: string[], specs
   for (const suite of suites) {
     const files = explicit ? explicit.filter((f) => suiteOfFile(f) === suite.name || (suites.length === 1 && suiteOfFile(f) === undefined)) : vectorFiles([suite.vectorDir], { missingOk: true });
     if (explicit && files.length === 0 && suiteNames.length === 0) continue;
-    const result = loadVectorFiles(suite, files, specs);
+    const result = loadVectorFiles(suite, files, specs, loaded.reduce((n, l) => n + l.vectors.length, 0));
     errors.push(...result.errors);
     loaded.push({ suite, vectors: result.vectors });
   }
@@ -237,9 +241,10 @@ export async function buildPlans(
 /**
  * For each suite with roles, a plan per combination of its available targets
  * in those roles (every ordered pair, for client and server), each running
- * every vector of the suite.
+ * every vector of the suite. With `include`, only the combinations in which
+ * one of those targets takes part (--include-target).
  */
-export function ensemblePlans(plans: TargetPlan[], loaded: LoadedSuite[]): TargetPlan[] {
+export function ensemblePlans(plans: TargetPlan[], loaded: LoadedSuite[], include: string[] = []): TargetPlan[] {
   const out: TargetPlan[] = [];
   for (const l of loaded) {
     const roles = l.suite.roles;
@@ -249,6 +254,7 @@ export function ensemblePlans(plans: TargetPlan[], loaded: LoadedSuite[]): Targe
     for (let i = 0; i < roles.length; i++) combos = combos.flatMap((c) => members.map((m) => [...c, m]));
     for (const combo of combos) {
       if (combo.length === 0) continue;
+      if (include.length && !combo.some((p) => include.includes(p.record.id))) continue;
       const id = combo.map((p) => p.record.id).join('+');
       out.push({
         record: { id, name: combo.map((p) => p.record.name).join(' × '), suites: [l.suite.name], status: 'available', driver: combo[0]!.record.driver },
@@ -262,6 +268,15 @@ export function ensemblePlans(plans: TargetPlan[], loaded: LoadedSuite[]): Targe
   return out;
 }
 
+/** --grep as mocha reads it; a pattern that is not a regular expression is a usage error. */
+function userGrep(text: string): RegExp {
+  try {
+    return grepPattern(text);
+  } catch (err) {
+    throw new UsageError(`--grep ${JSON.stringify(text)}: ${(err as Error).message}`);
+  }
+}
+
 export async function runCommand(options: RunOptions): Promise<number> {
   const startedAt = new Date();
   const specs = SpecLibrary.load();
@@ -273,13 +288,23 @@ export async function runCommand(options: RunOptions): Promise<number> {
   }
   const profile = options.profile ?? loaded.find((l) => l.suite.profiles)?.suite.profiles?.default;
 
-  let targets = discoverTargets(options.targetDirs).filter((t) => t.manifest.suites.some((s) => suiteNames.includes(s)));
-  if (options.targets.length) {
-    const unknown = options.targets.filter((n) => !targets.some((t) => t.id === n));
+  const discovered = discoverTargets(options.targetDirs);
+  // A manifest naming a suite or capability no suite knows would make its target vanish, or its vectors unsupported, in silence.
+  const allSuites = await loadSuites();
+  const manifestProblems = discovered.flatMap((t) => manifestErrors(t, allSuites));
+  if (manifestProblems.length) throw new InputErrors(manifestProblems);
+  let targets = discovered.filter((t) => t.manifest.suites.some((s) => suiteNames.includes(s)));
+  const include = options.includeTargets ?? [];
+  if (options.targets.length || include.length) {
+    const unknown = [...options.targets, ...include].filter((n) => !targets.some((t) => t.id === n));
     if (unknown.length) throw new UsageError(`unknown target(s) for suites ${suiteNames.join(', ')}: ${unknown.join(', ')} (known: ${targets.map((t) => t.id).join(', ')})`);
-    targets = targets.filter((t) => options.targets.includes(t.id));
+    if (options.targets.length) targets = targets.filter((t) => options.targets.includes(t.id) || include.includes(t.id));
   }
+  if (options.reporter !== undefined && options.reporter !== PROGRESS_REPORTER && !options.quiet) checkReporter(options.reporter);
+  const grep = options.grep !== undefined ? userGrep(options.grep) : undefined;
   const outDir = resolve(options.out);
+  // Reports go there at the end: find out now, before any vector runs, that they can.
+  if (!options.list) checkWritableDir(outDir);
   const driverName = await chooseDriver(options.driver ?? 'local');
   let drive: ((t: Target, r: Record<string, string>) => Promise<Drive>) | undefined;
   let fabric: (() => ReturnType<DockerDriver['fabric']>) | undefined;
@@ -293,8 +318,9 @@ export async function runCommand(options: RunOptions): Promise<number> {
   // Expectations are read first: a bad file stops the run before anything starts.
   const expectations = options.expectations?.length ? loadExpectations(options.expectations) : undefined;
   const targetPlans = await buildPlans(targets, loaded, profile, drive);
-  const plans = [...targetPlans, ...ensemblePlans(targetPlans, loaded)];
-  const grep = options.grep !== undefined ? grepPattern(options.grep) : undefined;
+  const plans = [...targetPlans, ...ensemblePlans(targetPlans, loaded, include)];
+  // With --include-target, the other targets take part only as partners of the included ones.
+  if (include.length) for (const p of targetPlans) if (!include.includes(p.record.id)) p.items = [];
   applyGrep(plans, grep, options.invert);
   // The vector set is what the run selected before sharding, so that every shard of one run has the same hash.
   const selected = new Map(plans.flatMap((p) => p.items.map((i) => [i.vector.id, i.vector] as const)));
@@ -304,6 +330,11 @@ export async function runCommand(options: RunOptions): Promise<number> {
     for (const p of plans) p.items = p.items.filter((i) => mine.has(i.vector.id));
   }
   const seed = options.seed ?? 0;
+  const named: NamedTarget[] = [
+    ...options.targets.map((id) => ({ id, by: '--target' })),
+    ...include.map((id) => ({ id, by: '--include-target' })),
+    ...[...(expectations?.values() ?? [])].map((e) => ({ id: e.expectations.target, by: e.file })),
+  ];
 
   if (options.list) {
     for (const plan of plans) {
@@ -311,6 +342,12 @@ export async function runCommand(options: RunOptions): Promise<number> {
       for (const item of plan.items) process.stdout.write(`  ${item.vector.id}${item.decision.run ? '' : ` [${item.decision.verdict}: ${item.decision.reason}]`}\n`);
     }
     return 0;
+  }
+  try {
+    checkPlans(plans, named);
+  } catch (err) {
+    await disposeAll(); // the docker driver, if it started
+    throw err;
   }
 
   const controller = new AbortController();
@@ -411,5 +448,6 @@ export async function runCommand(options: RunOptions): Promise<number> {
     if (progress) out.write(progress.report());
     out.write(`\nReports: ${written.join(', ')}\n`);
   }
+  checkRan(run, named);
   return run.results.some(isUnexpected) ? 1 : 0;
 }

@@ -155,6 +155,13 @@ export interface Suite<D = unknown> {
   vectorSchema: string;
   /** Default folder of the suite's vectors. */
   vectorDir: string;
+  /**
+   * The capabilities a target of this suite may claim (in its manifest and in
+   * hello), with what each means. A manifest claiming one that none of its
+   * suites declares is invalid: a misspelled capability would otherwise make
+   * vectors silently unsupported.
+   */
+  capabilities?: Record<string, string>;
   /** Spec profiles, when expectations can differ per profile. */
   profiles?: { names: string[]; default: string };
   /** Vectors of one schema-valid file, and any errors the schema cannot express. */

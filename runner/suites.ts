@@ -2,6 +2,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { UsageError } from './errors.js';
 import { DIST_DIR } from './paths.js';
 import type { Suite } from './suite.js';
 
@@ -20,7 +21,8 @@ const cache = new Map<string, Suite>();
 export async function loadSuite(name: string): Promise<Suite> {
   const known = cache.get(name);
   if (known) return known;
-  if (!suiteNames().includes(name)) throw new Error(`unknown suite "${name}" (known: ${suiteNames().join(', ')})`);
+  // A misspelled --suite is the user's mistake, not the harness's: a usage error naming the known suites.
+  if (!suiteNames().includes(name)) throw new UsageError(`unknown suite "${name}" (known: ${suiteNames().join(', ')})`);
   const mod = (await import(pathToFileURL(join(SUITES_DIR, name, 'index.js')).href)) as { default: Suite };
   cache.set(name, mod.default);
   return mod.default;

@@ -4,7 +4,7 @@
  * missing is reported unavailable, with the reason; it never fails the run.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { InputError, InputErrors } from './errors.js';
 import { JsonSource } from './json-source.js';
@@ -54,6 +54,8 @@ export interface Target {
   id: string;
   dir: string;
   manifest: TargetManifest;
+  /** The manifest as read, to locate problems found after the schema (an unknown suite, say). */
+  source?: JsonSource;
 }
 
 export function loadTarget(dir: string): Target {
@@ -63,7 +65,7 @@ export function loadTarget(dir: string): Target {
   const errors = validateSource(display, 'urn:conformatrix:target-manifest');
   if (errors.length) throw new InputErrors(errors);
   const id = dir.split('/').filter(Boolean).pop()!;
-  return { id, dir, manifest: display.value as TargetManifest };
+  return { id, dir, manifest: display.value as TargetManifest, source: display };
 }
 
 /** Every target under the targets folder (or the given folders). */
@@ -71,6 +73,10 @@ export function discoverTargets(dirs: string[] = [TARGETS_DIR]): Target[] {
   const targets: Target[] = [];
   const errors: InputError[] = [];
   for (const base of dirs) {
+    if (!existsSync(base) || !statSync(base).isDirectory()) {
+      errors.push(new InputError({ file: base }, existsSync(base) ? 'not a folder (--target-dir takes a folder of targets, or one target\'s folder)' : 'no such folder (--target-dir)'));
+      continue;
+    }
     if (existsSync(join(base, 'target.json'))) {
       targets.push(loadTarget(resolve(base)));
       continue;

@@ -9,6 +9,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { InputError } from './errors.js';
 import { JsonSource } from './json-source.js';
+import { MAX_VECTORS_PER_FILE, MAX_VECTORS_PER_RUN } from './limits.js';
 import { ROOT } from './paths.js';
 import { validateSource } from './schema.js';
 import type { LoadedVector, Suite } from './suite.js';
@@ -53,13 +54,19 @@ export function displayPath(file: string): string {
   return rel.startsWith('..') ? relative(ROOT, file).startsWith('..') ? file : relative(ROOT, file) : rel;
 }
 
+function vectorCount(doc: unknown): number {
+  const list = (doc as { vectors?: unknown } | null)?.vectors;
+  return Array.isArray(list) ? list.length : 0;
+}
+
 export interface LoadResult {
   vectors: LoadedVector[];
   errors: InputError[];
   files: string[];
 }
 
-export function loadVectorFiles(suite: Suite, files: string[], specs: SpecLibrary): LoadResult {
+/** `before`: vectors already loaded in this run (of other suites), counted against MAX_VECTORS_PER_RUN. */
+export function loadVectorFiles(suite: Suite, files: string[], specs: SpecLibrary, before = 0): LoadResult {
   const vectors: LoadedVector[] = [];
   const errors: InputError[] = [];
   const seen = new Map<string, LoadedVector>();
@@ -75,6 +82,16 @@ export function loadVectorFiles(suite: Suite, files: string[], specs: SpecLibrar
         continue;
       }
       throw err;
+    }
+    // Counted before the schema, whose cost grows with the file: a runaway file is refused, not loaded.
+    const count = vectorCount(source.value);
+    if (count > MAX_VECTORS_PER_FILE) {
+      errors.push(source.error('/vectors', `${count} vectors: more than the limit of ${MAX_VECTORS_PER_FILE} per file (see docs/vectors.md)`));
+      continue;
+    }
+    if (before + vectors.length + count > MAX_VECTORS_PER_RUN) {
+      errors.push(source.error('/vectors', `with this file's ${count} vectors the run would have more than the limit of ${MAX_VECTORS_PER_RUN} (see docs/vectors.md)`));
+      break;
     }
     const schemaErrors = validateSource(source, suite.vectorSchema);
     if (schemaErrors.length) {

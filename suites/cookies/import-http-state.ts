@@ -201,6 +201,10 @@ export const importCommand: SuiteCommand = {
   summary: 'convert an external cookie test corpus into vectors',
   usage: 'conformatrix import http-state SRC --out DEST (DEST: a .json file, or a folder for http-state.json)',
   async run(args: string[]): Promise<number> {
+    if (args.includes('--help') || args.includes('-h')) {
+      process.stdout.write(`Usage: ${this.usage}\n`);
+      return 0;
+    }
     const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string' } } });
     const [format, src] = positionals;
     if (format !== 'http-state') throw new UsageError(`unknown corpus format ${JSON.stringify(format)}; known: http-state`);

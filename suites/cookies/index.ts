@@ -106,6 +106,11 @@ const suite: Suite<CookieVector> = {
   vectorSchema: 'urn:conformatrix:cookie-vectors',
   vectorDir: join(VECTORS_DIR, 'cookies'),
   profiles: { names: PROFILE_NAMES, default: DEFAULT_PROFILE },
+  capabilities: {
+    clock: "the adapter sets the implementation's clock to each request's time",
+    https: "(HTTP mode) the client trusts the run's test CA",
+    'browser-context': '(HTTP mode) the adapter can load the document a browser navigation starts from',
+  },
   load: loadCookieVectors,
   plan,
   run,

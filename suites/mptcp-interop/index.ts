@@ -28,6 +28,11 @@ const suite: Suite<Scenario> = {
   title: 'Multipath TCP interop through middleboxes',
   vectorSchema: 'urn:conformatrix:mptcp-interop-vectors',
   vectorDir: join(VECTORS_DIR, 'mptcp-interop'),
+  capabilities: {
+    'mptcp-interop': 'the target takes part in interop scenarios',
+    'interop-checksums': 'the adapter can ask for DSS checksums',
+    'interop-join': 'as a client, the adapter can open a second subflow',
+  },
   load: loadScenarios,
   roles: ['client', 'server'],
   plan: () => ({ run: true }),

@@ -235,7 +235,7 @@ export const mptcpCommand: SuiteCommand = {
   usage: 'conformatrix mptcp decode|derive|hmac|add-addr-hmac|checksum ... (conformatrix mptcp help for details)',
   async run(args: string[]): Promise<number> {
     const [sub, ...rest] = args;
-    if (sub === 'help' || sub === '--help' || sub === '-h') {
+    if (sub === 'help' || args.includes('--help') || args.includes('-h')) {
       process.stdout.write(USAGE + '\n');
       return 0;
     }

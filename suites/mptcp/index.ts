@@ -26,6 +26,10 @@ const suite: Suite<MptcpVector> = {
   title: 'Multipath TCP (RFC 8684)',
   vectorSchema: 'urn:conformatrix:mptcp-vectors',
   vectorDir: join(VECTORS_DIR, 'mptcp'),
+  capabilities: {
+    'mptcp-v1': 'the target speaks MPTCP v1 (RFC 8684)',
+    sysctls: 'the adapter applies the sysctls a vector sets',
+  },
   load: loadMptcpVectors,
   plan,
   run: (vector, session, _target, ctx) => runScript(vector.data, session, ctx),
