@@ -46,7 +46,9 @@ describe('conformatrix import http-state', function () {
     assert.match(result.stdout, /profile rfc6265 only: run them with --profile rfc6265/);
     const out = tempDir();
     const r = cli(['run', '--vectors', dest, '--target', 'reference', '--out', out, '--reporter', 'dot']);
-    assert.equal(r.status, 0, r.stdout + r.stderr);
+    // A gate that ran nothing on the target it names fails closed, and says why (every vector skipped).
+    assert.equal(r.status, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, /no vector ran on reference \(named by --target\): 8 skipped/);
     const skipped = readRun(out).results.filter((x) => x.targetId === 'reference');
     assert.equal(skipped.length, 8);
     for (const x of skipped) {
