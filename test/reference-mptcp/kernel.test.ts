@@ -186,7 +186,8 @@ describe('reference MPTCP endpoint against the Linux kernel', function () {
     const l = await lab();
     l.endpoint(K_ADDR2, 'v2b', 'signal');
     const { kconn, conn } = await kernelServer(l);
-    await l.driver.waitFor(() => events(l, 'add-addr').length > 0, 10000, 'ADD_ADDR');
+    // The echo leaves with the next segment after the ADD_ADDR's event: wait for both.
+    await l.driver.waitFor(() => events(l, 'add-addr').length > 0 && l.host.stats.addAddrEchoSent > 0, 10000, 'ADD_ADDR and its echo');
     const add = events(l, 'add-addr')[0]!;
     assert.ok(add.type === 'add-addr' && add.address === K_ADDR2);
     assert.equal(l.host.stats.addAddrBadHmac, 0);
