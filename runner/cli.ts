@@ -17,6 +17,7 @@ import { mergeDirs } from './merge.js';
 import { isUnexpected } from './model.js';
 import { summaryText } from './reports/summary.js';
 import { parseShard } from './shard.js';
+import { RUN_OPTIONS } from './run-options.js';
 
 /** Each command's usage, for `conformatrix COMMAND --help` and the overview. */
 const USAGE = {
@@ -77,30 +78,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'run': {
       if (helpFor('run', rest)) return 0;
-      const { values } = parseArgs({
-        args: rest,
-        options: {
-          suite: { type: 'string', multiple: true, default: [] },
-          target: { type: 'string', multiple: true, default: [] },
-          'include-target': { type: 'string', multiple: true, default: [] },
-          vectors: { type: 'string', multiple: true, default: [] },
-          profile: { type: 'string' },
-          out: { type: 'string', default: 'reports' },
-          grep: { type: 'string' },
-          invert: { type: 'boolean', default: false },
-          reporter: { type: 'string' },
-          jobs: { type: 'string' },
-          timeout: { type: 'string' },
-          list: { type: 'boolean', default: false },
-          driver: { type: 'string', default: 'local' },
-          'target-dir': { type: 'string', multiple: true, default: [] },
-          shard: { type: 'string' },
-          retries: { type: 'string' },
-          seed: { type: 'string' },
-          expectations: { type: 'string', multiple: true, default: [] },
-          'update-expectations': { type: 'string' },
-        },
-      });
+      const { values } = parseArgs({ args: rest, options: RUN_OPTIONS });
       if (!['local', 'docker', 'auto'].includes(values.driver)) throw new UsageError(`--driver takes local, docker or auto, not ${JSON.stringify(values.driver)}`);
       const int = (name: string, v: string | undefined, min = 1, max = Number.MAX_SAFE_INTEGER) => {
         if (v === undefined) return undefined;

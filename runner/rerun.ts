@@ -6,11 +6,12 @@
  * and matrix.html's panel show it, ready to paste into a shell.
  */
 import { parseArgs } from 'node:util';
+import { RUN_OPTIONS } from './run-options.js';
 
 /** The options of `run` a rerun keeps, with their value; every other option (--out, --grep, --shard, ...) is dropped. */
 const KEPT = ['suite', 'vectors', 'profile', 'driver', 'target-dir', 'timeout', 'seed'] as const;
 /** Every option of `run` that takes a value, so that argv is read as the command line read it. */
-const VALUED = [...KEPT, 'target', 'out', 'grep', 'reporter', 'jobs', 'shard', 'retries', 'expectations', 'update-expectations'];
+const VALUED = Object.entries(RUN_OPTIONS).flatMap(([name, o]) => (o.type === 'string' ? [name] : []));
 
 /** What a rerun needs of the original run when its argv was not recorded (a run started from code). */
 export interface RerunFallback {

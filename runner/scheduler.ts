@@ -272,15 +272,14 @@ export class Scheduler {
     const timeoutMs = Math.max(this.options.timeoutMs, item.suite.timeoutMs?.(item.vector) ?? 0);
     const { timedOut, timer } = deadline(timeoutMs, controller);
     const clock = { adapterMs: 0 };
-    const started: Transport[] = [];
-    /** Each role's adapters, in start order, for the logs of an error or timeout. */
+    /** Each role's adapters, in start order: stopped when the vector ends, and their logs kept with an error or timeout. */
     const byRole: [string, Transport][] = [];
     // Adapters that ended well are closed (they clean up what they made); after a fault, they are killed.
     let faulted = true;
     let fabric: (Fabric & { dispose(): Promise<void> }) | undefined;
     const ctx = this.context(plan, item);
     let stopped: Promise<unknown> | undefined;
-    const stopAll = () => (stopped ??= Promise.all(started.map((t) => (faulted ? killTransport(t) : t.close()).catch(() => undefined))));
+    const stopAll = () => (stopped ??= Promise.all(byRole.map(([, t]) => (faulted ? killTransport(t) : t.close()).catch(() => undefined))));
     const ensemble: Ensemble = {
       targets: views,
       fabric: undefined,
@@ -288,7 +287,6 @@ export class Scheduler {
         const part = roles[role];
         if (!part?.factory) throw new Error(`no target in role ${role}`);
         const transport = await part.factory.start(placement);
-        started.push(transport);
         byRole.push([role, transport]);
         const hello = (await transport.call('hello', { contract: CONTRACT_VERSION, suites: [item.suite.name] }, controller.signal)) as HelloResult;
         part.record.implementation ??= hello.implementation;
