@@ -40,6 +40,15 @@ const DEVIATIONS: Record<string, Record<string, RegExp>> = {
   'reference+reference': {},
 };
 
+/**
+ * Where a real implementation does not always do the same thing: a pass, or a
+ * fail with this reason (docs/targets/linux-kernel.md, "Sometimes stalls").
+ * Left out of the docker-against-local comparison.
+ */
+const INTERMITTENT: Record<string, Record<string, RegExp>> = {
+  'linux-kernel+linux-kernel': { 'mptcp-interop/strip/after-handshake-client-to-server': /the client ended as mptcp, not fallback/ },
+};
+
 function kernelMissing(): string | undefined {
   const lab = labUnavailable();
   if (lab) return lab;
@@ -101,6 +110,8 @@ function checkGrid(run: RunResults, out: string): void {
       if (deviation) {
         assert.equal(r.verdict, 'fail', `${pair} ${r.vectorId} is a documented deviation`);
         assert.match(r.reason ?? '', deviation, `${pair} ${r.vectorId}`);
+      } else if (INTERMITTENT[pair]?.[r.vectorId] && r.verdict === 'fail') {
+        assert.match(r.reason ?? '', INTERMITTENT[pair]![r.vectorId]!, `${pair} ${r.vectorId}`);
       } else {
         assert.equal(r.verdict, 'pass', `${pair} ${r.vectorId}: ${r.reason ?? ''}`);
       }
@@ -139,6 +150,7 @@ describe('mptcp interop', function () {
     it('writes up every deviation in the documents of the targets', () => {
       const kernel = idsInSection(join(ROOT, 'docs', 'targets', 'linux-kernel.md'), '## Interop scenarios', 'mptcp-interop/');
       const reference = idsInSection(join(ROOT, 'docs', 'targets', 'reference.md'), '## MPTCP: where it disagrees with RFC 8684 or cannot run', 'mptcp-interop/');
+      for (const [pair, ids] of Object.entries(INTERMITTENT)) for (const id of Object.keys(ids)) assert.ok(kernel.has(id), `${pair} ${id} is written up`);
       for (const [pair, deviations] of Object.entries(DEVIATIONS)) {
         for (const [id, reason] of Object.entries(deviations)) {
           const doc = reason === KERNEL_RESETS_JOIN_WITH_REASON_0 ? kernel : reference;
@@ -188,7 +200,8 @@ describe('mptcp interop', function () {
       if (!local) return skipWithReason(this, 'the local run did not happen');
       const docker = readRun(out);
       checkGrid(docker, out);
-      const verdicts = (r: RunResults) => Object.fromEntries(r.results.map((x) => [`${x.targetId} ${x.vectorId}`, x.verdict]));
+      const verdicts = (r: RunResults) =>
+        Object.fromEntries(r.results.filter((x) => !INTERMITTENT[x.targetId]?.[x.vectorId]).map((x) => [`${x.targetId} ${x.vectorId}`, x.verdict]));
       assert.deepEqual(verdicts(docker), verdicts(local));
       assert.ok(docker.results.every((r) => (r.details as { topology: string }).topology === 'containers'));
     });
