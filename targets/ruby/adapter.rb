@@ -81,7 +81,9 @@ def fetch_one(jar, url, method, proxy, params)
   timeout = [(params['timeoutMs'] || 10_000) / 1000.0, 1].max
   redirects = 0
   loop do
-    http = Net::HTTP.new(uri.host, uri.port, proxy.host, proxy.port)
+    # uri.hostname, not uri.host: for an IPv6 literal, uri.host keeps the
+    # brackets and Net::HTTP adds its own, asking the proxy for http://[[::1]]/.
+    http = Net::HTTP.new(uri.hostname, uri.port, proxy.host, proxy.port)
     http.open_timeout = timeout
     http.read_timeout = timeout
     http.write_timeout = timeout

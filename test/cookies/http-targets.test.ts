@@ -52,6 +52,23 @@ describe('real HTTP cookie targets', function () {
     assert.match(r!.reason!, /^request 2 \(GET http:\/\/home\.example\.org\/\): expected no Cookie header field at all, got an empty Cookie header/);
   });
 
+  it('ruby requests IPv6 literal hosts through the proxy (the host vectors of [2001:db8::1] get verdicts, not errors)', async function () {
+    const ruby = httpTargets.find((t) => t.id === 'ruby')!;
+    const missing = missingRequirement(ruby);
+    if (missing) {
+      process.stdout.write(`      skipped: ruby is not available here: ${missing}\n`);
+      this.skip();
+    }
+    const out = tempDir();
+    const vectors = ['domain.json', 'host.json'].map((f) => join(VECTORS_DIR, 'cookies', f));
+    await runCommand({ suites: ['cookies'], targets: ['ruby'], vectors, grep: 'ipv6', out, quiet: true, timeoutMs: 20_000 });
+    const results = readRun(out).results;
+    assert.deepEqual(
+      results.map((r) => `${r.vectorId}: ${r.verdict}${r.verdict === 'pass' ? '' : ` ${r.reason}`}`).sort(),
+      ['cookies/domain/ipv6-domain-tail-rejected: pass', 'cookies/host/ipv6-host-only: pass'],
+    );
+  });
+
   it('chromium runs the SameSite vectors, which every other client skips', async function () {
     const chromium = httpTargets.find((t) => t.id === 'chromium')!;
     const missing = missingRequirement(chromium);
