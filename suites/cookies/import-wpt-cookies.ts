@@ -77,7 +77,9 @@ function readCorpus(src: string): { entries: Entry[]; errors: InputError[] } {
   const entries: Entry[] = [];
   const errors: InputError[] = [];
   const root = statSync(src).isDirectory() ? src : join(src, '..');
-  for (const path of corpusFiles(src)) {
+  const files = corpusFiles(src);
+  if (files.length === 0) errors.push(new InputError({ file: displayPath(src) }, 'no .json file in this folder: a corpus is a JSON file, or a folder of them'));
+  for (const path of files) {
     let source: JsonSource;
     try {
       source = JsonSource.parse(displayPath(path), JsonSource.read(path).text);

@@ -207,6 +207,14 @@ describe('conformatrix import wpt-cookies', function () {
     ]);
   });
 
+  it('refuses a folder without a .json file', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'README.md'), 'no tests here\n');
+    const r = cli(['import', 'wpt-cookies', dir, '--out', join(dir, 'out.json')]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /: no \.json file in this folder: a corpus is a JSON file, or a folder of them\n1 error\(s\)\n$/);
+  });
+
   it('takes --origin for the origin the tests run on, and refuses one that is not an http(s) origin', () => {
     const r = importTests([{ name: 'secure', cookie: 's=1; Secure', expected: 's=1' }], ['--origin', 'https://example.test:8443']);
     assert.equal(r.status, 0, r.stderr);
