@@ -207,6 +207,14 @@ describe('conformatrix import wpt-cookies', function () {
     ]);
   });
 
+  it('refuses a corpus that would make a vector file larger than the loader takes', () => {
+    const tests = Array.from({ length: 2001 }, (_, i) => ({ name: `test ${i}`, cookie: `c${i}=1`, expected: `c${i}=1` }));
+    const r = importTests(tests);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /conformatrix: 2001 vectors: more than the limit of 2000 per vector file \(see docs\/vectors\.md\); import the corpus in parts/);
+    assert.equal(r.doc, undefined);
+  });
+
   it('refuses a folder without a .json file', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'README.md'), 'no tests here\n');
