@@ -1,6 +1,7 @@
 /** `npm run bench`: every benchmark, one after another. Each prints ratios measured side by side in one run. */
 import { printRunnerOverhead, runnerOverhead } from './runner-overhead.js';
 import { printTargetThroughput, targetThroughput } from './targets.js';
+import { cookieSuiteBench, printCookieSuiteBench } from './cookie-suite.js';
 import { originProxyBench, printOriginProxyBench } from './origin-proxy.js';
 import { printMptcpCodecBench, runMptcpCodecBench } from './mptcp-codec.js';
 import { dockerBench, printDockerBench } from './docker.js';
@@ -11,6 +12,7 @@ import { longLinesBench, printLongLinesBench } from './long-lines.js';
 
 printRunnerOverhead(await runnerOverhead());
 printTargetThroughput(await targetThroughput());
+printCookieSuiteBench(await cookieSuiteBench());
 printOriginProxyBench(await originProxyBench());
 printLongLinesBench(await longLinesBench());
 printMptcpCodecBench(await runMptcpCodecBench());

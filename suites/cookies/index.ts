@@ -10,7 +10,7 @@ import { toBytes } from './bytes.js';
 import { renderDates } from './time.js';
 import { judge, type Observed } from './verdict.js';
 import { DEFAULT_PROFILE, loadCookieVectors, needsClock, PROFILE_NAMES, vectorProfiles, type CookieVector, type Profile } from './vector.js';
-import { importCommand } from './import-http-state.js';
+import { importCommand } from './import.js';
 import { OriginServer } from './http/origin-server.js';
 import { planHttp, runHttp } from './http/run-http.js';
 
