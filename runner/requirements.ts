@@ -7,7 +7,7 @@
  * those citations to the index and to the level rule.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { InputError, InputErrors } from './errors.js';
 import { JsonSource } from './json-source.js';
 import type { Level } from './model.js';
@@ -203,7 +203,3 @@ export function citationProblems(v: Citing, index: RequirementsIndex): { at: str
   return problems;
 }
 
-/** The index's own folder name for a document, for messages. */
-export function indexFolder(doc: string): string {
-  return `vectors/specs/requirements/${basename(doc)}/`;
-}
