@@ -12,6 +12,7 @@ import { runCommand } from './run.js';
 import { indexMarkdownSpec, SpecLibrary } from './specs.js';
 import { loadSuites } from './suites.js';
 import { validateCommand } from './validate.js';
+import { coverageCommand, COVERAGE_USAGE } from './coverage.js';
 import { diffRuns, diffText, readRunAt } from './diff.js';
 import { mergeDirs } from './merge.js';
 import { isUnexpected } from './model.js';
@@ -29,6 +30,7 @@ const USAGE = {
   merge: 'conformatrix merge DIR... --out DIR [--quiet]',
   diff: 'conformatrix diff OLD NEW [--json]',
   validate: 'conformatrix validate [PATH...]   (vector files or folders, target.json manifests, expectations files)',
+  coverage: `${COVERAGE_USAGE}   (requirements the vectors cite; exit 1 when a testable one has none)`,
   'spec-index': 'conformatrix spec-index FILE.md --doc NAME --out FILE.json [--url URL]',
 };
 
@@ -113,6 +115,10 @@ async function main(argv: string[]): Promise<number> {
       if (helpFor('validate', rest)) return 0;
       const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
       return validateCommand(positionals);
+    }
+    case 'coverage': {
+      if (helpFor('coverage', rest)) return 0;
+      return coverageCommand(rest);
     }
     case 'merge': {
       if (helpFor('merge', rest)) return 0;

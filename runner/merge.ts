@@ -94,6 +94,8 @@ export function mergeRuns(runs: { dir: string; run: RunResults }[]): RunResults 
     targets: [...targets.values()].sort((a, b) => targetOrder.get(a.id)! - targetOrder.get(b.id)!),
     vectors: vectorList,
     results: resultList,
+    // Every shard measured the coverage of the whole selection (the same vector set hash): the first one's holds for all.
+    ...(base!.run.coverage ? { coverage: base!.run.coverage } : {}),
   };
 }
 

@@ -30,6 +30,8 @@ export interface VectorRecord {
   /** The section the vector is grouped under in the matrix: its first citation. */
   group: SectionRef;
   flags: string[];
+  /** The requirement ids the vector cites (vectors/specs/requirements/). */
+  requirements?: string[];
   /** File and JSON pointer the vector was read from. */
   source: { file: string; pointer: string };
   /**
@@ -130,6 +132,47 @@ export interface RunResults {
   targets: TargetRecord[];
   vectors: VectorRecord[];
   results: ResultRecord[];
+  /**
+   * Per suite measured against a requirements index: which requirements of
+   * the profile's document the run's vectors (all that it selected, before
+   * sharding) cite, per section and per level (runner/coverage.ts).
+   */
+  coverage?: CoverageSummary[];
+}
+
+export interface CoverageCounts {
+  /** Every requirement indexed. */
+  requirements: number;
+  /** Those not marked untestable. */
+  testable: number;
+  /** Testable ones that at least one vector cites. */
+  covered: number;
+  untestable: number;
+}
+
+export interface SectionCoverage extends CoverageCounts {
+  section: string;
+  title: string;
+  anchor?: string;
+  url?: string;
+  /** The testable requirements of the section that no vector cites. */
+  uncovered: string[];
+}
+
+/** Per vector level (MUST NOT counted as MUST, and so on: requirements.ts VECTOR_LEVEL). */
+export interface LevelCoverage extends CoverageCounts {
+  level: Level;
+}
+
+/** What results.json carries per suite (see vectors/schema/results.schema.json). */
+export interface CoverageSummary {
+  suite: string;
+  profile?: string;
+  /** The document measured against. */
+  doc: string;
+  totals: CoverageCounts;
+  sections: SectionCoverage[];
+  levels: LevelCoverage[];
 }
 
 export function countVerdicts(results: ResultRecord[]): Record<Verdict, number> {

@@ -15,7 +15,8 @@ import { checkPlans, checkRan, checkReporter, manifestErrors, type NamedTarget }
 import { JsonSource } from './json-source.js';
 import { localDriver } from './local-driver.js';
 import { applyGrep, buildMocha, grepPattern, runMocha } from './mocha-bridge.js';
-import { isUnexpected, type ResultRecord, type RunResults, type TargetRecord, type VectorRecord } from './model.js';
+import { coverageOf, measuredDoc, suiteProfile, summarise } from './coverage.js';
+import { isUnexpected, type CoverageSummary, type ResultRecord, type RunResults, type TargetRecord, type VectorRecord } from './model.js';
 import { harnessVersion, writeReports } from './results.js';
 import { summaryText } from './reports/summary.js';
 import { Scheduler, type PlanItem, type TargetPlan } from './scheduler.js';
@@ -63,6 +64,8 @@ export interface RunOptions {
   updateExpectations?: string;
   /** Run only what these targets take part in: their own vectors, and the interop pairs that include them. */
   includeTargets?: string[];
+  /** The section and requirements indexes; by default vectors/specs/ (tests give fixtures). */
+  specs?: SpecLibrary;
 }
 
 /** sha256 over the selected vectors, ids and content, in id order. */
@@ -158,9 +161,24 @@ export function vectorRecord(suite: Suite, v: LoadedVector, specs: SpecLibrary):
     citations: v.citations,
     group: { doc: first.doc, section: first.section, title: section?.title ?? '', ...(section ? { anchor: section.anchor } : {}), ...(url ? { url } : {}) },
     flags: v.flags,
+    ...(v.requirements ? { requirements: v.requirements } : {}),
     source: v.source,
     ...(suite.roles ? { roles: suite.roles } : {}),
   };
+}
+
+/**
+ * The requirements coverage of the run's selection, per suite measured
+ * against an index that has its profile's document: the summary results.json
+ * and the matrix show.
+ */
+function runCoverage(loaded: LoadedSuite[], selected: Set<string>, profile: string | undefined, specs: SpecLibrary): CoverageSummary[] {
+  return loaded.flatMap(({ suite, vectors }) => {
+    const p = suiteProfile(suite, profile);
+    const doc = measuredDoc(suite, p);
+    if (!doc || !specs.requirements.filesOf(doc).length) return [];
+    return [summarise(coverageOf(suite.name, p, doc, specs.requirements.of(doc), vectors.filter((v) => selected.has(v.id)), specs))];
+  });
 }
 
 export function targetView(target: Target, suiteName?: string, harness: HarnessEndpoint = LOCAL_HARNESS): TargetView {
@@ -279,7 +297,7 @@ function userGrep(text: string): RegExp {
 
 export async function runCommand(options: RunOptions): Promise<number> {
   const startedAt = new Date();
-  const specs = SpecLibrary.load();
+  const specs = options.specs ?? SpecLibrary.load();
   const loaded = await loadAll(options.suites, options.vectors, specs);
   const suiteNames = loaded.map((l) => l.suite.name);
   if (options.profile !== undefined) {
@@ -325,6 +343,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
   // The vector set is what the run selected before sharding, so that every shard of one run has the same hash.
   const selected = new Map(plans.flatMap((p) => p.items.map((i) => [i.vector.id, i.vector] as const)));
   const setHash = vectorSetHash([...selected.values()]);
+  const coverage = runCoverage(loaded, new Set(selected.keys()), profile, specs);
   if (options.shard) {
     const mine = shardVectors(selected.keys(), options.shard);
     for (const p of plans) p.items = p.items.filter((i) => mine.has(i.vector.id));
@@ -401,6 +420,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
       targets: targetPlans.map((p) => p.record),
       vectors,
       results,
+      ...(coverage.length ? { coverage } : {}),
     };
     if (expectations) applyExpectations(run, expectations);
     return run;

@@ -10,6 +10,7 @@ import { JsonSource } from './json-source.js';
 import { validateSource } from './schema.js';
 import { InputErrors } from './errors.js';
 import { SPECS_DIR } from './paths.js';
+import { RequirementsIndex } from './requirements.js';
 
 export interface SpecSection {
   number: string;
@@ -103,8 +104,11 @@ export function indexMarkdownSpec(markdown: string): { title: string; sections: 
 
 export class SpecLibrary {
   private readonly docs = new Map<string, SpecIndex>();
+  /** The requirements indexes of the documents (vectors/specs/requirements/<doc>/), read with the section indexes. */
+  requirements = new RequirementsIndex();
 
-  static load(dir = SPECS_DIR): SpecLibrary {
+  /** Reads the section indexes in dir, then the requirements indexes in requirementsDir, checked against them. */
+  static load(dir = SPECS_DIR, requirementsDir = join(dir, 'requirements')): SpecLibrary {
     const lib = new SpecLibrary();
     const errors = [];
     for (const name of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
@@ -114,6 +118,7 @@ export class SpecLibrary {
       else lib.add(source.value as SpecIndex);
     }
     if (errors.length) throw new InputErrors(errors);
+    lib.requirements = RequirementsIndex.load(requirementsDir, lib);
     return lib;
   }
 

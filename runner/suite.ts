@@ -14,6 +14,10 @@ export interface LoadedVector<D = unknown> {
   level: Level;
   citations: Citation[];
   flags: string[];
+  /** Ids of the requirements the vector checks (vectors/specs/requirements/), if it cites any. */
+  requirements?: string[];
+  /** The profiles under which the vector has an expectation; undefined: every profile of its suite (or the suite has none). */
+  profiles?: string[];
   source: { file: string; pointer: string };
   /** The suite's own view of the vector. */
   data: D;
@@ -148,6 +152,27 @@ export interface SuiteCommand {
   run(args: string[]): Promise<number>;
 }
 
+/**
+ * How a suite is measured against the requirements indexes
+ * (vectors/specs/requirements/<doc>/, docs/requirements.md): `conformatrix
+ * coverage` and the matrix's coverage panel count, for a run of a profile,
+ * the requirements of that profile's document that the suite's vectors cite.
+ */
+export interface SuiteRequirements {
+  /**
+   * The document each profile is measured against: profile name → doc (a
+   * document with a requirements index). A suite without profiles gives one
+   * entry under the key "*".
+   */
+  measuredAgainst: Record<string, string>;
+  /**
+   * Whether every vector in the suite's own folder (vectorDir) must cite at
+   * least one requirement; `validate` checks it. Vector sets elsewhere (an
+   * imported corpus, your own) need not cite any.
+   */
+  vectorsMustCite: boolean;
+}
+
 export interface Suite<D = unknown> {
   name: string;
   title: string;
@@ -164,6 +189,8 @@ export interface Suite<D = unknown> {
   capabilities?: Record<string, string>;
   /** Spec profiles, when expectations can differ per profile. */
   profiles?: { names: string[]; default: string };
+  /** Which requirements indexes the suite is measured against, when it is; its vectors' `requirements` are checked against the index in any case. */
+  requirements?: SuiteRequirements;
   /** Vectors of one schema-valid file, and any errors the schema cannot express. */
   load(source: JsonSource): { vectors: LoadedVector<D>[]; errors: InputError[] };
   /** Whether the vector applies to the target at all, and whether the target can run it. */

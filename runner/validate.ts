@@ -1,11 +1,16 @@
 /**
- * `conformatrix validate [PATH...]`: vector files against their JSON Schema,
- * the suite's own checks, unique ids and citations that name real sections;
+ * `conformatrix validate [PATH...]`: the requirements indexes
+ * (vectors/specs/requirements/) against their schema and the section indexes;
+ * vector files against their JSON Schema, the suite's own checks, unique ids,
+ * citations that name real sections, requirement ids that the index has and
+ * that are testable, the level rule, and, for a suite that says so, a
+ * requirement cited by every vector of its own folder;
  * target manifests (target.json) against theirs and against the suites and
  * capabilities this build knows; expectations files against theirs. With no
  * PATH, every suite's vectors and every target manifest.
  */
 import { basename, dirname } from 'node:path';
+import { uncitedErrors } from './coverage.js';
 import { InputError, InputErrors } from './errors.js';
 import { readExpectations } from './expectations.js';
 import { manifestErrors } from './gate-checks.js';
@@ -51,6 +56,8 @@ function checkManifests(targets: Target[], errors: InputError[], suites: Awaited
 
 export async function validateCommand(paths: string[]): Promise<number> {
   const specs = SpecLibrary.load();
+  const docs = specs.requirements.docs();
+  if (docs.length) process.stdout.write(`requirements: ${specs.requirements.size} valid (${docs.map((d) => `${d}: ${specs.requirements.of(d).length} in ${specs.requirements.filesOf(d).length} files`).join('; ')})\n`);
   const suites = await loadSuites();
   const errors: InputError[] = [];
   const files = paths.length ? vectorFiles(paths) : [];
@@ -62,7 +69,11 @@ export async function validateCommand(paths: string[]): Promise<number> {
     try {
       const loaded = await loadAll([], vectorPaths, specs);
       count = loaded.reduce((n, l) => n + l.vectors.length, 0);
-      for (const l of loaded) process.stdout.write(`${l.suite.name}: ${l.vectors.length} vectors valid\n`);
+      for (const l of loaded) {
+        const uncited = uncitedErrors(l.suite, l.vectors);
+        errors.push(...uncited);
+        process.stdout.write(`${l.suite.name}: ${l.vectors.length - uncited.length} vectors valid\n`);
+      }
     } catch (err) {
       if (err instanceof InputErrors) errors.push(...err.errors);
       else throw err;

@@ -1,7 +1,8 @@
 /**
  * Loading and validating vector files: JSON Schema first, then the suite's own
  * checks, then what holds across files (unique ids, citations that name real
- * sections). Every error names file:line:column and the JSON pointer.
+ * sections, requirement ids that the requirements index has, with the level
+ * rule). Every error names file:line:column and the JSON pointer.
  */
 import type { Citation } from './specs.js';
 import type { Level } from './model.js';
@@ -11,6 +12,7 @@ import { InputError } from './errors.js';
 import { JsonSource } from './json-source.js';
 import { MAX_VECTORS_PER_FILE, MAX_VECTORS_PER_RUN } from './limits.js';
 import { ROOT } from './paths.js';
+import { citationProblems } from './requirements.js';
 import { validateSource } from './schema.js';
 import type { LoadedVector, Suite } from './suite.js';
 import type { SpecLibrary } from './specs.js';
@@ -22,6 +24,8 @@ export interface VectorCommon {
   title: string;
   description?: string;
   spec: Citation[];
+  /** Ids from the requirements index (vectors/specs/requirements/). */
+  requirements?: string[];
   level: Level;
   flags?: string[];
 }
@@ -111,6 +115,7 @@ export function loadVectorFiles(suite: Suite, files: string[], specs: SpecLibrar
         const problem = specs.check(c);
         if (problem) errors.push(source.error(`${v.source.pointer}/spec/${i}`, `citation: ${problem}`));
       });
+      for (const p of citationProblems(v, specs.requirements)) errors.push(source.error(`${v.source.pointer}${p.at}`, p.message));
       vectors.push(v);
     }
   }

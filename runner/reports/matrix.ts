@@ -111,6 +111,7 @@ export function matrixMarkdown(run: RunResults): string {
       return `${rs.filter((r) => r.verdict === 'pass').length}/${rs.length}`;
     };
     out.push(markdownTable(['', ...targets.map((t) => t.id)], [['**passed**', ...targets.map((t) => `**${total(vectors, t.id)}**`)]]), '');
+    out.push(...coverageTable(run, suite));
     for (const group of groupBySection(vectors)) {
       out.push(`### ${group.url ? `[${group.label}](${group.url})` : group.label}`, '');
       const rows = group.vectors.map((v) => [
@@ -141,6 +142,22 @@ export function matrixMarkdown(run: RunResults): string {
     }
   }
   return out.join('\n') + '\n';
+}
+
+/** The suite's requirements coverage per section (results.json's coverage), when it is measured against an index. */
+function coverageTable(run: RunResults, suite: string): string[] {
+  const c = run.coverage?.find((x) => x.suite === suite);
+  if (!c) return [];
+  const rows = c.sections.map((s) => [`${s.url ? `[§${s.section}](${s.url})` : `§${s.section}`} ${s.title}`, `${s.covered}/${s.testable}`, String(s.untestable), s.uncovered.map((id) => `\`${id}\``).join(' ')]);
+  rows.push(['**all**', `**${c.totals.covered}/${c.totals.testable}**`, String(c.totals.untestable), '']);
+  return [
+    `### Requirements coverage: ${c.doc}${c.profile ? ` (profile ${c.profile})` : ''}`,
+    '',
+    `Requirements of ${c.doc} that this run's vectors cite: covered / testable per section (untestable ones apart). By level: ${c.levels.map((l) => `${l.level} ${l.covered}/${l.testable}`).join(', ')}.`,
+    '',
+    markdownTable(['section', 'covered', 'untestable', 'uncovered'], rows),
+    '',
+  ];
 }
 
 function oneLine(s: string): string {

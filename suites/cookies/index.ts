@@ -106,6 +106,8 @@ const suite: Suite<CookieVector> = {
   vectorSchema: 'urn:conformatrix:cookie-vectors',
   vectorDir: join(VECTORS_DIR, 'cookies'),
   profiles: { names: PROFILE_NAMES, default: DEFAULT_PROFILE },
+  // Each profile is measured against the requirements of its own document; the project's vectors all cite some.
+  requirements: { measuredAgainst: { rfc6265bis: 'rfc6265bis', rfc6265: 'rfc6265' }, vectorsMustCite: true },
   capabilities: {
     clock: "the adapter sets the implementation's clock to each request's time",
     https: "(HTTP mode) the client trusts the run's test CA",

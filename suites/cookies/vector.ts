@@ -161,6 +161,8 @@ export function loadCookieVectors(source: JsonSource): { vectors: LoadedVector<C
         level: v.level,
         citations: v.spec,
         flags: v.flags ?? [],
+        ...(v.requirements ? { requirements: v.requirements } : {}),
+        ...(v.profiles ? { profiles: v.profiles } : {}),
         source: { file: source.file, pointer: at },
         data: v,
       });

@@ -30,7 +30,7 @@ function manyVectors(n: number, prefix = 'many'): string {
 describe('usage errors and bad input', function () {
   this.timeout(120_000);
 
-  for (const args of [['run'], ['merge'], ['diff'], ['validate'], ['spec-index'], ['import'], ['mptcp', 'decode']]) {
+  for (const args of [['run'], ['merge'], ['diff'], ['validate'], ['coverage'], ['spec-index'], ['import'], ['mptcp', 'decode']]) {
     for (const flag of ['--help', '-h']) {
       it(`${args.join(' ')} ${flag} prints the usage and exits 0`, () => {
         const r = cli([...args, flag]);

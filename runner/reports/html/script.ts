@@ -445,6 +445,38 @@ function cellButton(vectorId, targetId, r, label) {
   return b;
 }
 
+/* ---------- requirements coverage, per suite and section ---------- */
+
+function buildCoverage(main) {
+  if (!RUN.coverage || !RUN.coverage.length) return;
+  var sec = el('section', { id: 'coverage', 'aria-labelledby': 'coverage-h' }, el('h2', { id: 'coverage-h', text: 'Requirements coverage' }));
+  add(sec, el('p', { class: 'note', text: 'Per section of the document each suite is measured against: the testable requirements that at least one of this run\u2019s vectors cites, over all testable ones. Untestable requirements are counted apart. The whole selection of the run: the filters do not apply here.' }));
+  RUN.coverage.forEach(function (c) {
+    var title = c.suite + ': ' + c.doc + (c.profile ? ' (profile ' + c.profile + ')' : '');
+    var box = el('div', { class: 'coverage', data: { suite: c.suite, doc: c.doc } }, el('h3', { text: title }));
+    var levels = c.levels.map(function (l) { return l.level + ' ' + l.covered + '/' + l.testable; }).join(', ');
+    add(box, el('p', { class: 'note totals' }, [el('strong', { class: 'cov-total', text: c.totals.covered + '/' + c.totals.testable }), ' testable requirements covered; ' + c.totals.untestable + ' untestable; by level: ' + levels + '.']));
+    var table = el('table', { class: 'grid coverage', data: { suite: c.suite } });
+    add(table, el('thead', null, el('tr', null, ['section', 'covered / testable', 'untestable', 'uncovered'].map(function (h) { return el('th', { scope: 'col', text: h }); }))));
+    var body = el('tbody');
+    c.sections.forEach(function (s) {
+      var label = '\u00a7' + s.section + ' ' + s.title;
+      var full = s.covered === s.testable;
+      var uncovered = el('td', { class: 'uncovered' }, s.uncovered.map(function (id) { return code(id, 'rid'); }));
+      add(body, el('tr', { class: full ? 'full' : 'partial', data: { section: c.doc + ':' + s.section } }, [
+        el('th', { scope: 'row' }, s.url ? extLink(s.url, label) : el('span', { text: label })),
+        el('td', { class: 'cov', text: s.covered + '/' + s.testable }),
+        el('td', { class: 'untestable', text: String(s.untestable) }),
+        uncovered,
+      ]));
+    });
+    add(table, body);
+    add(box, el('div', { class: 'scroll' }, table));
+    add(sec, box);
+  });
+  add(main, sec);
+}
+
 /* ---------- grid 2: per suite, vectors by section x targets ---------- */
 
 var suiteGrids = [];
@@ -994,6 +1026,7 @@ buildProvenance();
 buildFilters();
 buildSummary(main);
 buildGate(main);
+buildCoverage(main);
 buildSuites(main);
 buildInterop(main);
 fromHash(true);

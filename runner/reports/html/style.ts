@@ -81,6 +81,10 @@ button.link:hover { text-decoration: underline; }
 .count { padding: 0 .25rem; border-radius: .3rem; white-space: nowrap; }
 .targets-box { margin: .8rem 0; }
 table.targets td, table.targets th { font-size: .85rem; }
+table.coverage th[scope=row] { text-align: left; font-weight: normal; }
+table.coverage td.cov { text-align: center; white-space: nowrap; }
+table.coverage tr.partial td.cov { color: var(--bad); font-weight: 600; }
+table.coverage td.uncovered code { display: inline-block; margin-right: .4rem; font-size: .8rem; }
 
 table.matrix th.tcol { writing-mode: vertical-rl; transform: rotate(180deg); white-space: nowrap; text-align: left; padding: .4rem .1rem; min-width: 2.1rem; }
 table.matrix th.vec { text-align: left; font-weight: normal; }
