@@ -23,12 +23,17 @@ export function isAbsent(e: unknown): e is Absent {
   return e !== null && typeof e === 'object' && 'absent' in e;
 }
 
+/** One operation of the non-HTTP API (document.cookie) in the document a request loads. */
+export type ScriptOp = { set: string } | { read: string };
+
 export interface CookieRequest {
   url: string;
   method?: string;
   advance?: number;
   context?: { initiator?: string; destination?: 'document' | 'iframe' | 'image' };
   cookie?: ExpectedCookie;
+  /** Runs in the loaded document once the response is processed: document.cookie writes and exact reads. */
+  script?: ScriptOp[];
   response?: { status?: number; setCookie?: HeaderValue[]; location?: string };
   note?: string;
 }
@@ -52,6 +57,19 @@ function isProfileMap(e: ExpectedCookie | undefined): e is Partial<Record<Profil
 export function expectationFor(e: ExpectedCookie | undefined, profile: Profile): Expectation | undefined {
   if (isProfileMap(e)) return profile in e ? e[profile] : undefined;
   return e;
+}
+
+/** Uses the non-HTTP API (document.cookie): needs a target that can run script in a document. */
+export function usesScript(v: CookieVector): boolean {
+  return v.requests.some((r) => r.script !== undefined);
+}
+
+/** A document.cookie operation as adapters get it: the string to write, or a read whose value they return. */
+export type AdapterScriptOp = { set: string } | { read: true };
+
+/** The script as adapters get it: the expected values of reads stay with the verdict. */
+export function adapterScript(script: ScriptOp[] | undefined): AdapterScriptOp[] | undefined {
+  return script?.map((op) => ('set' in op ? { set: op.set } : { read: true }));
 }
 
 /** Needs a target that can set its clock. */
@@ -117,6 +135,14 @@ export function loadCookieVectors(source: JsonSource): { vectors: LoadedVector<C
         const status = r.response?.status;
         if (status !== undefined && (status < 300 || status > 399)) errors.push(source.error(`${rat}/response/status`, 'a redirect needs a 3xx status'));
       }
+      if (r.script) {
+        // The script runs in the document the request loads: a navigation the client starts itself, which ends there.
+        if (v.ua !== 'browser') errors.push(source.error(`${rat}/script`, 'document.cookie only exists in browsers: set "ua": "browser"'));
+        if (r.context?.destination === 'image') errors.push(source.error(`${rat}/script`, 'an image is not a document: a script needs destination document or iframe'));
+        if (location !== undefined) errors.push(source.error(`${rat}/script`, 'a redirect response loads no document: put the script on the request the redirect leads to'));
+        if (j > 0 && v.requests[j - 1]!.response?.location)
+          errors.push(source.error(`${rat}/script`, 'a request that follows a redirect is made by the client itself: run the script in a document the vector loads directly'));
+      }
       if (isProfileMap(r.cookie)) {
         for (const p of Object.keys(r.cookie)) {
           if (!profiles.includes(p as Profile)) errors.push(source.error(`${rat}/cookie/${p}`, `profile ${p} is not among the vector's profiles (${profiles.join(', ')})`));
@@ -151,8 +177,8 @@ export function loadCookieVectors(source: JsonSource): { vectors: LoadedVector<C
       });
     });
     for (const p of profiles) {
-      if (!v.requests.some((r) => expectationFor(r.cookie, p) !== undefined))
-        errors.push(source.error(at, `no request states its Cookie header under profile ${p}: the vector checks nothing`));
+      if (!v.requests.some((r) => expectationFor(r.cookie, p) !== undefined || r.script?.some((op) => 'read' in op)))
+        errors.push(source.error(at, `no request states its Cookie header or a document.cookie read under profile ${p}: the vector checks nothing`));
     }
     if (errors.length === before) {
       vectors.push({

@@ -9,6 +9,7 @@ import { judge, type Observed } from '../verdict.js';
 import type { CookieVector } from '../vector.js';
 import type { Profile } from '../vector.js';
 import type { OriginServer, Script, VectorSession } from './origin-server.js';
+import { adapterScript, type AdapterScriptOp } from '../vector.js';
 
 export interface Navigation {
   url: string;
@@ -16,10 +17,13 @@ export interface Navigation {
   now?: number;
   /** For browser vectors: the document that starts the navigation, served by the origin server. */
   initiator?: { url: string; destination: 'document' | 'iframe' | 'image' };
+  /** document.cookie operations to run, in order, in the document this navigation loads. */
+  script?: AdapterScriptOp[];
 }
 
 export interface FetchResult {
-  navigations: { status?: number; error?: string }[];
+  /** reads: what each read of the navigation's script gave, in order. */
+  navigations: { status?: number; error?: string; reads?: string[] }[];
   notes?: string[];
 }
 
@@ -76,6 +80,8 @@ export async function runHttp(
   const clock = target.capabilities.has('clock');
   const script: Script = { requests: [], pages: [] };
   const navigations: Navigation[] = [];
+  /** The navigation that made each request the client started itself. */
+  const navigationOf = new Map<number, number>();
   v.requests.forEach((r, i) => {
     const method = r.method ?? 'GET';
     const location = r.response?.location ? new URL(r.response.location, r.url).href : undefined;
@@ -93,6 +99,8 @@ export async function runHttp(
       script.pages.push({ url: page.href, html: initiatorPage(nav.url, method, destination) });
       nav.initiator = { url: page.href, destination };
     }
+    if (r.script) nav.script = adapterScript(r.script)!;
+    navigationOf.set(i, navigations.length);
     navigations.push(nav);
   });
 
@@ -125,6 +133,7 @@ export async function runHttp(
       ...(clock ? { now: times[i]! } : {}),
       setCookie: setCookies[i]!,
       cookie: seen?.cookie ?? null,
+      ...(r.script ? { reads: result.navigations[navigationOf.get(i)!]?.reads ?? [] } : {}),
     });
   });
   const unexpected = recorded.observed.filter((o) => o.index < 0).map((o) => `${o.method} ${o.url}`);
