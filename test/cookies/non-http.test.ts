@@ -128,6 +128,7 @@ describe('document.cookie in cookie vectors', function () {
   });
 
   it('Chromium runs the scripts through its real document.cookie', async function () {
+    this.timeout(360_000);
     const chromium = discoverTargets().find((t) => t.id === 'chromium')!;
     const missing = missingRequirement(chromium);
     if (missing) {
