@@ -58,6 +58,17 @@ function plan(vector: LoadedVector<CookieVector>, target: TargetView, profile: s
   return { run: true };
 }
 
+/**
+ * The context of each request. A request that follows a redirect is made in
+ * the context of the request that started the chain (the client follows it by
+ * itself, from the same document), so it inherits that context.
+ */
+function chainContexts(v: CookieVector): (CookieVector['requests'][number]['context'] | undefined)[] {
+  const out: (CookieVector['requests'][number]['context'] | undefined)[] = [];
+  v.requests.forEach((r, i) => out.push(i > 0 && v.requests[i - 1]!.response?.location ? out[i - 1] : r.context));
+  return out;
+}
+
 /** The time of each request: the fixed start or the real time, plus the advances so far. */
 function requestTimes(v: CookieVector, realNow: number): number[] {
   let t = v.clock ? Date.parse(v.clock.start) : realNow;
@@ -75,6 +86,7 @@ async function run(vector: LoadedVector<CookieVector>, session: Session, target:
     services.server ??= new OriginServer({ outDir: services.outDir });
     return runHttp(v, profile, session, target, ctx, services.server, times, setCookies);
   }
+  const contexts = chainContexts(v);
   const requests: RunParamsRequest[] = v.requests.map((r, i) => {
     const response: RunParamsRequest['response'] = {
       status: r.response?.status ?? (r.response?.location ? 302 : 200),
@@ -85,7 +97,7 @@ async function run(vector: LoadedVector<CookieVector>, session: Session, target:
       url: r.url,
       method: r.method ?? 'GET',
       ...(clock ? { now: times[i]! } : {}),
-      ...(r.context ? { context: r.context } : {}),
+      ...(contexts[i] ? { context: contexts[i] } : {}),
       ...(i > 0 && v.requests[i - 1]!.response?.location ? { redirected: true } : {}),
       response,
       ...(r.script ? { script: adapterScript(r.script)! } : {}),

@@ -130,6 +130,8 @@ export function loadCookieVectors(source: JsonSource): { vectors: LoadedVector<C
           errors.push(source.error(`${rat}/response/location`, `not a valid URL reference: ${location}`));
         }
         if (!next) errors.push(source.error(`${rat}/response/location`, 'a redirect must be followed by the request it leads to'));
+        else if (next.context !== undefined && !sameContext(next.context, r.context))
+          errors.push(source.error(`${at}/requests/${j + 1}/context`, 'follows a redirect, so it is made in the context of the request before it: leave the context out or give the same one'));
         else if (target && safeHref(next.url) !== target)
           errors.push(source.error(`${at}/requests/${j + 1}/url`, `follows a redirect to ${target}, so it must be that URL`));
         const status = r.response?.status;
@@ -203,6 +205,11 @@ function expiresValues(setCookie: string): string[] {
     .map((av) => av.split('='))
     .filter(([name]) => name!.trim().toLowerCase() === 'expires')
     .map(([, ...rest]) => rest.join('='));
+}
+
+/** The same request context: the same initiator and destination (document when not given). */
+function sameContext(a: CookieRequest['context'], b: CookieRequest['context']): boolean {
+  return a?.initiator === b?.initiator && (a?.destination ?? 'document') === (b?.destination ?? 'document') && (a === undefined) === (b === undefined);
 }
 
 function safeHref(url: string): string | undefined {

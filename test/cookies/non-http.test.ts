@@ -1,4 +1,5 @@
 // The non-HTTP API in cookie vectors: a request's script writes and reads document.cookie in the document it loads.
+// And the context of a browser redirect chain, which the SameSite vectors' redirects rely on.
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -149,3 +150,39 @@ describe('document.cookie in cookie vectors', function () {
     assert.match(third.reason!, /document\.cookie read 1 expected "n=1", got ""$/);
   });
 });
+
+describe('browser redirect chains in cookie vectors', function () {
+  this.timeout(120_000);
+
+    const chain = (hop: object) => ({
+      id: 'cookies/test/chain',
+      title: 'a redirect chain started by a cross-site page',
+      spec: [{ doc: 'rfc6265bis', section: '5.2', anchor: 'same-site-requests' }],
+      level: 'MUST',
+      ua: 'browser',
+      profiles: ['rfc6265bis'],
+      requests: [
+        { url: 'https://app.example.com/', cookie: null, response: { setCookie: ['s=1; SameSite=Strict'] } },
+        { url: 'https://app.example.com/a', context: { initiator: 'https://attacker.example.net/' }, cookie: null, response: { location: '/b' } },
+        { url: 'https://app.example.com/b', cookie: null, ...hop },
+      ],
+    });
+    const write = (vectors: unknown[]) => {
+      const file = join(tempDir(), 'v.json');
+      writeFileSync(file, JSON.stringify({ vectors }, null, 2) + '\n');
+      return file;
+    };
+
+    it('a request that follows a redirect is made in the context of the chain, without repeating it', async () => {
+      const out = tempDir();
+      await runCommand({ suites: ['cookies'], targets: ['reference'], vectors: [write([chain({})])], out, quiet: true });
+      const r = readRun(out).results[0]!;
+      assert.equal(r.verdict, 'pass', r.reason);
+    });
+
+    it('refuses a redirect hop with a context of its own', () => {
+      const r = cli(['validate', write([chain({ context: { initiator: 'https://www.example.com/' } })])]);
+      assert.equal(r.status, 2);
+      assert.match(r.stderr, /at \/vectors\/0\/requests\/2\/context: follows a redirect, so it is made in the context of the request before it/);
+    });
+  });
