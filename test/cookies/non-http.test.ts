@@ -2,10 +2,14 @@
 // And the context of a browser redirect chain, which the SameSite vectors' redirects rely on.
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { VECTORS_DIR } from '../../runner/paths.js';
 import { runCommand } from '../../runner/run.js';
+import { LOCAL_HARNESS, type Session, type TargetView } from '../../runner/suite.js';
 import { discoverTargets, missingRequirement } from '../../runner/targets.js';
+import { OriginServer } from '../../suites/cookies/http/origin-server.js';
+import { runHttp } from '../../suites/cookies/http/run-http.js';
 import { judge } from '../../suites/cookies/verdict.js';
 import type { CookieVector } from '../../suites/cookies/vector.js';
 import { runCookieVector } from '../../targets/reference/cookies/adapter.js';
@@ -186,3 +190,44 @@ describe('browser redirect chains in cookie vectors', function () {
       assert.match(r.stderr, /at \/vectors\/0\/requests\/2\/context: follows a redirect, so it is made in the context of the request before it/);
     });
   });
+
+describe('a browser adapter whose script fails (HTTP mode)', function () {
+  this.timeout(60_000);
+
+  it('gets an error verdict that says why, not a failure on reads never made', async () => {
+    const server = new OriginServer({ outDir: tempDir() });
+    const target: TargetView = {
+      id: 'scripted',
+      name: 'scripted',
+      userAgentClass: 'browser',
+      capabilities: new Set(['browser-context', 'document-cookie']),
+      options: { mode: 'http' },
+      harness: LOCAL_HARNESS,
+    };
+    // The client makes the request through the proxy, as a browser would, then reports that its script failed.
+    const session: Session = {
+      async call(_method, params) {
+        const { proxy, navigations } = params as { proxy: string; navigations: { url: string }[] };
+        for (const nav of navigations) {
+          await new Promise<void>((resolve, reject) => {
+            const { hostname, port } = new URL(proxy);
+            request({ host: hostname, port, path: nav.url, headers: { host: new URL(nav.url).host } }, (res) => res.resume().on('end', resolve)).on('error', reject).end();
+          });
+        }
+        return { navigations: navigations.map(() => ({ status: 200, error: 'document.cookie: SecurityError' })) };
+      },
+      onNotification: () => undefined,
+      signal: new AbortController().signal,
+    };
+    const v = scripted(['a=1']);
+    v.requests[0]!.url = 'http://app.example.com/';
+    try {
+      const ctx = { profile: undefined, timeoutMs: 20_000, artifactDir: tempDir(), outDir: tempDir(), artifacts: {}, services: undefined, seed: 0 };
+      const o = await runHttp(v, 'rfc6265bis', session, target, ctx, server, [Date.now()], [[]]);
+      assert.equal(o.verdict, 'error');
+      assert.equal(o.reason, 'the script did not run: navigation 1 (http://app.example.com/): document.cookie: SecurityError');
+    } finally {
+      await server.close();
+    }
+  });
+});

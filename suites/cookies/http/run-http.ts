@@ -144,6 +144,9 @@ export async function runHttp(
     const why = [`the client never made ${missing.join(', ')}`, ...navErrors, ...recorded.problems, ...(unexpected.length ? [`it requested instead: ${unexpected.join(', ')}`] : [])];
     return { verdict: 'error', expected: null, actual: null, reason: why.join('; '), details: { server: server_ }, timing };
   }
+  // A script that could not run gives no reads: say why, rather than fail the vector on reads that were never made.
+  const scriptErrors = navigations.flatMap((n, k) => (n.script && (result.navigations[k]?.error || !result.navigations[k]?.reads) ? [`navigation ${k + 1} (${n.url}): ${result.navigations[k]?.error ?? 'the adapter gave no document.cookie reads'}`] : []));
+  if (scriptErrors.length) return { verdict: 'error', expected: null, actual: null, reason: `the script did not run: ${scriptErrors.join('; ')}`, details: { server: server_ }, timing };
   const outcome = judge(v, profile, observed);
   const multi = recorded.observed.filter((o) => o.cookieFields > 1).map((o) => o.url);
   return {
