@@ -61,11 +61,13 @@ function plan(vector: LoadedVector<CookieVector>, target: TargetView, profile: s
 /**
  * The context of each request. A request that follows a redirect is made in
  * the context of the request that started the chain (the client follows it by
- * itself, from the same document), so it inherits that context.
+ * itself, from the same document), so it inherits that context. So does a
+ * reload from the browser's interface: rfc6265bis §5.2 makes it same-site
+ * exactly when the reloaded document's own request was.
  */
 function chainContexts(v: CookieVector): (CookieVector['requests'][number]['context'] | undefined)[] {
   const out: (CookieVector['requests'][number]['context'] | undefined)[] = [];
-  v.requests.forEach((r, i) => out.push(i > 0 && v.requests[i - 1]!.response?.location ? out[i - 1] : r.context));
+  v.requests.forEach((r, i) => out.push(i > 0 && (v.requests[i - 1]!.response?.location || r.reload) ? out[i - 1] : r.context));
   return out;
 }
 
@@ -130,6 +132,7 @@ const suite: Suite<CookieVector> = {
     https: "(HTTP mode) the client trusts the run's test CA",
     'browser-context': '(HTTP mode) the adapter can load the document a browser navigation starts from',
     'document-cookie': "the adapter runs a vector's document.cookie writes and reads in the document a request loads (the non-HTTP API)",
+    reload: "(HTTP mode) the adapter can reload the current document the way the browser's reload button does",
   },
   load: loadCookieVectors,
   plan,

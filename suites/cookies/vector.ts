@@ -32,6 +32,8 @@ export interface CookieRequest {
   advance?: number;
   context?: { initiator?: string; destination?: 'document' | 'iframe' | 'image' };
   cookie?: ExpectedCookie;
+  /** The user reloads the previous request's document from the browser's interface. */
+  reload?: true;
   /** Runs in the loaded document once the response is processed: document.cookie writes and exact reads. */
   script?: ScriptOp[];
   response?: { status?: number; setCookie?: HeaderValue[]; location?: string };
@@ -136,6 +138,14 @@ export function loadCookieVectors(source: JsonSource): { vectors: LoadedVector<C
           errors.push(source.error(`${at}/requests/${j + 1}/url`, `follows a redirect to ${target}, so it must be that URL`));
         const status = r.response?.status;
         if (status !== undefined && (status < 300 || status > 399)) errors.push(source.error(`${rat}/response/status`, 'a redirect needs a 3xx status'));
+      }
+      if (r.reload) {
+        const prev = v.requests[j - 1];
+        if (v.ua !== 'browser') errors.push(source.error(`${rat}/reload`, 'only a browser reloads a document: set "ua": "browser"'));
+        if (r.context) errors.push(source.error(`${rat}/context`, 'a reload is made in the context of the document it reloads: leave the context out'));
+        if ((r.method ?? 'GET') !== 'GET') errors.push(source.error(`${rat}/method`, 'a reload from the browser interface is a GET here'));
+        if (!prev || prev.response?.location !== undefined || (prev.context?.destination ?? 'document') !== 'document' || safeHref(prev.url) !== safeHref(r.url))
+          errors.push(source.error(`${rat}/reload`, 'a reload follows the request that loaded a top-level document, with that document\'s URL'));
       }
       if (r.script) {
         // The script runs in the document the request loads: a navigation the client starts itself, which ends there.

@@ -20,6 +20,7 @@ interface Navigation {
   url: string;
   method: string;
   initiator?: { url: string; destination: 'document' | 'iframe' | 'image' };
+  reload?: true;
   script?: ({ set: string } | { read: true })[];
 }
 
@@ -71,6 +72,11 @@ async function launch(spki: string, proxy: string): Promise<Browser> {
 
 async function navigate(page: Page, nav: Navigation, timeout: number): Promise<{ status?: number; error?: string }> {
   try {
+    if (nav.reload) {
+      // What the reload button does: the browser process reloads the tab's document (CDP Page.reload).
+      const response = await page.reload({ waitUntil: 'load', timeout });
+      return response ? { status: response.status() } : { error: 'no response' };
+    }
     if (!nav.initiator) {
       if (nav.method !== 'GET') return { error: `a typed navigation is a GET; ${nav.method} needs an initiator document` };
       const response = await page.goto(nav.url, { waitUntil: 'load', timeout });
@@ -146,7 +152,7 @@ serveAdapter({
       version = probe.version();
       await probe.close();
     }
-    return { contract: CONTRACT_VERSION, implementation: { name: 'Chromium', version }, capabilities: ['https', 'browser-context', 'document-cookie'] };
+    return { contract: CONTRACT_VERSION, implementation: { name: 'Chromium', version }, capabilities: ['https', 'browser-context', 'document-cookie', 'reload'] };
   },
   'cookies.fetch': (params: FetchParams) => fetch(params),
 });

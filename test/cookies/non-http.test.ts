@@ -1,5 +1,5 @@
 // The non-HTTP API in cookie vectors: a request's script writes and reads document.cookie in the document it loads.
-// And the context of a browser redirect chain, which the SameSite vectors' redirects rely on.
+// And the context of a browser redirect chain or reload, which the SameSite vectors rely on.
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -155,7 +155,7 @@ describe('document.cookie in cookie vectors', function () {
   });
 });
 
-describe('browser redirect chains in cookie vectors', function () {
+describe('browser redirect chains and reloads in cookie vectors', function () {
   this.timeout(120_000);
 
     const chain = (hop: object) => ({
@@ -182,6 +182,27 @@ describe('browser redirect chains in cookie vectors', function () {
       await runCommand({ suites: ['cookies'], targets: ['reference'], vectors: [write([chain({})])], out, quiet: true });
       const r = readRun(out).results[0]!;
       assert.equal(r.verdict, 'pass', r.reason);
+    });
+
+    it('a reload from the browser interface keeps the same-site status of the request that loaded the document', async () => {
+      const out = tempDir();
+      await runCommand({ suites: ['cookies'], targets: ['reference'], vectors: [join(VECTORS_DIR, 'cookies', 'samesite.json')], grep: 'reload', out, quiet: true });
+      const results = readRun(out).results;
+      assert.equal(results.length, 4);
+      assert.deepEqual(results.filter((r) => r.verdict !== 'pass').map((r) => `${r.vectorId}: ${r.reason}`), []);
+    });
+
+    it('refuses a reload with a context, or of another URL than the document before it', () => {
+      const v = chain({});
+      v.requests = [
+        { url: 'https://app.example.com/', cookie: null },
+        { url: 'https://app.example.com/', reload: true, context: { initiator: 'https://attacker.example.net/' }, cookie: null },
+        { url: 'https://app.example.com/other', reload: true, cookie: null },
+      ] as never;
+      const r = cli(['validate', write([v])]);
+      assert.equal(r.status, 2);
+      assert.match(r.stderr, /at \/vectors\/0\/requests\/1\/context: a reload is made in the context of the document it reloads/);
+      assert.match(r.stderr, /at \/vectors\/0\/requests\/2\/reload: a reload follows the request that loaded a top-level document, with that document's URL/);
     });
 
     it('refuses a redirect hop with a context of its own', () => {

@@ -17,6 +17,8 @@ export interface Navigation {
   now?: number;
   /** For browser vectors: the document that starts the navigation, served by the origin server. */
   initiator?: { url: string; destination: 'document' | 'iframe' | 'image' };
+  /** Reload the current document, as the browser's reload button does, instead of loading url anew. */
+  reload?: true;
   /** document.cookie operations to run, in order, in the document this navigation loads. */
   script?: AdapterScriptOp[];
 }
@@ -60,6 +62,8 @@ export function planHttp(v: CookieVector, target: TargetView): Decision {
     return { run: false, verdict: 'unsupported', reason: `needs https; ${target.id}'s adapter cannot be told to trust the test CA` };
   if (v.requests.some((r, i) => (r.advance ?? 0) > 0 && !isNavigation(v, i)))
     return { run: false, verdict: 'unsupported', reason: 'the clock advances inside a redirect chain, which a real HTTP client follows by itself' };
+  if (v.requests.some((r) => r.reload) && !caps.has('reload'))
+    return { run: false, verdict: 'unsupported', reason: `needs a reload from the browser's interface; ${target.id}'s adapter does not declare the reload capability` };
   if (v.requests.some((r) => r.context?.initiator) && !caps.has('browser-context'))
     return { run: false, verdict: 'unsupported', reason: `needs requests started from another site's document; ${target.id} cannot load documents` };
   return { run: true };
@@ -99,6 +103,7 @@ export async function runHttp(
       script.pages.push({ url: page.href, html: initiatorPage(nav.url, method, destination) });
       nav.initiator = { url: page.href, destination };
     }
+    if (r.reload) nav.reload = true;
     if (r.script) nav.script = adapterScript(r.script)!;
     navigationOf.set(i, navigations.length);
     navigations.push(nav);
