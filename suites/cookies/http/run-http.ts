@@ -10,6 +10,7 @@ import type { CookieVector } from '../vector.js';
 import type { Profile } from '../vector.js';
 import type { OriginServer, Script, VectorSession } from './origin-server.js';
 import { adapterScript, type AdapterScriptOp } from '../vector.js';
+import { refusedResponse } from './http-refusal.js';
 
 export interface Navigation {
   url: string;
@@ -152,7 +153,10 @@ export async function runHttp(
   // A script that could not run gives no reads: say why, rather than fail the vector on reads that were never made.
   const scriptErrors = navigations.flatMap((n, k) => (n.script && (result.navigations[k]?.error || !result.navigations[k]?.reads) ? [`navigation ${k + 1} (${n.url}): ${result.navigations[k]?.error ?? 'the adapter gave no document.cookie reads'}`] : []));
   if (scriptErrors.length) return { verdict: 'error', expected: null, actual: null, reason: `the script did not run: ${scriptErrors.join('; ')}`, details: { server: server_ }, timing };
-  const outcome = judge(v, profile, observed);
+  const judged = judge(v, profile, observed);
+  // A client may refuse a response whose Set-Cookie holds a control octet before any cookie rule applies (RFC 9110 §5.5).
+  const refused = judged.verdict === 'fail' ? refusedResponse(setCookies, navigationOf, result.navigations.map((n) => n.error)) : undefined;
+  const outcome = refused ? { ...judged, verdict: 'unsupported' as const, reason: refused } : judged;
   const multi = recorded.observed.filter((o) => o.cookieFields > 1).map((o) => o.url);
   return {
     ...outcome,
