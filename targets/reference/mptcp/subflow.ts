@@ -2,15 +2,20 @@
  * One TCP connection (RFC 9293): the handshake, sequence and acknowledgment
  * tracking, flow control, retransmission with an RTO and fast retransmit,
  * NewReno-like congestion control, in-order reassembly and the FIN states.
- * In an MPTCP connection it is a subflow; the Connection decides what data
- * goes on it, and adds the MPTCP options to what it sends.
+ * In an MPTCP connection it is a subflow; its owner (the Connection) decides
+ * what data goes on it, and adds the MPTCP options to what it sends.
+ *
+ * A Subflow knows nothing of its owner but the SubflowOwner interface below:
+ * it hands its segments to emit() and reports what happens (established,
+ * data, acknowledged chunks, FIN, reset, timeout, closed) through the owner's
+ * on...() methods; it never reaches the Host.
  *
  * Sequence numbers are relative offsets (seq.ts): 0 is the SYN, 1 the first
  * data octet.
  */
 import type { MptcpOption, TcpOption, TcpSegment } from '../../../suites/mptcp/codec/index.js';
 import { Reassembly } from './buffers.js';
-import type { Connection } from './connection.js';
+import { RttEstimator } from './rtt.js';
 import { unwrap32, wire32 } from './seq.js';
 import type { SubflowInfo, SubflowState, TcpRstInfo } from './types.js';
 
@@ -48,6 +53,59 @@ export interface ParsedOptions {
   mptcp: MptcpOption[];
 }
 
+/**
+ * What a Subflow asks of and reports to the connection that owns it. The
+ * handshake reports return false when the owner reset the subflow.
+ */
+export interface SubflowOwner {
+  /** Sends one segment of the subflow. */
+  emit(s: Subflow, seg: TcpSegment): void;
+  /** Answers a segment that does not belong to the subflow with a RST (RFC 9293 §3.10.7.1). */
+  answerWithReset(s: Subflow, seg: TcpSegment): void;
+  /** The subflow is closed: its 4-tuple is free (before onSubflowClosed). */
+  forget(s: Subflow): void;
+  /** A segment was sent again (host statistics). */
+  countRetransmit(): void;
+
+  /** The MPTCP options of an outgoing segment. */
+  optionsFor(s: Subflow, kind: SegmentKind, chunk: Chunk | undefined, payloadLen: number, seq: number): MptcpOption[];
+  /** Octets of options a data segment may carry. */
+  optionOverhead(): number;
+  /** The receive window to advertise (octets), shared by the connection's subflows. */
+  receiveWindow(): number;
+  /** The owner wants a pure ACK on this subflow now (a DATA_FIN, say). */
+  wantsPureAck(s: Subflow): boolean;
+  /** A join initiator waits for the fourth ACK: the third ACK is retransmitted. */
+  joinAckOutstanding(s: Subflow): boolean;
+
+  onSynAck(s: Subflow, seg: TcpSegment, opts: ParsedOptions, now: number): boolean;
+  onHandshakeAck(s: Subflow, seg: TcpSegment, opts: ParsedOptions, now: number): boolean;
+  onSynRetransmit(s: Subflow, retries: number): void;
+  onSegmentOptions(s: Subflow, seg: TcpSegment, opts: ParsedOptions, newlyAcked: number, hadMptcp: boolean, seq: number, now: number): void;
+  onChunksAcked(s: Subflow, chunks: Chunk[]): void;
+  onChunkPartlyAcked(s: Subflow, c: Chunk, acked: number): void;
+  onSubflowData(s: Subflow, rel: number, bytes: Uint8Array, now: number): void;
+  /** The peer's FIN in order, before the subflow changes state; afterSubflowFin once it has. */
+  onSubflowFin(s: Subflow, now: number): void;
+  afterSubflowFin(s: Subflow, now: number): void;
+  subflowReset(s: Subflow, reason: string, opts: ParsedOptions, now: number): void;
+  /** Too many retransmissions: the owner resets the subflow. */
+  subflowFailed(s: Subflow, reason: string, now: number): void;
+  onIdleTimer(s: Subflow, now: number): void;
+  /** The subflow entered TIME_WAIT or CLOSED. */
+  onSubflowClosed(s: Subflow): void;
+}
+
+/** Host-wide settings a Subflow needs. */
+export interface SubflowConfig {
+  mtu: number;
+  initialRto: number;
+  minRto: number;
+  maxRetries: number;
+  maxCwndSegments: number;
+  timeWaitMs: number;
+}
+
 const SYNCHRONIZED: ReadonlySet<SubflowState> = new Set(['established', 'fin-wait-1', 'fin-wait-2', 'closing', 'time-wait', 'close-wait', 'last-ack']);
 const CAN_RECEIVE: ReadonlySet<SubflowState> = new Set(['established', 'fin-wait-1', 'fin-wait-2']);
 const CAN_SEND: ReadonlySet<SubflowState> = new Set(['established', 'close-wait']);
@@ -64,7 +122,8 @@ export interface SubflowInit {
 
 export class Subflow {
   readonly id: number;
-  readonly conn: Connection;
+  private readonly owner: SubflowOwner;
+  private readonly config: SubflowConfig;
   readonly local: string;
   readonly localPort: number;
   readonly remote: string;
@@ -104,11 +163,7 @@ export class Subflow {
   private dupAcks = 0;
   private inRecovery = false;
   private recover = 0;
-  private srtt: number | undefined;
-  private rttvar = 0;
-  rto: number;
-  private rttSeq: number | undefined;
-  private rttTime = 0;
+  private readonly rtt: RttEstimator;
   retries = 0;
   rtoDeadline: number | undefined;
   timeWaitDeadline: number | undefined;
@@ -157,8 +212,9 @@ export class Subflow {
   bytesReceived = 0;
   retransmits = 0;
 
-  constructor(conn: Connection, init: SubflowInit, state: SubflowState, initialRto: number, initialCwndSegments = 10) {
-    this.conn = conn;
+  constructor(owner: SubflowOwner, config: SubflowConfig, init: SubflowInit, state: SubflowState, initialCwndSegments = 10) {
+    this.owner = owner;
+    this.config = config;
     this.id = init.id;
     this.local = init.local;
     this.localPort = init.localPort;
@@ -169,7 +225,7 @@ export class Subflow {
     this.isn = init.isn;
     this.state = state;
     this.key = Subflow.keyOf(init.local, init.localPort, init.remote, init.remotePort);
-    this.rto = initialRto;
+    this.rtt = new RttEstimator(config.initialRto, config.minRto);
     this.cwnd = initialCwndSegments * 1400;
   }
 
@@ -178,12 +234,12 @@ export class Subflow {
   }
 
   get ourMss(): number {
-    return this.conn.host.mtu - (this.family === 4 ? 40 : 60);
+    return this.config.mtu - (this.family === 4 ? 40 : 60);
   }
 
   /** The largest payload of a segment, the options the connection adds included. */
   get maxPayload(): number {
-    return Math.max(64, Math.min(this.peerMss, this.ourMss) - this.conn.optionOverhead());
+    return Math.max(64, Math.min(this.peerMss, this.ourMss) - this.owner.optionOverhead());
   }
 
   get inFlight(): number {
@@ -240,7 +296,7 @@ export class Subflow {
 
   /** The window to advertise (octets), from the connection's receive buffer. */
   private windowField(syn: boolean): number {
-    const w = this.conn.receiveWindow();
+    const w = this.owner.receiveWindow();
     if (syn) return Math.min(0xffff, w);
     return Math.min(0xffff, Math.floor(w / 2 ** this.ourWscale));
   }
@@ -275,7 +331,7 @@ export class Subflow {
     if (this.state === 'syn-sent' || this.state === 'syn-received') {
       if (this.synDue) {
         this.synDue = false;
-        if (this.retransmits === 0) this.rttTime = now;
+        if (this.retransmits === 0) this.rtt.synSent(now);
         this.emit(this.state === 'syn-sent' ? 'syn' : 'syn-ack', 0, undefined, now);
         this.sndNxt = Math.max(this.sndNxt, 1);
         this.sndMax = Math.max(this.sndMax, 1);
@@ -310,7 +366,7 @@ export class Subflow {
         sent = true;
       }
     }
-    const wantPure = this.pendingOptions.length > 0 || this.conn.wantsPureAck(this);
+    const wantPure = this.pendingOptions.length > 0 || this.owner.wantsPureAck(this);
     if (this.synchronized && (wantPure || (this.ackPending && !sent))) this.emit('ack', Math.max(this.sndNxt, this.sndMax), undefined, now);
     this.ackPending = false;
     // Persist timer: data waits for a window.
@@ -337,13 +393,10 @@ export class Subflow {
     const retransmit = seq < this.sndMax;
     if (retransmit) {
       this.retransmits++;
-      this.conn.host.stats.retransmits++;
+      this.owner.countRetransmit();
     } else {
       this.bytesSent += len;
-      if (this.rttSeq === undefined) {
-        this.rttSeq = seq + len;
-        this.rttTime = now;
-      }
+      this.rtt.sent(seq + len, now);
     }
     this.emit('data', seq, { chunk: c, payload: c.data.subarray(at, at + len) }, now);
     if (seq + len > this.sndMax) this.sndMax = seq + len;
@@ -358,7 +411,7 @@ export class Subflow {
       options.push({ type: 'mss', mss: this.ourMss });
       if (this.offeredWscale !== undefined) options.push({ type: 'nop' }, { type: 'window-scale', shift: this.offeredWscale });
     }
-    const mp = kind === 'rst' ? (extra?.rstOptions ?? []) : this.conn.optionsFor(this, kind, data?.chunk, data?.payload.length ?? 0, seq);
+    const mp = kind === 'rst' ? (extra?.rstOptions ?? []) : this.owner.optionsFor(this, kind, data?.chunk, data?.payload.length ?? 0, seq);
     for (const o of mp) options.push(o);
     const seg: TcpSegment = {
       srcPort: this.localPort,
@@ -381,7 +434,7 @@ export class Subflow {
       this.ackPending = false;
     }
     void now;
-    this.conn.host.send(this, seg);
+    this.owner.emit(this, seg);
   }
 
   // ---------------------------------------------------------------- timers
@@ -407,21 +460,20 @@ export class Subflow {
     }
     if (this.rtoDeadline === undefined || now < this.rtoDeadline) return;
     this.rtoDeadline = undefined;
-    const h = this.conn.host;
     this.retries++;
-    if (this.retries > h.maxRetries) {
-      this.conn.subflowFailed(this, 'retransmission timeout', now);
+    if (this.retries > this.config.maxRetries) {
+      this.owner.subflowFailed(this, 'retransmission timeout', now);
       return;
     }
-    this.rto = Math.min(this.rto * 2, 60000);
+    this.rtt.backoff();
     if (this.state === 'syn-sent' || this.state === 'syn-received') {
       this.synDue = true;
       this.retransmits++;
-      h.stats.retransmits++;
-      this.conn.onSynRetransmit(this, this.retries);
+      this.owner.countRetransmit();
+      this.owner.onSynRetransmit(this, this.retries);
       return;
     }
-    if (this.conn.joinAckOutstanding(this)) {
+    if (this.owner.joinAckOutstanding(this)) {
       // The third ACK of an MP_JOIN was not answered: send it again.
       this.retransmits++;
       this.ackPending = true;
@@ -435,7 +487,7 @@ export class Subflow {
       this.inRecovery = false;
       this.dupAcks = 0;
       this.sndNxt = this.sndUna;
-      this.rttSeq = undefined;
+      this.rtt.cancel();
       if (this.queueEnd === this.sndUna && this.sndUna === this.sndMax) return;
       this.armRto(now);
       return;
@@ -446,7 +498,7 @@ export class Subflow {
       this.armRto(now);
       return;
     }
-    this.conn.onIdleTimer(this, now);
+    this.owner.onIdleTimer(this, now);
   }
 
   private mss(): number {
@@ -487,13 +539,13 @@ export class Subflow {
       if (f.ack) {
         const ack = unwrap32(this.isn, seg.ack, 1);
         if (ack !== 1) {
-          if (!f.rst) this.conn.host.sendReset(this.local, this.localPort, this.remote, this.remotePort, seg, this.family);
+          if (!f.rst) this.owner.answerWithReset(this, seg);
           return;
         }
         ackOk = true;
       }
       if (f.rst) {
-        if (ackOk) this.conn.subflowReset(this, 'connection refused', opts, now);
+        if (ackOk) this.owner.subflowReset(this, 'connection refused', opts, now);
         return;
       }
       if (!f.syn || !ackOk) return; // simultaneous open is not supported: ignore a bare SYN
@@ -506,11 +558,11 @@ export class Subflow {
       this.sndWl2 = 1;
       this.rtoDeadline = undefined;
       this.retries = 0;
-      if (this.retransmits === 0) this.sampleRtt(now - this.rttTime);
-      this.rttSeq = undefined;
+      if (this.retransmits === 0) this.rtt.handshakeDone(now);
+      this.rtt.cancel();
       this.state = 'established';
       this.ackPending = true;
-      if (!this.conn.onSynAck(this, seg, opts, now)) return;
+      if (!this.owner.onSynAck(this, seg, opts, now)) return;
       return;
     }
 
@@ -524,7 +576,7 @@ export class Subflow {
     }
 
     // 1. Sequence number acceptability.
-    const window = Math.max(this.lastAdvWindow, 65535, this.conn.receiveWindow());
+    const window = Math.max(this.lastAdvWindow, 65535, this.owner.receiveWindow());
     let acceptable: boolean;
     if (segLen === 0) acceptable = seq >= this.rcvNxt && seq <= this.rcvNxt + window;
     else acceptable = seq + segLen > this.rcvNxt && seq < this.rcvNxt + window;
@@ -538,7 +590,7 @@ export class Subflow {
 
     // 2. RST.
     if (f.rst) {
-      if (seq === this.rcvNxt || this.state === 'syn-received') this.conn.subflowReset(this, 'reset by peer', opts, now);
+      if (seq === this.rcvNxt || this.state === 'syn-received') this.owner.subflowReset(this, 'reset by peer', opts, now);
       else this.ackPending = true; // RFC 5961 challenge ACK
       return;
     }
@@ -555,7 +607,7 @@ export class Subflow {
     const ack = unwrap32(this.isn, seg.ack, this.sndUna);
     if (this.state === 'syn-received') {
       if (ack < 1 || ack > this.sndMax) {
-        this.conn.host.sendReset(this.local, this.localPort, this.remote, this.remotePort, seg, this.family);
+        this.owner.answerWithReset(this, seg);
         return;
       }
       this.sndUna = 1;
@@ -564,9 +616,9 @@ export class Subflow {
       this.sndWl2 = ack;
       this.rtoDeadline = undefined;
       this.retries = 0;
-      if (this.retransmits === 0) this.sampleRtt(now - this.rttTime);
+      if (this.retransmits === 0) this.rtt.handshakeDone(now);
       this.state = 'established';
-      if (!this.conn.onHandshakeAck(this, seg, opts, now)) return;
+      if (!this.owner.onHandshakeAck(this, seg, opts, now)) return;
     }
     if (ack > this.sndMax) {
       this.ackPending = true;
@@ -577,7 +629,7 @@ export class Subflow {
     if (this.closed) return;
 
     // MPTCP options (data ACK, mappings, address management...).
-    this.conn.onSegmentOptions(this, seg, opts, newlyAcked, hadMptcp, seq, now);
+    this.owner.onSegmentOptions(this, seg, opts, newlyAcked, hadMptcp, seq, now);
     if (this.closed) return;
 
     // 5. Data.
@@ -607,10 +659,7 @@ export class Subflow {
     }
     if (ack > this.sndUna) {
       newly = ack - this.sndUna;
-      if (this.rttSeq !== undefined && ack >= this.rttSeq) {
-        this.sampleRtt(now - this.rttTime);
-        this.rttSeq = undefined;
-      }
+      this.rtt.acked(ack, now);
       this.sndUna = ack;
       if (this.sndNxt < this.sndUna) this.sndNxt = this.sndUna;
       this.retries = 0;
@@ -627,9 +676,9 @@ export class Subflow {
         }
       } else if (this.cwnd < this.ssthresh) this.cwnd += Math.min(newly, mss);
       else this.cwnd += Math.max(1, Math.floor((mss * mss) / this.cwnd));
-      this.cwnd = Math.min(this.cwnd, this.conn.host.maxCwndSegments * mss);
+      this.cwnd = Math.min(this.cwnd, this.config.maxCwndSegments * mss);
       this.dupAcks = 0;
-      if (this.sndUna >= this.sndMax && !this.conn.joinAckOutstanding(this)) this.rtoDeadline = undefined;
+      if (this.sndUna >= this.sndMax && !this.owner.joinAckOutstanding(this)) this.rtoDeadline = undefined;
       else this.rtoDeadline = now + this.rto;
       // Our FIN acknowledged.
       if (this.finQueued && ack > this.finSeq) {
@@ -655,7 +704,7 @@ export class Subflow {
     const c = this.chunkAt(seq);
     if (!c) return;
     const len = Math.min(c.seq + c.data.length - seq, this.mss());
-    this.rttSeq = undefined;
+    this.rtt.cancel();
     this.sendChunkPart(c, seq, len, now);
   }
 
@@ -664,27 +713,19 @@ export class Subflow {
     while (i < this.queue.length && this.queue[i]!.seq + this.queue[i]!.data.length <= this.sndUna) i++;
     if (i > 0) {
       const done = this.queue.splice(0, i);
-      this.conn.onChunksAcked(this, done);
+      this.owner.onChunksAcked(this, done);
     }
     const head = this.queue[0];
-    if (head && head.seq < this.sndUna) this.conn.onChunkPartlyAcked(this, head, this.sndUna - head.seq);
+    if (head && head.seq < this.sndUna) this.owner.onChunkPartlyAcked(this, head, this.sndUna - head.seq);
   }
 
-  private sampleRtt(r: number): void {
-    const rtt = Math.max(0, r);
-    if (this.srtt === undefined) {
-      this.srtt = rtt;
-      this.rttvar = rtt / 2;
-    } else {
-      this.rttvar = 0.75 * this.rttvar + 0.25 * Math.abs(this.srtt - rtt);
-      this.srtt = 0.875 * this.srtt + 0.125 * rtt;
-    }
-    const h = this.conn.host;
-    this.rto = Math.min(60000, Math.max(h.minRto, this.srtt + Math.max(1, 4 * this.rttvar)));
+  /** The retransmission timeout (ms). */
+  get rto(): number {
+    return this.rtt.rto;
   }
 
   get smoothedRtt(): number | undefined {
-    return this.srtt;
+    return this.rtt.smoothed;
   }
 
   private receiveData(seq: number, payload: Uint8Array, now: number): void {
@@ -709,7 +750,7 @@ export class Subflow {
       const from = this.rcvNxt;
       this.rcvNxt += p.length;
       this.bytesReceived += p.length;
-      this.conn.onSubflowData(this, from, p, now);
+      this.owner.onSubflowData(this, from, p, now);
       if (this.state === 'closed') return;
     }
   }
@@ -721,7 +762,7 @@ export class Subflow {
     this.ackPending = true;
     if (this.state !== 'established' && this.state !== 'fin-wait-1' && this.state !== 'fin-wait-2') return;
     // The connection hears of it first (in TCP mode it is the end of the data).
-    this.conn.onSubflowFin(this, now);
+    this.owner.onSubflowFin(this, now);
     if (this.closed) return;
     switch (this.state) {
       case 'established':
@@ -735,18 +776,18 @@ export class Subflow {
         this.enterTimeWait(now);
         break;
     }
-    this.conn.afterSubflowFin(this, now);
+    this.owner.afterSubflowFin(this, now);
   }
 
   private enterTimeWait(now: number): void {
     this.state = 'time-wait';
     this.rtoDeadline = undefined;
     this.restartTimeWait(now);
-    this.conn.onSubflowClosed(this);
+    this.owner.onSubflowClosed(this);
   }
 
   private restartTimeWait(now: number): void {
-    this.timeWaitDeadline = now + this.conn.host.timeWaitMs;
+    this.timeWaitDeadline = now + this.config.timeWaitMs;
   }
 
   /** Ends the subflow at once (no packet sent). */
@@ -759,8 +800,8 @@ export class Subflow {
     if (reason !== undefined && this.closeReason === undefined) this.closeReason = reason;
     if (rst) this.closeRst = rst;
     this.ooo.clear();
-    this.conn.host.unregister(this);
-    if (!wasTimeWait) this.conn.onSubflowClosed(this);
+    this.owner.forget(this);
+    if (!wasTimeWait) this.owner.onSubflowClosed(this);
   }
 
   /** Sends a RST (with the given MPTCP options) and closes. */
