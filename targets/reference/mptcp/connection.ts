@@ -13,7 +13,6 @@
  */
 import {
   addAddrHmac,
-  concatBytes,
   deriveIdsn,
   deriveToken,
   joinAckHmac,
@@ -32,7 +31,8 @@ import { DataSender, type SendContext } from './data-sender.js';
 import { random64, type RandomSource } from './random.js';
 import { buildOptions, type ConnectionMode, type ConnectionView } from './option-builder.js';
 import { dsnOf, unwrapDsn } from './seq.js';
-import { Subflow, type Chunk, type ParsedOptions, type RxMapping, type SegmentKind, type SubflowConfig, type SubflowOwner } from './subflow.js';
+import { RxMappings, type RxMapping } from './mappings.js';
+import { Subflow, type Chunk, type ParsedOptions, type SegmentKind, type SubflowConfig, type SubflowOwner } from './subflow.js';
 import type { ConnectionState, HostStats, MptcpOptions, SubflowInfo, TcpRstInfo } from './types.js';
 
 export type ResolvedMptcpOptions = Required<MptcpOptions>;
@@ -40,8 +40,6 @@ export type ResolvedMptcpOptions = Required<MptcpOptions>;
 export type { ConnectionMode };
 
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
-
-const concat = (parts: Uint8Array[]): Uint8Array => (parts.length === 1 ? parts[0]! : concatBytes(parts));
 
 const tcpRst = (reason: number, transient = false): MptcpOption => ({
   type: 'mptcp',
@@ -132,6 +130,8 @@ export class Connection implements SubflowOwner {
   private rcvBase = 1n;
 
   readonly subflowList: Subflow[] = [];
+  /** The receive mappings of each subflow. */
+  private readonly rxMappings = new Map<Subflow, RxMappings>();
   private nextSubflowId = 1;
 
   /** The data-level send side (data-sender.ts). */
@@ -580,11 +580,7 @@ export class Connection implements SubflowOwner {
   private fallBack(s: Subflow, reason: string, rxDelta: number): void {
     if (this.mode !== 'mptcp') return;
     // Octets gathered for a mapping not yet checked go through as they are.
-    for (const m of s.rxMaps) {
-      if (m.parts && m.got) this.deliver(m.dataOff, concat(m.parts));
-    }
-    s.rxMaps = [];
-    s.rxDelta = rxDelta;
+    for (const p of this.mapsOf(s).fallBack(rxDelta)) this.deliver(p.off, p.data);
     this.tx.dropReinjections();
     this.noteFallback(reason);
     // A FIN that came while MPTCP was in use ends the data stream now.
@@ -715,7 +711,7 @@ export class Connection implements SubflowOwner {
       if (this.mayFallBack(s)) {
         // §3.7: one final mapping with data-level length 0 (the infinite mapping) on the next data, then no options.
         this.infiniteMapPending = true;
-        this.fallBack(s, 'data acknowledged without a data ACK (MPTCP options removed)', s.lastRxDelta ?? -1);
+        this.fallBack(s, 'data acknowledged without a data ACK (MPTCP options removed)', this.mapsOf(s).lastDelta ?? -1);
       }
       else if (s.initial || s.joined) this.dropSubflow(s, 'data acknowledged without a data ACK', [tcpRst(TcpRstReason.MIDDLEBOX_INTERFERENCE)], now);
     }
@@ -758,16 +754,15 @@ export class Connection implements SubflowOwner {
   }
 
   private addMapping(s: Subflow, m: RxMapping): void {
-    s.sawMapping = true;
-    if (m.subLen <= 0) {
-      if (m.dataFin) this.peerDataFin(m.dataOff + m.dataLevelLength - 1, this.host.now);
-      return;
-    }
-    if (m.ssn + m.subLen <= s.rcvNxt) return; // consumed already
-    for (const x of s.rxMaps) if (x.ssn === m.ssn && x.subLen === m.subLen) return;
-    let i = s.rxMaps.length;
-    while (i > 0 && s.rxMaps[i - 1]!.ssn > m.ssn) i--;
-    s.rxMaps.splice(i, 0, m);
+    const { dataFinAt } = this.mapsOf(s).add(m, s.rcvNxt);
+    if (dataFinAt !== undefined) this.peerDataFin(dataFinAt, this.host.now);
+  }
+
+  /** The receive mappings of a subflow (mappings.ts). */
+  private mapsOf(s: Subflow): RxMappings {
+    let maps = this.rxMappings.get(s);
+    if (!maps) this.rxMappings.set(s, (maps = new RxMappings()));
+    return maps;
   }
 
   private onDataAck(ackOff: number, window: number, now: number): void {
@@ -821,7 +816,7 @@ export class Connection implements SubflowOwner {
     // Answer with MP_FAIL and an infinite mapping, and fall back.
     s.pendingOptions.push({ type: 'mptcp', subtype: 'mp_fail', dsn });
     this.infiniteMapPending = true;
-    this.fallBack(s, 'MP_FAIL received (DSS checksum failed at the peer)', s.lastRxDelta ?? -1);
+    this.fallBack(s, 'MP_FAIL received (DSS checksum failed at the peer)', this.mapsOf(s).lastDelta ?? -1);
     void now;
   }
 
@@ -843,20 +838,21 @@ export class Connection implements SubflowOwner {
 
   /** In-order subflow octets, from relative sequence `rel`. */
   onSubflowData(s: Subflow, rel: number, bytes: Uint8Array, now: number): void {
+    const maps = this.mapsOf(s);
     if (this.mode !== 'mptcp') {
-      if (s.rxDelta === undefined) s.rxDelta = -1;
-      this.deliver(rel + s.rxDelta, bytes);
+      if (maps.delta === undefined) maps.delta = -1;
+      this.deliver(rel + maps.delta, bytes);
       return;
     }
     let at = rel;
     let rest = bytes;
     while (rest.length > 0) {
-      const m = this.findMapping(s, at);
+      const m = maps.find(at);
       if (!m) {
         if (this.mayFallBack(s)) {
-          const why = s.sawMapping ? 'DSS mapping missing on data (infinite mapping fallback)' : 'first data without DSS';
-          this.fallBack(s, why, s.lastRxDelta ?? -1);
-          this.deliver(at + s.rxDelta!, rest);
+          const why = maps.sawMapping ? 'DSS mapping missing on data (infinite mapping fallback)' : 'first data without DSS';
+          this.fallBack(s, why, this.mapsOf(s).lastDelta ?? -1);
+          this.deliver(at + maps.delta!, rest);
         } else {
           this.dropSubflow(s, 'data without a DSS mapping', [tcpRst(TcpRstReason.MIDDLEBOX_INTERFERENCE)], now);
         }
@@ -866,15 +862,8 @@ export class Connection implements SubflowOwner {
       const n = Math.min(rest.length, end - at);
       const piece = rest.subarray(0, n);
       if (m.checksum !== undefined && this.checksum && (m.got !== undefined || at === m.ssn)) {
-        if (m.got === undefined) {
-          m.got = 0;
-          m.parts = [];
-        }
-        m.parts!.push(piece);
-        m.got += n;
-        if (m.got === m.subLen) {
-          const data = concat(m.parts!);
-          m.parts = [];
+        const data = maps.gather(m, piece);
+        if (data) {
           const dsn = dsnOf(this.rcvBase, m.dataOff);
           if (verifyDssChecksum(dsn, m.ssn, m.dataLevelLength, data, m.checksum)) {
             this.deliver(m.dataOff, data);
@@ -885,7 +874,7 @@ export class Connection implements SubflowOwner {
             if (this.mode !== 'mptcp') {
               at += n;
               rest = rest.subarray(n);
-              if (rest.length > 0) this.deliver(at + s.rxDelta!, rest);
+              if (rest.length > 0) this.deliver(at + maps.delta!, rest);
               return;
             }
           }
@@ -897,21 +886,9 @@ export class Connection implements SubflowOwner {
       at += n;
       rest = rest.subarray(n);
       if (at >= end) {
-        s.lastRxDelta = m.dataOff - m.ssn;
-        const i = s.rxMaps.indexOf(m);
-        if (i >= 0) s.rxMaps.splice(i, 1);
+        maps.consumed(m);
       }
     }
-  }
-
-  private findMapping(s: Subflow, at: number): RxMapping | undefined {
-    // Mappings that end before `at` are spent.
-    while (s.rxMaps.length > 0 && s.rxMaps[0]!.ssn + s.rxMaps[0]!.subLen <= at && s.rxMaps[0]!.got === undefined) s.rxMaps.shift();
-    for (const m of s.rxMaps) {
-      if (m.ssn <= at && at < m.ssn + m.subLen) return m;
-      if (m.ssn > at) break;
-    }
-    return undefined;
   }
 
   private checksumFailed(s: Subflow, m: RxMapping, data: Uint8Array, now: number): void {
@@ -926,8 +903,7 @@ export class Connection implements SubflowOwner {
       s.ackPending = true;
       this.mpFailSent = true;
       this.fallbackDataAcks = true;
-      const i = s.rxMaps.indexOf(m);
-      if (i >= 0) s.rxMaps.splice(i, 1);
+      this.mapsOf(s).remove(m);
       this.fallBack(s, 'DSS checksum failed (MP_FAIL sent)', m.dataOff - m.ssn);
       this.deliver(m.dataOff, data);
       return;

@@ -1,7 +1,8 @@
 /**
  * One TCP connection (RFC 9293): the handshake, sequence and acknowledgment
- * tracking, flow control, retransmission with an RTO and fast retransmit,
- * NewReno-like congestion control, in-order reassembly and the FIN states.
+ * tracking, flow control, retransmission with an RTO (rtt.ts) and fast
+ * retransmit, NewReno-like congestion control (congestion.ts), in-order
+ * reassembly and the FIN states.
  * In an MPTCP connection it is a subflow; its owner (the Connection) decides
  * what data goes on it, and adds the MPTCP options to what it sends.
  *
@@ -15,6 +16,7 @@
  */
 import type { MptcpOption, TcpOption, TcpSegment } from '../../../suites/mptcp/codec/index.js';
 import { Reassembly } from './buffers.js';
+import { NewReno } from './congestion.js';
 import { RttEstimator } from './rtt.js';
 import { unwrap32, wire32 } from './seq.js';
 import type { SubflowInfo, SubflowState, TcpRstInfo } from './types.js';
@@ -26,22 +28,6 @@ export interface Chunk {
   data: Uint8Array;
   /** Data-level offset of the first octet. */
   dataOff: number;
-}
-
-/** A receive mapping (DSS, or the implicit one of MP_CAPABLE with data). */
-export interface RxMapping {
-  /** Relative subflow sequence number of the first octet mapped. */
-  ssn: number;
-  /** Subflow octets covered (the data-level length less one for a DATA_FIN). */
-  subLen: number;
-  /** Data-level offset of the first octet. */
-  dataOff: number;
-  dataLevelLength: number;
-  dataFin: boolean;
-  checksum?: number;
-  /** Octets of it gathered so far (checksum mode: the mapping is checked whole). */
-  parts?: Uint8Array[];
-  got?: number;
 }
 
 /** What a segment is, for the Connection that adds options to it. */
@@ -158,11 +144,7 @@ export class Subflow {
   private probeDue = false;
 
   // Congestion control and timers.
-  cwnd: number;
-  private ssthresh = Number.MAX_SAFE_INTEGER;
-  private dupAcks = 0;
-  private inRecovery = false;
-  private recover = 0;
+  private readonly cc: NewReno;
   private readonly rtt: RttEstimator;
   retries = 0;
   rtoDeadline: number | undefined;
@@ -190,16 +172,8 @@ export class Subflow {
   joinVerified = false;
   /** MPTCP options to put on the next segment that can carry them (ADD_ADDR, MP_PRIO, MP_FAIL...). */
   pendingOptions: MptcpOption[] = [];
-  /** Receive mappings not yet consumed. */
-  rxMaps: RxMapping[] = [];
-  /** In TCP mode (plain or fallback): data offset = subflow sequence + rxDelta. */
-  rxDelta: number | undefined;
   /** This end sent the SYN. */
   initiatedHere = false;
-  /** data offset - subflow sequence of the last mapping consumed (for a fallback). */
-  lastRxDelta: number | undefined;
-  /** This subflow saw at least one data mapping. */
-  sawMapping = false;
   /** No new data goes on it (closing, or the peer closed it). */
   noNewData = false;
   closeReason: string | undefined;
@@ -226,7 +200,7 @@ export class Subflow {
     this.state = state;
     this.key = Subflow.keyOf(init.local, init.localPort, init.remote, init.remotePort);
     this.rtt = new RttEstimator(config.initialRto, config.minRto);
-    this.cwnd = initialCwndSegments * 1400;
+    this.cc = new NewReno(initialCwndSegments * 1400, config.maxCwndSegments);
   }
 
   static keyOf(local: string, localPort: number, remote: string, remotePort: number): string {
@@ -307,7 +281,7 @@ export class Subflow {
     if (this.unsent > 0) return false;
     const flight = this.inFlight;
     if (flight === 0) return this.sndWnd > 0;
-    return flight + len <= Math.min(this.cwnd, this.sndWnd);
+    return flight + len <= Math.min(this.cc.cwnd, this.sndWnd);
   }
 
   queueChunk(c: Chunk): void {
@@ -349,7 +323,7 @@ export class Subflow {
         if (!c) break;
         const len = Math.min(c.seq + c.data.length - this.sndNxt, Math.min(this.peerMss, this.ourMss));
         const flight = this.inFlight;
-        const limit = Math.min(this.cwnd, this.sndWnd);
+        const limit = Math.min(this.cc.cwnd, this.sndWnd);
         if (!(flight + len <= limit || (flight === 0 && (this.sndWnd > 0 || this.probeDue)))) break;
         this.probeDue = false;
         this.sendChunkPart(c, this.sndNxt, len, now);
@@ -482,10 +456,7 @@ export class Subflow {
     }
     if (this.sndUna < this.sndMax) {
       // Go back to the first unacknowledged octet, one segment at a time.
-      this.ssthresh = Math.max(Math.floor(this.inFlight / 2), 2 * this.mss());
-      this.cwnd = this.mss();
-      this.inRecovery = false;
-      this.dupAcks = 0;
+      this.cc.onTimeout(this.inFlight, this.mss());
       this.sndNxt = this.sndUna;
       this.rtt.cancel();
       if (this.queueEnd === this.sndUna && this.sndUna === this.sndMax) return;
@@ -526,7 +497,7 @@ export class Subflow {
       this.peerWscale = 0;
       this.ourWscale = 0;
     }
-    this.cwnd = 10 * this.mss();
+    this.cc.start(this.mss());
   }
 
   /** A segment for this subflow (RFC 9293 §3.10.7). */
@@ -664,20 +635,8 @@ export class Subflow {
       if (this.sndNxt < this.sndUna) this.sndNxt = this.sndUna;
       this.retries = 0;
       this.releaseAcked();
-      const mss = this.mss();
-      if (this.inRecovery) {
-        if (ack >= this.recover) {
-          this.inRecovery = false;
-          this.cwnd = this.ssthresh;
-        } else {
-          // Partial ACK: the next hole.
-          this.retransmitAt(this.sndUna, now);
-          this.cwnd = Math.max(mss, this.cwnd - newly + mss);
-        }
-      } else if (this.cwnd < this.ssthresh) this.cwnd += Math.min(newly, mss);
-      else this.cwnd += Math.max(1, Math.floor((mss * mss) / this.cwnd));
-      this.cwnd = Math.min(this.cwnd, this.config.maxCwndSegments * mss);
-      this.dupAcks = 0;
+      // A partial ACK in fast recovery: the next hole goes at once.
+      if (this.cc.onAck(ack, newly, this.mss())) this.retransmitAt(this.sndUna, now);
       if (this.sndUna >= this.sndMax && !this.owner.joinAckOutstanding(this)) this.rtoDeadline = undefined;
       else this.rtoDeadline = now + this.rto;
       // Our FIN acknowledged.
@@ -687,15 +646,8 @@ export class Subflow {
         else if (this.state === 'last-ack') this.becomeClosed(undefined);
       }
     } else if (ack === this.sndUna && seg.payload.length === 0 && !seg.flags.fin && !windowChanged && this.sndMax > this.sndUna) {
-      this.dupAcks++;
-      const mss = this.mss();
-      if (this.dupAcks === 3 && !this.inRecovery) {
-        this.ssthresh = Math.max(Math.floor(this.inFlight / 2), 2 * mss);
-        this.cwnd = this.ssthresh + 3 * mss;
-        this.recover = this.sndMax;
-        this.inRecovery = true;
-        this.retransmitAt(this.sndUna, now);
-      } else if (this.inRecovery) this.cwnd += mss;
+      // The third duplicate ACK: fast retransmit.
+      if (this.cc.onDupAck(this.inFlight, this.sndMax, this.mss())) this.retransmitAt(this.sndUna, now);
     }
     return newly;
   }
