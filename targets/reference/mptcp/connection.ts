@@ -26,14 +26,16 @@ import {
   type MptcpOption,
   type TcpSegment,
 } from '../../../suites/mptcp/codec/index.js';
+import type { ConnectionHost, HostEventOf } from './connection-host.js';
 import { DataReceiver, type Received } from './data-receiver.js';
 import { DataSender, type SendContext } from './data-sender.js';
-import { random64, type RandomSource } from './random.js';
+import { synAckRefusal, synRefusal, thirdAckRefusal } from './handshake.js';
+import { random64 } from './random.js';
 import { buildOptions, type ConnectionMode, type ConnectionView } from './option-builder.js';
 import { dsnOf, unwrapDsn } from './seq.js';
 import { RxMappings, type RxMapping } from './mappings.js';
-import { Subflow, type Chunk, type ParsedOptions, type SegmentKind, type SubflowConfig, type SubflowOwner } from './subflow.js';
-import type { ConnectionState, HostStats, MptcpOptions, SubflowInfo, TcpRstInfo } from './types.js';
+import { Subflow, type Chunk, type ParsedOptions, type SegmentKind, type SubflowOwner } from './subflow.js';
+import type { ConnectionState, MptcpOptions, SubflowInfo, TcpRstInfo } from './types.js';
 
 export type ResolvedMptcpOptions = Required<MptcpOptions>;
 
@@ -49,57 +51,11 @@ const tcpRst = (reason: number, transient = false): MptcpOption => ({
 });
 
 /** What the application hears from a Host (takeEvents). */
-export type HostEvent =
-  | { type: 'connected'; conn: Connection }
-  | { type: 'incoming'; conn: Connection; port: number }
-  | { type: 'readable'; conn: Connection }
-  | { type: 'end'; conn: Connection }
-  | { type: 'closed'; conn: Connection }
-  | { type: 'reset'; conn: Connection; reason: string; tcpRst?: TcpRstInfo; fastclose?: boolean }
-  | { type: 'fallback'; conn: Connection; reason: string }
-  | { type: 'subflow-added'; conn: Connection; subflow: SubflowInfo }
-  | { type: 'subflow-removed'; conn: Connection; subflow: SubflowInfo; reason: string; tcpRst?: TcpRstInfo }
-  | { type: 'add-addr'; conn: Connection; addressId: number; address: string; port?: number }
-  | { type: 'remove-addr'; conn: Connection; addressIds: number[] }
-  | { type: 'mp-prio'; conn: Connection; subflow: number; backup: boolean }
-  | { type: 'mp-fail'; conn: Connection; dsn: bigint };
-
-/**
- * What a Connection asks of the Host that owns it: the clock and randomness,
- * host-wide settings and counters, the subflow and token tables, the outbox
- * and the event queue. The Host implements it; a Connection never sees more of
- * the Host than this (and does not import it).
- */
-export interface ConnectionHost {
-  readonly now: number;
-  readonly random: RandomSource;
-  readonly stats: HostStats;
-  readonly addresses: readonly string[];
-  readonly receiveBuffer: number;
-  readonly windowScale: number | null;
-  readonly initialRto: number;
-  readonly minRto: number;
-  readonly synRetriesBeforeFallback: number | null;
-  readonly subflowConfig: SubflowConfig;
-  isLocal(address: string): boolean;
-  ephemeralPort(local: string, remote: string, remotePort: number): number;
-  /** The subflow table (4-tuple to subflow). */
-  register(s: Subflow): void;
-  unregister(s: Subflow): void;
-  /** The token table (MP_JOIN SYNs find their connection by token). */
-  tokenInUse(token: number): boolean;
-  registerToken(c: Connection): void;
-  unregisterToken(c: Connection): void;
-  send(s: Subflow, seg: TcpSegment): void;
-  sendReset(local: string, localPort: number, remote: string, remotePort: number, seg: TcpSegment, family: 4 | 6, options?: MptcpOption[]): void;
-  emitEvent(e: HostEvent): void;
-  /** A server connection finished its handshake: to the listener's queue. */
-  enqueueAccept(c: Connection): void;
-}
+export type HostEvent = HostEventOf<Connection>;
 
 export class Connection implements SubflowOwner {
   readonly id: number;
-  private readonly host: ConnectionHost;
+  private readonly host: ConnectionHost<Connection>;
   readonly role: 'client' | 'server';
   readonly opts: ResolvedMptcpOptions;
   state: ConnectionState = 'connecting';
@@ -154,7 +110,7 @@ export class Connection implements SubflowOwner {
   listenerPort: number | undefined;
   private closedNotified = false;
 
-  constructor(host: ConnectionHost, id: number, role: 'client' | 'server', opts: ResolvedMptcpOptions) {
+  constructor(host: ConnectionHost<Connection>, id: number, role: 'client' | 'server', opts: ResolvedMptcpOptions) {
     this.host = host;
     this.id = id;
     this.role = role;
@@ -390,7 +346,7 @@ export class Connection implements SubflowOwner {
   acceptSyn(seg: TcpSegment, opts: ParsedOptions, local: string, remote: string): Subflow {
     const mpc = opts.mptcp.find((o): o is MpCapable => o.subtype === 'mp_capable');
     if (this.mode === 'pending') {
-      const why = this.checkSynMpc(mpc);
+      const why = synRefusal(mpc, this.opts.version);
       if (why) {
         this.mode = 'tcp';
         if (mpc || why !== 'SYN without MP_CAPABLE') this.noteFallback(why);
@@ -415,22 +371,14 @@ export class Connection implements SubflowOwner {
     return s;
   }
 
-  /** Why the MP_CAPABLE of a SYN does not start MPTCP, or undefined when it does. */
-  private checkSynMpc(mpc: MpCapable | undefined): string | undefined {
-    if (!mpc || mpc.form !== 'syn') return 'SYN without MP_CAPABLE';
-    if (mpc.version === 0) return 'the peer offered MPTCP version 0 (RFC 6824)';
-    if (this.opts.version === 0) return `the peer offered MPTCP version ${mpc.version}, this end speaks version 0 only`;
-    if (!mpc.flags.H) return 'MP_CAPABLE without an HMAC algorithm (flag H): ignored';
-    if (mpc.flags.B) return 'MP_CAPABLE with flag B (an extension this end does not know): ignored';
-    return undefined;
-  }
-
   /** Our SYN/ACK was answered (listener side). Returns false when the subflow was reset. */
   onHandshakeAck(s: Subflow, seg: TcpSegment, opts: ParsedOptions, now: number): boolean {
     if (!s.initial) return this.onJoinThirdAck(s, opts, now);
     if (this.mode === 'pending') {
       const mpc = opts.mptcp.find((o): o is MpCapable => o.subtype === 'mp_capable' && (o.form === 'ack' || o.form === 'ack-data'));
-      if (mpc && 'receiverKey' in mpc && mpc.receiverKey === this.localKey && mpc.flags.H) {
+      const why = thirdAckRefusal(mpc, this.localKey, seg.payload.length > 0);
+      if (why) this.noteFallback(why);
+      else if (mpc && 'receiverKey' in mpc) {
         this.learnRemoteKey(mpc.senderKey);
         this.mode = 'mptcp';
         this.fullyEstablished = true;
@@ -438,15 +386,6 @@ export class Connection implements SubflowOwner {
         if (mpc.form === 'ack-data') this.addImplicitMapping(s, mpc, seg.payload.length, now);
         // A DSS with a data ACK at once, so that the initiator knows its key arrived (fully established, §3.1).
         else s.ackPending = true;
-      } else {
-        const why = !mpc
-          ? seg.payload.length > 0
-            ? 'first data without MP_CAPABLE'
-            : 'third ACK without MP_CAPABLE'
-          : !mpc.flags.H
-            ? 'MP_CAPABLE in the third ACK without an HMAC algorithm (flag H): ignored'
-            : 'MP_CAPABLE in the third ACK does not echo our key';
-        this.noteFallback(why);
       }
     }
     this.tx.openWindow(s.sndWnd);
@@ -460,12 +399,9 @@ export class Connection implements SubflowOwner {
     if (!s.initial) return this.onJoinSynAck(s, opts, now);
     if (this.mode === 'pending') {
       const mpc = opts.mptcp.find((o): o is MpCapable => o.subtype === 'mp_capable');
-      if (this.opts.version === 0) this.noteFallback(mpc ? 'version 0 is offered but not implemented past the handshake' : 'SYN/ACK without MP_CAPABLE');
-      else if (!mpc || mpc.form !== 'syn-ack') this.noteFallback('SYN/ACK without MP_CAPABLE');
-      else if (mpc.version !== 1) this.noteFallback(`SYN/ACK with MPTCP version ${mpc.version}`);
-      else if (!mpc.flags.H) this.noteFallback('SYN/ACK MP_CAPABLE without flag H');
-      else if (mpc.flags.B) this.noteFallback('SYN/ACK MP_CAPABLE with flag B (an extension this end does not know): ignored');
-      else {
+      const why = synAckRefusal(mpc, this.opts.version);
+      if (why) this.noteFallback(why);
+      else if (mpc && mpc.form === 'syn-ack') {
         this.learnRemoteKey(mpc.senderKey);
         this.mode = 'mptcp';
         this.checksum = this.opts.checksum || mpc.flags.A;

@@ -6,7 +6,8 @@
  * randomness by itself.
  */
 import { decodePacket, encodePacket, type MptcpOption, type MpJoin, type TcpSegment } from '../../../suites/mptcp/codec/index.js';
-import { Connection, type ConnectionHost, type HostEvent, type ResolvedMptcpOptions } from './connection.js';
+import type { ConnectionHost } from './connection-host.js';
+import { Connection, type HostEvent, type ResolvedMptcpOptions } from './connection.js';
 import type { RandomSource } from './random.js';
 import { Subflow, type ParsedOptions, type SubflowConfig } from './subflow.js';
 import type { ConnectOptions, HostOptions, HostStats, ListenOptions, MptcpOptions } from './types.js';
@@ -95,7 +96,7 @@ export function parseOptions(seg: TcpSegment): ParsedOptions {
   return out;
 }
 
-export class Host implements ConnectionHost {
+export class Host implements ConnectionHost<Connection> {
   readonly addresses: string[];
   readonly random: RandomSource;
   readonly mtu: number;
