@@ -15,7 +15,7 @@ const MAX_LINES = 600;
  */
 const NOT_YET_SPLIT: Record<string, number> = {
   'connection.ts': 1079,
-  'subflow.ts': 765,
+  'subflow.ts': 677,
 };
 
 function sources(dir: string): string[] {

@@ -53,7 +53,7 @@ const tcpRst = (reason: number, transient = false): MptcpOption => ({
 /** What the application hears from a Host (takeEvents). */
 export type HostEvent = HostEventOf<Connection>;
 
-export class Connection implements SubflowOwner {
+export class Connection implements SubflowOwner<Subflow> {
   readonly id: number;
   private readonly host: ConnectionHost<Connection>;
   readonly role: 'client' | 'server';

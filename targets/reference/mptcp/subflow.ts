@@ -6,10 +6,10 @@
  * In an MPTCP connection it is a subflow; its owner (the Connection) decides
  * what data goes on it, and adds the MPTCP options to what it sends.
  *
- * A Subflow knows nothing of its owner but the SubflowOwner interface below:
- * it hands its segments to emit() and reports what happens (established,
- * data, acknowledged chunks, FIN, reset, timeout, closed) through the owner's
- * on...() methods; it never reaches the Host.
+ * A Subflow knows nothing of its owner but the SubflowOwner interface
+ * (subflow-owner.ts): it hands its segments to emit() and reports what
+ * happens (established, data, acknowledged chunks, FIN, reset, timeout,
+ * closed) through the owner's on...() methods; it never reaches the Host.
  *
  * Sequence numbers are relative offsets (seq.ts): 0 is the SYN, 1 the first
  * data octet.
@@ -18,97 +18,20 @@ import type { MptcpOption, TcpOption, TcpSegment } from '../../../suites/mptcp/c
 import { Reassembly } from './buffers.js';
 import { NewReno } from './congestion.js';
 import { RttEstimator } from './rtt.js';
+import { SendQueue } from './send-queue.js';
 import { unwrap32, wire32 } from './seq.js';
+import type { Chunk, ParsedOptions, SegmentKind, SubflowConfig, SubflowInit, SubflowOwner } from './subflow-owner.js';
 import type { SubflowInfo, SubflowState, TcpRstInfo } from './types.js';
 
-/** Octets queued on a subflow: one DSS mapping at most (a chunk is never split into two mappings). */
-export interface Chunk {
-  /** Relative subflow sequence number of the first octet. */
-  seq: number;
-  data: Uint8Array;
-  /** Data-level offset of the first octet. */
-  dataOff: number;
-}
-
-/** What a segment is, for the Connection that adds options to it. */
-export type SegmentKind = 'syn' | 'syn-ack' | 'ack' | 'data' | 'fin' | 'rst';
-
-export interface ParsedOptions {
-  mss?: number;
-  wscale?: number;
-  mptcp: MptcpOption[];
-}
-
-/**
- * What a Subflow asks of and reports to the connection that owns it. The
- * handshake reports return false when the owner reset the subflow.
- */
-export interface SubflowOwner {
-  /** Sends one segment of the subflow. */
-  emit(s: Subflow, seg: TcpSegment): void;
-  /** Answers a segment that does not belong to the subflow with a RST (RFC 9293 §3.10.7.1). */
-  answerWithReset(s: Subflow, seg: TcpSegment): void;
-  /** The subflow is closed: its 4-tuple is free (before onSubflowClosed). */
-  forget(s: Subflow): void;
-  /** A segment was sent again (host statistics). */
-  countRetransmit(): void;
-
-  /** The MPTCP options of an outgoing segment. */
-  optionsFor(s: Subflow, kind: SegmentKind, chunk: Chunk | undefined, payloadLen: number, seq: number): MptcpOption[];
-  /** Octets of options a data segment may carry. */
-  optionOverhead(): number;
-  /** The receive window to advertise (octets), shared by the connection's subflows. */
-  receiveWindow(): number;
-  /** The owner wants a pure ACK on this subflow now (a DATA_FIN, say). */
-  wantsPureAck(s: Subflow): boolean;
-  /** A join initiator waits for the fourth ACK: the third ACK is retransmitted. */
-  joinAckOutstanding(s: Subflow): boolean;
-
-  onSynAck(s: Subflow, seg: TcpSegment, opts: ParsedOptions, now: number): boolean;
-  onHandshakeAck(s: Subflow, seg: TcpSegment, opts: ParsedOptions, now: number): boolean;
-  onSynRetransmit(s: Subflow, retries: number): void;
-  onSegmentOptions(s: Subflow, seg: TcpSegment, opts: ParsedOptions, newlyAcked: number, hadMptcp: boolean, seq: number, now: number): void;
-  onChunksAcked(s: Subflow, chunks: Chunk[]): void;
-  onChunkPartlyAcked(s: Subflow, c: Chunk, acked: number): void;
-  onSubflowData(s: Subflow, rel: number, bytes: Uint8Array, now: number): void;
-  /** The peer's FIN in order, before the subflow changes state; afterSubflowFin once it has. */
-  onSubflowFin(s: Subflow, now: number): void;
-  afterSubflowFin(s: Subflow, now: number): void;
-  subflowReset(s: Subflow, reason: string, opts: ParsedOptions, now: number): void;
-  /** Too many retransmissions: the owner resets the subflow. */
-  subflowFailed(s: Subflow, reason: string, now: number): void;
-  onIdleTimer(s: Subflow, now: number): void;
-  /** The subflow entered TIME_WAIT or CLOSED. */
-  onSubflowClosed(s: Subflow): void;
-}
-
-/** Host-wide settings a Subflow needs. */
-export interface SubflowConfig {
-  mtu: number;
-  initialRto: number;
-  minRto: number;
-  maxRetries: number;
-  maxCwndSegments: number;
-  timeWaitMs: number;
-}
+export type { Chunk, ParsedOptions, SegmentKind, SubflowConfig, SubflowInit, SubflowOwner } from './subflow-owner.js';
 
 const SYNCHRONIZED: ReadonlySet<SubflowState> = new Set(['established', 'fin-wait-1', 'fin-wait-2', 'closing', 'time-wait', 'close-wait', 'last-ack']);
 const CAN_RECEIVE: ReadonlySet<SubflowState> = new Set(['established', 'fin-wait-1', 'fin-wait-2']);
 const CAN_SEND: ReadonlySet<SubflowState> = new Set(['established', 'close-wait']);
 
-export interface SubflowInit {
-  id: number;
-  local: string;
-  localPort: number;
-  remote: string;
-  remotePort: number;
-  initial: boolean;
-  isn: number;
-}
-
 export class Subflow {
   readonly id: number;
-  private readonly owner: SubflowOwner;
+  private readonly owner: SubflowOwner<Subflow>;
   private readonly config: SubflowConfig;
   readonly local: string;
   readonly localPort: number;
@@ -135,8 +58,7 @@ export class Subflow {
   /** The shift we offered in our SYN, if any. */
   offeredWscale: number | undefined;
   peerMss = 536;
-  private queue: Chunk[] = [];
-  queueEnd = 1;
+  private readonly sendQueue = new SendQueue();
   finQueued = false;
   private finSeq = -1;
   /** The SYN or SYN/ACK is to be (re)sent. */
@@ -186,7 +108,7 @@ export class Subflow {
   bytesReceived = 0;
   retransmits = 0;
 
-  constructor(owner: SubflowOwner, config: SubflowConfig, init: SubflowInit, state: SubflowState, initialCwndSegments = 10) {
+  constructor(owner: SubflowOwner<Subflow>, config: SubflowConfig, init: SubflowInit, state: SubflowState, initialCwndSegments = 10) {
     this.owner = owner;
     this.config = config;
     this.id = init.id;
@@ -237,6 +159,11 @@ export class Subflow {
     return this.state === 'closed';
   }
 
+  /** Relative sequence number after the last octet queued. */
+  get queueEnd(): number {
+    return this.sendQueue.end;
+  }
+
   /** Octets queued and not yet sent. */
   get unsent(): number {
     return this.queueEnd - this.sndNxt;
@@ -244,7 +171,7 @@ export class Subflow {
 
   /** Octets sent and not acknowledged at the subflow level, and data-level offsets they carry. */
   unackedChunks(): Chunk[] {
-    return this.queue.filter((c) => c.seq + c.data.length > this.sndUna);
+    return this.sendQueue.unacked(this.sndUna);
   }
 
   info(): SubflowInfo {
@@ -285,8 +212,7 @@ export class Subflow {
   }
 
   queueChunk(c: Chunk): void {
-    this.queue.push(c);
-    this.queueEnd = c.seq + c.data.length;
+    this.sendQueue.push(c);
   }
 
   /** Our FIN, after everything queued. */
@@ -319,7 +245,7 @@ export class Subflow {
     if (this.canSend || this.state === 'fin-wait-1' || this.state === 'closing' || this.state === 'last-ack') {
       // Data: from sndNxt (after an RTO this is sndUna again).
       while (this.sndNxt < this.queueEnd) {
-        const c = this.chunkAt(this.sndNxt);
+        const c = this.sendQueue.at(this.sndNxt);
         if (!c) break;
         const len = Math.min(c.seq + c.data.length - this.sndNxt, Math.min(this.peerMss, this.ourMss));
         const flight = this.inFlight;
@@ -351,15 +277,6 @@ export class Subflow {
   sendWindowProbe(now: number): void {
     if (!this.synchronized) return;
     this.emit('ack', this.sndUna - 1, undefined, now);
-  }
-
-  private chunkAt(seq: number): Chunk | undefined {
-    // Chunks are in order; most lookups are for the last few.
-    for (let i = this.queue.length - 1; i >= 0; i--) {
-      const c = this.queue[i]!;
-      if (c.seq <= seq) return seq < c.seq + c.data.length ? c : undefined;
-    }
-    return undefined;
   }
 
   private sendChunkPart(c: Chunk, seq: number, len: number, now: number): void {
@@ -653,7 +570,7 @@ export class Subflow {
   }
 
   private retransmitAt(seq: number, now: number): void {
-    const c = this.chunkAt(seq);
+    const c = this.sendQueue.at(seq);
     if (!c) return;
     const len = Math.min(c.seq + c.data.length - seq, this.mss());
     this.rtt.cancel();
@@ -661,14 +578,9 @@ export class Subflow {
   }
 
   private releaseAcked(): void {
-    let i = 0;
-    while (i < this.queue.length && this.queue[i]!.seq + this.queue[i]!.data.length <= this.sndUna) i++;
-    if (i > 0) {
-      const done = this.queue.splice(0, i);
-      this.owner.onChunksAcked(this, done);
-    }
-    const head = this.queue[0];
-    if (head && head.seq < this.sndUna) this.owner.onChunkPartlyAcked(this, head, this.sndUna - head.seq);
+    const { done, partial } = this.sendQueue.release(this.sndUna);
+    if (done.length > 0) this.owner.onChunksAcked(this, done);
+    if (partial) this.owner.onChunkPartlyAcked(this, partial, this.sndUna - partial.seq);
   }
 
   /** The retransmission timeout (ms). */
