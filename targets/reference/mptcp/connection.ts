@@ -31,9 +31,11 @@ import { DataReceiver, type Received } from './data-receiver.js';
 import { DataSender, type SendContext } from './data-sender.js';
 import { synAckRefusal, synRefusal, thirdAckRefusal } from './handshake.js';
 import { random64 } from './random.js';
+import { RemovalProbes } from './removal-probes.js';
 import { buildOptions, type ConnectionMode, type ConnectionView } from './option-builder.js';
 import { dsnOf, unwrapDsn } from './seq.js';
-import { RxMappings, type RxMapping } from './mappings.js';
+import type { RxMapping } from './mappings.js';
+import { SubflowMptcp, subflowInfo, subflowView } from './subflow-mptcp.js';
 import { Subflow, type Chunk, type ParsedOptions, type SegmentKind, type SubflowOwner } from './subflow.js';
 import type { ConnectionState, MptcpOptions, SubflowInfo, TcpRstInfo } from './types.js';
 
@@ -86,14 +88,14 @@ export class Connection implements SubflowOwner<Subflow> {
   private rcvBase = 1n;
 
   readonly subflowList: Subflow[] = [];
-  /** The receive mappings of each subflow. */
-  private readonly rxMappings = new Map<Subflow, RxMappings>();
+  /** The MPTCP-level state of each subflow. */
+  private readonly perSubflow = new Map<Subflow, SubflowMptcp>();
   private nextSubflowId = 1;
 
   /** The data-level send side (data-sender.ts). */
   private readonly tx: DataSender;
   /** Keepalives sent on subflows whose address the peer removed (§3.4.2), waiting for an answer. */
-  private removalProbes: { s: Subflow; sentAt: number; deadline: number }[] = [];
+  private readonly removalProbes = new RemovalProbes();
 
   /** The data-level receive side (data-receiver.ts). */
   private readonly rx: DataReceiver;
@@ -164,7 +166,12 @@ export class Connection implements SubflowOwner<Subflow> {
   }
 
   subflows(): SubflowInfo[] {
-    return this.subflowList.map((s) => s.info());
+    return this.subflowList.map((s) => this.infoOf(s));
+  }
+
+  /** What the application sees of a subflow. */
+  private infoOf(s: Subflow): SubflowInfo {
+    return subflowInfo(s, this.mp(s));
   }
 
   /** Subflows besides the first that are open or opening (for the subflow limit). */
@@ -250,12 +257,12 @@ export class Connection implements SubflowOwner<Subflow> {
     );
     s.offeredWscale = this.host.windowScale ?? undefined;
     s.initiatedHere = true;
-    s.nonceLocal = this.host.random.u32();
-    s.localAddressId = this.addressIdFor(localAddress);
-    s.backup = opts.backup ?? false;
+    this.mp(s).nonceLocal = this.host.random.u32();
+    this.mp(s).localAddressId = this.addressIdFor(localAddress);
+    this.mp(s).backup = opts.backup ?? false;
     this.subflowList.push(s);
     this.host.register(s);
-    return s.info();
+    return this.infoOf(s);
   }
 
   /** MP_PRIO (§3.3.8): ask the peer to treat a subflow as backup, or not. */
@@ -263,8 +270,8 @@ export class Connection implements SubflowOwner<Subflow> {
     const s = this.subflowList.find((x) => x.id === subflowId && !x.closed);
     if (!s) throw new Error(`no open subflow ${subflowId}`);
     if (this.mode !== 'mptcp') throw new Error('MP_PRIO needs MPTCP');
-    s.backup = backup;
-    s.pendingOptions.push({ type: 'mptcp', subtype: 'mp_prio', backup });
+    this.mp(s).backup = backup;
+    this.mp(s).pendingOptions.push({ type: 'mptcp', subtype: 'mp_prio', backup });
   }
 
   /** ADD_ADDR (§3.4.1): announce one of our addresses (with its HMAC). Returns the address id. */
@@ -282,7 +289,7 @@ export class Connection implements SubflowOwner<Subflow> {
       ...(port !== undefined ? { port } : {}),
       hmac: addAddrHmac({ senderKey: this.localKey, receiverKey: this.remoteKey, addressId, address, ...(port !== undefined ? { port } : {}) }),
     };
-    s.pendingOptions.push(opt);
+    this.mp(s).pendingOptions.push(opt);
     return addressId;
   }
 
@@ -290,10 +297,10 @@ export class Connection implements SubflowOwner<Subflow> {
   removeAddress(addressId: number): void {
     if (this.mode !== 'mptcp') throw new Error('REMOVE_ADDR needs MPTCP');
     const now = this.host.now;
-    const keep = this.subflowList.find((x) => !x.closed && x.synchronized && x.localAddressId !== addressId);
-    if (keep) keep.pendingOptions.push({ type: 'mptcp', subtype: 'remove_addr', addressIds: [addressId] });
+    const keep = this.subflowList.find((x) => !x.closed && x.synchronized && this.mp(x).localAddressId !== addressId);
+    if (keep) this.mp(keep).pendingOptions.push({ type: 'mptcp', subtype: 'remove_addr', addressIds: [addressId] });
     for (const s of [...this.subflowList]) {
-      if (!s.closed && s.localAddressId === addressId && keep) this.dropSubflow(s, 'address removed locally', [tcpRst(TcpRstReason.UNSPECIFIED)], now);
+      if (!s.closed && this.mp(s).localAddressId === addressId && keep) this.dropSubflow(s, 'address removed locally', [tcpRst(TcpRstReason.UNSPECIFIED)], now);
     }
   }
 
@@ -437,11 +444,11 @@ export class Connection implements SubflowOwner<Subflow> {
     );
     s.offeredWscale = opts.wscale !== undefined ? (this.host.windowScale ?? undefined) : undefined;
     s.acceptSyn(seg, opts, s.offeredWscale);
-    s.nonceRemote = join.nonce;
-    s.nonceLocal = this.host.random.u32();
-    s.remoteAddressId = join.addressId;
-    s.peerBackup = join.backup;
-    s.localAddressId = this.addressIdFor(local);
+    this.mp(s).nonceRemote = join.nonce;
+    this.mp(s).nonceLocal = this.host.random.u32();
+    this.mp(s).remoteAddressId = join.addressId;
+    this.mp(s).peerBackup = join.backup;
+    this.mp(s).localAddressId = this.addressIdFor(local);
     this.subflowList.push(s);
     this.host.register(s);
     return s;
@@ -449,16 +456,16 @@ export class Connection implements SubflowOwner<Subflow> {
 
   private onJoinSynAck(s: Subflow, opts: ParsedOptions, now: number): boolean {
     const j = opts.mptcp.find((o): o is MpJoin & { form: 'syn-ack' } => o.subtype === 'mp_join' && o.form === 'syn-ack');
-    const expected = j && joinSynAckHmac({ keyA: this.localKey, keyB: this.remoteKey!, nonceA: s.nonceLocal, nonceB: j.nonce });
+    const expected = j && joinSynAckHmac({ keyA: this.localKey, keyB: this.remoteKey!, nonceA: this.mp(s).nonceLocal, nonceB: j.nonce });
     if (!j || !expected || !sameBytes(j.hmac, expected)) {
       this.host.stats.joinSynAckHmacFailure++;
       this.dropSubflow(s, j ? 'MP_JOIN SYN/ACK with a bad HMAC' : 'SYN/ACK without MP_JOIN', [tcpRst(TcpRstReason.MPTCP_SPECIFIC)], now);
       return false;
     }
-    s.nonceRemote = j.nonce;
-    s.remoteAddressId = j.addressId;
-    s.peerBackup = j.backup;
-    s.joinVerified = true;
+    this.mp(s).nonceRemote = j.nonce;
+    this.mp(s).remoteAddressId = j.addressId;
+    this.mp(s).peerBackup = j.backup;
+    this.mp(s).joinVerified = true;
     s.ackPending = true; // the third ACK, with HMAC-A
     s.rtoDeadline = now + s.rto; // until the fourth ACK
     return true;
@@ -466,30 +473,30 @@ export class Connection implements SubflowOwner<Subflow> {
 
   private onJoinThirdAck(s: Subflow, opts: ParsedOptions, now: number): boolean {
     const j = opts.mptcp.find((o): o is MpJoin & { form: 'ack' } => o.subtype === 'mp_join' && o.form === 'ack');
-    const expected = joinAckHmac({ keyA: this.remoteKey!, keyB: this.localKey, nonceA: s.nonceRemote, nonceB: s.nonceLocal });
+    const expected = joinAckHmac({ keyA: this.remoteKey!, keyB: this.localKey, nonceA: this.mp(s).nonceRemote, nonceB: this.mp(s).nonceLocal });
     if (!j || !sameBytes(j.hmac, expected) || this.mode !== 'mptcp') {
       this.host.stats.joinAckHmacFailure++;
       this.dropSubflow(s, j ? 'MP_JOIN third ACK with a bad HMAC' : 'third ACK without MP_JOIN', [tcpRst(TcpRstReason.MPTCP_SPECIFIC)], now);
       return false;
     }
-    s.joinVerified = true;
+    this.mp(s).joinVerified = true;
     this.joinDone(s);
     s.ackPending = true; // the fourth ACK
     return true;
   }
 
   private joinDone(s: Subflow): void {
-    if (s.joined) return;
-    s.joined = true;
+    if (this.mp(s).joined) return;
+    this.mp(s).joined = true;
     s.rtoDeadline = undefined;
     s.retries = 0;
     this.allowInfiniteFallback = false;
-    this.host.emitEvent({ type: 'subflow-added', conn: this, subflow: s.info() });
+    this.host.emitEvent({ type: 'subflow-added', conn: this, subflow: this.infoOf(s) });
   }
 
   /** The initiator of a join is waiting for the fourth ACK. */
   joinAckOutstanding(s: Subflow): boolean {
-    return !s.initial && s.joinVerified && !s.joined && s.state === 'established' && this.mode === 'mptcp';
+    return !s.initial && this.mp(s).joinVerified && !this.mp(s).joined && s.state === 'established' && this.mode === 'mptcp';
   }
 
   /** Our address id for a local address: 0 for that of the first subflow, else its place among the host's addresses. */
@@ -516,7 +523,7 @@ export class Connection implements SubflowOwner<Subflow> {
   private fallBack(s: Subflow, reason: string, rxDelta: number): void {
     if (this.mode !== 'mptcp') return;
     // Octets gathered for a mapping not yet checked go through as they are.
-    for (const p of this.mapsOf(s).fallBack(rxDelta)) this.deliver(p.off, p.data);
+    for (const p of this.mp(s).rx.fallBack(rxDelta)) this.deliver(p.off, p.data);
     this.tx.dropReinjections();
     this.noteFallback(reason);
     // A FIN that came while MPTCP was in use ends the data stream now.
@@ -536,24 +543,29 @@ export class Connection implements SubflowOwner<Subflow> {
     return this.fallbackDataAcks && this.remoteKey !== undefined ? 12 : 0;
   }
 
-  /** A pure ACK is wanted on this subflow (DATA_FIN). */
+  /** A pure ACK is wanted on this subflow (control options waiting, a DATA_FIN). */
   wantsPureAck(s: Subflow): boolean {
+    if (this.mp(s).pendingOptions.length > 0) return true;
     return this.tx.finDue && this.mode === 'mptcp' && (this.role === 'server' || this.fullyEstablished) && s === this.dataFinSubflow();
   }
 
   private dataFinSubflow(): Subflow | undefined {
-    return this.usableSubflows(false).find((x) => !x.backup && !x.peerBackup) ?? this.usableSubflows(false)[0] ?? this.usableSubflows(true)[0];
+    return this.usableSubflows(false).find((x) => !this.mp(x).backup && !this.mp(x).peerBackup) ?? this.usableSubflows(false)[0] ?? this.usableSubflows(true)[0];
+  }
+
+  wantsAckFirst(s: Subflow): boolean {
+    return this.mp(s).pendingOptions.some((o) => o.subtype === 'mp_fail');
   }
 
   /** The MPTCP options of an outgoing segment (option-builder.ts), with what sending them changes applied here. */
   optionsFor(s: Subflow, kind: SegmentKind, chunk: Chunk | undefined, payloadLen: number, seq: number): MptcpOption[] {
-    const { options, effects } = buildOptions(this.optionView(), s, kind, chunk, payloadLen, seq);
+    const { options, effects } = buildOptions(this.optionView(), subflowView(s, this.mp(s)), kind, chunk, payloadLen, seq);
     if (effects.infiniteMapSent) {
       this.infiniteMapPending = false;
       this.host.stats.infiniteMapSent++;
     }
     if (effects.dataFinSent && s === this.dataFinSubflow()) this.tx.finDue = false;
-    if (effects.pending) s.pendingOptions = effects.pending;
+    if (effects.pending) this.mp(s).pendingOptions = effects.pending;
     if (effects.ackPending) s.ackPending = true;
     for (const o of effects.sent ?? []) this.countSent(o);
     return options;
@@ -622,7 +634,7 @@ export class Connection implements SubflowOwner<Subflow> {
           this.onRemoveAddr(s, o.addressIds, now);
           break;
         case 'mp_prio':
-          s.peerBackup = o.backup;
+          this.mp(s).peerBackup = o.backup;
           this.host.emitEvent({ type: 'mp-prio', conn: this, subflow: s.id, backup: o.backup });
           break;
         case 'mp_fail':
@@ -641,15 +653,15 @@ export class Connection implements SubflowOwner<Subflow> {
       if (this.mode !== 'mptcp' || s.closed) return;
     }
     // A join initiator is fully established with the first DSS after its third ACK (the fourth ACK).
-    if (!s.initial && !s.joined && s.joinVerified && sawDss) this.joinDone(s);
+    if (!s.initial && !this.mp(s).joined && this.mp(s).joinVerified && sawDss) this.joinDone(s);
     // §3.7: our data acknowledged at the subflow level without any MPTCP option.
     if (newlyAcked > 0 && !hadMptcp && this.mode === 'mptcp' && !seg.flags.fin) {
       if (this.mayFallBack(s)) {
         // §3.7: one final mapping with data-level length 0 (the infinite mapping) on the next data, then no options.
         this.infiniteMapPending = true;
-        this.fallBack(s, 'data acknowledged without a data ACK (MPTCP options removed)', this.mapsOf(s).lastDelta ?? -1);
+        this.fallBack(s, 'data acknowledged without a data ACK (MPTCP options removed)', this.mp(s).rx.lastDelta ?? -1);
       }
-      else if (s.initial || s.joined) this.dropSubflow(s, 'data acknowledged without a data ACK', [tcpRst(TcpRstReason.MIDDLEBOX_INTERFERENCE)], now);
+      else if (s.initial || this.mp(s).joined) this.dropSubflow(s, 'data acknowledged without a data ACK', [tcpRst(TcpRstReason.MIDDLEBOX_INTERFERENCE)], now);
     }
   }
 
@@ -690,15 +702,15 @@ export class Connection implements SubflowOwner<Subflow> {
   }
 
   private addMapping(s: Subflow, m: RxMapping): void {
-    const { dataFinAt } = this.mapsOf(s).add(m, s.rcvNxt);
+    const { dataFinAt } = this.mp(s).rx.add(m, s.rcvNxt);
     if (dataFinAt !== undefined) this.peerDataFin(dataFinAt, this.host.now);
   }
 
-  /** The receive mappings of a subflow (mappings.ts). */
-  private mapsOf(s: Subflow): RxMappings {
-    let maps = this.rxMappings.get(s);
-    if (!maps) this.rxMappings.set(s, (maps = new RxMappings()));
-    return maps;
+  /** The MPTCP-level state of a subflow (subflow-mptcp.ts). */
+  private mp(s: Subflow): SubflowMptcp {
+    let m = this.perSubflow.get(s);
+    if (!m) this.perSubflow.set(s, (m = new SubflowMptcp()));
+    return m;
   }
 
   private onDataAck(ackOff: number, window: number, now: number): void {
@@ -715,7 +727,7 @@ export class Connection implements SubflowOwner<Subflow> {
     }
     const known = this.remoteAddresses.get(o.addressId);
     this.remoteAddresses.set(o.addressId, { address: o.address, ...(o.port !== undefined ? { port: o.port } : {}) });
-    s.pendingOptions.push({ type: 'mptcp', subtype: 'add_addr', echo: true, addressId: o.addressId, address: o.address, ...(o.port !== undefined ? { port: o.port } : {}) });
+    this.mp(s).pendingOptions.push({ type: 'mptcp', subtype: 'add_addr', echo: true, addressId: o.addressId, address: o.address, ...(o.port !== undefined ? { port: o.port } : {}) });
     if (!known || known.address !== o.address) this.host.emitEvent({ type: 'add-addr', conn: this, addressId: o.addressId, address: o.address, ...(o.port !== undefined ? { port: o.port } : {}) });
   }
 
@@ -724,12 +736,12 @@ export class Connection implements SubflowOwner<Subflow> {
     this.host.emitEvent({ type: 'remove-addr', conn: this, addressIds: ids });
     const open = this.subflowList.filter((x) => !x.closed);
     for (const x of open) {
-      if (!ids.includes(x.remoteAddressId)) continue;
-      if (this.removalProbes.some((p) => p.s === x)) continue;
+      if (!ids.includes(this.mp(x).remoteAddressId)) continue;
+      if (this.removalProbes.has(x)) continue;
       // §3.4.2: a keepalive first; the path goes only if nothing answers it (onTimer).
       if (x.synchronized) {
         x.sendWindowProbe(now);
-        this.removalProbes.push({ s: x, sentAt: now, deadline: now + Math.max(x.rto, this.host.minRto) });
+        this.removalProbes.add(x, now, now + Math.max(x.rto, this.host.minRto));
       } else this.removeProbed(x, now);
     }
     void s;
@@ -750,9 +762,9 @@ export class Connection implements SubflowOwner<Subflow> {
     }
     if (!this.mayFallBack(s)) return; // the peer resets the subflow
     // Answer with MP_FAIL and an infinite mapping, and fall back.
-    s.pendingOptions.push({ type: 'mptcp', subtype: 'mp_fail', dsn });
+    this.mp(s).pendingOptions.push({ type: 'mptcp', subtype: 'mp_fail', dsn });
     this.infiniteMapPending = true;
-    this.fallBack(s, 'MP_FAIL received (DSS checksum failed at the peer)', this.mapsOf(s).lastDelta ?? -1);
+    this.fallBack(s, 'MP_FAIL received (DSS checksum failed at the peer)', this.mp(s).rx.lastDelta ?? -1);
     void now;
   }
 
@@ -774,7 +786,7 @@ export class Connection implements SubflowOwner<Subflow> {
 
   /** In-order subflow octets, from relative sequence `rel`. */
   onSubflowData(s: Subflow, rel: number, bytes: Uint8Array, now: number): void {
-    const maps = this.mapsOf(s);
+    const maps = this.mp(s).rx;
     if (this.mode !== 'mptcp') {
       if (maps.delta === undefined) maps.delta = -1;
       this.deliver(rel + maps.delta, bytes);
@@ -787,7 +799,7 @@ export class Connection implements SubflowOwner<Subflow> {
       if (!m) {
         if (this.mayFallBack(s)) {
           const why = maps.sawMapping ? 'DSS mapping missing on data (infinite mapping fallback)' : 'first data without DSS';
-          this.fallBack(s, why, this.mapsOf(s).lastDelta ?? -1);
+          this.fallBack(s, why, this.mp(s).rx.lastDelta ?? -1);
           this.deliver(at + maps.delta!, rest);
         } else {
           this.dropSubflow(s, 'data without a DSS mapping', [tcpRst(TcpRstReason.MIDDLEBOX_INTERFERENCE)], now);
@@ -835,11 +847,11 @@ export class Connection implements SubflowOwner<Subflow> {
       // octets stay in the stream (TCP delivered them), as in Linux: the
       // peer's infinite mapping "acts retroactively" from the last
       // data-acknowledged segment, so nothing is sent again.
-      s.pendingOptions.push({ type: 'mptcp', subtype: 'mp_fail', dsn });
+      this.mp(s).pendingOptions.push({ type: 'mptcp', subtype: 'mp_fail', dsn });
       s.ackPending = true;
       this.mpFailSent = true;
       this.fallbackDataAcks = true;
-      this.mapsOf(s).remove(m);
+      this.mp(s).rx.remove(m);
       this.fallBack(s, 'DSS checksum failed (MP_FAIL sent)', m.dataOff - m.ssn);
       this.deliver(m.dataOff, data);
       return;
@@ -935,7 +947,7 @@ export class Connection implements SubflowOwner<Subflow> {
     const abnormal = s.closeReason !== undefined;
     if (this.mode === 'mptcp' && abnormal) this.reinjectFrom(s);
     if (this.mode === 'mptcp' || !s.initial) {
-      this.host.emitEvent({ type: 'subflow-removed', conn: this, subflow: s.info(), reason: s.closeReason ?? 'closed', ...(s.closeRst ? { tcpRst: s.closeRst } : {}) });
+      this.host.emitEvent({ type: 'subflow-removed', conn: this, subflow: this.infoOf(s), reason: s.closeReason ?? 'closed', ...(s.closeRst ? { tcpRst: s.closeRst } : {}) });
     }
     if (this.state === 'reset' || this.state === 'closed') return;
     const open = this.subflowList.filter((x) => !x.closed && x.state !== 'time-wait');
@@ -1040,7 +1052,7 @@ export class Connection implements SubflowOwner<Subflow> {
 
   /** Subflows that may carry new data (or a DATA_FIN). */
   private usableSubflows(includeBackup: boolean): Subflow[] {
-    return this.subflowList.filter((s) => s.canSend && !s.noNewData && (s.initial || s.joined) && (includeBackup || !(s.backup || s.peerBackup)));
+    return this.subflowList.filter((s) => s.canSend && !s.noNewData && (s.initial || this.mp(s).joined) && (includeBackup || !(this.mp(s).backup || this.mp(s).peerBackup)));
   }
 
   /** Puts data on the subflows and sends what is due. */
@@ -1058,18 +1070,17 @@ export class Connection implements SubflowOwner<Subflow> {
 
   /** What the data sender sees of this connection for one call. */
   private sendContext(): SendContext {
-    return { mode: this.mode, state: this.state, subflows: this.subflowList, usable: (includeBackup) => this.usableSubflows(includeBackup) };
+    return { mode: this.mode, state: this.state, subflows: this.subflowList, usable: (includeBackup) => this.usableSubflows(includeBackup), joined: (s) => this.mp(s).joined };
   }
 
   nextDeadline(): number | undefined {
-    let best = this.tx.nextDeadline();
-    for (const p of this.removalProbes) if (best === undefined || p.deadline < best) best = p.deadline;
-    return best;
+    const a = this.tx.nextDeadline();
+    const b = this.removalProbes.nextDeadline();
+    return a === undefined || (b !== undefined && b < a) ? b : a;
   }
 
   onTimer(now: number): void {
-    for (const p of this.removalProbes.filter((x) => now >= x.deadline)) {
-      this.removalProbes.splice(this.removalProbes.indexOf(p), 1);
+    for (const p of this.removalProbes.takeDue(now)) {
       // Answered: the path is alive, and stays (§3.4.2).
       if ((p.s.lastRxAt ?? -1) >= p.sentAt || this.state === 'reset') continue;
       this.removeProbed(p.s, now);

@@ -23,6 +23,8 @@ export interface SendContext {
   subflows: readonly Subflow[];
   /** Subflows that may carry new data (or a DATA_FIN); backups only when `includeBackup`. */
   usable(includeBackup: boolean): Subflow[];
+  /** The subflow belongs to the data level: the initial one, or a join that completed. */
+  joined(s: Subflow): boolean;
 }
 
 /** What changed for the connection. */
@@ -227,7 +229,7 @@ export class DataSender {
     let reinjected = false;
     if (this.probeDeadline !== undefined && now >= this.probeDeadline) {
       // A segment below the window makes the peer answer with an ACK carrying its window (RFC 9293 §3.8.6.1).
-      for (const s of ctx.subflows) if (s.canSend && (s.initial || s.joined)) s.sendWindowProbe(now);
+      for (const s of ctx.subflows) if (s.canSend && (s.initial || ctx.joined(s))) s.sendWindowProbe(now);
       this.probeBackoff++;
       this.probeDeadline = now + this.probeInterval(ctx);
     }

@@ -44,8 +44,10 @@ export interface SubflowOwner<S> {
   optionOverhead(): number;
   /** The receive window to advertise (octets), shared by the connection's subflows. */
   receiveWindow(): number;
-  /** The owner wants a pure ACK on this subflow now (a DATA_FIN, say). */
+  /** The owner wants a pure ACK on this subflow now (control options waiting, a DATA_FIN). */
   wantsPureAck(s: S): boolean;
+  /** The owner wants an ACK of its own before any data (an MP_FAIL waiting). */
+  wantsAckFirst(s: S): boolean;
   /** A join initiator waits for the fourth ACK: the third ACK is retransmitted. */
   joinAckOutstanding(s: S): boolean;
 

@@ -23,6 +23,9 @@ import { unwrap32, wire32 } from './seq.js';
 import type { Chunk, ParsedOptions, SegmentKind, SubflowConfig, SubflowInit, SubflowOwner } from './subflow-owner.js';
 import type { SubflowInfo, SubflowState, TcpRstInfo } from './types.js';
 
+/** A subflow's SubflowInfo without the MPTCP part. */
+export type TcpSubflowInfo = Omit<SubflowInfo, 'localAddressId' | 'remoteAddressId' | 'backup' | 'peerBackup' | 'joined'>;
+
 export type { Chunk, ParsedOptions, SegmentKind, SubflowConfig, SubflowInit, SubflowOwner } from './subflow-owner.js';
 
 const SYNCHRONIZED: ReadonlySet<SubflowState> = new Set(['established', 'fin-wait-1', 'fin-wait-2', 'closing', 'time-wait', 'close-wait', 'last-ack']);
@@ -80,20 +83,6 @@ export class Subflow {
   /** The right edge (relative) last advertised, so the window never shrinks. */
   lastAdvWindow = 0;
 
-  // MPTCP, kept here for the Connection.
-  /** Address ids (0 on the initial subflow). */
-  localAddressId = 0;
-  remoteAddressId = 0;
-  backup = false;
-  peerBackup = false;
-  /** MP_JOIN: nonces, and whether the four-way handshake is done. */
-  nonceLocal = 0;
-  nonceRemote = 0;
-  joined = false;
-  /** The peer's truncated HMAC-B (join initiator) or HMAC-A (join listener) was checked. */
-  joinVerified = false;
-  /** MPTCP options to put on the next segment that can carry them (ADD_ADDR, MP_PRIO, MP_FAIL...). */
-  pendingOptions: MptcpOption[] = [];
   /** This end sent the SYN. */
   initiatedHere = false;
   /** No new data goes on it (closing, or the peer closed it). */
@@ -174,7 +163,8 @@ export class Subflow {
     return this.sendQueue.unacked(this.sndUna);
   }
 
-  info(): SubflowInfo {
+  /** What the application sees of it at the TCP level (the owner adds the MPTCP part). */
+  info(): TcpSubflowInfo {
     return {
       id: this.id,
       localAddress: this.local,
@@ -183,11 +173,6 @@ export class Subflow {
       remotePort: this.remotePort,
       state: this.state,
       initial: this.initial,
-      localAddressId: this.localAddressId,
-      remoteAddressId: this.remoteAddressId,
-      backup: this.backup,
-      peerBackup: this.peerBackup,
-      joined: this.initial ? this.synchronized || this.state === 'closed' : this.joined,
       bytesSent: this.bytesSent,
       bytesReceived: this.bytesReceived,
       retransmits: this.retransmits,
@@ -241,7 +226,7 @@ export class Subflow {
     }
     let sent = false;
     // An MP_FAIL goes out on its own ACK before any data (its answer, the infinite mapping, rides on the data).
-    if (this.synchronized && this.pendingOptions.some((o) => o.subtype === 'mp_fail')) this.emit('ack', Math.max(this.sndNxt, this.sndMax), undefined, now);
+    if (this.synchronized && this.owner.wantsAckFirst(this)) this.emit('ack', Math.max(this.sndNxt, this.sndMax), undefined, now);
     if (this.canSend || this.state === 'fin-wait-1' || this.state === 'closing' || this.state === 'last-ack') {
       // Data: from sndNxt (after an RTO this is sndUna again).
       while (this.sndNxt < this.queueEnd) {
@@ -266,7 +251,7 @@ export class Subflow {
         sent = true;
       }
     }
-    const wantPure = this.pendingOptions.length > 0 || this.owner.wantsPureAck(this);
+    const wantPure = this.owner.wantsPureAck(this);
     if (this.synchronized && (wantPure || (this.ackPending && !sent))) this.emit('ack', Math.max(this.sndNxt, this.sndMax), undefined, now);
     this.ackPending = false;
     // Persist timer: data waits for a window.
