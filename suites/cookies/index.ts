@@ -28,7 +28,7 @@ interface RunParamsRequest {
   url: string;
   method: string;
   now?: number;
-  context?: { initiator?: string; destination?: string };
+  context?: { initiator?: string; destination?: string; top?: string; sandbox?: true };
   redirected?: boolean;
   response: { status: number; setCookie: string[]; location?: string };
   script?: AdapterScriptOp[];
@@ -135,6 +135,7 @@ const suite: Suite<CookieVector> = {
     'browser-context': '(HTTP mode) the adapter can load the document a browser navigation starts from',
     'document-cookie': "the adapter runs a vector's document.cookie writes and reads in the document a request loads (the non-HTTP API)",
     reload: "(HTTP mode) the adapter can reload the current document the way the browser's reload button does",
+    workers: '(HTTP mode) the adapter waits for the request a dedicated or shared worker makes, started by the document it loads',
   },
   load: loadCookieVectors,
   plan,

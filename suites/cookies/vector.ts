@@ -26,11 +26,27 @@ export function isAbsent(e: unknown): e is Absent {
 /** One operation of the non-HTTP API (document.cookie) in the document a request loads. */
 export type ScriptOp = { set: string } | { read: string };
 
+/** What makes a browser's request; see the schema and docs/vectors.md. */
+export type Destination = 'document' | 'iframe' | 'image' | 'worker' | 'shared-worker';
+export interface RequestContext {
+  initiator?: string;
+  destination?: Destination;
+  /** The top-level document that holds the initiator in a frame (the initiator is then not at top level). */
+  top?: string;
+  /** The initiator document is sandboxed into an opaque origin (its sandboxed origin browsing context flag is set). */
+  sandbox?: true;
+}
+
+/** The request is fetched by a worker the initiator document starts (rfc6265bis §5.2.2.1). */
+export function isWorker(d: Destination | undefined): boolean {
+  return d === 'worker' || d === 'shared-worker';
+}
+
 export interface CookieRequest {
   url: string;
   method?: string;
   advance?: number;
-  context?: { initiator?: string; destination?: 'document' | 'iframe' | 'image' };
+  context?: RequestContext;
   cookie?: ExpectedCookie;
   /** The user reloads the previous request's document from the browser's interface. */
   reload?: true;
@@ -122,6 +138,7 @@ export function loadCookieVectors(source: JsonSource): { vectors: LoadedVector<C
           errors.push(source.error(`${rat}/context/initiator`, 'not a valid URL'));
         }
       }
+      if (r.context) errors.push(...contextErrors(source, `${rat}/context`, r.context));
       const location = r.response?.location;
       if (location !== undefined && url) {
         const next = v.requests[j + 1];
@@ -150,7 +167,8 @@ export function loadCookieVectors(source: JsonSource): { vectors: LoadedVector<C
       if (r.script) {
         // The script runs in the document the request loads: a navigation the client starts itself, which ends there.
         if (v.ua !== 'browser') errors.push(source.error(`${rat}/script`, 'document.cookie only exists in browsers: set "ua": "browser"'));
-        if (r.context?.destination === 'image') errors.push(source.error(`${rat}/script`, 'an image is not a document: a script needs destination document or iframe'));
+        if (r.context?.destination === 'image' || isWorker(r.context?.destination))
+          errors.push(source.error(`${rat}/script`, `${r.context?.destination === 'image' ? 'an image is' : 'a worker\'s request loads'} not a document: a script needs destination document or iframe`));
         if (location !== undefined) errors.push(source.error(`${rat}/script`, 'a redirect response loads no document: put the script on the request the redirect leads to'));
         if (j > 0 && v.requests[j - 1]!.response?.location)
           errors.push(source.error(`${rat}/script`, 'a request that follows a redirect is made by the client itself: run the script in a document the vector loads directly'));
@@ -219,9 +237,42 @@ function expiresValues(setCookie: string): string[] {
     .map(([, ...rest]) => rest.join('='));
 }
 
-/** The same request context: the same initiator and destination (document when not given). */
+/** The same request context: the same initiator, destination (document when not given), top document and sandboxing. */
 function sameContext(a: CookieRequest['context'], b: CookieRequest['context']): boolean {
-  return a?.initiator === b?.initiator && (a?.destination ?? 'document') === (b?.destination ?? 'document') && (a === undefined) === (b === undefined);
+  return (
+    a?.initiator === b?.initiator &&
+    (a?.destination ?? 'document') === (b?.destination ?? 'document') &&
+    a?.top === b?.top &&
+    a?.sandbox === b?.sandbox &&
+    (a === undefined) === (b === undefined)
+  );
+}
+
+/**
+ * What the schema cannot say about a framed, sandboxed or worker context. A
+ * frame's link click would navigate the frame, not the top, so a framed
+ * initiator makes subresource and worker requests only; a sandboxed document
+ * has an opaque origin, which can start no worker of its own origin.
+ */
+function contextErrors(source: JsonSource, at: string, c: RequestContext): InputError[] {
+  const errors: InputError[] = [];
+  const destination = c.destination ?? 'document';
+  for (const key of ['top', 'sandbox'] as const) {
+    if (c[key] !== undefined && c.initiator === undefined) errors.push(source.error(`${at}/${key}`, `${key} describes the initiator document: give context.initiator`));
+  }
+  if (isWorker(destination) && c.initiator === undefined) errors.push(source.error(`${at}/destination`, 'a worker is started by a document: give context.initiator'));
+  if (c.top !== undefined) {
+    try {
+      new URL(c.top);
+    } catch {
+      errors.push(source.error(`${at}/top`, 'not a valid URL'));
+    }
+    if (destination !== 'image' && !isWorker(destination))
+      errors.push(source.error(`${at}/top`, 'a framed initiator makes image and worker requests only (its link would navigate the frame): use destination image, worker or shared-worker'));
+  }
+  if (c.sandbox && destination !== 'image')
+    errors.push(source.error(`${at}/sandbox`, 'a sandboxed document makes image requests only (its opaque origin can start no worker): use destination image'));
+  return errors;
 }
 
 function safeHref(url: string): string | undefined {

@@ -9,7 +9,8 @@
  * certificates are trusted by pinning their key (--ignore-certificate-errors-
  * spki-list): Chromium takes no CA file on the command line. A navigation's
  * script (the non-HTTP API) runs through the real document.cookie of the loaded
- * document, or of the #go frame for an iframe.
+ * document, or of the #go frame for an iframe. A request a worker makes is
+ * awaited through the mark the initiator page sets when its worker reports.
  */
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
@@ -19,7 +20,7 @@ import { CONTRACT_VERSION } from '../../runner/contract.js';
 interface Navigation {
   url: string;
   method: string;
-  initiator?: { url: string; destination: 'document' | 'iframe' | 'image' };
+  initiator?: { url: string; destination: 'document' | 'iframe' | 'image' | 'worker' | 'shared-worker' };
   reload?: true;
   script?: ({ set: string } | { read: true })[];
 }
@@ -83,6 +84,12 @@ async function navigate(page: Page, nav: Navigation, timeout: number): Promise<{
       return response ? { status: response.status() } : { error: 'no response' };
     }
     await page.goto(nav.initiator.url, { waitUntil: 'load', timeout });
+    if (nav.initiator.destination === 'worker' || nav.initiator.destination === 'shared-worker') {
+      // The worker's fetch ends after the page's load: the page marks its root element with the worker's report.
+      const root = await page.waitForSelector('html[data-conformatrix]', { state: 'attached', timeout });
+      const report = await root.getAttribute('data-conformatrix');
+      return report === 'done' ? { status: 200 } : { error: `the worker's request: ${report}` };
+    }
     if (nav.initiator.destination !== 'document') return { status: 200 };
     const [response] = await Promise.all([page.waitForNavigation({ waitUntil: 'load', timeout }), page.click('#go', { timeout })]);
     return response ? { status: response.status() } : { error: 'no response' };
@@ -152,7 +159,7 @@ serveAdapter({
       version = probe.version();
       await probe.close();
     }
-    return { contract: CONTRACT_VERSION, implementation: { name: 'Chromium', version }, capabilities: ['https', 'browser-context', 'document-cookie', 'reload'] };
+    return { contract: CONTRACT_VERSION, implementation: { name: 'Chromium', version }, capabilities: ['https', 'browser-context', 'document-cookie', 'reload', 'workers'] };
   },
   'cookies.fetch': (params: FetchParams) => fetch(params),
 });

@@ -1,5 +1,5 @@
 // The non-HTTP API in cookie vectors: a request's script writes and reads document.cookie in the document it loads.
-// And the context of a browser redirect chain or reload, which the SameSite vectors rely on.
+// And the context of a browser redirect chain or reload, which the SameSite vectors rely on; and requests from workers, framed and sandboxed documents.
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -9,7 +9,7 @@ import { runCommand } from '../../runner/run.js';
 import { LOCAL_HARNESS, type Session, type TargetView } from '../../runner/suite.js';
 import { discoverTargets, missingRequirement } from '../../runner/targets.js';
 import { OriginServer } from '../../suites/cookies/http/origin-server.js';
-import { runHttp } from '../../suites/cookies/http/run-http.js';
+import { contextPages, planHttp, runHttp } from '../../suites/cookies/http/run-http.js';
 import { judge } from '../../suites/cookies/verdict.js';
 import type { CookieVector } from '../../suites/cookies/vector.js';
 import { runCookieVector } from '../../targets/reference/cookies/adapter.js';
@@ -250,5 +250,154 @@ describe('a browser adapter whose script fails (HTTP mode)', function () {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('workers, framed and sandboxed documents in cookie vectors', function () {
+  this.timeout(120_000);
+
+  const SAMESITE = join(VECTORS_DIR, 'cookies', 'samesite.json');
+  /** The vectors that use the worker, top and sandbox contexts. */
+  const NEW_CONTEXTS = 'worker|sandbox|frame-of-same-site-page';
+  const strict = (url: string, context: object) => [
+    { url: 'https://app.example.com/', method: 'GET', response: { status: 200, setCookie: [b64('s=1; SameSite=Strict; Path=/')] } },
+    { url, method: 'GET', context, response: { status: 200, setCookie: [] } },
+  ];
+  const sent = (context: object, url = 'https://app.example.com/data') => {
+    const cookie = runCookieVector({ vector: 'cookies/test/x', requests: strict(url, context) as never }).cookies[1];
+    return cookie === null ? null : Buffer.from(cookie!, 'base64').toString('latin1');
+  };
+
+  describe('the reference', () => {
+    it('a worker started by a frame of a cross-site page has an opaque site for cookies (5.2.2.1 step 2.2), by a frame of a same-site page its own origin (step 3)', () => {
+      for (const destination of ['worker', 'shared-worker']) {
+        assert.equal(sent({ initiator: 'https://app.example.com/frame', destination, top: 'https://attacker.example.net/' }), null, destination);
+        assert.equal(sent({ initiator: 'https://app.example.com/frame', destination, top: 'https://www.example.com/' }), 's=1', destination);
+        assert.equal(sent({ initiator: 'https://attacker.example.net/', destination }), null, destination);
+      }
+    });
+
+    it('a sandboxed document counts with the origin of its URI (5.2.1 steps 2 and 4.1), and every framed document is audited (step 3)', () => {
+      const pixel = 'https://app.example.com/pixel';
+      assert.equal(sent({ initiator: 'https://app.example.com/page', destination: 'image', sandbox: true }, pixel), 's=1');
+      assert.equal(sent({ initiator: 'https://app.example.com/frame', destination: 'image', top: 'https://www.example.com/', sandbox: true }, pixel), 's=1');
+      assert.equal(sent({ initiator: 'https://attacker.example.net/frame', destination: 'image', top: 'https://app.example.com/', sandbox: true }, pixel), null);
+      assert.equal(sent({ initiator: 'https://attacker.example.net/frame', destination: 'image', top: 'https://app.example.com/' }, pixel), null);
+      // The frame is same-site with the image, but the page that holds it is not.
+      assert.equal(sent({ initiator: 'https://app.example.com/frame', destination: 'image', top: 'https://attacker.example.net/' }, pixel), null);
+    });
+
+    it('passes every vector of samesite.json that uses these contexts', async () => {
+      const out = tempDir();
+      await runCommand({ suites: ['cookies'], targets: ['reference'], vectors: [SAMESITE], grep: NEW_CONTEXTS, out, quiet: true });
+      const results = readRun(out).results;
+      assert.equal(results.length, 27);
+      assert.deepEqual(results.filter((r) => r.verdict !== 'pass').map((r) => `${r.vectorId}: ${r.reason}`), []);
+    });
+  });
+
+  describe('validate', () => {
+    const vector = (context: object, extra: object = {}) => ({
+      id: 'cookies/test/context',
+      title: 'a request from a worker or a framed document',
+      spec: [{ doc: 'rfc6265bis', section: '5.2.2.1', anchor: 'dedicated-and-shared-requests' }],
+      level: 'MUST',
+      ua: 'browser',
+      profiles: ['rfc6265bis'],
+      requests: [{ url: 'https://app.example.com/data', context, cookie: null, ...extra }],
+    });
+    const validate = (vectors: unknown[]) => {
+      const file = join(tempDir(), 'v.json');
+      writeFileSync(file, JSON.stringify({ vectors: vectors.map((v, i) => ({ ...(v as object), id: `cookies/test/c${i}` })) }, null, 2) + '\n');
+      return cli(['validate', file]);
+    };
+
+    it('accepts workers, framed and sandboxed initiators as the format allows them', () => {
+      const r = validate([
+        vector({ initiator: 'https://app.example.com/', destination: 'worker' }),
+        vector({ initiator: 'https://app.example.com/f', destination: 'shared-worker', top: 'https://attacker.example.net/' }),
+        vector({ initiator: 'https://app.example.com/f', destination: 'image', top: 'https://www.example.com/', sandbox: true }),
+        vector({ initiator: 'https://app.example.com/', destination: 'image', sandbox: true }),
+      ]);
+      assert.equal(r.status, 0, r.stderr);
+    });
+
+    it('refuses what these contexts cannot mean, with the pointer', () => {
+      const r = validate([
+        vector({ destination: 'worker' }),
+        vector({ initiator: 'https://app.example.com/f', top: 'https://attacker.example.net/' }),
+        vector({ initiator: 'https://app.example.com/', destination: 'worker', sandbox: true }),
+        vector({ initiator: 'https://app.example.com/', destination: 'worker' }, { script: [{ read: '' }] }),
+      ]);
+      assert.equal(r.status, 2);
+      assert.match(r.stderr, /v\.json:\d+:\d+ at \/vectors\/0\/requests\/0\/context\/destination: a worker is started by a document: give context\.initiator/);
+      assert.match(r.stderr, /at \/vectors\/1\/requests\/0\/context\/top: a framed initiator makes image and worker requests only/);
+      assert.match(r.stderr, /at \/vectors\/2\/requests\/0\/context\/sandbox: a sandboxed document makes image requests only/);
+      assert.match(r.stderr, /at \/vectors\/3\/requests\/0\/script: a worker's request loads not a document/);
+      // A destination the schema does not know (service workers are not in the format) is refused by the schema.
+      const schema = validate([vector({ initiator: 'https://app.example.com/', destination: 'service-worker' })]);
+      assert.equal(schema.status, 2);
+      assert.match(schema.stderr, /at \/vectors\/0\/requests\/0\/context\/destination: must be one of "document", "iframe", "image", "worker", "shared-worker"/);
+    });
+  });
+
+  describe('the pages the origin server serves (HTTP mode)', () => {
+    it('a framed initiator sits in a frame of the top page, sandboxed by its attribute; one at top level by a CSP sandbox header', () => {
+      const framed = contextPages('https://app.example.com/pixel', 'GET', { initiator: 'https://app.example.com/f', destination: 'image', top: 'https://www.example.com/p', sandbox: true }, 3);
+      assert.deepEqual(framed.map((p) => p.url), ['https://www.example.com/p?conformatrix-navigation=3', 'https://app.example.com/f?conformatrix-frame=3']);
+      assert.match(framed[0]!.html, /<iframe id="frame" src="https:\/\/app\.example\.com\/f\?conformatrix-frame=3" sandbox><\/iframe>/);
+      assert.equal(framed[1]!.headers, undefined);
+      const top = contextPages('https://app.example.com/pixel', 'GET', { initiator: 'https://app.example.com/p', destination: 'image', sandbox: true }, 1);
+      assert.deepEqual(top[0]!.headers, [['Content-Security-Policy', 'sandbox']]);
+    });
+
+    it("a worker's script comes from the initiator's origin and fetches the request's URL", () => {
+      const pages = contextPages('https://app.example.com/data', 'GET', { initiator: 'https://attacker.example.net/p', destination: 'shared-worker' }, 2);
+      assert.deepEqual(pages.map((p) => p.url), ['https://attacker.example.net/p?conformatrix-navigation=2', 'https://attacker.example.net/p?conformatrix-worker=2']);
+      assert.match(pages[0]!.html, /new SharedWorker\("https:\/\/attacker\.example\.net\/p\?conformatrix-worker=2"\)/);
+      assert.equal(pages[1]!.contentType, 'text/javascript; charset=utf-8');
+      assert.match(pages[1]!.html, /fetch\("https:\/\/app\.example\.com\/data", \{ credentials: 'include', mode: 'no-cors'/);
+    });
+
+    it('a browser target without the workers capability gets worker vectors unsupported, saying why', () => {
+      const target: TargetView = {
+        id: 'workerless',
+        name: 'workerless',
+        userAgentClass: 'browser',
+        capabilities: new Set(['https', 'browser-context']),
+        options: { mode: 'http' },
+        harness: LOCAL_HARNESS,
+      };
+      const v = JSON.parse(readFileSync(SAMESITE, 'utf8')).vectors.find((x: CookieVector) => x.id === 'cookies/samesite/shared-worker-strict-sent-same-site-document') as CookieVector;
+      assert.deepEqual(planHttp(v, target), {
+        run: false,
+        verdict: 'unsupported',
+        reason: "needs a request made by a dedicated or shared worker; workerless's adapter does not declare the workers capability",
+      });
+    });
+  });
+
+  it('Chromium runs the worker, framed and sandboxed vectors for real', async function () {
+    this.timeout(360_000);
+    const chromium = discoverTargets().find((t) => t.id === 'chromium')!;
+    const missing = missingRequirement(chromium);
+    if (missing) {
+      process.stdout.write(`      skipped: chromium is not available here: ${missing}\n`);
+      this.skip();
+    }
+    const out = tempDir();
+    await runCommand({ suites: ['cookies'], targets: ['chromium'], vectors: [SAMESITE], grep: NEW_CONTEXTS, out, quiet: true, timeoutMs: 30_000 }).catch(() => 1);
+    const results = readRun(out).results;
+    assert.equal(results.length, 27);
+    const byId = Object.fromEntries(results.map((r) => [r.vectorId.replace('cookies/samesite/', ''), r]));
+    // Every request was made: by a real dedicated or shared worker, from a real frame, in a real sandboxed document.
+    assert.deepEqual(results.filter((r) => r.verdict === 'error' || r.verdict === 'timeout').map((r) => `${r.vectorId}: ${r.reason}`), []);
+    // A worker's site for cookies: its own origin under a same-site document, opaque under a frame of a cross-site page.
+    for (const id of ['worker-strict-sent-same-site-document', 'worker-strict-not-sent-cross-site-document', 'worker-in-same-site-frame-strict-sent', 'worker-in-cross-site-frame-strict-not-sent', 'shared-worker-in-same-site-frame-lax-sent', 'shared-worker-in-cross-site-frame-lax-not-sent', 'strict-not-sent-image-from-cross-site-frame-of-same-site-page'])
+      assert.equal(byId[id]?.verdict, 'pass', JSON.stringify(byId[id]));
+    // A sandboxed document's requests carry no cookies at all in Chromium (docs/targets/chromium.md): the request is made, without a Cookie header.
+    const sandboxed = byId['strict-sent-image-from-sandboxed-top-document']!;
+    assert.equal(sandboxed.verdict, 'fail');
+    assert.match(sandboxed.reason!, /request 2 \(GET https:\/\/app\.example\.com\/pixel\): expected "s=1", got no Cookie header$/);
   });
 });

@@ -37,8 +37,8 @@ export interface ScriptedRequest {
 
 export interface Script {
   requests: ScriptedRequest[];
-  /** Documents that start browser navigations: served as they are, not recorded. */
-  pages: { url: string; html: string }[];
+  /** Documents (and worker scripts) that start browser navigations: served as they are, not recorded; text/html unless contentType says otherwise, with headers added. */
+  pages: { url: string; html: string; contentType?: string; headers?: [string, string][] }[];
 }
 
 export interface Observed {
@@ -362,7 +362,8 @@ export class OriginServer {
       return { status: 429, headers: [], body: `conformatrix origin server: more than ${this.options.maxRequestsPerVector} requests in one vector\n`, close: true };
     }
     const page = head.method === 'GET' ? session.script.pages.find((p) => p.url === url) : undefined;
-    if (page) return { status: 200, headers: [['Content-Type', 'text/html; charset=utf-8'], ['Cache-Control', 'no-store']], body: page.html };
+    if (page)
+      return { status: 200, headers: [['Content-Type', page.contentType ?? 'text/html; charset=utf-8'], ['Cache-Control', 'no-store'], ...(page.headers ?? [])], body: page.html };
 
     const cookieFields = headerValues(head, 'cookie');
     const cookie = cookieFields.length === 0 ? null : Buffer.concat(cookieFields.flatMap((v, i) => (i === 0 ? [v] : [Buffer.from('; '), v])));

@@ -6,7 +6,8 @@
  */
 import type { Decision, Outcome, RunContext, Session, TargetView } from '../../../runner/suite.js';
 import { judge, type Observed } from '../verdict.js';
-import type { CookieVector } from '../vector.js';
+import type { CookieVector, Destination, RequestContext } from '../vector.js';
+import { isWorker } from '../vector.js';
 import type { Profile } from '../vector.js';
 import type { OriginServer, Script, VectorSession } from './origin-server.js';
 import { adapterScript, type AdapterScriptOp } from '../vector.js';
@@ -16,8 +17,8 @@ export interface Navigation {
   url: string;
   method: string;
   now?: number;
-  /** For browser vectors: the document that starts the navigation, served by the origin server. */
-  initiator?: { url: string; destination: 'document' | 'iframe' | 'image' };
+  /** For browser vectors: the document that starts the navigation, served by the origin server (for a framed initiator, the top document that holds it). */
+  initiator?: { url: string; destination: Destination };
   /** Reload the current document, as the browser's reload button does, instead of loading url anew. */
   reload?: true;
   /** document.cookie operations to run, in order, in the document this navigation loads. */
@@ -46,6 +47,73 @@ export function initiatorPage(url: string, method: string, destination: 'documen
   return `<!doctype html><meta charset="utf-8"><title>conformatrix initiator</title>\n${body}\n`;
 }
 
+/** A JavaScript string literal that can stand inside a <script> element. */
+const jsString = (s: string) => JSON.stringify(s).replace(/</g, '\\u003c');
+
+/** Sets the worker's report on the document's root element, where the adapter waits for it, and hands it to a parent document. */
+const REPORT = `const report = (m) => { document.documentElement.dataset.conformatrix = String(m); if (parent !== self) parent.postMessage(String(m), '*'); };`;
+
+/**
+ * The document that starts a dedicated or shared worker from workerUrl (its
+ * own origin: a worker's script is same-origin with the document that starts
+ * it). The worker's report ("done", or "failed: ...") lands on the root
+ * element as data-conformatrix.
+ */
+export function workerStarterPage(workerUrl: string, destination: 'worker' | 'shared-worker'): string {
+  const start =
+    destination === 'worker'
+      ? `const w = new Worker(${jsString(workerUrl)}); w.onmessage = (e) => report(e.data);`
+      : `const w = new SharedWorker(${jsString(workerUrl)}); w.port.onmessage = (e) => report(e.data);`;
+  return `<!doctype html><meta charset="utf-8"><title>conformatrix initiator</title>
+<script>
+${REPORT}
+try { ${start} w.onerror = () => report('failed: the worker did not start'); } catch (e) { report('failed: ' + e); }
+</script>
+`;
+}
+
+/** The worker's script: it fetches url with the cookies the browser allows, and reports to the document that started it. */
+export function workerScript(url: string, destination: 'worker' | 'shared-worker'): string {
+  const go = `const go = () => fetch(${JSON.stringify(url)}, { credentials: 'include', mode: 'no-cors', cache: 'no-store' }).then(() => 'done', (e) => 'failed: ' + e);`;
+  return destination === 'worker' ? `${go}\ngo().then((m) => postMessage(m));\n` : `${go}\nonconnect = (e) => { const port = e.ports[0]; go().then((m) => port.postMessage(m)); };\n`;
+}
+
+/** The top-level document that holds the initiator in a frame (sandboxed, with no token, when the context says so), and passes on a worker's report. */
+export function topPage(frameUrl: string, sandbox: boolean): string {
+  return `<!doctype html><meta charset="utf-8"><title>conformatrix top</title>
+<iframe id="frame" src="${escapeHtml(frameUrl)}"${sandbox ? ' sandbox' : ''}></iframe>
+<script>addEventListener('message', (e) => { document.documentElement.dataset.conformatrix = String(e.data); });</script>
+`;
+}
+
+/**
+ * The pages that start a browser request from its context, the first the one
+ * the client loads: the top document when the initiator is framed, the
+ * initiator, and a worker's script. Each URL gets a query parameter naming the
+ * navigation (and its role), so that pages of two navigations never collide.
+ */
+export function contextPages(url: string, method: string, context: RequestContext, n: number): Script['pages'] {
+  const tag = (base: string, role: string) => {
+    const u = new URL(base);
+    u.searchParams.append(`conformatrix-${role}`, String(n));
+    return u.href;
+  };
+  const destination = context.destination ?? 'document';
+  const pages: Script['pages'] = [];
+  const initiator = tag(context.initiator!, context.top ? 'frame' : 'navigation');
+  if (context.top) pages.push({ url: tag(context.top, 'navigation'), html: topPage(initiator, context.sandbox === true) });
+  if (isWorker(destination)) {
+    const worker = tag(context.initiator!, 'worker');
+    pages.push({ url: initiator, html: workerStarterPage(worker, destination as 'worker' | 'shared-worker') });
+    pages.push({ url: worker, html: workerScript(url, destination as 'worker' | 'shared-worker'), contentType: 'text/javascript; charset=utf-8' });
+  } else {
+    // A sandboxed top-level document can only be sandboxed by its response: CSP's sandbox directive, with no token, sets the sandboxed origin browsing context flag.
+    const headers: [string, string][] | undefined = context.sandbox && !context.top ? [['Content-Security-Policy', 'sandbox']] : undefined;
+    pages.push({ url: initiator, html: initiatorPage(url, method, destination as 'document' | 'iframe' | 'image'), ...(headers ? { headers } : {}) });
+  }
+  return pages;
+}
+
 /** Which requests the client starts itself: all but those that follow a redirect. */
 export function isNavigation(v: CookieVector, i: number): boolean {
   return !(i > 0 && v.requests[i - 1]!.response?.location);
@@ -65,6 +133,8 @@ export function planHttp(v: CookieVector, target: TargetView): Decision {
     return { run: false, verdict: 'unsupported', reason: 'the clock advances inside a redirect chain, which a real HTTP client follows by itself' };
   if (v.requests.some((r) => r.reload) && !caps.has('reload'))
     return { run: false, verdict: 'unsupported', reason: `needs a reload from the browser's interface; ${target.id}'s adapter does not declare the reload capability` };
+  if (v.requests.some((r) => isWorker(r.context?.destination)) && !caps.has('workers'))
+    return { run: false, verdict: 'unsupported', reason: `needs a request made by a dedicated or shared worker; ${target.id}'s adapter does not declare the workers capability` };
   if (v.requests.some((r) => r.context?.initiator) && !caps.has('browser-context'))
     return { run: false, verdict: 'unsupported', reason: `needs requests started from another site's document; ${target.id} cannot load documents` };
   return { run: true };
@@ -98,11 +168,9 @@ export async function runHttp(
     if (!isNavigation(v, i)) return;
     const nav: Navigation = { url: new URL(r.url).href, method, ...(clock ? { now: times[i]! } : {}) };
     if (r.context?.initiator) {
-      const page = new URL(r.context.initiator);
-      page.searchParams.append('conformatrix-navigation', String(navigations.length + 1));
-      const destination = r.context.destination ?? 'document';
-      script.pages.push({ url: page.href, html: initiatorPage(nav.url, method, destination) });
-      nav.initiator = { url: page.href, destination };
+      const pages = contextPages(nav.url, method, r.context, navigations.length + 1);
+      script.pages.push(...pages);
+      nav.initiator = { url: pages[0]!.url, destination: r.context.destination ?? 'document' };
     }
     if (r.reload) nav.reload = true;
     if (r.script) nav.script = adapterScript(r.script)!;

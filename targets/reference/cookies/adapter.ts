@@ -6,12 +6,13 @@
  */
 import { CookieStore, isSameSite, type RequestContext } from './index.js';
 import type { ProfileName } from './profile.js';
+import { documentSiteForCookies, sameSite as sameSiteOrigins, workerSiteForCookies, type DocumentItem, type Site } from './site-for-cookies.js';
 
 interface RunRequest {
   url: string;
   method: string;
   now?: number;
-  context?: { initiator?: string; destination?: 'document' | 'iframe' | 'image' };
+  context?: { initiator?: string; destination?: 'document' | 'iframe' | 'image' | 'worker' | 'shared-worker'; top?: string; sandbox?: true };
   response: { status: number; setCookie: string[]; location?: string };
   script?: ({ set: string } | { read: true })[];
 }
@@ -25,11 +26,28 @@ export interface CookiesRunParams {
 /** How long after its creation a Default cookie still goes with a cross-site top-level POST. */
 export const LAX_ALLOWING_UNSAFE_MS = 2 * 60 * 1000;
 
+/**
+ * The site for cookies of the request's client (undefined: no client, a typed
+ * URL). The client is the initiator document (§5.2.1), framed in the top
+ * document when there is one; or, for a worker destination, the worker it
+ * starts (§5.2.2.1), whose origin is the initiator's (a worker's script is
+ * same-origin with the document that starts it) and which is bound to that
+ * document alone (a fresh shared worker has one document).
+ */
+function clientSite(context: RunRequest['context']): Site | undefined {
+  if (context?.initiator === undefined) return undefined;
+  const initiator: DocumentItem = { url: new URL(context.initiator), sandboxed: context.sandbox === true };
+  const chain = context.top ? [{ url: new URL(context.top), sandboxed: false }, initiator] : [initiator];
+  const destination = context.destination ?? 'document';
+  if (destination === 'worker' || destination === 'shared-worker') return workerSiteForCookies(new URL(initiator.url.origin), [chain]);
+  return documentSiteForCookies(chain);
+}
+
 /** §5.2: same-site when the request's client is null (typed URL) or its site for cookies is same-site. */
 function requestContext(r: RunRequest): RequestContext {
   const url = new URL(r.url);
-  const initiator = r.context?.initiator;
-  const sameSite = initiator === undefined || isSameSite(new URL(initiator), url) ? 'same-site' : 'cross-site';
+  const site = clientSite(r.context);
+  const sameSite = site === undefined || sameSiteOrigins(site, url) ? 'same-site' : 'cross-site';
   return { api: 'HTTP', sameSite, method: r.method, topLevelNavigation: (r.context?.destination ?? 'document') === 'document' };
 }
 
