@@ -7,6 +7,7 @@ import type { InputError } from './errors.js';
 import type { JsonSource } from './json-source.js';
 import type { Level, Verdict } from './model.js';
 import type { Citation } from './specs.js';
+import type { DetailView } from './view.js';
 
 export interface LoadedVector<D = unknown> {
   id: string;
@@ -83,6 +84,8 @@ export interface Outcome {
   actual: unknown;
   reason?: string;
   details?: unknown;
+  /** The details as the reports should show them: generic views (runner/view.ts). */
+  views?: DetailView[];
   artifacts?: Record<string, string>;
   /** Harness time spent inside the adapter's answer (an origin server's work, say), by name, in ms. */
   timing?: Record<string, number>;

@@ -18,7 +18,7 @@ import { rerunCommand } from '../rerun.js';
 import { VERDICTS, countVerdicts, isFailure, type ResultRecord, type RunResults, type Verdict, type VectorRecord } from '../model.js';
 import { SpecLibrary } from '../specs.js';
 import { compareSections, groupBySection, SYMBOL } from './matrix.js';
-import { PAGE_SCRIPT } from './html/script.js';
+import { pageScript } from './html/script.js';
 import { PAGE_STYLE } from './html/style.js';
 
 /** What the page's script renders from, besides the run itself. Built here so that the page sorts and groups exactly as matrix.md does. */
@@ -74,7 +74,8 @@ export function htmlReport(run: RunResults, options: HtmlReportOptions = {}): st
   const plain = JSON.parse(JSON.stringify(run)) as RunResults;
   const layout = pageLayout(plain, options.specs ?? loadSpecs());
   const data = embedJson({ format: 'conformatrix-html-data', version: 1, table: packValue({ run: plain, layout }) });
-  const scriptHash = sha256(PAGE_SCRIPT);
+  const script = pageScript();
+  const scriptHash = sha256(script);
   const styleHash = sha256(PAGE_STYLE);
   const csp = [
     "default-src 'none'",
@@ -104,7 +105,7 @@ export function htmlReport(run: RunResults, options: HtmlReportOptions = {}): st
     '<main id="grids"></main>',
     '<aside id="panel" role="dialog" aria-modal="false" aria-labelledby="panel-title" hidden></aside>',
     `<script type="application/json" id="conformatrix-data">${data}</script>`,
-    `<script>${PAGE_SCRIPT}</script>`,
+    `<script>${script}</script>`,
     '</body>',
     '</html>',
     '',
@@ -141,7 +142,7 @@ export function embedJson(value: unknown): string {
  * Entries refer only to earlier entries, and the last entry is the value.
  * A run repeats much (the same expected values, URLs and Set-Cookie lines
  * for every target): the full cookie run packs to about a third of its
- * compact JSON. The page unpacks it with UNPACK_SOURCE.
+ * compact JSON. The page unpacks it with unpack() (html/page/unpack.ts).
  */
 export function packValue(value: unknown): unknown[] {
   const table: unknown[] = [];

@@ -17,7 +17,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { countVerdicts, VERDICTS, type ResultRecord, type RunResults, type VectorRecord } from '../../runner/model.js';
 import { embedJson, htmlReport, packValue } from '../../runner/reports/html.js';
-import { UNPACK_SOURCE } from '../../runner/reports/html/script.js';
+import { unpackSource } from '../../runner/reports/html/script.js';
+import { scriptViews } from '../../suites/mptcp/script/views.js';
 import { groupBySection, SYMBOL } from '../../runner/reports/matrix.js';
 import { runCommand } from '../../runner/run.js';
 import { validateValue } from '../../runner/schema.js';
@@ -130,13 +131,15 @@ const PACKET_REASON =
 function packetRun(real: RunResults): RunResults {
   const run = structuredClone(real);
   const r = run.results.find((x) => x.verdict === 'pass')!;
-  Object.assign(r, {
-    verdict: 'fail',
+  const outcome = {
+    verdict: 'fail' as const,
     reason: PACKET_REASON,
     expected: { flags: 'SA', options: [{ mp_capable: { version: 1, flags: { h: true }, sender: 'sut' } }] },
     actual: { ip: { src: '10.0.1.1', dst: '10.0.1.2' }, tcp: { srcPort: 80, dstPort: 40000, flags: { syn: true, ack: true }, seq: 0, ack: 1, options: [{ type: 'mss', value: 1460 }, { type: 'mptcp', form: 'syn-ack', version: 1, flags: { a: false, b: false, h: false } }] } },
-    details: { exchange: [{ t: 0, from: 'peer', packet: '10.0.1.2:40000 > 10.0.1.1:80 [S] seq 0 ack 0 len 0 <mp_capable(syn)>' }, { t: 2, from: 'sut', packet: '10.0.1.1:80 > 10.0.1.2:40000 [S.] seq 0 ack 1 len 0 <mss, mp_capable(syn-ack)>' }] },
-  });
+  };
+  const exchange = [{ t: 0, from: 'peer', packet: '10.0.1.2:40000 > 10.0.1.1:80 [S] seq 0 ack 0 len 0 <mp_capable(syn)>' }, { t: 2, from: 'sut', packet: '10.0.1.1:80 > 10.0.1.2:40000 [S.] seq 0 ack 1 len 0 <mss, mp_capable(syn-ack)>' }];
+  // The views the engine makes of such an outcome (runner/view.ts): the page draws what the suite hands it.
+  Object.assign(r, { ...outcome, details: { exchange }, views: scriptViews(outcome, exchange) });
   return run;
 }
 
@@ -283,7 +286,7 @@ describe('HTML report (matrix.html) in chromium', function () {
     assert.equal(html.split('</script>').length - 1, 2, 'exactly two script elements end in the file');
     assert.ok(!html.includes('<img'), 'no hostile markup in the file as markup');
     const payload = JSON.parse(text) as { format: string; table: unknown[] };
-    const unpack = new Function(`${UNPACK_SOURCE}; return unpack;`)() as (t: unknown[]) => { run: RunResults };
+    const unpack = new Function(`${unpackSource()}; return unpack;`)() as (t: unknown[]) => { run: RunResults };
     assert.deepEqual(unpack(payload.table).run, readRun(out), 'the page carries results.json exactly');
     // A key "__proto__" stays a key through packing; odd strings survive embedding.
     const odd = JSON.parse('{"__proto__": {"polluted": true}, "s": "</script>\\u2028\\u2029<!--&"}');

@@ -1,0 +1,83 @@
+/**
+ * How a cookie result reads in the reports: the exchange as a table of
+ * requests (runner/view.ts), with what the client sent, what the vector
+ * expected of the checked requests and the Set-Cookie fields it received.
+ * The HTML report draws it; it knows nothing of cookies.
+ */
+import type { DetailView, ViewCell, ViewRow, ViewValue } from '../../runner/view.js';
+
+/** A request of details.exchange as judge() records it; other fields (a later step kind's) are shown as they are. */
+export interface ExchangeEntry {
+  url: string;
+  method: string;
+  now?: string;
+  cookie: unknown;
+  setCookie: unknown[];
+  [other: string]: unknown;
+}
+
+const KNOWN = new Set(['url', 'method', 'cookie', 'setCookie', 'now']);
+
+/** A header value as octets would be read: a string, {hex} for bytes that are not UTF-8, null for none, {absent: true} for "no field at all". */
+export function octets(v: unknown): ViewValue {
+  if (v === null || v === undefined) return { text: '(none)', tone: 'muted' };
+  if (typeof v === 'string') return { bytes: v, name: 'oct' };
+  if (typeof v === 'object' && typeof (v as { hex?: unknown }).hex === 'string') return { hex: (v as { hex: string }).hex, name: 'oct' };
+  if (typeof v === 'object' && (v as { absent?: unknown }).absent === true) return { text: '(no Cookie header field)', tone: 'muted' };
+  return { text: JSON.stringify(v), code: true, name: 'oct' };
+}
+
+/** Each checked request's Cookie value, by request number (expected and actual are lists of {request, cookie}). */
+function byRequest(list: unknown): Map<number, unknown> {
+  const m = new Map<number, unknown>();
+  if (Array.isArray(list)) {
+    for (const x of list) if (x && typeof x === 'object' && typeof (x as { request?: unknown }).request === 'number') m.set((x as { request: number }).request, (x as { cookie: unknown }).cookie);
+  }
+  return m;
+}
+
+/**
+ * The exchange table. A request is marked as differing when it is checked,
+ * the result failed and the client's header is not the expected one.
+ */
+export function exchangeView(exchange: ExchangeEntry[], expected: unknown, actual: unknown, verdict: string): DetailView {
+  const want = byRequest(expected);
+  const got = byRequest(actual);
+  const hasNow = exchange.some((e) => e.now !== undefined);
+  const extra = exchange.some((e) => Object.keys(e).some((k) => !KNOWN.has(k)));
+  const columns = ['#', 'request', 'Cookie sent', 'expected Cookie', 'Set-Cookie received', ...(hasNow ? ['time'] : []), ...(extra ? ['other'] : [])];
+  const rows = exchange.map((e, i): ViewRow => {
+    const n = i + 1;
+    const checked = want.has(n);
+    const bad = checked && verdict === 'fail' && got.has(n) && JSON.stringify(want.get(n)) !== JSON.stringify(got.get(n));
+    const setCookie = Array.isArray(e.setCookie) ? e.setCookie : [];
+    const cells: ViewCell[] = [
+      { cell: String(n), num: true },
+      { seq: [{ text: String(e.method ?? ''), strong: true }, ' ', { text: String(e.url), code: true }] },
+      { cell: octets(e.cookie), name: 'sent', ...(bad ? { tone: 'del' as const } : {}) },
+      {
+        cell: checked
+          ? { seq: [bad ? { text: '\u2717 ', tone: 'bad', strong: true, title: 'differs' } : { text: '\u2713 ', tone: 'good', title: 'checked' }, octets(want.get(n))] }
+          : { text: 'not checked', tone: 'muted' },
+        name: 'want',
+        ...(bad ? { tone: 'del' as const } : {}),
+      },
+      setCookie.length ? { list: setCookie.map(octets), name: 'setcookie' } : { text: '\u2014', tone: 'muted' },
+    ];
+    if (hasNow) cells.push({ cell: e.now ?? '', name: 'time' });
+    if (extra) {
+      const other = Object.fromEntries(Object.entries(e).filter(([k]) => !KNOWN.has(k)));
+      cells.push(Object.keys(other).length ? { text: JSON.stringify(other), code: true } : '');
+    }
+    return { cells, name: checked ? (bad ? 'checked mismatch' : 'checked') : 'unchecked', data: { request: String(n) } };
+  });
+  return {
+    title: 'Exchange',
+    covers: ['exchange'],
+    name: 'exchange',
+    blocks: [
+      { note: 'Every request the client made, in order: the Cookie header it sent and the Set-Cookie fields of the response. Checked requests are compared with the vector\u2019s expected header.' },
+      { table: { columns, rows }, name: 'exchange http' },
+    ],
+  };
+}
