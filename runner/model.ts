@@ -4,7 +4,6 @@
  * that value as it is (schema: vectors/schema/results.schema.json).
  */
 import type { Citation } from './specs.js';
-import type { DetailView } from './view.js';
 
 /**
  * flaky: failed (fail, error or timeout), then passed when run again
@@ -72,8 +71,6 @@ export interface ResultRecord {
   durationMs: number;
   /** Suite-specific detail: the recorded exchange, decoded packets... */
   details?: unknown;
-  /** How the report shows details: generic views the suite made (runner/view.ts). Absent in older runs. */
-  views?: DetailView[];
   /**
    * For an error or timeout: the tail of each adapter's stderr (what the
    * transport kept), by endpoint: the target's id, or for an interop pair

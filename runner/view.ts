@@ -5,9 +5,9 @@
  * key/value lists, notes, pre-formatted text, links to the run's artifacts)
  * and the page draws it the same way for every suite.
  *
- * A view is plain JSON, stored in results.json next to `details` (a result's
- * `views`, docs/reports.md); a result without views (an older run) shows its
- * `details` as JSON.
+ * A view is plain JSON, made from a result record when the reports are
+ * written (Suite.views), so that a run of any age gets them; it is not
+ * stored in results.json. A result without views shows its `details` as JSON.
  * This module has types only: the page's browser code (runner/reports/html/page)
  * uses them too.
  */

@@ -6,7 +6,6 @@
 import type { Outcome } from '../../runner/suite.js';
 import { fromBytes, sameBytes, showHeader, toBytes } from './bytes.js';
 import { expectationFor, isAbsent, type CookieVector, type Profile } from './vector.js';
-import { exchangeView } from './views.js';
 
 export interface Observed {
   url: string;
@@ -48,8 +47,6 @@ export function judge(vector: CookieVector, profile: Profile, observed: Observed
       setCookie: o.setCookie.map((b) => fromBytes(b)),
     })),
   };
-  const verdict = mismatches.length === 0 ? 'pass' : 'fail';
-  const views = [exchangeView(details.exchange, expected, actual, verdict)];
-  if (verdict === 'pass') return { verdict, expected, actual, details, views };
-  return { verdict, expected, actual, reason: mismatches.join('; '), details, views };
+  if (mismatches.length === 0) return { verdict: 'pass', expected, actual, details };
+  return { verdict: 'fail', expected, actual, reason: mismatches.join('; '), details };
 }

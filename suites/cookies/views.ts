@@ -4,6 +4,7 @@
  * expected of the checked requests and the Set-Cookie fields it received.
  * The HTML report draws it; it knows nothing of cookies.
  */
+import type { ResultRecord } from '../../runner/model.js';
 import type { DetailView, ViewCell, ViewRow, ViewValue } from '../../runner/view.js';
 
 /** A request of details.exchange as judge() records it; other fields (a later step kind's) are shown as they are. */
@@ -27,11 +28,11 @@ export function octets(v: unknown): ViewValue {
   return { text: JSON.stringify(v), code: true, name: 'oct' };
 }
 
-/** Each checked request's Cookie value, by request number (expected and actual are lists of {request, cookie}). */
+/** Each checked request's Cookie value, by request number: the {request, cookie} entries of expected or actual (other entries, a document.cookie read's, say, are not the header's). */
 function byRequest(list: unknown): Map<number, unknown> {
   const m = new Map<number, unknown>();
   if (Array.isArray(list)) {
-    for (const x of list) if (x && typeof x === 'object' && typeof (x as { request?: unknown }).request === 'number') m.set((x as { request: number }).request, (x as { cookie: unknown }).cookie);
+    for (const x of list) if (x && typeof x === 'object' && typeof (x as { request?: unknown }).request === 'number' && 'cookie' in x) m.set((x as { request: number }).request, (x as { cookie: unknown }).cookie);
   }
   return m;
 }
@@ -80,4 +81,11 @@ export function exchangeView(exchange: ExchangeEntry[], expected: unknown, actua
       { table: { columns, rows }, name: 'exchange http' },
     ],
   };
+}
+
+/** The views of a cookie result: its exchange, when it has one (an error before any request has none). */
+export function cookieViews(r: ResultRecord): DetailView[] | undefined {
+  const exchange = (r.details as { exchange?: unknown } | null | undefined)?.exchange;
+  if (!Array.isArray(exchange) || !exchange.every((e) => e !== null && typeof e === 'object')) return undefined;
+  return [exchangeView(exchange as ExchangeEntry[], r.expected, r.actual, r.verdict)];
 }

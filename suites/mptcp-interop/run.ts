@@ -11,7 +11,6 @@ import { decodePacket, ipPayload, readPcap, type MptcpOption } from '../mptcp/co
 import { middleboxRuleset } from './middlebox.js';
 import type { Outcome, Scenario } from './scenario.js';
 import { ADDRESSES, ContainerTopology, NamespaceTopology, type Topology } from './topology.js';
-import { pairView } from './views.js';
 
 export const PORT = 8080;
 export const DEFAULT_TIMEOUT_MS = 20_000;
@@ -131,7 +130,6 @@ export async function runScenario(s: Scenario, ensemble: Ensemble, ctx: RunConte
     actual,
     ...(problems.length ? { reason: problems.join('; ') } : {}),
     details: { client: reports.client, server: reports.server, resets, topology: topology.kind },
-    views: [pairView(reports, resets, topology.kind)],
     artifacts,
   };
 }

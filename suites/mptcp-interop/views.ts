@@ -4,6 +4,7 @@
  * seen on the wire and the topology. The captures are the result's artifacts,
  * which the reports link on their own.
  */
+import type { ResultRecord } from '../../runner/model.js';
 import type { DetailView, ViewRow } from '../../runner/view.js';
 import type { Report } from './run.js';
 
@@ -42,4 +43,11 @@ export function pairView(reports: { client: Report; server: Report }, resets: { 
       },
     ],
   };
+}
+
+/** The views of an interop result: the endpoints' reports, when both were made. */
+export function interopViews(r: ResultRecord): DetailView[] | undefined {
+  const d = r.details as { client?: Report; server?: Report; resets?: { from: string; reason?: number }[]; topology?: string } | null | undefined;
+  if (!d || typeof d.client !== 'object' || typeof d.server !== 'object' || !d.client || !d.server) return undefined;
+  return [pairView({ client: d.client, server: d.server }, Array.isArray(d.resets) ? d.resets : [], String(d.topology ?? ''))];
 }

@@ -13,7 +13,6 @@ import { BACKGROUND_OPS, isExpect, type ExpectSpec, type MptcpVector, type Socke
 import { buildInjection, payloadBytes } from './build.js';
 import { capturePath, flagLetters, matchExpect, optionName, type Match } from './match.js';
 import { ScriptState, type Addresses, type Subflow } from './state.js';
-import { scriptViews } from './views.js';
 
 interface Seen {
   packet: Packet;
@@ -295,15 +294,15 @@ export async function runScript(v: MptcpVector, session: Session, ctx: RunContex
   }
   session.signal.removeEventListener('abort', writeExchange);
   writeExchange();
-  const segments = x.log.map((e) => {
-    const d = decodePacket(e.bytes, { lenient: true });
-    return { t: e.at - x.started, from: e.from, packet: d.ok ? describe(d.value.packet) : `undecodable: ${d.error.message}` };
-  });
   return {
     ...outcome,
     artifacts: { pcap: ctx.artifacts.pcap! },
     timing: { sutWaitMs: x.waitedMs },
-    details: { exchange: segments },
-    views: scriptViews(outcome, segments),
+    details: {
+      exchange: x.log.map((e) => {
+        const d = decodePacket(e.bytes, { lenient: true });
+        return { t: e.at - x.started, from: e.from, packet: d.ok ? describe(d.value.packet) : `undecodable: ${d.error.message}` };
+      }),
+    },
   };
 }

@@ -4,6 +4,7 @@
  * step, the matcher's finding in place of a line diff (a pattern against a
  * whole decoded segment: a line diff of the two says nothing).
  */
+import type { ResultRecord } from '../../../runner/model.js';
 import type { DetailView } from '../../../runner/view.js';
 
 export interface SegmentEntry {
@@ -84,4 +85,11 @@ export function scriptViews(outcome: { verdict: string; reason?: string; expecte
   const views = [segmentsView(exchange)];
   if (outcome.verdict !== 'pass') views.unshift(findingView(outcome.reason ?? '', outcome.expected, outcome.actual));
   return views;
+}
+
+/** The views of an MPTCP result: those of its script, when it ran (a timeout or a harness error has no exchange). */
+export function mptcpViews(r: ResultRecord): DetailView[] | undefined {
+  const exchange = (r.details as { exchange?: unknown } | null | undefined)?.exchange;
+  if (!Array.isArray(exchange)) return undefined;
+  return scriptViews(r, exchange as SegmentEntry[]);
 }

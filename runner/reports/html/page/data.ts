@@ -10,6 +10,11 @@ const VERDICTS = LAYOUT.verdicts;
 const LEVELS = LAYOUT.levels;
 const SEP = '\u0000';
 
+// The suites' views travel in the layout, by result index: the run stays results.json exactly.
+RUN.results.forEach((r, i) => {
+  if (LAYOUT.views && LAYOUT.views[i]) r.views = LAYOUT.views[i];
+});
+
 const vectorById = new Map<string, PageVector>(RUN.vectors.map((v) => [v.id, v]));
 const targetById = new Map<string, PageTarget>(RUN.targets.map((t) => [t.id, t]));
 const resultAt = new Map<string, PageResult>(RUN.results.map((r) => [r.vectorId + SEP + r.targetId, r]));

@@ -48,6 +48,7 @@ interface PageResult {
   reason?: string;
   durationMs: number;
   details?: unknown;
+  /** The suite's views, from the layout (set when the page starts: results.json has none). */
   views?: DetailView[];
   logs?: Record<string, string>;
   artifacts?: Record<string, string>;
@@ -124,4 +125,5 @@ interface PageLayout {
   }[];
   citations: Record<string, { label: string; url?: string; note?: string }[]>;
   rerun: Record<string, string>;
+  views: Record<number, DetailView[]>;
 }
