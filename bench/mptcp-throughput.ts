@@ -1,7 +1,7 @@
 /**
  * Throughput of the reference MPTCP endpoint against the Linux kernel, and
  * of the kernel against itself over the same namespaces, in one run (needs
- * root; see test/reference-mptcp/kernel-lab.ts for the network):
+ * root; see targets/reference/mptcp/sim/kernel-lab.ts for the network):
  *
  *   reference -> kernel: our Host behind the TUN device in ep sends to a
  *                        kernel MPTCP socket in k (through the router);
@@ -9,7 +9,7 @@
  *   kernel -> kernel:    a kernel MPTCP socket in ep sends to one in k, the
  *                        same router in between (no TUN).
  *
- * Kernel senders are bench-peer.py, with their data ready before the clock
+ * Kernel senders are mptcp-peer.py, with their data ready before the clock
  * starts; kernel receivers are the kernel agent's sink; a transfer ends when
  * the receiver has every octet (and the digests match).
  *
@@ -28,8 +28,8 @@ import { createInterface } from 'node:readline';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { track } from '../runner/cleanup.js';
-import { EP_ADDR, K_ADDR, KernelLab, kernelUnavailable } from '../test/reference-mptcp/kernel-lab.js';
-import { Sink, testData } from '../test/reference-mptcp/sim.js';
+import { EP_ADDR, K_ADDR, KernelLab, kernelUnavailable } from '../targets/reference/mptcp/sim/kernel-lab.js';
+import { Sink, testData } from '../targets/reference/mptcp/sim/network.js';
 
 export interface ThroughputOptions {
   /** Octets per transfer, default 10 MB. */
@@ -78,9 +78,9 @@ interface Job {
   error: string | null;
 }
 
-const PEER = fileURLToPath(new URL('../../test/reference-mptcp/bench-peer.py', import.meta.url));
+const PEER = fileURLToPath(new URL('../../bench/mptcp-peer.py', import.meta.url));
 
-/** A kernel sender (bench-peer.py) in a namespace, connected and ready; go() starts the transfer. */
+/** A kernel sender (mptcp-peer.py) in a namespace, connected and ready; go() starts the transfer. */
 async function kernelSender(ns: string, addr: string, port: number, count: number, tcp = false): Promise<{ sha256: string; go: () => void; done: Promise<void> }> {
   const child = spawn('ip', ['netns', 'exec', ns, 'python3', PEER, addr, String(port), String(count), ...(tcp ? ['tcp'] : [])], { stdio: ['pipe', 'pipe', 'inherit'] });
   const pid = child.pid;
@@ -88,7 +88,7 @@ async function kernelSender(ns: string, addr: string, port: number, count: numbe
   const lines = createInterface({ input: child.stdout });
   const it = lines[Symbol.asyncIterator]();
   const first = await it.next();
-  if (first.done) throw new Error('bench-peer.py ended before connecting');
+  if (first.done) throw new Error('mptcp-peer.py ended before connecting');
   const ready = JSON.parse(first.value as string) as { sha256: string };
   const done = new Promise<void>((resolve) => child.once('exit', () => (untrack(), resolve())));
   return { sha256: ready.sha256, go: () => child.stdin.write('go\n'), done };

@@ -1,7 +1,7 @@
 /**
  * Limits on input files (docs/vectors.md). Each is far above what the
- * project's own files need (its largest vector file is about 170 kB, and
- * none has more than about 100 vectors, nested 10 deep; it has under 400
+ * project's own files need (its largest vector files are about 180 kB, and
+ * none has more than about 120 vectors, nested 10 deep; it has about 950
  * vectors in all), and low enough
  * that a runaway or hostile file is refused with a message instead of
  * exhausting the stack or the machine's memory.

@@ -9,7 +9,7 @@ import type { Decision, LoadedVector, Outcome, RunContext, Session, Suite, Targe
 import { toBytes } from './bytes.js';
 import { renderDates } from './time.js';
 import { judge, type Observed } from './verdict.js';
-import { DEFAULT_PROFILE, loadCookieVectors, needsClock, PROFILE_NAMES, vectorProfiles, type CookieVector, type Profile } from './vector.js';
+import { adapterScript, DEFAULT_PROFILE, loadCookieVectors, needsClock, PROFILE_NAMES, usesScript, vectorProfiles, type AdapterScriptOp, type CookieVector, type Profile } from './vector.js';
 import { importCommand } from './import.js';
 import { OriginServer } from './http/origin-server.js';
 import { planHttp, runHttp } from './http/run-http.js';
@@ -32,6 +32,7 @@ interface RunParamsRequest {
   context?: { initiator?: string; destination?: string };
   redirected?: boolean;
   response: { status: number; setCookie: string[]; location?: string };
+  script?: AdapterScriptOp[];
 }
 
 /** The user-agent class decides which vectors apply. */
@@ -50,10 +51,25 @@ function plan(vector: LoadedVector<CookieVector>, target: TargetView, profile: s
     return { run: false, verdict: 'skipped', reason: `expectation only under profile ${vectorProfiles(v).join(', ')} (use --profile ${vectorProfiles(v)[0]})` };
   const ua = uaDecision(v, target);
   if (!ua.run) return ua;
+  if (usesScript(v) && !target.capabilities.has('document-cookie'))
+    return { run: false, verdict: 'unsupported', reason: `needs the non-HTTP API (document.cookie in a loaded document); ${target.id}'s adapter does not declare the document-cookie capability` };
   if (needsClock(v) && !target.capabilities.has('clock'))
     return { run: false, verdict: 'unsupported', reason: `needs a controllable clock (${v.clock ? `fixed at ${v.clock.start}` : 'time advances between requests'}); ${target.id} uses the real clock` };
   if (modeOf(target) === 'http') return planHttp(v, target);
   return { run: true };
+}
+
+/**
+ * The context of each request. A request that follows a redirect is made in
+ * the context of the request that started the chain (the client follows it by
+ * itself, from the same document), so it inherits that context. So does a
+ * reload from the browser's interface: rfc6265bis §5.2 makes it same-site
+ * exactly when the reloaded document's own request was.
+ */
+function chainContexts(v: CookieVector): (CookieVector['requests'][number]['context'] | undefined)[] {
+  const out: (CookieVector['requests'][number]['context'] | undefined)[] = [];
+  v.requests.forEach((r, i) => out.push(i > 0 && (v.requests[i - 1]!.response?.location || r.reload) ? out[i - 1] : r.context));
+  return out;
 }
 
 /** The time of each request: the fixed start or the real time, plus the advances so far. */
@@ -73,6 +89,7 @@ async function run(vector: LoadedVector<CookieVector>, session: Session, target:
     services.server ??= new OriginServer({ outDir: services.outDir });
     return runHttp(v, profile, session, target, ctx, services.server, times, setCookies);
   }
+  const contexts = chainContexts(v);
   const requests: RunParamsRequest[] = v.requests.map((r, i) => {
     const response: RunParamsRequest['response'] = {
       status: r.response?.status ?? (r.response?.location ? 302 : 200),
@@ -83,20 +100,24 @@ async function run(vector: LoadedVector<CookieVector>, session: Session, target:
       url: r.url,
       method: r.method ?? 'GET',
       ...(clock ? { now: times[i]! } : {}),
-      ...(r.context ? { context: r.context } : {}),
+      ...(contexts[i] ? { context: contexts[i] } : {}),
       ...(i > 0 && v.requests[i - 1]!.response?.location ? { redirected: true } : {}),
       response,
+      ...(r.script ? { script: adapterScript(r.script)! } : {}),
     };
   });
-  const result = (await session.call('cookies.run', { vector: v.id, profile, requests })) as { cookies: (string | null)[] };
+  const result = (await session.call('cookies.run', { vector: v.id, profile, requests })) as { cookies: (string | null)[]; reads?: string[][] };
   if (result.cookies.length !== requests.length)
     return { verdict: 'error', expected: null, actual: result, reason: `adapter returned ${result.cookies.length} Cookie headers for ${requests.length} requests` };
+  if (usesScript(v) && result.reads?.length !== requests.length)
+    return { verdict: 'error', expected: null, actual: result, reason: `adapter returned document.cookie reads for ${result.reads?.length ?? 0} requests, not ${requests.length}` };
   const observed: Observed[] = requests.map((r, i) => ({
     url: r.url,
     method: r.method,
     ...(r.now !== undefined ? { now: r.now } : {}),
     setCookie: setCookies[i]!,
     cookie: result.cookies[i] === null ? null : Buffer.from(result.cookies[i]!, 'base64'),
+    ...(result.reads ? { reads: result.reads[i]! } : {}),
   }));
   return judge(v, profile, observed);
 }
@@ -113,6 +134,8 @@ const suite: Suite<CookieVector> = {
     clock: "the adapter sets the implementation's clock to each request's time",
     https: "(HTTP mode) the client trusts the run's test CA",
     'browser-context': '(HTTP mode) the adapter can load the document a browser navigation starts from',
+    'document-cookie': "the adapter runs a vector's document.cookie writes and reads in the document a request loads (the non-HTTP API)",
+    reload: "(HTTP mode) the adapter can reload the current document the way the browser's reload button does",
   },
   load: loadCookieVectors,
   plan,

@@ -23,12 +23,19 @@ export function isAbsent(e: unknown): e is Absent {
   return e !== null && typeof e === 'object' && 'absent' in e;
 }
 
+/** One operation of the non-HTTP API (document.cookie) in the document a request loads. */
+export type ScriptOp = { set: string } | { read: string };
+
 export interface CookieRequest {
   url: string;
   method?: string;
   advance?: number;
   context?: { initiator?: string; destination?: 'document' | 'iframe' | 'image' };
   cookie?: ExpectedCookie;
+  /** The user reloads the previous request's document from the browser's interface. */
+  reload?: true;
+  /** Runs in the loaded document once the response is processed: document.cookie writes and exact reads. */
+  script?: ScriptOp[];
   response?: { status?: number; setCookie?: HeaderValue[]; location?: string };
   note?: string;
 }
@@ -52,6 +59,19 @@ function isProfileMap(e: ExpectedCookie | undefined): e is Partial<Record<Profil
 export function expectationFor(e: ExpectedCookie | undefined, profile: Profile): Expectation | undefined {
   if (isProfileMap(e)) return profile in e ? e[profile] : undefined;
   return e;
+}
+
+/** Uses the non-HTTP API (document.cookie): needs a target that can run script in a document. */
+export function usesScript(v: CookieVector): boolean {
+  return v.requests.some((r) => r.script !== undefined);
+}
+
+/** A document.cookie operation as adapters get it: the string to write, or a read whose value they return. */
+export type AdapterScriptOp = { set: string } | { read: true };
+
+/** The script as adapters get it: the expected values of reads stay with the verdict. */
+export function adapterScript(script: ScriptOp[] | undefined): AdapterScriptOp[] | undefined {
+  return script?.map((op) => ('set' in op ? { set: op.set } : { read: true }));
 }
 
 /** Needs a target that can set its clock. */
@@ -112,10 +132,28 @@ export function loadCookieVectors(source: JsonSource): { vectors: LoadedVector<C
           errors.push(source.error(`${rat}/response/location`, `not a valid URL reference: ${location}`));
         }
         if (!next) errors.push(source.error(`${rat}/response/location`, 'a redirect must be followed by the request it leads to'));
+        else if (next.context !== undefined && !sameContext(next.context, r.context))
+          errors.push(source.error(`${at}/requests/${j + 1}/context`, 'follows a redirect, so it is made in the context of the request before it: leave the context out or give the same one'));
         else if (target && safeHref(next.url) !== target)
           errors.push(source.error(`${at}/requests/${j + 1}/url`, `follows a redirect to ${target}, so it must be that URL`));
         const status = r.response?.status;
         if (status !== undefined && (status < 300 || status > 399)) errors.push(source.error(`${rat}/response/status`, 'a redirect needs a 3xx status'));
+      }
+      if (r.reload) {
+        const prev = v.requests[j - 1];
+        if (v.ua !== 'browser') errors.push(source.error(`${rat}/reload`, 'only a browser reloads a document: set "ua": "browser"'));
+        if (r.context) errors.push(source.error(`${rat}/context`, 'a reload is made in the context of the document it reloads: leave the context out'));
+        if ((r.method ?? 'GET') !== 'GET') errors.push(source.error(`${rat}/method`, 'a reload from the browser interface is a GET here'));
+        if (!prev || prev.response?.location !== undefined || (prev.context?.destination ?? 'document') !== 'document' || safeHref(prev.url) !== safeHref(r.url))
+          errors.push(source.error(`${rat}/reload`, 'a reload follows the request that loaded a top-level document, with that document\'s URL'));
+      }
+      if (r.script) {
+        // The script runs in the document the request loads: a navigation the client starts itself, which ends there.
+        if (v.ua !== 'browser') errors.push(source.error(`${rat}/script`, 'document.cookie only exists in browsers: set "ua": "browser"'));
+        if (r.context?.destination === 'image') errors.push(source.error(`${rat}/script`, 'an image is not a document: a script needs destination document or iframe'));
+        if (location !== undefined) errors.push(source.error(`${rat}/script`, 'a redirect response loads no document: put the script on the request the redirect leads to'));
+        if (j > 0 && v.requests[j - 1]!.response?.location)
+          errors.push(source.error(`${rat}/script`, 'a request that follows a redirect is made by the client itself: run the script in a document the vector loads directly'));
       }
       if (isProfileMap(r.cookie)) {
         for (const p of Object.keys(r.cookie)) {
@@ -151,8 +189,8 @@ export function loadCookieVectors(source: JsonSource): { vectors: LoadedVector<C
       });
     });
     for (const p of profiles) {
-      if (!v.requests.some((r) => expectationFor(r.cookie, p) !== undefined))
-        errors.push(source.error(at, `no request states its Cookie header under profile ${p}: the vector checks nothing`));
+      if (!v.requests.some((r) => expectationFor(r.cookie, p) !== undefined || r.script?.some((op) => 'read' in op)))
+        errors.push(source.error(at, `no request states its Cookie header or a document.cookie read under profile ${p}: the vector checks nothing`));
     }
     if (errors.length === before) {
       vectors.push({
@@ -179,6 +217,11 @@ function expiresValues(setCookie: string): string[] {
     .map((av) => av.split('='))
     .filter(([name]) => name!.trim().toLowerCase() === 'expires')
     .map(([, ...rest]) => rest.join('='));
+}
+
+/** The same request context: the same initiator and destination (document when not given). */
+function sameContext(a: CookieRequest['context'], b: CookieRequest['context']): boolean {
+  return a?.initiator === b?.initiator && (a?.destination ?? 'document') === (b?.destination ?? 'document') && (a === undefined) === (b === undefined);
 }
 
 function safeHref(url: string): string | undefined {

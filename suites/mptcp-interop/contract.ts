@@ -24,5 +24,19 @@ export interface TransferParams {
   timeoutMs: number;
 }
 
+/** What an endpoint says of its side of the transfer (interop.connect, interop.finish). */
+export interface Report {
+  mptcp: boolean;
+  fallback: boolean;
+  fallbackReason?: string;
+  subflows: number;
+  sent: number;
+  received: number;
+  intact: boolean;
+  reset?: boolean;
+  error?: string;
+  counters?: Record<string, number>;
+}
+
 /** The client sends with seed 1, the server with seed 2 (docs/mptcp-interop.md). */
 export const SEED = { client: 1, server: 2 } as const;

@@ -8,26 +8,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { Ensemble, Outcome as Verdict, RunContext } from '../../runner/suite.js';
 import { decodePacket, ipPayload, readPcap, type MptcpOption } from '../mptcp/codec/index.js';
+import type { Report } from './contract.js';
 import { middleboxRuleset } from './middlebox.js';
 import type { Outcome, Scenario } from './scenario.js';
 import { ADDRESSES, ContainerTopology, NamespaceTopology, type Topology } from './topology.js';
 
 export const PORT = 8080;
 export const DEFAULT_TIMEOUT_MS = 20_000;
-
-/** What an endpoint says of its side of the transfer (interop.connect, interop.finish). */
-export interface Report {
-  mptcp: boolean;
-  fallback: boolean;
-  fallbackReason?: string;
-  subflows: number;
-  sent: number;
-  received: number;
-  intact: boolean;
-  reset?: boolean;
-  error?: string;
-  counters?: Record<string, number>;
-}
 
 export function outcomeOf(r: Report): Outcome {
   if (r.reset) return 'reset';

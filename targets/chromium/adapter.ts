@@ -7,10 +7,12 @@
  * All traffic goes through the origin server as the context's proxy; the
  * server, not a browser API, records the Cookie headers. The run's host
  * certificates are trusted by pinning their key (--ignore-certificate-errors-
- * spki-list): Chromium takes no CA file on the command line.
+ * spki-list): Chromium takes no CA file on the command line. A navigation's
+ * script (the non-HTTP API) runs through the real document.cookie of the loaded
+ * document, or of the #go frame for an iframe.
  */
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 import { serveAdapter } from '../../runner/adapter-kit.js';
 import { CONTRACT_VERSION } from '../../runner/contract.js';
 
@@ -18,7 +20,14 @@ interface Navigation {
   url: string;
   method: string;
   initiator?: { url: string; destination: 'document' | 'iframe' | 'image' };
+  reload?: true;
+  script?: ({ set: string } | { read: true })[];
 }
+
+/** The page's document, in the functions page.evaluate runs in the browser (the adapter itself runs in Node, without the DOM's types). */
+declare const document: { cookie: string };
+
+type NavigationResult = { status?: number; error?: string; reads?: string[] };
 
 interface FetchParams {
   proxy: string;
@@ -63,6 +72,11 @@ async function launch(spki: string, proxy: string): Promise<Browser> {
 
 async function navigate(page: Page, nav: Navigation, timeout: number): Promise<{ status?: number; error?: string }> {
   try {
+    if (nav.reload) {
+      // What the reload button does: the browser process reloads the tab's document (CDP Page.reload).
+      const response = await page.reload({ waitUntil: 'load', timeout });
+      return response ? { status: response.status() } : { error: 'no response' };
+    }
     if (!nav.initiator) {
       if (nav.method !== 'GET') return { error: `a typed navigation is a GET; ${nav.method} needs an initiator document` };
       const response = await page.goto(nav.url, { waitUntil: 'load', timeout });
@@ -77,15 +91,51 @@ async function navigate(page: Page, nav: Navigation, timeout: number): Promise<{
   }
 }
 
+/** The document a navigation loaded: the page's, or the frame the initiator's #go element holds. */
+async function loadedDocument(page: Page, nav: Navigation): Promise<Frame> {
+  if (nav.initiator?.destination !== 'iframe') return page.mainFrame();
+  const frame = await (await page.$('#go'))?.contentFrame();
+  if (!frame) throw new Error('the initiator document has no #go frame');
+  return frame;
+}
+
+/**
+ * Runs the script in the loaded document. A write goes to the network
+ * service's cookie store over the document's cookie pipe without an answer;
+ * a read after it goes over the same pipe (a write drops the document's cookie
+ * cache) and is answered in order, so the store has the write before any later
+ * navigation asks it. Hence the final read after the last write, not reported.
+ */
+async function runScript(page: Page, nav: Navigation): Promise<string[]> {
+  const frame = await loadedDocument(page, nav);
+  const reads: string[] = [];
+  for (const op of nav.script!) {
+    if ('set' in op) await frame.evaluate((s) => void (document.cookie = s), op.set);
+    else reads.push(await frame.evaluate(() => document.cookie));
+  }
+  if ('set' in nav.script![nav.script!.length - 1]!) await frame.evaluate(() => document.cookie);
+  return reads;
+}
+
 async function fetch(params: FetchParams) {
   const b = await launch(params.ca.spki, params.proxy);
   const context = await b.newContext({ proxy: { server: params.proxy } });
   const deadline = Date.now() + params.timeoutMs;
-  const navigations: { status?: number; error?: string }[] = [];
+  const navigations: NavigationResult[] = [];
   try {
     // One tab per vector, as a user would browse: each navigation replaces the document in it.
     const page = await context.newPage();
-    for (const nav of params.navigations) navigations.push(await navigate(page, nav, Math.max(500, deadline - Date.now())));
+    for (const nav of params.navigations) {
+      const result: NavigationResult = await navigate(page, nav, Math.max(500, deadline - Date.now()));
+      if (nav.script && !result.error) {
+        try {
+          result.reads = await runScript(page, nav);
+        } catch (err) {
+          result.error = `document.cookie: ${(err as Error).message.split('\n')[0]!}`;
+        }
+      }
+      navigations.push(result);
+    }
   } finally {
     await context.close().catch(() => undefined);
   }
@@ -102,7 +152,7 @@ serveAdapter({
       version = probe.version();
       await probe.close();
     }
-    return { contract: CONTRACT_VERSION, implementation: { name: 'Chromium', version }, capabilities: ['https', 'browser-context'] };
+    return { contract: CONTRACT_VERSION, implementation: { name: 'Chromium', version }, capabilities: ['https', 'browser-context', 'document-cookie', 'reload'] };
   },
   'cookies.fetch': (params: FetchParams) => fetch(params),
 });

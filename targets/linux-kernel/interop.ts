@@ -10,8 +10,7 @@
 import { createHash } from 'node:crypto';
 import { KernelAgent, pattern } from '../../suites/mptcp/net/agent.js';
 import { decodeMptcpInfo } from '../../suites/mptcp/net/mptcp-info.js';
-import { SEED, type PrepareParams, type TransferParams } from '../../suites/mptcp-interop/contract.js';
-import type { Report } from '../../suites/mptcp-interop/run.js';
+import { SEED, type PrepareParams, type Report, type TransferParams } from '../../suites/mptcp-interop/contract.js';
 import { exec, PINNED, setSysctls } from './system.js';
 
 

@@ -16,8 +16,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { TunDevice } from '../../suites/mptcp/net/tun.js';
-import { SEED, type PrepareParams, type TransferParams } from '../../suites/mptcp-interop/contract.js';
-import type { Report } from '../../suites/mptcp-interop/run.js';
+import { SEED, type PrepareParams, type Report, type TransferParams } from '../../suites/mptcp-interop/contract.js';
 import { Host, RealtimeDriver, cryptoRandom, type Connection, type HostStats } from './mptcp/index.js';
 import { liveSubflows } from './mptcp-adapter.js';
 import { PathManager } from './path-manager.js';

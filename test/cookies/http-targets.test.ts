@@ -1,5 +1,6 @@
 // Every real-HTTP target is a real column: the client runs, reports its version, and gets verdicts.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VECTORS_DIR } from '../../runner/paths.js';
 import { runCommand } from '../../runner/run.js';
@@ -78,6 +79,8 @@ describe('real HTTP cookie targets', function () {
   });
 
   it('chromium runs the SameSite vectors, which every other client skips', async function () {
+    // 60-odd browser vectors: a busy 2-core machine has been seen to take two minutes.
+    this.timeout(360_000);
     const chromium = httpTargets.find((t) => t.id === 'chromium')!;
     const missing = missingRequirement(chromium);
     if (missing) {
@@ -85,15 +88,17 @@ describe('real HTTP cookie targets', function () {
       this.skip();
     }
     const out = tempDir();
+    const file = join(VECTORS_DIR, 'cookies', 'samesite.json');
+    const total = (JSON.parse(readFileSync(file, 'utf8')) as { vectors: unknown[] }).vectors.length;
     // curl is named and runs none of them: the gate refuses to call that a run (exit 2), after writing the reports.
     await assert.rejects(
-      runCommand({ suites: ['cookies'], targets: ['chromium', 'curl'], vectors: [join(VECTORS_DIR, 'cookies', 'samesite.json')], out, quiet: true, timeoutMs: 20_000 }),
-      (err: Error) => err.name === 'GateError' && /no vector ran on curl \(named by --target\): 10 skipped/.test(err.message),
+      runCommand({ suites: ['cookies'], targets: ['chromium', 'curl'], vectors: [file], out, quiet: true, timeoutMs: 20_000 }),
+      (err: Error) => err.name === 'GateError' && new RegExp(`no vector ran on curl \\(named by --target\\): ${total} skipped`).test(err.message),
     );
     const run = readRun(out);
     const on = (t: string, v: string) => run.results.filter((r) => r.targetId === t && r.verdict === v).length;
-    assert.ok(on('chromium', 'pass') >= 8, `chromium passed ${on('chromium', 'pass')}`);
+    assert.ok(on('chromium', 'pass') >= 50, `chromium passed ${on('chromium', 'pass')}`);
     assert.equal(on('chromium', 'error') + on('chromium', 'timeout'), 0);
-    assert.equal(on('curl', 'skipped'), 10);
+    assert.equal(on('curl', 'skipped'), total);
   });
 });

@@ -149,4 +149,18 @@ describe('mptcp script engine (v2 features)', () => {
     assert.equal((await run([{ sut: 'query', expect: { dataAcked: 5 } }], react)).outcome.verdict, 'pass');
     assert.equal((await run([{ sut: 'query', expect: { dataAcked: 4 } }], react)).outcome.verdict, 'fail');
   });
+
+  it('the verdict follows the kind of failure, not the words of its message', async () => {
+    // The SUT's own error text may say anything, ": script: " included: still the SUT's failure.
+    const sutSays = (method: string, p: Record<string, unknown>) => (method === 'mptcp.socket' && p.op === 'query' ? { result: { error: 'EINVAL: script: no such socket' } } : {});
+    const fail = (await run([{ sut: 'query', expect: { isMptcp: true } }], sutSays)).outcome;
+    assert.equal(fail.verdict, 'fail', fail.reason);
+    // A step that cannot go on (here the session call itself throws) is the script's error.
+    const broken = (method: string): { result?: unknown } => {
+      if (method === 'mptcp.socket') throw new Error('the helper broke');
+      return {};
+    };
+    const error = (await run([{ sut: 'query', expect: { isMptcp: true } }], broken)).outcome;
+    assert.equal(error.verdict, 'error', error.reason);
+  });
 });

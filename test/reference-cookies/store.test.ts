@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { CookieStore, type ProfileName, type RequestContext } from '../../targets/reference/cookies/index.js';
 
-function store(profile: ProfileName = 'rfc6265bis', options: { maxCookiesPerDomain?: number } = {}) {
+function store(profile: ProfileName = 'rfc6265bis', options: { maxCookiesPerDomain?: number; laxAllowingUnsafeMs?: number } = {}) {
   const clock = { now: Date.UTC(2020, 0, 1) };
   const jar = new CookieStore({ profile, now: () => clock.now, ...options });
   return {
@@ -212,6 +212,20 @@ describe('reference engine §5.8.3 retrieval', () => {
     assert.equal(s.get(S, { sameSite: 'cross-site', method: 'POST' }), 'none=1');
     assert.equal(s.get(S, { sameSite: 'cross-site', topLevelNavigation: false }), 'none=1');
     assert.equal(s.get(S, { sameSite: 'same-site', topLevelNavigation: false }), 'strict=1; lax=1; dflt=1; none=1');
+  });
+
+  it('§5.6.7.2: with Lax-allowing-unsafe, a young Default cookie also goes with a cross-site top-level POST; explicit Lax, old cookies and frames never', () => {
+    const s = store('rfc6265bis', { laxAllowingUnsafeMs: 120_000 });
+    s.set(S, 'lax=1; SameSite=Lax');
+    s.set(S, 'dflt=1');
+    const post = { sameSite: 'cross-site', method: 'POST' } as const;
+    assert.equal(s.get(S, post), 'dflt=1');
+    assert.equal(s.get(S, { ...post, topLevelNavigation: false }), null);
+    s.clock.now += 120_000;
+    assert.equal(s.get(S, post), 'dflt=1');
+    s.clock.now += 1;
+    assert.equal(s.get(S, post), null);
+    assert.equal(s.get(S, { sameSite: 'cross-site' }), 'lax=1; dflt=1');
   });
 
   it('step 4: longer paths first, then earlier creation-times', () => {

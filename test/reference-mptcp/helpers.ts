@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import type { Connection, ConnectOptions, Host, ListenOptions } from '../../targets/reference/mptcp/index.js';
-import { Sink, type Sim } from './sim.js';
+import { Sink, type Sim } from '../../targets/reference/mptcp/sim/network.js';
 
 export const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 

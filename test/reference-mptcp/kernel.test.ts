@@ -7,8 +7,8 @@ import { decodePacket, encodePacket } from '../../suites/mptcp/codec/index.js';
 import { decodeMptcpInfo } from '../../suites/mptcp/net/mptcp-info.js';
 import type { Connection, HostEvent } from '../../targets/reference/mptcp/index.js';
 import { sha } from './helpers.js';
-import { EP_ADDR, EP_ADDR2, K_ADDR, K_ADDR2, KernelLab, kernelUnavailable, type KernelLabOptions } from './kernel-lab.js';
-import { Sink, testData } from './sim.js';
+import { EP_ADDR, EP_ADDR2, K_ADDR, K_ADDR2, KernelLab, kernelUnavailable, type KernelLabOptions } from '../../targets/reference/mptcp/sim/kernel-lab.js';
+import { Sink, testData } from '../../targets/reference/mptcp/sim/network.js';
 
 const MB10 = 10 * 1000 * 1000;
 

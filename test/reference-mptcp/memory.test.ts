@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { deriveIdsn, deriveToken, encodePacket, type MptcpOption, type Packet } from '../../suites/mptcp/codec/index.js';
 import { Host, seededRandom } from '../../targets/reference/mptcp/index.js';
 import { assertSameBytes, transfer } from './helpers.js';
-import { mptcpOptions, pair, rewriteOptions, Sim, stripMptcp, testData, windowChecker } from './sim.js';
+import { mptcpOptions, pair, rewriteOptions, Sim, stripMptcp, testData, windowChecker } from '../../targets/reference/mptcp/sim/network.js';
 
 const isSyn = (p: Packet) => !!p.tcp.flags.syn && !p.tcp.flags.ack;
 const isSynAck = (p: Packet) => !!p.tcp.flags.syn && !!p.tcp.flags.ack;

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { assertSameBytes, transfer } from './helpers.js';
-import { pair, testData, windowChecker } from './sim.js';
+import { pair, testData, windowChecker } from '../../targets/reference/mptcp/sim/network.js';
 
 describe('reference MPTCP endpoint, properties', function () {
   this.timeout(600000);

@@ -9,6 +9,8 @@ import { judge, type Observed } from '../verdict.js';
 import type { CookieVector } from '../vector.js';
 import type { Profile } from '../vector.js';
 import type { OriginServer, Script, VectorSession } from './origin-server.js';
+import { adapterScript, type AdapterScriptOp } from '../vector.js';
+import { refusedResponse } from './http-refusal.js';
 
 export interface Navigation {
   url: string;
@@ -16,10 +18,15 @@ export interface Navigation {
   now?: number;
   /** For browser vectors: the document that starts the navigation, served by the origin server. */
   initiator?: { url: string; destination: 'document' | 'iframe' | 'image' };
+  /** Reload the current document, as the browser's reload button does, instead of loading url anew. */
+  reload?: true;
+  /** document.cookie operations to run, in order, in the document this navigation loads. */
+  script?: AdapterScriptOp[];
 }
 
 export interface FetchResult {
-  navigations: { status?: number; error?: string }[];
+  /** reads: what each read of the navigation's script gave, in order. */
+  navigations: { status?: number; error?: string; reads?: string[] }[];
   notes?: string[];
 }
 
@@ -56,6 +63,8 @@ export function planHttp(v: CookieVector, target: TargetView): Decision {
     return { run: false, verdict: 'unsupported', reason: `needs https; ${target.id}'s adapter cannot be told to trust the test CA` };
   if (v.requests.some((r, i) => (r.advance ?? 0) > 0 && !isNavigation(v, i)))
     return { run: false, verdict: 'unsupported', reason: 'the clock advances inside a redirect chain, which a real HTTP client follows by itself' };
+  if (v.requests.some((r) => r.reload) && !caps.has('reload'))
+    return { run: false, verdict: 'unsupported', reason: `needs a reload from the browser's interface; ${target.id}'s adapter does not declare the reload capability` };
   if (v.requests.some((r) => r.context?.initiator) && !caps.has('browser-context'))
     return { run: false, verdict: 'unsupported', reason: `needs requests started from another site's document; ${target.id} cannot load documents` };
   return { run: true };
@@ -76,6 +85,8 @@ export async function runHttp(
   const clock = target.capabilities.has('clock');
   const script: Script = { requests: [], pages: [] };
   const navigations: Navigation[] = [];
+  /** The navigation that made each request the client started itself. */
+  const navigationOf = new Map<number, number>();
   v.requests.forEach((r, i) => {
     const method = r.method ?? 'GET';
     const location = r.response?.location ? new URL(r.response.location, r.url).href : undefined;
@@ -93,6 +104,9 @@ export async function runHttp(
       script.pages.push({ url: page.href, html: initiatorPage(nav.url, method, destination) });
       nav.initiator = { url: page.href, destination };
     }
+    if (r.reload) nav.reload = true;
+    if (r.script) nav.script = adapterScript(r.script)!;
+    navigationOf.set(i, navigations.length);
     navigations.push(nav);
   });
 
@@ -125,6 +139,7 @@ export async function runHttp(
       ...(clock ? { now: times[i]! } : {}),
       setCookie: setCookies[i]!,
       cookie: seen?.cookie ?? null,
+      ...(r.script ? { reads: result.navigations[navigationOf.get(i)!]?.reads ?? [] } : {}),
     });
   });
   const unexpected = recorded.observed.filter((o) => o.index < 0).map((o) => `${o.method} ${o.url}`);
@@ -135,7 +150,13 @@ export async function runHttp(
     const why = [`the client never made ${missing.join(', ')}`, ...navErrors, ...recorded.problems, ...(unexpected.length ? [`it requested instead: ${unexpected.join(', ')}`] : [])];
     return { verdict: 'error', expected: null, actual: null, reason: why.join('; '), details: { server: server_ }, timing };
   }
-  const outcome = judge(v, profile, observed);
+  // A script that could not run gives no reads: say why, rather than fail the vector on reads that were never made.
+  const scriptErrors = navigations.flatMap((n, k) => (n.script && (result.navigations[k]?.error || !result.navigations[k]?.reads) ? [`navigation ${k + 1} (${n.url}): ${result.navigations[k]?.error ?? 'the adapter gave no document.cookie reads'}`] : []));
+  if (scriptErrors.length) return { verdict: 'error', expected: null, actual: null, reason: `the script did not run: ${scriptErrors.join('; ')}`, details: { server: server_ }, timing };
+  const judged = judge(v, profile, observed);
+  // A client may refuse a response whose Set-Cookie holds a control octet before any cookie rule applies (RFC 9110 §5.5).
+  const refused = judged.verdict === 'fail' ? refusedResponse(setCookies, navigationOf, result.navigations.map((n) => n.error)) : undefined;
+  const outcome = refused ? { ...judged, verdict: 'unsupported' as const, reason: refused } : judged;
   const multi = recorded.observed.filter((o) => o.cookieFields > 1).map((o) => o.url);
   return {
     ...outcome,

@@ -27,13 +27,22 @@ interface LogEntry {
   bytes: Uint8Array;
 }
 
+/**
+ * Why a step failed: the SUT did not do what the step expects ('sut', a fail),
+ * or the script itself could not go on ('script', an error: a bad value, a
+ * helper that threw). The verdict follows the kind, never the message text.
+ */
+export type StepFailureKind = 'sut' | 'script';
+
 export class StepFailure extends Error {
   readonly expected: unknown;
   readonly actual: unknown;
-  constructor(message: string, expected: unknown, actual: unknown) {
+  readonly kind: StepFailureKind;
+  constructor(message: string, expected: unknown, actual: unknown, kind: StepFailureKind = 'sut') {
     super(message);
     this.expected = expected;
     this.actual = actual;
+    this.kind = kind;
   }
 }
 
@@ -279,15 +288,15 @@ export async function runScript(v: MptcpVector, session: Session, ctx: RunContex
           }
         }
       } catch (err) {
-        if (err instanceof StepFailure) throw new StepFailure(`${stepLabel(step, i)}: ${err.message}`, err.expected, err.actual);
-        if (err instanceof Error && !(err.name === 'AdapterFault')) throw new StepFailure(`${stepLabel(step, i)}: script: ${err.message}`, null, null);
+        if (err instanceof StepFailure) throw new StepFailure(`${stepLabel(step, i)}: ${err.message}`, err.expected, err.actual, err.kind);
+        if (err instanceof Error && !(err.name === 'AdapterFault')) throw new StepFailure(`${stepLabel(step, i)}: script: ${err.message}`, null, null, 'script');
         throw err;
       }
     }
     outcome = { verdict: 'pass', expected: null, actual: null };
   } catch (err) {
     if (!(err instanceof StepFailure)) throw err;
-    outcome = { verdict: err.message.includes(': script: ') ? 'error' : 'fail', expected: err.expected, actual: err.actual, reason: err.message };
+    outcome = { verdict: err.kind === 'script' ? 'error' : 'fail', expected: err.expected, actual: err.actual, reason: err.message };
   } finally {
     await session.call('mptcp.close', {}).catch(() => undefined);
     session.onNotification(() => undefined);

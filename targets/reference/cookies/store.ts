@@ -46,6 +46,11 @@ export interface StoreOptions {
   /** Implementation-defined limits (§5.7 "remove excess cookies"; §6.1 asks for at least 50 and 3000). */
   maxCookiesPerDomain?: number;
   maxCookies?: number;
+  /**
+   * §5.6.7.2 "Lax-allowing-unsafe": a Default cookie at most this old (ms) is also sent with
+   * cross-site top-level navigations of unsafe methods. Default: off (only safe methods).
+   */
+  laxAllowingUnsafeMs?: number;
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
@@ -84,6 +89,7 @@ export class CookieStore {
   private readonly rejectPublicSuffixes: boolean;
   private readonly maxPerDomain: number;
   private readonly maxTotal: number;
+  private readonly laxAllowingUnsafeMs: number | undefined;
   private cookies: Cookie[] = [];
   private serial = 0;
 
@@ -93,6 +99,7 @@ export class CookieStore {
     this.rejectPublicSuffixes = options.rejectPublicSuffixes ?? true;
     this.maxPerDomain = options.maxCookiesPerDomain ?? 180;
     this.maxTotal = options.maxCookies ?? 3000;
+    this.laxAllowingUnsafeMs = options.laxAllowingUnsafeMs;
   }
 
   /**
@@ -283,7 +290,9 @@ export class CookieStore {
       if (c.secureOnly && !secure) return false;
       if (c.httpOnly && api === 'non-HTTP') return false;
       if (p.sameSite && c.sameSite !== 'None' && crossSite) {
-        const laxAllowed = api === 'HTTP' && (c.sameSite === 'Lax' || c.sameSite === 'Default') && safe && topLevel;
+        // §5.6.7.2 replaces the safe-method test: a young enough Default cookie passes it too.
+        const young = this.laxAllowingUnsafeMs !== undefined && c.sameSite === 'Default' && now - c.creationTime <= this.laxAllowingUnsafeMs;
+        const laxAllowed = api === 'HTTP' && (c.sameSite === 'Lax' || c.sameSite === 'Default') && (safe || young) && topLevel;
         if (!laxAllowed) return false;
       }
       return true;

@@ -13,13 +13,10 @@
  */
 import {
   addAddrHmac,
-  concatBytes,
   deriveIdsn,
   deriveToken,
-  dssChecksum,
   joinAckHmac,
   joinSynAckHmac,
-  mptcpOptionLength,
   TcpRstReason,
   verifyDssChecksum,
   type AddAddr,
@@ -29,20 +26,24 @@ import {
   type MptcpOption,
   type TcpSegment,
 } from '../../../suites/mptcp/codec/index.js';
-import { ByteQueue, Reassembly, SendBuffer } from './buffers.js';
-import type { Host } from './host.js';
+import type { ConnectionHost, HostEventOf } from './connection-host.js';
+import { DataReceiver, type Received } from './data-receiver.js';
+import { DataSender, type SendContext } from './data-sender.js';
+import { synAckRefusal, synRefusal, thirdAckRefusal } from './handshake.js';
 import { random64 } from './random.js';
+import { RemovalProbes } from './removal-probes.js';
+import { buildOptions, type ConnectionMode, type ConnectionView } from './option-builder.js';
 import { dsnOf, unwrapDsn } from './seq.js';
-import { Subflow, type Chunk, type ParsedOptions, type RxMapping, type SegmentKind } from './subflow.js';
+import type { RxMapping } from './mappings.js';
+import { SubflowMptcp, subflowInfo, subflowView } from './subflow-mptcp.js';
+import { Subflow, type Chunk, type ParsedOptions, type SegmentKind, type SubflowOwner } from './subflow.js';
 import type { ConnectionState, MptcpOptions, SubflowInfo, TcpRstInfo } from './types.js';
 
 export type ResolvedMptcpOptions = Required<MptcpOptions>;
 
-export type ConnectionMode = 'pending' | 'mptcp' | 'tcp';
+export type { ConnectionMode };
 
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
-
-const concat = (parts: Uint8Array[]): Uint8Array => (parts.length === 1 ? parts[0]! : concatBytes(parts));
 
 const tcpRst = (reason: number, transient = false): MptcpOption => ({
   type: 'mptcp',
@@ -51,11 +52,12 @@ const tcpRst = (reason: number, transient = false): MptcpOption => ({
   reason,
 });
 
-const H_ONLY = { A: false, B: false, C: false, D: false, E: false, F: false, G: false, H: true };
+/** What the application hears from a Host (takeEvents). */
+export type HostEvent = HostEventOf<Connection>;
 
-export class Connection {
+export class Connection implements SubflowOwner<Subflow> {
   readonly id: number;
-  readonly host: Host;
+  private readonly host: ConnectionHost<Connection>;
   readonly role: 'client' | 'server';
   readonly opts: ResolvedMptcpOptions;
   state: ConnectionState = 'connecting';
@@ -86,43 +88,17 @@ export class Connection {
   private rcvBase = 1n;
 
   readonly subflowList: Subflow[] = [];
+  /** The MPTCP-level state of each subflow. */
+  private readonly perSubflow = new Map<Subflow, SubflowMptcp>();
   private nextSubflowId = 1;
-  private rr = 0;
 
-  // Data-level send side.
-  private sendBuf = new SendBuffer();
-  /** First octet not data-acknowledged. */
-  dataUna = 0;
-  /** Next new octet to schedule. */
-  private dataNxt = 0;
-  private peerDataEdge = 0;
-  private shutdownRequested = false;
-  /** Our DATA_FIN: not yet, sent (and its offset), acknowledged. */
-  private dataFinOff: number | undefined;
-  private dataFinAcked = false;
-  private dataFinDeadline: number | undefined;
-  private dataFinBackoff = 0;
-  private dataFinDue = false;
-  private reinject: { off: number; end: number }[] = [];
-  /** Data-level retransmission: when data ACKs stop advancing, the first unacknowledged octets go again on a subflow. */
-  private dataRtoDeadline: number | undefined;
-  private dataRtoBackoff = 0;
+  /** The data-level send side (data-sender.ts). */
+  private readonly tx: DataSender;
   /** Keepalives sent on subflows whose address the peer removed (§3.4.2), waiting for an answer. */
-  private removalProbes: { s: Subflow; sentAt: number; deadline: number }[] = [];
-  /** Window probes (zero window at the data level or on the subflows). */
-  private probeDeadline: number | undefined;
-  private probeBackoff = 0;
+  private readonly removalProbes = new RemovalProbes();
 
-  // Data-level receive side.
-  rcvNxt = 0;
-  private ooo = new Reassembly();
-  private readable = new ByteQueue();
-  private readonly rcvBufCap: number;
-  private rcvEdge = 0;
-  private peerFinOff: number | undefined;
-  private eof = false;
-  private discardIncoming = false;
-  private readablePending = false;
+  /** The data-level receive side (data-receiver.ts). */
+  private readonly rx: DataReceiver;
 
   // MP_FAIL and the infinite mapping (§3.7).
   private mpFailSent = false;
@@ -136,13 +112,14 @@ export class Connection {
   listenerPort: number | undefined;
   private closedNotified = false;
 
-  constructor(host: Host, id: number, role: 'client' | 'server', opts: ResolvedMptcpOptions) {
+  constructor(host: ConnectionHost<Connection>, id: number, role: 'client' | 'server', opts: ResolvedMptcpOptions) {
     this.host = host;
     this.id = id;
     this.role = role;
     this.opts = opts;
     this.mode = opts.mptcp ? 'pending' : 'tcp';
-    this.rcvBufCap = host.receiveBuffer;
+    this.rx = new DataReceiver(host.receiveBuffer);
+    this.tx = new DataSender({ initialRto: host.initialRto, minRto: host.minRto });
   }
 
   // ================================================================ public API
@@ -170,21 +147,31 @@ export class Connection {
 
   /** Octets received and not read yet. */
   get readableLength(): number {
-    return this.readable.length;
+    return this.rx.length;
   }
 
   /** The peer ended its data stream and everything was read. */
   get readableEnded(): boolean {
-    return this.eof && this.readable.length === 0;
+    return this.rx.eof && this.rx.length === 0;
+  }
+
+  /** The first data-level octet (offset) not yet acknowledged by the peer. */
+  get dataUna(): number {
+    return this.tx.una;
   }
 
   /** Octets written and not yet acknowledged at the data level. */
   get writableLength(): number {
-    return this.sendBuf.end - this.dataUna;
+    return this.tx.unacknowledged;
   }
 
   subflows(): SubflowInfo[] {
-    return this.subflowList.map((s) => s.info());
+    return this.subflowList.map((s) => this.infoOf(s));
+  }
+
+  /** What the application sees of a subflow. */
+  private infoOf(s: Subflow): SubflowInfo {
+    return subflowInfo(s, this.mp(s));
   }
 
   /** Subflows besides the first that are open or opening (for the subflow limit). */
@@ -194,40 +181,32 @@ export class Connection {
 
   /** Queues octets to send (copied). */
   write(data: Uint8Array): number {
-    if (this.shutdownRequested) throw new Error('write after shutdown');
+    if (this.tx.shutdownRequested) throw new Error('write after shutdown');
     if (this.state === 'closed' || this.state === 'reset') throw new Error(`write on a connection that is ${this.state}`);
-    this.sendBuf.append(data.slice());
+    this.tx.write(data);
     return data.length;
   }
 
   /** Up to `max` received octets (empty when there are none). */
   read(max = Number.POSITIVE_INFINITY): Uint8Array {
-    const before = this.receiveWindow();
-    const out = this.readable.read(max);
-    this.readablePending = false;
-    if (out.length > 0) {
-      const after = this.receiveWindow();
-      const mss = 1400;
-      if (before < Math.min(this.rcvBufCap / 2, 64 * 1024) && after - before >= Math.min(this.rcvBufCap / 4, 2 * mss)) {
-        for (const s of this.usableSubflows(true)) s.ackPending = true; // window update
-      }
-    }
-    return out;
+    const { data, windowUpdate } = this.rx.read(max);
+    if (windowUpdate) for (const s of this.usableSubflows(true)) s.ackPending = true;
+    return data;
   }
 
   /** Ends our data stream: FIN (TCP) or DATA_FIN (MPTCP), after what was written. */
   shutdown(): void {
     if (this.state === 'closed' || this.state === 'reset') return;
-    this.shutdownRequested = true;
+    this.tx.shutdownRequested = true;
   }
 
   /** shutdown() and forget what arrives from now on; a RST (MP_FASTCLOSE) when unread data is waiting, as Linux does. */
   close(): void {
-    if (this.readable.length > 0) {
+    if (this.rx.length > 0) {
       this.abort();
       return;
     }
-    this.discardIncoming = true;
+    this.rx.discardIncoming = true;
     this.shutdown();
   }
 
@@ -264,6 +243,7 @@ export class Connection {
     const remotePort = port ?? first.remotePort;
     const s = new Subflow(
       this,
+      this.host.subflowConfig,
       {
         id: this.nextSubflowId++,
         local: localAddress,
@@ -274,16 +254,15 @@ export class Connection {
         isn: this.host.random.u32(),
       },
       'syn-sent',
-      this.host.initialRto,
     );
     s.offeredWscale = this.host.windowScale ?? undefined;
     s.initiatedHere = true;
-    s.nonceLocal = this.host.random.u32();
-    s.localAddressId = this.addressIdFor(localAddress);
-    s.backup = opts.backup ?? false;
+    this.mp(s).nonceLocal = this.host.random.u32();
+    this.mp(s).localAddressId = this.addressIdFor(localAddress);
+    this.mp(s).backup = opts.backup ?? false;
     this.subflowList.push(s);
     this.host.register(s);
-    return s.info();
+    return this.infoOf(s);
   }
 
   /** MP_PRIO (§3.3.8): ask the peer to treat a subflow as backup, or not. */
@@ -291,8 +270,8 @@ export class Connection {
     const s = this.subflowList.find((x) => x.id === subflowId && !x.closed);
     if (!s) throw new Error(`no open subflow ${subflowId}`);
     if (this.mode !== 'mptcp') throw new Error('MP_PRIO needs MPTCP');
-    s.backup = backup;
-    s.pendingOptions.push({ type: 'mptcp', subtype: 'mp_prio', backup });
+    this.mp(s).backup = backup;
+    this.mp(s).pendingOptions.push({ type: 'mptcp', subtype: 'mp_prio', backup });
   }
 
   /** ADD_ADDR (§3.4.1): announce one of our addresses (with its HMAC). Returns the address id. */
@@ -310,7 +289,7 @@ export class Connection {
       ...(port !== undefined ? { port } : {}),
       hmac: addAddrHmac({ senderKey: this.localKey, receiverKey: this.remoteKey, addressId, address, ...(port !== undefined ? { port } : {}) }),
     };
-    s.pendingOptions.push(opt);
+    this.mp(s).pendingOptions.push(opt);
     return addressId;
   }
 
@@ -318,10 +297,10 @@ export class Connection {
   removeAddress(addressId: number): void {
     if (this.mode !== 'mptcp') throw new Error('REMOVE_ADDR needs MPTCP');
     const now = this.host.now;
-    const keep = this.subflowList.find((x) => !x.closed && x.synchronized && x.localAddressId !== addressId);
-    if (keep) keep.pendingOptions.push({ type: 'mptcp', subtype: 'remove_addr', addressIds: [addressId] });
+    const keep = this.subflowList.find((x) => !x.closed && x.synchronized && this.mp(x).localAddressId !== addressId);
+    if (keep) this.mp(keep).pendingOptions.push({ type: 'mptcp', subtype: 'remove_addr', addressIds: [addressId] });
     for (const s of [...this.subflowList]) {
-      if (!s.closed && s.localAddressId === addressId && keep) this.dropSubflow(s, 'address removed locally', [tcpRst(TcpRstReason.UNSPECIFIED)], now);
+      if (!s.closed && this.mp(s).localAddressId === addressId && keep) this.dropSubflow(s, 'address removed locally', [tcpRst(TcpRstReason.UNSPECIFIED)], now);
     }
   }
 
@@ -363,7 +342,7 @@ export class Connection {
       this.makeKey();
       this.host.registerToken(this);
     }
-    const s = new Subflow(this, { id: this.nextSubflowId++, local, localPort, remote, remotePort, initial: true, isn: this.host.random.u32() }, 'syn-sent', this.host.initialRto);
+    const s = new Subflow(this, this.host.subflowConfig, { id: this.nextSubflowId++, local, localPort, remote, remotePort, initial: true, isn: this.host.random.u32() }, 'syn-sent');
     s.offeredWscale = this.host.windowScale ?? undefined;
     s.initiatedHere = true;
     this.subflowList.push(s);
@@ -374,7 +353,7 @@ export class Connection {
   acceptSyn(seg: TcpSegment, opts: ParsedOptions, local: string, remote: string): Subflow {
     const mpc = opts.mptcp.find((o): o is MpCapable => o.subtype === 'mp_capable');
     if (this.mode === 'pending') {
-      const why = this.checkSynMpc(mpc);
+      const why = synRefusal(mpc, this.opts.version);
       if (why) {
         this.mode = 'tcp';
         if (mpc || why !== 'SYN without MP_CAPABLE') this.noteFallback(why);
@@ -388,9 +367,9 @@ export class Connection {
     }
     const s = new Subflow(
       this,
+      this.host.subflowConfig,
       { id: this.nextSubflowId++, local, localPort: seg.dstPort, remote, remotePort: seg.srcPort, initial: true, isn: this.host.random.u32() },
       'syn-received',
-      this.host.initialRto,
     );
     s.offeredWscale = opts.wscale !== undefined ? (this.host.windowScale ?? undefined) : undefined;
     s.acceptSyn(seg, opts, s.offeredWscale);
@@ -399,22 +378,14 @@ export class Connection {
     return s;
   }
 
-  /** Why the MP_CAPABLE of a SYN does not start MPTCP, or undefined when it does. */
-  private checkSynMpc(mpc: MpCapable | undefined): string | undefined {
-    if (!mpc || mpc.form !== 'syn') return 'SYN without MP_CAPABLE';
-    if (mpc.version === 0) return 'the peer offered MPTCP version 0 (RFC 6824)';
-    if (this.opts.version === 0) return `the peer offered MPTCP version ${mpc.version}, this end speaks version 0 only`;
-    if (!mpc.flags.H) return 'MP_CAPABLE without an HMAC algorithm (flag H): ignored';
-    if (mpc.flags.B) return 'MP_CAPABLE with flag B (an extension this end does not know): ignored';
-    return undefined;
-  }
-
   /** Our SYN/ACK was answered (listener side). Returns false when the subflow was reset. */
   onHandshakeAck(s: Subflow, seg: TcpSegment, opts: ParsedOptions, now: number): boolean {
     if (!s.initial) return this.onJoinThirdAck(s, opts, now);
     if (this.mode === 'pending') {
       const mpc = opts.mptcp.find((o): o is MpCapable => o.subtype === 'mp_capable' && (o.form === 'ack' || o.form === 'ack-data'));
-      if (mpc && 'receiverKey' in mpc && mpc.receiverKey === this.localKey && mpc.flags.H) {
+      const why = thirdAckRefusal(mpc, this.localKey, seg.payload.length > 0);
+      if (why) this.noteFallback(why);
+      else if (mpc && 'receiverKey' in mpc) {
         this.learnRemoteKey(mpc.senderKey);
         this.mode = 'mptcp';
         this.fullyEstablished = true;
@@ -422,18 +393,9 @@ export class Connection {
         if (mpc.form === 'ack-data') this.addImplicitMapping(s, mpc, seg.payload.length, now);
         // A DSS with a data ACK at once, so that the initiator knows its key arrived (fully established, §3.1).
         else s.ackPending = true;
-      } else {
-        const why = !mpc
-          ? seg.payload.length > 0
-            ? 'first data without MP_CAPABLE'
-            : 'third ACK without MP_CAPABLE'
-          : !mpc.flags.H
-            ? 'MP_CAPABLE in the third ACK without an HMAC algorithm (flag H): ignored'
-            : 'MP_CAPABLE in the third ACK does not echo our key';
-        this.noteFallback(why);
       }
     }
-    this.peerDataEdge = s.sndWnd;
+    this.tx.openWindow(s.sndWnd);
     this.state = 'established';
     this.host.enqueueAccept(this);
     return true;
@@ -444,19 +406,16 @@ export class Connection {
     if (!s.initial) return this.onJoinSynAck(s, opts, now);
     if (this.mode === 'pending') {
       const mpc = opts.mptcp.find((o): o is MpCapable => o.subtype === 'mp_capable');
-      if (this.opts.version === 0) this.noteFallback(mpc ? 'version 0 is offered but not implemented past the handshake' : 'SYN/ACK without MP_CAPABLE');
-      else if (!mpc || mpc.form !== 'syn-ack') this.noteFallback('SYN/ACK without MP_CAPABLE');
-      else if (mpc.version !== 1) this.noteFallback(`SYN/ACK with MPTCP version ${mpc.version}`);
-      else if (!mpc.flags.H) this.noteFallback('SYN/ACK MP_CAPABLE without flag H');
-      else if (mpc.flags.B) this.noteFallback('SYN/ACK MP_CAPABLE with flag B (an extension this end does not know): ignored');
-      else {
+      const why = synAckRefusal(mpc, this.opts.version);
+      if (why) this.noteFallback(why);
+      else if (mpc && mpc.form === 'syn-ack') {
         this.learnRemoteKey(mpc.senderKey);
         this.mode = 'mptcp';
         this.checksum = this.opts.checksum || mpc.flags.A;
         this.peerDeniesJoinToFirstAddress = mpc.flags.C;
       }
     }
-    this.peerDataEdge = s.sndWnd;
+    this.tx.openWindow(s.sndWnd);
     this.state = 'established';
     s.ackPending = true; // the third ACK
     this.host.emitEvent({ type: 'connected', conn: this });
@@ -479,17 +438,17 @@ export class Connection {
   acceptJoinSyn(seg: TcpSegment, opts: ParsedOptions, join: MpJoin & { form: 'syn' }, local: string, remote: string): Subflow {
     const s = new Subflow(
       this,
+      this.host.subflowConfig,
       { id: this.nextSubflowId++, local, localPort: seg.dstPort, remote, remotePort: seg.srcPort, initial: false, isn: this.host.random.u32() },
       'syn-received',
-      this.host.initialRto,
     );
     s.offeredWscale = opts.wscale !== undefined ? (this.host.windowScale ?? undefined) : undefined;
     s.acceptSyn(seg, opts, s.offeredWscale);
-    s.nonceRemote = join.nonce;
-    s.nonceLocal = this.host.random.u32();
-    s.remoteAddressId = join.addressId;
-    s.peerBackup = join.backup;
-    s.localAddressId = this.addressIdFor(local);
+    this.mp(s).nonceRemote = join.nonce;
+    this.mp(s).nonceLocal = this.host.random.u32();
+    this.mp(s).remoteAddressId = join.addressId;
+    this.mp(s).peerBackup = join.backup;
+    this.mp(s).localAddressId = this.addressIdFor(local);
     this.subflowList.push(s);
     this.host.register(s);
     return s;
@@ -497,16 +456,16 @@ export class Connection {
 
   private onJoinSynAck(s: Subflow, opts: ParsedOptions, now: number): boolean {
     const j = opts.mptcp.find((o): o is MpJoin & { form: 'syn-ack' } => o.subtype === 'mp_join' && o.form === 'syn-ack');
-    const expected = j && joinSynAckHmac({ keyA: this.localKey, keyB: this.remoteKey!, nonceA: s.nonceLocal, nonceB: j.nonce });
+    const expected = j && joinSynAckHmac({ keyA: this.localKey, keyB: this.remoteKey!, nonceA: this.mp(s).nonceLocal, nonceB: j.nonce });
     if (!j || !expected || !sameBytes(j.hmac, expected)) {
       this.host.stats.joinSynAckHmacFailure++;
       this.dropSubflow(s, j ? 'MP_JOIN SYN/ACK with a bad HMAC' : 'SYN/ACK without MP_JOIN', [tcpRst(TcpRstReason.MPTCP_SPECIFIC)], now);
       return false;
     }
-    s.nonceRemote = j.nonce;
-    s.remoteAddressId = j.addressId;
-    s.peerBackup = j.backup;
-    s.joinVerified = true;
+    this.mp(s).nonceRemote = j.nonce;
+    this.mp(s).remoteAddressId = j.addressId;
+    this.mp(s).peerBackup = j.backup;
+    this.mp(s).joinVerified = true;
     s.ackPending = true; // the third ACK, with HMAC-A
     s.rtoDeadline = now + s.rto; // until the fourth ACK
     return true;
@@ -514,30 +473,30 @@ export class Connection {
 
   private onJoinThirdAck(s: Subflow, opts: ParsedOptions, now: number): boolean {
     const j = opts.mptcp.find((o): o is MpJoin & { form: 'ack' } => o.subtype === 'mp_join' && o.form === 'ack');
-    const expected = joinAckHmac({ keyA: this.remoteKey!, keyB: this.localKey, nonceA: s.nonceRemote, nonceB: s.nonceLocal });
+    const expected = joinAckHmac({ keyA: this.remoteKey!, keyB: this.localKey, nonceA: this.mp(s).nonceRemote, nonceB: this.mp(s).nonceLocal });
     if (!j || !sameBytes(j.hmac, expected) || this.mode !== 'mptcp') {
       this.host.stats.joinAckHmacFailure++;
       this.dropSubflow(s, j ? 'MP_JOIN third ACK with a bad HMAC' : 'third ACK without MP_JOIN', [tcpRst(TcpRstReason.MPTCP_SPECIFIC)], now);
       return false;
     }
-    s.joinVerified = true;
+    this.mp(s).joinVerified = true;
     this.joinDone(s);
     s.ackPending = true; // the fourth ACK
     return true;
   }
 
   private joinDone(s: Subflow): void {
-    if (s.joined) return;
-    s.joined = true;
+    if (this.mp(s).joined) return;
+    this.mp(s).joined = true;
     s.rtoDeadline = undefined;
     s.retries = 0;
     this.allowInfiniteFallback = false;
-    this.host.emitEvent({ type: 'subflow-added', conn: this, subflow: s.info() });
+    this.host.emitEvent({ type: 'subflow-added', conn: this, subflow: this.infoOf(s) });
   }
 
   /** The initiator of a join is waiting for the fourth ACK. */
   joinAckOutstanding(s: Subflow): boolean {
-    return !s.initial && s.joinVerified && !s.joined && s.state === 'established' && this.mode === 'mptcp';
+    return !s.initial && this.mp(s).joinVerified && !this.mp(s).joined && s.state === 'established' && this.mode === 'mptcp';
   }
 
   /** Our address id for a local address: 0 for that of the first subflow, else its place among the host's addresses. */
@@ -564,18 +523,11 @@ export class Connection {
   private fallBack(s: Subflow, reason: string, rxDelta: number): void {
     if (this.mode !== 'mptcp') return;
     // Octets gathered for a mapping not yet checked go through as they are.
-    for (const m of s.rxMaps) {
-      if (m.parts && m.got) this.deliver(m.dataOff, concat(m.parts));
-    }
-    s.rxMaps = [];
-    s.rxDelta = rxDelta;
-    this.reinject = [];
+    for (const p of this.mp(s).rx.fallBack(rxDelta)) this.deliver(p.off, p.data);
+    this.tx.dropReinjections();
     this.noteFallback(reason);
     // A FIN that came while MPTCP was in use ends the data stream now.
-    if (s.peerFinReceived && this.peerFinOff === undefined) {
-      this.peerFinOff = this.rcvNxt;
-      this.checkPeerFin();
-    }
+    if (s.peerFinReceived && this.rx.finOffset === undefined) this.received(this.rx.finHere(this.mode === 'mptcp'));
   }
 
   private mayFallBack(s: Subflow): boolean {
@@ -591,110 +543,54 @@ export class Connection {
     return this.fallbackDataAcks && this.remoteKey !== undefined ? 12 : 0;
   }
 
-  /** A pure ACK is wanted on this subflow (DATA_FIN). */
+  /** A pure ACK is wanted on this subflow (control options waiting, a DATA_FIN). */
   wantsPureAck(s: Subflow): boolean {
-    return this.dataFinDue && this.mode === 'mptcp' && (this.role === 'server' || this.fullyEstablished) && s === this.dataFinSubflow();
+    if (this.mp(s).pendingOptions.length > 0) return true;
+    return this.tx.finDue && this.mode === 'mptcp' && (this.role === 'server' || this.fullyEstablished) && s === this.dataFinSubflow();
   }
 
   private dataFinSubflow(): Subflow | undefined {
-    return this.usableSubflows(false).find((x) => !x.backup && !x.peerBackup) ?? this.usableSubflows(false)[0] ?? this.usableSubflows(true)[0];
+    return this.usableSubflows(false).find((x) => !this.mp(x).backup && !this.mp(x).peerBackup) ?? this.usableSubflows(false)[0] ?? this.usableSubflows(true)[0];
   }
 
-  /** The MPTCP options of an outgoing segment. */
+  wantsAckFirst(s: Subflow): boolean {
+    return this.mp(s).pendingOptions.some((o) => o.subtype === 'mp_fail');
+  }
+
+  /** The MPTCP options of an outgoing segment (option-builder.ts), with what sending them changes applied here. */
   optionsFor(s: Subflow, kind: SegmentKind, chunk: Chunk | undefined, payloadLen: number, seq: number): MptcpOption[] {
-    if (kind === 'syn') {
-      if (s.initial) {
-        if (this.mode !== 'pending' || this.synWithoutMpc) return [];
-        const flags = { ...H_ONLY, A: this.opts.checksum, B: this.opts.flagB, C: this.opts.denyJoinToFirstAddress, H: !this.opts.omitFlagH };
-        if (this.opts.version === 0) return [{ type: 'mptcp', subtype: 'mp_capable', form: 'syn', version: 0, flags, senderKey: this.localKey }];
-        return [{ type: 'mptcp', subtype: 'mp_capable', form: 'syn', version: 1, flags }];
-      }
-      return [{ type: 'mptcp', subtype: 'mp_join', form: 'syn', backup: s.backup, addressId: s.localAddressId, token: this.remoteToken, nonce: s.nonceLocal }];
-    }
-    if (kind === 'syn-ack') {
-      if (s.initial) {
-        if (this.mode !== 'pending') return [];
-        return [{ type: 'mptcp', subtype: 'mp_capable', form: 'syn-ack', version: 1, flags: { ...H_ONLY, A: this.checksum, C: this.opts.denyJoinToFirstAddress }, senderKey: this.localKey }];
-      }
-      const hmac = joinSynAckHmac({ keyA: this.remoteKey!, keyB: this.localKey, nonceA: s.nonceRemote, nonceB: s.nonceLocal });
-      return [{ type: 'mptcp', subtype: 'mp_join', form: 'syn-ack', backup: s.backup, addressId: s.localAddressId, hmac, nonce: s.nonceLocal }];
-    }
-    if (this.infiniteMapPending && kind === 'data' && chunk) {
-      // §3.7: one DSS with an infinite mapping, then no more options.
+    const { options, effects } = buildOptions(this.optionView(), subflowView(s, this.mp(s)), kind, chunk, payloadLen, seq);
+    if (effects.infiniteMapSent) {
       this.infiniteMapPending = false;
       this.host.stats.infiniteMapSent++;
-      const dss: Dss = {
-        type: 'mptcp',
-        subtype: 'dss',
-        dataFin: false,
-        dataAck: dsnOf(this.rcvBase, this.rcvNxt),
-        mapping: { dsn: dsnOf(this.sndBase, chunk.dataOff + (seq - chunk.seq)), subflowSeq: seq, dataLevelLength: 0, ...(this.checksum ? { checksum: 0 } : {}) },
-      };
-      return this.withPending(s, [dss], kind);
     }
-    if (this.mode === 'tcp') {
-      // After a fallback only MP_FAIL still goes out (§3.7), with data ACKs while the peer has not answered it.
-      s.pendingOptions = s.pendingOptions.filter((o) => o.subtype === 'mp_fail');
-      const base: MptcpOption[] = this.fallbackDataAcks && this.remoteKey !== undefined ? [{ type: 'mptcp', subtype: 'dss', dataFin: false, dataAck: dsnOf(this.rcvBase, this.rcvNxt) }] : [];
-      return this.withPending(s, base, kind);
-    }
-    if (this.mode === 'pending') return [];
-    const key = this.remoteKey!;
-    // The third ACK of a join, until the fourth ACK.
-    if (!s.initial && !s.joined && s.initiatedHere && s.joinVerified && kind === 'ack') {
-      return [{ type: 'mptcp', subtype: 'mp_join', form: 'ack', hmac: joinAckHmac({ keyA: this.localKey, keyB: key, nonceA: s.nonceLocal, nonceB: s.nonceRemote }) }];
-    }
-    // The initiator's first subflow until it is fully established (§3.1).
-    if (s.initial && this.role === 'client' && !this.fullyEstablished) {
-      if (kind === 'data' && chunk && chunk.dataOff === 0 && chunk.seq === 1 && seq === 1 && this.opts.mpCapableWithData && payloadLen === chunk.data.length) {
-        const o: MpCapable = { type: 'mptcp', subtype: 'mp_capable', form: 'ack-data', version: 1, flags: { ...H_ONLY, A: this.checksum }, senderKey: this.localKey, receiverKey: key, dataLevelLength: payloadLen };
-        if (this.checksum) o.checksum = dssChecksum(this.sndBase, 1, payloadLen, chunk.data);
-        return [o];
-      }
-      if (kind === 'ack') return this.withPending(s, [{ type: 'mptcp', subtype: 'mp_capable', form: 'ack', version: 1, flags: { ...H_ONLY, A: this.checksum }, senderKey: this.localKey, receiverKey: key }], kind);
-    }
-    const dss: Dss = { type: 'mptcp', subtype: 'dss', dataFin: false, dataAck: dsnOf(this.rcvBase, this.rcvNxt) };
-    if (kind === 'data' && chunk) {
-      const dsn = dsnOf(this.sndBase, chunk.dataOff);
-      dss.mapping = { dsn, subflowSeq: chunk.seq, dataLevelLength: chunk.data.length };
-      if (this.checksum) dss.mapping.checksum = dssChecksum(dsn, chunk.seq, chunk.data.length, chunk.data);
-    } else if ((kind === 'ack' || kind === 'fin') && this.dataFinOff !== undefined && !this.dataFinAcked && this.dataNxt === this.dataFinOff) {
-      // DATA_FIN on a segment without data: subflow sequence 0, length 1 (§3.3.3).
-      const dsn = dsnOf(this.sndBase, this.dataFinOff);
-      dss.dataFin = true;
-      dss.mapping = { dsn, subflowSeq: 0, dataLevelLength: 1 };
-      if (this.checksum) dss.mapping.checksum = dssChecksum(dsn, 0, 1, new Uint8Array(0));
-      if (s === this.dataFinSubflow()) this.dataFinDue = false;
-    }
-    return this.withPending(s, [dss], kind);
+    if (effects.dataFinSent && s === this.dataFinSubflow()) this.tx.finDue = false;
+    if (effects.pending) this.mp(s).pendingOptions = effects.pending;
+    if (effects.ackPending) s.ackPending = true;
+    for (const o of effects.sent ?? []) this.countSent(o);
+    return options;
   }
 
-  /** Adds the pending control options that fit (40 octets in all); they go on segments without data. */
-  private withPending(s: Subflow, base: MptcpOption[], kind: SegmentKind): MptcpOption[] {
-    if (s.pendingOptions.length === 0 || kind === 'data') {
-      if (s.pendingOptions.length > 0) s.ackPending = true;
-      return base;
-    }
-    let used = base.reduce((n, o) => n + mptcpOptionLength(o), 0);
-    const out = [...base];
-    const keep: MptcpOption[] = [];
-    for (const o of s.pendingOptions) {
-      const len = mptcpOptionLength(o);
-      if (used + len <= 40) {
-        out.push(o);
-        used += len;
-        this.countSent(o);
-      } else if (o.subtype === 'add_addr' && out.length === base.length && len <= 40) {
-        // Like Linux: an ADD_ADDR that does not fit with the DSS goes alone.
-        out.length = 0;
-        out.push(o);
-        used = len;
-        this.countSent(o);
-      } else keep.push(o);
-    }
-    s.pendingOptions = keep;
-    if (keep.length > 0) s.ackPending = true;
-    return out;
+  private optionView(): ConnectionView {
+    return {
+      mode: this.mode,
+      role: this.role,
+      opts: this.opts,
+      synWithoutMpc: this.synWithoutMpc,
+      localKey: this.localKey,
+      remoteKey: this.remoteKey,
+      remoteToken: this.remoteToken,
+      checksum: this.checksum,
+      fullyEstablished: this.fullyEstablished,
+      sndBase: this.sndBase,
+      rcvBase: this.rcvBase,
+      rcvNxt: this.rx.rcvNxt,
+      infiniteMapPending: this.infiniteMapPending,
+      fallbackDataAcks: this.fallbackDataAcks,
+      dataFinOff: this.tx.finOff,
+      dataFinAcked: this.tx.finAcked,
+      dataNxt: this.tx.nxt,
+    };
   }
 
   private countSent(o: MptcpOption): void {
@@ -738,7 +634,7 @@ export class Connection {
           this.onRemoveAddr(s, o.addressIds, now);
           break;
         case 'mp_prio':
-          s.peerBackup = o.backup;
+          this.mp(s).peerBackup = o.backup;
           this.host.emitEvent({ type: 'mp-prio', conn: this, subflow: s.id, backup: o.backup });
           break;
         case 'mp_fail':
@@ -757,27 +653,27 @@ export class Connection {
       if (this.mode !== 'mptcp' || s.closed) return;
     }
     // A join initiator is fully established with the first DSS after its third ACK (the fourth ACK).
-    if (!s.initial && !s.joined && s.joinVerified && sawDss) this.joinDone(s);
+    if (!s.initial && !this.mp(s).joined && this.mp(s).joinVerified && sawDss) this.joinDone(s);
     // §3.7: our data acknowledged at the subflow level without any MPTCP option.
     if (newlyAcked > 0 && !hadMptcp && this.mode === 'mptcp' && !seg.flags.fin) {
       if (this.mayFallBack(s)) {
         // §3.7: one final mapping with data-level length 0 (the infinite mapping) on the next data, then no options.
         this.infiniteMapPending = true;
-        this.fallBack(s, 'data acknowledged without a data ACK (MPTCP options removed)', s.lastRxDelta ?? -1);
+        this.fallBack(s, 'data acknowledged without a data ACK (MPTCP options removed)', this.mp(s).rx.lastDelta ?? -1);
       }
-      else if (s.initial || s.joined) this.dropSubflow(s, 'data acknowledged without a data ACK', [tcpRst(TcpRstReason.MIDDLEBOX_INTERFERENCE)], now);
+      else if (s.initial || this.mp(s).joined) this.dropSubflow(s, 'data acknowledged without a data ACK', [tcpRst(TcpRstReason.MIDDLEBOX_INTERFERENCE)], now);
     }
   }
 
   private onDss(s: Subflow, seg: TcpSegment, o: Dss, now: number): void {
     if (o.dataAck !== undefined) {
       if (this.role === 'client' && !this.fullyEstablished) this.fullyEstablished = true;
-      const ackOff = unwrapDsn(this.sndBase, o.dataAck, o.dataAck64 ?? true, this.dataUna);
+      const ackOff = unwrapDsn(this.sndBase, o.dataAck, o.dataAck64 ?? true, this.tx.una);
       this.onDataAck(ackOff, seg.window * 2 ** s.peerWscale, now);
     }
     const m = o.mapping;
     if (!m) return;
-    const dataOff = unwrapDsn(this.rcvBase, m.dsn, o.dsn64 ?? true, this.rcvNxt);
+    const dataOff = unwrapDsn(this.rcvBase, m.dsn, o.dsn64 ?? true, this.rx.rcvNxt);
     if (m.dataLevelLength === 0) {
       // The infinite mapping (§3.7): TCP from here on.
       this.host.stats.infiniteMapReceived++;
@@ -806,34 +702,19 @@ export class Connection {
   }
 
   private addMapping(s: Subflow, m: RxMapping): void {
-    s.sawMapping = true;
-    if (m.subLen <= 0) {
-      if (m.dataFin) this.peerDataFin(m.dataOff + m.dataLevelLength - 1, this.host.now);
-      return;
-    }
-    if (m.ssn + m.subLen <= s.rcvNxt) return; // consumed already
-    for (const x of s.rxMaps) if (x.ssn === m.ssn && x.subLen === m.subLen) return;
-    let i = s.rxMaps.length;
-    while (i > 0 && s.rxMaps[i - 1]!.ssn > m.ssn) i--;
-    s.rxMaps.splice(i, 0, m);
+    const { dataFinAt } = this.mp(s).rx.add(m, s.rcvNxt);
+    if (dataFinAt !== undefined) this.peerDataFin(dataFinAt, this.host.now);
+  }
+
+  /** The MPTCP-level state of a subflow (subflow-mptcp.ts). */
+  private mp(s: Subflow): SubflowMptcp {
+    let m = this.perSubflow.get(s);
+    if (!m) this.perSubflow.set(s, (m = new SubflowMptcp()));
+    return m;
   }
 
   private onDataAck(ackOff: number, window: number, now: number): void {
-    const limit = this.dataNxt + (this.dataFinOff !== undefined ? 1 : 0);
-    if (ackOff > limit || ackOff < this.dataUna - 0x40000000) return;
-    if (ackOff + window > this.peerDataEdge) this.peerDataEdge = ackOff + window;
-    if (ackOff <= this.dataUna) return;
-    this.dataUna = ackOff;
-    this.dataRtoBackoff = 0;
-    this.dataRtoDeadline = this.dataUna < this.dataNxt ? now + this.dataRto() : undefined;
-    this.sendBuf.release(Math.min(ackOff, this.sendBuf.end));
-    while (this.reinject.length > 0 && this.reinject[0]!.end <= ackOff) this.reinject.shift();
-    if (this.reinject.length > 0 && this.reinject[0]!.off < ackOff) this.reinject[0]!.off = ackOff;
-    if (this.dataFinOff !== undefined && ackOff > this.dataFinOff && !this.dataFinAcked) {
-      this.dataFinAcked = true;
-      this.dataFinDeadline = undefined;
-      this.dataFinDue = false;
-    }
+    this.tx.onDataAck(ackOff, window, now, this.sendContext());
   }
 
   private onAddAddr(s: Subflow, o: AddAddr): void {
@@ -846,7 +727,7 @@ export class Connection {
     }
     const known = this.remoteAddresses.get(o.addressId);
     this.remoteAddresses.set(o.addressId, { address: o.address, ...(o.port !== undefined ? { port: o.port } : {}) });
-    s.pendingOptions.push({ type: 'mptcp', subtype: 'add_addr', echo: true, addressId: o.addressId, address: o.address, ...(o.port !== undefined ? { port: o.port } : {}) });
+    this.mp(s).pendingOptions.push({ type: 'mptcp', subtype: 'add_addr', echo: true, addressId: o.addressId, address: o.address, ...(o.port !== undefined ? { port: o.port } : {}) });
     if (!known || known.address !== o.address) this.host.emitEvent({ type: 'add-addr', conn: this, addressId: o.addressId, address: o.address, ...(o.port !== undefined ? { port: o.port } : {}) });
   }
 
@@ -855,12 +736,12 @@ export class Connection {
     this.host.emitEvent({ type: 'remove-addr', conn: this, addressIds: ids });
     const open = this.subflowList.filter((x) => !x.closed);
     for (const x of open) {
-      if (!ids.includes(x.remoteAddressId)) continue;
-      if (this.removalProbes.some((p) => p.s === x)) continue;
+      if (!ids.includes(this.mp(x).remoteAddressId)) continue;
+      if (this.removalProbes.has(x)) continue;
       // §3.4.2: a keepalive first; the path goes only if nothing answers it (onTimer).
       if (x.synchronized) {
         x.sendWindowProbe(now);
-        this.removalProbes.push({ s: x, sentAt: now, deadline: now + Math.max(x.rto, this.host.minRto) });
+        this.removalProbes.add(x, now, now + Math.max(x.rto, this.host.minRto));
       } else this.removeProbed(x, now);
     }
     void s;
@@ -881,9 +762,9 @@ export class Connection {
     }
     if (!this.mayFallBack(s)) return; // the peer resets the subflow
     // Answer with MP_FAIL and an infinite mapping, and fall back.
-    s.pendingOptions.push({ type: 'mptcp', subtype: 'mp_fail', dsn });
+    this.mp(s).pendingOptions.push({ type: 'mptcp', subtype: 'mp_fail', dsn });
     this.infiniteMapPending = true;
-    this.fallBack(s, 'MP_FAIL received (DSS checksum failed at the peer)', s.lastRxDelta ?? -1);
+    this.fallBack(s, 'MP_FAIL received (DSS checksum failed at the peer)', this.mp(s).rx.lastDelta ?? -1);
     void now;
   }
 
@@ -905,20 +786,21 @@ export class Connection {
 
   /** In-order subflow octets, from relative sequence `rel`. */
   onSubflowData(s: Subflow, rel: number, bytes: Uint8Array, now: number): void {
+    const maps = this.mp(s).rx;
     if (this.mode !== 'mptcp') {
-      if (s.rxDelta === undefined) s.rxDelta = -1;
-      this.deliver(rel + s.rxDelta, bytes);
+      if (maps.delta === undefined) maps.delta = -1;
+      this.deliver(rel + maps.delta, bytes);
       return;
     }
     let at = rel;
     let rest = bytes;
     while (rest.length > 0) {
-      const m = this.findMapping(s, at);
+      const m = maps.find(at);
       if (!m) {
         if (this.mayFallBack(s)) {
-          const why = s.sawMapping ? 'DSS mapping missing on data (infinite mapping fallback)' : 'first data without DSS';
-          this.fallBack(s, why, s.lastRxDelta ?? -1);
-          this.deliver(at + s.rxDelta!, rest);
+          const why = maps.sawMapping ? 'DSS mapping missing on data (infinite mapping fallback)' : 'first data without DSS';
+          this.fallBack(s, why, this.mp(s).rx.lastDelta ?? -1);
+          this.deliver(at + maps.delta!, rest);
         } else {
           this.dropSubflow(s, 'data without a DSS mapping', [tcpRst(TcpRstReason.MIDDLEBOX_INTERFERENCE)], now);
         }
@@ -928,15 +810,8 @@ export class Connection {
       const n = Math.min(rest.length, end - at);
       const piece = rest.subarray(0, n);
       if (m.checksum !== undefined && this.checksum && (m.got !== undefined || at === m.ssn)) {
-        if (m.got === undefined) {
-          m.got = 0;
-          m.parts = [];
-        }
-        m.parts!.push(piece);
-        m.got += n;
-        if (m.got === m.subLen) {
-          const data = concat(m.parts!);
-          m.parts = [];
+        const data = maps.gather(m, piece);
+        if (data) {
           const dsn = dsnOf(this.rcvBase, m.dataOff);
           if (verifyDssChecksum(dsn, m.ssn, m.dataLevelLength, data, m.checksum)) {
             this.deliver(m.dataOff, data);
@@ -947,7 +822,7 @@ export class Connection {
             if (this.mode !== 'mptcp') {
               at += n;
               rest = rest.subarray(n);
-              if (rest.length > 0) this.deliver(at + s.rxDelta!, rest);
+              if (rest.length > 0) this.deliver(at + maps.delta!, rest);
               return;
             }
           }
@@ -959,21 +834,9 @@ export class Connection {
       at += n;
       rest = rest.subarray(n);
       if (at >= end) {
-        s.lastRxDelta = m.dataOff - m.ssn;
-        const i = s.rxMaps.indexOf(m);
-        if (i >= 0) s.rxMaps.splice(i, 1);
+        maps.consumed(m);
       }
     }
-  }
-
-  private findMapping(s: Subflow, at: number): RxMapping | undefined {
-    // Mappings that end before `at` are spent.
-    while (s.rxMaps.length > 0 && s.rxMaps[0]!.ssn + s.rxMaps[0]!.subLen <= at && s.rxMaps[0]!.got === undefined) s.rxMaps.shift();
-    for (const m of s.rxMaps) {
-      if (m.ssn <= at && at < m.ssn + m.subLen) return m;
-      if (m.ssn > at) break;
-    }
-    return undefined;
   }
 
   private checksumFailed(s: Subflow, m: RxMapping, data: Uint8Array, now: number): void {
@@ -984,12 +847,11 @@ export class Connection {
       // octets stay in the stream (TCP delivered them), as in Linux: the
       // peer's infinite mapping "acts retroactively" from the last
       // data-acknowledged segment, so nothing is sent again.
-      s.pendingOptions.push({ type: 'mptcp', subtype: 'mp_fail', dsn });
+      this.mp(s).pendingOptions.push({ type: 'mptcp', subtype: 'mp_fail', dsn });
       s.ackPending = true;
       this.mpFailSent = true;
       this.fallbackDataAcks = true;
-      const i = s.rxMaps.indexOf(m);
-      if (i >= 0) s.rxMaps.splice(i, 1);
+      this.mp(s).rx.remove(m);
       this.fallBack(s, 'DSS checksum failed (MP_FAIL sent)', m.dataOff - m.ssn);
       this.deliver(m.dataOff, data);
       return;
@@ -1001,52 +863,45 @@ export class Connection {
 
   /** Data-level octets at offset `off`. */
   private deliver(off: number, data: Uint8Array): void {
-    let d = data;
-    let at = off;
-    if (at + d.length <= this.rcvNxt) return;
-    if (at < this.rcvNxt) {
-      d = d.subarray(this.rcvNxt - at);
-      at = this.rcvNxt;
-    }
-    if (at > this.rcvNxt) {
-      this.ooo.insert(at, d);
-      return;
-    }
-    const parts = [d, ...this.ooo.take(at + d.length)];
-    for (const p of parts) {
-      this.rcvNxt += p.length;
-      if (!this.discardIncoming) this.readable.push(p);
-    }
-    if (!this.discardIncoming && !this.readablePending) {
-      this.readablePending = true;
-      this.host.emitEvent({ type: 'readable', conn: this });
-    }
-    this.checkPeerFin();
+    this.received(this.rx.deliver(off, data, this.mode === 'mptcp'));
   }
 
+  /** The peer's DATA_FIN at offset `off`. */
   private peerDataFin(off: number, now: number): void {
-    if (this.peerFinOff === undefined) this.peerFinOff = off;
-    this.checkPeerFin();
+    this.received(this.rx.finAt(off, this.mode === 'mptcp'));
     void now;
   }
 
-  private checkPeerFin(): void {
-    if (this.eof || this.peerFinOff === undefined || this.rcvNxt !== this.peerFinOff) return;
-    this.eof = true;
-    if (this.mode === 'mptcp') this.rcvNxt += 1; // the DATA_FIN takes one data sequence number
+  /** Tells the application what the receive side changed; the end of the stream is acknowledged at once. */
+  private received(r: Received): void {
+    if (r.readable) this.host.emitEvent({ type: 'readable', conn: this });
+    if (!r.ended) return;
     for (const s of this.usableSubflows(true)) s.ackPending = true;
     this.host.emitEvent({ type: 'end', conn: this });
   }
 
   /** The window we advertise: free room in the receive buffer, never moving the right edge back. */
   receiveWindow(): number {
-    const free = Math.max(0, this.rcvBufCap - this.readable.length - this.ooo.size);
-    const edge = Math.max(this.rcvEdge, this.rcvNxt + free);
-    this.rcvEdge = edge;
-    return edge - this.rcvNxt;
+    return this.rx.window();
   }
 
   // ================================================================ subflow events
+
+  emit(s: Subflow, seg: TcpSegment): void {
+    this.host.send(s, seg);
+  }
+
+  answerWithReset(s: Subflow, seg: TcpSegment): void {
+    this.host.sendReset(s.local, s.localPort, s.remote, s.remotePort, seg, s.family);
+  }
+
+  forget(s: Subflow): void {
+    this.host.unregister(s);
+  }
+
+  countRetransmit(): void {
+    this.host.stats.retransmits++;
+  }
 
   onChunksAcked(s: Subflow, chunks: Chunk[]): void {
     if (this.mode !== 'tcp' || chunks.length === 0) return;
@@ -1067,8 +922,7 @@ export class Connection {
     void now;
     if (this.mode !== 'mptcp') {
       // TCP: the end of the data stream.
-      if (this.peerFinOff === undefined) this.peerFinOff = this.rcvNxt;
-      this.checkPeerFin();
+      this.received(this.rx.finHere(false));
     }
   }
 
@@ -1080,7 +934,7 @@ export class Connection {
     }
     // MPTCP: only this subflow ends (the data stream ends with DATA_FIN).
     const others = this.usableSubflows(true).filter((x) => x !== s);
-    if ((this.eof && this.dataFinAcked) || others.length > 0 || this.state === 'reset') {
+    if ((this.rx.eof && this.tx.finAcked) || others.length > 0 || this.state === 'reset') {
       s.noNewData = true;
       if (others.length > 0) this.reinjectFrom(s);
       s.queueFin();
@@ -1093,12 +947,12 @@ export class Connection {
     const abnormal = s.closeReason !== undefined;
     if (this.mode === 'mptcp' && abnormal) this.reinjectFrom(s);
     if (this.mode === 'mptcp' || !s.initial) {
-      this.host.emitEvent({ type: 'subflow-removed', conn: this, subflow: s.info(), reason: s.closeReason ?? 'closed', ...(s.closeRst ? { tcpRst: s.closeRst } : {}) });
+      this.host.emitEvent({ type: 'subflow-removed', conn: this, subflow: this.infoOf(s), reason: s.closeReason ?? 'closed', ...(s.closeRst ? { tcpRst: s.closeRst } : {}) });
     }
     if (this.state === 'reset' || this.state === 'closed') return;
     const open = this.subflowList.filter((x) => !x.closed && x.state !== 'time-wait');
     if (open.length === 0) {
-      const done = this.mode === 'mptcp' ? this.dataFinAcked && this.eof : this.eof;
+      const done = this.mode === 'mptcp' ? this.tx.finAcked && this.rx.eof : this.rx.eof;
       if (!done) {
         this.becomeReset(s.closeReason ?? 'all subflows closed before the end of the data', s.closeRst ? { tcpRst: s.closeRst } : {});
         return;
@@ -1158,13 +1012,7 @@ export class Connection {
   /** The data-level octets a dead or closing subflow still owed go on the others. */
   private reinjectFrom(s: Subflow): void {
     if (this.mode !== 'mptcp') return;
-    for (const c of s.unackedChunks()) {
-      const off = Math.max(c.dataOff, this.dataUna);
-      const end = c.dataOff + c.data.length;
-      if (end > off) this.reinject.push({ off, end });
-    }
-    this.reinject.sort((a, b) => a.off - b.off);
-    if (this.reinject.length > 0) this.allowInfiniteFallback = false;
+    if (this.tx.reinjectChunks(s.unackedChunks()).reinjected) this.allowInfiniteFallback = false;
   }
 
   onIdleTimer(s: Subflow, now: number): void {
@@ -1176,20 +1024,20 @@ export class Connection {
     if (this.state === 'reset' || this.state === 'closed') return;
     this.state = 'reset';
     this.resetReason = reason;
-    this.dataFinDeadline = undefined;
+    this.tx.stop();
     this.host.unregisterToken(this);
     this.host.emitEvent({ type: 'reset', conn: this, reason, ...extra });
   }
 
   private checkClose(now: number): void {
     if (this.state === 'reset' || this.state === 'closed') return;
-    if (this.state === 'established' && (this.shutdownRequested || this.eof)) this.state = 'closing';
-    if (this.mode === 'mptcp' && this.dataFinAcked && this.eof) {
+    if (this.state === 'established' && (this.tx.shutdownRequested || this.rx.eof)) this.state = 'closing';
+    if (this.mode === 'mptcp' && this.tx.finAcked && this.rx.eof) {
       for (const s of this.subflowList) if (!s.closed && !s.finQueued && s.synchronized) s.queueFin();
     }
     const allDown = this.subflowList.every((s) => s.closed || s.state === 'time-wait');
     if (allDown && this.subflowList.length > 0) {
-      const done = this.mode === 'mptcp' ? this.dataFinAcked && this.eof : this.eof;
+      const done = this.mode === 'mptcp' ? this.tx.finAcked && this.rx.eof : this.rx.eof;
       if (done && !this.closedNotified) {
         this.closedNotified = true;
         this.state = 'closed';
@@ -1204,7 +1052,7 @@ export class Connection {
 
   /** Subflows that may carry new data (or a DATA_FIN). */
   private usableSubflows(includeBackup: boolean): Subflow[] {
-    return this.subflowList.filter((s) => s.canSend && !s.noNewData && (s.initial || s.joined) && (includeBackup || !(s.backup || s.peerBackup)));
+    return this.subflowList.filter((s) => s.canSend && !s.noNewData && (s.initial || this.mp(s).joined) && (includeBackup || !(this.mp(s).backup || this.mp(s).peerBackup)));
   }
 
   /** Puts data on the subflows and sends what is due. */
@@ -1217,142 +1065,26 @@ export class Connection {
   }
 
   private schedule(now: number): void {
-    if (this.state === 'connecting' || this.state === 'closed') return;
-    if (this.mode === 'pending') return;
-    for (;;) {
-      const re = this.reinject[0];
-      const off = re ? re.off : this.dataNxt;
-      const limit = re ? re.end : this.sendBuf.end;
-      if (off >= limit) {
-        if (re) {
-          this.reinject.shift();
-          continue;
-        }
-        break;
-      }
-      const s = this.pickSubflow();
-      if (!s) break;
-      let len = Math.min(limit - off, s.maxPayload);
-      if (this.mode === 'mptcp' && !re) {
-        // The receive window is shared by all subflows, relative to the data ACK (§3.3.4).
-        const room = this.peerDataEdge - off;
-        if (room <= 0) break;
-        if (room < len) len = room;
-      }
-      if (!s.roomFor(len)) break;
-      const c: Chunk = { seq: s.queueEnd, data: this.sendBuf.slice(off, len), dataOff: off };
-      s.queueChunk(c);
-      if (re) re.off += len;
-      else this.dataNxt += len;
-      if (this.dataRtoDeadline === undefined && this.mode === 'mptcp') this.dataRtoDeadline = now + this.dataRto();
-      s.output(now);
-    }
-    // Data waits for a window and nothing is in flight: probe (a window update may have been lost).
-    const waiting = this.reinject.length > 0 || this.dataNxt < this.sendBuf.end;
-    if (waiting && this.subflowList.every((x) => x.inFlight === 0 || x.closed)) {
-      this.probeDeadline ??= now + this.probeInterval();
-    } else {
-      this.probeDeadline = undefined;
-      this.probeBackoff = 0;
-    }
-    // The end of the stream.
-    if (this.shutdownRequested && this.dataNxt === this.sendBuf.end && this.reinject.length === 0) {
-      if (this.mode === 'tcp') {
-        const s = this.subflowList.find((x) => x.initial && !x.closed) ?? this.subflowList.find((x) => !x.closed);
-        if (s && !s.finQueued && (s.canSend || s.state === 'syn-received')) s.queueFin();
-      } else if (this.dataFinOff === undefined) {
-        this.dataFinOff = this.sendBuf.end;
-        this.dataFinDue = true;
-        this.dataFinBackoff = 0;
-        this.dataFinDeadline = now + this.dataFinRto();
-      }
-    }
+    this.tx.schedule(now, this.sendContext(), () => this.dataFinSubflow());
   }
 
-  private dataFinRto(): number {
-    const s = this.dataFinSubflow();
-    return Math.min(60000, (s?.rto ?? this.host.initialRto) * 2 ** this.dataFinBackoff);
-  }
-
-  private pickSubflow(): Subflow | undefined {
-    if (this.mode === 'tcp') {
-      const s = this.subflowList.find((x) => !x.closed && x.initial) ?? this.subflowList.find((x) => !x.closed);
-      return s && s.canSend && s.roomFor(Math.min(1, s.maxPayload)) ? s : undefined;
-    }
-    let list = this.usableSubflows(false);
-    if (list.length === 0) list = this.usableSubflows(true);
-    if (list.length === 0) return undefined;
-    // The subflow with the lowest smoothed RTT that has room (as Linux's default scheduler does), so
-    // that data arrives in order as much as it can; ties go round robin.
-    let best: Subflow | undefined;
-    let bestRtt = Number.POSITIVE_INFINITY;
-    for (let i = 0; i < list.length; i++) {
-      const s = list[(this.rr + i) % list.length]!;
-      if (!s.roomFor(s.maxPayload)) continue;
-      const rtt = s.smoothedRtt ?? this.host.initialRto;
-      if (rtt < bestRtt) {
-        best = s;
-        bestRtt = rtt;
-      }
-    }
-    if (best) this.rr = (this.subflowList.indexOf(best) + 1) % Math.max(1, list.length);
-    return best;
+  /** What the data sender sees of this connection for one call. */
+  private sendContext(): SendContext {
+    return { mode: this.mode, state: this.state, subflows: this.subflowList, usable: (includeBackup) => this.usableSubflows(includeBackup), joined: (s) => this.mp(s).joined };
   }
 
   nextDeadline(): number | undefined {
-    let best: number | undefined;
-    for (const d of [this.dataFinDeadline, this.dataRtoDeadline, this.probeDeadline, ...this.removalProbes.map((p) => p.deadline)]) if (d !== undefined && (best === undefined || d < best)) best = d;
-    return best;
-  }
-
-  private probeInterval(): number {
-    let rto = this.host.minRto;
-    for (const s of this.subflowList) if (!s.closed) rto = Math.max(rto, s.rto);
-    return Math.min(60000, rto * 2 ** this.probeBackoff);
-  }
-
-  /** The data-level RTO: twice the largest subflow RTO, at least a second, backed off. */
-  private dataRto(): number {
-    let rto = this.host.minRto;
-    for (const s of this.subflowList) if (!s.closed) rto = Math.max(rto, s.rto);
-    return Math.min(60000, Math.max(1000, 2 * rto) * 2 ** this.dataRtoBackoff);
+    const a = this.tx.nextDeadline();
+    const b = this.removalProbes.nextDeadline();
+    return a === undefined || (b !== undefined && b < a) ? b : a;
   }
 
   onTimer(now: number): void {
-    for (const p of this.removalProbes.filter((x) => now >= x.deadline)) {
-      this.removalProbes.splice(this.removalProbes.indexOf(p), 1);
+    for (const p of this.removalProbes.takeDue(now)) {
       // Answered: the path is alive, and stays (§3.4.2).
       if ((p.s.lastRxAt ?? -1) >= p.sentAt || this.state === 'reset') continue;
       this.removeProbed(p.s, now);
     }
-    if (this.probeDeadline !== undefined && now >= this.probeDeadline) {
-      // A segment below the window makes the peer answer with an ACK carrying its window (RFC 9293 §3.8.6.1).
-      for (const s of this.subflowList) if (s.canSend && (s.initial || s.joined)) s.sendWindowProbe(now);
-      this.probeBackoff++;
-      this.probeDeadline = now + this.probeInterval();
-    }
-    if (this.dataRtoDeadline !== undefined && now >= this.dataRtoDeadline) {
-      this.dataRtoDeadline = undefined;
-      if (this.mode === 'mptcp' && this.state !== 'reset' && this.dataUna < this.dataNxt) {
-        // The peer acknowledged these octets on a subflow but not at the data level (it may have dropped
-        // them, or the subflow is stuck): send the first of them again on a subflow (§3.3.6).
-        const end = Math.min(this.dataNxt, this.dataUna + 64 * 1024);
-        if (!this.reinject.some((r) => r.off <= this.dataUna && r.end >= end)) {
-          this.reinject.unshift({ off: this.dataUna, end });
-          this.allowInfiniteFallback = false;
-        }
-        this.dataRtoBackoff++;
-        this.dataRtoDeadline = now + this.dataRto();
-      }
-    }
-    if (this.dataFinDeadline !== undefined && now >= this.dataFinDeadline) {
-      if (this.dataFinAcked || this.mode !== 'mptcp' || this.state === 'reset') {
-        this.dataFinDeadline = undefined;
-        return;
-      }
-      this.dataFinBackoff++;
-      this.dataFinDue = true;
-      this.dataFinDeadline = now + this.dataFinRto();
-    }
+    if (this.tx.onTimer(now, this.sendContext(), () => this.dataFinSubflow()).reinjected) this.allowInfiniteFallback = false;
   }
 }

@@ -6,10 +6,11 @@
  * randomness by itself.
  */
 import { decodePacket, encodePacket, type MptcpOption, type MpJoin, type TcpSegment } from '../../../suites/mptcp/codec/index.js';
-import { Connection, type ResolvedMptcpOptions } from './connection.js';
+import type { ConnectionHost } from './connection-host.js';
+import { Connection, type HostEvent, type ResolvedMptcpOptions } from './connection.js';
 import type { RandomSource } from './random.js';
-import { Subflow, type ParsedOptions } from './subflow.js';
-import type { ConnectOptions, HostEvent, HostOptions, HostStats, ListenOptions, MptcpOptions } from './types.js';
+import { Subflow, type ParsedOptions, type SubflowConfig } from './subflow.js';
+import type { ConnectOptions, HostOptions, HostStats, ListenOptions, MptcpOptions } from './types.js';
 
 export class Listener {
   readonly port: number;
@@ -95,7 +96,7 @@ export function parseOptions(seg: TcpSegment): ParsedOptions {
   return out;
 }
 
-export class Host {
+export class Host implements ConnectionHost<Connection> {
   readonly addresses: string[];
   readonly random: RandomSource;
   readonly mtu: number;
@@ -110,6 +111,8 @@ export class Host {
   readonly sendResets: boolean;
   readonly maxJoinedSubflows: number;
   readonly defaults: ResolvedMptcpOptions;
+  /** What every subflow of the host is given. */
+  readonly subflowConfig: SubflowConfig;
   readonly stats: HostStats = emptyStats();
   /** The time of the latest input() or poll(). */
   now = 0;
@@ -140,6 +143,7 @@ export class Host {
     this.sendResets = opts.sendResets ?? true;
     this.maxJoinedSubflows = opts.maxJoinedSubflows ?? Number.POSITIVE_INFINITY;
     this.defaults = resolve(opts, {});
+    this.subflowConfig = { mtu: this.mtu, initialRto: this.initialRto, minRto: this.minRto, maxRetries: this.maxRetries, maxCwndSegments: this.maxCwndSegments, timeWaitMs: this.timeWaitMs };
     this.ipId = this.random.u32() & 0xffff;
     this.nextPort = 32768 + (this.random.u32() % 28000);
   }

@@ -12,7 +12,7 @@
  *   host.listen(80).accept(); conn.read(); conn.addSubflow(local, remote);
  */
 export { Host, Listener, parseOptions } from './host.js';
-export { Connection, type ConnectionMode } from './connection.js';
+export { Connection, type ConnectionMode, type HostEvent } from './connection.js';
 export { seededRandom, random64, type RandomSource } from './random.js';
 export { cryptoRandom } from './crypto-random.js';
 export { RealtimeDriver } from './realtime.js';

@@ -9,7 +9,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Host } from './host.js';
-import type { HostEvent } from './types.js';
+import type { HostEvent } from './connection.js';
 
 export class RealtimeDriver {
   readonly host: Host;

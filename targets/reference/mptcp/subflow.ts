@@ -1,70 +1,41 @@
 /**
  * One TCP connection (RFC 9293): the handshake, sequence and acknowledgment
- * tracking, flow control, retransmission with an RTO and fast retransmit,
- * NewReno-like congestion control, in-order reassembly and the FIN states.
- * In an MPTCP connection it is a subflow; the Connection decides what data
- * goes on it, and adds the MPTCP options to what it sends.
+ * tracking, flow control, retransmission with an RTO (rtt.ts) and fast
+ * retransmit, NewReno-like congestion control (congestion.ts), in-order
+ * reassembly and the FIN states.
+ * In an MPTCP connection it is a subflow; its owner (the Connection) decides
+ * what data goes on it, and adds the MPTCP options to what it sends.
+ *
+ * A Subflow knows nothing of its owner but the SubflowOwner interface
+ * (subflow-owner.ts): it hands its segments to emit() and reports what
+ * happens (established, data, acknowledged chunks, FIN, reset, timeout,
+ * closed) through the owner's on...() methods; it never reaches the Host.
  *
  * Sequence numbers are relative offsets (seq.ts): 0 is the SYN, 1 the first
  * data octet.
  */
 import type { MptcpOption, TcpOption, TcpSegment } from '../../../suites/mptcp/codec/index.js';
 import { Reassembly } from './buffers.js';
-import type { Connection } from './connection.js';
+import { NewReno } from './congestion.js';
+import { RttEstimator } from './rtt.js';
+import { SendQueue } from './send-queue.js';
 import { unwrap32, wire32 } from './seq.js';
+import type { Chunk, ParsedOptions, SegmentKind, SubflowConfig, SubflowInit, SubflowOwner } from './subflow-owner.js';
 import type { SubflowInfo, SubflowState, TcpRstInfo } from './types.js';
 
-/** Octets queued on a subflow: one DSS mapping at most (a chunk is never split into two mappings). */
-export interface Chunk {
-  /** Relative subflow sequence number of the first octet. */
-  seq: number;
-  data: Uint8Array;
-  /** Data-level offset of the first octet. */
-  dataOff: number;
-}
+/** A subflow's SubflowInfo without the MPTCP part. */
+export type TcpSubflowInfo = Omit<SubflowInfo, 'localAddressId' | 'remoteAddressId' | 'backup' | 'peerBackup' | 'joined'>;
 
-/** A receive mapping (DSS, or the implicit one of MP_CAPABLE with data). */
-export interface RxMapping {
-  /** Relative subflow sequence number of the first octet mapped. */
-  ssn: number;
-  /** Subflow octets covered (the data-level length less one for a DATA_FIN). */
-  subLen: number;
-  /** Data-level offset of the first octet. */
-  dataOff: number;
-  dataLevelLength: number;
-  dataFin: boolean;
-  checksum?: number;
-  /** Octets of it gathered so far (checksum mode: the mapping is checked whole). */
-  parts?: Uint8Array[];
-  got?: number;
-}
-
-/** What a segment is, for the Connection that adds options to it. */
-export type SegmentKind = 'syn' | 'syn-ack' | 'ack' | 'data' | 'fin' | 'rst';
-
-export interface ParsedOptions {
-  mss?: number;
-  wscale?: number;
-  mptcp: MptcpOption[];
-}
+export type { Chunk, ParsedOptions, SegmentKind, SubflowConfig, SubflowInit, SubflowOwner } from './subflow-owner.js';
 
 const SYNCHRONIZED: ReadonlySet<SubflowState> = new Set(['established', 'fin-wait-1', 'fin-wait-2', 'closing', 'time-wait', 'close-wait', 'last-ack']);
 const CAN_RECEIVE: ReadonlySet<SubflowState> = new Set(['established', 'fin-wait-1', 'fin-wait-2']);
 const CAN_SEND: ReadonlySet<SubflowState> = new Set(['established', 'close-wait']);
 
-export interface SubflowInit {
-  id: number;
-  local: string;
-  localPort: number;
-  remote: string;
-  remotePort: number;
-  initial: boolean;
-  isn: number;
-}
-
 export class Subflow {
   readonly id: number;
-  readonly conn: Connection;
+  private readonly owner: SubflowOwner<Subflow>;
+  private readonly config: SubflowConfig;
   readonly local: string;
   readonly localPort: number;
   readonly remote: string;
@@ -90,8 +61,7 @@ export class Subflow {
   /** The shift we offered in our SYN, if any. */
   offeredWscale: number | undefined;
   peerMss = 536;
-  private queue: Chunk[] = [];
-  queueEnd = 1;
+  private readonly sendQueue = new SendQueue();
   finQueued = false;
   private finSeq = -1;
   /** The SYN or SYN/ACK is to be (re)sent. */
@@ -99,16 +69,8 @@ export class Subflow {
   private probeDue = false;
 
   // Congestion control and timers.
-  cwnd: number;
-  private ssthresh = Number.MAX_SAFE_INTEGER;
-  private dupAcks = 0;
-  private inRecovery = false;
-  private recover = 0;
-  private srtt: number | undefined;
-  private rttvar = 0;
-  rto: number;
-  private rttSeq: number | undefined;
-  private rttTime = 0;
+  private readonly cc: NewReno;
+  private readonly rtt: RttEstimator;
   retries = 0;
   rtoDeadline: number | undefined;
   timeWaitDeadline: number | undefined;
@@ -121,30 +83,8 @@ export class Subflow {
   /** The right edge (relative) last advertised, so the window never shrinks. */
   lastAdvWindow = 0;
 
-  // MPTCP, kept here for the Connection.
-  /** Address ids (0 on the initial subflow). */
-  localAddressId = 0;
-  remoteAddressId = 0;
-  backup = false;
-  peerBackup = false;
-  /** MP_JOIN: nonces, and whether the four-way handshake is done. */
-  nonceLocal = 0;
-  nonceRemote = 0;
-  joined = false;
-  /** The peer's truncated HMAC-B (join initiator) or HMAC-A (join listener) was checked. */
-  joinVerified = false;
-  /** MPTCP options to put on the next segment that can carry them (ADD_ADDR, MP_PRIO, MP_FAIL...). */
-  pendingOptions: MptcpOption[] = [];
-  /** Receive mappings not yet consumed. */
-  rxMaps: RxMapping[] = [];
-  /** In TCP mode (plain or fallback): data offset = subflow sequence + rxDelta. */
-  rxDelta: number | undefined;
   /** This end sent the SYN. */
   initiatedHere = false;
-  /** data offset - subflow sequence of the last mapping consumed (for a fallback). */
-  lastRxDelta: number | undefined;
-  /** This subflow saw at least one data mapping. */
-  sawMapping = false;
   /** No new data goes on it (closing, or the peer closed it). */
   noNewData = false;
   closeReason: string | undefined;
@@ -157,8 +97,9 @@ export class Subflow {
   bytesReceived = 0;
   retransmits = 0;
 
-  constructor(conn: Connection, init: SubflowInit, state: SubflowState, initialRto: number, initialCwndSegments = 10) {
-    this.conn = conn;
+  constructor(owner: SubflowOwner<Subflow>, config: SubflowConfig, init: SubflowInit, state: SubflowState, initialCwndSegments = 10) {
+    this.owner = owner;
+    this.config = config;
     this.id = init.id;
     this.local = init.local;
     this.localPort = init.localPort;
@@ -169,8 +110,8 @@ export class Subflow {
     this.isn = init.isn;
     this.state = state;
     this.key = Subflow.keyOf(init.local, init.localPort, init.remote, init.remotePort);
-    this.rto = initialRto;
-    this.cwnd = initialCwndSegments * 1400;
+    this.rtt = new RttEstimator(config.initialRto, config.minRto);
+    this.cc = new NewReno(initialCwndSegments * 1400, config.maxCwndSegments);
   }
 
   static keyOf(local: string, localPort: number, remote: string, remotePort: number): string {
@@ -178,12 +119,12 @@ export class Subflow {
   }
 
   get ourMss(): number {
-    return this.conn.host.mtu - (this.family === 4 ? 40 : 60);
+    return this.config.mtu - (this.family === 4 ? 40 : 60);
   }
 
   /** The largest payload of a segment, the options the connection adds included. */
   get maxPayload(): number {
-    return Math.max(64, Math.min(this.peerMss, this.ourMss) - this.conn.optionOverhead());
+    return Math.max(64, Math.min(this.peerMss, this.ourMss) - this.owner.optionOverhead());
   }
 
   get inFlight(): number {
@@ -207,6 +148,11 @@ export class Subflow {
     return this.state === 'closed';
   }
 
+  /** Relative sequence number after the last octet queued. */
+  get queueEnd(): number {
+    return this.sendQueue.end;
+  }
+
   /** Octets queued and not yet sent. */
   get unsent(): number {
     return this.queueEnd - this.sndNxt;
@@ -214,10 +160,11 @@ export class Subflow {
 
   /** Octets sent and not acknowledged at the subflow level, and data-level offsets they carry. */
   unackedChunks(): Chunk[] {
-    return this.queue.filter((c) => c.seq + c.data.length > this.sndUna);
+    return this.sendQueue.unacked(this.sndUna);
   }
 
-  info(): SubflowInfo {
+  /** What the application sees of it at the TCP level (the owner adds the MPTCP part). */
+  info(): TcpSubflowInfo {
     return {
       id: this.id,
       localAddress: this.local,
@@ -226,11 +173,6 @@ export class Subflow {
       remotePort: this.remotePort,
       state: this.state,
       initial: this.initial,
-      localAddressId: this.localAddressId,
-      remoteAddressId: this.remoteAddressId,
-      backup: this.backup,
-      peerBackup: this.peerBackup,
-      joined: this.initial ? this.synchronized || this.state === 'closed' : this.joined,
       bytesSent: this.bytesSent,
       bytesReceived: this.bytesReceived,
       retransmits: this.retransmits,
@@ -240,7 +182,7 @@ export class Subflow {
 
   /** The window to advertise (octets), from the connection's receive buffer. */
   private windowField(syn: boolean): number {
-    const w = this.conn.receiveWindow();
+    const w = this.owner.receiveWindow();
     if (syn) return Math.min(0xffff, w);
     return Math.min(0xffff, Math.floor(w / 2 ** this.ourWscale));
   }
@@ -251,12 +193,11 @@ export class Subflow {
     if (this.unsent > 0) return false;
     const flight = this.inFlight;
     if (flight === 0) return this.sndWnd > 0;
-    return flight + len <= Math.min(this.cwnd, this.sndWnd);
+    return flight + len <= Math.min(this.cc.cwnd, this.sndWnd);
   }
 
   queueChunk(c: Chunk): void {
-    this.queue.push(c);
-    this.queueEnd = c.seq + c.data.length;
+    this.sendQueue.push(c);
   }
 
   /** Our FIN, after everything queued. */
@@ -275,7 +216,7 @@ export class Subflow {
     if (this.state === 'syn-sent' || this.state === 'syn-received') {
       if (this.synDue) {
         this.synDue = false;
-        if (this.retransmits === 0) this.rttTime = now;
+        if (this.retransmits === 0) this.rtt.synSent(now);
         this.emit(this.state === 'syn-sent' ? 'syn' : 'syn-ack', 0, undefined, now);
         this.sndNxt = Math.max(this.sndNxt, 1);
         this.sndMax = Math.max(this.sndMax, 1);
@@ -285,15 +226,15 @@ export class Subflow {
     }
     let sent = false;
     // An MP_FAIL goes out on its own ACK before any data (its answer, the infinite mapping, rides on the data).
-    if (this.synchronized && this.pendingOptions.some((o) => o.subtype === 'mp_fail')) this.emit('ack', Math.max(this.sndNxt, this.sndMax), undefined, now);
+    if (this.synchronized && this.owner.wantsAckFirst(this)) this.emit('ack', Math.max(this.sndNxt, this.sndMax), undefined, now);
     if (this.canSend || this.state === 'fin-wait-1' || this.state === 'closing' || this.state === 'last-ack') {
       // Data: from sndNxt (after an RTO this is sndUna again).
       while (this.sndNxt < this.queueEnd) {
-        const c = this.chunkAt(this.sndNxt);
+        const c = this.sendQueue.at(this.sndNxt);
         if (!c) break;
         const len = Math.min(c.seq + c.data.length - this.sndNxt, Math.min(this.peerMss, this.ourMss));
         const flight = this.inFlight;
-        const limit = Math.min(this.cwnd, this.sndWnd);
+        const limit = Math.min(this.cc.cwnd, this.sndWnd);
         if (!(flight + len <= limit || (flight === 0 && (this.sndWnd > 0 || this.probeDue)))) break;
         this.probeDue = false;
         this.sendChunkPart(c, this.sndNxt, len, now);
@@ -310,7 +251,7 @@ export class Subflow {
         sent = true;
       }
     }
-    const wantPure = this.pendingOptions.length > 0 || this.conn.wantsPureAck(this);
+    const wantPure = this.owner.wantsPureAck(this);
     if (this.synchronized && (wantPure || (this.ackPending && !sent))) this.emit('ack', Math.max(this.sndNxt, this.sndMax), undefined, now);
     this.ackPending = false;
     // Persist timer: data waits for a window.
@@ -323,27 +264,15 @@ export class Subflow {
     this.emit('ack', this.sndUna - 1, undefined, now);
   }
 
-  private chunkAt(seq: number): Chunk | undefined {
-    // Chunks are in order; most lookups are for the last few.
-    for (let i = this.queue.length - 1; i >= 0; i--) {
-      const c = this.queue[i]!;
-      if (c.seq <= seq) return seq < c.seq + c.data.length ? c : undefined;
-    }
-    return undefined;
-  }
-
   private sendChunkPart(c: Chunk, seq: number, len: number, now: number): void {
     const at = seq - c.seq;
     const retransmit = seq < this.sndMax;
     if (retransmit) {
       this.retransmits++;
-      this.conn.host.stats.retransmits++;
+      this.owner.countRetransmit();
     } else {
       this.bytesSent += len;
-      if (this.rttSeq === undefined) {
-        this.rttSeq = seq + len;
-        this.rttTime = now;
-      }
+      this.rtt.sent(seq + len, now);
     }
     this.emit('data', seq, { chunk: c, payload: c.data.subarray(at, at + len) }, now);
     if (seq + len > this.sndMax) this.sndMax = seq + len;
@@ -358,7 +287,7 @@ export class Subflow {
       options.push({ type: 'mss', mss: this.ourMss });
       if (this.offeredWscale !== undefined) options.push({ type: 'nop' }, { type: 'window-scale', shift: this.offeredWscale });
     }
-    const mp = kind === 'rst' ? (extra?.rstOptions ?? []) : this.conn.optionsFor(this, kind, data?.chunk, data?.payload.length ?? 0, seq);
+    const mp = kind === 'rst' ? (extra?.rstOptions ?? []) : this.owner.optionsFor(this, kind, data?.chunk, data?.payload.length ?? 0, seq);
     for (const o of mp) options.push(o);
     const seg: TcpSegment = {
       srcPort: this.localPort,
@@ -381,7 +310,7 @@ export class Subflow {
       this.ackPending = false;
     }
     void now;
-    this.conn.host.send(this, seg);
+    this.owner.emit(this, seg);
   }
 
   // ---------------------------------------------------------------- timers
@@ -407,21 +336,20 @@ export class Subflow {
     }
     if (this.rtoDeadline === undefined || now < this.rtoDeadline) return;
     this.rtoDeadline = undefined;
-    const h = this.conn.host;
     this.retries++;
-    if (this.retries > h.maxRetries) {
-      this.conn.subflowFailed(this, 'retransmission timeout', now);
+    if (this.retries > this.config.maxRetries) {
+      this.owner.subflowFailed(this, 'retransmission timeout', now);
       return;
     }
-    this.rto = Math.min(this.rto * 2, 60000);
+    this.rtt.backoff();
     if (this.state === 'syn-sent' || this.state === 'syn-received') {
       this.synDue = true;
       this.retransmits++;
-      h.stats.retransmits++;
-      this.conn.onSynRetransmit(this, this.retries);
+      this.owner.countRetransmit();
+      this.owner.onSynRetransmit(this, this.retries);
       return;
     }
-    if (this.conn.joinAckOutstanding(this)) {
+    if (this.owner.joinAckOutstanding(this)) {
       // The third ACK of an MP_JOIN was not answered: send it again.
       this.retransmits++;
       this.ackPending = true;
@@ -430,12 +358,9 @@ export class Subflow {
     }
     if (this.sndUna < this.sndMax) {
       // Go back to the first unacknowledged octet, one segment at a time.
-      this.ssthresh = Math.max(Math.floor(this.inFlight / 2), 2 * this.mss());
-      this.cwnd = this.mss();
-      this.inRecovery = false;
-      this.dupAcks = 0;
+      this.cc.onTimeout(this.inFlight, this.mss());
       this.sndNxt = this.sndUna;
-      this.rttSeq = undefined;
+      this.rtt.cancel();
       if (this.queueEnd === this.sndUna && this.sndUna === this.sndMax) return;
       this.armRto(now);
       return;
@@ -446,7 +371,7 @@ export class Subflow {
       this.armRto(now);
       return;
     }
-    this.conn.onIdleTimer(this, now);
+    this.owner.onIdleTimer(this, now);
   }
 
   private mss(): number {
@@ -474,7 +399,7 @@ export class Subflow {
       this.peerWscale = 0;
       this.ourWscale = 0;
     }
-    this.cwnd = 10 * this.mss();
+    this.cc.start(this.mss());
   }
 
   /** A segment for this subflow (RFC 9293 §3.10.7). */
@@ -487,13 +412,13 @@ export class Subflow {
       if (f.ack) {
         const ack = unwrap32(this.isn, seg.ack, 1);
         if (ack !== 1) {
-          if (!f.rst) this.conn.host.sendReset(this.local, this.localPort, this.remote, this.remotePort, seg, this.family);
+          if (!f.rst) this.owner.answerWithReset(this, seg);
           return;
         }
         ackOk = true;
       }
       if (f.rst) {
-        if (ackOk) this.conn.subflowReset(this, 'connection refused', opts, now);
+        if (ackOk) this.owner.subflowReset(this, 'connection refused', opts, now);
         return;
       }
       if (!f.syn || !ackOk) return; // simultaneous open is not supported: ignore a bare SYN
@@ -506,11 +431,11 @@ export class Subflow {
       this.sndWl2 = 1;
       this.rtoDeadline = undefined;
       this.retries = 0;
-      if (this.retransmits === 0) this.sampleRtt(now - this.rttTime);
-      this.rttSeq = undefined;
+      if (this.retransmits === 0) this.rtt.handshakeDone(now);
+      this.rtt.cancel();
       this.state = 'established';
       this.ackPending = true;
-      if (!this.conn.onSynAck(this, seg, opts, now)) return;
+      if (!this.owner.onSynAck(this, seg, opts, now)) return;
       return;
     }
 
@@ -524,7 +449,7 @@ export class Subflow {
     }
 
     // 1. Sequence number acceptability.
-    const window = Math.max(this.lastAdvWindow, 65535, this.conn.receiveWindow());
+    const window = Math.max(this.lastAdvWindow, 65535, this.owner.receiveWindow());
     let acceptable: boolean;
     if (segLen === 0) acceptable = seq >= this.rcvNxt && seq <= this.rcvNxt + window;
     else acceptable = seq + segLen > this.rcvNxt && seq < this.rcvNxt + window;
@@ -538,7 +463,7 @@ export class Subflow {
 
     // 2. RST.
     if (f.rst) {
-      if (seq === this.rcvNxt || this.state === 'syn-received') this.conn.subflowReset(this, 'reset by peer', opts, now);
+      if (seq === this.rcvNxt || this.state === 'syn-received') this.owner.subflowReset(this, 'reset by peer', opts, now);
       else this.ackPending = true; // RFC 5961 challenge ACK
       return;
     }
@@ -555,7 +480,7 @@ export class Subflow {
     const ack = unwrap32(this.isn, seg.ack, this.sndUna);
     if (this.state === 'syn-received') {
       if (ack < 1 || ack > this.sndMax) {
-        this.conn.host.sendReset(this.local, this.localPort, this.remote, this.remotePort, seg, this.family);
+        this.owner.answerWithReset(this, seg);
         return;
       }
       this.sndUna = 1;
@@ -564,9 +489,9 @@ export class Subflow {
       this.sndWl2 = ack;
       this.rtoDeadline = undefined;
       this.retries = 0;
-      if (this.retransmits === 0) this.sampleRtt(now - this.rttTime);
+      if (this.retransmits === 0) this.rtt.handshakeDone(now);
       this.state = 'established';
-      if (!this.conn.onHandshakeAck(this, seg, opts, now)) return;
+      if (!this.owner.onHandshakeAck(this, seg, opts, now)) return;
     }
     if (ack > this.sndMax) {
       this.ackPending = true;
@@ -577,7 +502,7 @@ export class Subflow {
     if (this.closed) return;
 
     // MPTCP options (data ACK, mappings, address management...).
-    this.conn.onSegmentOptions(this, seg, opts, newlyAcked, hadMptcp, seq, now);
+    this.owner.onSegmentOptions(this, seg, opts, newlyAcked, hadMptcp, seq, now);
     if (this.closed) return;
 
     // 5. Data.
@@ -607,29 +532,14 @@ export class Subflow {
     }
     if (ack > this.sndUna) {
       newly = ack - this.sndUna;
-      if (this.rttSeq !== undefined && ack >= this.rttSeq) {
-        this.sampleRtt(now - this.rttTime);
-        this.rttSeq = undefined;
-      }
+      this.rtt.acked(ack, now);
       this.sndUna = ack;
       if (this.sndNxt < this.sndUna) this.sndNxt = this.sndUna;
       this.retries = 0;
       this.releaseAcked();
-      const mss = this.mss();
-      if (this.inRecovery) {
-        if (ack >= this.recover) {
-          this.inRecovery = false;
-          this.cwnd = this.ssthresh;
-        } else {
-          // Partial ACK: the next hole.
-          this.retransmitAt(this.sndUna, now);
-          this.cwnd = Math.max(mss, this.cwnd - newly + mss);
-        }
-      } else if (this.cwnd < this.ssthresh) this.cwnd += Math.min(newly, mss);
-      else this.cwnd += Math.max(1, Math.floor((mss * mss) / this.cwnd));
-      this.cwnd = Math.min(this.cwnd, this.conn.host.maxCwndSegments * mss);
-      this.dupAcks = 0;
-      if (this.sndUna >= this.sndMax && !this.conn.joinAckOutstanding(this)) this.rtoDeadline = undefined;
+      // A partial ACK in fast recovery: the next hole goes at once.
+      if (this.cc.onAck(ack, newly, this.mss())) this.retransmitAt(this.sndUna, now);
+      if (this.sndUna >= this.sndMax && !this.owner.joinAckOutstanding(this)) this.rtoDeadline = undefined;
       else this.rtoDeadline = now + this.rto;
       // Our FIN acknowledged.
       if (this.finQueued && ack > this.finSeq) {
@@ -638,53 +548,33 @@ export class Subflow {
         else if (this.state === 'last-ack') this.becomeClosed(undefined);
       }
     } else if (ack === this.sndUna && seg.payload.length === 0 && !seg.flags.fin && !windowChanged && this.sndMax > this.sndUna) {
-      this.dupAcks++;
-      const mss = this.mss();
-      if (this.dupAcks === 3 && !this.inRecovery) {
-        this.ssthresh = Math.max(Math.floor(this.inFlight / 2), 2 * mss);
-        this.cwnd = this.ssthresh + 3 * mss;
-        this.recover = this.sndMax;
-        this.inRecovery = true;
-        this.retransmitAt(this.sndUna, now);
-      } else if (this.inRecovery) this.cwnd += mss;
+      // The third duplicate ACK: fast retransmit.
+      if (this.cc.onDupAck(this.inFlight, this.sndMax, this.mss())) this.retransmitAt(this.sndUna, now);
     }
     return newly;
   }
 
   private retransmitAt(seq: number, now: number): void {
-    const c = this.chunkAt(seq);
+    const c = this.sendQueue.at(seq);
     if (!c) return;
     const len = Math.min(c.seq + c.data.length - seq, this.mss());
-    this.rttSeq = undefined;
+    this.rtt.cancel();
     this.sendChunkPart(c, seq, len, now);
   }
 
   private releaseAcked(): void {
-    let i = 0;
-    while (i < this.queue.length && this.queue[i]!.seq + this.queue[i]!.data.length <= this.sndUna) i++;
-    if (i > 0) {
-      const done = this.queue.splice(0, i);
-      this.conn.onChunksAcked(this, done);
-    }
-    const head = this.queue[0];
-    if (head && head.seq < this.sndUna) this.conn.onChunkPartlyAcked(this, head, this.sndUna - head.seq);
+    const { done, partial } = this.sendQueue.release(this.sndUna);
+    if (done.length > 0) this.owner.onChunksAcked(this, done);
+    if (partial) this.owner.onChunkPartlyAcked(this, partial, this.sndUna - partial.seq);
   }
 
-  private sampleRtt(r: number): void {
-    const rtt = Math.max(0, r);
-    if (this.srtt === undefined) {
-      this.srtt = rtt;
-      this.rttvar = rtt / 2;
-    } else {
-      this.rttvar = 0.75 * this.rttvar + 0.25 * Math.abs(this.srtt - rtt);
-      this.srtt = 0.875 * this.srtt + 0.125 * rtt;
-    }
-    const h = this.conn.host;
-    this.rto = Math.min(60000, Math.max(h.minRto, this.srtt + Math.max(1, 4 * this.rttvar)));
+  /** The retransmission timeout (ms). */
+  get rto(): number {
+    return this.rtt.rto;
   }
 
   get smoothedRtt(): number | undefined {
-    return this.srtt;
+    return this.rtt.smoothed;
   }
 
   private receiveData(seq: number, payload: Uint8Array, now: number): void {
@@ -709,7 +599,7 @@ export class Subflow {
       const from = this.rcvNxt;
       this.rcvNxt += p.length;
       this.bytesReceived += p.length;
-      this.conn.onSubflowData(this, from, p, now);
+      this.owner.onSubflowData(this, from, p, now);
       if (this.state === 'closed') return;
     }
   }
@@ -721,7 +611,7 @@ export class Subflow {
     this.ackPending = true;
     if (this.state !== 'established' && this.state !== 'fin-wait-1' && this.state !== 'fin-wait-2') return;
     // The connection hears of it first (in TCP mode it is the end of the data).
-    this.conn.onSubflowFin(this, now);
+    this.owner.onSubflowFin(this, now);
     if (this.closed) return;
     switch (this.state) {
       case 'established':
@@ -735,18 +625,18 @@ export class Subflow {
         this.enterTimeWait(now);
         break;
     }
-    this.conn.afterSubflowFin(this, now);
+    this.owner.afterSubflowFin(this, now);
   }
 
   private enterTimeWait(now: number): void {
     this.state = 'time-wait';
     this.rtoDeadline = undefined;
     this.restartTimeWait(now);
-    this.conn.onSubflowClosed(this);
+    this.owner.onSubflowClosed(this);
   }
 
   private restartTimeWait(now: number): void {
-    this.timeWaitDeadline = now + this.conn.host.timeWaitMs;
+    this.timeWaitDeadline = now + this.config.timeWaitMs;
   }
 
   /** Ends the subflow at once (no packet sent). */
@@ -759,8 +649,8 @@ export class Subflow {
     if (reason !== undefined && this.closeReason === undefined) this.closeReason = reason;
     if (rst) this.closeRst = rst;
     this.ooo.clear();
-    this.conn.host.unregister(this);
-    if (!wasTimeWait) this.conn.onSubflowClosed(this);
+    this.owner.forget(this);
+    if (!wasTimeWait) this.owner.onSubflowClosed(this);
   }
 
   /** Sends a RST (with the given MPTCP options) and closes. */

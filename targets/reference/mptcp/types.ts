@@ -1,7 +1,6 @@
 /**
  * Options, states and events of the reference endpoint.
  */
-import type { Connection } from './connection.js';
 import type { RandomSource } from './random.js';
 
 /** What a connection offers and requires; host-wide defaults, overridable per listen() and connect(). */
@@ -125,21 +124,6 @@ export interface TcpRstInfo {
   reason: number;
   transient: boolean;
 }
-
-export type HostEvent =
-  | { type: 'connected'; conn: Connection }
-  | { type: 'incoming'; conn: Connection; port: number }
-  | { type: 'readable'; conn: Connection }
-  | { type: 'end'; conn: Connection }
-  | { type: 'closed'; conn: Connection }
-  | { type: 'reset'; conn: Connection; reason: string; tcpRst?: TcpRstInfo; fastclose?: boolean }
-  | { type: 'fallback'; conn: Connection; reason: string }
-  | { type: 'subflow-added'; conn: Connection; subflow: SubflowInfo }
-  | { type: 'subflow-removed'; conn: Connection; subflow: SubflowInfo; reason: string; tcpRst?: TcpRstInfo }
-  | { type: 'add-addr'; conn: Connection; addressId: number; address: string; port?: number }
-  | { type: 'remove-addr'; conn: Connection; addressIds: number[] }
-  | { type: 'mp-prio'; conn: Connection; subflow: number; backup: boolean }
-  | { type: 'mp-fail'; conn: Connection; dsn: bigint };
 
 /** Counters of what the host did, for tests (names follow the kernel's MPTcpExt counters where there is one). */
 export interface HostStats {

@@ -2,7 +2,7 @@
 """A kernel MPTCP sender for the throughput benchmark: connects, prepares
 COUNT random octets, says {"ready": ...} and sends them at once when a line
 arrives on stdin, then shuts down its side and reports {"sha256", "ms"}.
-Run it in a namespace: ip netns exec NS python3 bench-peer.py ADDR PORT COUNT [tcp]
+Run it in a namespace: ip netns exec NS python3 mptcp-peer.py ADDR PORT COUNT [tcp]
 (tcp: a plain TCP socket instead of MPTCP)."""
 import hashlib
 import json

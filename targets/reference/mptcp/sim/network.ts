@@ -3,10 +3,14 @@
  * back to back, packets delivered after a latency on a virtual clock, with
  * hooks that drop, delay (reorder), rewrite or strip options from packets
  * (through the codec). Nothing reads a real clock.
+ *
+ * It lives here, beside the endpoint it drives and out of test/, because the
+ * tests and bench/ both use it (as they do kernel-lab.ts); the endpoint itself
+ * never imports sim/.
  */
 import { writeFileSync } from 'node:fs';
-import { decodePacket, encodePacket, writePcap, type DecodedPacket, type MptcpOption, type Packet, type PcapRecord } from '../../suites/mptcp/codec/index.js';
-import { Host, seededRandom, type Connection, type HostEvent, type HostOptions, type RandomSource } from '../../targets/reference/mptcp/index.js';
+import { decodePacket, encodePacket, writePcap, type DecodedPacket, type MptcpOption, type Packet, type PcapRecord } from '../../../../suites/mptcp/codec/index.js';
+import { Host, seededRandom, type Connection, type HostEvent, type HostOptions, type RandomSource } from '../index.js';
 
 export type Verdict = Uint8Array | null | undefined;
 

@@ -11,10 +11,10 @@
  * one in ep serves kernel-to-kernel comparisons over the same path.
  */
 import { execFileSync } from 'node:child_process';
-import { KernelAgent } from '../../suites/mptcp/net/agent.js';
-import { Lab, labUnavailable } from '../../suites/mptcp/net/lab.js';
-import { TunDevice } from '../../suites/mptcp/net/tun.js';
-import { Host, RealtimeDriver, cryptoRandom, type HostOptions } from '../../targets/reference/mptcp/index.js';
+import { KernelAgent } from '../../../../suites/mptcp/net/agent.js';
+import { Lab, labUnavailable } from '../../../../suites/mptcp/net/lab.js';
+import { TunDevice } from '../../../../suites/mptcp/net/tun.js';
+import { Host, RealtimeDriver, cryptoRandom, type HostOptions } from '../index.js';
 
 export const EP_ADDR = '10.81.0.2';
 export const EP_ADDR2 = '10.81.0.3';

@@ -1,0 +1,254 @@
+// The non-HTTP API in cookie vectors: a request's script writes and reads document.cookie in the document it loads.
+// And the context of a browser redirect chain or reload, which the SameSite vectors rely on.
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { VECTORS_DIR } from '../../runner/paths.js';
+import { runCommand } from '../../runner/run.js';
+import { LOCAL_HARNESS, type Session, type TargetView } from '../../runner/suite.js';
+import { discoverTargets, missingRequirement } from '../../runner/targets.js';
+import { OriginServer } from '../../suites/cookies/http/origin-server.js';
+import { runHttp } from '../../suites/cookies/http/run-http.js';
+import { judge } from '../../suites/cookies/verdict.js';
+import type { CookieVector } from '../../suites/cookies/vector.js';
+import { runCookieVector } from '../../targets/reference/cookies/adapter.js';
+import { cli, FIXTURES, readRun, tempDir } from '../helpers.js';
+
+const NON_HTTP = join(VECTORS_DIR, 'cookies', 'non-http.json');
+const b64 = (s: string) => Buffer.from(s, 'latin1').toString('base64');
+
+function scripted(reads: string[]): CookieVector {
+  return {
+    id: 'cookies/test/script',
+    title: 'x',
+    spec: [{ doc: 'rfc6265bis', section: '5.8.2' }],
+    level: 'MUST',
+    ua: 'browser',
+    requests: [{ url: 'https://app.example.com/', script: [{ set: 'a=1' }, ...reads.map((read) => ({ read }))] }],
+  };
+}
+
+describe('document.cookie in cookie vectors', function () {
+  this.timeout(120_000);
+
+  describe('verdict', () => {
+    const observed = (reads?: string[]) => [{ url: 'https://app.example.com/', method: 'GET', setCookie: [], cookie: null, ...(reads ? { reads } : {}) }];
+
+    it('passes when every read gives exactly the expected string', () => {
+      const o = judge(scripted(['a=1', '']), 'rfc6265bis', observed(['a=1', '']));
+      assert.equal(o.verdict, 'pass', o.reason);
+      assert.deepEqual(o.expected, [
+        { request: 1, read: 1, documentCookie: 'a=1' },
+        { request: 1, read: 2, documentCookie: '' },
+      ]);
+    });
+
+    it('fails on a read that differs, naming the request and the read', () => {
+      const o = judge(scripted(['a=1', '']), 'rfc6265bis', observed(['a=1', 'a=1']));
+      assert.equal(o.verdict, 'fail');
+      assert.equal(o.reason, 'request 1 (GET https://app.example.com/): document.cookie read 2 expected "", got "a=1"');
+    });
+
+    it('fails when the target gives no value for a read', () => {
+      const o = judge(scripted(['a=1']), 'rfc6265bis', observed());
+      assert.equal(o.verdict, 'fail');
+      assert.match(o.reason!, /document\.cookie read 1 expected "a=1", the target gave no value/);
+    });
+  });
+
+  describe('validate', () => {
+    const vector = (request: object, extra: object = {}) => ({
+      id: 'cookies/test/script',
+      title: 'a script vector',
+      spec: [{ doc: 'rfc6265bis', section: '5.8.2', anchor: 'non-http' }],
+      level: 'MUST',
+      ua: 'browser',
+      requests: [request],
+      ...extra,
+    });
+    const validate = (vectors: unknown[]) => {
+      const file = join(tempDir(), 'v.json');
+      writeFileSync(file, JSON.stringify({ vectors }, null, 2) + '\n');
+      return cli(['validate', file]);
+    };
+
+    it('accepts a vector whose only check is a read', () => {
+      const r = validate([vector({ url: 'https://app.example.com/', script: [{ read: '' }] })]);
+      assert.equal(r.status, 0, r.stderr);
+    });
+
+    it('refuses a script in a vector not for browsers, in an image and on a redirect, with the pointer', () => {
+      const r = validate([
+        vector({ url: 'https://app.example.com/', script: [{ read: '' }] }, { id: 'cookies/test/any', ua: 'any' }),
+        vector({ url: 'https://app.example.com/p', context: { initiator: 'https://x.example.net/', destination: 'image' }, script: [{ read: '' }] }, { id: 'cookies/test/image' }),
+        vector(
+          {},
+          { id: 'cookies/test/redirect', requests: [{ url: 'https://app.example.com/a', response: { location: '/b' }, script: [{ read: '' }] }, { url: 'https://app.example.com/b', cookie: null }] },
+        ),
+      ]);
+      assert.equal(r.status, 2);
+      assert.match(r.stderr, /v\.json:\d+:\d+ at \/vectors\/0\/requests\/0\/script: document\.cookie only exists in browsers: set "ua": "browser"/);
+      assert.match(r.stderr, /at \/vectors\/1\/requests\/0\/script: an image is not a document/);
+      assert.match(r.stderr, /at \/vectors\/2\/requests\/0\/script: a redirect response loads no document/);
+    });
+
+    it('refuses an unknown script operation by the schema, with the pointer', () => {
+      const r = validate([vector({ url: 'https://app.example.com/', script: [{ eval: 'x' }] })]);
+      assert.equal(r.status, 2);
+      assert.match(r.stderr, /v\.json:\d+:\d+ at \/vectors\/0\/requests\/0\/script\/0: unknown property "eval"/);
+    });
+  });
+
+  describe('the reference', () => {
+    const run = (requests: object[]) => runCookieVector({ vector: 'cookies/test/x', requests: requests as never });
+    const doc = (url: string, setCookie: string[], script: object[], context?: object) => ({ url, method: 'GET', ...(context ? { context } : {}), response: { status: 200, setCookie: setCookie.map(b64) }, script });
+
+    it('leaves HttpOnly cookies out of reads, ignores HttpOnly writes (step 15) and cannot replace an HttpOnly cookie (step 23.2)', () => {
+      const r = run([
+        doc('https://app.example.com/', ['h=1; HttpOnly', 'a=1'], [{ read: true }, { set: 'w=1; HttpOnly' }, { set: 'h=2' }, { set: 'a=2' }, { read: true }]),
+        { url: 'https://app.example.com/', method: 'GET', response: { status: 200, setCookie: [] } },
+      ]);
+      assert.deepEqual(r.reads, [['a=1', 'a=2'], []]);
+      assert.equal(Buffer.from(r.cookies[1]!, 'base64').toString('latin1'), 'h=1; a=2');
+    });
+
+    it('a frame of a cross-site page cannot write a Strict cookie (step 18.1); one of a same-site page can', () => {
+      const frame = (initiator: string, name: string) => doc('https://app.example.com/f', [], [{ set: `${name}=1; SameSite=Strict` }], { initiator, destination: 'iframe' });
+      const r = run([frame('https://attacker.example.net/', 'x'), frame('https://www.example.com/', 's'), doc('https://app.example.com/', [], [{ read: true }])]);
+      assert.deepEqual(r.reads![2], ['s=1']);
+    });
+  });
+
+  it('a browser target without the document-cookie capability reports every script vector unsupported, saying why', async () => {
+    const out = tempDir();
+    await assert.rejects(
+      runCommand({ suites: ['cookies'], targets: ['scriptless'], vectors: [NON_HTTP], out, targetDirs: [join(FIXTURES, 'targets')], quiet: true }),
+      (err: Error) => err.name === 'GateError',
+    );
+    const results = readRun(out).results;
+    const count = (JSON.parse(readFileSync(NON_HTTP, 'utf8')) as { vectors: unknown[] }).vectors.length;
+    assert.equal(results.filter((r) => r.verdict === 'unsupported').length, count);
+    assert.match(results[0]!.reason!, /needs the non-HTTP API \(document\.cookie in a loaded document\); scriptless's adapter does not declare the document-cookie capability/);
+  });
+
+  it('Chromium runs the scripts through its real document.cookie', async function () {
+    this.timeout(360_000);
+    const chromium = discoverTargets().find((t) => t.id === 'chromium')!;
+    const missing = missingRequirement(chromium);
+    if (missing) {
+      process.stdout.write(`      skipped: chromium is not available here: ${missing}\n`);
+      this.skip();
+    }
+    const out = tempDir();
+    await runCommand({ suites: ['cookies'], targets: ['chromium'], vectors: [NON_HTTP], out, quiet: true, timeoutMs: 30_000 }).catch(() => 1);
+    const byId = Object.fromEntries(readRun(out).results.map((r) => [r.vectorId, r]));
+    const broken = Object.values(byId).filter((r) => r.verdict === 'error' || r.verdict === 'timeout');
+    assert.deepEqual(broken.map((r) => `${r.vectorId}: ${r.reason}`), []);
+    // Reads that see cookies set over HTTP, leave HttpOnly ones out, and writes that HTTP requests then carry.
+    for (const id of ['read-sees-http-cookie', 'read-excludes-httponly', 'write-is-sent-over-http', 'write-httponly-ignored', 'write-cannot-replace-httponly', 'same-site-frame-reads-strict'])
+      assert.equal(byId[`cookies/non-http/${id}`]?.verdict, 'pass', JSON.stringify(byId[`cookies/non-http/${id}`]));
+    // Chromium blocks third-party cookies: the read in a cross-site frame is really made, and is empty.
+    const third = byId['cookies/non-http/cross-site-frame-reads-none-cookie']!;
+    assert.equal(third.verdict, 'fail');
+    assert.match(third.reason!, /document\.cookie read 1 expected "n=1", got ""$/);
+  });
+});
+
+describe('browser redirect chains and reloads in cookie vectors', function () {
+  this.timeout(120_000);
+
+    const chain = (hop: object) => ({
+      id: 'cookies/test/chain',
+      title: 'a redirect chain started by a cross-site page',
+      spec: [{ doc: 'rfc6265bis', section: '5.2', anchor: 'same-site-requests' }],
+      level: 'MUST',
+      ua: 'browser',
+      profiles: ['rfc6265bis'],
+      requests: [
+        { url: 'https://app.example.com/', cookie: null, response: { setCookie: ['s=1; SameSite=Strict'] } },
+        { url: 'https://app.example.com/a', context: { initiator: 'https://attacker.example.net/' }, cookie: null, response: { location: '/b' } },
+        { url: 'https://app.example.com/b', cookie: null, ...hop },
+      ],
+    });
+    const write = (vectors: unknown[]) => {
+      const file = join(tempDir(), 'v.json');
+      writeFileSync(file, JSON.stringify({ vectors }, null, 2) + '\n');
+      return file;
+    };
+
+    it('a request that follows a redirect is made in the context of the chain, without repeating it', async () => {
+      const out = tempDir();
+      await runCommand({ suites: ['cookies'], targets: ['reference'], vectors: [write([chain({})])], out, quiet: true });
+      const r = readRun(out).results[0]!;
+      assert.equal(r.verdict, 'pass', r.reason);
+    });
+
+    it('a reload from the browser interface keeps the same-site status of the request that loaded the document', async () => {
+      const out = tempDir();
+      await runCommand({ suites: ['cookies'], targets: ['reference'], vectors: [join(VECTORS_DIR, 'cookies', 'samesite.json')], grep: 'reload', out, quiet: true });
+      const results = readRun(out).results;
+      assert.equal(results.length, 4);
+      assert.deepEqual(results.filter((r) => r.verdict !== 'pass').map((r) => `${r.vectorId}: ${r.reason}`), []);
+    });
+
+    it('refuses a reload with a context, or of another URL than the document before it', () => {
+      const v = chain({});
+      v.requests = [
+        { url: 'https://app.example.com/', cookie: null },
+        { url: 'https://app.example.com/', reload: true, context: { initiator: 'https://attacker.example.net/' }, cookie: null },
+        { url: 'https://app.example.com/other', reload: true, cookie: null },
+      ] as never;
+      const r = cli(['validate', write([v])]);
+      assert.equal(r.status, 2);
+      assert.match(r.stderr, /at \/vectors\/0\/requests\/1\/context: a reload is made in the context of the document it reloads/);
+      assert.match(r.stderr, /at \/vectors\/0\/requests\/2\/reload: a reload follows the request that loaded a top-level document, with that document's URL/);
+    });
+
+    it('refuses a redirect hop with a context of its own', () => {
+      const r = cli(['validate', write([chain({ context: { initiator: 'https://www.example.com/' } })])]);
+      assert.equal(r.status, 2);
+      assert.match(r.stderr, /at \/vectors\/0\/requests\/2\/context: follows a redirect, so it is made in the context of the request before it/);
+    });
+  });
+
+describe('a browser adapter whose script fails (HTTP mode)', function () {
+  this.timeout(60_000);
+
+  it('gets an error verdict that says why, not a failure on reads never made', async () => {
+    const server = new OriginServer({ outDir: tempDir() });
+    const target: TargetView = {
+      id: 'scripted',
+      name: 'scripted',
+      userAgentClass: 'browser',
+      capabilities: new Set(['browser-context', 'document-cookie']),
+      options: { mode: 'http' },
+      harness: LOCAL_HARNESS,
+    };
+    // The client makes the request through the proxy, as a browser would, then reports that its script failed.
+    const session: Session = {
+      async call(_method, params) {
+        const { proxy, navigations } = params as { proxy: string; navigations: { url: string }[] };
+        for (const nav of navigations) {
+          await new Promise<void>((resolve, reject) => {
+            const { hostname, port } = new URL(proxy);
+            request({ host: hostname, port, path: nav.url, headers: { host: new URL(nav.url).host } }, (res) => res.resume().on('end', resolve)).on('error', reject).end();
+          });
+        }
+        return { navigations: navigations.map(() => ({ status: 200, error: 'document.cookie: SecurityError' })) };
+      },
+      onNotification: () => undefined,
+      signal: new AbortController().signal,
+    };
+    const v = scripted(['a=1']);
+    v.requests[0]!.url = 'http://app.example.com/';
+    try {
+      const ctx = { profile: undefined, timeoutMs: 20_000, artifactDir: tempDir(), outDir: tempDir(), artifacts: {}, services: undefined, seed: 0 };
+      const o = await runHttp(v, 'rfc6265bis', session, target, ctx, server, [Date.now()], [[]]);
+      assert.equal(o.verdict, 'error');
+      assert.equal(o.reason, 'the script did not run: navigation 1 (http://app.example.com/): document.cookie: SecurityError');
+    } finally {
+      await server.close();
+    }
+  });
+});
