@@ -17,7 +17,7 @@ export interface ExchangeEntry {
   [other: string]: unknown;
 }
 
-const KNOWN = new Set(['url', 'method', 'cookie', 'setCookie', 'now']);
+const KNOWN = new Set(['url', 'method', 'cookie', 'setCookie', 'now', 'documentCookie']);
 
 /** A header value as octets would be read: a string, {hex} for bytes that are not UTF-8, null for none, {absent: true} for "no field at all". */
 export function octets(v: unknown): ViewValue {
@@ -37,6 +37,41 @@ function byRequest(list: unknown): Map<number, unknown> {
   return m;
 }
 
+/** Each document.cookie read's value, by "request:read": the {request, read, documentCookie} entries of expected or actual. */
+function byRead(list: unknown): Map<string, unknown> {
+  const m = new Map<string, unknown>();
+  if (Array.isArray(list)) {
+    for (const x of list) {
+      const o = x as { request?: unknown; read?: unknown; documentCookie?: unknown } | null;
+      if (o && typeof o === 'object' && typeof o.request === 'number' && typeof o.read === 'number' && 'documentCookie' in o) m.set(`${o.request}:${o.read}`, o.documentCookie);
+    }
+  }
+  return m;
+}
+
+/** The reads of a request's script: what each gave, checked against what the vector expects. */
+function readsCell(n: number, got: unknown, wantReads: Map<string, unknown>, failed: boolean): { cell: ViewValue; bad: boolean } {
+  const values = Array.isArray(got) ? got : [];
+  let count = values.length;
+  while (wantReads.has(`${n}:${count + 1}`)) count++;
+  if (!count) return { cell: { text: '\u2014', tone: 'muted' }, bad: false };
+  let anyBad = false;
+  const items: ViewValue[] = [];
+  for (let k = 1; k <= count; k++) {
+    const value = values[k - 1];
+    const shown: ViewValue = value === undefined ? { text: '(no value)', tone: 'muted' } : typeof value === 'string' ? { bytes: value } : { text: JSON.stringify(value), code: true };
+    if (!wantReads.has(`${n}:${k}`)) {
+      items.push(shown);
+      continue;
+    }
+    const want = wantReads.get(`${n}:${k}`);
+    const bad = failed && value !== want;
+    anyBad ||= bad;
+    items.push({ seq: [bad ? { text: '\u2717 ', tone: 'bad', strong: true, title: 'differs' } : { text: '\u2713 ', tone: 'good', title: 'checked' }, shown, ...(bad ? [{ text: ' expected ', tone: 'muted' as const }, octets(want)] : [])] });
+  }
+  return { cell: { list: items, name: 'reads' }, bad: anyBad };
+}
+
 /**
  * The exchange table. A request is marked as differing when it is checked,
  * the result failed and the client's header is not the expected one.
@@ -44,13 +79,16 @@ function byRequest(list: unknown): Map<number, unknown> {
 export function exchangeView(exchange: ExchangeEntry[], expected: unknown, actual: unknown, verdict: string): DetailView {
   const want = byRequest(expected);
   const got = byRequest(actual);
+  const wantReads = byRead(expected);
   const hasNow = exchange.some((e) => e.now !== undefined);
+  const hasReads = wantReads.size > 0 || exchange.some((e) => Array.isArray(e.documentCookie));
   const extra = exchange.some((e) => Object.keys(e).some((k) => !KNOWN.has(k)));
-  const columns = ['#', 'request', 'Cookie sent', 'expected Cookie', 'Set-Cookie received', ...(hasNow ? ['time'] : []), ...(extra ? ['other'] : [])];
+  const columns = ['#', 'request', 'Cookie sent', 'expected Cookie', 'Set-Cookie received', ...(hasReads ? ['document.cookie reads'] : []), ...(hasNow ? ['time'] : []), ...(extra ? ['other'] : [])];
   const rows = exchange.map((e, i): ViewRow => {
     const n = i + 1;
     const checked = want.has(n);
     const bad = checked && verdict === 'fail' && got.has(n) && JSON.stringify(want.get(n)) !== JSON.stringify(got.get(n));
+    const reads = hasReads ? readsCell(n, e.documentCookie, wantReads, verdict === 'fail') : undefined;
     const setCookie = Array.isArray(e.setCookie) ? e.setCookie : [];
     const cells: ViewCell[] = [
       { cell: String(n), num: true },
@@ -65,19 +103,23 @@ export function exchangeView(exchange: ExchangeEntry[], expected: unknown, actua
       },
       setCookie.length ? { list: setCookie.map(octets), name: 'setcookie' } : { text: '\u2014', tone: 'muted' },
     ];
+    if (reads) cells.push(reads.cell);
     if (hasNow) cells.push({ cell: e.now ?? '', name: 'time' });
     if (extra) {
       const other = Object.fromEntries(Object.entries(e).filter(([k]) => !KNOWN.has(k)));
       cells.push(Object.keys(other).length ? { text: JSON.stringify(other), code: true } : '');
     }
-    return { cells, name: checked ? (bad ? 'checked mismatch' : 'checked') : 'unchecked', data: { request: String(n) } };
+    const differs = bad || !!reads?.bad;
+    return { cells, name: `${checked ? 'checked' : 'unchecked'}${differs ? ' mismatch' : ''}`, data: { request: String(n) } };
   });
   return {
     title: 'Exchange',
     covers: ['exchange'],
     name: 'exchange',
     blocks: [
-      { note: 'Every request the client made, in order: the Cookie header it sent and the Set-Cookie fields of the response. Checked requests are compared with the vector\u2019s expected header.' },
+      {
+        note: `Every request the client made, in order: the Cookie header it sent and the Set-Cookie fields of the response${hasReads ? ', and what its script read from document.cookie' : ''}. Checked requests are compared with the vector\u2019s expected header${hasReads ? ' and reads' : ''}.`,
+      },
       { table: { columns, rows }, name: 'exchange http' },
     ],
   };

@@ -6,7 +6,7 @@
  */
 import type { ResultRecord } from '../../runner/model.js';
 import type { DetailView, ViewRow } from '../../runner/view.js';
-import type { Report } from './run.js';
+import type { Report } from './contract.js';
 
 const yesNo = (b: boolean | undefined) => (b ? 'yes' : 'no');
 
