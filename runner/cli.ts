@@ -10,7 +10,7 @@ import { writeFileAtomic } from './fsutil.js';
 import { harnessVersion, writeReports } from './results.js';
 import { runCommand } from './run.js';
 import { indexMarkdownSpec, SpecLibrary } from './specs.js';
-import { loadSuites } from './suites.js';
+import { loadSuites, runViews } from './suites.js';
 import { validateCommand } from './validate.js';
 import { coverageCommand, COVERAGE_USAGE } from './coverage.js';
 import { diffRuns, diffText, readRunAt } from './diff.js';
@@ -126,7 +126,7 @@ async function main(argv: string[]): Promise<number> {
       if (!values.out) throw new UsageError('merge needs --out DIR');
       if (positionals.length === 0) throw new UsageError('merge needs the results folders to merge: conformatrix merge DIR... --out DIR');
       const run = mergeDirs(positionals, values.out);
-      const written = writeReports(run, values.out);
+      const written = writeReports(run, values.out, await runViews(run));
       if (!values.quiet) process.stdout.write(`${summaryText(run)}\n\nReports: ${written.join(', ')}\n`);
       return run.results.some(isUnexpected) ? 1 : 0;
     }

@@ -9,19 +9,21 @@ import { junitXml } from './reports/junit.js';
 import { htmlReport } from './reports/html.js';
 import { matrixMarkdown } from './reports/matrix.js';
 import { validateValue } from './schema.js';
+import type { ResultViews } from './suites.js';
 
 export function harnessVersion(): string {
   return (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
-export function writeReports(run: RunResults, outDir: string): string[] {
+/** views: how matrix.html shows each result's details (runner/suites.ts resultViews); without, it shows them as JSON. */
+export function writeReports(run: RunResults, outDir: string, views?: ResultViews): string[] {
   const problems = validateValue('urn:conformatrix:results', run);
   if (problems.length) throw new Error(`internal: results do not match their schema: ${problems.slice(0, 5).join('; ')}`);
   const files = {
     'results.json': JSON.stringify(run, null, 2) + '\n',
     'junit.xml': junitXml(run),
     'matrix.md': matrixMarkdown(run),
-    'matrix.html': htmlReport(run),
+    'matrix.html': htmlReport(run, views ? { views } : {}),
   };
   const written: string[] = [];
   for (const [name, content] of Object.entries(files)) {

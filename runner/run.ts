@@ -22,7 +22,7 @@ import { summaryText } from './reports/summary.js';
 import { Scheduler, type PlanItem, type TargetPlan } from './scheduler.js';
 import { SpecLibrary } from './specs.js';
 import { LOCAL_HARNESS, type HarnessEndpoint, type LoadedVector, type Suite, type TargetView } from './suite.js';
-import { loadSuites } from './suites.js';
+import { loadSuites, resultViews } from './suites.js';
 import { discoverTargets, missingRequirement, type Target } from './targets.js';
 import { DockerDriver, dockerAvailable } from './docker/driver.js';
 import { ImageBuildError } from './docker/images.js';
@@ -426,10 +426,11 @@ export async function runCommand(options: RunOptions): Promise<number> {
     return run;
   };
 
+  const views = resultViews(loaded.map((l) => l.suite));
   const unhook = onInterrupt(() => {
     controller.abort();
     try {
-      writeReports(assemble(new Date(), true), outDir);
+      writeReports(assemble(new Date(), true), outDir, views);
       process.stderr.write(`partial reports written to ${outDir}\n`);
     } catch (err) {
       process.stderr.write(`could not write partial reports: ${(err as Error).message}\n`);
@@ -458,7 +459,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
   await disposeAll();
 
   const run = assemble(new Date(), controller.signal.aborted);
-  const written = writeReports(run, outDir);
+  const written = writeReports(run, outDir, views);
   unhook();
   if (options.updateExpectations) written.push(...updateExpectations(run, options.updateExpectations));
   if (!options.quiet) {

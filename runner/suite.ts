@@ -5,8 +5,9 @@
  */
 import type { InputError } from './errors.js';
 import type { JsonSource } from './json-source.js';
-import type { Level, Verdict } from './model.js';
+import type { Level, ResultRecord, Verdict } from './model.js';
 import type { Citation } from './specs.js';
+import type { DetailView } from './view.js';
 
 export interface LoadedVector<D = unknown> {
   id: string;
@@ -214,4 +215,11 @@ export interface Suite<D = unknown> {
   setup?(options: { outDir: string }): Promise<{ services: unknown; dispose(): Promise<void> }>;
   /** Extra subcommands: `conformatrix <name> ...`. */
   commands?: Record<string, SuiteCommand>;
+  /**
+   * How the reports show a result's details: generic views (runner/view.ts),
+   * made from the result record when the reports are written, so that older
+   * runs get them too. Undefined where the suite has none for the record (a
+   * record of another shape, say): the reports then show the details as JSON.
+   */
+  views?(result: ResultRecord): DetailView[] | undefined;
 }

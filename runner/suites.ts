@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UsageError } from './errors.js';
 import { DIST_DIR } from './paths.js';
+import type { ResultRecord, RunResults } from './model.js';
 import type { Suite } from './suite.js';
+import type { DetailView } from './view.js';
 
 const SUITES_DIR = join(DIST_DIR, 'suites');
 
@@ -31,4 +33,19 @@ export async function loadSuite(name: string): Promise<Suite> {
 export async function loadSuites(names?: string[]): Promise<Suite[]> {
   const wanted = names && names.length ? names : suiteNames();
   return Promise.all(wanted.map((n) => loadSuite(n)));
+}
+
+/** The reports' views of a result, by the suite that reached it (Suite.views). */
+export type ResultViews = (result: ResultRecord) => DetailView[] | undefined;
+
+export function resultViews(suites: Suite[]): ResultViews {
+  const byName = new Map(suites.map((s) => [s.name, s]));
+  return (r) => byName.get(r.suite)?.views?.(r);
+}
+
+/** The views of a run's results, from those of its suites that this build has (a merged or older run may name one it has not). */
+export async function runViews(run: RunResults): Promise<ResultViews> {
+  const known = new Set(suiteNames());
+  const names = [...new Set([...run.run.suites, ...run.results.map((r) => r.suite)])].filter((n) => known.has(n));
+  return resultViews(await loadSuites(names));
 }

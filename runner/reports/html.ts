@@ -17,8 +17,10 @@ import { createHash } from 'node:crypto';
 import { rerunCommand } from '../rerun.js';
 import { VERDICTS, countVerdicts, isFailure, type ResultRecord, type RunResults, type Verdict, type VectorRecord } from '../model.js';
 import { SpecLibrary } from '../specs.js';
+import type { ResultViews } from '../suites.js';
+import type { DetailView } from '../view.js';
 import { compareSections, groupBySection, SYMBOL } from './matrix.js';
-import { PAGE_SCRIPT } from './html/script.js';
+import { pageScript } from './html/script.js';
 import { PAGE_STYLE } from './html/style.js';
 
 /** What the page's script renders from, besides the run itself. Built here so that the page sorts and groups exactly as matrix.md does. */
@@ -61,20 +63,25 @@ export interface PageLayout {
   citations: Record<string, { label: string; url?: string; note?: string }[]>;
   /** For each result that failed, was flaky or passed unexpectedly: the command that runs it again (runner/rerun.ts), by vectorId + "\u0000" + targetId. */
   rerun: Record<string, string>;
+  /** The suites' views of each result's details (runner/view.ts), by index into run.results; results without views are left out. */
+  views: Record<number, DetailView[]>;
 }
 
 export interface HtmlReportOptions {
   /** The spec indexes that label and link citations; by default vectors/specs/. */
   specs?: SpecLibrary;
+  /** How each result's details are shown (the suites' views: runner/suites.ts resultViews); without, the page shows them as JSON. */
+  views?: ResultViews;
 }
 
 /** The page, as one string (written as matrix.html next to results.json). */
 export function htmlReport(run: RunResults, options: HtmlReportOptions = {}): string {
   // JSON semantics first: undefined dropped, toJSON applied, as results.json has it.
   const plain = JSON.parse(JSON.stringify(run)) as RunResults;
-  const layout = pageLayout(plain, options.specs ?? loadSpecs());
+  const layout = pageLayout(plain, options.specs ?? loadSpecs(), options.views);
   const data = embedJson({ format: 'conformatrix-html-data', version: 1, table: packValue({ run: plain, layout }) });
-  const scriptHash = sha256(PAGE_SCRIPT);
+  const script = pageScript();
+  const scriptHash = sha256(script);
   const styleHash = sha256(PAGE_STYLE);
   const csp = [
     "default-src 'none'",
@@ -104,7 +111,7 @@ export function htmlReport(run: RunResults, options: HtmlReportOptions = {}): st
     '<main id="grids"></main>',
     '<aside id="panel" role="dialog" aria-modal="false" aria-labelledby="panel-title" hidden></aside>',
     `<script type="application/json" id="conformatrix-data">${data}</script>`,
-    `<script>${PAGE_SCRIPT}</script>`,
+    `<script>${script}</script>`,
     '</body>',
     '</html>',
     '',
@@ -141,7 +148,7 @@ export function embedJson(value: unknown): string {
  * Entries refer only to earlier entries, and the last entry is the value.
  * A run repeats much (the same expected values, URLs and Set-Cookie lines
  * for every target): the full cookie run packs to about a third of its
- * compact JSON. The page unpacks it with UNPACK_SOURCE.
+ * compact JSON. The page unpacks it with unpack() (html/page/unpack.ts).
  */
 export function packValue(value: unknown): unknown[] {
   const table: unknown[] = [];
@@ -187,7 +194,7 @@ function rolePair(v: VectorRecord, r: ResultRecord): [string, string] {
   return [ids[0] ?? r.targetId, ids.slice(1).join('+')];
 }
 
-export function pageLayout(run: RunResults, specs: SpecLibrary): PageLayout {
+export function pageLayout(run: RunResults, specs: SpecLibrary, makeViews?: ResultViews): PageLayout {
   const byTarget = targetOrder(run);
   const interopVectors = new Set(run.vectors.filter((v) => v.roles?.length).map((v) => v.id));
   const isInterop = (r: ResultRecord) => r.roles !== undefined || interopVectors.has(r.vectorId);
@@ -260,7 +267,14 @@ export function pageLayout(run: RunResults, specs: SpecLibrary): PageLayout {
   for (const r of run.results) {
     if (isFailure(r.verdict) || r.verdict === 'flaky' || r.expectation?.outcome === 'unexpected-pass') rerun[`${r.vectorId}\u0000${r.targetId}`] = rerunCommand(run.run.argv, r.targetId, r.vectorId, { fallback });
   }
-  return { ...(gate ? { gate } : {}), symbols: SYMBOL, verdicts: VERDICTS, levels: ['MUST', 'SHOULD', 'MAY'], sections, summary, suites, interop, citations, rerun };
+  const views: PageLayout['views'] = {};
+  if (makeViews) {
+    run.results.forEach((r, i) => {
+      const vs = makeViews(r);
+      if (vs?.length) views[i] = vs;
+    });
+  }
+  return { ...(gate ? { gate } : {}), symbols: SYMBOL, verdicts: VERDICTS, levels: ['MUST', 'SHOULD', 'MAY'], sections, summary, suites, interop, citations, rerun, views };
 }
 
 /**

@@ -13,6 +13,7 @@ import { adapterScript, DEFAULT_PROFILE, loadCookieVectors, needsClock, PROFILE_
 import { importCommand } from './import.js';
 import { OriginServer } from './http/origin-server.js';
 import { planHttp, runHttp } from './http/run-http.js';
+import { cookieViews } from './views.js';
 
 /** How a target takes part: through its API ('api', the default) or as a real HTTP client ('http'). */
 function modeOf(target: TargetView): 'api' | 'http' {
@@ -150,6 +151,7 @@ const suite: Suite<CookieVector> = {
     return { services, dispose: async () => services.server?.close() };
   },
   commands: { import: importCommand },
+  views: cookieViews,
 };
 
 export default suite;

@@ -10,6 +10,7 @@ import type { Decision, LoadedVector, Suite, TargetView } from '../../runner/sui
 import { sweepLabs } from '../mptcp/net/lab.js';
 import { DEFAULT_TIMEOUT_MS, runScenario } from './run.js';
 import { loadScenarios, type Scenario } from './scenario.js';
+import { interopViews } from './views.js';
 
 /** What a pair must be able to do for the scenario. */
 function planEnsemble(vector: LoadedVector<Scenario>, targets: Record<string, TargetView>): Decision {
@@ -51,6 +52,7 @@ const suite: Suite<Scenario> = {
     sweepLabs();
     return { services: undefined, dispose: async () => void sweepLabs() };
   },
+  views: interopViews,
 };
 
 export default suite;

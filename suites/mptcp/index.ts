@@ -10,6 +10,7 @@ import { mptcpCommand } from './commands.js';
 import { sweepLabs } from './net/lab.js';
 import { runScript } from './script/engine.js';
 import { loadMptcpVectors, type MptcpVector } from './vector.js';
+import { mptcpViews } from './script/views.js';
 
 function plan(vector: LoadedVector<MptcpVector>, target: TargetView): Decision {
   const v = vector.data;
@@ -45,6 +46,7 @@ const suite: Suite<MptcpVector> = {
     return { services: undefined, dispose: async () => void sweepLabs() };
   },
   commands: { mptcp: mptcpCommand },
+  views: mptcpViews,
 };
 
 export default suite;

@@ -17,10 +17,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { countVerdicts, VERDICTS, type ResultRecord, type RunResults, type VectorRecord } from '../../runner/model.js';
 import { embedJson, htmlReport, packValue } from '../../runner/reports/html.js';
-import { UNPACK_SOURCE } from '../../runner/reports/html/script.js';
+import { unpackSource } from '../../runner/reports/html/script.js';
 import { groupBySection, SYMBOL } from '../../runner/reports/matrix.js';
 import { runCommand } from '../../runner/run.js';
 import { validateValue } from '../../runner/schema.js';
+import { runViews } from '../../runner/suites.js';
 import { skipWithReason } from '../docker/helpers.js';
 import { FIXTURES, readRun, ROOT, tempDir } from '../helpers.js';
 import { kernelMissing } from '../mptcp/helpers.js';
@@ -130,13 +131,15 @@ const PACKET_REASON =
 function packetRun(real: RunResults): RunResults {
   const run = structuredClone(real);
   const r = run.results.find((x) => x.verdict === 'pass')!;
-  Object.assign(r, {
-    verdict: 'fail',
+  const outcome = {
+    verdict: 'fail' as const,
     reason: PACKET_REASON,
     expected: { flags: 'SA', options: [{ mp_capable: { version: 1, flags: { h: true }, sender: 'sut' } }] },
     actual: { ip: { src: '10.0.1.1', dst: '10.0.1.2' }, tcp: { srcPort: 80, dstPort: 40000, flags: { syn: true, ack: true }, seq: 0, ack: 1, options: [{ type: 'mss', value: 1460 }, { type: 'mptcp', form: 'syn-ack', version: 1, flags: { a: false, b: false, h: false } }] } },
-    details: { exchange: [{ t: 0, from: 'peer', packet: '10.0.1.2:40000 > 10.0.1.1:80 [S] seq 0 ack 0 len 0 <mp_capable(syn)>' }, { t: 2, from: 'sut', packet: '10.0.1.1:80 > 10.0.1.2:40000 [S.] seq 0 ack 1 len 0 <mss, mp_capable(syn-ack)>' }] },
-  });
+  };
+  const exchange = [{ t: 0, from: 'peer', packet: '10.0.1.2:40000 > 10.0.1.1:80 [S] seq 0 ack 0 len 0 <mp_capable(syn)>' }, { t: 2, from: 'sut', packet: '10.0.1.1:80 > 10.0.1.2:40000 [S.] seq 0 ack 1 len 0 <mss, mp_capable(syn-ack)>' }];
+  // An MPTCP suite's result: the report draws the views that suite makes of it (runner/view.ts).
+  Object.assign(r, { ...outcome, suite: 'mptcp', details: { exchange } });
   return run;
 }
 
@@ -173,13 +176,13 @@ describe('HTML report (matrix.html) in chromium', function () {
     assert.equal(code, 1, 'curl fails some vectors');
     run = readRun(out);
     pageFile = join(out, 'matrix.html');
-    writeFileSync(pageFile, htmlReport(run));
+    writeFileSync(pageFile, htmlReport(run, { views: await runViews(run) }));
     const dir2 = join(out, 'interop');
     mkdirSync(dir2);
     interop = interopRun(run);
     writeFileSync(join(dir2, 'results.json'), JSON.stringify(interop, null, 2));
     interopFile = join(dir2, 'matrix.html');
-    writeFileSync(interopFile, htmlReport(interop));
+    writeFileSync(interopFile, htmlReport(interop, { views: await runViews(interop) }));
     // A real timeout, with the adapter's stderr: the faulty fixture adapter hangs on one vector (and says so on stderr).
     faultDir = join(out, 'faults');
     mkdirSync(faultDir);
@@ -196,7 +199,8 @@ describe('HTML report (matrix.html) in chromium', function () {
     const dir3 = join(out, 'packet');
     mkdirSync(dir3);
     packetFile = join(dir3, 'matrix.html');
-    writeFileSync(packetFile, htmlReport(packetRun(readRun(faultDir))));
+    const packet = packetRun(readRun(faultDir));
+    writeFileSync(packetFile, htmlReport(packet, { views: await runViews(packet) }));
     mkdirSync(ARTIFACTS, { recursive: true });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
   });
@@ -283,7 +287,7 @@ describe('HTML report (matrix.html) in chromium', function () {
     assert.equal(html.split('</script>').length - 1, 2, 'exactly two script elements end in the file');
     assert.ok(!html.includes('<img'), 'no hostile markup in the file as markup');
     const payload = JSON.parse(text) as { format: string; table: unknown[] };
-    const unpack = new Function(`${UNPACK_SOURCE}; return unpack;`)() as (t: unknown[]) => { run: RunResults };
+    const unpack = new Function(`${unpackSource()}; return unpack;`)() as (t: unknown[]) => { run: RunResults };
     assert.deepEqual(unpack(payload.table).run, readRun(out), 'the page carries results.json exactly');
     // A key "__proto__" stays a key through packing; odd strings survive embedding.
     const odd = JSON.parse('{"__proto__": {"polluted": true}, "s": "</script>\\u2028\\u2029<!--&"}');
@@ -677,7 +681,8 @@ describe('HTML report (matrix.html) in chromium', function () {
       if (why) return skipWithReason(this, why);
       mptcp = tempDir('conformatrix-html-mptcp-');
       await runCommand({ suites: ['mptcp'], targets: ['linux-kernel'], vectors: [join(ROOT, 'vectors', 'mptcp', 'capable.json')], out: mptcp, quiet: true });
-      writeFileSync(join(mptcp, 'matrix.html'), htmlReport(readRun(mptcp)));
+      const mrun = readRun(mptcp);
+      writeFileSync(join(mptcp, 'matrix.html'), htmlReport(mrun, { views: await runViews(mrun) }));
     });
     after(() => {
       if (mptcp) rmSync(mptcp, { recursive: true, force: true });

@@ -131,8 +131,7 @@ table.interop td.c { min-width: 4rem; }
 #panel h3 { border-bottom: 1px solid var(--line); padding-bottom: .15rem; }
 #panel h4 { margin: .5rem 0 .1rem; }
 pre.reason { font-size: 12px; }
-ul.cites, ul.artifacts, ul.setcookie { margin: 0; padding-left: 1.1rem; }
-ul.setcookie { padding-left: 0; list-style: none; }
+ul.cites, ul.artifacts { margin: 0; padding-left: 1.1rem; }
 table.diff { width: 100%; table-layout: fixed; }
 table.diff col.ln { width: 2.6rem; }
 table.diff td.ln { color: var(--muted); text-align: right; font-size: 11px; user-select: none; }
@@ -142,29 +141,28 @@ table.diff td.add { background: var(--add); }
 table.diff td.gap { background: var(--head); }
 table.diff td.del mark { background: var(--mark-del); color: inherit; }
 table.diff td.add mark { background: var(--mark-add); color: inherit; }
-table.exchange { font-size: 12.5px; width: 100%; }
-table.exchange td.num { text-align: right; color: var(--muted); white-space: nowrap; }
-table.exchange tr.mismatch td.sent, table.exchange tr.mismatch td.want { background: var(--del); }
-table.exchange tr.unchecked td.want { color: var(--muted); }
-table.exchange .x { color: var(--bad); font-weight: 700; }
-table.exchange .ok { color: #2a7a35; }
-table.exchange code.oct { white-space: pre-wrap; word-break: break-all; background: var(--head); padding: 0 .15rem; }
-table.exchange .ctl { background: var(--mark-del); border-radius: .2rem; }
-table.exchange .method { font-weight: 600; }
-table.exchange code.url { word-break: break-all; }
-table.packets td.dir { white-space: nowrap; }
-table.packets tr.from-peer td.dir { color: var(--accent); }
-table.packets tr.from-sut td.dir { color: #2a7a35; font-weight: 600; }
+/* The suites' views of a result (runner/view.ts): generic parts, coloured by tone, never by what a suite names them. */
+table.view { font-size: 12.5px; width: 100%; }
+table.view td.num { text-align: right; color: var(--muted); white-space: nowrap; }
+table.view code.vcode { word-break: break-all; }
+code.bytes { white-space: pre-wrap; word-break: break-all; background: var(--head); padding: 0 .15rem; }
+.ctl { background: var(--mark-del); border-radius: .2rem; }
+ul.vlist { margin: 0; padding-left: 0; list-style: none; }
+.strong { font-weight: 600; }
+.t-bad { color: var(--bad); }
+.t-bad.strong { font-weight: 700; }
+.t-good { color: #2a7a35; }
+.t-muted { color: var(--muted); }
+.t-accent { color: var(--accent); }
+td.t-del { background: var(--del); color: inherit; }
+td.t-add { background: var(--add); color: inherit; }
+.vcolumns { display: grid; grid-template-columns: repeat(auto-fit, minmax(16rem, 1fr)); gap: .6rem; }
+.vcolumns > div { min-width: 0; }
 pre.json { background: var(--head); padding: .4rem; max-height: 24rem; overflow: auto; }
 .outcome.o-new-failure, .outcome.o-unexpected-pass { font-weight: 700; color: var(--bad); }
 table.attempts td { font-size: 12.5px; }
 pre.log, pre.cmd { background: var(--head); padding: .4rem; max-height: 20rem; overflow: auto; font-size: 12px; }
 .no-verdict { font-weight: 600; }
-table.mismatch { width: 100%; font-size: 12.5px; }
-table.mismatch td.del { background: var(--del); }
-table.mismatch td.add { background: var(--add); }
-.pattern-pair { display: grid; grid-template-columns: repeat(auto-fit, minmax(16rem, 1fr)); gap: .6rem; }
-.pattern-pair pre.json { min-width: 0; }
 @media (max-width: 600px) {
   body { padding: 0 .5rem 2rem; }
   table.matrix th.vec .title { max-width: 12rem; }
