@@ -15,8 +15,6 @@ import {
   addAddrHmac,
   deriveIdsn,
   deriveToken,
-  joinAckHmac,
-  joinSynAckHmac,
   TcpRstReason,
   verifyDssChecksum,
   type AddAddr,
@@ -30,6 +28,7 @@ import type { ConnectionHost, HostEventOf } from './connection-host.js';
 import { DataReceiver, type Received } from './data-receiver.js';
 import { DataSender, type SendContext } from './data-sender.js';
 import { synAckRefusal, synRefusal, thirdAckRefusal } from './handshake.js';
+import { addressIdFor, joinSynAckOutcome, joinThirdAckOutcome, sameBytes } from './join.js';
 import { random64 } from './random.js';
 import { RemovalProbes } from './removal-probes.js';
 import { buildOptions, type ConnectionMode, type ConnectionView } from './option-builder.js';
@@ -42,8 +41,6 @@ import type { ConnectionState, MptcpOptions, SubflowInfo, TcpRstInfo } from './t
 export type ResolvedMptcpOptions = Required<MptcpOptions>;
 
 export type { ConnectionMode };
-
-const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
 
 const tcpRst = (reason: number, transient = false): MptcpOption => ({
   type: 'mptcp',
@@ -455,16 +452,15 @@ export class Connection implements SubflowOwner<Subflow> {
   }
 
   private onJoinSynAck(s: Subflow, opts: ParsedOptions, now: number): boolean {
-    const j = opts.mptcp.find((o): o is MpJoin & { form: 'syn-ack' } => o.subtype === 'mp_join' && o.form === 'syn-ack');
-    const expected = j && joinSynAckHmac({ keyA: this.localKey, keyB: this.remoteKey!, nonceA: this.mp(s).nonceLocal, nonceB: j.nonce });
-    if (!j || !expected || !sameBytes(j.hmac, expected)) {
+    const out = joinSynAckOutcome(this, this.mp(s).nonceLocal, opts.mptcp);
+    if (!out.ok) {
       this.host.stats.joinSynAckHmacFailure++;
-      this.dropSubflow(s, j ? 'MP_JOIN SYN/ACK with a bad HMAC' : 'SYN/ACK without MP_JOIN', [tcpRst(TcpRstReason.MPTCP_SPECIFIC)], now);
+      this.dropSubflow(s, out.reason, [tcpRst(TcpRstReason.MPTCP_SPECIFIC)], now);
       return false;
     }
-    this.mp(s).nonceRemote = j.nonce;
-    this.mp(s).remoteAddressId = j.addressId;
-    this.mp(s).peerBackup = j.backup;
+    this.mp(s).nonceRemote = out.peer.nonce;
+    this.mp(s).remoteAddressId = out.peer.addressId;
+    this.mp(s).peerBackup = out.peer.backup;
     this.mp(s).joinVerified = true;
     s.ackPending = true; // the third ACK, with HMAC-A
     s.rtoDeadline = now + s.rto; // until the fourth ACK
@@ -472,11 +468,10 @@ export class Connection implements SubflowOwner<Subflow> {
   }
 
   private onJoinThirdAck(s: Subflow, opts: ParsedOptions, now: number): boolean {
-    const j = opts.mptcp.find((o): o is MpJoin & { form: 'ack' } => o.subtype === 'mp_join' && o.form === 'ack');
-    const expected = joinAckHmac({ keyA: this.remoteKey!, keyB: this.localKey, nonceA: this.mp(s).nonceRemote, nonceB: this.mp(s).nonceLocal });
-    if (!j || !sameBytes(j.hmac, expected) || this.mode !== 'mptcp') {
+    const out = joinThirdAckOutcome(this, { local: this.mp(s).nonceLocal, remote: this.mp(s).nonceRemote }, opts.mptcp, this.mode === 'mptcp');
+    if (!out.ok) {
       this.host.stats.joinAckHmacFailure++;
-      this.dropSubflow(s, j ? 'MP_JOIN third ACK with a bad HMAC' : 'third ACK without MP_JOIN', [tcpRst(TcpRstReason.MPTCP_SPECIFIC)], now);
+      this.dropSubflow(s, out.reason, [tcpRst(TcpRstReason.MPTCP_SPECIFIC)], now);
       return false;
     }
     this.mp(s).joinVerified = true;
@@ -499,12 +494,9 @@ export class Connection implements SubflowOwner<Subflow> {
     return !s.initial && this.mp(s).joinVerified && !this.mp(s).joined && s.state === 'established' && this.mode === 'mptcp';
   }
 
-  /** Our address id for a local address: 0 for that of the first subflow, else its place among the host's addresses. */
+  /** Our address id for a local address (join.ts). */
   addressIdFor(address: string): number {
-    const first = this.subflowList[0];
-    if (!first || first.local === address) return 0;
-    const i = this.host.addresses.indexOf(address);
-    return i >= 0 ? i + 1 : 255;
+    return addressIdFor(address, this.subflowList[0]?.local, this.host.addresses);
   }
 
   // ================================================================ fallback
