@@ -28,7 +28,8 @@ import type { ConnectionHost, HostEventOf } from './connection-host.js';
 import { DataReceiver, type Received } from './data-receiver.js';
 import { DataSender, type SendContext } from './data-sender.js';
 import { synAckRefusal, synRefusal, thirdAckRefusal } from './handshake.js';
-import { addressIdFor, joinSynAckOutcome, joinThirdAckOutcome, sameBytes } from './join.js';
+import { addressIdFor, joinSynAckOutcome, joinThirdAckOutcome } from './join.js';
+import { PeerAddresses } from './peer-addresses.js';
 import { random64 } from './random.js';
 import { RemovalProbes } from './removal-probes.js';
 import { buildOptions, type ConnectionMode, type ConnectionView } from './option-builder.js';
@@ -103,8 +104,8 @@ export class Connection implements SubflowOwner<Subflow> {
   /** After a fallback caused by a checksum failure: keep sending data ACKs until the peer's answer. */
   private fallbackDataAcks = false;
 
-  /** Addresses the peer announced (ADD_ADDR), by address id. */
-  readonly remoteAddresses = new Map<number, { address: string; port?: number }>();
+  /** Addresses the peer announced (ADD_ADDR), by address id (peer-addresses.ts). */
+  readonly remoteAddresses = new PeerAddresses();
   /** Listener port this connection came from (server). */
   listenerPort: number | undefined;
   private closedNotified = false;
@@ -710,21 +711,19 @@ export class Connection implements SubflowOwner<Subflow> {
   }
 
   private onAddAddr(s: Subflow, o: AddAddr): void {
-    if (o.echo) return; // the peer's echo of our ADD_ADDR
+    const out = this.remoteAddresses.onAddAddr(o, this);
+    if (out.kind === 'echo') return; // the peer's echo of our ADD_ADDR
     this.host.stats.addAddrReceived++;
-    const expected = addAddrHmac({ senderKey: this.remoteKey!, receiverKey: this.localKey, addressId: o.addressId, address: o.address, ...(o.port !== undefined ? { port: o.port } : {}) });
-    if (!o.hmac || !sameBytes(o.hmac, expected)) {
+    if (out.kind === 'bad-hmac') {
       this.host.stats.addAddrBadHmac++;
       return;
     }
-    const known = this.remoteAddresses.get(o.addressId);
-    this.remoteAddresses.set(o.addressId, { address: o.address, ...(o.port !== undefined ? { port: o.port } : {}) });
-    this.mp(s).pendingOptions.push({ type: 'mptcp', subtype: 'add_addr', echo: true, addressId: o.addressId, address: o.address, ...(o.port !== undefined ? { port: o.port } : {}) });
-    if (!known || known.address !== o.address) this.host.emitEvent({ type: 'add-addr', conn: this, addressId: o.addressId, address: o.address, ...(o.port !== undefined ? { port: o.port } : {}) });
+    this.mp(s).pendingOptions.push(out.echo);
+    if (out.announce) this.host.emitEvent({ type: 'add-addr', conn: this, addressId: o.addressId, address: o.address, ...(o.port !== undefined ? { port: o.port } : {}) });
   }
 
   private onRemoveAddr(s: Subflow, ids: number[], now: number): void {
-    for (const id of ids) this.remoteAddresses.delete(id);
+    this.remoteAddresses.onRemoveAddr(ids);
     this.host.emitEvent({ type: 'remove-addr', conn: this, addressIds: ids });
     const open = this.subflowList.filter((x) => !x.closed);
     for (const x of open) {
