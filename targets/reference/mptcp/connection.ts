@@ -15,8 +15,6 @@ import {
   addAddrHmac,
   deriveIdsn,
   deriveToken,
-  joinAckHmac,
-  joinSynAckHmac,
   TcpRstReason,
   verifyDssChecksum,
   type AddAddr,
@@ -30,6 +28,8 @@ import type { ConnectionHost, HostEventOf } from './connection-host.js';
 import { DataReceiver, type Received } from './data-receiver.js';
 import { DataSender, type SendContext } from './data-sender.js';
 import { synAckRefusal, synRefusal, thirdAckRefusal } from './handshake.js';
+import { addressIdFor, joinSynAckOutcome, joinThirdAckOutcome } from './join.js';
+import { PeerAddresses } from './peer-addresses.js';
 import { random64 } from './random.js';
 import { RemovalProbes } from './removal-probes.js';
 import { buildOptions, type ConnectionMode, type ConnectionView } from './option-builder.js';
@@ -42,8 +42,6 @@ import type { ConnectionState, MptcpOptions, SubflowInfo, TcpRstInfo } from './t
 export type ResolvedMptcpOptions = Required<MptcpOptions>;
 
 export type { ConnectionMode };
-
-const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
 
 const tcpRst = (reason: number, transient = false): MptcpOption => ({
   type: 'mptcp',
@@ -106,8 +104,8 @@ export class Connection implements SubflowOwner<Subflow> {
   /** After a fallback caused by a checksum failure: keep sending data ACKs until the peer's answer. */
   private fallbackDataAcks = false;
 
-  /** Addresses the peer announced (ADD_ADDR), by address id. */
-  readonly remoteAddresses = new Map<number, { address: string; port?: number }>();
+  /** Addresses the peer announced (ADD_ADDR), by address id (peer-addresses.ts). */
+  readonly remoteAddresses = new PeerAddresses();
   /** Listener port this connection came from (server). */
   listenerPort: number | undefined;
   private closedNotified = false;
@@ -455,16 +453,15 @@ export class Connection implements SubflowOwner<Subflow> {
   }
 
   private onJoinSynAck(s: Subflow, opts: ParsedOptions, now: number): boolean {
-    const j = opts.mptcp.find((o): o is MpJoin & { form: 'syn-ack' } => o.subtype === 'mp_join' && o.form === 'syn-ack');
-    const expected = j && joinSynAckHmac({ keyA: this.localKey, keyB: this.remoteKey!, nonceA: this.mp(s).nonceLocal, nonceB: j.nonce });
-    if (!j || !expected || !sameBytes(j.hmac, expected)) {
+    const out = joinSynAckOutcome(this, this.mp(s).nonceLocal, opts.mptcp);
+    if (!out.ok) {
       this.host.stats.joinSynAckHmacFailure++;
-      this.dropSubflow(s, j ? 'MP_JOIN SYN/ACK with a bad HMAC' : 'SYN/ACK without MP_JOIN', [tcpRst(TcpRstReason.MPTCP_SPECIFIC)], now);
+      this.dropSubflow(s, out.reason, [tcpRst(TcpRstReason.MPTCP_SPECIFIC)], now);
       return false;
     }
-    this.mp(s).nonceRemote = j.nonce;
-    this.mp(s).remoteAddressId = j.addressId;
-    this.mp(s).peerBackup = j.backup;
+    this.mp(s).nonceRemote = out.peer.nonce;
+    this.mp(s).remoteAddressId = out.peer.addressId;
+    this.mp(s).peerBackup = out.peer.backup;
     this.mp(s).joinVerified = true;
     s.ackPending = true; // the third ACK, with HMAC-A
     s.rtoDeadline = now + s.rto; // until the fourth ACK
@@ -472,11 +469,10 @@ export class Connection implements SubflowOwner<Subflow> {
   }
 
   private onJoinThirdAck(s: Subflow, opts: ParsedOptions, now: number): boolean {
-    const j = opts.mptcp.find((o): o is MpJoin & { form: 'ack' } => o.subtype === 'mp_join' && o.form === 'ack');
-    const expected = joinAckHmac({ keyA: this.remoteKey!, keyB: this.localKey, nonceA: this.mp(s).nonceRemote, nonceB: this.mp(s).nonceLocal });
-    if (!j || !sameBytes(j.hmac, expected) || this.mode !== 'mptcp') {
+    const out = joinThirdAckOutcome(this, { local: this.mp(s).nonceLocal, remote: this.mp(s).nonceRemote }, opts.mptcp, this.mode === 'mptcp');
+    if (!out.ok) {
       this.host.stats.joinAckHmacFailure++;
-      this.dropSubflow(s, j ? 'MP_JOIN third ACK with a bad HMAC' : 'third ACK without MP_JOIN', [tcpRst(TcpRstReason.MPTCP_SPECIFIC)], now);
+      this.dropSubflow(s, out.reason, [tcpRst(TcpRstReason.MPTCP_SPECIFIC)], now);
       return false;
     }
     this.mp(s).joinVerified = true;
@@ -499,12 +495,9 @@ export class Connection implements SubflowOwner<Subflow> {
     return !s.initial && this.mp(s).joinVerified && !this.mp(s).joined && s.state === 'established' && this.mode === 'mptcp';
   }
 
-  /** Our address id for a local address: 0 for that of the first subflow, else its place among the host's addresses. */
+  /** Our address id for a local address (join.ts). */
   addressIdFor(address: string): number {
-    const first = this.subflowList[0];
-    if (!first || first.local === address) return 0;
-    const i = this.host.addresses.indexOf(address);
-    return i >= 0 ? i + 1 : 255;
+    return addressIdFor(address, this.subflowList[0]?.local, this.host.addresses);
   }
 
   // ================================================================ fallback
@@ -718,21 +711,19 @@ export class Connection implements SubflowOwner<Subflow> {
   }
 
   private onAddAddr(s: Subflow, o: AddAddr): void {
-    if (o.echo) return; // the peer's echo of our ADD_ADDR
+    const out = this.remoteAddresses.onAddAddr(o, this);
+    if (out.kind === 'echo') return; // the peer's echo of our ADD_ADDR
     this.host.stats.addAddrReceived++;
-    const expected = addAddrHmac({ senderKey: this.remoteKey!, receiverKey: this.localKey, addressId: o.addressId, address: o.address, ...(o.port !== undefined ? { port: o.port } : {}) });
-    if (!o.hmac || !sameBytes(o.hmac, expected)) {
+    if (out.kind === 'bad-hmac') {
       this.host.stats.addAddrBadHmac++;
       return;
     }
-    const known = this.remoteAddresses.get(o.addressId);
-    this.remoteAddresses.set(o.addressId, { address: o.address, ...(o.port !== undefined ? { port: o.port } : {}) });
-    this.mp(s).pendingOptions.push({ type: 'mptcp', subtype: 'add_addr', echo: true, addressId: o.addressId, address: o.address, ...(o.port !== undefined ? { port: o.port } : {}) });
-    if (!known || known.address !== o.address) this.host.emitEvent({ type: 'add-addr', conn: this, addressId: o.addressId, address: o.address, ...(o.port !== undefined ? { port: o.port } : {}) });
+    this.mp(s).pendingOptions.push(out.echo);
+    if (out.announce) this.host.emitEvent({ type: 'add-addr', conn: this, addressId: o.addressId, address: o.address, ...(o.port !== undefined ? { port: o.port } : {}) });
   }
 
   private onRemoveAddr(s: Subflow, ids: number[], now: number): void {
-    for (const id of ids) this.remoteAddresses.delete(id);
+    this.remoteAddresses.onRemoveAddr(ids);
     this.host.emitEvent({ type: 'remove-addr', conn: this, addressIds: ids });
     const open = this.subflowList.filter((x) => !x.closed);
     for (const x of open) {
