@@ -81,6 +81,8 @@ button.link:hover { text-decoration: underline; }
 .count { padding: 0 .25rem; border-radius: .3rem; white-space: nowrap; }
 .targets-box { margin: .8rem 0; }
 table.targets td, table.targets th { font-size: .85rem; }
+details.coverage > summary { cursor: pointer; }
+details.coverage > summary > h3, details.coverage > summary > p { display: inline; margin: 0 .6rem 0 0; }
 table.coverage th[scope=row] { text-align: left; font-weight: normal; }
 table.coverage td.cov { text-align: center; white-space: nowrap; }
 table.coverage tr.partial td.cov { color: var(--bad); font-weight: 600; }

@@ -183,9 +183,16 @@ function buildCoverage(main: HTMLElement): void {
   add(sec, el('p', { class: 'note', text: 'Per section of the document each suite is measured against: the testable requirements that at least one of this run\u2019s vectors cites, over all testable ones. Untestable requirements are counted apart. The whole selection of the run: the filters do not apply here.' }));
   for (const c of RUN.coverage) {
     const title = `${c.suite}: ${c.doc}${c.profile ? ` (profile ${c.profile})` : ''}`;
-    const box = el('div', { class: 'coverage', data: { suite: c.suite, doc: c.doc } }, el('h3', { text: title }));
+    // Folded: the totals show in the summary, the table of sections on demand, so the grids stay in the first view.
+    const box = el('details', { class: 'coverage', data: { suite: c.suite, doc: c.doc } });
     const levels = c.levels.map((l) => `${l.level} ${l.covered}/${l.testable}`).join(', ');
-    add(box, el('p', { class: 'note totals' }, [el('strong', { class: 'cov-total', text: `${c.totals.covered}/${c.totals.testable}` }), ` testable requirements covered; ${c.totals.untestable} untestable; by level: ${levels}.`]));
+    add(
+      box,
+      el('summary', null, [
+        el('h3', { text: title }),
+        el('p', { class: 'note totals' }, [el('strong', { class: 'cov-total', text: `${c.totals.covered}/${c.totals.testable}` }), ` testable requirements covered; ${c.totals.untestable} untestable; by level: ${levels}.`]),
+      ]),
+    );
     const table = el('table', { class: 'grid coverage', data: { suite: c.suite } });
     add(table, el('thead', null, headRow(['section', 'covered / testable', 'untestable', 'uncovered'])));
     const body = el('tbody');
