@@ -17,8 +17,10 @@ export const FLAGS_FILE = join(SCHEMA_DIR, 'flags.json');
 
 export interface FlagRegistry {
   source: JsonSource;
-  /** Flag name -> its meaning. */
+  /** Flag name -> its meaning: every flag a vector may carry. */
   flags: Map<string, string>;
+  /** The flags that `conformatrix import` writes: allowed, but no project vector need carry them. */
+  imported: Set<string>;
 }
 
 let cached: FlagRegistry | undefined;
@@ -30,8 +32,9 @@ export function flagRegistry(file = FLAGS_FILE): FlagRegistry {
   const source = JsonSource.parse(displayPath(file), read.text);
   const errors = validateSource(source, 'urn:conformatrix:flags');
   if (errors.length) throw errors[0]!;
-  const flags = new Map(Object.entries((source.value as { flags: Record<string, string> }).flags));
-  const registry = { source, flags };
+  const doc = source.value as { flags: Record<string, string>; importFlags?: Record<string, string> };
+  const flags = new Map([...Object.entries(doc.flags), ...Object.entries(doc.importFlags ?? {})]);
+  const registry = { source, flags, imported: new Set(Object.keys(doc.importFlags ?? {})) };
   if (file === FLAGS_FILE) cached = registry;
   return registry;
 }
@@ -80,6 +83,6 @@ export function unknownFlagErrors(v: LoadedVector, source: JsonSource, registry:
 export function unusedFlagErrors(vectors: LoadedVector[], registry: FlagRegistry): InputError[] {
   const used = new Set(vectors.flatMap((v) => v.flags));
   return [...registry.flags.keys()]
-    .filter((f) => !used.has(f))
+    .filter((f) => !used.has(f) && !registry.imported.has(f))
     .map((f) => registry.source.error(`/flags/${f.replace(/~/g, '~0').replace(/\//g, '~1')}`, `flag "${f}" is defined but no vector carries it: remove the entry, or flag the vectors it was meant for`));
 }
