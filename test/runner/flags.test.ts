@@ -41,8 +41,8 @@ describe('flag registry', function () {
     assert.doesNotMatch(r.stderr, /flags\/0/, 'a registered flag is fine');
   });
 
-  it('accepts a vector whose flags are all registered', () => {
-    const r = cli(['validate', write('v.json', { vectors: [vector(['samesite', 'redirect'])] })]);
+  it('accepts a vector whose flags are all registered, the flags an importer writes included', () => {
+    const r = cli(['validate', write('v.json', { vectors: [vector(['samesite', 'redirect', 'imported', 'http-state'])] })]);
     assert.equal(r.status, 0, r.stderr);
   });
 
