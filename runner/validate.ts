@@ -4,7 +4,9 @@
  * vector files against their JSON Schema, the suite's own checks, unique ids,
  * citations that name real sections, requirement ids that the index has and
  * that are testable, the level rule, and, for a suite that says so, a
- * requirement cited by every vector of its own folder;
+ * requirement cited by every vector of its own folder; flags that the flag
+ * registry (vectors/schema/flags.json) defines, and, with no PATH, no registry
+ * entry that no vector carries;
  * target manifests (target.json) against theirs and against the suites and
  * capabilities this build knows; expectations files against theirs. With no
  * PATH, every suite's vectors and every target manifest.
@@ -13,6 +15,7 @@ import { basename, dirname } from 'node:path';
 import { uncitedErrors } from './coverage.js';
 import { InputError, InputErrors } from './errors.js';
 import { readExpectations } from './expectations.js';
+import { flagRegistry, unusedFlagErrors } from './flags.js';
 import { manifestErrors } from './gate-checks.js';
 import { JsonSource } from './json-source.js';
 import { loadAll } from './run.js';
@@ -74,6 +77,8 @@ export async function validateCommand(paths: string[]): Promise<number> {
         errors.push(...uncited);
         process.stdout.write(`${l.suite.name}: ${l.vectors.length - uncited.length} vectors valid\n`);
       }
+      // Every vector of every suite is here only without PATH: then a registry entry no vector carries is dead.
+      if (paths.length === 0) errors.push(...unusedFlagErrors(loaded.flatMap((l) => l.vectors), flagRegistry()));
     } catch (err) {
       if (err instanceof InputErrors) errors.push(...err.errors);
       else throw err;

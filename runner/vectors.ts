@@ -2,13 +2,15 @@
  * Loading and validating vector files: JSON Schema first, then the suite's own
  * checks, then what holds across files (unique ids, citations that name real
  * sections, requirement ids that the requirements index has, with the level
- * rule). Every error names file:line:column and the JSON pointer.
+ * rule, flags that the flag registry defines). Every error names
+ * file:line:column and the JSON pointer.
  */
 import type { Citation } from './specs.js';
 import type { Level } from './model.js';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { InputError } from './errors.js';
+import { flagRegistry, unknownFlagErrors } from './flags.js';
 import { JsonSource } from './json-source.js';
 import { MAX_VECTORS_PER_FILE, MAX_VECTORS_PER_RUN } from './limits.js';
 import { ROOT } from './paths.js';
@@ -74,6 +76,7 @@ export function loadVectorFiles(suite: Suite, files: string[], specs: SpecLibrar
   const vectors: LoadedVector[] = [];
   const errors: InputError[] = [];
   const seen = new Map<string, LoadedVector>();
+  const flags = flagRegistry();
   for (const file of files) {
     let source: JsonSource;
     try {
@@ -116,6 +119,7 @@ export function loadVectorFiles(suite: Suite, files: string[], specs: SpecLibrar
         if (problem) errors.push(source.error(`${v.source.pointer}/spec/${i}`, `citation: ${problem}`));
       });
       for (const p of citationProblems(v, specs.requirements)) errors.push(source.error(`${v.source.pointer}${p.at}`, p.message));
+      errors.push(...unknownFlagErrors(v, source, flags));
       vectors.push(v);
     }
   }

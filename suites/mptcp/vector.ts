@@ -7,7 +7,6 @@ import type { VectorCommon } from '../../runner/vectors.js';
 import type { InputError } from '../../runner/errors.js';
 import type { JsonSource } from '../../runner/json-source.js';
 import type { LoadedVector } from '../../runner/suite.js';
-import { checkOptionSpec } from './script/build.js';
 
 export type Num = number | string;
 export type Bytes = string | { hex: string };
@@ -98,11 +97,6 @@ export function loadMptcpVectors(source: JsonSource): { vectors: LoadedVector<Mp
       const sat = `${at}/script/${j}`;
       if (step.if !== undefined && !captured.has(step.if)) errors.push(source.error(`${sat}/if`, `no earlier expect captures "${step.if}"`));
       if (isExpect(step)) for (const name of Object.keys(step.expect.capture ?? {})) captured.add(name);
-      const options: OptionSpec[] | undefined = 'inject' in step ? step.inject.options : isExpect(step) ? step.expect.options?.require : undefined;
-      (options ?? []).forEach((o, k) => {
-        const problem = checkOptionSpec(o, 'inject' in step ? 'inject' : 'expect');
-        if (problem) errors.push(source.error(`${sat}/${'inject' in step ? 'inject/options' : 'expect/options/require'}/${k}`, problem));
-      });
       if ('sut' in step) {
         if (step.sut === 'await') {
           if (!step.op) errors.push(source.error(sat, 'await needs "op": the name of an earlier connect, accept or read'));

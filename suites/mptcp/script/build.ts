@@ -45,37 +45,6 @@ export function mpCapableFlags(f: unknown): MpCapableFlags {
   return flags;
 }
 
-const FIELDS: Record<string, string[]> = {
-  'kind:mss': ['mss'],
-  'kind:window-scale': ['shift'],
-  'kind:sack-permitted': [],
-  'kind:timestamps': ['value', 'echo'],
-  'kind:nop': [],
-  'kind:eol': [],
-  'kind:raw': ['hex'],
-  'mptcp:mp_capable': ['version', 'flags', 'form', 'senderKey', 'receiverKey', 'dataLength', 'checksum'],
-  'mptcp:mp_join': ['form', 'backup', 'addressId', 'token', 'nonce', 'hmac'],
-  'mptcp:dss': ['dataAck', 'dataAck64', 'dsn', 'dsn64', 'ssn', 'length', 'checksum', 'dataFin'],
-  'mptcp:add_addr': ['echo', 'addressId', 'address', 'port', 'hmac'],
-  'mptcp:remove_addr': ['addressIds'],
-  'mptcp:mp_prio': ['backup'],
-  'mptcp:mp_fail': ['dsn'],
-  'mptcp:mp_fastclose': ['receiverKey'],
-  'mptcp:mp_tcprst': ['reason', 'flags'],
-  'mptcp:raw': ['hex'],
-};
-
-/** A reason an option spec cannot be built or matched, for validation; undefined when it is fine. */
-export function checkOptionSpec(o: OptionSpec, use: 'inject' | 'expect'): string | undefined {
-  const key = o.mptcp !== undefined ? `mptcp:${o.mptcp}` : `kind:${o.kind}`;
-  const allowed = FIELDS[key];
-  if (!allowed) return `unknown option ${key.replace(':', ' ')}`;
-  const unknown = Object.keys(o).filter((k) => k !== 'kind' && k !== 'mptcp' && !allowed.includes(k));
-  if (unknown.length) return `${key.replace(':', ' ')} has no field ${unknown.map((k) => JSON.stringify(k)).join(', ')} (fields: ${allowed.join(', ') || 'none'})`;
-  if (use === 'inject' && (o.kind === 'raw' || o.mptcp === 'raw') && typeof o.hex !== 'string') return 'a raw option needs "hex": the whole option from its kind octet';
-  return undefined;
-}
-
 const hexBytes = (h: string) => new Uint8Array(Buffer.from(h, 'hex'));
 
 /** A key given as "peer", "sut" or 16 hex digits. */
