@@ -31,7 +31,10 @@ const version = /GNU Wget (\S+)/.exec(execFileSync('wget', ['--version'], { enco
 
 function run(args: string[], deadline: number): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('wget', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    // wget's IRI support reads the locale: under a non-UTF-8 one (a container's default C locale) it decodes
+    // percent-escapes such as %7E in the URLs it is given. A UTF-8 locale, as its users run it, keeps them as written,
+    // whatever the environment the adapter runs in (the local and docker drivers must give the same verdicts).
+    const child = spawn('wget', args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C.UTF-8' } });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString('utf8')).slice(-4000)));
     const timer = setTimeout(() => child.kill('SIGKILL'), Math.max(100, deadline - Date.now()));

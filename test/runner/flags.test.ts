@@ -32,12 +32,12 @@ describe('flag registry', function () {
   this.timeout(120_000);
 
   it('rejects a flag the registry does not define, with its line, pointer, close names and the entry to add', () => {
-    const file = write('v.json', { vectors: [vector(['samesite', 'samesit', 'worker'])] });
+    const file = write('v.json', { vectors: [vector(['samesite', 'samesit', 'teapot'])] });
     const r = cli(['validate', file]);
     assert.equal(r.status, 2, r.stderr);
     // Lines 17 and 18 of the file as written: the second and third flags.
     assert.match(r.stderr, /v\.json:17:\d+ at \/vectors\/0\/flags\/1: unknown flag "samesit" \(close names: samesite[,)]/);
-    assert.match(r.stderr, /v\.json:18:\d+ at \/vectors\/0\/flags\/2: unknown flag "worker" \(no close name\); a new flag needs an entry in vectors\/schema\/flags\.json under "flags": "worker": "<one line/);
+    assert.match(r.stderr, /v\.json:18:\d+ at \/vectors\/0\/flags\/2: unknown flag "teapot" \(no close name\); a new flag needs an entry in vectors\/schema\/flags\.json under "flags": "teapot": "<one line/);
     assert.doesNotMatch(r.stderr, /flags\/0/, 'a registered flag is fine');
   });
 
