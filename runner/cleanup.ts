@@ -24,8 +24,10 @@ export function track(name: string, handlers: { sync?: () => void; async?: () =>
 export async function disposeAll(): Promise<void> {
   // One at a time, newest first (an adapter before what was set up for it), each taken off the list as it starts:
   // a second Ctrl-C meanwhile runs the synchronous disposers of those still waiting, instead of forgetting them.
-  for (const d of [...disposers].reverse()) {
-    if (!disposers.delete(d)) continue;
+  // Until none is left: a resource registered while the others are removed (a container whose creation was in
+  // flight at Ctrl-C) is removed too, not forgotten.
+  for (let d = newest(); d; d = newest()) {
+    disposers.delete(d);
     try {
       if (d.async) await d.async();
       else d.sync?.();
@@ -33,6 +35,20 @@ export async function disposeAll(): Promise<void> {
       process.stderr.write(`cleanup of ${d.name} failed: ${(err as Error).message}\n`);
     }
   }
+}
+
+function newest(): Disposer | undefined {
+  let last: Disposer | undefined;
+  for (const d of disposers) last = d;
+  return last;
+}
+
+/**
+ * True once a signal has started the cleanup: drivers then create nothing new (no container, network or
+ * namespace), since what they would make after the cleanup's sweep could be left behind.
+ */
+export function stopping(): boolean {
+  return shuttingDown;
 }
 
 function disposeAllSync(): void {
@@ -87,6 +103,7 @@ function install(): void {
   process.on('exit', disposeAllSync);
   process.on('uncaughtException', (err) => {
     process.stderr.write(`conformatrix: uncaught error: ${err.stack ?? err.message}\n`);
+    shuttingDown = true;
     void disposeAll().finally(() => process.exit(2));
   });
 }

@@ -8,7 +8,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
-import { track } from './cleanup.js';
+import { stopping, track } from './cleanup.js';
 import { newCell, runTempDir } from './contain.js';
 import { StreamTransport } from './stream-transport.js';
 import type { TransportFactory } from './transport.js';
@@ -100,6 +100,8 @@ export function localDriver(spec: ProcessSpec): TransportFactory {
   return {
     driver: 'local',
     async start() {
+      // After Ctrl-C nothing new starts: the cleanup removes what exists, and a restart would only race it.
+      if (stopping()) throw new Error('the run is stopping: adapter not started');
       return startProcess(spec);
     },
   };

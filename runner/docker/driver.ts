@@ -13,14 +13,14 @@ import { PassThrough } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import type Dockerode from 'dockerode';
 import { GenericContainer, getContainerRuntimeClient } from 'testcontainers';
-import { track } from '../cleanup.js';
+import { stopping, track } from '../cleanup.js';
 import type { HarnessEndpoint, Placement } from '../suite.js';
 import { DockerFabric } from './fabric.js';
 import { StreamTransport } from '../stream-transport.js';
 import type { DockerOptions, Target } from '../targets.js';
 import type { TransportFactory } from '../transport.js';
 import { ensureImage, type BuiltImage } from './images.js';
-import { createTargetNetwork, RunFirewall, type TargetNetwork } from './network.js';
+import { createTargetNetwork, removeNetwork, RunFirewall, type TargetNetwork } from './network.js';
 import { LABEL_RUN, runLabels, sweepOrphans } from './resources.js';
 
 // Ryuk, testcontainers' reaper, is an image pulled from a registry, and no registry may be reachable; the run
@@ -143,9 +143,10 @@ export class DockerDriver {
   private network(target: Target): Promise<TargetNetwork> {
     let p = this.networks.get(target.id);
     if (!p) {
+      if (stopping()) return Promise.reject(new Error('the run is stopping: no new network'));
       const bridge = `cx${this.runId}${(this.networkCount++).toString(36)}`;
       p = createTargetNetwork(this.docker, `conformatrix-${this.runId}-${target.id}`, bridge, this.labels).then((net) => {
-        track(`network ${net.name}`, { async: () => this.docker.getNetwork(net.id).remove().catch(() => undefined) });
+        track(`network ${net.name}`, { async: () => removeNetwork(this.docker, net.id) });
         return net;
       });
       this.networks.set(target.id, p);
@@ -184,6 +185,8 @@ export class DockerDriver {
     const stderr = new PassThrough();
     let stdin: NodeJS.WritableStream | undefined;
     let containerId = '';
+    let untrack: () => void = () => undefined;
+    if (stopping()) throw new Error('the run is stopping: no new adapter container');
     mkdirSync(this.options.outDir, { recursive: true });
     // The adapter runs as an unprivileged user: it must be able to read what the run shares with it (the test CA).
     chmodSync(this.options.outDir, 0o755);
@@ -191,6 +194,10 @@ export class DockerDriver {
       image,
       async (id) => {
         containerId = id;
+        // Tracked from its creation, not once started: Ctrl-C while it starts must remove it too.
+        const created = this.docker.getContainer(id);
+        untrack = track(`container ${id.slice(0, 12)}`, { async: () => created.remove({ force: true }).catch(() => undefined) });
+        if (stopping()) throw new Error('the run is stopping: adapter container not started');
         const stream = (await this.docker.getContainer(id).attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as NodeJS.ReadWriteStream;
         this.docker.modem.demuxStream(stream, stdout, stderr);
         stream.on('end', () => {
@@ -214,9 +221,15 @@ export class DockerDriver {
       .withEnvironment({ HOME: '/tmp' })
       .withStartupTimeout(30_000);
     if (docker.capabilities?.length) container.withAddedCapabilities(...docker.capabilities);
-    const started = await container.start();
+    let started;
+    try {
+      started = await container.start();
+    } catch (err) {
+      if (containerId) await this.docker.getContainer(containerId).remove({ force: true }).catch(() => undefined);
+      untrack();
+      throw err;
+    }
     const handle = this.docker.getContainer(containerId);
-    const untrack = track(`container ${containerId.slice(0, 12)}`, { async: () => handle.remove({ force: true }).catch(() => undefined) });
     const exited = handle.wait().then(
       async (r: { StatusCode: number }) => {
         // Killed by the kernel for the container's memory limit, the adapter just "exits with 137": the engine knows why.
@@ -255,7 +268,7 @@ export class DockerDriver {
     await Promise.all(containers.map((c) => this.docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
     for (const p of this.networks.values()) {
       const net = await p.catch(() => undefined);
-      if (net) await this.docker.getNetwork(net.id).remove().catch(() => undefined);
+      if (net) await removeNetwork(this.docker, net.id);
     }
     this.firewall.remove();
     this.untrackFirewall();

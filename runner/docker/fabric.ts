@@ -13,6 +13,7 @@ import { track } from '../cleanup.js';
 import type { Fabric, FabricNetwork, FabricNode, FabricNodeSpec } from '../suite.js';
 import type { Target } from '../targets.js';
 import type { BuiltImage } from './images.js';
+import { removeNetwork } from './network.js';
 
 export class DockerFabric implements Fabric {
   readonly kind = 'docker';
@@ -121,13 +122,8 @@ export class DockerFabric implements Fabric {
   async dispose(): Promise<void> {
     this.untrack();
     await Promise.all(this.containers.splice(0).map((id) => this.docker.getContainer(id).remove({ force: true }).catch(() => undefined)));
-    for (const net of this.networks.values()) {
-      const network = this.docker.getNetwork(net.id);
-      // Adapter containers placed here are removed by the scheduler when the vector ends; any left are removed with the network.
-      const info = (await network.inspect().catch(() => undefined)) as { Containers?: Record<string, unknown> } | undefined;
-      await Promise.all(Object.keys(info?.Containers ?? {}).map((id) => this.docker.getContainer(id).remove({ force: true }).catch(() => undefined)));
-      await network.remove().catch(() => undefined);
-    }
+    // Adapter containers placed here are removed by the scheduler when the vector ends; any left are removed with the network.
+    for (const net of this.networks.values()) await removeNetwork(this.docker, net.id);
     this.networks.clear();
   }
 }

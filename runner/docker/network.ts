@@ -96,3 +96,15 @@ export async function createTargetNetwork(docker: Dockerode, name: string, bridg
   }
   return { name, id: info.Id, bridge, gateway };
 }
+
+/**
+ * Removes a network of the run and, first, every container still attached to it: one whose creation was in flight
+ * when the run stopped is attached but not yet known to the run, and the engine refuses to remove a network in use.
+ */
+export async function removeNetwork(docker: Dockerode, id: string): Promise<void> {
+  const network = docker.getNetwork(id);
+  const info = (await network.inspect().catch(() => undefined)) as { Containers?: Record<string, unknown> } | undefined;
+  if (!info) return;
+  await Promise.all(Object.keys(info.Containers ?? {}).map((c) => docker.getContainer(c).remove({ force: true }).catch(() => undefined)));
+  await network.remove().catch(() => undefined);
+}

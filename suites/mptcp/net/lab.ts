@@ -8,7 +8,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { track } from '../../../runner/cleanup.js';
+import { stopping, track } from '../../../runner/cleanup.js';
 
 export interface Link {
   a: string;
@@ -52,6 +52,8 @@ export class Lab {
 
   /** A new namespace with its loopback up; returns its name. */
   namespace(role: string): string {
+    // After Ctrl-C the cleanup may already have swept this lab: a namespace made now would be left behind.
+    if (stopping()) throw new Error('the run is stopping: no new network namespace');
     const name = `${this.id}-${role}`;
     run('ip', ['netns', 'add', name]);
     this.namespaces.push(name);
