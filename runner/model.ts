@@ -3,6 +3,7 @@
  * console summary) is written from one RunResults value, and results.json is
  * that value as it is (schema: vectors/schema/results.schema.json).
  */
+import type { MachineLoad } from './load.js';
 import type { Citation } from './specs.js';
 
 /**
@@ -122,6 +123,8 @@ export interface RunInfo {
   finishedAt: string;
   /** Set when the run was stopped (Ctrl-C) before it finished: the results are partial. */
   interrupted?: boolean;
+  /** The machine's CPU count and load at the start and end of the run, and its peak (runner/load.ts). */
+  load?: MachineLoad;
   argv?: string[];
 }
 

@@ -33,6 +33,7 @@ import { ProgressConsole, PROGRESS_REPORTER } from './reports/console.js';
 import { rerunCommand } from './rerun.js';
 import { compareVectorOrder } from './order.js';
 import { shardVectors, type Shard } from './shard.js';
+import { watchLoad } from './load.js';
 
 export interface RunOptions {
   suites: string[];
@@ -297,6 +298,7 @@ function userGrep(text: string): RegExp {
 
 export async function runCommand(options: RunOptions): Promise<number> {
   const startedAt = new Date();
+  const load = watchLoad();
   const specs = options.specs ?? SpecLibrary.load();
   const loaded = await loadAll(options.suites, options.vectors, specs);
   const suiteNames = loaded.map((l) => l.suite.name);
@@ -415,6 +417,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
         startedAt: startedAt.toISOString(),
         finishedAt: finishedAt.toISOString(),
         ...(interrupted ? { interrupted: true } : {}),
+        load: load.stop(),
         ...(options.argv ? { argv: options.argv } : {}),
       },
       targets: targetPlans.map((p) => p.record),

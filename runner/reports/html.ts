@@ -12,6 +12,7 @@
  * (textContent, setAttribute), never as markup, and its Content-Security-Policy
  * allows its own inline script and style only (by hash) and no fetch at all.
  */
+import { runLoadWarning } from '../load.js';
 import { gateLists, type GateLists } from './gate.js';
 import { createHash } from 'node:crypto';
 import { rerunCommand } from '../rerun.js';
@@ -27,6 +28,8 @@ import { PAGE_STYLE } from './html/style.js';
 export interface PageLayout {
   /** The gate's lists (reports/gate.ts), as indices into run.results; absent when the run was not gated. */
   gate?: Record<keyof GateLists, number[]>;
+  /** The warning that the run's timeouts coincided with a busy machine (runner/load.ts), if they did. */
+  loadWarning?: string;
   symbols: Record<Verdict, string>;
   verdicts: Verdict[];
   levels: string[];
@@ -274,7 +277,8 @@ export function pageLayout(run: RunResults, specs: SpecLibrary, makeViews?: Resu
       if (vs?.length) views[i] = vs;
     });
   }
-  return { ...(gate ? { gate } : {}), symbols: SYMBOL, verdicts: VERDICTS, levels: ['MUST', 'SHOULD', 'MAY'], sections, summary, suites, interop, citations, rerun, views };
+  const busy = runLoadWarning(run);
+  return { ...(gate ? { gate } : {}), ...(busy ? { loadWarning: busy } : {}), symbols: SYMBOL, verdicts: VERDICTS, levels: ['MUST', 'SHOULD', 'MAY'], sections, summary, suites, interop, citations, rerun, views };
 }
 
 /**

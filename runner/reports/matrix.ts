@@ -2,6 +2,7 @@
  * matrix.md: per suite, targets as columns and vectors as rows, grouped by the
  * spec section each vector cites first, with pass counts per target.
  */
+import { runLoadWarning } from '../load.js';
 import { countVerdicts, isFailure, VERDICTS, type ResultRecord, type RunResults, type Verdict, type VectorRecord } from '../model.js';
 import { gateLists } from './gate.js';
 import { describeValue, markdownTable } from './text.js';
@@ -66,6 +67,8 @@ export function matrixMarkdown(run: RunResults): string {
     run.run.interrupted ? '**interrupted: the results are partial**' : '',
   ].filter(Boolean);
   if (facts.length) out.push(facts.join(' · '), '');
+  const busy = runLoadWarning(run);
+  if (busy) out.push(`> **Warning:** ${busy}.`, '');
   const gate = gateLists(run);
   if (gate) {
     out.push('## Gate', '', `Against ${run.run.expectations?.join(', ') ?? 'the expectations'}: ${gate.newFailures.length} new failure(s), ${gate.unexpectedPasses.length} unexpected pass(es), ${gate.flaky.length} flaky, ${gate.knownFailures.length} known failure(s) still failing.`, '');

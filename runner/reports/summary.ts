@@ -2,6 +2,7 @@
 import { countVerdicts, VERDICTS, type RunResults } from '../model.js';
 import { gateLists } from './gate.js';
 import { textTable } from './text.js';
+import { runLoadWarning } from '../load.js';
 
 export function summaryText(run: RunResults): string {
   const rows = run.targets.map((t) => {
@@ -30,6 +31,8 @@ export function summaryText(run: RunResults): string {
     const flaky = run.results.filter((r) => r.verdict === 'flaky');
     if (flaky.length) lines.push('', 'Flaky (passed on a retry):', ...flaky.map((r) => `  ${r.targetId}  ${r.vectorId}`));
   }
+  const busy = runLoadWarning(run);
+  if (busy) lines.push('', `Warning: ${busy}.`);
   const unavailable = run.targets.filter((t) => t.status === 'unavailable');
   if (unavailable.length) {
     lines.push('', 'Unavailable targets:');

@@ -111,6 +111,7 @@ function interopRun(real: RunResults): RunResults {
     retries: 1,
     expectations: ['conformance/curl.expectations.json'],
     interrupted: true,
+    load: { cpus: 2, start: [9.5, 6.25, 3], end: [1.5, 4, 3.25], peak: 11.75 },
   });
   const problems = validateValue('urn:conformatrix:results', run);
   assert.deepEqual(problems, [], 'the constructed results.json is valid');
@@ -567,6 +568,8 @@ describe('HTML report (matrix.html) in chromium', function () {
     assert.ok((await field('Finished'))!.startsWith(interop.run.finishedAt));
     assert.match((await field('Interrupted'))!, /^yes/);
     assert.match((await p.textContent('#banner'))!, /interrupted.*partial/);
+    assert.equal(await field('Machine load'), '2 CPUs; load 9.5 6.25 3 at the start, 1.5 4 3.25 at the end, 1-minute peak 11.75');
+    assert.doesNotMatch((await p.textContent('#banner'))!, /busy/, 'no timeout in this run: no load warning');
     const flaky = interop.results.find((r) => r.verdict === 'flaky')!;
     await p.click(cell(flaky.vectorId, 'curl'));
     const attempts = await p.$$eval('#panel table.attempts tbody tr', (trs) => trs.map((tr) => tr.textContent));
@@ -660,6 +663,17 @@ describe('HTML report (matrix.html) in chromium', function () {
     // A pass has no logs and no command.
     await p.click(cell('cookies/faults/ok-2', 'faulty'));
     assert.equal(await p.$$eval('#panel .p-logs, #panel .p-rerun', (es) => es.length), 0);
+  });
+
+  browserIt('warns in the banner when the run timed out while the machine was busy (the same run with a constructed load)', async () => {
+    const frun = readRun(faultDir);
+    frun.run.load = { cpus: 2, start: [9.5, 6.25, 3], end: [1.5, 4, 3.25], peak: 11.75 };
+    const timeouts = frun.results.filter((r) => r.verdict === 'timeout').length;
+    assert.ok(timeouts > 0);
+    const file = join(tempDir(), 'matrix.html');
+    writeFileSync(file, htmlReport(frun, { views: await runViews(frun) }));
+    const p = await open(file);
+    assert.match((await p.textContent('#banner'))!, new RegExp(`Warning: ${timeouts} timeout\\(s\\) while the machine was busy \\(load up to 11.75 on 2 CPUs\\)`));
   });
 
   browserIt("shows a failed packet expectation as the matcher's finding, not as a line diff (constructed result)", async () => {

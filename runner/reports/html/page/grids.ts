@@ -4,6 +4,7 @@ function buildProvenance(): void {
   const r = RUN.run;
   document.title = `Conformance matrix: ${r.suites.join(', ')} (${r.startedAt})`;
   if (r.interrupted) add(document.getElementById('banner')!, el('p', { class: 'warn', role: 'alert', text: 'This run was interrupted before it finished: the results are partial.' }));
+  if (LAYOUT.loadWarning) add(document.getElementById('banner')!, el('p', { class: 'warn', role: 'alert', text: `Warning: ${LAYOUT.loadWarning}.` }));
   const span = Date.parse(r.finishedAt) - Date.parse(r.startedAt);
   const pairs: [string, Child][] = [
     ['Harness', `${r.harness.name} ${r.harness.version}`],
@@ -14,6 +15,7 @@ function buildProvenance(): void {
     ['Interrupted', r.interrupted ? 'yes: results are partial' : 'no'],
     ['Vector set hash', r.vectorSetHash !== undefined ? code(r.vectorSetHash) : undefined],
     ['Kernel', r.kernel],
+    ['Machine load', r.load ? `${r.load.cpus} CPUs; load ${r.load.start.join(' ')} at the start, ${r.load.end.join(' ')} at the end, 1-minute peak ${r.load.peak}` : undefined],
     ['Seed', r.seed !== undefined ? String(r.seed) : undefined],
     ['Shard', r.shard ? `${r.shard.index}/${r.shard.count}` : undefined],
     ['Jobs', r.jobs !== undefined ? String(r.jobs) : undefined],

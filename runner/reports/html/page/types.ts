@@ -89,6 +89,7 @@ interface PageRun {
     startedAt: string;
     finishedAt: string;
     interrupted?: boolean;
+    load?: { cpus: number; start: number[]; end: number[]; peak: number };
     argv?: string[];
   };
   targets: PageTarget[];
@@ -107,6 +108,7 @@ interface SectionGroup {
 
 interface PageLayout {
   gate?: Record<GateKey, number[]>;
+  loadWarning?: string;
   symbols: Record<Verdict, string>;
   verdicts: Verdict[];
   levels: string[];
