@@ -6,6 +6,8 @@
 export const CONTRACT_VERSION = '1';
 
 /** Handlers of an adapter written in JavaScript, usable in-process and behind stdio alike. */
+// Each handler declares its own params type; the runner checks params against the method's schema before it calls.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Handlers = Record<string, (params: any) => unknown | Promise<unknown>>;
 
 export interface HelloResult {

@@ -164,16 +164,15 @@ export class DockerDriver {
   }
 
   factory(target: Target, resultSchemas: Record<string, string>): TransportFactory {
-    const self = this;
     let built: BuiltImage | undefined;
     return {
       driver: 'docker',
       describe: (): Record<string, string> => (built ? { imageId: built.id } : {}),
-      async start(placement?: Placement) {
-        built = await self.image(target);
+      start: async (placement?: Placement) => {
+        built = await this.image(target);
         // Placed by a suite's topology: on that fabric network, which the fabric made; otherwise on the target's own.
-        const net = placement?.network ? { name: placement.network } : await self.network(target);
-        return self.startContainer(target, built.image, net, resultSchemas, placement?.sysctls);
+        const net = placement?.network ? { name: placement.network } : await this.network(target);
+        return this.startContainer(target, built.image, net, resultSchemas, placement?.sysctls);
       },
     };
   }

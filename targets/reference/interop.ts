@@ -63,7 +63,7 @@ function exec(ns: string | undefined, cmd: string[]): string {
     return execFileSync(ns ? 'ip' : cmd[0]!, ns ? ['netns', 'exec', ns, ...cmd] : cmd.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
   } catch (err) {
     const e = err as { stderr?: string; message: string };
-    throw new Error(`${cmd.join(' ')}${ns ? ` (in ${ns})` : ''}: ${(e.stderr || e.message).trim()}`);
+    throw new Error(`${cmd.join(' ')}${ns ? ` (in ${ns})` : ''}: ${(e.stderr || e.message).trim()}`, { cause: err });
   }
 }
 
@@ -118,7 +118,7 @@ export class ReferenceInterop {
       try {
         exec(undefined, ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1']);
       } catch (err) {
-        throw new Error(`net.ipv4.ip_forward is ${now} and cannot be set here (in a container, set it in docker.sysctls of target.json): ${(err as Error).message}`);
+        throw new Error(`net.ipv4.ip_forward is ${now} and cannot be set here (in a container, set it in docker.sysctls of target.json): ${(err as Error).message}`, { cause: err });
       }
     }
   }

@@ -44,7 +44,7 @@ function cannotRun(): string | undefined {
 describe('mptcp codec: live cross-check with the Linux kernel', function () {
   this.timeout(90000);
   let dir = '';
-  let packets: DecodedPacket[] = [];
+  const packets: DecodedPacket[] = [];
   const options = (pred: (o: MptcpOption, p: DecodedPacket) => boolean) =>
     packets.flatMap((p) => p.packet.tcp.options.filter((o): o is MptcpOption => o.type === 'mptcp' && pred(o, p)).map((o) => ({ o, p })));
 
