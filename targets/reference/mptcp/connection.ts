@@ -18,7 +18,6 @@ import {
   TcpRstReason,
   verifyDssChecksum,
   type AddAddr,
-  type Dss,
   type MpCapable,
   type MpJoin,
   type MptcpOption,
@@ -27,13 +26,14 @@ import {
 import type { ConnectionHost, HostEventOf } from './connection-host.js';
 import { DataReceiver, type Received } from './data-receiver.js';
 import { DataSender, type SendContext } from './data-sender.js';
+import { implicitMapping, readSegmentOptions, type IncomingView, type OptionEffect } from './incoming-options.js';
 import { synAckRefusal, synRefusal, thirdAckRefusal } from './handshake.js';
 import { addressIdFor, joinSynAckOutcome, joinThirdAckOutcome } from './join.js';
 import { PeerAddresses } from './peer-addresses.js';
 import { random64 } from './random.js';
 import { RemovalProbes } from './removal-probes.js';
 import { buildOptions, type ConnectionMode, type ConnectionView } from './option-builder.js';
-import { dsnOf, unwrapDsn } from './seq.js';
+import { dsnOf } from './seq.js';
 import type { RxMapping } from './mappings.js';
 import { SubflowMptcp, subflowInfo, subflowView } from './subflow-mptcp.js';
 import { Subflow, type Chunk, type ParsedOptions, type SegmentKind, type SubflowOwner } from './subflow.js';
@@ -388,7 +388,7 @@ export class Connection implements SubflowOwner<Subflow> {
         this.mode = 'mptcp';
         this.fullyEstablished = true;
         if (mpc.flags.A) this.checksum = true;
-        if (mpc.form === 'ack-data') this.addImplicitMapping(s, mpc, seg.payload.length, now);
+        if (mpc.form === 'ack-data') this.applyOption(s, implicitMapping(this, mpc), now);
         // A DSS with a data ACK at once, so that the initiator knows its key arrived (fully established, §3.1).
         else s.ackPending = true;
       }
@@ -608,90 +608,67 @@ export class Connection implements SubflowOwner<Subflow> {
       return;
     }
     if (this.mode !== 'mptcp') return;
-    let sawDss = false;
-    for (const o of opts.mptcp) {
-      switch (o.subtype) {
-        case 'dss':
-          if (sawDss) break;
-          sawDss = true;
-          this.onDss(s, seg, o, now);
-          break;
-        case 'mp_capable':
-          // The initiator's MP_CAPABLE ACK again (or with its first data): the listener takes its implicit mapping.
-          if (this.role === 'server' && s.initial && o.form === 'ack-data' && o.receiverKey === this.localKey && seg.payload.length > 0) this.addImplicitMapping(s, o, seg.payload.length, now);
-          break;
-        case 'add_addr':
-          this.onAddAddr(s, o);
-          break;
-        case 'remove_addr':
-          this.onRemoveAddr(s, o.addressIds, now);
-          break;
-        case 'mp_prio':
-          this.mp(s).peerBackup = o.backup;
-          this.host.emitEvent({ type: 'mp-prio', conn: this, subflow: s.id, backup: o.backup });
-          break;
-        case 'mp_fail':
-          this.onMpFail(s, o.dsn, now);
-          break;
-        case 'mp_fastclose':
-          if (o.receiverKey === this.localKey) {
-            this.onFastclose(s, now);
-            return;
-          }
-          break;
-        default:
-          // MP_JOIN or MP_TCPRST out of place, unknown subtypes: ignored.
-          break;
-      }
+    for (const e of readSegmentOptions(this.incomingView(s), seg, opts.mptcp, newlyAcked, hadMptcp)) {
+      this.applyOption(s, e, now);
       if (this.mode !== 'mptcp' || s.closed) return;
     }
-    // A join initiator is fully established with the first DSS after its third ACK (the fourth ACK).
-    if (!s.initial && !this.mp(s).joined && this.mp(s).joinVerified && sawDss) this.joinDone(s);
-    // §3.7: our data acknowledged at the subflow level without any MPTCP option.
-    if (newlyAcked > 0 && !hadMptcp && this.mode === 'mptcp' && !seg.flags.fin) {
-      if (this.mayFallBack(s)) {
-        // §3.7: one final mapping with data-level length 0 (the infinite mapping) on the next data, then no options.
-        this.infiniteMapPending = true;
-        this.fallBack(s, 'data acknowledged without a data ACK (MPTCP options removed)', this.mp(s).rx.lastDelta ?? -1);
-      }
-      else if (s.initial || this.mp(s).joined) this.dropSubflow(s, 'data acknowledged without a data ACK', [tcpRst(TcpRstReason.MIDDLEBOX_INTERFERENCE)], now);
-    }
   }
 
-  private onDss(s: Subflow, seg: TcpSegment, o: Dss, now: number): void {
-    if (o.dataAck !== undefined) {
-      if (this.role === 'client' && !this.fullyEstablished) this.fullyEstablished = true;
-      const ackOff = unwrapDsn(this.sndBase, o.dataAck, o.dataAck64 ?? true, this.tx.una);
-      this.onDataAck(ackOff, seg.window * 2 ** s.peerWscale, now);
-    }
-    const m = o.mapping;
-    if (!m) return;
-    const dataOff = unwrapDsn(this.rcvBase, m.dsn, o.dsn64 ?? true, this.rx.rcvNxt);
-    if (m.dataLevelLength === 0) {
-      // The infinite mapping (§3.7): TCP from here on.
-      this.host.stats.infiniteMapReceived++;
-      if (this.mayFallBack(s)) this.fallBack(s, 'infinite mapping received', dataOff - m.subflowSeq);
-      else this.dropSubflow(s, 'infinite mapping on a connection with several subflows', [tcpRst(TcpRstReason.MPTCP_SPECIFIC)], now);
-      return;
-    }
-    if (o.dataFin && m.subflowSeq === 0 && m.dataLevelLength === 1) {
-      this.peerDataFin(dataOff, now);
-      return;
-    }
-    if ((m.checksum !== undefined) !== this.checksum) {
-      this.dropSubflow(s, this.checksum ? 'DSS without the negotiated checksum' : 'DSS with a checksum that was not negotiated', [tcpRst(TcpRstReason.MPTCP_SPECIFIC)], now);
-      return;
-    }
-    this.addMapping(s, { ssn: m.subflowSeq, subLen: m.dataLevelLength - (o.dataFin ? 1 : 0), dataOff, dataLevelLength: m.dataLevelLength, dataFin: o.dataFin, ...(m.checksum !== undefined ? { checksum: m.checksum } : {}) });
+  /** What incoming-options.ts reads of the connection and the subflow. */
+  private incomingView(s: Subflow): IncomingView {
+    const { role, localKey, checksum, fullyEstablished, sndBase, rcvBase } = this;
+    return { role, localKey, checksum, fullyEstablished, sndBase, rcvBase, dataUna: this.tx.una, rcvNxt: this.rx.rcvNxt, initial: s.initial, peerWscale: s.peerWscale, joined: this.mp(s).joined, joinVerified: this.mp(s).joinVerified };
   }
 
-  private addImplicitMapping(s: Subflow, o: MpCapable & { form: 'ack-data' }, payloadLen: number, now: number): void {
-    void payloadLen;
-    if ((o.checksum !== undefined) !== this.checksum) {
-      this.dropSubflow(s, 'MP_CAPABLE with data and a checksum that does not match the negotiation', [tcpRst(TcpRstReason.MPTCP_SPECIFIC)], now);
-      return;
+  /** Applies one effect of an incoming option (incoming-options.ts). */
+  private applyOption(s: Subflow, e: OptionEffect, now: number): void {
+    switch (e.do) {
+      case 'fully-established':
+        this.fullyEstablished = true;
+        return;
+      case 'data-ack':
+        this.onDataAck(e.ackOff, e.window, now);
+        return;
+      case 'mapping':
+        this.addMapping(s, e.mapping);
+        return;
+      case 'data-fin':
+        this.peerDataFin(e.off, now);
+        return;
+      case 'infinite-mapping':
+        this.host.stats.infiniteMapReceived++;
+        if (this.mayFallBack(s)) this.fallBack(s, 'infinite mapping received', e.delta);
+        else this.dropSubflow(s, 'infinite mapping on a connection with several subflows', [tcpRst(TcpRstReason.MPTCP_SPECIFIC)], now);
+        return;
+      case 'reset-subflow':
+        this.dropSubflow(s, e.reason, [tcpRst(e.rst)], now);
+        return;
+      case 'add-addr':
+        this.onAddAddr(s, e.option);
+        return;
+      case 'remove-addr':
+        this.onRemoveAddr(s, e.addressIds, now);
+        return;
+      case 'mp-prio':
+        this.mp(s).peerBackup = e.backup;
+        this.host.emitEvent({ type: 'mp-prio', conn: this, subflow: s.id, backup: e.backup });
+        return;
+      case 'mp-fail':
+        this.onMpFail(s, e.dsn, now);
+        return;
+      case 'fastclose':
+        this.onFastclose(s, now);
+        return;
+      case 'join-done':
+        this.joinDone(s);
+        return;
+      case 'acked-without-options':
+        if (this.mayFallBack(s)) {
+          // §3.7: one final mapping with data-level length 0 (the infinite mapping) on the next data, then no options.
+          this.infiniteMapPending = true;
+          this.fallBack(s, 'data acknowledged without a data ACK (MPTCP options removed)', this.mp(s).rx.lastDelta ?? -1);
+        } else if (s.initial || this.mp(s).joined) this.dropSubflow(s, 'data acknowledged without a data ACK', [tcpRst(TcpRstReason.MIDDLEBOX_INTERFERENCE)], now);
     }
-    this.addMapping(s, { ssn: 1, subLen: o.dataLevelLength, dataOff: 0, dataLevelLength: o.dataLevelLength, dataFin: false, ...(o.checksum !== undefined ? { checksum: o.checksum } : {}) });
   }
 
   private addMapping(s: Subflow, m: RxMapping): void {
