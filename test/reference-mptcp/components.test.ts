@@ -1,10 +1,13 @@
 // The reference endpoint's components on their own: the option builder returns
 // its effects and changes nothing, the handshake's decisions, the RTT estimator.
 import assert from 'node:assert/strict';
-import type { MptcpOption } from '../../suites/mptcp/codec/index.js';
+import type { Dss, MptcpOption, TcpSegment } from '../../suites/mptcp/codec/index.js';
 import { synAckRefusal, synRefusal, thirdAckRefusal } from '../../targets/reference/mptcp/handshake.js';
 import { buildOptions, type ConnectionView, type SubflowView } from '../../targets/reference/mptcp/option-builder.js';
+import { Fallback } from '../../targets/reference/mptcp/fallback.js';
+import { readSegmentOptions, type IncomingView } from '../../targets/reference/mptcp/incoming-options.js';
 import { RttEstimator } from '../../targets/reference/mptcp/rtt.js';
+import { arrival, type Receiving } from '../../targets/reference/mptcp/subflow-input.js';
 
 const H = { A: false, B: false, C: false, D: false, E: false, F: false, G: false, H: true };
 
@@ -78,5 +81,73 @@ describe('reference MPTCP endpoint, components', () => {
     assert.equal(r.smoothed, 100);
     r.backoff();
     assert.equal(r.rto, 600);
+  });
+
+  it('the input of a subflow: what an arriving segment is, in RFC 9293 order', () => {
+    const r: Receiving = { state: 'established', isn: 1000, irs: 5000, rcvNxt: 1, sndUna: 1, sndMax: 11, lastAdvWindow: 0 };
+    const seg = (seq: number, ack: number, flags: TcpSegment['flags'], len = 0): TcpSegment => ({ srcPort: 1, dstPort: 2, seq: 5000 + seq, ack: 1000 + ack, flags, window: 100, options: [], payload: new Uint8Array(len) });
+    let asked = 0;
+    const window = () => (asked++, 1000);
+    assert.deepEqual(arrival(r, seg(1, 5, { ack: true }, 3), window), { do: 'process', seq: 1, ack: 5, handshake: false });
+    assert.equal(asked, 1, 'the window is asked for the acceptability test');
+    assert.deepEqual(arrival(r, seg(1, 12, { ack: true }), window), { do: 'ack-now', restartTimeWait: false }, 'an ACK of data never sent');
+    assert.deepEqual(arrival(r, seg(70000, 5, { ack: true }, 3), window), { do: 'ack-now', restartTimeWait: false }, 'out of the window');
+    assert.deepEqual(arrival(r, seg(1, 5, { rst: true }), window), { do: 'reset', reason: 'reset by peer' });
+    assert.deepEqual(arrival(r, seg(2, 5, { rst: true }), window), { do: 'ack-now', restartTimeWait: false }, 'a RST in the window but not at rcvNxt: challenge ACK');
+    assert.deepEqual(arrival(r, seg(1, 5, { syn: true, ack: true }), window), { do: 'ack-now', restartTimeWait: false }, 'a SYN in a synchronized state');
+    assert.deepEqual(arrival({ ...r, state: 'time-wait' }, seg(0, 5, { fin: true, ack: true }), window), { do: 'ack-now', restartTimeWait: true });
+    const synSent: Receiving = { ...r, state: 'syn-sent', rcvNxt: 0, sndMax: 1 };
+    asked = 0;
+    assert.deepEqual(arrival(synSent, seg(0, 1, { syn: true, ack: true }), window), { do: 'syn-ack' });
+    assert.deepEqual(arrival(synSent, seg(0, 7, { syn: true, ack: true }), window), { do: 'answer-with-reset' });
+    assert.deepEqual(arrival(synSent, seg(0, 1, { rst: true, ack: true }), window), { do: 'reset', reason: 'connection refused' });
+    assert.deepEqual(arrival(synSent, seg(0, 0, { syn: true }), window), { do: 'ignore' }, 'no simultaneous open');
+    assert.equal(asked, 0, 'no window is asked in SYN-SENT');
+    const synRcvd: Receiving = { ...r, state: 'syn-received', sndMax: 1 };
+    assert.deepEqual(arrival(synRcvd, seg(1, 1, { ack: true }), window), { do: 'process', seq: 1, ack: 1, handshake: true });
+    assert.deepEqual(arrival(synRcvd, seg(1, 2, { ack: true }), window), { do: 'answer-with-reset' });
+    assert.deepEqual(arrival(synRcvd, seg(0, 0, { syn: true }), window), { do: 'syn-again' });
+  });
+
+  it('incoming options: effects in order, only the first DSS, none past MP_FASTCLOSE', () => {
+    const v: IncomingView = { role: 'client', localKey: 7n, checksum: false, fullyEstablished: false, sndBase: 100n, rcvBase: 200n, dataUna: 0, rcvNxt: 0, initial: true, peerWscale: 2, joined: false, joinVerified: false };
+    const seg: TcpSegment = { srcPort: 1, dstPort: 2, seq: 0, ack: 0, flags: { ack: true }, window: 10, options: [], payload: new Uint8Array(4) };
+    const dss: Dss = { type: 'mptcp', subtype: 'dss', dataFin: false, dataAck: 105n, mapping: { dsn: 203n, subflowSeq: 1, dataLevelLength: 4 } };
+    const prio: MptcpOption = { type: 'mptcp', subtype: 'mp_prio', backup: true };
+    const effects = readSegmentOptions(v, seg, [dss, prio, { ...dss, dataAck: 999n }], 0, true);
+    assert.deepEqual(effects, [
+      { do: 'fully-established' },
+      { do: 'data-ack', ackOff: 5, window: 40 },
+      { do: 'mapping', mapping: { ssn: 1, subLen: 4, dataOff: 3, dataLevelLength: 4, dataFin: false } },
+      { do: 'mp-prio', backup: true },
+    ]);
+    const checksummed = readSegmentOptions({ ...v, checksum: true, fullyEstablished: true }, seg, [dss], 0, true);
+    assert.deepEqual(checksummed.map((e) => e.do), ['data-ack', 'reset-subflow'], 'a DSS without the negotiated checksum resets the subflow');
+    const fast: MptcpOption = { type: 'mptcp', subtype: 'mp_fastclose', receiverKey: 7n };
+    assert.deepEqual(readSegmentOptions(v, seg, [fast, prio], 4, false).map((e) => e.do), ['fastclose']);
+    assert.deepEqual(readSegmentOptions(v, seg, [], 4, false), [{ do: 'acked-without-options' }], '§3.7: data acknowledged without any MPTCP option');
+  });
+
+  it('the fallback: possible on one initial subflow, MP_FAIL answered once, data ACKs until the peer answers', () => {
+    const f = new Fallback();
+    assert.equal(f.possible(true, 1), true);
+    assert.equal(f.possible(true, 2), false);
+    assert.equal(f.possible(false, 1), false);
+    assert.equal(f.onMpFail(true), 'fall-back');
+    assert.equal(f.infiniteMapPending, true);
+    assert.equal(f.note('MP_FAIL received'), true);
+    assert.equal(f.note('again'), false, 'the first reason stays');
+    assert.deepEqual(f.info, { reason: 'MP_FAIL received' });
+    const g = new Fallback();
+    g.checksumFailed();
+    assert.equal(g.optionOverhead('tcp', true), 12, 'a data ACK on the data after our MP_FAIL');
+    assert.equal(g.onMpFail(true), 'answered');
+    assert.equal(g.optionOverhead('tcp', true), 0);
+    const h = new Fallback();
+    h.checksumFailed();
+    assert.deepEqual(h.afterFallback([{ type: 'mptcp', subtype: 'mp_fail', dsn: 1n }]), { infiniteMapReceived: 0, mpFailReceived: 1 });
+    assert.equal(h.dataAcks, false);
+    h.allowInfinite = false;
+    assert.equal(h.possible(true, 1), false, 'not after a join or a reinjection');
   });
 });

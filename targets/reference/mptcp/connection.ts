@@ -26,6 +26,7 @@ import {
 import type { ConnectionHost, HostEventOf } from './connection-host.js';
 import { DataReceiver, type Received } from './data-receiver.js';
 import { DataSender, type SendContext } from './data-sender.js';
+import { Fallback } from './fallback.js';
 import { implicitMapping, readSegmentOptions, type IncomingView, type OptionEffect } from './incoming-options.js';
 import { synAckRefusal, synRefusal, thirdAckRefusal } from './handshake.js';
 import { addressIdFor, joinSynAckOutcome, joinThirdAckOutcome } from './join.js';
@@ -60,8 +61,6 @@ export class Connection implements SubflowOwner<Subflow> {
   readonly opts: ResolvedMptcpOptions;
   state: ConnectionState = 'connecting';
   mode: ConnectionMode;
-  /** Set once the connection fell back to TCP (§3.7), with why. */
-  fallback: { reason: string } | undefined;
   /** Why the connection was reset, when it was. */
   resetReason: string | undefined;
 
@@ -76,12 +75,8 @@ export class Connection implements SubflowOwner<Subflow> {
   checksum = false;
   /** Initiator: a DSS with a data ACK came from the peer (§3.1); the listener is fully established with the third ACK. */
   fullyEstablished = false;
-  /** At most one subflow so far and no data-level retransmission: a fallback to TCP is possible (§3.7). */
-  allowInfiniteFallback = true;
   /** The peer set flag C (§3.1): no join to the address and port of its end of the first subflow. */
   peerDeniesJoinToFirstAddress = false;
-  /** The SYN goes without MP_CAPABLE from now on (blackhole fallback). */
-  private synWithoutMpc = false;
   private sndBase = 1n;
   private rcvBase = 1n;
 
@@ -98,11 +93,8 @@ export class Connection implements SubflowOwner<Subflow> {
   /** The data-level receive side (data-receiver.ts). */
   private readonly rx: DataReceiver;
 
-  // MP_FAIL and the infinite mapping (§3.7).
-  private mpFailSent = false;
-  private infiniteMapPending = false;
-  /** After a fallback caused by a checksum failure: keep sending data ACKs until the peer's answer. */
-  private fallbackDataAcks = false;
+  /** The fallback to TCP, MP_FAIL and the infinite mapping (fallback.ts, §3.7). */
+  private readonly fb = new Fallback();
 
   /** Addresses the peer announced (ADD_ADDR), by address id (peer-addresses.ts). */
   readonly remoteAddresses = new PeerAddresses();
@@ -125,6 +117,11 @@ export class Connection implements SubflowOwner<Subflow> {
   /** MPTCP is in use: the handshake completed and there was no fallback. */
   get isMptcp(): boolean {
     return this.mode === 'mptcp';
+  }
+
+  /** Set once the connection fell back to TCP (§3.7), with why. */
+  get fallback(): { reason: string } | undefined {
+    return this.fb.info;
   }
 
   get version(): number {
@@ -355,7 +352,7 @@ export class Connection implements SubflowOwner<Subflow> {
       if (why) {
         this.mode = 'tcp';
         if (mpc || why !== 'SYN without MP_CAPABLE') this.noteFallback(why);
-        else this.fallback = { reason: why };
+        else this.fb.note(why);
       } else {
         this.makeKey();
         this.host.registerToken(this);
@@ -424,8 +421,8 @@ export class Connection implements SubflowOwner<Subflow> {
 
   onSynRetransmit(s: Subflow, retries: number): void {
     const limit = this.host.synRetriesBeforeFallback;
-    if (s.initial && this.role === 'client' && this.mode === 'pending' && limit !== null && retries > limit && !this.synWithoutMpc) {
-      this.synWithoutMpc = true;
+    if (s.initial && this.role === 'client' && this.mode === 'pending' && limit !== null && retries > limit && !this.fb.synWithoutMpc) {
+      this.fb.synWithoutMpc = true;
       this.noteFallback(`no answer to ${retries - 1} SYNs with MP_CAPABLE: the next SYN goes without it`);
     }
   }
@@ -486,7 +483,7 @@ export class Connection implements SubflowOwner<Subflow> {
     this.mp(s).joined = true;
     s.rtoDeadline = undefined;
     s.retries = 0;
-    this.allowInfiniteFallback = false;
+    this.fb.allowInfinite = false;
     this.host.emitEvent({ type: 'subflow-added', conn: this, subflow: this.infoOf(s) });
   }
 
@@ -504,9 +501,8 @@ export class Connection implements SubflowOwner<Subflow> {
 
   /** Falls back to TCP (§3.7), for good. */
   private noteFallback(reason: string): void {
-    if (this.fallback) return;
+    if (!this.fb.note(reason)) return;
     this.mode = 'tcp';
-    this.fallback = { reason };
     this.host.stats.fallbacks++;
     this.host.unregisterToken(this);
     this.host.emitEvent({ type: 'fallback', conn: this, reason });
@@ -524,16 +520,14 @@ export class Connection implements SubflowOwner<Subflow> {
   }
 
   private mayFallBack(s: Subflow): boolean {
-    return this.allowInfiniteFallback && s.initial && this.subflowList.filter((x) => !x.closed).length === 1;
+    return this.fb.possible(s.initial, this.subflowList.filter((x) => !x.closed).length);
   }
 
   // ================================================================ options out
 
   /** Octets of options every data segment may carry (the payload is that much smaller). */
   optionOverhead(): number {
-    if (this.mode !== 'tcp' || this.infiniteMapPending) return 28;
-    // After a checksum failure, data still carries a data ACK (DSS, 12 octets) until the peer answers.
-    return this.fallbackDataAcks && this.remoteKey !== undefined ? 12 : 0;
+    return this.fb.optionOverhead(this.mode, this.remoteKey !== undefined);
   }
 
   /** A pure ACK is wanted on this subflow (control options waiting, a DATA_FIN). */
@@ -554,7 +548,7 @@ export class Connection implements SubflowOwner<Subflow> {
   optionsFor(s: Subflow, kind: SegmentKind, chunk: Chunk | undefined, payloadLen: number, seq: number): MptcpOption[] {
     const { options, effects } = buildOptions(this.optionView(), subflowView(s, this.mp(s)), kind, chunk, payloadLen, seq);
     if (effects.infiniteMapSent) {
-      this.infiniteMapPending = false;
+      this.fb.infiniteMapPending = false;
       this.host.stats.infiniteMapSent++;
     }
     if (effects.dataFinSent && s === this.dataFinSubflow()) this.tx.finDue = false;
@@ -569,7 +563,7 @@ export class Connection implements SubflowOwner<Subflow> {
       mode: this.mode,
       role: this.role,
       opts: this.opts,
-      synWithoutMpc: this.synWithoutMpc,
+      synWithoutMpc: this.fb.synWithoutMpc,
       localKey: this.localKey,
       remoteKey: this.remoteKey,
       remoteToken: this.remoteToken,
@@ -578,8 +572,8 @@ export class Connection implements SubflowOwner<Subflow> {
       sndBase: this.sndBase,
       rcvBase: this.rcvBase,
       rcvNxt: this.rx.rcvNxt,
-      infiniteMapPending: this.infiniteMapPending,
-      fallbackDataAcks: this.fallbackDataAcks,
+      infiniteMapPending: this.fb.infiniteMapPending,
+      fallbackDataAcks: this.fb.dataAcks,
       dataFinOff: this.tx.finOff,
       dataFinAcked: this.tx.finAcked,
       dataNxt: this.tx.nxt,
@@ -598,13 +592,9 @@ export class Connection implements SubflowOwner<Subflow> {
   onSegmentOptions(s: Subflow, seg: TcpSegment, opts: ParsedOptions, newlyAcked: number, hadMptcp: boolean, seq: number, now: number): void {
     void seq;
     if (this.mode === 'tcp') {
-      if (this.fallbackDataAcks) {
-        for (const o of opts.mptcp) {
-          if ((o.subtype === 'dss' && o.mapping && o.mapping.dataLevelLength === 0) || o.subtype === 'mp_fail') this.fallbackDataAcks = false;
-          if (o.subtype === 'dss' && o.mapping && o.mapping.dataLevelLength === 0) this.host.stats.infiniteMapReceived++;
-          if (o.subtype === 'mp_fail') this.host.stats.mpFailReceived++;
-        }
-      }
+      const counts = this.fb.afterFallback(opts.mptcp);
+      this.host.stats.infiniteMapReceived += counts.infiniteMapReceived;
+      this.host.stats.mpFailReceived += counts.mpFailReceived;
       return;
     }
     if (this.mode !== 'mptcp') return;
@@ -665,7 +655,7 @@ export class Connection implements SubflowOwner<Subflow> {
       case 'acked-without-options':
         if (this.mayFallBack(s)) {
           // §3.7: one final mapping with data-level length 0 (the infinite mapping) on the next data, then no options.
-          this.infiniteMapPending = true;
+          this.fb.infiniteMapPending = true;
           this.fallBack(s, 'data acknowledged without a data ACK (MPTCP options removed)', this.mp(s).rx.lastDelta ?? -1);
         } else if (s.initial || this.mp(s).joined) this.dropSubflow(s, 'data acknowledged without a data ACK', [tcpRst(TcpRstReason.MIDDLEBOX_INTERFERENCE)], now);
     }
@@ -724,14 +714,9 @@ export class Connection implements SubflowOwner<Subflow> {
   private onMpFail(s: Subflow, dsn: bigint, now: number): void {
     this.host.stats.mpFailReceived++;
     this.host.emitEvent({ type: 'mp-fail', conn: this, dsn });
-    if (this.mpFailSent) {
-      this.fallbackDataAcks = false;
-      return;
-    }
-    if (!this.mayFallBack(s)) return; // the peer resets the subflow
-    // Answer with MP_FAIL and an infinite mapping, and fall back.
+    // Several subflows: the peer resets the subflow. One: answer with MP_FAIL and an infinite mapping, and fall back.
+    if (this.fb.onMpFail(this.mayFallBack(s)) !== 'fall-back') return;
     this.mp(s).pendingOptions.push({ type: 'mptcp', subtype: 'mp_fail', dsn });
-    this.infiniteMapPending = true;
     this.fallBack(s, 'MP_FAIL received (DSS checksum failed at the peer)', this.mp(s).rx.lastDelta ?? -1);
     void now;
   }
@@ -817,8 +802,7 @@ export class Connection implements SubflowOwner<Subflow> {
       // data-acknowledged segment, so nothing is sent again.
       this.mp(s).pendingOptions.push({ type: 'mptcp', subtype: 'mp_fail', dsn });
       s.ackPending = true;
-      this.mpFailSent = true;
-      this.fallbackDataAcks = true;
+      this.fb.checksumFailed();
       this.mp(s).rx.remove(m);
       this.fallBack(s, 'DSS checksum failed (MP_FAIL sent)', m.dataOff - m.ssn);
       this.deliver(m.dataOff, data);
@@ -980,7 +964,7 @@ export class Connection implements SubflowOwner<Subflow> {
   /** The data-level octets a dead or closing subflow still owed go on the others. */
   private reinjectFrom(s: Subflow): void {
     if (this.mode !== 'mptcp') return;
-    if (this.tx.reinjectChunks(s.unackedChunks()).reinjected) this.allowInfiniteFallback = false;
+    if (this.tx.reinjectChunks(s.unackedChunks()).reinjected) this.fb.allowInfinite = false;
   }
 
   onIdleTimer(s: Subflow, now: number): void {
@@ -1053,6 +1037,6 @@ export class Connection implements SubflowOwner<Subflow> {
       if ((p.s.lastRxAt ?? -1) >= p.sentAt || this.state === 'reset') continue;
       this.removeProbed(p.s, now);
     }
-    if (this.tx.onTimer(now, this.sendContext(), () => this.dataFinSubflow()).reinjected) this.allowInfiniteFallback = false;
+    if (this.tx.onTimer(now, this.sendContext(), () => this.dataFinSubflow()).reinjected) this.fb.allowInfinite = false;
   }
 }
