@@ -37,7 +37,7 @@ import { buildOptions, type ConnectionMode, type ConnectionView } from './option
 import { dsnOf } from './seq.js';
 import type { RxMapping } from './mappings.js';
 import { SubflowMptcp, subflowInfo, subflowView } from './subflow-mptcp.js';
-import { Subflow, type Chunk, type ParsedOptions, type SegmentKind, type SubflowOwner } from './subflow.js';
+import { Subflow, type Chunk, type ParsedOptions, type SegmentKind, type SubflowInit, type SubflowOwner } from './subflow.js';
 import type { ConnectionState, MptcpOptions, SubflowInfo, TcpRstInfo } from './types.js';
 
 export type ResolvedMptcpOptions = Required<MptcpOptions>;
@@ -236,27 +236,11 @@ export class Connection implements SubflowOwner<Subflow> {
     if (!this.host.isLocal(localAddress)) throw new Error(`${localAddress} is not an address of this host`);
     const first = this.subflowList[0]!;
     const remotePort = port ?? first.remotePort;
-    const s = new Subflow(
-      this,
-      this.host.subflowConfig,
-      {
-        id: this.nextSubflowId++,
-        local: localAddress,
-        localPort: opts.localPort ?? this.host.ephemeralPort(localAddress, remoteAddress, remotePort),
-        remote: remoteAddress,
-        remotePort,
-        initial: false,
-        isn: this.host.random.u32(),
-      },
-      'syn-sent',
-    );
+    const localPort = opts.localPort ?? this.host.ephemeralPort(localAddress, remoteAddress, remotePort);
+    const s = this.newSubflow({ local: localAddress, localPort, remote: remoteAddress, remotePort, initial: false }, 'syn-sent');
     s.offeredWscale = this.host.windowScale ?? undefined;
     s.initiatedHere = true;
-    this.mp(s).nonceLocal = this.host.random.u32();
-    this.mp(s).localAddressId = this.addressIdFor(localAddress);
-    this.mp(s).backup = opts.backup ?? false;
-    this.subflowList.push(s);
-    this.host.register(s);
+    this.mp(s).startJoin(this.host.random.u32(), this.addressIdFor(localAddress), opts.backup ?? false);
     return this.infoOf(s);
   }
 
@@ -337,11 +321,9 @@ export class Connection implements SubflowOwner<Subflow> {
       this.makeKey();
       this.host.registerToken(this);
     }
-    const s = new Subflow(this, this.host.subflowConfig, { id: this.nextSubflowId++, local, localPort, remote, remotePort, initial: true, isn: this.host.random.u32() }, 'syn-sent');
+    const s = this.newSubflow({ local, localPort, remote, remotePort, initial: true }, 'syn-sent');
     s.offeredWscale = this.host.windowScale ?? undefined;
     s.initiatedHere = true;
-    this.subflowList.push(s);
-    this.host.register(s);
   }
 
   /** Passive open: a SYN on a listening port. */
@@ -360,16 +342,22 @@ export class Connection implements SubflowOwner<Subflow> {
         this.peerDeniesJoinToFirstAddress = mpc!.flags.C;
       }
     }
-    const s = new Subflow(
-      this,
-      this.host.subflowConfig,
-      { id: this.nextSubflowId++, local, localPort: seg.dstPort, remote, remotePort: seg.srcPort, initial: true, isn: this.host.random.u32() },
-      'syn-received',
-    );
-    s.offeredWscale = opts.wscale !== undefined ? (this.host.windowScale ?? undefined) : undefined;
-    s.acceptSyn(seg, opts, s.offeredWscale);
+    return this.passiveSubflow(seg, opts, local, remote, true);
+  }
+
+  /** A new subflow (its id and ISN drawn here), in the Host's table. */
+  private newSubflow(init: Omit<SubflowInit, 'id' | 'isn'>, state: 'syn-sent' | 'syn-received'): Subflow {
+    const s = new Subflow(this, this.host.subflowConfig, { id: this.nextSubflowId++, ...init, isn: this.host.random.u32() }, state);
     this.subflowList.push(s);
     this.host.register(s);
+    return s;
+  }
+
+  /** The subflow of a SYN that arrived (the first one, or a join). */
+  private passiveSubflow(seg: TcpSegment, opts: ParsedOptions, local: string, remote: string, initial: boolean): Subflow {
+    const s = this.newSubflow({ local, localPort: seg.dstPort, remote, remotePort: seg.srcPort, initial }, 'syn-received');
+    s.offeredWscale = opts.wscale !== undefined ? (this.host.windowScale ?? undefined) : undefined;
+    s.acceptSyn(seg, opts, s.offeredWscale);
     return s;
   }
 
@@ -431,21 +419,8 @@ export class Connection implements SubflowOwner<Subflow> {
 
   /** A SYN with MP_JOIN for this connection (listener side of the join). */
   acceptJoinSyn(seg: TcpSegment, opts: ParsedOptions, join: MpJoin & { form: 'syn' }, local: string, remote: string): Subflow {
-    const s = new Subflow(
-      this,
-      this.host.subflowConfig,
-      { id: this.nextSubflowId++, local, localPort: seg.dstPort, remote, remotePort: seg.srcPort, initial: false, isn: this.host.random.u32() },
-      'syn-received',
-    );
-    s.offeredWscale = opts.wscale !== undefined ? (this.host.windowScale ?? undefined) : undefined;
-    s.acceptSyn(seg, opts, s.offeredWscale);
-    this.mp(s).nonceRemote = join.nonce;
-    this.mp(s).nonceLocal = this.host.random.u32();
-    this.mp(s).remoteAddressId = join.addressId;
-    this.mp(s).peerBackup = join.backup;
-    this.mp(s).localAddressId = this.addressIdFor(local);
-    this.subflowList.push(s);
-    this.host.register(s);
+    const s = this.passiveSubflow(seg, opts, local, remote, false);
+    this.mp(s).acceptJoin({ nonce: join.nonce, addressId: join.addressId, backup: join.backup }, this.host.random.u32(), this.addressIdFor(local));
     return s;
   }
 
@@ -456,10 +431,7 @@ export class Connection implements SubflowOwner<Subflow> {
       this.dropSubflow(s, out.reason, [tcpRst(TcpRstReason.MPTCP_SPECIFIC)], now);
       return false;
     }
-    this.mp(s).nonceRemote = out.peer.nonce;
-    this.mp(s).remoteAddressId = out.peer.addressId;
-    this.mp(s).peerBackup = out.peer.backup;
-    this.mp(s).joinVerified = true;
+    this.mp(s).synAckVerified(out.peer);
     s.ackPending = true; // the third ACK, with HMAC-A
     s.rtoDeadline = now + s.rto; // until the fourth ACK
     return true;
@@ -472,15 +444,14 @@ export class Connection implements SubflowOwner<Subflow> {
       this.dropSubflow(s, out.reason, [tcpRst(TcpRstReason.MPTCP_SPECIFIC)], now);
       return false;
     }
-    this.mp(s).joinVerified = true;
+    this.mp(s).thirdAckVerified();
     this.joinDone(s);
     s.ackPending = true; // the fourth ACK
     return true;
   }
 
   private joinDone(s: Subflow): void {
-    if (this.mp(s).joined) return;
-    this.mp(s).joined = true;
+    if (!this.mp(s).finishJoin()) return;
     s.rtoDeadline = undefined;
     s.retries = 0;
     this.fb.allowInfinite = false;
@@ -489,7 +460,7 @@ export class Connection implements SubflowOwner<Subflow> {
 
   /** The initiator of a join is waiting for the fourth ACK. */
   joinAckOutstanding(s: Subflow): boolean {
-    return !s.initial && this.mp(s).joinVerified && !this.mp(s).joined && s.state === 'established' && this.mode === 'mptcp';
+    return !s.initial && this.mp(s).awaitingFourthAck && s.state === 'established' && this.mode === 'mptcp';
   }
 
   /** Our address id for a local address (join.ts). */
