@@ -1,13 +1,17 @@
 // The reference endpoint's components on their own: the option builder returns
-// its effects and changes nothing, the handshake's decisions, the RTT estimator.
+// its effects and changes nothing, the handshake's decisions, the RTT estimator,
+// a subflow's input, the incoming options, the fallback, a join's progress and
+// the connection's lifecycle.
 import assert from 'node:assert/strict';
 import type { Dss, MptcpOption, TcpSegment } from '../../suites/mptcp/codec/index.js';
 import { synAckRefusal, synRefusal, thirdAckRefusal } from '../../targets/reference/mptcp/handshake.js';
 import { buildOptions, type ConnectionView, type SubflowView } from '../../targets/reference/mptcp/option-builder.js';
 import { Fallback } from '../../targets/reference/mptcp/fallback.js';
+import { Lifecycle } from '../../targets/reference/mptcp/lifecycle.js';
 import { readSegmentOptions, type IncomingView } from '../../targets/reference/mptcp/incoming-options.js';
 import { RttEstimator } from '../../targets/reference/mptcp/rtt.js';
 import { arrival, type Receiving } from '../../targets/reference/mptcp/subflow-input.js';
+import { SubflowMptcp } from '../../targets/reference/mptcp/subflow-mptcp.js';
 
 const H = { A: false, B: false, C: false, D: false, E: false, F: false, G: false, H: true };
 
@@ -149,5 +153,41 @@ describe('reference MPTCP endpoint, components', () => {
     assert.equal(h.dataAcks, false);
     h.allowInfinite = false;
     assert.equal(h.possible(true, 1), false, 'not after a join or a reinjection');
+  });
+
+  it("a join's progress at the MPTCP level: our side, the peer's once its HMAC is checked, done once", () => {
+    const ours = new SubflowMptcp();
+    ours.startJoin(11, 2, true);
+    assert.deepEqual([ours.nonceLocal, ours.localAddressId, ours.backup, ours.awaitingFourthAck], [11, 2, true, false]);
+    ours.synAckVerified({ nonce: 22, addressId: 5, backup: false });
+    assert.deepEqual([ours.nonceRemote, ours.remoteAddressId, ours.peerBackup, ours.awaitingFourthAck], [22, 5, false, true], 'the third ACK went: waiting for the fourth');
+    assert.equal(ours.finishJoin(), true);
+    assert.equal(ours.finishJoin(), false, 'done once');
+    assert.equal(ours.awaitingFourthAck, false);
+    const theirs = new SubflowMptcp();
+    theirs.acceptJoin({ nonce: 33, addressId: 7, backup: true }, 44, 1);
+    assert.deepEqual([theirs.nonceRemote, theirs.nonceLocal, theirs.remoteAddressId, theirs.peerBackup, theirs.localAddressId, theirs.joinVerified], [33, 44, 7, true, 1, false]);
+    theirs.thirdAckVerified();
+    assert.equal(theirs.joinVerified, true);
+  });
+
+  it('the lifecycle: moves only as its tables say', () => {
+    const l = new Lifecycle(true);
+    assert.deepEqual([l.state, l.mode], ['connecting', 'pending']);
+    assert.equal(l.on('ending'), false, 'a connection in its handshake does not start closing');
+    assert.equal(l.on('handshake-done'), true);
+    l.modeOn('negotiated');
+    assert.deepEqual([l.state, l.mode], ['established', 'mptcp']);
+    assert.equal(l.streamsDone(false, true), false, 'MPTCP: our DATA_FIN acknowledged too');
+    assert.equal(l.on('ending'), true);
+    assert.equal(l.reset('reset by peer'), true);
+    assert.equal(l.reset('again'), false);
+    assert.deepEqual([l.state, l.resetReason, l.over], ['reset', 'reset by peer', true]);
+    assert.equal(l.on('all-down'), false, 'a reset connection is never closed');
+    l.modeOn('fall-back');
+    assert.equal(l.mode, 'tcp');
+    l.modeOn('negotiated');
+    assert.equal(l.mode, 'tcp', 'a fallback is for good');
+    assert.equal(l.streamsDone(false, true), true, 'TCP: the FIN of the peer');
   });
 });

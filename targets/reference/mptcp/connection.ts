@@ -27,6 +27,7 @@ import type { ConnectionHost, HostEventOf } from './connection-host.js';
 import { DataReceiver, type Received } from './data-receiver.js';
 import { DataSender, type SendContext } from './data-sender.js';
 import { Fallback } from './fallback.js';
+import { Lifecycle } from './lifecycle.js';
 import { implicitMapping, readSegmentOptions, type IncomingView, type OptionEffect } from './incoming-options.js';
 import { synAckRefusal, synRefusal, thirdAckRefusal } from './handshake.js';
 import { addressIdFor, joinSynAckOutcome, joinThirdAckOutcome } from './join.js';
@@ -59,10 +60,8 @@ export class Connection implements SubflowOwner<Subflow> {
   private readonly host: ConnectionHost<Connection>;
   readonly role: 'client' | 'server';
   readonly opts: ResolvedMptcpOptions;
-  state: ConnectionState = 'connecting';
-  mode: ConnectionMode;
-  /** Why the connection was reset, when it was. */
-  resetReason: string | undefined;
+  /** Its state and mode, and the moves between them (lifecycle.ts). */
+  private readonly life: Lifecycle;
 
   // MPTCP keys and what follows from them.
   localKey = 0n;
@@ -100,19 +99,31 @@ export class Connection implements SubflowOwner<Subflow> {
   readonly remoteAddresses = new PeerAddresses();
   /** Listener port this connection came from (server). */
   listenerPort: number | undefined;
-  private closedNotified = false;
 
   constructor(host: ConnectionHost<Connection>, id: number, role: 'client' | 'server', opts: ResolvedMptcpOptions) {
     this.host = host;
     this.id = id;
     this.role = role;
     this.opts = opts;
-    this.mode = opts.mptcp ? 'pending' : 'tcp';
+    this.life = new Lifecycle(opts.mptcp);
     this.rx = new DataReceiver(host.receiveBuffer);
     this.tx = new DataSender({ initialRto: host.initialRto, minRto: host.minRto });
   }
 
   // ================================================================ public API
+
+  get state(): ConnectionState {
+    return this.life.state;
+  }
+
+  get mode(): ConnectionMode {
+    return this.life.mode;
+  }
+
+  /** Why the connection was reset, when it was. */
+  get resetReason(): string | undefined {
+    return this.life.resetReason;
+  }
 
   /** MPTCP is in use: the handshake completed and there was no fallback. */
   get isMptcp(): boolean {
@@ -332,7 +343,7 @@ export class Connection implements SubflowOwner<Subflow> {
     if (this.mode === 'pending') {
       const why = synRefusal(mpc, this.opts.version);
       if (why) {
-        this.mode = 'tcp';
+        this.life.modeOn('fall-back');
         if (mpc || why !== 'SYN without MP_CAPABLE') this.noteFallback(why);
         else this.fb.note(why);
       } else {
@@ -370,7 +381,7 @@ export class Connection implements SubflowOwner<Subflow> {
       if (why) this.noteFallback(why);
       else if (mpc && 'receiverKey' in mpc) {
         this.learnRemoteKey(mpc.senderKey);
-        this.mode = 'mptcp';
+        this.life.modeOn('negotiated');
         this.fullyEstablished = true;
         if (mpc.flags.A) this.checksum = true;
         if (mpc.form === 'ack-data') this.applyOption(s, implicitMapping(this, mpc), now);
@@ -379,7 +390,7 @@ export class Connection implements SubflowOwner<Subflow> {
       }
     }
     this.tx.openWindow(s.sndWnd);
-    this.state = 'established';
+    this.life.on('handshake-done');
     this.host.enqueueAccept(this);
     return true;
   }
@@ -393,13 +404,13 @@ export class Connection implements SubflowOwner<Subflow> {
       if (why) this.noteFallback(why);
       else if (mpc && mpc.form === 'syn-ack') {
         this.learnRemoteKey(mpc.senderKey);
-        this.mode = 'mptcp';
+        this.life.modeOn('negotiated');
         this.checksum = this.opts.checksum || mpc.flags.A;
         this.peerDeniesJoinToFirstAddress = mpc.flags.C;
       }
     }
     this.tx.openWindow(s.sndWnd);
-    this.state = 'established';
+    this.life.on('handshake-done');
     s.ackPending = true; // the third ACK
     this.host.emitEvent({ type: 'connected', conn: this });
     void seg;
@@ -473,7 +484,7 @@ export class Connection implements SubflowOwner<Subflow> {
   /** Falls back to TCP (§3.7), for good. */
   private noteFallback(reason: string): void {
     if (!this.fb.note(reason)) return;
-    this.mode = 'tcp';
+    this.life.modeOn('fall-back');
     this.host.stats.fallbacks++;
     this.host.unregisterToken(this);
     this.host.emitEvent({ type: 'fallback', conn: this, reason });
@@ -875,8 +886,7 @@ export class Connection implements SubflowOwner<Subflow> {
     if (this.state === 'reset' || this.state === 'closed') return;
     const open = this.subflowList.filter((x) => !x.closed && x.state !== 'time-wait');
     if (open.length === 0) {
-      const done = this.mode === 'mptcp' ? this.tx.finAcked && this.rx.eof : this.rx.eof;
-      if (!done) {
+      if (!this.life.streamsDone(this.tx.finAcked, this.rx.eof)) {
         this.becomeReset(s.closeReason ?? 'all subflows closed before the end of the data', s.closeRst ? { tcpRst: s.closeRst } : {});
         return;
       }
@@ -944,26 +954,21 @@ export class Connection implements SubflowOwner<Subflow> {
   }
 
   private becomeReset(reason: string, extra: { tcpRst?: TcpRstInfo; fastclose?: boolean }): void {
-    if (this.state === 'reset' || this.state === 'closed') return;
-    this.state = 'reset';
-    this.resetReason = reason;
+    if (!this.life.reset(reason)) return;
     this.tx.stop();
     this.host.unregisterToken(this);
     this.host.emitEvent({ type: 'reset', conn: this, reason, ...extra });
   }
 
   private checkClose(now: number): void {
-    if (this.state === 'reset' || this.state === 'closed') return;
-    if (this.state === 'established' && (this.tx.shutdownRequested || this.rx.eof)) this.state = 'closing';
+    if (this.life.over) return;
+    if (this.tx.shutdownRequested || this.rx.eof) this.life.on('ending');
     if (this.mode === 'mptcp' && this.tx.finAcked && this.rx.eof) {
       for (const s of this.subflowList) if (!s.closed && !s.finQueued && s.synchronized) s.queueFin();
     }
     const allDown = this.subflowList.every((s) => s.closed || s.state === 'time-wait');
     if (allDown && this.subflowList.length > 0) {
-      const done = this.mode === 'mptcp' ? this.tx.finAcked && this.rx.eof : this.rx.eof;
-      if (done && !this.closedNotified) {
-        this.closedNotified = true;
-        this.state = 'closed';
+      if (this.life.streamsDone(this.tx.finAcked, this.rx.eof) && this.life.on('all-down')) {
         this.host.unregisterToken(this);
         this.host.emitEvent({ type: 'closed', conn: this });
       }
