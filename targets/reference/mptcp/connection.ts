@@ -37,7 +37,8 @@ import { RemovalProbes } from './removal-probes.js';
 import { buildOptions, type ConnectionMode, type ConnectionView } from './option-builder.js';
 import { dsnOf } from './seq.js';
 import type { RxMapping } from './mappings.js';
-import { SubflowMptcp, subflowInfo, subflowView } from './subflow-mptcp.js';
+import { subflowView, type SubflowMptcp } from './subflow-mptcp.js';
+import { SubflowSet } from './subflow-set.js';
 import { Subflow, type Chunk, type ParsedOptions, type SegmentKind, type SubflowInit, type SubflowOwner } from './subflow.js';
 import type { ConnectionState, MptcpOptions, SubflowInfo, TcpRstInfo } from './types.js';
 
@@ -79,10 +80,8 @@ export class Connection implements SubflowOwner<Subflow> {
   private sndBase = 1n;
   private rcvBase = 1n;
 
-  readonly subflowList: Subflow[] = [];
-  /** The MPTCP-level state of each subflow. */
-  private readonly perSubflow = new Map<Subflow, SubflowMptcp>();
-  private nextSubflowId = 1;
+  /** Its subflows, and what it keeps about each at the MPTCP level (subflow-set.ts). */
+  private readonly subs = new SubflowSet();
 
   /** The data-level send side (data-sender.ts). */
   private readonly tx: DataSender;
@@ -171,18 +170,19 @@ export class Connection implements SubflowOwner<Subflow> {
     return this.tx.unacknowledged;
   }
 
-  subflows(): SubflowInfo[] {
-    return this.subflowList.map((s) => this.infoOf(s));
+  /** Its subflows, in the order they were made (closed ones included). */
+  get subflowList(): Subflow[] {
+    return this.subs.list;
   }
 
-  /** What the application sees of a subflow. */
-  private infoOf(s: Subflow): SubflowInfo {
-    return subflowInfo(s, this.mp(s));
+  subflows(): SubflowInfo[] {
+    return this.subflowList.map((s) => this.subs.info(s));
   }
+
 
   /** Subflows besides the first that are open or opening (for the subflow limit). */
   joinedSubflowCount(): number {
-    return this.subflowList.filter((s) => !s.initial && !s.closed && s.state !== 'time-wait').length;
+    return this.subs.joinedCount();
   }
 
   /** Queues octets to send (copied). */
@@ -196,7 +196,7 @@ export class Connection implements SubflowOwner<Subflow> {
   /** Up to `max` received octets (empty when there are none). */
   read(max = Number.POSITIVE_INFINITY): Uint8Array {
     const { data, windowUpdate } = this.rx.read(max);
-    if (windowUpdate) for (const s of this.usableSubflows(true)) s.ackPending = true;
+    if (windowUpdate) for (const s of this.subs.usable(true)) s.ackPending = true;
     return data;
   }
 
@@ -221,7 +221,7 @@ export class Connection implements SubflowOwner<Subflow> {
     if (this.state === 'closed' || this.state === 'reset') return;
     const now = this.host.now;
     const fast = this.mode === 'mptcp' && this.remoteKey !== undefined;
-    const live = this.subflowList.filter((s) => !s.closed);
+    const live = this.subs.live();
     this.becomeReset(fast ? 'aborted locally (MP_FASTCLOSE sent)' : 'aborted locally', { fastclose: fast });
     for (const s of live) {
       const options: MptcpOption[] = [];
@@ -252,12 +252,12 @@ export class Connection implements SubflowOwner<Subflow> {
     s.offeredWscale = this.host.windowScale ?? undefined;
     s.initiatedHere = true;
     this.mp(s).startJoin(this.host.random.u32(), this.addressIdFor(localAddress), opts.backup ?? false);
-    return this.infoOf(s);
+    return this.subs.info(s);
   }
 
   /** MP_PRIO (§3.3.8): ask the peer to treat a subflow as backup, or not. */
   setBackup(subflowId: number, backup: boolean): void {
-    const s = this.subflowList.find((x) => x.id === subflowId && !x.closed);
+    const s = this.subs.find(subflowId);
     if (!s) throw new Error(`no open subflow ${subflowId}`);
     if (this.mode !== 'mptcp') throw new Error('MP_PRIO needs MPTCP');
     this.mp(s).backup = backup;
@@ -268,7 +268,7 @@ export class Connection implements SubflowOwner<Subflow> {
   announceAddress(address: string, port?: number): number {
     if (this.mode !== 'mptcp' || this.remoteKey === undefined) throw new Error('ADD_ADDR needs MPTCP');
     const addressId = this.addressIdFor(address);
-    const s = this.usableSubflows(true)[0] ?? this.subflowList.find((x) => x.synchronized);
+    const s = this.subs.usable(true)[0] ?? this.subflowList.find((x) => x.synchronized);
     if (!s) throw new Error('no subflow to send ADD_ADDR on');
     const opt: AddAddr = {
       type: 'mptcp',
@@ -296,7 +296,7 @@ export class Connection implements SubflowOwner<Subflow> {
 
   /** Closes one subflow with a FIN (its unacknowledged data goes on the others). */
   closeSubflow(subflowId: number): void {
-    const s = this.subflowList.find((x) => x.id === subflowId && !x.closed);
+    const s = this.subs.find(subflowId);
     if (!s) return;
     s.noNewData = true;
     this.reinjectFrom(s);
@@ -358,8 +358,8 @@ export class Connection implements SubflowOwner<Subflow> {
 
   /** A new subflow (its id and ISN drawn here), in the Host's table. */
   private newSubflow(init: Omit<SubflowInit, 'id' | 'isn'>, state: 'syn-sent' | 'syn-received'): Subflow {
-    const s = new Subflow(this, this.host.subflowConfig, { id: this.nextSubflowId++, ...init, isn: this.host.random.u32() }, state);
-    this.subflowList.push(s);
+    const s = new Subflow(this, this.host.subflowConfig, { id: this.subs.takeId(), ...init, isn: this.host.random.u32() }, state);
+    this.subs.add(s);
     this.host.register(s);
     return s;
   }
@@ -466,7 +466,7 @@ export class Connection implements SubflowOwner<Subflow> {
     s.rtoDeadline = undefined;
     s.retries = 0;
     this.fb.allowInfinite = false;
-    this.host.emitEvent({ type: 'subflow-added', conn: this, subflow: this.infoOf(s) });
+    this.host.emitEvent({ type: 'subflow-added', conn: this, subflow: this.subs.info(s) });
   }
 
   /** The initiator of a join is waiting for the fourth ACK. */
@@ -502,7 +502,7 @@ export class Connection implements SubflowOwner<Subflow> {
   }
 
   private mayFallBack(s: Subflow): boolean {
-    return this.fb.possible(s.initial, this.subflowList.filter((x) => !x.closed).length);
+    return this.fb.possible(s.initial, this.subs.live().length);
   }
 
   // ================================================================ options out
@@ -515,12 +515,9 @@ export class Connection implements SubflowOwner<Subflow> {
   /** A pure ACK is wanted on this subflow (control options waiting, a DATA_FIN). */
   wantsPureAck(s: Subflow): boolean {
     if (this.mp(s).pendingOptions.length > 0) return true;
-    return this.tx.finDue && this.mode === 'mptcp' && (this.role === 'server' || this.fullyEstablished) && s === this.dataFinSubflow();
+    return this.tx.finDue && this.mode === 'mptcp' && (this.role === 'server' || this.fullyEstablished) && s === this.subs.dataFinCarrier();
   }
 
-  private dataFinSubflow(): Subflow | undefined {
-    return this.usableSubflows(false).find((x) => !this.mp(x).backup && !this.mp(x).peerBackup) ?? this.usableSubflows(false)[0] ?? this.usableSubflows(true)[0];
-  }
 
   wantsAckFirst(s: Subflow): boolean {
     return this.mp(s).pendingOptions.some((o) => o.subtype === 'mp_fail');
@@ -533,7 +530,7 @@ export class Connection implements SubflowOwner<Subflow> {
       this.fb.infiniteMapPending = false;
       this.host.stats.infiniteMapSent++;
     }
-    if (effects.dataFinSent && s === this.dataFinSubflow()) this.tx.finDue = false;
+    if (effects.dataFinSent && s === this.subs.dataFinCarrier()) this.tx.finDue = false;
     if (effects.pending) this.mp(s).pendingOptions = effects.pending;
     if (effects.ackPending) s.ackPending = true;
     for (const o of effects.sent ?? []) this.countSent(o);
@@ -650,9 +647,7 @@ export class Connection implements SubflowOwner<Subflow> {
 
   /** The MPTCP-level state of a subflow (subflow-mptcp.ts). */
   private mp(s: Subflow): SubflowMptcp {
-    let m = this.perSubflow.get(s);
-    if (!m) this.perSubflow.set(s, (m = new SubflowMptcp()));
-    return m;
+    return this.subs.mp(s);
   }
 
   private onDataAck(ackOff: number, window: number, now: number): void {
@@ -674,7 +669,7 @@ export class Connection implements SubflowOwner<Subflow> {
   private onRemoveAddr(s: Subflow, ids: number[], now: number): void {
     this.remoteAddresses.onRemoveAddr(ids);
     this.host.emitEvent({ type: 'remove-addr', conn: this, addressIds: ids });
-    const open = this.subflowList.filter((x) => !x.closed);
+    const open = this.subs.live();
     for (const x of open) {
       if (!ids.includes(this.mp(x).remoteAddressId)) continue;
       if (this.removalProbes.has(x)) continue;
@@ -689,7 +684,7 @@ export class Connection implements SubflowOwner<Subflow> {
 
   /** A subflow whose address the peer removed, and whose keepalive went unanswered. */
   private removeProbed(x: Subflow, now: number): void {
-    if (x.closed || this.subflowList.filter((y) => !y.closed).length <= 1) return; // never the last one
+    if (x.closed || this.subs.live().length <= 1) return; // never the last one
     this.dropSubflow(x, 'address removed by the peer', [tcpRst(TcpRstReason.UNSPECIFIED)], now);
   }
 
@@ -810,7 +805,7 @@ export class Connection implements SubflowOwner<Subflow> {
   private received(r: Received): void {
     if (r.readable) this.host.emitEvent({ type: 'readable', conn: this });
     if (!r.ended) return;
-    for (const s of this.usableSubflows(true)) s.ackPending = true;
+    for (const s of this.subs.usable(true)) s.ackPending = true;
     this.host.emitEvent({ type: 'end', conn: this });
   }
 
@@ -867,7 +862,7 @@ export class Connection implements SubflowOwner<Subflow> {
       return;
     }
     // MPTCP: only this subflow ends (the data stream ends with DATA_FIN).
-    const others = this.usableSubflows(true).filter((x) => x !== s);
+    const others = this.subs.usable(true).filter((x) => x !== s);
     if ((this.rx.eof && this.tx.finAcked) || others.length > 0 || this.state === 'reset') {
       s.noNewData = true;
       if (others.length > 0) this.reinjectFrom(s);
@@ -881,7 +876,7 @@ export class Connection implements SubflowOwner<Subflow> {
     const abnormal = s.closeReason !== undefined;
     if (this.mode === 'mptcp' && abnormal) this.reinjectFrom(s);
     if (this.mode === 'mptcp' || !s.initial) {
-      this.host.emitEvent({ type: 'subflow-removed', conn: this, subflow: this.infoOf(s), reason: s.closeReason ?? 'closed', ...(s.closeRst ? { tcpRst: s.closeRst } : {}) });
+      this.host.emitEvent({ type: 'subflow-removed', conn: this, subflow: this.subs.info(s), reason: s.closeReason ?? 'closed', ...(s.closeRst ? { tcpRst: s.closeRst } : {}) });
     }
     if (this.state === 'reset' || this.state === 'closed') return;
     const open = this.subflowList.filter((x) => !x.closed && x.state !== 'time-wait');
@@ -913,7 +908,7 @@ export class Connection implements SubflowOwner<Subflow> {
     const fail = opts.mptcp.find((o) => o.subtype === 'mp_fail');
     if (fail) this.host.stats.mpFailReceived++;
     const text = rst ? `${reason} (MP_TCPRST reason ${rst.reason})` : reason;
-    const others = this.subflowList.filter((x) => x !== s && !x.closed);
+    const others = this.subs.live(s);
     s.becomeClosed(text, rst);
     if (this.mode !== 'mptcp' || others.length === 0 || (s.initial && this.state === 'connecting')) {
       for (const x of others) x.reset('connection reset', [], now);
@@ -923,7 +918,7 @@ export class Connection implements SubflowOwner<Subflow> {
 
   /** A subflow gave up (retransmission timeout). */
   subflowFailed(s: Subflow, reason: string, now: number): void {
-    const others = this.subflowList.filter((x) => x !== s && !x.closed);
+    const others = this.subs.live(s);
     this.host.stats.resetsSent++;
     s.reset(reason, this.mode === 'mptcp' ? [tcpRst(TcpRstReason.UNSPECIFIED)] : [], now);
     if (this.mode !== 'mptcp' || others.length === 0) {
@@ -978,10 +973,6 @@ export class Connection implements SubflowOwner<Subflow> {
 
   // ================================================================ sending
 
-  /** Subflows that may carry new data (or a DATA_FIN). */
-  private usableSubflows(includeBackup: boolean): Subflow[] {
-    return this.subflowList.filter((s) => s.canSend && !s.noNewData && (s.initial || this.mp(s).joined) && (includeBackup || !(this.mp(s).backup || this.mp(s).peerBackup)));
-  }
 
   /** Puts data on the subflows and sends what is due. */
   flush(now: number): void {
@@ -993,12 +984,12 @@ export class Connection implements SubflowOwner<Subflow> {
   }
 
   private schedule(now: number): void {
-    this.tx.schedule(now, this.sendContext(), () => this.dataFinSubflow());
+    this.tx.schedule(now, this.sendContext(), () => this.subs.dataFinCarrier());
   }
 
   /** What the data sender sees of this connection for one call. */
   private sendContext(): SendContext {
-    return { mode: this.mode, state: this.state, subflows: this.subflowList, usable: (includeBackup) => this.usableSubflows(includeBackup), joined: (s) => this.mp(s).joined };
+    return { mode: this.mode, state: this.state, subflows: this.subflowList, usable: (includeBackup) => this.subs.usable(includeBackup), joined: (s) => this.mp(s).joined };
   }
 
   nextDeadline(): number | undefined {
@@ -1013,6 +1004,6 @@ export class Connection implements SubflowOwner<Subflow> {
       if ((p.s.lastRxAt ?? -1) >= p.sentAt || this.state === 'reset') continue;
       this.removeProbed(p.s, now);
     }
-    if (this.tx.onTimer(now, this.sendContext(), () => this.dataFinSubflow()).reinjected) this.fb.allowInfinite = false;
+    if (this.tx.onTimer(now, this.sendContext(), () => this.subs.dataFinCarrier()).reinjected) this.fb.allowInfinite = false;
   }
 }
