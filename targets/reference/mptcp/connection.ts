@@ -1,13 +1,13 @@
 /**
  * A connection: plain TCP, or MPTCP v1 (RFC 8684) over one or more subflows.
  *
- * The data level lives here: the send buffer and what the scheduler puts on
- * each subflow (with a DSS mapping per chunk), data ACKs, DATA_FIN, the
- * receive side that turns subflow octets into data-level octets through the
- * mappings (checking DSS checksums when they are in use) and reassembles them
- * across subflows. So do the MPTCP handshakes (MP_CAPABLE, MP_JOIN), the
- * fallback rules of §3.7, MP_FAIL, MP_FASTCLOSE, MP_TCPRST, ADD_ADDR,
- * REMOVE_ADDR and MP_PRIO.
+ * It ties its components together and applies what they decide: the data
+ * level (data-sender.ts, data-receiver.ts, mappings.ts), its subflows
+ * (subflow-set.ts), its state and mode (lifecycle.ts), the options in and
+ * out (incoming-options.ts, option-builder.ts), the handshakes' decisions
+ * (handshake.ts, join.ts) and the fallback (fallback.ts). What is still here:
+ * keys and tokens, MP_FASTCLOSE, MP_TCPRST, ADD_ADDR, REMOVE_ADDR, MP_PRIO,
+ * the receive path through the mappings, and the subflows' resets and ends.
  *
  * Data-level positions are offsets (seq.ts): 0 is the octet at IDSN + 1.
  */
