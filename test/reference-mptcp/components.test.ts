@@ -1,10 +1,17 @@
 // The reference endpoint's components on their own: the option builder returns
-// its effects and changes nothing, the handshake's decisions, the RTT estimator.
+// its effects and changes nothing, the handshake's decisions, the RTT estimator,
+// a subflow's input, the incoming options, the fallback, a join's progress and
+// the connection's lifecycle.
 import assert from 'node:assert/strict';
-import type { MptcpOption } from '../../suites/mptcp/codec/index.js';
+import type { Dss, MptcpOption, TcpSegment } from '../../suites/mptcp/codec/index.js';
 import { synAckRefusal, synRefusal, thirdAckRefusal } from '../../targets/reference/mptcp/handshake.js';
 import { buildOptions, type ConnectionView, type SubflowView } from '../../targets/reference/mptcp/option-builder.js';
+import { Fallback } from '../../targets/reference/mptcp/fallback.js';
+import { Lifecycle } from '../../targets/reference/mptcp/lifecycle.js';
+import { readSegmentOptions, type IncomingView } from '../../targets/reference/mptcp/incoming-options.js';
 import { RttEstimator } from '../../targets/reference/mptcp/rtt.js';
+import { arrival, type Receiving } from '../../targets/reference/mptcp/subflow-input.js';
+import { SubflowMptcp } from '../../targets/reference/mptcp/subflow-mptcp.js';
 
 const H = { A: false, B: false, C: false, D: false, E: false, F: false, G: false, H: true };
 
@@ -78,5 +85,109 @@ describe('reference MPTCP endpoint, components', () => {
     assert.equal(r.smoothed, 100);
     r.backoff();
     assert.equal(r.rto, 600);
+  });
+
+  it('the input of a subflow: what an arriving segment is, in RFC 9293 order', () => {
+    const r: Receiving = { state: 'established', isn: 1000, irs: 5000, rcvNxt: 1, sndUna: 1, sndMax: 11, lastAdvWindow: 0 };
+    const seg = (seq: number, ack: number, flags: TcpSegment['flags'], len = 0): TcpSegment => ({ srcPort: 1, dstPort: 2, seq: 5000 + seq, ack: 1000 + ack, flags, window: 100, options: [], payload: new Uint8Array(len) });
+    let asked = 0;
+    const window = () => (asked++, 1000);
+    assert.deepEqual(arrival(r, seg(1, 5, { ack: true }, 3), window), { do: 'process', seq: 1, ack: 5, handshake: false });
+    assert.equal(asked, 1, 'the window is asked for the acceptability test');
+    assert.deepEqual(arrival(r, seg(1, 12, { ack: true }), window), { do: 'ack-now', restartTimeWait: false }, 'an ACK of data never sent');
+    assert.deepEqual(arrival(r, seg(70000, 5, { ack: true }, 3), window), { do: 'ack-now', restartTimeWait: false }, 'out of the window');
+    assert.deepEqual(arrival(r, seg(1, 5, { rst: true }), window), { do: 'reset', reason: 'reset by peer' });
+    assert.deepEqual(arrival(r, seg(2, 5, { rst: true }), window), { do: 'ack-now', restartTimeWait: false }, 'a RST in the window but not at rcvNxt: challenge ACK');
+    assert.deepEqual(arrival(r, seg(1, 5, { syn: true, ack: true }), window), { do: 'ack-now', restartTimeWait: false }, 'a SYN in a synchronized state');
+    assert.deepEqual(arrival({ ...r, state: 'time-wait' }, seg(0, 5, { fin: true, ack: true }), window), { do: 'ack-now', restartTimeWait: true });
+    const synSent: Receiving = { ...r, state: 'syn-sent', rcvNxt: 0, sndMax: 1 };
+    asked = 0;
+    assert.deepEqual(arrival(synSent, seg(0, 1, { syn: true, ack: true }), window), { do: 'syn-ack' });
+    assert.deepEqual(arrival(synSent, seg(0, 7, { syn: true, ack: true }), window), { do: 'answer-with-reset' });
+    assert.deepEqual(arrival(synSent, seg(0, 1, { rst: true, ack: true }), window), { do: 'reset', reason: 'connection refused' });
+    assert.deepEqual(arrival(synSent, seg(0, 0, { syn: true }), window), { do: 'ignore' }, 'no simultaneous open');
+    assert.equal(asked, 0, 'no window is asked in SYN-SENT');
+    const synRcvd: Receiving = { ...r, state: 'syn-received', sndMax: 1 };
+    assert.deepEqual(arrival(synRcvd, seg(1, 1, { ack: true }), window), { do: 'process', seq: 1, ack: 1, handshake: true });
+    assert.deepEqual(arrival(synRcvd, seg(1, 2, { ack: true }), window), { do: 'answer-with-reset' });
+    assert.deepEqual(arrival(synRcvd, seg(0, 0, { syn: true }), window), { do: 'syn-again' });
+  });
+
+  it('incoming options: effects in order, only the first DSS, none past MP_FASTCLOSE', () => {
+    const v: IncomingView = { role: 'client', localKey: 7n, checksum: false, fullyEstablished: false, sndBase: 100n, rcvBase: 200n, dataUna: 0, rcvNxt: 0, initial: true, peerWscale: 2, joined: false, joinVerified: false };
+    const seg: TcpSegment = { srcPort: 1, dstPort: 2, seq: 0, ack: 0, flags: { ack: true }, window: 10, options: [], payload: new Uint8Array(4) };
+    const dss: Dss = { type: 'mptcp', subtype: 'dss', dataFin: false, dataAck: 105n, mapping: { dsn: 203n, subflowSeq: 1, dataLevelLength: 4 } };
+    const prio: MptcpOption = { type: 'mptcp', subtype: 'mp_prio', backup: true };
+    const effects = readSegmentOptions(v, seg, [dss, prio, { ...dss, dataAck: 999n }], 0, true);
+    assert.deepEqual(effects, [
+      { do: 'fully-established' },
+      { do: 'data-ack', ackOff: 5, window: 40 },
+      { do: 'mapping', mapping: { ssn: 1, subLen: 4, dataOff: 3, dataLevelLength: 4, dataFin: false } },
+      { do: 'mp-prio', backup: true },
+    ]);
+    const checksummed = readSegmentOptions({ ...v, checksum: true, fullyEstablished: true }, seg, [dss], 0, true);
+    assert.deepEqual(checksummed.map((e) => e.do), ['data-ack', 'reset-subflow'], 'a DSS without the negotiated checksum resets the subflow');
+    const fast: MptcpOption = { type: 'mptcp', subtype: 'mp_fastclose', receiverKey: 7n };
+    assert.deepEqual(readSegmentOptions(v, seg, [fast, prio], 4, false).map((e) => e.do), ['fastclose']);
+    assert.deepEqual(readSegmentOptions(v, seg, [], 4, false), [{ do: 'acked-without-options' }], '§3.7: data acknowledged without any MPTCP option');
+  });
+
+  it('the fallback: possible on one initial subflow, MP_FAIL answered once, data ACKs until the peer answers', () => {
+    const f = new Fallback();
+    assert.equal(f.possible(true, 1), true);
+    assert.equal(f.possible(true, 2), false);
+    assert.equal(f.possible(false, 1), false);
+    assert.equal(f.onMpFail(true), 'fall-back');
+    assert.equal(f.infiniteMapPending, true);
+    assert.equal(f.note('MP_FAIL received'), true);
+    assert.equal(f.note('again'), false, 'the first reason stays');
+    assert.deepEqual(f.info, { reason: 'MP_FAIL received' });
+    const g = new Fallback();
+    g.checksumFailed();
+    assert.equal(g.optionOverhead('tcp', true), 12, 'a data ACK on the data after our MP_FAIL');
+    assert.equal(g.onMpFail(true), 'answered');
+    assert.equal(g.optionOverhead('tcp', true), 0);
+    const h = new Fallback();
+    h.checksumFailed();
+    assert.deepEqual(h.afterFallback([{ type: 'mptcp', subtype: 'mp_fail', dsn: 1n }]), { infiniteMapReceived: 0, mpFailReceived: 1 });
+    assert.equal(h.dataAcks, false);
+    h.allowInfinite = false;
+    assert.equal(h.possible(true, 1), false, 'not after a join or a reinjection');
+  });
+
+  it("a join's progress at the MPTCP level: our side, the peer's once its HMAC is checked, done once", () => {
+    const ours = new SubflowMptcp();
+    ours.startJoin(11, 2, true);
+    assert.deepEqual([ours.nonceLocal, ours.localAddressId, ours.backup, ours.awaitingFourthAck], [11, 2, true, false]);
+    ours.synAckVerified({ nonce: 22, addressId: 5, backup: false });
+    assert.deepEqual([ours.nonceRemote, ours.remoteAddressId, ours.peerBackup, ours.awaitingFourthAck], [22, 5, false, true], 'the third ACK went: waiting for the fourth');
+    assert.equal(ours.finishJoin(), true);
+    assert.equal(ours.finishJoin(), false, 'done once');
+    assert.equal(ours.awaitingFourthAck, false);
+    const theirs = new SubflowMptcp();
+    theirs.acceptJoin({ nonce: 33, addressId: 7, backup: true }, 44, 1);
+    assert.deepEqual([theirs.nonceRemote, theirs.nonceLocal, theirs.remoteAddressId, theirs.peerBackup, theirs.localAddressId, theirs.joinVerified], [33, 44, 7, true, 1, false]);
+    theirs.thirdAckVerified();
+    assert.equal(theirs.joinVerified, true);
+  });
+
+  it('the lifecycle: moves only as its tables say', () => {
+    const l = new Lifecycle(true);
+    assert.deepEqual([l.state, l.mode], ['connecting', 'pending']);
+    assert.equal(l.on('ending'), false, 'a connection in its handshake does not start closing');
+    assert.equal(l.on('handshake-done'), true);
+    l.modeOn('negotiated');
+    assert.deepEqual([l.state, l.mode], ['established', 'mptcp']);
+    assert.equal(l.streamsDone(false, true), false, 'MPTCP: our DATA_FIN acknowledged too');
+    assert.equal(l.on('ending'), true);
+    assert.equal(l.reset('reset by peer'), true);
+    assert.equal(l.reset('again'), false);
+    assert.deepEqual([l.state, l.resetReason, l.over], ['reset', 'reset by peer', true]);
+    assert.equal(l.on('all-down'), false, 'a reset connection is never closed');
+    l.modeOn('fall-back');
+    assert.equal(l.mode, 'tcp');
+    l.modeOn('negotiated');
+    assert.equal(l.mode, 'tcp', 'a fallback is for good');
+    assert.equal(l.streamsDone(false, true), true, 'TCP: the FIN of the peer');
   });
 });

@@ -1,13 +1,13 @@
 /**
  * A connection: plain TCP, or MPTCP v1 (RFC 8684) over one or more subflows.
  *
- * The data level lives here: the send buffer and what the scheduler puts on
- * each subflow (with a DSS mapping per chunk), data ACKs, DATA_FIN, the
- * receive side that turns subflow octets into data-level octets through the
- * mappings (checking DSS checksums when they are in use) and reassembles them
- * across subflows. So do the MPTCP handshakes (MP_CAPABLE, MP_JOIN), the
- * fallback rules of §3.7, MP_FAIL, MP_FASTCLOSE, MP_TCPRST, ADD_ADDR,
- * REMOVE_ADDR and MP_PRIO.
+ * It ties its components together and applies what they decide: the data
+ * level (data-sender.ts, data-receiver.ts, mappings.ts), its subflows
+ * (subflow-set.ts), its state and mode (lifecycle.ts), the options in and
+ * out (incoming-options.ts, option-builder.ts), the handshakes' decisions
+ * (handshake.ts, join.ts) and the fallback (fallback.ts). What is still here:
+ * keys and tokens, MP_FASTCLOSE, MP_TCPRST, ADD_ADDR, REMOVE_ADDR, MP_PRIO,
+ * the receive path through the mappings, and the subflows' resets and ends.
  *
  * Data-level positions are offsets (seq.ts): 0 is the octet at IDSN + 1.
  */
@@ -18,7 +18,6 @@ import {
   TcpRstReason,
   verifyDssChecksum,
   type AddAddr,
-  type Dss,
   type MpCapable,
   type MpJoin,
   type MptcpOption,
@@ -27,16 +26,20 @@ import {
 import type { ConnectionHost, HostEventOf } from './connection-host.js';
 import { DataReceiver, type Received } from './data-receiver.js';
 import { DataSender, type SendContext } from './data-sender.js';
+import { Fallback } from './fallback.js';
+import { Lifecycle } from './lifecycle.js';
+import { implicitMapping, readSegmentOptions, type IncomingView, type OptionEffect } from './incoming-options.js';
 import { synAckRefusal, synRefusal, thirdAckRefusal } from './handshake.js';
 import { addressIdFor, joinSynAckOutcome, joinThirdAckOutcome } from './join.js';
 import { PeerAddresses } from './peer-addresses.js';
 import { random64 } from './random.js';
 import { RemovalProbes } from './removal-probes.js';
 import { buildOptions, type ConnectionMode, type ConnectionView } from './option-builder.js';
-import { dsnOf, unwrapDsn } from './seq.js';
+import { dsnOf } from './seq.js';
 import type { RxMapping } from './mappings.js';
-import { SubflowMptcp, subflowInfo, subflowView } from './subflow-mptcp.js';
-import { Subflow, type Chunk, type ParsedOptions, type SegmentKind, type SubflowOwner } from './subflow.js';
+import { subflowView, type SubflowMptcp } from './subflow-mptcp.js';
+import { SubflowSet } from './subflow-set.js';
+import { Subflow, type Chunk, type ParsedOptions, type SegmentKind, type SubflowInit, type SubflowOwner } from './subflow.js';
 import type { ConnectionState, MptcpOptions, SubflowInfo, TcpRstInfo } from './types.js';
 
 export type ResolvedMptcpOptions = Required<MptcpOptions>;
@@ -58,12 +61,8 @@ export class Connection implements SubflowOwner<Subflow> {
   private readonly host: ConnectionHost<Connection>;
   readonly role: 'client' | 'server';
   readonly opts: ResolvedMptcpOptions;
-  state: ConnectionState = 'connecting';
-  mode: ConnectionMode;
-  /** Set once the connection fell back to TCP (§3.7), with why. */
-  fallback: { reason: string } | undefined;
-  /** Why the connection was reset, when it was. */
-  resetReason: string | undefined;
+  /** Its state and mode, and the moves between them (lifecycle.ts). */
+  private readonly life: Lifecycle;
 
   // MPTCP keys and what follows from them.
   localKey = 0n;
@@ -76,19 +75,13 @@ export class Connection implements SubflowOwner<Subflow> {
   checksum = false;
   /** Initiator: a DSS with a data ACK came from the peer (§3.1); the listener is fully established with the third ACK. */
   fullyEstablished = false;
-  /** At most one subflow so far and no data-level retransmission: a fallback to TCP is possible (§3.7). */
-  allowInfiniteFallback = true;
   /** The peer set flag C (§3.1): no join to the address and port of its end of the first subflow. */
   peerDeniesJoinToFirstAddress = false;
-  /** The SYN goes without MP_CAPABLE from now on (blackhole fallback). */
-  private synWithoutMpc = false;
   private sndBase = 1n;
   private rcvBase = 1n;
 
-  readonly subflowList: Subflow[] = [];
-  /** The MPTCP-level state of each subflow. */
-  private readonly perSubflow = new Map<Subflow, SubflowMptcp>();
-  private nextSubflowId = 1;
+  /** Its subflows, and what it keeps about each at the MPTCP level (subflow-set.ts). */
+  private readonly subs = new SubflowSet();
 
   /** The data-level send side (data-sender.ts). */
   private readonly tx: DataSender;
@@ -98,33 +91,47 @@ export class Connection implements SubflowOwner<Subflow> {
   /** The data-level receive side (data-receiver.ts). */
   private readonly rx: DataReceiver;
 
-  // MP_FAIL and the infinite mapping (§3.7).
-  private mpFailSent = false;
-  private infiniteMapPending = false;
-  /** After a fallback caused by a checksum failure: keep sending data ACKs until the peer's answer. */
-  private fallbackDataAcks = false;
+  /** The fallback to TCP, MP_FAIL and the infinite mapping (fallback.ts, §3.7). */
+  private readonly fb = new Fallback();
 
   /** Addresses the peer announced (ADD_ADDR), by address id (peer-addresses.ts). */
   readonly remoteAddresses = new PeerAddresses();
   /** Listener port this connection came from (server). */
   listenerPort: number | undefined;
-  private closedNotified = false;
 
   constructor(host: ConnectionHost<Connection>, id: number, role: 'client' | 'server', opts: ResolvedMptcpOptions) {
     this.host = host;
     this.id = id;
     this.role = role;
     this.opts = opts;
-    this.mode = opts.mptcp ? 'pending' : 'tcp';
+    this.life = new Lifecycle(opts.mptcp);
     this.rx = new DataReceiver(host.receiveBuffer);
     this.tx = new DataSender({ initialRto: host.initialRto, minRto: host.minRto });
   }
 
   // ================================================================ public API
 
+  get state(): ConnectionState {
+    return this.life.state;
+  }
+
+  get mode(): ConnectionMode {
+    return this.life.mode;
+  }
+
+  /** Why the connection was reset, when it was. */
+  get resetReason(): string | undefined {
+    return this.life.resetReason;
+  }
+
   /** MPTCP is in use: the handshake completed and there was no fallback. */
   get isMptcp(): boolean {
     return this.mode === 'mptcp';
+  }
+
+  /** Set once the connection fell back to TCP (§3.7), with why. */
+  get fallback(): { reason: string } | undefined {
+    return this.fb.info;
   }
 
   get version(): number {
@@ -163,18 +170,19 @@ export class Connection implements SubflowOwner<Subflow> {
     return this.tx.unacknowledged;
   }
 
-  subflows(): SubflowInfo[] {
-    return this.subflowList.map((s) => this.infoOf(s));
+  /** Its subflows, in the order they were made (closed ones included). */
+  get subflowList(): Subflow[] {
+    return this.subs.list;
   }
 
-  /** What the application sees of a subflow. */
-  private infoOf(s: Subflow): SubflowInfo {
-    return subflowInfo(s, this.mp(s));
+  subflows(): SubflowInfo[] {
+    return this.subflowList.map((s) => this.subs.info(s));
   }
+
 
   /** Subflows besides the first that are open or opening (for the subflow limit). */
   joinedSubflowCount(): number {
-    return this.subflowList.filter((s) => !s.initial && !s.closed && s.state !== 'time-wait').length;
+    return this.subs.joinedCount();
   }
 
   /** Queues octets to send (copied). */
@@ -188,7 +196,7 @@ export class Connection implements SubflowOwner<Subflow> {
   /** Up to `max` received octets (empty when there are none). */
   read(max = Number.POSITIVE_INFINITY): Uint8Array {
     const { data, windowUpdate } = this.rx.read(max);
-    if (windowUpdate) for (const s of this.usableSubflows(true)) s.ackPending = true;
+    if (windowUpdate) for (const s of this.subs.usable(true)) s.ackPending = true;
     return data;
   }
 
@@ -213,7 +221,7 @@ export class Connection implements SubflowOwner<Subflow> {
     if (this.state === 'closed' || this.state === 'reset') return;
     const now = this.host.now;
     const fast = this.mode === 'mptcp' && this.remoteKey !== undefined;
-    const live = this.subflowList.filter((s) => !s.closed);
+    const live = this.subs.live();
     this.becomeReset(fast ? 'aborted locally (MP_FASTCLOSE sent)' : 'aborted locally', { fastclose: fast });
     for (const s of live) {
       const options: MptcpOption[] = [];
@@ -239,33 +247,17 @@ export class Connection implements SubflowOwner<Subflow> {
     if (!this.host.isLocal(localAddress)) throw new Error(`${localAddress} is not an address of this host`);
     const first = this.subflowList[0]!;
     const remotePort = port ?? first.remotePort;
-    const s = new Subflow(
-      this,
-      this.host.subflowConfig,
-      {
-        id: this.nextSubflowId++,
-        local: localAddress,
-        localPort: opts.localPort ?? this.host.ephemeralPort(localAddress, remoteAddress, remotePort),
-        remote: remoteAddress,
-        remotePort,
-        initial: false,
-        isn: this.host.random.u32(),
-      },
-      'syn-sent',
-    );
+    const localPort = opts.localPort ?? this.host.ephemeralPort(localAddress, remoteAddress, remotePort);
+    const s = this.newSubflow({ local: localAddress, localPort, remote: remoteAddress, remotePort, initial: false }, 'syn-sent');
     s.offeredWscale = this.host.windowScale ?? undefined;
     s.initiatedHere = true;
-    this.mp(s).nonceLocal = this.host.random.u32();
-    this.mp(s).localAddressId = this.addressIdFor(localAddress);
-    this.mp(s).backup = opts.backup ?? false;
-    this.subflowList.push(s);
-    this.host.register(s);
-    return this.infoOf(s);
+    this.mp(s).startJoin(this.host.random.u32(), this.addressIdFor(localAddress), opts.backup ?? false);
+    return this.subs.info(s);
   }
 
   /** MP_PRIO (§3.3.8): ask the peer to treat a subflow as backup, or not. */
   setBackup(subflowId: number, backup: boolean): void {
-    const s = this.subflowList.find((x) => x.id === subflowId && !x.closed);
+    const s = this.subs.find(subflowId);
     if (!s) throw new Error(`no open subflow ${subflowId}`);
     if (this.mode !== 'mptcp') throw new Error('MP_PRIO needs MPTCP');
     this.mp(s).backup = backup;
@@ -276,7 +268,7 @@ export class Connection implements SubflowOwner<Subflow> {
   announceAddress(address: string, port?: number): number {
     if (this.mode !== 'mptcp' || this.remoteKey === undefined) throw new Error('ADD_ADDR needs MPTCP');
     const addressId = this.addressIdFor(address);
-    const s = this.usableSubflows(true)[0] ?? this.subflowList.find((x) => x.synchronized);
+    const s = this.subs.usable(true)[0] ?? this.subflowList.find((x) => x.synchronized);
     if (!s) throw new Error('no subflow to send ADD_ADDR on');
     const opt: AddAddr = {
       type: 'mptcp',
@@ -304,7 +296,7 @@ export class Connection implements SubflowOwner<Subflow> {
 
   /** Closes one subflow with a FIN (its unacknowledged data goes on the others). */
   closeSubflow(subflowId: number): void {
-    const s = this.subflowList.find((x) => x.id === subflowId && !x.closed);
+    const s = this.subs.find(subflowId);
     if (!s) return;
     s.noNewData = true;
     this.reinjectFrom(s);
@@ -340,11 +332,9 @@ export class Connection implements SubflowOwner<Subflow> {
       this.makeKey();
       this.host.registerToken(this);
     }
-    const s = new Subflow(this, this.host.subflowConfig, { id: this.nextSubflowId++, local, localPort, remote, remotePort, initial: true, isn: this.host.random.u32() }, 'syn-sent');
+    const s = this.newSubflow({ local, localPort, remote, remotePort, initial: true }, 'syn-sent');
     s.offeredWscale = this.host.windowScale ?? undefined;
     s.initiatedHere = true;
-    this.subflowList.push(s);
-    this.host.register(s);
   }
 
   /** Passive open: a SYN on a listening port. */
@@ -353,9 +343,9 @@ export class Connection implements SubflowOwner<Subflow> {
     if (this.mode === 'pending') {
       const why = synRefusal(mpc, this.opts.version);
       if (why) {
-        this.mode = 'tcp';
+        this.life.modeOn('fall-back');
         if (mpc || why !== 'SYN without MP_CAPABLE') this.noteFallback(why);
-        else this.fallback = { reason: why };
+        else this.fb.note(why);
       } else {
         this.makeKey();
         this.host.registerToken(this);
@@ -363,16 +353,22 @@ export class Connection implements SubflowOwner<Subflow> {
         this.peerDeniesJoinToFirstAddress = mpc!.flags.C;
       }
     }
-    const s = new Subflow(
-      this,
-      this.host.subflowConfig,
-      { id: this.nextSubflowId++, local, localPort: seg.dstPort, remote, remotePort: seg.srcPort, initial: true, isn: this.host.random.u32() },
-      'syn-received',
-    );
+    return this.passiveSubflow(seg, opts, local, remote, true);
+  }
+
+  /** A new subflow (its id and ISN drawn here), in the Host's table. */
+  private newSubflow(init: Omit<SubflowInit, 'id' | 'isn'>, state: 'syn-sent' | 'syn-received'): Subflow {
+    const s = new Subflow(this, this.host.subflowConfig, { id: this.subs.takeId(), ...init, isn: this.host.random.u32() }, state);
+    this.subs.add(s);
+    this.host.register(s);
+    return s;
+  }
+
+  /** The subflow of a SYN that arrived (the first one, or a join). */
+  private passiveSubflow(seg: TcpSegment, opts: ParsedOptions, local: string, remote: string, initial: boolean): Subflow {
+    const s = this.newSubflow({ local, localPort: seg.dstPort, remote, remotePort: seg.srcPort, initial }, 'syn-received');
     s.offeredWscale = opts.wscale !== undefined ? (this.host.windowScale ?? undefined) : undefined;
     s.acceptSyn(seg, opts, s.offeredWscale);
-    this.subflowList.push(s);
-    this.host.register(s);
     return s;
   }
 
@@ -385,16 +381,16 @@ export class Connection implements SubflowOwner<Subflow> {
       if (why) this.noteFallback(why);
       else if (mpc && 'receiverKey' in mpc) {
         this.learnRemoteKey(mpc.senderKey);
-        this.mode = 'mptcp';
+        this.life.modeOn('negotiated');
         this.fullyEstablished = true;
         if (mpc.flags.A) this.checksum = true;
-        if (mpc.form === 'ack-data') this.addImplicitMapping(s, mpc, seg.payload.length, now);
+        if (mpc.form === 'ack-data') this.applyOption(s, implicitMapping(this, mpc), now);
         // A DSS with a data ACK at once, so that the initiator knows its key arrived (fully established, §3.1).
         else s.ackPending = true;
       }
     }
     this.tx.openWindow(s.sndWnd);
-    this.state = 'established';
+    this.life.on('handshake-done');
     this.host.enqueueAccept(this);
     return true;
   }
@@ -408,13 +404,13 @@ export class Connection implements SubflowOwner<Subflow> {
       if (why) this.noteFallback(why);
       else if (mpc && mpc.form === 'syn-ack') {
         this.learnRemoteKey(mpc.senderKey);
-        this.mode = 'mptcp';
+        this.life.modeOn('negotiated');
         this.checksum = this.opts.checksum || mpc.flags.A;
         this.peerDeniesJoinToFirstAddress = mpc.flags.C;
       }
     }
     this.tx.openWindow(s.sndWnd);
-    this.state = 'established';
+    this.life.on('handshake-done');
     s.ackPending = true; // the third ACK
     this.host.emitEvent({ type: 'connected', conn: this });
     void seg;
@@ -424,8 +420,8 @@ export class Connection implements SubflowOwner<Subflow> {
 
   onSynRetransmit(s: Subflow, retries: number): void {
     const limit = this.host.synRetriesBeforeFallback;
-    if (s.initial && this.role === 'client' && this.mode === 'pending' && limit !== null && retries > limit && !this.synWithoutMpc) {
-      this.synWithoutMpc = true;
+    if (s.initial && this.role === 'client' && this.mode === 'pending' && limit !== null && retries > limit && !this.fb.synWithoutMpc) {
+      this.fb.synWithoutMpc = true;
       this.noteFallback(`no answer to ${retries - 1} SYNs with MP_CAPABLE: the next SYN goes without it`);
     }
   }
@@ -434,21 +430,8 @@ export class Connection implements SubflowOwner<Subflow> {
 
   /** A SYN with MP_JOIN for this connection (listener side of the join). */
   acceptJoinSyn(seg: TcpSegment, opts: ParsedOptions, join: MpJoin & { form: 'syn' }, local: string, remote: string): Subflow {
-    const s = new Subflow(
-      this,
-      this.host.subflowConfig,
-      { id: this.nextSubflowId++, local, localPort: seg.dstPort, remote, remotePort: seg.srcPort, initial: false, isn: this.host.random.u32() },
-      'syn-received',
-    );
-    s.offeredWscale = opts.wscale !== undefined ? (this.host.windowScale ?? undefined) : undefined;
-    s.acceptSyn(seg, opts, s.offeredWscale);
-    this.mp(s).nonceRemote = join.nonce;
-    this.mp(s).nonceLocal = this.host.random.u32();
-    this.mp(s).remoteAddressId = join.addressId;
-    this.mp(s).peerBackup = join.backup;
-    this.mp(s).localAddressId = this.addressIdFor(local);
-    this.subflowList.push(s);
-    this.host.register(s);
+    const s = this.passiveSubflow(seg, opts, local, remote, false);
+    this.mp(s).acceptJoin({ nonce: join.nonce, addressId: join.addressId, backup: join.backup }, this.host.random.u32(), this.addressIdFor(local));
     return s;
   }
 
@@ -459,10 +442,7 @@ export class Connection implements SubflowOwner<Subflow> {
       this.dropSubflow(s, out.reason, [tcpRst(TcpRstReason.MPTCP_SPECIFIC)], now);
       return false;
     }
-    this.mp(s).nonceRemote = out.peer.nonce;
-    this.mp(s).remoteAddressId = out.peer.addressId;
-    this.mp(s).peerBackup = out.peer.backup;
-    this.mp(s).joinVerified = true;
+    this.mp(s).synAckVerified(out.peer);
     s.ackPending = true; // the third ACK, with HMAC-A
     s.rtoDeadline = now + s.rto; // until the fourth ACK
     return true;
@@ -475,24 +455,23 @@ export class Connection implements SubflowOwner<Subflow> {
       this.dropSubflow(s, out.reason, [tcpRst(TcpRstReason.MPTCP_SPECIFIC)], now);
       return false;
     }
-    this.mp(s).joinVerified = true;
+    this.mp(s).thirdAckVerified();
     this.joinDone(s);
     s.ackPending = true; // the fourth ACK
     return true;
   }
 
   private joinDone(s: Subflow): void {
-    if (this.mp(s).joined) return;
-    this.mp(s).joined = true;
+    if (!this.mp(s).finishJoin()) return;
     s.rtoDeadline = undefined;
     s.retries = 0;
-    this.allowInfiniteFallback = false;
-    this.host.emitEvent({ type: 'subflow-added', conn: this, subflow: this.infoOf(s) });
+    this.fb.allowInfinite = false;
+    this.host.emitEvent({ type: 'subflow-added', conn: this, subflow: this.subs.info(s) });
   }
 
   /** The initiator of a join is waiting for the fourth ACK. */
   joinAckOutstanding(s: Subflow): boolean {
-    return !s.initial && this.mp(s).joinVerified && !this.mp(s).joined && s.state === 'established' && this.mode === 'mptcp';
+    return !s.initial && this.mp(s).awaitingFourthAck && s.state === 'established' && this.mode === 'mptcp';
   }
 
   /** Our address id for a local address (join.ts). */
@@ -504,9 +483,8 @@ export class Connection implements SubflowOwner<Subflow> {
 
   /** Falls back to TCP (§3.7), for good. */
   private noteFallback(reason: string): void {
-    if (this.fallback) return;
-    this.mode = 'tcp';
-    this.fallback = { reason };
+    if (!this.fb.note(reason)) return;
+    this.life.modeOn('fall-back');
     this.host.stats.fallbacks++;
     this.host.unregisterToken(this);
     this.host.emitEvent({ type: 'fallback', conn: this, reason });
@@ -524,27 +502,22 @@ export class Connection implements SubflowOwner<Subflow> {
   }
 
   private mayFallBack(s: Subflow): boolean {
-    return this.allowInfiniteFallback && s.initial && this.subflowList.filter((x) => !x.closed).length === 1;
+    return this.fb.possible(s.initial, this.subs.live().length);
   }
 
   // ================================================================ options out
 
   /** Octets of options every data segment may carry (the payload is that much smaller). */
   optionOverhead(): number {
-    if (this.mode !== 'tcp' || this.infiniteMapPending) return 28;
-    // After a checksum failure, data still carries a data ACK (DSS, 12 octets) until the peer answers.
-    return this.fallbackDataAcks && this.remoteKey !== undefined ? 12 : 0;
+    return this.fb.optionOverhead(this.mode, this.remoteKey !== undefined);
   }
 
   /** A pure ACK is wanted on this subflow (control options waiting, a DATA_FIN). */
   wantsPureAck(s: Subflow): boolean {
     if (this.mp(s).pendingOptions.length > 0) return true;
-    return this.tx.finDue && this.mode === 'mptcp' && (this.role === 'server' || this.fullyEstablished) && s === this.dataFinSubflow();
+    return this.tx.finDue && this.mode === 'mptcp' && (this.role === 'server' || this.fullyEstablished) && s === this.subs.dataFinCarrier();
   }
 
-  private dataFinSubflow(): Subflow | undefined {
-    return this.usableSubflows(false).find((x) => !this.mp(x).backup && !this.mp(x).peerBackup) ?? this.usableSubflows(false)[0] ?? this.usableSubflows(true)[0];
-  }
 
   wantsAckFirst(s: Subflow): boolean {
     return this.mp(s).pendingOptions.some((o) => o.subtype === 'mp_fail');
@@ -554,10 +527,10 @@ export class Connection implements SubflowOwner<Subflow> {
   optionsFor(s: Subflow, kind: SegmentKind, chunk: Chunk | undefined, payloadLen: number, seq: number): MptcpOption[] {
     const { options, effects } = buildOptions(this.optionView(), subflowView(s, this.mp(s)), kind, chunk, payloadLen, seq);
     if (effects.infiniteMapSent) {
-      this.infiniteMapPending = false;
+      this.fb.infiniteMapPending = false;
       this.host.stats.infiniteMapSent++;
     }
-    if (effects.dataFinSent && s === this.dataFinSubflow()) this.tx.finDue = false;
+    if (effects.dataFinSent && s === this.subs.dataFinCarrier()) this.tx.finDue = false;
     if (effects.pending) this.mp(s).pendingOptions = effects.pending;
     if (effects.ackPending) s.ackPending = true;
     for (const o of effects.sent ?? []) this.countSent(o);
@@ -569,7 +542,7 @@ export class Connection implements SubflowOwner<Subflow> {
       mode: this.mode,
       role: this.role,
       opts: this.opts,
-      synWithoutMpc: this.synWithoutMpc,
+      synWithoutMpc: this.fb.synWithoutMpc,
       localKey: this.localKey,
       remoteKey: this.remoteKey,
       remoteToken: this.remoteToken,
@@ -578,8 +551,8 @@ export class Connection implements SubflowOwner<Subflow> {
       sndBase: this.sndBase,
       rcvBase: this.rcvBase,
       rcvNxt: this.rx.rcvNxt,
-      infiniteMapPending: this.infiniteMapPending,
-      fallbackDataAcks: this.fallbackDataAcks,
+      infiniteMapPending: this.fb.infiniteMapPending,
+      fallbackDataAcks: this.fb.dataAcks,
       dataFinOff: this.tx.finOff,
       dataFinAcked: this.tx.finAcked,
       dataNxt: this.tx.nxt,
@@ -598,100 +571,73 @@ export class Connection implements SubflowOwner<Subflow> {
   onSegmentOptions(s: Subflow, seg: TcpSegment, opts: ParsedOptions, newlyAcked: number, hadMptcp: boolean, seq: number, now: number): void {
     void seq;
     if (this.mode === 'tcp') {
-      if (this.fallbackDataAcks) {
-        for (const o of opts.mptcp) {
-          if ((o.subtype === 'dss' && o.mapping && o.mapping.dataLevelLength === 0) || o.subtype === 'mp_fail') this.fallbackDataAcks = false;
-          if (o.subtype === 'dss' && o.mapping && o.mapping.dataLevelLength === 0) this.host.stats.infiniteMapReceived++;
-          if (o.subtype === 'mp_fail') this.host.stats.mpFailReceived++;
-        }
-      }
+      const counts = this.fb.afterFallback(opts.mptcp);
+      this.host.stats.infiniteMapReceived += counts.infiniteMapReceived;
+      this.host.stats.mpFailReceived += counts.mpFailReceived;
       return;
     }
     if (this.mode !== 'mptcp') return;
-    let sawDss = false;
-    for (const o of opts.mptcp) {
-      switch (o.subtype) {
-        case 'dss':
-          if (sawDss) break;
-          sawDss = true;
-          this.onDss(s, seg, o, now);
-          break;
-        case 'mp_capable':
-          // The initiator's MP_CAPABLE ACK again (or with its first data): the listener takes its implicit mapping.
-          if (this.role === 'server' && s.initial && o.form === 'ack-data' && o.receiverKey === this.localKey && seg.payload.length > 0) this.addImplicitMapping(s, o, seg.payload.length, now);
-          break;
-        case 'add_addr':
-          this.onAddAddr(s, o);
-          break;
-        case 'remove_addr':
-          this.onRemoveAddr(s, o.addressIds, now);
-          break;
-        case 'mp_prio':
-          this.mp(s).peerBackup = o.backup;
-          this.host.emitEvent({ type: 'mp-prio', conn: this, subflow: s.id, backup: o.backup });
-          break;
-        case 'mp_fail':
-          this.onMpFail(s, o.dsn, now);
-          break;
-        case 'mp_fastclose':
-          if (o.receiverKey === this.localKey) {
-            this.onFastclose(s, now);
-            return;
-          }
-          break;
-        default:
-          // MP_JOIN or MP_TCPRST out of place, unknown subtypes: ignored.
-          break;
-      }
+    for (const e of readSegmentOptions(this.incomingView(s), seg, opts.mptcp, newlyAcked, hadMptcp)) {
+      this.applyOption(s, e, now);
       if (this.mode !== 'mptcp' || s.closed) return;
     }
-    // A join initiator is fully established with the first DSS after its third ACK (the fourth ACK).
-    if (!s.initial && !this.mp(s).joined && this.mp(s).joinVerified && sawDss) this.joinDone(s);
-    // §3.7: our data acknowledged at the subflow level without any MPTCP option.
-    if (newlyAcked > 0 && !hadMptcp && this.mode === 'mptcp' && !seg.flags.fin) {
-      if (this.mayFallBack(s)) {
-        // §3.7: one final mapping with data-level length 0 (the infinite mapping) on the next data, then no options.
-        this.infiniteMapPending = true;
-        this.fallBack(s, 'data acknowledged without a data ACK (MPTCP options removed)', this.mp(s).rx.lastDelta ?? -1);
-      }
-      else if (s.initial || this.mp(s).joined) this.dropSubflow(s, 'data acknowledged without a data ACK', [tcpRst(TcpRstReason.MIDDLEBOX_INTERFERENCE)], now);
-    }
   }
 
-  private onDss(s: Subflow, seg: TcpSegment, o: Dss, now: number): void {
-    if (o.dataAck !== undefined) {
-      if (this.role === 'client' && !this.fullyEstablished) this.fullyEstablished = true;
-      const ackOff = unwrapDsn(this.sndBase, o.dataAck, o.dataAck64 ?? true, this.tx.una);
-      this.onDataAck(ackOff, seg.window * 2 ** s.peerWscale, now);
-    }
-    const m = o.mapping;
-    if (!m) return;
-    const dataOff = unwrapDsn(this.rcvBase, m.dsn, o.dsn64 ?? true, this.rx.rcvNxt);
-    if (m.dataLevelLength === 0) {
-      // The infinite mapping (§3.7): TCP from here on.
-      this.host.stats.infiniteMapReceived++;
-      if (this.mayFallBack(s)) this.fallBack(s, 'infinite mapping received', dataOff - m.subflowSeq);
-      else this.dropSubflow(s, 'infinite mapping on a connection with several subflows', [tcpRst(TcpRstReason.MPTCP_SPECIFIC)], now);
-      return;
-    }
-    if (o.dataFin && m.subflowSeq === 0 && m.dataLevelLength === 1) {
-      this.peerDataFin(dataOff, now);
-      return;
-    }
-    if ((m.checksum !== undefined) !== this.checksum) {
-      this.dropSubflow(s, this.checksum ? 'DSS without the negotiated checksum' : 'DSS with a checksum that was not negotiated', [tcpRst(TcpRstReason.MPTCP_SPECIFIC)], now);
-      return;
-    }
-    this.addMapping(s, { ssn: m.subflowSeq, subLen: m.dataLevelLength - (o.dataFin ? 1 : 0), dataOff, dataLevelLength: m.dataLevelLength, dataFin: o.dataFin, ...(m.checksum !== undefined ? { checksum: m.checksum } : {}) });
+  /** What incoming-options.ts reads of the connection and the subflow. */
+  private incomingView(s: Subflow): IncomingView {
+    const { role, localKey, checksum, fullyEstablished, sndBase, rcvBase } = this;
+    return { role, localKey, checksum, fullyEstablished, sndBase, rcvBase, dataUna: this.tx.una, rcvNxt: this.rx.rcvNxt, initial: s.initial, peerWscale: s.peerWscale, joined: this.mp(s).joined, joinVerified: this.mp(s).joinVerified };
   }
 
-  private addImplicitMapping(s: Subflow, o: MpCapable & { form: 'ack-data' }, payloadLen: number, now: number): void {
-    void payloadLen;
-    if ((o.checksum !== undefined) !== this.checksum) {
-      this.dropSubflow(s, 'MP_CAPABLE with data and a checksum that does not match the negotiation', [tcpRst(TcpRstReason.MPTCP_SPECIFIC)], now);
-      return;
+  /** Applies one effect of an incoming option (incoming-options.ts). */
+  private applyOption(s: Subflow, e: OptionEffect, now: number): void {
+    switch (e.do) {
+      case 'fully-established':
+        this.fullyEstablished = true;
+        return;
+      case 'data-ack':
+        this.onDataAck(e.ackOff, e.window, now);
+        return;
+      case 'mapping':
+        this.addMapping(s, e.mapping);
+        return;
+      case 'data-fin':
+        this.peerDataFin(e.off, now);
+        return;
+      case 'infinite-mapping':
+        this.host.stats.infiniteMapReceived++;
+        if (this.mayFallBack(s)) this.fallBack(s, 'infinite mapping received', e.delta);
+        else this.dropSubflow(s, 'infinite mapping on a connection with several subflows', [tcpRst(TcpRstReason.MPTCP_SPECIFIC)], now);
+        return;
+      case 'reset-subflow':
+        this.dropSubflow(s, e.reason, [tcpRst(e.rst)], now);
+        return;
+      case 'add-addr':
+        this.onAddAddr(s, e.option);
+        return;
+      case 'remove-addr':
+        this.onRemoveAddr(s, e.addressIds, now);
+        return;
+      case 'mp-prio':
+        this.mp(s).peerBackup = e.backup;
+        this.host.emitEvent({ type: 'mp-prio', conn: this, subflow: s.id, backup: e.backup });
+        return;
+      case 'mp-fail':
+        this.onMpFail(s, e.dsn, now);
+        return;
+      case 'fastclose':
+        this.onFastclose(s, now);
+        return;
+      case 'join-done':
+        this.joinDone(s);
+        return;
+      case 'acked-without-options':
+        if (this.mayFallBack(s)) {
+          // §3.7: one final mapping with data-level length 0 (the infinite mapping) on the next data, then no options.
+          this.fb.infiniteMapPending = true;
+          this.fallBack(s, 'data acknowledged without a data ACK (MPTCP options removed)', this.mp(s).rx.lastDelta ?? -1);
+        } else if (s.initial || this.mp(s).joined) this.dropSubflow(s, 'data acknowledged without a data ACK', [tcpRst(TcpRstReason.MIDDLEBOX_INTERFERENCE)], now);
     }
-    this.addMapping(s, { ssn: 1, subLen: o.dataLevelLength, dataOff: 0, dataLevelLength: o.dataLevelLength, dataFin: false, ...(o.checksum !== undefined ? { checksum: o.checksum } : {}) });
   }
 
   private addMapping(s: Subflow, m: RxMapping): void {
@@ -701,9 +647,7 @@ export class Connection implements SubflowOwner<Subflow> {
 
   /** The MPTCP-level state of a subflow (subflow-mptcp.ts). */
   private mp(s: Subflow): SubflowMptcp {
-    let m = this.perSubflow.get(s);
-    if (!m) this.perSubflow.set(s, (m = new SubflowMptcp()));
-    return m;
+    return this.subs.mp(s);
   }
 
   private onDataAck(ackOff: number, window: number, now: number): void {
@@ -725,7 +669,7 @@ export class Connection implements SubflowOwner<Subflow> {
   private onRemoveAddr(s: Subflow, ids: number[], now: number): void {
     this.remoteAddresses.onRemoveAddr(ids);
     this.host.emitEvent({ type: 'remove-addr', conn: this, addressIds: ids });
-    const open = this.subflowList.filter((x) => !x.closed);
+    const open = this.subs.live();
     for (const x of open) {
       if (!ids.includes(this.mp(x).remoteAddressId)) continue;
       if (this.removalProbes.has(x)) continue;
@@ -740,21 +684,16 @@ export class Connection implements SubflowOwner<Subflow> {
 
   /** A subflow whose address the peer removed, and whose keepalive went unanswered. */
   private removeProbed(x: Subflow, now: number): void {
-    if (x.closed || this.subflowList.filter((y) => !y.closed).length <= 1) return; // never the last one
+    if (x.closed || this.subs.live().length <= 1) return; // never the last one
     this.dropSubflow(x, 'address removed by the peer', [tcpRst(TcpRstReason.UNSPECIFIED)], now);
   }
 
   private onMpFail(s: Subflow, dsn: bigint, now: number): void {
     this.host.stats.mpFailReceived++;
     this.host.emitEvent({ type: 'mp-fail', conn: this, dsn });
-    if (this.mpFailSent) {
-      this.fallbackDataAcks = false;
-      return;
-    }
-    if (!this.mayFallBack(s)) return; // the peer resets the subflow
-    // Answer with MP_FAIL and an infinite mapping, and fall back.
+    // Several subflows: the peer resets the subflow. One: answer with MP_FAIL and an infinite mapping, and fall back.
+    if (this.fb.onMpFail(this.mayFallBack(s)) !== 'fall-back') return;
     this.mp(s).pendingOptions.push({ type: 'mptcp', subtype: 'mp_fail', dsn });
-    this.infiniteMapPending = true;
     this.fallBack(s, 'MP_FAIL received (DSS checksum failed at the peer)', this.mp(s).rx.lastDelta ?? -1);
     void now;
   }
@@ -840,8 +779,7 @@ export class Connection implements SubflowOwner<Subflow> {
       // data-acknowledged segment, so nothing is sent again.
       this.mp(s).pendingOptions.push({ type: 'mptcp', subtype: 'mp_fail', dsn });
       s.ackPending = true;
-      this.mpFailSent = true;
-      this.fallbackDataAcks = true;
+      this.fb.checksumFailed();
       this.mp(s).rx.remove(m);
       this.fallBack(s, 'DSS checksum failed (MP_FAIL sent)', m.dataOff - m.ssn);
       this.deliver(m.dataOff, data);
@@ -867,7 +805,7 @@ export class Connection implements SubflowOwner<Subflow> {
   private received(r: Received): void {
     if (r.readable) this.host.emitEvent({ type: 'readable', conn: this });
     if (!r.ended) return;
-    for (const s of this.usableSubflows(true)) s.ackPending = true;
+    for (const s of this.subs.usable(true)) s.ackPending = true;
     this.host.emitEvent({ type: 'end', conn: this });
   }
 
@@ -924,7 +862,7 @@ export class Connection implements SubflowOwner<Subflow> {
       return;
     }
     // MPTCP: only this subflow ends (the data stream ends with DATA_FIN).
-    const others = this.usableSubflows(true).filter((x) => x !== s);
+    const others = this.subs.usable(true).filter((x) => x !== s);
     if ((this.rx.eof && this.tx.finAcked) || others.length > 0 || this.state === 'reset') {
       s.noNewData = true;
       if (others.length > 0) this.reinjectFrom(s);
@@ -938,13 +876,12 @@ export class Connection implements SubflowOwner<Subflow> {
     const abnormal = s.closeReason !== undefined;
     if (this.mode === 'mptcp' && abnormal) this.reinjectFrom(s);
     if (this.mode === 'mptcp' || !s.initial) {
-      this.host.emitEvent({ type: 'subflow-removed', conn: this, subflow: this.infoOf(s), reason: s.closeReason ?? 'closed', ...(s.closeRst ? { tcpRst: s.closeRst } : {}) });
+      this.host.emitEvent({ type: 'subflow-removed', conn: this, subflow: this.subs.info(s), reason: s.closeReason ?? 'closed', ...(s.closeRst ? { tcpRst: s.closeRst } : {}) });
     }
     if (this.state === 'reset' || this.state === 'closed') return;
     const open = this.subflowList.filter((x) => !x.closed && x.state !== 'time-wait');
     if (open.length === 0) {
-      const done = this.mode === 'mptcp' ? this.tx.finAcked && this.rx.eof : this.rx.eof;
-      if (!done) {
+      if (!this.life.streamsDone(this.tx.finAcked, this.rx.eof)) {
         this.becomeReset(s.closeReason ?? 'all subflows closed before the end of the data', s.closeRst ? { tcpRst: s.closeRst } : {});
         return;
       }
@@ -971,7 +908,7 @@ export class Connection implements SubflowOwner<Subflow> {
     const fail = opts.mptcp.find((o) => o.subtype === 'mp_fail');
     if (fail) this.host.stats.mpFailReceived++;
     const text = rst ? `${reason} (MP_TCPRST reason ${rst.reason})` : reason;
-    const others = this.subflowList.filter((x) => x !== s && !x.closed);
+    const others = this.subs.live(s);
     s.becomeClosed(text, rst);
     if (this.mode !== 'mptcp' || others.length === 0 || (s.initial && this.state === 'connecting')) {
       for (const x of others) x.reset('connection reset', [], now);
@@ -981,7 +918,7 @@ export class Connection implements SubflowOwner<Subflow> {
 
   /** A subflow gave up (retransmission timeout). */
   subflowFailed(s: Subflow, reason: string, now: number): void {
-    const others = this.subflowList.filter((x) => x !== s && !x.closed);
+    const others = this.subs.live(s);
     this.host.stats.resetsSent++;
     s.reset(reason, this.mode === 'mptcp' ? [tcpRst(TcpRstReason.UNSPECIFIED)] : [], now);
     if (this.mode !== 'mptcp' || others.length === 0) {
@@ -1003,7 +940,7 @@ export class Connection implements SubflowOwner<Subflow> {
   /** The data-level octets a dead or closing subflow still owed go on the others. */
   private reinjectFrom(s: Subflow): void {
     if (this.mode !== 'mptcp') return;
-    if (this.tx.reinjectChunks(s.unackedChunks()).reinjected) this.allowInfiniteFallback = false;
+    if (this.tx.reinjectChunks(s.unackedChunks()).reinjected) this.fb.allowInfinite = false;
   }
 
   onIdleTimer(s: Subflow, now: number): void {
@@ -1012,26 +949,21 @@ export class Connection implements SubflowOwner<Subflow> {
   }
 
   private becomeReset(reason: string, extra: { tcpRst?: TcpRstInfo; fastclose?: boolean }): void {
-    if (this.state === 'reset' || this.state === 'closed') return;
-    this.state = 'reset';
-    this.resetReason = reason;
+    if (!this.life.reset(reason)) return;
     this.tx.stop();
     this.host.unregisterToken(this);
     this.host.emitEvent({ type: 'reset', conn: this, reason, ...extra });
   }
 
   private checkClose(now: number): void {
-    if (this.state === 'reset' || this.state === 'closed') return;
-    if (this.state === 'established' && (this.tx.shutdownRequested || this.rx.eof)) this.state = 'closing';
+    if (this.life.over) return;
+    if (this.tx.shutdownRequested || this.rx.eof) this.life.on('ending');
     if (this.mode === 'mptcp' && this.tx.finAcked && this.rx.eof) {
       for (const s of this.subflowList) if (!s.closed && !s.finQueued && s.synchronized) s.queueFin();
     }
     const allDown = this.subflowList.every((s) => s.closed || s.state === 'time-wait');
     if (allDown && this.subflowList.length > 0) {
-      const done = this.mode === 'mptcp' ? this.tx.finAcked && this.rx.eof : this.rx.eof;
-      if (done && !this.closedNotified) {
-        this.closedNotified = true;
-        this.state = 'closed';
+      if (this.life.streamsDone(this.tx.finAcked, this.rx.eof) && this.life.on('all-down')) {
         this.host.unregisterToken(this);
         this.host.emitEvent({ type: 'closed', conn: this });
       }
@@ -1041,10 +973,6 @@ export class Connection implements SubflowOwner<Subflow> {
 
   // ================================================================ sending
 
-  /** Subflows that may carry new data (or a DATA_FIN). */
-  private usableSubflows(includeBackup: boolean): Subflow[] {
-    return this.subflowList.filter((s) => s.canSend && !s.noNewData && (s.initial || this.mp(s).joined) && (includeBackup || !(this.mp(s).backup || this.mp(s).peerBackup)));
-  }
 
   /** Puts data on the subflows and sends what is due. */
   flush(now: number): void {
@@ -1056,12 +984,12 @@ export class Connection implements SubflowOwner<Subflow> {
   }
 
   private schedule(now: number): void {
-    this.tx.schedule(now, this.sendContext(), () => this.dataFinSubflow());
+    this.tx.schedule(now, this.sendContext(), () => this.subs.dataFinCarrier());
   }
 
   /** What the data sender sees of this connection for one call. */
   private sendContext(): SendContext {
-    return { mode: this.mode, state: this.state, subflows: this.subflowList, usable: (includeBackup) => this.usableSubflows(includeBackup), joined: (s) => this.mp(s).joined };
+    return { mode: this.mode, state: this.state, subflows: this.subflowList, usable: (includeBackup) => this.subs.usable(includeBackup), joined: (s) => this.mp(s).joined };
   }
 
   nextDeadline(): number | undefined {
@@ -1076,6 +1004,6 @@ export class Connection implements SubflowOwner<Subflow> {
       if ((p.s.lastRxAt ?? -1) >= p.sentAt || this.state === 'reset') continue;
       this.removeProbed(p.s, now);
     }
-    if (this.tx.onTimer(now, this.sendContext(), () => this.dataFinSubflow()).reinjected) this.allowInfiniteFallback = false;
+    if (this.tx.onTimer(now, this.sendContext(), () => this.subs.dataFinCarrier()).reinjected) this.fb.allowInfinite = false;
   }
 }

@@ -5,6 +5,7 @@
  * is plain TCP and knows none of this.
  */
 import type { MptcpOption } from '../../../suites/mptcp/codec/index.js';
+import type { JoinPeer } from './join.js';
 import { RxMappings } from './mappings.js';
 import type { SubflowView } from './option-builder.js';
 import type { Subflow } from './subflow.js';
@@ -27,6 +28,49 @@ export class SubflowMptcp {
   pendingOptions: MptcpOption[] = [];
   /** The receive mappings (mappings.ts). */
   readonly rx = new RxMappings();
+
+  // The MP_JOIN handshake (§3.2) as it applies to this subflow; join.ts checks the HMACs first.
+
+  /** We open a join from our address `localAddressId`, with our nonce. */
+  startJoin(nonce: number, localAddressId: number, backup: boolean): void {
+    this.nonceLocal = nonce;
+    this.localAddressId = localAddressId;
+    this.backup = backup;
+  }
+
+  /** The peer's join SYN (we listen): its side of the join, our nonce and address id. */
+  acceptJoin(peer: JoinPeer, nonce: number, localAddressId: number): void {
+    this.nonceRemote = peer.nonce;
+    this.nonceLocal = nonce;
+    this.remoteAddressId = peer.addressId;
+    this.peerBackup = peer.backup;
+    this.localAddressId = localAddressId;
+  }
+
+  /** The SYN/ACK of our join, with a good HMAC-B: the peer's side of the join. */
+  synAckVerified(peer: JoinPeer): void {
+    this.nonceRemote = peer.nonce;
+    this.remoteAddressId = peer.addressId;
+    this.peerBackup = peer.backup;
+    this.joinVerified = true;
+  }
+
+  /** The third ACK of the peer's join, with a good HMAC-A. */
+  thirdAckVerified(): void {
+    this.joinVerified = true;
+  }
+
+  /** The join initiator sent its third ACK and waits for the fourth. */
+  get awaitingFourthAck(): boolean {
+    return this.joinVerified && !this.joined;
+  }
+
+  /** The four-way handshake is done: true the first time. */
+  finishJoin(): boolean {
+    if (this.joined) return false;
+    this.joined = true;
+    return true;
+  }
 }
 
 /** What the application sees of a subflow: its TCP part, and the MPTCP part its Connection keeps. */

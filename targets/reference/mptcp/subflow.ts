@@ -14,12 +14,14 @@
  * Sequence numbers are relative offsets (seq.ts): 0 is the SYN, 1 the first
  * data octet.
  */
-import type { MptcpOption, TcpOption, TcpSegment } from '../../../suites/mptcp/codec/index.js';
+import type { MptcpOption, TcpSegment } from '../../../suites/mptcp/codec/index.js';
 import { Reassembly } from './buffers.js';
 import { NewReno } from './congestion.js';
 import { RttEstimator } from './rtt.js';
 import { SendQueue } from './send-queue.js';
-import { unwrap32, wire32 } from './seq.js';
+import { arrival } from './subflow-input.js';
+import { buildSegment } from './subflow-output.js';
+import { CAN_RECEIVE, CAN_SEND, MAY_OUTPUT, ON_FIN_ACKED, ON_FIN_SENT, ON_PEER_FIN, PEER_FIN_RECEIVED, SYNCHRONIZED } from './tcp-states.js';
 import type { Chunk, ParsedOptions, SegmentKind, SubflowConfig, SubflowInit, SubflowOwner } from './subflow-owner.js';
 import type { SubflowInfo, SubflowState, TcpRstInfo } from './types.js';
 
@@ -27,10 +29,6 @@ import type { SubflowInfo, SubflowState, TcpRstInfo } from './types.js';
 export type TcpSubflowInfo = Omit<SubflowInfo, 'localAddressId' | 'remoteAddressId' | 'backup' | 'peerBackup' | 'joined'>;
 
 export type { Chunk, ParsedOptions, SegmentKind, SubflowConfig, SubflowInit, SubflowOwner } from './subflow-owner.js';
-
-const SYNCHRONIZED: ReadonlySet<SubflowState> = new Set(['established', 'fin-wait-1', 'fin-wait-2', 'closing', 'time-wait', 'close-wait', 'last-ack']);
-const CAN_RECEIVE: ReadonlySet<SubflowState> = new Set(['established', 'fin-wait-1', 'fin-wait-2']);
-const CAN_SEND: ReadonlySet<SubflowState> = new Set(['established', 'close-wait']);
 
 export class Subflow {
   readonly id: number;
@@ -141,7 +139,7 @@ export class Subflow {
 
   /** The peer's FIN was received in order. */
   get peerFinReceived(): boolean {
-    return this.state === 'close-wait' || this.state === 'closing' || this.state === 'time-wait' || this.state === 'last-ack';
+    return PEER_FIN_RECEIVED.has(this.state);
   }
 
   get closed(): boolean {
@@ -178,13 +176,6 @@ export class Subflow {
       retransmits: this.retransmits,
       ...(this.closeReason !== undefined ? { closeReason: this.closeReason } : {}),
     };
-  }
-
-  /** The window to advertise (octets), from the connection's receive buffer. */
-  private windowField(syn: boolean): number {
-    const w = this.owner.receiveWindow();
-    if (syn) return Math.min(0xffff, w);
-    return Math.min(0xffff, Math.floor(w / 2 ** this.ourWscale));
   }
 
   /** Room for a new chunk of `len` octets right now (congestion and flow control). */
@@ -227,7 +218,7 @@ export class Subflow {
     let sent = false;
     // An MP_FAIL goes out on its own ACK before any data (its answer, the infinite mapping, rides on the data).
     if (this.synchronized && this.owner.wantsAckFirst(this)) this.emit('ack', Math.max(this.sndNxt, this.sndMax), undefined, now);
-    if (this.canSend || this.state === 'fin-wait-1' || this.state === 'closing' || this.state === 'last-ack') {
+    if (MAY_OUTPUT.has(this.state)) {
       // Data: from sndNxt (after an RTO this is sndUna again).
       while (this.sndNxt < this.queueEnd) {
         const c = this.sendQueue.at(this.sndNxt);
@@ -245,8 +236,7 @@ export class Subflow {
         this.emit('fin', this.finSeq, undefined, now);
         this.sndNxt = this.finSeq + 1;
         if (this.sndMax < this.sndNxt) this.sndMax = this.sndNxt;
-        if (this.state === 'established') this.state = 'fin-wait-1';
-        else if (this.state === 'close-wait') this.state = 'last-ack';
+        this.state = ON_FIN_SENT[this.state] ?? this.state;
         this.armRtoIfIdle(now);
         sent = true;
       }
@@ -279,34 +269,12 @@ export class Subflow {
     this.armRtoIfIdle(now);
   }
 
-  /** Builds and sends one segment. */
+  /** Builds (subflow-output.ts) and sends one segment. */
   emit(kind: SegmentKind, seq: number, data: { chunk: Chunk; payload: Uint8Array } | undefined, now: number, extra?: { rstOptions?: MptcpOption[] }): void {
-    const options: TcpOption[] = [];
-    const syn = kind === 'syn' || kind === 'syn-ack';
-    if (syn) {
-      options.push({ type: 'mss', mss: this.ourMss });
-      if (this.offeredWscale !== undefined) options.push({ type: 'nop' }, { type: 'window-scale', shift: this.offeredWscale });
-    }
     const mp = kind === 'rst' ? (extra?.rstOptions ?? []) : this.owner.optionsFor(this, kind, data?.chunk, data?.payload.length ?? 0, seq);
-    for (const o of mp) options.push(o);
-    const seg: TcpSegment = {
-      srcPort: this.localPort,
-      dstPort: this.remotePort,
-      seq: wire32(this.isn, seq),
-      ack: kind === 'syn' ? 0 : wire32(this.irs, this.rcvNxt),
-      flags: {
-        syn,
-        ack: kind !== 'syn',
-        fin: kind === 'fin',
-        rst: kind === 'rst',
-        psh: kind === 'data',
-      },
-      window: kind === 'rst' ? 0 : this.windowField(syn),
-      options,
-      payload: data?.payload ?? new Uint8Array(0),
-    };
+    const seg = buildSegment(this, kind, seq, data?.payload, mp, () => this.owner.receiveWindow());
     if (kind !== 'syn' && kind !== 'rst') {
-      this.lastAdvWindow = seg.window * (syn ? 1 : 2 ** this.ourWscale);
+      this.lastAdvWindow = seg.window * (kind === 'syn-ack' ? 1 : 2 ** this.ourWscale);
       this.ackPending = false;
     }
     void now;
@@ -402,101 +370,68 @@ export class Subflow {
     this.cc.start(this.mss());
   }
 
-  /** A segment for this subflow (RFC 9293 §3.10.7). */
+  /** A segment for this subflow (RFC 9293 §3.10.7): subflow-input.ts says what it is, this applies it. */
   input(seg: TcpSegment, opts: ParsedOptions, now: number): void {
-    const f = seg.flags;
-    if (this.state === 'closed') return;
-
-    if (this.state === 'syn-sent') {
-      let ackOk = false;
-      if (f.ack) {
-        const ack = unwrap32(this.isn, seg.ack, 1);
-        if (ack !== 1) {
-          if (!f.rst) this.owner.answerWithReset(this, seg);
-          return;
-        }
-        ackOk = true;
-      }
-      if (f.rst) {
-        if (ackOk) this.owner.subflowReset(this, 'connection refused', opts, now);
+    const a = arrival(this, seg, () => this.owner.receiveWindow());
+    switch (a.do) {
+      case 'ignore':
         return;
-      }
-      if (!f.syn || !ackOk) return; // simultaneous open is not supported: ignore a bare SYN
-      this.irs = seg.seq;
-      this.rcvNxt = 1;
-      this.takeSynOptions(opts);
-      this.sndUna = 1;
-      this.sndWnd = seg.window; // the window of a SYN/ACK is never scaled (RFC 7323 §2.2)
-      this.sndWl1 = 0;
-      this.sndWl2 = 1;
-      this.rtoDeadline = undefined;
-      this.retries = 0;
-      if (this.retransmits === 0) this.rtt.handshakeDone(now);
-      this.rtt.cancel();
-      this.state = 'established';
-      this.ackPending = true;
-      if (!this.owner.onSynAck(this, seg, opts, now)) return;
-      return;
-    }
-
-    const segLen = seg.payload.length + (f.syn ? 1 : 0) + (f.fin ? 1 : 0);
-    const seq = unwrap32(this.irs, seg.seq, this.rcvNxt);
-
-    if (this.state === 'syn-received' && f.syn && !f.ack && !f.rst) {
-      // The SYN again: our SYN/ACK was lost.
-      if (seq === 0) this.synDue = true;
-      return;
-    }
-
-    // 1. Sequence number acceptability.
-    const window = Math.max(this.lastAdvWindow, 65535, this.owner.receiveWindow());
-    let acceptable: boolean;
-    if (segLen === 0) acceptable = seq >= this.rcvNxt && seq <= this.rcvNxt + window;
-    else acceptable = seq + segLen > this.rcvNxt && seq < this.rcvNxt + window;
-    if (!acceptable) {
-      if (!f.rst) {
-        if (this.state === 'time-wait' && f.fin) this.restartTimeWait(now);
-        this.ackPending = true;
-      }
-      return;
-    }
-
-    // 2. RST.
-    if (f.rst) {
-      if (seq === this.rcvNxt || this.state === 'syn-received') this.owner.subflowReset(this, 'reset by peer', opts, now);
-      else this.ackPending = true; // RFC 5961 challenge ACK
-      return;
-    }
-
-    // 3. SYN in a synchronized state: challenge ACK (RFC 5961 §4).
-    if (f.syn) {
-      this.ackPending = true;
-      return;
-    }
-
-    // 4. ACK.
-    if (!f.ack) return;
-    this.lastRxAt = now;
-    const ack = unwrap32(this.isn, seg.ack, this.sndUna);
-    if (this.state === 'syn-received') {
-      if (ack < 1 || ack > this.sndMax) {
+      case 'answer-with-reset':
         this.owner.answerWithReset(this, seg);
         return;
-      }
-      this.sndUna = 1;
-      this.sndWnd = seg.window * 2 ** this.peerWscale;
-      this.sndWl1 = seq;
-      this.sndWl2 = ack;
-      this.rtoDeadline = undefined;
-      this.retries = 0;
-      if (this.retransmits === 0) this.rtt.handshakeDone(now);
-      this.state = 'established';
-      if (!this.owner.onHandshakeAck(this, seg, opts, now)) return;
+      case 'reset':
+        this.owner.subflowReset(this, a.reason, opts, now);
+        return;
+      case 'ack-now':
+        if (a.restartTimeWait) this.restartTimeWait(now);
+        this.ackPending = true;
+        return;
+      case 'syn-again':
+        this.synDue = true;
+        return;
+      case 'syn-ack':
+        this.onSynAck(seg, opts, now);
+        return;
+      case 'process':
+        this.lastRxAt = now;
+        if (a.handshake && !this.onHandshakeAck(seg, opts, a.seq, a.ack, now)) return;
+        this.onAcceptable(seg, opts, a.seq, a.ack, now);
     }
-    if (ack > this.sndMax) {
-      this.ackPending = true;
-      return;
-    }
+  }
+
+  /** The SYN/ACK of our SYN: the peer's ISN and options; established. */
+  private onSynAck(seg: TcpSegment, opts: ParsedOptions, now: number): void {
+    this.irs = seg.seq;
+    this.rcvNxt = 1;
+    this.takeSynOptions(opts);
+    this.sndUna = 1;
+    this.sndWnd = seg.window; // the window of a SYN/ACK is never scaled (RFC 7323 §2.2)
+    this.sndWl1 = 0;
+    this.sndWl2 = 1;
+    this.rtoDeadline = undefined;
+    this.retries = 0;
+    if (this.retransmits === 0) this.rtt.handshakeDone(now);
+    this.rtt.cancel();
+    this.state = 'established';
+    this.ackPending = true;
+    this.owner.onSynAck(this, seg, opts, now);
+  }
+
+  /** The ACK of our SYN/ACK: established. False when the owner reset the subflow. */
+  private onHandshakeAck(seg: TcpSegment, opts: ParsedOptions, seq: number, ack: number, now: number): boolean {
+    this.sndUna = 1;
+    this.sndWnd = seg.window * 2 ** this.peerWscale;
+    this.sndWl1 = seq;
+    this.sndWl2 = ack;
+    this.rtoDeadline = undefined;
+    this.retries = 0;
+    if (this.retransmits === 0) this.rtt.handshakeDone(now);
+    this.state = 'established';
+    return this.owner.onHandshakeAck(this, seg, opts, now);
+  }
+
+  /** An acceptable segment with an ACK: the ACK, the MPTCP options (the owner's), data, FIN. */
+  private onAcceptable(seg: TcpSegment, opts: ParsedOptions, seq: number, ack: number, now: number): void {
     const hadMptcp = opts.mptcp.length > 0;
     const newlyAcked = this.processAck(seq, ack, seg, now);
     if (this.closed) return;
@@ -513,7 +448,7 @@ export class Subflow {
     if (this.closed) return;
 
     // 6. FIN.
-    if (f.fin) {
+    if (seg.flags.fin) {
       const finAt = seq + seg.payload.length;
       if (this.finRcvSeq === undefined) this.finRcvSeq = finAt;
       this.ackPending = true;
@@ -542,11 +477,7 @@ export class Subflow {
       if (this.sndUna >= this.sndMax && !this.owner.joinAckOutstanding(this)) this.rtoDeadline = undefined;
       else this.rtoDeadline = now + this.rto;
       // Our FIN acknowledged.
-      if (this.finQueued && ack > this.finSeq) {
-        if (this.state === 'fin-wait-1') this.state = 'fin-wait-2';
-        else if (this.state === 'closing') this.enterTimeWait(now);
-        else if (this.state === 'last-ack') this.becomeClosed(undefined);
-      }
+      if (this.finQueued && ack > this.finSeq) this.moveTo(ON_FIN_ACKED[this.state], now);
     } else if (ack === this.sndUna && seg.payload.length === 0 && !seg.flags.fin && !windowChanged && this.sndMax > this.sndUna) {
       // The third duplicate ACK: fast retransmit.
       if (this.cc.onDupAck(this.inFlight, this.sndMax, this.mss())) this.retransmitAt(this.sndUna, now);
@@ -609,23 +540,20 @@ export class Subflow {
     this.finRcvSeq = undefined;
     this.rcvNxt += 1;
     this.ackPending = true;
-    if (this.state !== 'established' && this.state !== 'fin-wait-1' && this.state !== 'fin-wait-2') return;
+    if (!CAN_RECEIVE.has(this.state)) return;
     // The connection hears of it first (in TCP mode it is the end of the data).
     this.owner.onSubflowFin(this, now);
     if (this.closed) return;
-    switch (this.state) {
-      case 'established':
-        this.state = 'close-wait';
-        break;
-      case 'fin-wait-1':
-        if (this.finQueued && this.sndUna > this.finSeq) this.enterTimeWait(now);
-        else this.state = 'closing';
-        break;
-      case 'fin-wait-2':
-        this.enterTimeWait(now);
-        break;
-    }
+    const ourFinAcked = this.finQueued && this.sndUna > this.finSeq;
+    this.moveTo(this.state === 'fin-wait-1' && ourFinAcked ? 'time-wait' : ON_PEER_FIN[this.state], now);
     this.owner.afterSubflowFin(this, now);
+  }
+
+  /** To the next state of tcp-states.ts (none: stays); TIME_WAIT and CLOSED start and stop timers. */
+  private moveTo(next: SubflowState | undefined, now: number): void {
+    if (next === 'time-wait') this.enterTimeWait(now);
+    else if (next === 'closed') this.becomeClosed(undefined);
+    else if (next) this.state = next;
   }
 
   private enterTimeWait(now: number): void {
