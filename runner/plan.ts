@@ -6,8 +6,9 @@
  *
  * The contract, in the order run.ts calls it:
  * - loadAll: the selected suites (all, without --suite) and their vectors,
- *   the suite's own folder or the files given. Every problem in one
- *   InputErrors.
+ *   the suite's own folder or the files given; a given file's suite is the one
+ *   its `$schema` names (runner/vectors.ts, declaredSuite), or the one suite
+ *   selected when it has none. Every problem in one InputErrors.
  * - selectProfile: --profile, checked against the suites' profiles, or the
  *   default of the first suite that has profiles.
  * - selectTargets: the discovered targets that take part in the selected
@@ -40,22 +41,39 @@ import { LOCAL_HARNESS, type HarnessEndpoint, type LoadedVector, type Suite, typ
 import { loadSuites } from './suites.js';
 import { missingRequirement, type Target } from './targets.js';
 import type { TransportFactory } from './transport.js';
-import { loadVectorFiles, vectorFiles } from './vectors.js';
+import { declaredSuite, displayPath, loadVectorFiles, suiteSchemas, vectorFiles } from './vectors.js';
 
 export interface LoadedSuite {
   suite: Suite;
   vectors: LoadedVector[];
 }
 
-/** Which suite a vector file belongs to: the first segment of its vectors' ids. */
-function suiteOfFile(file: string): string | undefined {
-  try {
-    const doc = JsonSource.read(file).value as { vectors?: { id?: unknown }[] };
-    const id = doc.vectors?.[0]?.id;
-    return typeof id === 'string' ? id.split('/')[0] : undefined;
-  } catch {
-    return undefined;
+/**
+ * The suite each given file declares with `$schema`: a name, undefined when the
+ * file has none (or does not parse: its loader reports that), or null when
+ * its `$schema` names no suite (an error in `errors`).
+ */
+function declaredSuites(files: string[], suites: Suite[], errors: InputError[]): Map<string, string | null | undefined> {
+  const declared = new Map<string, string | null | undefined>();
+  for (const file of files) {
+    let source: JsonSource;
+    try {
+      source = JsonSource.read(file);
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      declared.set(file, undefined);
+      continue;
+    }
+    try {
+      declared.set(file, declaredSuite(source, suites)?.name);
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      // Said again with the path as the user gave it, like the loader's errors.
+      errors.push(JsonSource.parse(displayPath(file), source.text).error(err.location.pointer ?? '', err.detail));
+      declared.set(file, null);
+    }
   }
+  return declared;
 }
 
 /** Loads and validates the vectors of each suite; throws InputErrors listing every problem. */
@@ -63,9 +81,13 @@ export async function loadAll(suiteNames: string[], vectorPaths: string[], specs
   const suites = await loadSuites(suiteNames);
   const explicit = vectorPaths.length ? vectorFiles(vectorPaths) : undefined;
   const loaded: LoadedSuite[] = [];
-  const errors = [];
+  const errors: InputError[] = [];
+  // A file's $schema may name any suite of this build, selected or not: the latter is a usage error below.
+  const declared = explicit ? declaredSuites(explicit, await loadSuites(), errors) : new Map<string, string | null | undefined>();
   for (const suite of suites) {
-    const files = explicit ? explicit.filter((f) => suiteOfFile(f) === suite.name || (suites.length === 1 && suiteOfFile(f) === undefined)) : vectorFiles([suite.vectorDir], { missingOk: true });
+    const files = explicit
+      ? explicit.filter((f) => declared.get(f) === suite.name || (suites.length === 1 && declared.get(f) === undefined))
+      : vectorFiles([suite.vectorDir], { missingOk: true });
     if (explicit && files.length === 0 && suiteNames.length === 0) continue;
     const result = loadVectorFiles(suite, files, specs, loaded.reduce((n, l) => n + l.vectors.length, 0));
     errors.push(...result.errors);
@@ -74,19 +96,21 @@ export async function loadAll(suiteNames: string[], vectorPaths: string[], specs
   if (explicit) {
     const claimed = new Set(suites.map((s) => s.name));
     for (const f of explicit) {
-      const s = suiteOfFile(f);
+      const s = declared.get(f);
       if (s === undefined && suites.length !== 1) {
         // A file that does not parse says so, with its line and column, before anything else.
+        let source: JsonSource;
         try {
-          JsonSource.read(f);
+          source = JsonSource.parse(displayPath(f), JsonSource.read(f).text);
         } catch (err) {
           if (!(err instanceof InputError)) throw err;
           errors.push(err);
           continue;
         }
-        throw new UsageError(`${f}: cannot tell which suite its vectors belong to; give --suite`);
+        errors.push(source.error('/$schema', `missing "$schema": a vector file names the vector schema of its suite (${suiteSchemas(await loadSuites())}); or give --suite`));
+        continue;
       }
-      if (s !== undefined && !claimed.has(s)) throw new UsageError(`${f}: its vectors belong to suite "${s}", which is not selected`);
+      if (typeof s === 'string' && !claimed.has(s)) throw new UsageError(`${f}: its vectors belong to suite "${s}", which is not selected`);
     }
   }
   if (errors.length) throw new InputErrors(errors);
