@@ -13,7 +13,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { localDriver } from '../runner/local-driver.js';
-import { loadAll } from '../runner/run.js';
+import { loadAll } from '../runner/plan.js';
 import { Scheduler, type TargetPlan } from '../runner/scheduler.js';
 import { SpecLibrary } from '../runner/specs.js';
 import { LOCAL_HARNESS, type LoadedVector, type Suite } from '../runner/suite.js';

@@ -14,7 +14,7 @@ import type { CoverageCounts, CoverageSummary, Level, LevelCoverage, SectionCove
 import { compareSections } from './reports/matrix.js';
 import { markdownTable } from './reports/text.js';
 import { VECTOR_LEVEL, type Requirement, type RequirementLevel } from './requirements.js';
-import { loadAll } from './run.js';
+import { loadAll } from './plan.js';
 import { SpecLibrary } from './specs.js';
 import type { LoadedVector, Suite } from './suite.js';
 import { loadSuites } from './suites.js';

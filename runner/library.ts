@@ -17,8 +17,8 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { localDriver } from './local-driver.js';
 import { applyGrep, grepPattern, settle, testTitle } from './mocha-bridge.js';
-import { loadAll } from './run.js';
-import { Scheduler, type PlanItem, type TargetPlan } from './scheduler.js';
+import { loadAll, planItems, resultSchemasFor } from './plan.js';
+import { Scheduler, type TargetPlan } from './scheduler.js';
 import { SpecLibrary } from './specs.js';
 import { CONTRACT_VERSION, inProcessTransport, type Handlers, type TransportFactory } from './transport.js';
 import { LOCAL_HARNESS } from './suite.js';
@@ -73,17 +73,11 @@ export async function defineConformanceTests(options: ConformanceOptions): Promi
     options: t.options ?? {},
     harness: LOCAL_HARNESS,
   };
-  const items: PlanItem[] = vectors.map((vector) => {
-    const d = suite.plan(vector, view, profile);
-    return { suite, vector, decision: !d.run && d.verdict === 'skipped' ? d : { run: true } };
-  });
-  const resultSchemas: Record<string, string> = { hello: 'urn:conformatrix:adapter-contract#/$defs/hello-result' };
-  for (const [m, s] of Object.entries(suite.methods)) resultSchemas[m] = s.result;
   const plan: TargetPlan = {
     record: { id: t.name, name: t.name, suites: [suite.name], status: 'available', driver: t.command ? 'local' : 'in-process' },
     view,
-    factory: factoryFor(t, resultSchemas),
-    items,
+    factory: factoryFor(t, resultSchemasFor([suite])),
+    items: planItems(suite, vectors, view, profile),
   };
   applyGrep([plan], options.grep !== undefined ? grepPattern(options.grep) : undefined);
   const scheduler = new Scheduler([plan], {

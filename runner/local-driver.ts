@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { stopping, track } from './cleanup.js';
 import { newCell, runTempDir } from './contain.js';
-import { StreamTransport } from './stream-transport.js';
+import { StreamTransport, type AdapterExit } from './stream-transport.js';
 import type { TransportFactory } from './transport.js';
 
 export interface ProcessSpec {
@@ -54,7 +54,7 @@ export function startProcess(spec: ProcessSpec): StreamTransport {
   const [cmd, ...args] = cell ? cell.wrap(spec.command) : spec.command;
   const child = spawn(cmd!, args, { cwd: spec.cwd, env: { ...process.env, TMPDIR: runTempDir(), ...spec.env }, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   const pid = child.pid;
-  let exited: Promise<string> | undefined = undefined;
+  let exited: Promise<AdapterExit> | undefined = undefined;
   // On Ctrl-C the adapter gets its SIGTERM and grace period, and is reaped, before what was set up for it goes.
   const untrack = track(`adapter ${spec.command.join(' ')}`, {
     sync: () => {
@@ -66,11 +66,11 @@ export function startProcess(spec: ProcessSpec): StreamTransport {
       await exited;
     },
   });
-  exited = new Promise<string>((resolve) => {
+  exited = new Promise<AdapterExit>((resolve) => {
     child.on('error', (err) => {
       untrack();
       void cell?.release();
-      resolve(`cannot start ${spec.command.join(' ')}: ${err.message}`);
+      resolve({ kind: 'start-failed', how: `cannot start ${spec.command.join(' ')}: ${err.message}` });
     });
     child.on('exit', (code, signal) => {
       // Whatever is left of the process group and the cgroup goes too. A descendant may still hold the
@@ -82,7 +82,7 @@ export function startProcess(spec: ProcessSpec): StreamTransport {
       const how = signal ? `adapter was killed by ${signal}` : `adapter exited with code ${code}`;
       void (cell ? cell.release() : Promise.resolve()).then(() => {
         untrack();
-        resolve(how);
+        resolve({ kind: 'exited', how });
       });
     });
   });

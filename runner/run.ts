@@ -1,38 +1,35 @@
 /**
- * `conformatrix run`: load suites, vectors and targets; plan; run the plan
+ * `conformatrix run`: load suites, vectors and targets and plan the work
+ * (runner/plan.ts); run the plan
  * through the scheduler while the console (reports/console.ts, or a mocha
  * reporter through the mocha bridge) reports progress; write every report from
  * the one result model; exit 0 (nothing unexpected), 1 (unexpected results) or
  * 2 (usage or harness error).
  */
-import { createHash } from 'node:crypto';
 import { availableParallelism, release, type } from 'node:os';
 import { resolve } from 'node:path';
 import { disposeAll, onInterrupt, track } from './cleanup.js';
-import { InputError, InputErrors, UsageError } from './errors.js';
+import { UsageError } from './errors.js';
 import { checkWritableDir } from './fsutil.js';
-import { checkPlans, checkRan, checkReporter, manifestErrors, type NamedTarget } from './gate-checks.js';
-import { JsonSource } from './json-source.js';
-import { localDriver } from './local-driver.js';
-import { applyGrep, buildMocha, grepPattern, runMocha } from './mocha-bridge.js';
+import { checkPlans, checkRan, checkReporter, type NamedTarget } from './gate-checks.js';
+import { buildMocha, grepPattern, runMocha } from './mocha-bridge.js';
 import { coverageOf, measuredDoc, suiteProfile, summarise } from './coverage.js';
-import { isUnexpected, type CoverageSummary, type ResultRecord, type RunResults, type TargetRecord, type VectorRecord } from './model.js';
+import { isUnexpected, type CoverageSummary, type ResultRecord, type RunResults, type VectorRecord } from './model.js';
+import { buildPlans, loadAll, selectProfile, selectTargets, selectWork, type Drive, type LoadedSuite } from './plan.js';
 import { harnessVersion, writeReports } from './results.js';
 import { summaryText } from './reports/summary.js';
-import { Scheduler, type PlanItem, type TargetPlan } from './scheduler.js';
+import { Scheduler } from './scheduler.js';
 import { SpecLibrary } from './specs.js';
-import { LOCAL_HARNESS, type HarnessEndpoint, type LoadedVector, type Suite, type TargetView } from './suite.js';
+import { LOCAL_HARNESS, type LoadedVector, type Suite } from './suite.js';
 import { loadSuites, resultViews } from './suites.js';
-import { discoverTargets, missingRequirement, type Target } from './targets.js';
+import { discoverTargets, type Target } from './targets.js';
 import { DockerDriver, dockerAvailable } from './docker/driver.js';
 import { ImageBuildError } from './docker/images.js';
-import type { TransportFactory } from './transport.js';
-import { loadVectorFiles, vectorFiles } from './vectors.js';
 import { applyExpectations, judge, loadExpectations, updateExpectations } from './expectations.js';
 import { ProgressConsole, PROGRESS_REPORTER } from './reports/console.js';
 import { rerunCommand } from './rerun.js';
 import { compareVectorOrder } from './order.js';
-import { shardVectors, type Shard } from './shard.js';
+import type { Shard } from './shard.js';
 import { watchLoad } from './load.js';
 
 export interface RunOptions {
@@ -69,13 +66,6 @@ export interface RunOptions {
   specs?: SpecLibrary;
 }
 
-/** sha256 over the selected vectors, ids and content, in id order. */
-function vectorSetHash(vectors: { id: string; data: unknown }[]): string {
-  const h = createHash('sha256');
-  for (const v of [...vectors].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) h.update(v.id).update('\u0000').update(JSON.stringify(v.data)).update('\u0000');
-  return h.digest('hex');
-}
-
 async function chooseDriver(wanted: 'local' | 'docker' | 'auto'): Promise<'local' | 'docker'> {
   if (wanted === 'local') return 'local';
   const problem = await dockerAvailable();
@@ -97,57 +87,6 @@ async function dockerDrive(docker: DockerDriver, target: Target, resultSchemas: 
     }
     return { driver: 'docker', factory: null, harness: LOCAL_HARNESS, reason: `docker: ${(err as Error).message}` };
   }
-}
-
-export interface LoadedSuite {
-  suite: Suite;
-  vectors: LoadedVector[];
-}
-
-/** Which suite a vector file belongs to: the first segment of its vectors' ids. */
-function suiteOfFile(file: string): string | undefined {
-  try {
-    const doc = JsonSource.read(file).value as { vectors?: { id?: unknown }[] };
-    const id = doc.vectors?.[0]?.id;
-    return typeof id === 'string' ? id.split('/')[0] : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Loads and validates the vectors of each suite; throws InputErrors listing every problem. */
-export async function loadAll(suiteNames: string[], vectorPaths: string[], specs: SpecLibrary): Promise<LoadedSuite[]> {
-  const suites = await loadSuites(suiteNames);
-  const explicit = vectorPaths.length ? vectorFiles(vectorPaths) : undefined;
-  const loaded: LoadedSuite[] = [];
-  const errors = [];
-  for (const suite of suites) {
-    const files = explicit ? explicit.filter((f) => suiteOfFile(f) === suite.name || (suites.length === 1 && suiteOfFile(f) === undefined)) : vectorFiles([suite.vectorDir], { missingOk: true });
-    if (explicit && files.length === 0 && suiteNames.length === 0) continue;
-    const result = loadVectorFiles(suite, files, specs, loaded.reduce((n, l) => n + l.vectors.length, 0));
-    errors.push(...result.errors);
-    loaded.push({ suite, vectors: result.vectors });
-  }
-  if (explicit) {
-    const claimed = new Set(suites.map((s) => s.name));
-    for (const f of explicit) {
-      const s = suiteOfFile(f);
-      if (s === undefined && suites.length !== 1) {
-        // A file that does not parse says so, with its line and column, before anything else.
-        try {
-          JsonSource.read(f);
-        } catch (err) {
-          if (!(err instanceof InputError)) throw err;
-          errors.push(err);
-          continue;
-        }
-        throw new UsageError(`${f}: cannot tell which suite its vectors belong to; give --suite`);
-      }
-      if (s !== undefined && !claimed.has(s)) throw new UsageError(`${f}: its vectors belong to suite "${s}", which is not selected`);
-    }
-  }
-  if (errors.length) throw new InputErrors(errors);
-  return loaded;
 }
 
 export function vectorRecord(suite: Suite, v: LoadedVector, specs: SpecLibrary): VectorRecord {
@@ -182,111 +121,6 @@ function runCoverage(loaded: LoadedSuite[], selected: Set<string>, profile: stri
   });
 }
 
-export function targetView(target: Target, suiteName?: string, harness: HarnessEndpoint = LOCAL_HARNESS): TargetView {
-  return {
-    id: target.id,
-    name: target.manifest.name,
-    userAgentClass: target.manifest.userAgentClass,
-    capabilities: new Set(target.manifest.capabilities ?? []),
-    options: (suiteName ? target.manifest.options?.[suiteName] : undefined) ?? {},
-    harness,
-  };
-}
-
-/** How a target's adapter is started: the factory, where it reaches the harness, or why it cannot run. */
-export interface Drive {
-  driver: string;
-  factory: TransportFactory | null;
-  harness: HarnessEndpoint;
-  reason?: string;
-  notes?: string[];
-}
-
-export function resultSchemasFor(suites: Suite[]): Record<string, string> {
-  const schemas: Record<string, string> = { hello: 'urn:conformatrix:adapter-contract#/$defs/hello-result' };
-  for (const s of suites) for (const [m, def] of Object.entries(s.methods)) schemas[m] = def.result;
-  return schemas;
-}
-
-/** The local driver: the adapter is a child process, available when what the manifest requires is here. */
-export function localDrive(target: Target, resultSchemas: Record<string, string>): Drive {
-  const missing = missingRequirement(target);
-  if (missing) return { driver: 'local', factory: null, harness: LOCAL_HARNESS, reason: missing };
-  return {
-    driver: 'local',
-    factory: localDriver({ command: target.manifest.local.command, cwd: target.dir, env: target.manifest.local.env ?? {}, resultSchemas }),
-    harness: LOCAL_HARNESS,
-  };
-}
-
-/** Plans the work: for each selected target, each vector of the suites it takes part in. */
-export async function buildPlans(
-  targets: Target[],
-  loaded: LoadedSuite[],
-  profile: string | undefined,
-  drive: (target: Target, resultSchemas: Record<string, string>) => Promise<Drive> = async (t, r) => localDrive(t, r),
-): Promise<TargetPlan[]> {
-  return Promise.all(
-    targets.map(async (target) => {
-      const suites = loaded.filter((l) => target.manifest.suites.includes(l.suite.name));
-      const d = await drive(target, resultSchemasFor(suites.map((l) => l.suite)));
-      const record: TargetRecord = {
-        id: target.id,
-        name: target.manifest.name,
-        suites: suites.map((l) => l.suite.name),
-        ...(target.manifest.userAgentClass ? { userAgentClass: target.manifest.userAgentClass } : {}),
-        status: d.factory ? 'available' : 'unavailable',
-        ...(d.reason ? { reason: d.reason } : {}),
-        driver: d.driver,
-        ...(d.notes?.length ? { notes: [...d.notes] } : {}),
-      };
-      const view = targetView(target, suites[0]?.suite.name, d.harness);
-      const items: PlanItem[] = [];
-      if (d.factory) {
-        // Suites with roles are planned over combinations of targets (ensemblePlans), not target by target.
-        for (const l of suites.filter((x) => !x.suite.roles)) {
-          for (const vector of l.vectors) {
-            const decision = l.suite.plan(vector, { ...view, options: target.manifest.options?.[l.suite.name] ?? {} }, profile);
-            // Only "does not apply" is final before the adapter starts; what the target can do is known after hello.
-            items.push({ suite: l.suite, vector, decision: !decision.run && decision.verdict === 'skipped' ? decision : { run: true } });
-          }
-        }
-      }
-      return { record, view, factory: d.factory, items };
-    }),
-  );
-}
-
-/**
- * For each suite with roles, a plan per combination of its available targets
- * in those roles (every ordered pair, for client and server), each running
- * every vector of the suite. With `include`, only the combinations in which
- * one of those targets takes part (--include-target).
- */
-export function ensemblePlans(plans: TargetPlan[], loaded: LoadedSuite[], include: string[] = []): TargetPlan[] {
-  const out: TargetPlan[] = [];
-  for (const l of loaded) {
-    const roles = l.suite.roles;
-    if (!roles?.length) continue;
-    const members = plans.filter((p) => p.factory && !p.ensemble && p.record.suites.includes(l.suite.name));
-    let combos: TargetPlan[][] = [[]];
-    for (let i = 0; i < roles.length; i++) combos = combos.flatMap((c) => members.map((m) => [...c, m]));
-    for (const combo of combos) {
-      if (combo.length === 0) continue;
-      if (include.length && !combo.some((p) => include.includes(p.record.id))) continue;
-      const id = combo.map((p) => p.record.id).join('+');
-      out.push({
-        record: { id, name: combo.map((p) => p.record.name).join(' × '), suites: [l.suite.name], status: 'available', driver: combo[0]!.record.driver },
-        view: combo[0]!.view,
-        factory: null,
-        items: l.vectors.map((vector) => ({ suite: l.suite, vector, decision: { run: true } })),
-        ensemble: Object.fromEntries(roles.map((role, i) => [role, combo[i]!])),
-      });
-    }
-  }
-  return out;
-}
-
 /** --grep as mocha reads it; a pattern that is not a regular expression is a usage error. */
 function userGrep(text: string): RegExp {
   try {
@@ -302,24 +136,9 @@ export async function runCommand(options: RunOptions): Promise<number> {
   const specs = options.specs ?? SpecLibrary.load();
   const loaded = await loadAll(options.suites, options.vectors, specs);
   const suiteNames = loaded.map((l) => l.suite.name);
-  if (options.profile !== undefined) {
-    const known = new Set(loaded.flatMap((l) => l.suite.profiles?.names ?? []));
-    if (!known.has(options.profile)) throw new UsageError(`unknown profile "${options.profile}" (known: ${[...known].join(', ') || 'none'})`);
-  }
-  const profile = options.profile ?? loaded.find((l) => l.suite.profiles)?.suite.profiles?.default;
-
-  const discovered = discoverTargets(options.targetDirs);
-  // A manifest naming a suite or capability no suite knows would make its target vanish, or its vectors unsupported, in silence.
-  const allSuites = await loadSuites();
-  const manifestProblems = discovered.flatMap((t) => manifestErrors(t, allSuites));
-  if (manifestProblems.length) throw new InputErrors(manifestProblems);
-  let targets = discovered.filter((t) => t.manifest.suites.some((s) => suiteNames.includes(s)));
+  const profile = selectProfile(loaded, options.profile);
   const include = options.includeTargets ?? [];
-  if (options.targets.length || include.length) {
-    const unknown = [...options.targets, ...include].filter((n) => !targets.some((t) => t.id === n));
-    if (unknown.length) throw new UsageError(`unknown target(s) for suites ${suiteNames.join(', ')}: ${unknown.join(', ')} (known: ${targets.map((t) => t.id).join(', ')})`);
-    if (options.targets.length) targets = targets.filter((t) => options.targets.includes(t.id) || include.includes(t.id));
-  }
+  const targets = selectTargets(discoverTargets(options.targetDirs), await loadSuites(), suiteNames, options.targets, include);
   if (options.reporter !== undefined && options.reporter !== PROGRESS_REPORTER && !options.quiet) checkReporter(options.reporter);
   const grep = options.grep !== undefined ? userGrep(options.grep) : undefined;
   const outDir = resolve(options.out);
@@ -338,18 +157,8 @@ export async function runCommand(options: RunOptions): Promise<number> {
   // Expectations are read first: a bad file stops the run before anything starts.
   const expectations = options.expectations?.length ? loadExpectations(options.expectations) : undefined;
   const targetPlans = await buildPlans(targets, loaded, profile, drive);
-  const plans = [...targetPlans, ...ensemblePlans(targetPlans, loaded, include)];
-  // With --include-target, the other targets take part only as partners of the included ones.
-  if (include.length) for (const p of targetPlans) if (!include.includes(p.record.id)) p.items = [];
-  applyGrep(plans, grep, options.invert);
-  // The vector set is what the run selected before sharding, so that every shard of one run has the same hash.
-  const selected = new Map(plans.flatMap((p) => p.items.map((i) => [i.vector.id, i.vector] as const)));
-  const setHash = vectorSetHash([...selected.values()]);
+  const { plans, selected, vectorSetHash: setHash } = selectWork(targetPlans, loaded, { include, grep, invert: options.invert, shard: options.shard });
   const coverage = runCoverage(loaded, new Set(selected.keys()), profile, specs);
-  if (options.shard) {
-    const mine = shardVectors(selected.keys(), options.shard);
-    for (const p of plans) p.items = p.items.filter((i) => mine.has(i.vector.id));
-  }
   const seed = options.seed ?? 0;
   const named: NamedTarget[] = [
     ...options.targets.map((id) => ({ id, by: '--target' })),

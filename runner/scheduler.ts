@@ -96,18 +96,11 @@ export class Scheduler {
   }
 
   private async start(plan: TargetPlan): Promise<Transport> {
-    const factory = plan.factory!;
-    const transport = await factory.start();
+    const transport = await plan.factory!.start();
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.options.startTimeoutMs ?? Math.max(this.options.timeoutMs, 30_000));
     try {
-      const suites = [...new Set(plan.items.map((i) => i.suite.name))];
-      const hello = (await transport.call('hello', { contract: CONTRACT_VERSION, suites }, controller.signal)) as HelloResult;
-      plan.record.implementation = hello.implementation;
-      plan.record.capabilities = hello.capabilities;
-      plan.record.contract = hello.contract;
-      plan.view.capabilities = new Set(hello.capabilities);
-      Object.assign(plan.record, factory.describe?.() ?? {});
+      await hello(transport, plan, [...new Set(plan.items.map((i) => i.suite.name))], controller.signal);
       return transport;
     } catch (err) {
       await transport.close();
@@ -143,13 +136,8 @@ export class Scheduler {
         } catch (err) {
           startFailures++;
           lastStartError = (err as Error).message;
-          return {
-            verdict: err instanceof AdapterFault && err.kind === 'timeout' ? 'timeout' : 'error',
-            expected: null,
-            actual: null,
-            reason: `adapter could not start: ${lastStartError}`,
-            durationMs: performance.now() - began,
-          };
+          const { verdict } = faultOutcome(err);
+          return { verdict, expected: null, actual: null, reason: `adapter could not start: ${lastStartError}`, durationMs: performance.now() - began };
         }
       }
       const dynamic = item.suite.plan(item.vector, plan.view, this.options.profile);
@@ -210,15 +198,10 @@ export class Scheduler {
     } catch (err) {
       // Whatever the suite kept so far (a pcap, say) stays with the result.
       const artifacts = Object.keys(ctx.artifacts).length ? { artifacts: ctx.artifacts } : {};
-      if (err instanceof AdapterFault) {
-        // The adapter is in an unknown state after any fault but its own error report: restart it.
-        if (err.kind !== 'adapter-error') await killTransport(transport);
-        const logs = stderrLogs([[plan.record.id, transport]]);
-        return { outcome: { verdict: err.kind === 'timeout' ? 'timeout' : 'error', expected: null, actual: null, reason: err.message, ...artifacts, ...logs }, faulted: true };
-      }
-      await killTransport(transport);
+      // The adapter is in an unknown state after any fault but its own error report: restart it.
+      if (!(err instanceof AdapterFault && err.kind === 'adapter-error')) await killTransport(transport);
       const logs = stderrLogs([[plan.record.id, transport]]);
-      return { outcome: { verdict: 'error', expected: null, actual: null, reason: `harness error: ${(err as Error).stack ?? String(err)}`, ...artifacts, ...logs }, faulted: true };
+      return { outcome: { ...faultOutcome(err), ...artifacts, ...logs }, faulted: true };
     } finally {
       clearTimeout(timer);
       // Aborting tells the suite the vector is over (it may still write what it kept).
@@ -288,12 +271,7 @@ export class Scheduler {
         if (!part?.factory) throw new Error(`no target in role ${role}`);
         const transport = await part.factory.start(placement);
         byRole.push([role, transport]);
-        const hello = (await transport.call('hello', { contract: CONTRACT_VERSION, suites: [item.suite.name] }, controller.signal)) as HelloResult;
-        part.record.implementation ??= hello.implementation;
-        part.record.capabilities ??= hello.capabilities;
-        part.record.contract ??= hello.contract;
-        Object.assign(part.record, part.factory.describe?.() ?? {});
-        part.view.capabilities = new Set(hello.capabilities);
+        await hello(transport, part, [item.suite.name], controller.signal);
         return this.session(transport, controller.signal, clock);
       },
     };
@@ -307,9 +285,7 @@ export class Scheduler {
       const artifacts = Object.keys(ctx.artifacts).length ? { artifacts: ctx.artifacts } : {};
       // The adapters are stopped first, so that their logs include what they wrote on the way out.
       await stopAll();
-      const logs = stderrLogs(byRole);
-      if (err instanceof AdapterFault) return finish({ verdict: err.kind === 'timeout' ? 'timeout' : 'error', expected: null, actual: null, reason: err.message, ...artifacts, ...logs });
-      return finish({ verdict: 'error', expected: null, actual: null, reason: `harness error: ${(err as Error).stack ?? String(err)}`, ...artifacts, ...logs });
+      return finish({ ...faultOutcome(err), ...artifacts, ...stderrLogs(byRole) });
     } finally {
       clearTimeout(timer);
       controller.abort();
@@ -317,6 +293,31 @@ export class Scheduler {
       await fabric?.dispose().catch(() => undefined);
     }
   }
+}
+
+/**
+ * The hello handshake (docs/adapter-contract.md), the first call to every
+ * adapter started, for a lone target or a role of an ensemble: what the adapter
+ * says it is and can do goes into the target's record and view (the last hello
+ * wins; a target's adapters answer alike).
+ */
+async function hello(transport: Transport, plan: TargetPlan, suites: string[], signal: AbortSignal): Promise<void> {
+  const said = (await transport.call('hello', { contract: CONTRACT_VERSION, suites }, signal)) as HelloResult;
+  plan.record.implementation = said.implementation;
+  plan.record.capabilities = said.capabilities;
+  plan.record.contract = said.contract;
+  plan.view.capabilities = new Set(said.capabilities);
+  Object.assign(plan.record, plan.factory?.describe?.() ?? {});
+}
+
+/**
+ * The verdict of a vector that ended in an exception: an adapter's fault is
+ * an error (a timeout fault, a timeout) with the fault's message; anything else
+ * is the harness's own bug, an error with its stack.
+ */
+function faultOutcome(err: unknown): { verdict: 'error' | 'timeout'; expected: null; actual: null; reason: string } {
+  if (err instanceof AdapterFault) return { verdict: err.kind === 'timeout' ? 'timeout' : 'error', expected: null, actual: null, reason: err.message };
+  return { verdict: 'error', expected: null, actual: null, reason: `harness error: ${(err as Error).stack ?? String(err)}` };
 }
 
 /** A promise that rejects with a timeout fault (and aborts the vector) after `ms`; clear the timer when the vector ends first. */

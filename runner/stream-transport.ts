@@ -16,12 +16,22 @@ export interface AdapterStreams {
   stdin: Writable;
   stdout: Readable;
   stderr: Readable;
-  /** Resolves when the adapter has stopped, saying how ("exited with code 3", "was killed by SIGKILL"). */
-  exited: Promise<string>;
+  /** Resolves when the adapter has stopped, saying how. */
+  exited: Promise<AdapterExit>;
   /** Stops the adapter at once (and whatever it started). */
   kill(): void;
   /** Result schemas per method, to validate what comes back. */
   resultSchemas?: Record<string, string>;
+}
+
+/**
+ * How an adapter stopped: it never started (its program could not be run), or
+ * it exited; `how` in words ("adapter exited with code 3", "adapter was killed
+ * by SIGKILL", "cannot start ...").
+ */
+export interface AdapterExit {
+  kind: 'start-failed' | 'exited';
+  how: string;
 }
 
 interface Pending {
@@ -55,9 +65,9 @@ export class StreamTransport implements Transport {
     io.stdin.on('error', () => {
       // EPIPE when the adapter died; the exit is what gets reported.
     });
-    this.exitPromise = io.exited.then((how) => {
+    this.exitPromise = io.exited.then(({ kind, how }) => {
       this.exited = true;
-      this.failAll(new AdapterFault(/^cannot start/.test(how) ? 'start-failed' : 'exited', `${how}${this.tailNote()}`));
+      this.failAll(new AdapterFault(kind, `${how}${this.tailNote()}`));
     });
   }
 

@@ -18,7 +18,7 @@ import { readExpectations } from './expectations.js';
 import { flagRegistry, unusedFlagErrors } from './flags.js';
 import { manifestErrors } from './gate-checks.js';
 import { JsonSource } from './json-source.js';
-import { loadAll } from './run.js';
+import { loadAll } from './plan.js';
 import { SpecLibrary } from './specs.js';
 import { loadSuites } from './suites.js';
 import { discoverTargets, loadTarget, type Target } from './targets.js';

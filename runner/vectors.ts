@@ -7,13 +7,13 @@
  */
 import type { Citation } from './specs.js';
 import type { Level } from './model.js';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { InputError } from './errors.js';
 import { flagRegistry, unknownFlagErrors } from './flags.js';
 import { JsonSource } from './json-source.js';
 import { MAX_VECTORS_PER_FILE, MAX_VECTORS_PER_RUN } from './limits.js';
-import { ROOT } from './paths.js';
+import { ROOT, SCHEMA_DIR } from './paths.js';
 import { citationProblems } from './requirements.js';
 import { validateSource } from './schema.js';
 import type { LoadedVector, Suite } from './suite.js';
@@ -69,6 +69,52 @@ export interface LoadResult {
   vectors: LoadedVector[];
   errors: InputError[];
   files: string[];
+}
+
+let schemaFiles: Map<string, string> | undefined;
+
+/** The file name in vectors/schema/ of the JSON Schema with this $id. */
+function schemaFileName(id: string): string | undefined {
+  if (!schemaFiles) {
+    schemaFiles = new Map();
+    for (const name of readdirSync(SCHEMA_DIR).filter((f) => f.endsWith('.schema.json'))) {
+      const $id = (JSON.parse(readFileSync(join(SCHEMA_DIR, name), 'utf8')) as { $id?: unknown }).$id;
+      if (typeof $id === 'string') schemaFiles.set($id, name);
+    }
+  }
+  return schemaFiles.get(id);
+}
+
+/** How a vector file's `$schema` may name a suite's vector schema: its file name at the end of a path or URL, or its $id. */
+function schemaNames(suite: Suite): string[] {
+  const file = schemaFileName(suite.vectorSchema);
+  return file ? [file, suite.vectorSchema] : [suite.vectorSchema];
+}
+
+/** The suites and the file names of their vector schemas, for messages: "name (file), ...". */
+export function suiteSchemas(suites: Suite[]): string {
+  return suites.map((s) => `${s.name} (${schemaNames(s)[0]})`).join(', ');
+}
+
+/**
+ * The suite a vector file's `$schema` names, among the suites of this build:
+ * the one whose vector schema it is, named by its file name at the end of a
+ * path or URL ("../schema/cookie-vectors.schema.json", relative to the file, as
+ * an editor reads it) or by its $id ("urn:conformatrix:cookie-vectors").
+ * Undefined when the file has no `$schema` (or is no JSON object); an
+ * InputError at /$schema when it names no suite's vector schema.
+ */
+export function declaredSuite(source: JsonSource, suites: Suite[]): Suite | undefined {
+  const doc = source.value;
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc) || !('$schema' in doc)) return undefined;
+  const known = suiteSchemas(suites);
+  const named = (doc as { $schema: unknown }).$schema;
+  if (typeof named !== 'string') throw source.error('/$schema', `must be a string naming a suite's vector schema (known: ${known})`);
+  // The last segment of a path or URL (either slash), or the whole of a URN.
+  const last = named.split(/[\\/]/).pop()!;
+  const suite = suites.find((s) => schemaNames(s).some((n) => n === last || n === named));
+  if (!suite) throw source.error('/$schema', `"${named}" names no suite's vector schema (known: ${known})`);
+  return suite;
 }
 
 /** `before`: vectors already loaded in this run (of other suites), counted against MAX_VECTORS_PER_RUN. */

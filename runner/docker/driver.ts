@@ -238,9 +238,9 @@ export class DockerDriver {
         );
         await handle.remove({ force: true }).catch(() => undefined);
         untrack();
-        return exitReason(r.StatusCode, oom, this.options.memoryGiB ?? 2);
+        return { kind: 'exited' as const, how: exitReason(r.StatusCode, oom, this.options.memoryGiB ?? 2) };
       },
-      (err: Error) => `adapter container failed: ${err.message}`,
+      (err: Error) => ({ kind: 'exited' as const, how: `adapter container failed: ${err.message}` }),
     );
     void started;
     return new StreamTransport({

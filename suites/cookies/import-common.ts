@@ -4,9 +4,11 @@
  * becomes a relative placeholder, why a Set-Cookie value cannot be imported
  * at all, and how the imported file is written.
  */
+import { dirname, relative, resolve } from 'node:path';
 import { UsageError } from '../../runner/errors.js';
 import { writeFileAtomic } from '../../runner/fsutil.js';
 import { MAX_VECTORS_PER_FILE } from '../../runner/limits.js';
+import { SCHEMA_DIR } from '../../runner/paths.js';
 import { fromBytes, type HeaderValue } from './bytes.js';
 import { formatDate, literalCookieDate } from './time.js';
 import { unsendableOctet, type CookieVector } from './vector.js';
@@ -99,9 +101,12 @@ export function importSetCookie(bytes: Buffer, now: number): { value: HeaderValu
 /**
  * Writes an imported vector file (the same layout whatever the corpus). A file
  * of more vectors than the loader takes would not validate: refused, unwritten.
+ * Its `$schema`, relative to the file as an editor reads it, is what tells
+ * the runner it holds cookie vectors.
  */
 export function writeImported(dest: string, description: string, vectors: CookieVector[]): void {
   if (vectors.length > MAX_VECTORS_PER_FILE)
     throw new UsageError(`${vectors.length} vectors: more than the limit of ${MAX_VECTORS_PER_FILE} per vector file (see docs/vectors.md); import the corpus in parts`);
-  writeFileAtomic(dest, JSON.stringify({ description, vectors }, null, 2) + '\n');
+  const $schema = relative(dirname(resolve(dest)), resolve(SCHEMA_DIR, 'cookie-vectors.schema.json')).split('\\').join('/');
+  writeFileAtomic(dest, JSON.stringify({ $schema, description, vectors }, null, 2) + '\n');
 }

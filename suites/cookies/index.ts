@@ -9,30 +9,21 @@ import type { Decision, LoadedVector, Outcome, RunContext, Session, Suite, Targe
 import { toBytes } from './bytes.js';
 import { renderDates } from './time.js';
 import { judge, type Observed } from './verdict.js';
-import { adapterScript, DEFAULT_PROFILE, loadCookieVectors, needsClock, PROFILE_NAMES, usesScript, vectorProfiles, type AdapterScriptOp, type CookieVector, type Profile } from './vector.js';
+import { adapterScript, DEFAULT_PROFILE, loadCookieVectors, needsClock, PROFILE_NAMES, usesScript, vectorProfiles, type CookieVector, type Profile } from './vector.js';
 import { importCommand } from './import.js';
 import { OriginServer } from './http/origin-server.js';
 import { planHttp, runHttp } from './http/run-http.js';
 import { cookieViews } from './views.js';
+import { call, type CookieMode, type CookieOptions, type RunRequest } from './contract.js';
 
 /** How a target takes part: through its API ('api', the default) or as a real HTTP client ('http'). */
-function modeOf(target: TargetView): 'api' | 'http' {
-  return target.options.mode === 'http' ? 'http' : 'api';
+function modeOf(target: TargetView): CookieMode {
+  return (target.options as CookieOptions).mode === 'http' ? 'http' : 'api';
 }
 
 interface CookieServices {
   server: OriginServer | undefined;
   outDir: string;
-}
-
-interface RunParamsRequest {
-  url: string;
-  method: string;
-  now?: number;
-  context?: { initiator?: string; destination?: string; top?: string; sandbox?: true };
-  redirected?: boolean;
-  response: { status: number; setCookie: string[]; location?: string };
-  script?: AdapterScriptOp[];
 }
 
 /** The user-agent class decides which vectors apply. */
@@ -90,8 +81,8 @@ async function run(vector: LoadedVector<CookieVector>, session: Session, target:
     return runHttp(v, profile, session, target, ctx, services.server, times, setCookies);
   }
   const contexts = chainContexts(v);
-  const requests: RunParamsRequest[] = v.requests.map((r, i) => {
-    const response: RunParamsRequest['response'] = {
+  const requests: RunRequest[] = v.requests.map((r, i) => {
+    const response: RunRequest['response'] = {
       status: r.response?.status ?? (r.response?.location ? 302 : 200),
       setCookie: setCookies[i]!.map((b) => b.toString('base64')),
     };
@@ -106,7 +97,7 @@ async function run(vector: LoadedVector<CookieVector>, session: Session, target:
       ...(r.script ? { script: adapterScript(r.script)! } : {}),
     };
   });
-  const result = (await session.call('cookies.run', { vector: v.id, profile, requests })) as { cookies: (string | null)[]; reads?: string[][] };
+  const result = await call(session, 'cookies.run', { vector: v.id, profile, requests });
   if (result.cookies.length !== requests.length)
     return { verdict: 'error', expected: null, actual: result, reason: `adapter returned ${result.cookies.length} Cookie headers for ${requests.length} requests` };
   if (usesScript(v) && result.reads?.length !== requests.length)

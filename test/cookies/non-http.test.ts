@@ -69,7 +69,7 @@ describe('document.cookie in cookie vectors', function () {
     });
     const validate = (vectors: unknown[]) => {
       const file = join(tempDir(), 'v.json');
-      writeFileSync(file, JSON.stringify({ vectors }, null, 2) + '\n');
+      writeFileSync(file, JSON.stringify({ vectors, $schema: 'urn:conformatrix:cookie-vectors' }, null, 2) + '\n');
       return cli(['validate', file]);
     };
 
@@ -173,7 +173,7 @@ describe('browser redirect chains and reloads in cookie vectors', function () {
     });
     const write = (vectors: unknown[]) => {
       const file = join(tempDir(), 'v.json');
-      writeFileSync(file, JSON.stringify({ vectors }, null, 2) + '\n');
+      writeFileSync(file, JSON.stringify({ vectors, $schema: 'urn:conformatrix:cookie-vectors' }, null, 2) + '\n');
       return file;
     };
 
@@ -308,7 +308,7 @@ describe('workers, framed and sandboxed documents in cookie vectors', function (
     });
     const validate = (vectors: unknown[]) => {
       const file = join(tempDir(), 'v.json');
-      writeFileSync(file, JSON.stringify({ vectors: vectors.map((v, i) => ({ ...(v as object), id: `cookies/test/c${i}` })) }, null, 2) + '\n');
+      writeFileSync(file, JSON.stringify({ vectors: vectors.map((v, i) => ({ ...(v as object), id: `cookies/test/c${i}` })), $schema: 'urn:conformatrix:cookie-vectors' }, null, 2) + '\n');
       return cli(['validate', file]);
     };
 

@@ -32,7 +32,7 @@ describe('flag registry', function () {
   this.timeout(120_000);
 
   it('rejects a flag the registry does not define, with its line, pointer, close names and the entry to add', () => {
-    const file = write('v.json', { vectors: [vector(['samesite', 'samesit', 'teapot'])] });
+    const file = write('v.json', { vectors: [vector(['samesite', 'samesit', 'teapot'])], $schema: 'urn:conformatrix:cookie-vectors' });
     const r = cli(['validate', file]);
     assert.equal(r.status, 2, r.stderr);
     // Lines 17 and 18 of the file as written: the second and third flags.
@@ -42,7 +42,7 @@ describe('flag registry', function () {
   });
 
   it('accepts a vector whose flags are all registered, the flags an importer writes included', () => {
-    const r = cli(['validate', write('v.json', { vectors: [vector(['samesite', 'redirect', 'imported', 'http-state'])] })]);
+    const r = cli(['validate', write('v.json', { vectors: [vector(['samesite', 'redirect', 'imported', 'http-state'])], $schema: 'urn:conformatrix:cookie-vectors' })]);
     assert.equal(r.status, 0, r.stderr);
   });
 

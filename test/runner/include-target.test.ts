@@ -3,7 +3,7 @@
 // --must-include), planned directly and listed by the CLI.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ensemblePlans, type LoadedSuite } from '../../runner/run.js';
+import { ensemblePlans, type LoadedSuite } from '../../runner/plan.js';
 import type { TargetPlan } from '../../runner/scheduler.js';
 import { cli, FIXTURES, ROOT } from '../helpers.js';
 

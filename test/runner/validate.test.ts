@@ -19,7 +19,8 @@ const good = {
 function writeVectors(vectors: unknown[], raw?: string): string {
   const dir = tempDir();
   const file = join(dir, 'v.json');
-  writeFileSync(file, raw ?? JSON.stringify({ vectors }, null, 2) + '\n');
+  // $schema last, so that the lines of the vectors are those lineOf counts.
+  writeFileSync(file, raw ?? JSON.stringify({ vectors, $schema: 'urn:conformatrix:cookie-vectors' }, null, 2) + '\n');
   return file;
 }
 

@@ -6,30 +6,13 @@
  */
 import type { Decision, Outcome, RunContext, Session, TargetView } from '../../../runner/suite.js';
 import { judge, type Observed } from '../verdict.js';
-import type { CookieVector, Destination, RequestContext } from '../vector.js';
+import type { CookieVector, RequestContext } from '../vector.js';
 import { isWorker } from '../vector.js';
 import type { Profile } from '../vector.js';
 import type { OriginServer, Script, VectorSession } from './origin-server.js';
-import { adapterScript, type AdapterScriptOp } from '../vector.js';
+import { adapterScript } from '../vector.js';
 import { refusedResponse } from './http-refusal.js';
-
-export interface Navigation {
-  url: string;
-  method: string;
-  now?: number;
-  /** For browser vectors: the document that starts the navigation, served by the origin server (for a framed initiator, the top document that holds it). */
-  initiator?: { url: string; destination: Destination };
-  /** Reload the current document, as the browser's reload button does, instead of loading url anew. */
-  reload?: true;
-  /** document.cookie operations to run, in order, in the document this navigation loads. */
-  script?: AdapterScriptOp[];
-}
-
-export interface FetchResult {
-  /** reads: what each read of the navigation's script gave, in order. */
-  navigations: { status?: number; error?: string; reads?: string[] }[];
-  notes?: string[];
-}
+import { call, type FetchResult, type Navigation } from '../contract.js';
 
 const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
@@ -185,13 +168,13 @@ export async function runHttp(
   let result: FetchResult;
   let recorded: VectorSession | undefined;
   try {
-    result = (await session.call('cookies.fetch', {
+    result = await call(session, 'cookies.fetch', {
       vector: v.id,
       proxy,
       ca: { file: server.caFile, pem: server.ca.certPem, spki: server.ca.hostKeySpki },
       navigations,
       timeoutMs: Math.max(1000, ctx.timeoutMs - 500),
-    })) as FetchResult;
+    });
   } finally {
     recorded = server.end(target.id)!;
   }
