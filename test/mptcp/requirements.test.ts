@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { coverage, uncitedErrors, type SuiteCoverage } from '../../runner/coverage.js';
 import type { RunResults } from '../../runner/model.js';
 import { VECTORS_DIR } from '../../runner/paths.js';
+import { matrixMarkdown } from '../../runner/reports/matrix.js';
 import { loadAll, runCommand } from '../../runner/run.js';
 import { SpecLibrary } from '../../runner/specs.js';
 import { skipWithReason } from '../docker/helpers.js';
@@ -92,5 +93,14 @@ describe('RFC 8684 requirements and the MPTCP suites (the real index)', function
     const matrix = readFileSync(join(out, 'matrix.md'), 'utf8');
     assert.match(matrix, /### Requirements coverage: rfc8684/);
     assert.match(matrix, /\| \[§3\.4\.1\]\(https:\/\/www\.rfc-editor\.org\/rfc\/rfc8684\.html#section-3\.4\.1\) Address Advertisement \| \d+\/\d+ \| 0 \|/);
+    // An interop suite's matrix (grids of client and server pairs) shows its coverage too: the same run, as pairs.
+    const pairs: RunResults = {
+      ...run,
+      run: { ...run.run, suites: ['mptcp-interop'] },
+      vectors: run.vectors.map((v) => ({ ...v, suite: 'mptcp-interop', roles: ['client', 'server'] })),
+      results: run.results.map((r) => ({ ...r, suite: 'mptcp-interop', roles: { client: r.targetId, server: r.targetId } })),
+      coverage: run.coverage!.map((x) => ({ ...x, suite: 'mptcp-interop' })),
+    };
+    assert.match(matrixMarkdown(pairs), /## mptcp-interop\n\n[^\n]+pairs passed[^\n]+\n\n### Requirements coverage: rfc8684\n/);
   });
 });
