@@ -25,6 +25,8 @@ export interface RequirementCoverage {
   level: RequirementLevel;
   actor: string;
   summary: string;
+  /** Present when the document states it without a BCP 14 keyword: why the level is the project's reading. */
+  reading?: string;
   untestable?: string;
   /** The vectors that cite it, in id order. */
   vectors: string[];
@@ -77,12 +79,15 @@ export function coverageOf(
   const counted = vectors.filter((v) => appliesUnder(v, profile));
   const citing = new Map<string, string[]>();
   for (const v of counted) for (const id of v.requirements ?? []) citing.set(id, [...(citing.get(id) ?? []), v.id]);
-  const reqs: RequirementCoverage[] = requirements.map((r) => ({
+  // In section order (an index is split by topic, so file order is not section order), entry order within a section.
+  const inOrder = requirements.map((r, i) => ({ r, i })).sort((a, b) => compareSections(a.r.section, b.r.section) || a.i - b.i).map(({ r }) => r);
+  const reqs: RequirementCoverage[] = inOrder.map((r) => ({
     id: r.id,
     section: r.section,
     level: r.level,
     actor: r.actor,
     summary: r.summary,
+    ...(r.reading ? { reading: r.reading } : {}),
     ...(r.untestable ? { untestable: r.untestable } : {}),
     vectors: [...(citing.get(r.id) ?? [])].sort(),
   }));
@@ -149,6 +154,11 @@ function oneLine(s: string): string {
   return s.replace(/\s+/g, ' ').trim();
 }
 
+/** A requirement's level as coverage.md shows it: a level the project reads (no keyword in the document) is marked so. */
+function levelCell(r: Pick<RequirementCoverage, 'level' | 'reading'>): string {
+  return r.reading ? `${r.level} (reading)` : r.level;
+}
+
 /** The console's lines: totals, per level, and the uncovered ids. */
 export function coverageText(c: SuiteCoverage): string {
   const out = [
@@ -163,7 +173,10 @@ export function coverageText(c: SuiteCoverage): string {
 /** coverage.md */
 export function coverageMarkdown(all: SuiteCoverage[]): string {
   const out = ['# Requirements coverage', ''];
-  out.push('A requirement is covered when at least one vector that applies under the profile cites it. Untestable requirements are listed with the reason and are not counted as testable. See docs/requirements.md.', '');
+  out.push(
+    'A requirement is covered when at least one vector that applies under the profile cites it. Untestable requirements are listed with the reason and are not counted as testable. A level marked "(reading)" is the project\'s reading of a behaviour the document states without a BCP 14 keyword. See docs/requirements.md.',
+    '',
+  );
   for (const c of all) {
     out.push(`## ${c.suite}${c.profile ? ` (profile ${c.profile})` : ''}: ${c.doc}`, '');
     out.push(`${c.totals.requirements} requirements, ${c.totals.untestable} untestable, **${fraction(c.totals)}** testable ones covered (${percent(c.totals)}) by ${c.vectors} vectors.`, '');
@@ -181,13 +194,16 @@ export function coverageMarkdown(all: SuiteCoverage[]): string {
     if (!c.uncovered.length) out.push('Every testable requirement has at least one vector.', '');
     else {
       const byId = new Map(c.requirements.map((r) => [r.id, r]));
-      for (const id of c.uncovered) out.push(`- \`${id}\` (${byId.get(id)!.level}): ${oneLine(byId.get(id)!.summary)}`);
+      for (const id of c.uncovered) {
+        const r = byId.get(id)!;
+        out.push(`- \`${id}\` (${r.level}${r.reading ? ', a reading' : ''}): ${oneLine(r.summary)}`);
+      }
       out.push('');
     }
     out.push(`### Untestable (${c.untestable.length})`, '');
     for (const u of c.untestable) out.push(`- \`${u.id}\`: ${oneLine(u.reason)}`);
     out.push('', '### Requirements and their vectors', '');
-    out.push(markdownTable(['requirement', 'level', 'vectors'], c.requirements.map((r) => [`\`${r.id}\``, r.level, r.untestable ? 'untestable' : r.vectors.map((v) => `\`${v}\``).join(', ') || '**none**'])), '');
+    out.push(markdownTable(['requirement', 'level', 'vectors'], c.requirements.map((r) => [`\`${r.id}\``, levelCell(r), r.untestable ? 'untestable' : r.vectors.map((v) => `\`${v}\``).join(', ') || '**none**'])), '');
   }
   return out.join('\n') + '\n';
 }

@@ -23,8 +23,11 @@ export interface RequirementEntry {
   section: string;
   anchor: string;
   level: RequirementLevel;
-  actor: 'user-agent' | 'server' | 'both';
+  /** Who it binds: user-agent, server or both for the cookie documents; sender, receiver or both for rfc8684 (the schema's per-document rule). */
+  actor: 'user-agent' | 'server' | 'sender' | 'receiver' | 'both';
   summary: string;
+  /** Present when the document states it without a BCP 14 keyword: why `level` is the level the project reads it at. */
+  reading?: string;
   /** Why no black-box vector can check it; vectors must not cite it. */
   untestable?: string;
   note?: string;

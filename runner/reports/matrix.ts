@@ -179,6 +179,7 @@ function interopGrids(run: RunResults, suite: string, vectors: VectorRecord[]): 
   const passed = results.filter((r) => r.verdict === 'pass').length;
   const counted = results.filter((r) => r.verdict !== 'skipped').length;
   out.push(`${passed}/${counted} pairs passed over ${vectors.length} scenarios. Rows: ${rowRole}; columns: ${colRole}.`, '');
+  out.push(...coverageTable(run, suite));
   for (const group of groupBySection(vectors)) {
     out.push(`### ${group.url ? `[${group.label}](${group.url})` : group.label}`, '');
     for (const v of group.vectors) {

@@ -34,6 +34,8 @@ const suite: Suite<Scenario> = {
     'interop-checksums': 'the adapter can ask for DSS checksums',
     'interop-join': 'as a client, the adapter can open a second subflow',
   },
+  // Measured against the RFC 8684 requirements index, as the packet-level suite; every scenario of vectors/mptcp-interop/ cites some.
+  requirements: { measuredAgainst: { '*': 'rfc8684' }, vectorsMustCite: true },
   load: loadScenarios,
   roles: ['client', 'server'],
   plan: () => ({ run: true }),

@@ -48,6 +48,7 @@ export function loadScenarios(source: JsonSource): { vectors: LoadedVector<Scena
       title: v.title,
       level: v.level,
       citations: v.spec,
+      ...(v.requirements ? { requirements: v.requirements } : {}),
       flags: v.flags ?? [],
       source: { file: source.file, pointer: `/vectors/${i}` },
       data: v,

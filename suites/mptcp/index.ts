@@ -31,6 +31,8 @@ const suite: Suite<MptcpVector> = {
     'mptcp-v1': 'the target speaks MPTCP v1 (RFC 8684)',
     sysctls: 'the adapter applies the sysctls a vector sets',
   },
+  // Measured against the RFC 8684 requirements index (vectors/specs/requirements/rfc8684/); every vector of vectors/mptcp/ cites some.
+  requirements: { measuredAgainst: { '*': 'rfc8684' }, vectorsMustCite: true },
   load: loadMptcpVectors,
   plan,
   run: (vector, session, _target, ctx) => runScript(vector.data, session, ctx),

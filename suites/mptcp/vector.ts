@@ -114,7 +114,7 @@ export function loadMptcpVectors(source: JsonSource): { vectors: LoadedVector<Mp
     if (v.role === 'server' && !v.script.some((s) => 'sut' in s && s.sut === 'listen')) errors.push(source.error(`${at}/role`, 'a server SUT must listen'));
     if (v.role === 'client' && !v.script.some((s) => 'sut' in s && s.sut === 'connect')) errors.push(source.error(`${at}/role`, 'a client SUT must connect'));
     if (errors.length === before)
-      vectors.push({ id: v.id, title: v.title, level: v.level, citations: v.spec, flags: v.flags ?? [], source: { file: source.file, pointer: at }, data: v });
+      vectors.push({ id: v.id, title: v.title, level: v.level, citations: v.spec, ...(v.requirements ? { requirements: v.requirements } : {}), flags: v.flags ?? [], source: { file: source.file, pointer: at }, data: v });
   });
   return { vectors, errors };
 }

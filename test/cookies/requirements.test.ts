@@ -24,7 +24,7 @@ describe('cookie requirements and vectors (the real index)', function () {
   it('every cookie vector cites requirements, validate passes', () => {
     const r = cli(['validate']);
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /requirements: \d+ valid \(.*rfc6265: \d+ in \d+ files; rfc6265bis: \d+ in \d+ files\)/);
+    assert.match(r.stdout, /requirements: \d+ valid \(.*rfc6265: \d+ in \d+ files; rfc6265bis: \d+ in \d+ files[;)]/);
     assert.match(r.stdout, /cookies: \d+ vectors valid/);
   });
 

@@ -12,6 +12,8 @@ import { RequirementsIndex, weakestLevel } from '../../runner/requirements.js';
 import { SpecLibrary } from '../../runner/specs.js';
 import { loadVectorFiles } from '../../runner/vectors.js';
 import cookies from '../../suites/cookies/index.js';
+import mptcpInterop from '../../suites/mptcp-interop/index.js';
+import mptcp from '../../suites/mptcp/index.js';
 import { cli, FIXTURES, tempDir } from '../helpers.js';
 
 const DIR = join(FIXTURES, 'requirements');
@@ -40,13 +42,28 @@ describe('requirements index', function () {
   it('loads an index split over files, with every entry and its source', () => {
     const specs = fixtureSpecs();
     const index = specs.requirements;
-    assert.deepEqual(index.docs(), ['rfc6265', 'rfc6265bis']);
+    assert.deepEqual(index.docs(), ['rfc6265', 'rfc6265bis', 'rfc8684']);
     assert.equal(index.of('rfc6265bis').length, 7);
     assert.equal(index.filesOf('rfc6265bis').length, 2);
     const r = index.get('rfc6265bis/5.6.1/fixture-must-not')!;
     assert.equal(r.level, 'MUST NOT');
     assert.match(r.source.file, /index\/rfc6265bis\/attributes\.json$/);
     assert.equal(r.source.pointer, '/requirements/0');
+  });
+
+  it('takes the actors of a protocol between peers (sender, receiver, both) for rfc8684, and keeps a reading', () => {
+    const index = fixtureSpecs().requirements;
+    assert.deepEqual(
+      index.of('rfc8684').map((r) => [r.id, r.actor]),
+      [
+        ['rfc8684/3.1/fixture-sender-must', 'sender'],
+        ['rfc8684/3.1/fixture-untestable', 'sender'],
+        ['rfc8684/3.2/fixture-receiver-reading', 'receiver'],
+        ['rfc8684/B.1/fixture-both-may', 'both'],
+      ],
+    );
+    assert.match(index.get('rfc8684/3.2/fixture-receiver-reading')!.reading!, /without a BCP 14 keyword/);
+    assert.equal(index.get('rfc8684/3.1/fixture-sender-must')!.reading, undefined);
   });
 
   it('names file, line and pointer for a wrong anchor, an id/section mismatch, a duplicate id, an unknown section, a schema error and a file in the wrong folder', () => {
@@ -59,7 +76,11 @@ describe('requirements index', function () {
     has(/broken\/rfc6265bis\/a\.json:\d+:\d+ at \/requirements\/3\/section: rfc6265bis has no section 9\.9/);
     has(/broken\/rfc6265bis\/c\.json:\d+:\d+ at \/requirements\/0\/level: must be one of "MUST", "MUST NOT"/);
     has(/broken\/rfc6265\/wrong-doc\.json:\d+:\d+ at \/doc: doc "rfc6265bis" in the folder of "rfc6265"/);
-    assert.equal(errors.length, 6, errors.join('\n'));
+    // Each document has its actors: rfc8684's are not the cookie documents', and the other way round.
+    const actors = join(DIR, 'broken', 'rfc8684', 'actors.json');
+    has(new RegExp(`broken/rfc8684/actors\\.json:${lineOf(actors, '"actor": "user-agent"')}:\\d+ at /requirements/0/actor: must be one of "sender", "receiver", "both"`));
+    has(/broken\/rfc6265bis\/d\.json:\d+:\d+ at \/requirements\/0\/actor: must be one of "user-agent", "server", "both"/);
+    assert.equal(errors.length, 8, errors.join('\n'));
   });
 
   it('maps BCP 14 keywords to vector levels, the weakest counting', () => {
@@ -107,6 +128,46 @@ describe('vectors citing requirements', function () {
     assert.match(inFolder[0]!.message, new RegExp(`bad-vectors/cookies\\.json:${line}:\\d+ at /vectors/8: vector cookies/req-bad/cites-nothing cites no requirement`));
     assert.deepEqual(uncitedErrors(cookies, vectors), [], 'outside vectors/cookies/ a vector need not cite');
     assert.deepEqual(uncitedErrors({ ...cookies, requirements: { ...cookies.requirements!, vectorsMustCite: false }, vectorDir: join(DIR, 'bad-vectors') }, vectors), []);
+  });
+});
+
+describe('MPTCP vectors and interop scenarios citing requirements', function () {
+  this.timeout(30_000);
+  const bad = join(DIR, 'mptcp-vectors', 'bad.json');
+  const interopBad = join(DIR, 'mptcp-vectors', 'interop-bad.json');
+
+  it('names file, line and pointer for an unknown id, an untestable id and a level above the weakest requirement', () => {
+    const { errors, vectors } = loadVectorFiles(mptcp, [bad], fixtureSpecs());
+    const messages = errors.map((e) => e.message);
+    const unknown = messages.find((m) => m.includes(' at /vectors/0/requirements/1: '));
+    assert.ok(unknown, messages.join('\n'));
+    assert.match(unknown, new RegExp(`mptcp-vectors/bad\\.json:${lineOf(bad, '"rfc8684/3.1/no-such-requirement"')}:\\d+ at /vectors/0/requirements/1: unknown requirement rfc8684/3\\.1/no-such-requirement: not in the requirements index of rfc8684`));
+    const level = messages.find((m) => m.includes(' at /vectors/1/level: '));
+    assert.ok(level, messages.join('\n'));
+    assert.match(level, /level MUST, but the weakest requirement it cites is SHOULD: rfc8684\/3\.2\/fixture-receiver-reading \(SHOULD\)/);
+    assert.ok(messages.some((m) => /bad\.json:\d+:\d+ at \/vectors\/2\/requirements\/0: requirement rfc8684\/3\.1\/fixture-untestable is marked untestable/.test(m)), messages.join('\n'));
+    assert.equal(errors.length, 3, messages.join('\n'));
+    assert.equal(vectors.length, 4);
+    // The loaded vector carries its citations, which coverage counts.
+    assert.deepEqual(vectors[0]!.requirements, ['rfc8684/3.1/fixture-sender-must', 'rfc8684/3.1/no-such-requirement']);
+  });
+
+  it('checks an interop scenario\'s citations the same way', () => {
+    const { errors, vectors } = loadVectorFiles(mptcpInterop, [interopBad], fixtureSpecs());
+    assert.equal(errors.length, 1, errors.map((e) => e.message).join('\n'));
+    assert.match(errors[0]!.message, new RegExp(`interop-bad\\.json:${lineOf(interopBad, '"rfc8684/3.7/no-such-requirement"')}:\\d+ at /vectors/0/requirements/0: unknown requirement rfc8684/3\\.7/no-such-requirement`));
+    assert.deepEqual(vectors[0]!.requirements, ['rfc8684/3.7/no-such-requirement']);
+  });
+
+  it('both MPTCP suites are measured against rfc8684 and find the vector of their folder that cites nothing', () => {
+    for (const suite of [mptcp, mptcpInterop]) assert.deepEqual(suite.requirements, { measuredAgainst: { '*': 'rfc8684' }, vectorsMustCite: true }, suite.name);
+    const { vectors } = loadVectorFiles(mptcp, [bad], fixtureSpecs());
+    const uncited = uncitedErrors({ ...mptcp, vectorDir: join(DIR, 'mptcp-vectors') }, vectors);
+    assert.equal(uncited.length, 1);
+    assert.match(uncited[0]!.message, new RegExp(`mptcp-vectors/bad\\.json:${lineOf(bad, '"id": "mptcp/req-bad/cites-nothing"') - 1}:\\d+ at /vectors/3: vector mptcp/req-bad/cites-nothing cites no requirement: every vector of suite mptcp`));
+    const scenarios = loadVectorFiles(mptcpInterop, [interopBad], fixtureSpecs()).vectors;
+    const uncitedScenario = uncitedErrors({ ...mptcpInterop, vectorDir: join(DIR, 'mptcp-vectors') }, scenarios);
+    assert.deepEqual(uncitedScenario.map((e) => /at (\S+):/.exec(e.message)![1]), ['/vectors/1']);
   });
 });
 
@@ -160,6 +221,51 @@ describe('conformatrix coverage', function () {
     assert.match(md, /\| `rfc6265bis\/5\.8\.3\/step-2` \| SHOULD \| \*\*none\*\* \|/);
   });
 
+  it('measures the mptcp suite, which has no profiles, against rfc8684: actors, readings, sections and levels', async () => {
+    const out = tempDir();
+    const { coverage: all } = await coverage({ suites: ['mptcp'], out, specs: fixtureSpecs(), vectors: [join(DIR, 'mptcp-vectors', 'cites.json')] });
+    assert.equal(all.length, 1);
+    const c = all[0]!;
+    assert.equal(c.suite, 'mptcp');
+    assert.equal(c.profile, undefined);
+    assert.equal(c.doc, 'rfc8684');
+    assert.equal(c.vectors, 2);
+    assert.deepEqual(c.totals, { requirements: 4, testable: 3, covered: 2, untestable: 1 });
+    assert.deepEqual(c.uncovered, ['rfc8684/B.1/fixture-both-may']);
+    assert.deepEqual(
+      c.requirements.map((r) => [r.id, r.actor, r.vectors.length]),
+      [
+        ['rfc8684/3.1/fixture-sender-must', 'sender', 2],
+        ['rfc8684/3.1/fixture-untestable', 'sender', 0],
+        ['rfc8684/3.2/fixture-receiver-reading', 'receiver', 1],
+        ['rfc8684/B.1/fixture-both-may', 'both', 0],
+      ],
+    );
+    assert.match(c.requirements[2]!.reading!, /without a BCP 14 keyword/);
+    assert.deepEqual(
+      c.sections.map((s) => [s.section, s.title, `${s.covered}/${s.testable}`, s.untestable]),
+      [
+        ['3.1', 'Connection Initiation', '1/1', 1],
+        ['3.2', 'Starting a New Subflow', '1/1', 0],
+        ['B.1', 'TFO Cookie Request with MPTCP', '0/1', 0],
+      ],
+    );
+    assert.deepEqual(
+      c.levels.map((l) => [l.level, `${l.covered}/${l.testable}`, l.untestable]),
+      [
+        ['MUST', '1/1', 1],
+        ['SHOULD', '1/1', 0],
+        ['MAY', '0/1', 0],
+      ],
+    );
+    const md = readFileSync(join(out, 'coverage.md'), 'utf8');
+    assert.match(md, /## mptcp: rfc8684\n/);
+    assert.match(md, /\| `rfc8684\/3\.2\/fixture-receiver-reading` \| SHOULD \(reading\) \| `mptcp\/req-fixture\/receiver-reading` \|/);
+    assert.match(md, /### Uncovered \(1\)\n\n- `rfc8684\/B\.1\/fixture-both-may` \(MAY\): /);
+    const json = JSON.parse(readFileSync(join(out, 'coverage.json'), 'utf8')) as { suites: SuiteCoverage[] };
+    assert.equal(json.suites[0]!.requirements[2]!.reading, c.requirements[2]!.reading);
+  });
+
   it('measures profile rfc6265 against rfc6265, counting the vectors of that profile', async () => {
     const { coverage: all } = await fixtureCoverage('rfc6265');
     assert.equal(all[0]!.doc, 'rfc6265');
@@ -167,7 +273,7 @@ describe('conformatrix coverage', function () {
     assert.deepEqual(all[0]!.requirements[0]!.vectors, ['cookies/req-fixture/stored-and-sent']);
   });
 
-  it('refuses a document without an index, a suite measured against none, an unknown profile, and stray arguments', async () => {
+  it('refuses a document without an index, an unknown profile, and stray arguments', async () => {
     const noIndex = SpecLibrary.load(SPECS_DIR, join(DIR, 'no-such-folder'));
     // Vectors that cite nothing: test/fixtures/vectors/cli.json.
     await assert.rejects(coverage({ suites: ['cookies'], out: tempDir(), specs: noIndex, vectors: [join(FIXTURES, 'vectors', 'cli.json')] }), (err: unknown) => {
@@ -176,7 +282,6 @@ describe('conformatrix coverage', function () {
       return true;
     });
     for (const [args, re] of [
-      [['coverage', '--suite', 'mptcp'], /suite mptcp is measured against no requirements index/],
       [['coverage', '--profile', 'rfc2109'], /unknown profile "rfc2109" \(known: rfc6265, rfc6265bis\)/],
       [['coverage', 'cookies'], /Unexpected argument 'cookies'/],
       [['coverage', '--bogus'], /Unknown option '--bogus'/],
