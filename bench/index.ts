@@ -1,6 +1,11 @@
-/** `npm run bench`: every benchmark, one after another. Each prints ratios measured side by side in one run. */
+/**
+ * `npm run bench`: every benchmark, one after another. Each prints ratios measured side by side in one run.
+ * One that cannot run here prints why and the others go on (bench/setup.ts); the exit code is non-zero
+ * only when one failed.
+ */
 import { printRunnerOverhead, runnerOverhead } from './runner-overhead.js';
 import { printTargetThroughput, targetThroughput } from './targets.js';
+import { cookieEnginesBench, printCookieEnginesBench } from './cookie-engines.js';
 import { cookieSuiteBench, printCookieSuiteBench } from './cookie-suite.js';
 import { originProxyBench, printOriginProxyBench } from './origin-proxy.js';
 import { printMptcpCodecBench, runMptcpCodecBench } from './mptcp-codec.js';
@@ -9,16 +14,26 @@ import { dockerAvailable } from '../runner/docker/driver.js';
 import { measureMptcpThroughput, printMptcpThroughput } from './mptcp-throughput.js';
 import { interopBench, packetLevelBench, printInteropBench, printPacketLevelBench } from './mptcp-suites.js';
 import { longLinesBench, printLongLinesBench } from './long-lines.js';
+import { BenchUnavailable, runBenches } from './setup.js';
 
-printRunnerOverhead(await runnerOverhead());
-printTargetThroughput(await targetThroughput());
-printCookieSuiteBench(await cookieSuiteBench());
-printOriginProxyBench(await originProxyBench());
-printLongLinesBench(await longLinesBench());
-printMptcpCodecBench(await runMptcpCodecBench());
-printMptcpThroughput(await measureMptcpThroughput());
-printPacketLevelBench(await packetLevelBench());
-printInteropBench(await interopBench());
-const noDocker = await dockerAvailable();
-if (noDocker) process.stdout.write(`docker driver: not measured, no docker engine answers (${noDocker})\n`);
-else printDockerBench(await dockerBench());
+const failures = await runBenches([
+  { name: 'runner overhead', run: async () => printRunnerOverhead(await runnerOverhead()) },
+  { name: 'cookie engines', run: async () => printCookieEnginesBench(await cookieEnginesBench()) },
+  { name: 'cookie targets', run: async () => printTargetThroughput(await targetThroughput()) },
+  { name: 'cookie suite', run: async () => printCookieSuiteBench(await cookieSuiteBench()) },
+  { name: 'origin proxy', run: async () => printOriginProxyBench(await originProxyBench()) },
+  { name: 'long lines', run: async () => printLongLinesBench(await longLinesBench()) },
+  { name: 'mptcp codec', run: async () => printMptcpCodecBench(await runMptcpCodecBench()) },
+  { name: 'mptcp throughput', run: async () => printMptcpThroughput(await measureMptcpThroughput()) },
+  { name: 'mptcp packet-level suite', run: async () => printPacketLevelBench(await packetLevelBench()) },
+  { name: 'mptcp interop grid', run: async () => printInteropBench(await interopBench()) },
+  {
+    name: 'docker driver',
+    run: async () => {
+      const noDocker = await dockerAvailable();
+      if (noDocker) throw new BenchUnavailable(`no docker engine answers (${noDocker})`);
+      printDockerBench(await dockerBench());
+    },
+  },
+]);
+process.exitCode = failures ? 1 : 0;

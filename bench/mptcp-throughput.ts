@@ -20,6 +20,12 @@
  * retransmission timer fires, MPTcpExtMPTCPRetrans, with no drop anywhere),
  * so look at both numbers; plain TCP over the same path is measured too.
  *
+ * Set-up (the namespaces and agents, a sender's start and connection, an
+ * accept) waits for its event within the start-up budget (bench/setup.ts),
+ * never on a clock that starts before the peer was even started: a busy
+ * machine makes it slower, not wrong. Past the budget the benchmark is
+ * reported as not measured.
+ *
  *   node dist/bench/mptcp-throughput.js [--mb N] [--rounds N] [--checksum]
  */
 import { spawn } from 'node:child_process';
@@ -30,6 +36,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { track } from '../runner/cleanup.js';
 import { EP_ADDR, K_ADDR, KernelLab, kernelUnavailable } from '../targets/reference/mptcp/sim/kernel-lab.js';
 import { Sink, testData } from '../targets/reference/mptcp/sim/network.js';
+import { BenchUnavailable, runBenches, startupBudgetMs, withinStartupBudget } from './setup.js';
 
 export interface ThroughputOptions {
   /** Octets per transfer, default 10 MB. */
@@ -38,6 +45,8 @@ export interface ThroughputOptions {
   rounds?: number;
   /** net.mptcp.checksum_enabled in the kernel's namespace (our end follows flag A). */
   checksum?: boolean;
+  /** The start-up budget of each set-up step, ms (default: startupBudgetMs()). */
+  startupBudgetMs?: number;
 }
 
 export interface Measure {
@@ -80,18 +89,35 @@ interface Job {
 
 const PEER = fileURLToPath(new URL('../../bench/mptcp-peer.py', import.meta.url));
 
-/** A kernel sender (mptcp-peer.py) in a namespace, connected and ready; go() starts the transfer. */
-async function kernelSender(ns: string, addr: string, port: number, count: number, tcp = false): Promise<{ sha256: string; go: () => void; done: Promise<void> }> {
+/**
+ * A kernel sender (mptcp-peer.py) in a namespace, connected and ready; go() starts the transfer.
+ * Its start (a Python process, which a busy machine can slow down by seconds) and its connection
+ * are set-up: awaited within the start-up budget.
+ */
+async function kernelSender(ns: string, addr: string, port: number, count: number, budgetMs: number, tcp = false): Promise<{ sha256: string; go: () => void; done: Promise<void> }> {
   const child = spawn('ip', ['netns', 'exec', ns, 'python3', PEER, addr, String(port), String(count), ...(tcp ? ['tcp'] : [])], { stdio: ['pipe', 'pipe', 'inherit'] });
   const pid = child.pid;
   const untrack = track(`bench peer in ${ns}`, { sync: () => pid && process.kill(pid, 'SIGKILL') });
+  const done = new Promise<void>((resolve) => child.once('exit', () => (untrack(), resolve())));
   const lines = createInterface({ input: child.stdout });
   const it = lines[Symbol.asyncIterator]();
-  const first = await it.next();
-  if (first.done) throw new Error('mptcp-peer.py ended before connecting');
-  const ready = JSON.parse(first.value as string) as { sha256: string };
-  const done = new Promise<void>((resolve) => child.once('exit', () => (untrack(), resolve())));
+  let first: IteratorResult<string>;
+  try {
+    first = await withinStartupBudget(`mptcp-peer.py in ${ns} starting and connecting to ${addr}:${port}`, it.next(), budgetMs);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  }
+  if (first.done) throw new BenchUnavailable(`mptcp-peer.py in ${ns} ended before connecting to ${addr}:${port}`);
+  const ready = JSON.parse(first.value) as { sha256: string };
   return { sha256: ready.sha256, go: () => child.stdin.write('go\n'), done };
+}
+
+/** A set-up call to the kernel agent (an accept): its failure, a timeout among them, means the benchmark could not be set up. */
+function setupStep<T>(what: string, call: Promise<T>): Promise<T> {
+  return call.catch((err: Error) => {
+    throw new BenchUnavailable(`${what}: ${err.message}`);
+  });
 }
 
 function median(xs: number[]): number {
@@ -108,24 +134,31 @@ const measure = (runs: number[], bytes: number): Measure => {
 export async function measureMptcpThroughput(o: ThroughputOptions = {}): Promise<ThroughputResult> {
   const why = kernelUnavailable();
   if (why) return { skipped: why };
+  const budget = o.startupBudgetMs ?? startupBudgetMs();
   const bytes = o.bytes ?? 10 * 1000 * 1000;
   const rounds = o.rounds ?? 3;
   const checksum = o.checksum ?? false;
   const data = testData(bytes, 4242);
   const digest = createHash('sha256').update(data).digest('hex');
-  const L = await KernelLab.create({ checksum });
+  const L = await withinStartupBudget(
+    'the kernel lab (namespaces, TUN device, kernel agent)',
+    KernelLab.create({ checksum }).catch((err: Error) => {
+      throw new BenchUnavailable(`the kernel lab could not be set up: ${err.message}`);
+    }),
+    budget,
+    (late) => late.dispose(),
+  );
   const runs = { up: [] as number[], down: [] as number[], kk: [] as number[], tcp: [] as number[] };
   try {
     const { listener } = await L.agent.call<{ listener: string }>('listen', { port: 6000, mptcp: true, backlog: 64 });
     const { listener: tcpListener } = await L.agent.call<{ listener: string }>('listen', { port: 6100, mptcp: false, backlog: 64 });
     for (let r = 0; r < rounds; r++) {
-      // reference -> kernel
+      // reference -> kernel (the accept and the handshake are set-up, awaited together: either may fail first)
       {
-        const accepted = L.agent.call<{ conn: string }>('accept', { listener, timeoutMs: 10000 });
+        const accepted = setupStep('the kernel accepting the reference', L.agent.call<{ conn: string }>('accept', { listener, timeoutMs: budget }));
         const conn = L.host.connect({ remote: K_ADDR, port: 6000 });
         L.driver.kick();
-        const { conn: kconn } = await accepted;
-        await L.driver.waitFor(() => conn.state === 'established', 10000, 'established');
+        const [{ conn: kconn }] = await Promise.all([accepted, setupStep('the reference connecting', L.driver.waitFor(() => conn.state === 'established', budget, 'established'))]);
         const { job } = await L.agent.call<{ job: string }>('sink', { conn: kconn });
         const t0 = performance.now();
         conn.write(data);
@@ -140,8 +173,8 @@ export async function measureMptcpThroughput(o: ThroughputOptions = {}): Promise
       {
         const l = L.host.listen(6001 + r);
         L.driver.kick();
-        const sender = await kernelSender(L.k, EP_ADDR, 6001 + r, bytes);
-        await L.driver.waitFor(() => l.queued > 0, 10000, 'the kernel connection');
+        const sender = await kernelSender(L.k, EP_ADDR, 6001 + r, bytes, budget);
+        await setupStep('the reference accepting the kernel', L.driver.waitFor(() => l.queued > 0, budget, 'the kernel connection'));
         const conn = l.accept()!;
         const sink = new Sink(conn);
         L.driver.apps.push(() => sink.pull());
@@ -156,11 +189,11 @@ export async function measureMptcpThroughput(o: ThroughputOptions = {}): Promise
         await sender.done;
         L.host.unlisten(6001 + r);
       }
-      // kernel -> kernel, the same path without the TUN device
+      // kernel -> kernel, the same path without the TUN device. The sender connects first (into the
+      // listener's backlog), then the accept: no accept clock runs while the sender starts.
       {
-        const accepted = L.agent.call<{ conn: string }>('accept', { listener, timeoutMs: 10000 });
-        const sender = await kernelSender(L.ep, K_ADDR, 6000, bytes);
-        const { conn: kconn } = await accepted;
+        const sender = await kernelSender(L.ep, K_ADDR, 6000, bytes, budget);
+        const { conn: kconn } = await setupStep('the kernel accepting the kernel', L.agent.call<{ conn: string }>('accept', { listener, timeoutMs: budget }));
         const { job } = await L.agent.call<{ job: string }>('sink', { conn: kconn });
         const t0 = performance.now();
         sender.go();
@@ -170,11 +203,10 @@ export async function measureMptcpThroughput(o: ThroughputOptions = {}): Promise
         await L.agent.call('close', { conn: kconn });
         await sender.done;
       }
-      // kernel -> kernel over plain TCP
+      // kernel -> kernel over plain TCP, likewise
       {
-        const accepted = L.agent.call<{ conn: string }>('accept', { listener: tcpListener, timeoutMs: 10000 });
-        const sender = await kernelSender(L.ep, K_ADDR, 6100, bytes, true);
-        const { conn: kconn } = await accepted;
+        const sender = await kernelSender(L.ep, K_ADDR, 6100, bytes, budget, true);
+        const { conn: kconn } = await setupStep('the kernel accepting the kernel (TCP)', L.agent.call<{ conn: string }>('accept', { listener: tcpListener, timeoutMs: budget }));
         const { job } = await L.agent.call<{ job: string }>('sink', { conn: kconn });
         const t0 = performance.now();
         sender.go();
@@ -230,12 +262,19 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   };
   const mb = arg('--mb');
   const rounds = arg('--rounds');
-  const r = await measureMptcpThroughput({
-    ...(mb ? { bytes: Math.round(Number(mb) * 1e6) } : {}),
-    ...(rounds ? { rounds: Number(rounds) } : {}),
-    checksum: process.argv.includes('--checksum'),
-  });
-  printMptcpThroughput(r);
-  if (!('skipped' in r)) console.log(JSON.stringify(r));
-  process.exit(0);
+  const failures = await runBenches([
+    {
+      name: 'mptcp throughput',
+      run: async () => {
+        const r = await measureMptcpThroughput({
+          ...(mb ? { bytes: Math.round(Number(mb) * 1e6) } : {}),
+          ...(rounds ? { rounds: Number(rounds) } : {}),
+          checksum: process.argv.includes('--checksum'),
+        });
+        printMptcpThroughput(r);
+        if (!('skipped' in r)) console.log(JSON.stringify(r));
+      },
+    },
+  ]);
+  process.exit(failures ? 1 : 0);
 }

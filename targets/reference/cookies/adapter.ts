@@ -44,8 +44,7 @@ function clientSite(context: RunRequest['context']): Site | undefined {
 }
 
 /** §5.2: same-site when the request's client is null (typed URL) or its site for cookies is same-site. */
-function requestContext(r: RunRequest): RequestContext {
-  const url = new URL(r.url);
+function requestContext(r: RunRequest, url: URL): RequestContext {
   const site = clientSite(r.context);
   const sameSite = site === undefined || sameSiteOrigins(site, url) ? 'same-site' : 'cross-site';
   return { api: 'HTTP', sameSite, method: r.method, topLevelNavigation: (r.context?.destination ?? 'document') === 'document' };
@@ -58,20 +57,21 @@ function requestContext(r: RunRequest): RequestContext {
  * origin; a frame is same-site when its origin is same-site with the page
  * that holds it (the initiator, itself loaded at top level).
  */
-function scriptContext(r: RunRequest): RequestContext {
+function scriptContext(r: RunRequest, url: URL): RequestContext {
   const framed = r.context?.destination === 'iframe' && r.context.initiator !== undefined;
-  const sameSite = !framed || isSameSite(new URL(r.context!.initiator!), new URL(r.url)) ? 'same-site' : 'cross-site';
+  const sameSite = !framed || isSameSite(new URL(r.context!.initiator!), url) ? 'same-site' : 'cross-site';
   return { api: 'non-HTTP', sameSite };
 }
 
 /** Runs a request's document.cookie operations: a write is received from a non-HTTP API, a read is a non-HTTP retrieval. */
-function runScript(store: CookieStore, r: RunRequest): string[] {
-  const ctx = scriptContext(r);
+function runScript(store: CookieStore, r: RunRequest, url: URL): string[] {
+  if (!r.script) return [];
+  const ctx = scriptContext(r, url);
   const reads: string[] = [];
-  for (const op of r.script ?? []) {
+  for (const op of r.script) {
     // document.cookie is a string; the store works on octets (UTF-8 on the wire).
-    if ('set' in op) store.setCookie(Buffer.from(op.set, 'utf8').toString('latin1'), r.url, ctx);
-    else reads.push(Buffer.from(store.getCookieString(r.url, ctx) ?? '', 'latin1').toString('utf8'));
+    if ('set' in op) store.setCookie(Buffer.from(op.set, 'utf8').toString('latin1'), url, ctx);
+    else reads.push(Buffer.from(store.getCookieString(url, ctx) ?? '', 'latin1').toString('utf8'));
   }
   return reads;
 }
@@ -85,11 +85,13 @@ export function runCookieVector(params: CookiesRunParams): { cookies: (string | 
   const reads: string[][] = [];
   for (const r of params.requests) {
     now = r.now ?? Date.now();
-    const ctx = requestContext(r);
-    const header = store.getCookieString(r.url, ctx);
+    // The request's URL is parsed once; the store reads it for every cookie of the request.
+    const url = new URL(r.url);
+    const ctx = requestContext(r, url);
+    const header = store.getCookieString(url, ctx);
     cookies.push(header === null ? null : Buffer.from(header, 'latin1').toString('base64'));
-    for (const line of r.response.setCookie) store.setCookie(Buffer.from(line, 'base64').toString('latin1'), r.url, ctx);
-    reads.push(runScript(store, r));
+    for (const line of r.response.setCookie) store.setCookie(Buffer.from(line, 'base64').toString('latin1'), url, ctx);
+    reads.push(runScript(store, r, url));
   }
   return params.requests.some((r) => r.script) ? { cookies, reads } : { cookies };
 }

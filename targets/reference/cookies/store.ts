@@ -3,7 +3,9 @@
  * cookie store. It does no I/O and reads time only from the injected clock.
  */
 import { getDomain, getPublicSuffix } from 'tldts';
-import { canonicalizeHost, domainMatch } from './host.js';
+import { CookieIndex } from './cookie-index.js';
+import { canonicalizeHost as canonicalizeHostOnce, domainMatch } from './host.js';
+import { memoize } from './memo.js';
 import { parseSetCookie, hasControlCharacter, type CookieAttribute, type SameSiteValue } from './parse.js';
 import { defaultPath, pathMatch } from './path.js';
 import { PROFILES, type Profile, type ProfileName } from './profile.js';
@@ -57,10 +59,13 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 const LATEST = 8.64e15;
 
 /** Is the domain a public suffix, by the Public Suffix List (ICANN and private sections)? */
-export function isPublicSuffix(domain: string): boolean {
+export const isPublicSuffix = memoize((domain: string): boolean => {
   if (domain === '') return false;
   return getPublicSuffix(domain, { allowPrivateDomains: true }) === domain;
-}
+});
+
+/** §5.1.2, remembered: a store canonicalizes the same few hosts again and again. */
+const canonicalizeHost = memoize(canonicalizeHostOnce);
 
 /** The site of a URL's host, as HTML's "same site" uses it: the registrable domain, or the host itself. */
 export function siteOf(url: URL): string {
@@ -90,7 +95,8 @@ export class CookieStore {
   private readonly maxPerDomain: number;
   private readonly maxTotal: number;
   private readonly laxAllowingUnsafeMs: number | undefined;
-  private cookies: Cookie[] = [];
+  /** The stored cookies, indexed by domain (cookie-index.ts); a walk over all of them is rare. */
+  private cookies = new CookieIndex<Cookie>();
   private serial = 0;
 
   constructor(options: StoreOptions) {
@@ -195,7 +201,9 @@ export class CookieStore {
 
     // Step 16: an insecure origin may not overlay an existing Secure cookie.
     if (p.secureOriginRules && !cookie.secureOnly && !secureOrigin) {
-      const shadowed = this.live(now).some(
+      this.evictExpired(now);
+      const shadowed = some(
+        this.cookies.secureNamed(cookie.name),
         (old) =>
           old.name === cookie.name &&
           old.secureOnly &&
@@ -239,25 +247,26 @@ export class CookieStore {
     }
 
     // Step 23: replace the cookie with the same identity, keeping its creation-time.
-    const index = this.cookies.findIndex(
-      (old) =>
-        old.name === cookie.name &&
-        old.domain === cookie.domain &&
-        old.path === cookie.path &&
-        (!p.hostOnlyInIdentity || old.hostOnly === cookie.hostOnly),
-    );
-    if (index >= 0) {
-      const old = this.cookies[index]!;
+    const old = this.cookies
+      .withDomainAndPath(cookie.domain, cookie.path)
+      .find(
+        (old) =>
+          old.name === cookie.name &&
+          old.domain === cookie.domain &&
+          old.path === cookie.path &&
+          (!p.hostOnlyInIdentity || old.hostOnly === cookie.hostOnly),
+      );
+    if (old) {
       if (api === 'non-HTTP' && old.httpOnly) return { ignored: 'non-HTTP API may not replace an HttpOnly cookie (step 23)' };
       cookie.creationTime = old.creationTime;
       cookie.serial = old.serial;
-      this.cookies.splice(index, 1);
+      this.cookies.remove(old);
     }
 
     // Step 24, then the store's housekeeping: expired cookies go at once, excess ones by priority.
-    this.cookies.push(cookie);
+    this.cookies.add(cookie);
     this.evictExpired(now);
-    this.removeExcess(now);
+    this.removeExcess(cookie.domain);
     return cookie;
   }
 
@@ -278,15 +287,17 @@ export class CookieStore {
     const safe = SAFE_METHODS.has((context.method ?? 'GET').toUpperCase());
     const topLevel = context.topLevelNavigation ?? true;
 
-    // Step 3: the cookies that apply.
-    const list = this.live(now).filter((c) => {
+    // Step 3: the cookies that apply. The index holds them by domain and path, and only the
+    // host's own domain and its parent domains, and the prefixes of the path, can match
+    // (cookie-index.ts); what step 3 asks of a cookie's domain is asked once per domain.
+    const path = url.pathname;
+    const applies = (c: Cookie, domain: { hostOnlyApply: boolean; domainCookiesApply: boolean }) => {
       if (c.hostOnly) {
-        if (host !== c.domain) return false;
+        if (!domain.hostOnlyApply) return false; // host === c.domain
       } else {
-        if (!domainMatch(host, c.domain)) return false;
-        if (this.rejectPublicSuffixes && isPublicSuffix(c.domain)) return false;
+        if (!domain.domainCookiesApply) return false;
       }
-      if (!pathMatch(url.pathname, c.path)) return false;
+      if (!pathMatch(path, c.path)) return false;
       if (c.secureOnly && !secure) return false;
       if (c.httpOnly && api === 'non-HTTP') return false;
       if (p.sameSite && c.sameSite !== 'None' && crossSite) {
@@ -296,7 +307,14 @@ export class CookieStore {
         if (!laxAllowed) return false;
       }
       return true;
-    });
+    };
+    this.evictExpired(now);
+    const list: Cookie[] = [];
+    for (const [domain, cookies] of this.cookies.forRequest(host, path)) {
+      const hostOnlyApply = host === domain;
+      const domainCookiesApply = domainMatch(host, domain) && !(this.rejectPublicSuffixes && isPublicSuffix(domain));
+      for (const c of cookies) if (applies(c, { hostOnlyApply, domainCookiesApply })) list.push(c);
+    }
     if (list.length === 0) return null;
 
     // Step 4: longer paths first, then earlier creation-times.
@@ -309,48 +327,58 @@ export class CookieStore {
 
   /** The stored cookies that are not expired, in insertion order. */
   all(): Cookie[] {
-    return this.live(this.now()).map((c) => ({ ...c }));
+    this.evictExpired(this.now());
+    return [...this.cookies.values()].map((c) => ({ ...c }));
   }
 
   /** "The current session is over": session cookies go. */
   endSession(): void {
-    this.cookies = this.cookies.filter((c) => c.persistent);
+    for (const c of [...this.cookies.values()]) if (!c.persistent) this.cookies.remove(c);
   }
 
-  /** Evicts expired cookies (§5.7: at any time an expired cookie exists, it is evicted) and returns the rest. */
-  private live(now: number): Cookie[] {
-    this.evictExpired(now);
-    return this.cookies;
-  }
-
+  /** §5.7: at any time an expired cookie exists, it is evicted. (The index knows when none can exist.) */
   private evictExpired(now: number): void {
-    if (this.cookies.some((c) => c.expiryTime < now)) this.cookies = this.cookies.filter((c) => c.expiryTime >= now);
+    this.cookies.removeExpired(now);
   }
 
-  /** §5.7 "remove excess cookies", in the priority order the section gives. */
-  private removeExcess(now: number): void {
-    const perDomain = new Map<string, number>();
-    for (const c of this.cookies) perDomain.set(c.domain, (perDomain.get(c.domain) ?? 0) + 1);
-    const crowded = (c: Cookie) => (perDomain.get(c.domain) ?? 0) > this.maxPerDomain;
-    const evict = (candidates: Cookie[], howMany: number) => {
-      const victims = candidates.sort((a, b) => a.lastAccessTime - b.lastAccessTime || a.serial - b.serial).slice(0, howMany);
-      const gone = new Set(victims);
-      this.cookies = this.cookies.filter((c) => !gone.has(c));
-      for (const v of victims) perDomain.set(v.domain, perDomain.get(v.domain)! - 1);
-    };
-    this.evictExpired(now);
-    // Priorities 2 and 3: per domain, insecure cookies first.
-    for (const [domain, count] of perDomain) {
-      if (count <= this.maxPerDomain) continue;
-      const excess = count - this.maxPerDomain;
-      const insecure = this.cookies.filter((c) => c.domain === domain && !c.secureOnly && crowded(c));
-      evict(insecure, excess);
-      const still = (perDomain.get(domain) ?? 0) - this.maxPerDomain;
-      if (still > 0) evict(this.cookies.filter((c) => c.domain === domain), still);
-    }
+  /**
+   * §5.7 "remove excess cookies", in the priority order the section gives,
+   * after a cookie was stored for `domain` (priority 1, the expired cookies,
+   * went just before). Only that domain can have grown past its bound.
+   */
+  private removeExcess(domain: string): void {
+    // Priority 2: the domain's insecure cookies, when it holds too many.
+    const excess = () => this.cookies.countWithDomain(domain) - this.maxPerDomain;
+    if (excess() > 0) this.evict(this.cookies.withDomain(domain).filter((c) => !c.secureOnly), excess());
+    // Priority 3: the domain's other cookies.
+    if (excess() > 0) this.evict(this.cookies.withDomain(domain), excess());
     // Priority 4: the whole store.
-    if (this.cookies.length > this.maxTotal) evict([...this.cookies], this.cookies.length - this.maxTotal);
+    const overall = this.cookies.size - this.maxTotal;
+    if (overall > 0) this.evict(this.cookies.values(), overall);
   }
+
+  /** Evicts the `howMany` cookies of the earliest last-access-time among the candidates (ties: the earlier stored). */
+  private evict(candidates: Iterable<Cookie>, howMany: number): void {
+    for (const victim of earliestAccessed(candidates, howMany)) this.cookies.remove(victim);
+  }
+}
+
+/** Does any item satisfy the predicate? (Array.prototype.some for any iterable.) */
+function some<T>(items: Iterable<T>, predicate: (item: T) => boolean): boolean {
+  for (const item of items) if (predicate(item)) return true;
+  return false;
+}
+
+const accessOrder = (a: Cookie, b: Cookie) => a.lastAccessTime - b.lastAccessTime || a.serial - b.serial;
+
+/** The `howMany` first cookies in access order: one pass for a single one (the usual case at the store's bound), else a sort. */
+function earliestAccessed(candidates: Iterable<Cookie>, howMany: number): Cookie[] {
+  if (howMany === 1) {
+    let first: Cookie | undefined;
+    for (const c of candidates) if (first === undefined || accessOrder(c, first) < 0) first = c;
+    return first ? [first] : [];
+  }
+  return [...candidates].sort(accessOrder).slice(0, howMany);
 }
 
 /** §5.8.3 step 6 (6265 §5.4 step 4 always writes the "=": nameless cookies cannot exist there). */

@@ -1,0 +1,18 @@
+/**
+ * Remembering the answers of pure functions of a string: canonicalizing a
+ * host, asking the Public Suffix List, parsing a cookie-date. A store meets
+ * the same few hosts, domains and dates again and again, and each of these
+ * costs far more than a Map lookup. The memory is bounded: past `limit`
+ * entries it starts afresh.
+ */
+export function memoize<T>(f: (key: string) => T, limit = 10_000): (key: string) => T {
+  let answers = new Map<string, T>();
+  return (key) => {
+    const known = answers.get(key);
+    if (known !== undefined || answers.has(key)) return known as T;
+    const answer = f(key);
+    if (answers.size >= limit) answers = new Map();
+    answers.set(key, answer);
+    return answer;
+  };
+}
