@@ -169,10 +169,16 @@ export async function cookieEnginesBench(o: { rounds?: number; cookies?: number 
   const shared = { reference: [] as number[], toughCookie: [] as number[] };
   for (let round = 0; round < rounds + 1; round++) {
     const r = time(() => {
-      for (const op of work.ops) 'get' in op ? store.getCookieString(op.get) : store.setCookie(op.set, op.url);
+      for (const op of work.ops) {
+        if ('get' in op) store.getCookieString(op.get);
+        else store.setCookie(op.set, op.url);
+      }
     });
     const t = time(() => {
-      for (const op of work.ops) 'get' in op ? jar.getCookieStringSync(op.get, { http: true }) : jar.setCookieSync(op.set, op.url, { now: at, http: true, ignoreError: true });
+      for (const op of work.ops) {
+        if ('get' in op) jar.getCookieStringSync(op.get, { http: true });
+        else jar.setCookieSync(op.set, op.url, { now: at, http: true, ignoreError: true });
+      }
     });
     if (round < 1) continue;
     shared.reference.push((work.ops.length / r) * 1000);

@@ -11,7 +11,8 @@ import { coverage, uncitedErrors, type SuiteCoverage } from '../../runner/covera
 import type { RunResults } from '../../runner/model.js';
 import { VECTORS_DIR } from '../../runner/paths.js';
 import { matrixMarkdown } from '../../runner/reports/matrix.js';
-import { loadAll, runCommand } from '../../runner/run.js';
+import { runCommand } from '../../runner/run.js';
+import { loadAll } from '../../runner/plan.js';
 import { SpecLibrary } from '../../runner/specs.js';
 import { skipWithReason } from '../docker/helpers.js';
 import { cli, tempDir } from '../helpers.js';
