@@ -21,7 +21,7 @@
  *   node dist/bench/cookie-engines.js [--rounds N] [--cookies N]
  */
 import { CookieJar } from 'tough-cookie';
-import { loadAll } from '../runner/run.js';
+import { loadAll } from '../runner/plan.js';
 import { SpecLibrary } from '../runner/specs.js';
 import { LOCAL_HARNESS, type TargetView } from '../runner/suite.js';
 import { CookieStore } from '../targets/reference/cookies/index.js';
