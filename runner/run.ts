@@ -13,6 +13,7 @@ import { InputError, InputErrors, UsageError } from './errors.js';
 import { checkWritableDir } from './fsutil.js';
 import { checkPlans, checkRan, checkReporter, manifestErrors, type NamedTarget } from './gate-checks.js';
 import { JsonSource } from './json-source.js';
+import { findLibfaketime, localClockEnv } from './clock.js';
 import { localDriver } from './local-driver.js';
 import { applyGrep, buildMocha, grepPattern, runMocha } from './mocha-bridge.js';
 import { coverageOf, measuredDoc, suiteProfile, summarise } from './coverage.js';
@@ -211,10 +212,14 @@ export function resultSchemasFor(suites: Suite[]): Record<string, string> {
 export function localDrive(target: Target, resultSchemas: Record<string, string>): Drive {
   const missing = missingRequirement(target);
   if (missing) return { driver: 'local', factory: null, harness: LOCAL_HARNESS, reason: missing };
+  // A clock through libfaketime needs the library here; without it the adapter runs on the real clock, and says so in hello.
+  const library = target.manifest.clock?.via === 'libfaketime' ? findLibfaketime() : undefined;
+  const notes = target.manifest.clock?.via === 'libfaketime' && !library ? ['libfaketime not found (install faketime): the adapter runs on the real clock'] : [];
   return {
     driver: 'local',
-    factory: localDriver({ command: target.manifest.local.command, cwd: target.dir, env: target.manifest.local.env ?? {}, resultSchemas }),
+    factory: localDriver({ command: target.manifest.local.command, cwd: target.dir, env: target.manifest.local.env ?? {}, ...(library ? { envPerStart: localClockEnv(library) } : {}), resultSchemas }),
     harness: LOCAL_HARNESS,
+    ...(notes.length ? { notes } : {}),
   };
 }
 
