@@ -17,6 +17,8 @@ export interface ProcessSpec {
   command: string[];
   cwd: string;
   env?: Record<string, string>;
+  /** More environment, made anew for each start of the adapter (a clock file of its own: runner/clock.ts). */
+  envPerStart?: () => Record<string, string>;
   /** Result schemas per method, to validate what comes back. */
   resultSchemas?: Record<string, string>;
 }
@@ -52,7 +54,7 @@ function terminate(pid: number | undefined, exited: Promise<unknown>): void {
 export function startProcess(spec: ProcessSpec): StreamTransport {
   const cell = newCell();
   const [cmd, ...args] = cell ? cell.wrap(spec.command) : spec.command;
-  const child = spawn(cmd!, args, { cwd: spec.cwd, env: { ...process.env, TMPDIR: runTempDir(), ...spec.env }, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  const child = spawn(cmd!, args, { cwd: spec.cwd, env: { ...process.env, TMPDIR: runTempDir(), ...spec.env, ...spec.envPerStart?.() }, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   const pid = child.pid;
   let exited: Promise<AdapterExit> | undefined = undefined;
   // On Ctrl-C the adapter gets its SIGTERM and grace period, and is reaped, before what was set up for it goes.

@@ -31,6 +31,7 @@ import { createHash } from 'node:crypto';
 import { InputError, InputErrors, UsageError } from './errors.js';
 import { manifestErrors } from './gate-checks.js';
 import { JsonSource } from './json-source.js';
+import { findLibfaketime, localClockEnv } from './clock.js';
 import { localDriver } from './local-driver.js';
 import { applyGrep } from './mocha-bridge.js';
 import type { TargetRecord } from './model.js';
@@ -175,10 +176,14 @@ export function resultSchemasFor(suites: Suite[]): Record<string, string> {
 export function localDrive(target: Target, resultSchemas: Record<string, string>): Drive {
   const missing = missingRequirement(target);
   if (missing) return { driver: 'local', factory: null, harness: LOCAL_HARNESS, reason: missing };
+  // A clock through libfaketime needs the library here; without it the adapter runs on the real clock, and says so in hello.
+  const library = target.manifest.clock?.via === 'libfaketime' ? findLibfaketime() : undefined;
+  const notes = target.manifest.clock?.via === 'libfaketime' && !library ? ['libfaketime not found (install faketime): the adapter runs on the real clock'] : [];
   return {
     driver: 'local',
-    factory: localDriver({ command: target.manifest.local.command, cwd: target.dir, env: target.manifest.local.env ?? {}, resultSchemas }),
+    factory: localDriver({ command: target.manifest.local.command, cwd: target.dir, env: target.manifest.local.env ?? {}, ...(library ? { envPerStart: localClockEnv(library) } : {}), resultSchemas }),
     harness: LOCAL_HARNESS,
+    ...(notes.length ? { notes } : {}),
   };
 }
 

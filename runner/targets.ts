@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import type { ClockOptions } from './clock.js';
 import { InputError, InputErrors } from './errors.js';
 import { JsonSource } from './json-source.js';
 import { TARGETS_DIR } from './paths.js';
@@ -45,6 +46,8 @@ export interface TargetManifest {
   capabilities?: string[];
   local: { command: string[]; env?: Record<string, string>; requires?: Requirement[] };
   options?: Record<string, Record<string, unknown>>;
+  /** How the implementation's clock is set, when it can be (runner/clock.ts). */
+  clock?: ClockOptions;
   docker?: DockerOptions;
   /** System packages the target needs, by distribution (targets/install-packages.sh). */
   packages?: { debian?: string[] };

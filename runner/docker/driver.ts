@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import type Dockerode from 'dockerode';
 import { GenericContainer, getContainerRuntimeClient } from 'testcontainers';
 import { stopping, track } from '../cleanup.js';
+import { DOCKER_CLOCK_ENV } from '../clock.js';
 import type { HarnessEndpoint, Placement } from '../suite.js';
 import { DockerFabric } from './fabric.js';
 import { StreamTransport } from '../stream-transport.js';
@@ -217,7 +218,8 @@ export class DockerDriver {
       .withResourcesQuota({ memory: this.options.memoryGiB ?? 2 })
       .withSharedMemorySize(256 * 1024 * 1024)
       // HOME in the writable /tmp; the run's output folder (the test CA, artifacts) at the same path, read-only (see Mounts).
-      .withEnvironment({ HOME: '/tmp' })
+      // A clock through libfaketime: the image installs faketime (docs/targets.md), the adapter writes the clock file.
+      .withEnvironment({ HOME: '/tmp', ...(target.manifest.clock?.via === 'libfaketime' ? DOCKER_CLOCK_ENV : {}) })
       .withStartupTimeout(30_000);
     if (docker.capabilities?.length) container.withAddedCapabilities(...docker.capabilities);
     let started;

@@ -7,8 +7,10 @@
  * test CA through an SSLContext whose trust store holds only that CA;
  * redirects followed by the client itself (Redirect.ALWAYS, because NORMAL
  * refuses https to http redirects). The CookieManager decides everything
- * about cookies. It reads System.currentTimeMillis(), so there is no clock
- * capability.
+ * about cookies. It reads System.currentTimeMillis(), a libc clock_gettime
+ * call: the runner preloads libfaketime into the JVM (the manifest's clock),
+ * and the adapter sets the JVM's clock by writing each navigation's time into
+ * libfaketime's clock file before the request (runner/clock.ts).
  *
  * Run as a single-file source program (JEP 330): java Adapter.java
  *
@@ -29,10 +31,16 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.ArrayList;
@@ -45,6 +53,31 @@ import javax.net.ssl.TrustManagerFactory;
 
 public class Adapter {
     static final String CONTRACT = "1";
+
+    /** libfaketime's clock file, when the runner preloaded libfaketime into this JVM (runner/clock.ts); null otherwise. */
+    static final Path CLOCK = clockFile();
+
+    static Path clockFile() {
+        String file = System.getenv("FAKETIME_TIMESTAMP_FILE");
+        if (file == null) return null;
+        try {
+            return Files.readString(Path.of("/proc/self/maps")).contains("libfaketime") ? Path.of(file) : null;
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    static final DateTimeFormatter FAKETIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
+
+    /**
+     * Sets the JVM's clock to ms since the epoch (an absolute time, which stands still), or back to
+     * the real clock for null. The file is replaced whole, so that no time call reads half of it.
+     */
+    static void setClock(Long ms) throws Exception {
+        Path next = CLOCK.resolveSibling(CLOCK.getFileName() + ".new");
+        Files.writeString(next, ms == null ? "" : FAKETIME.format(Instant.ofEpochMilli(ms)));
+        Files.move(next, CLOCK, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
 
     public static void main(String[] args) throws Exception {
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -109,7 +142,7 @@ public class Adapter {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("contract", CONTRACT);
         r.put("implementation", impl);
-        r.put("capabilities", List.of("https"));
+        r.put("capabilities", CLOCK != null ? List.of("https", "clock") : List.of("https"));
         return r;
     }
 
@@ -148,31 +181,36 @@ public class Adapter {
 
         List<Object> results = new ArrayList<>();
         List<Object> notes = new ArrayList<>();
-        for (Object o : (List<?>) params.get("navigations")) {
-            Map<?, ?> nav = (Map<?, ?>) o;
-            Map<String, Object> r = new LinkedHashMap<>();
-            try {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) throw new java.net.http.HttpTimeoutException("no time left for this navigation");
-                HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create((String) nav.get("url")))
-                        .timeout(Duration.ofNanos(left));
-                String method = (String) nav.get("method");
-                if ("GET".equals(method)) builder.GET();
-                else if ("POST".equals(method)) builder.POST(HttpRequest.BodyPublishers.noBody());
-                else builder.method(method, HttpRequest.BodyPublishers.noBody());
-                HttpResponse<Void> response = client.send(builder.build(), HttpResponse.BodyHandlers.discarding());
-                r.put("status", response.statusCode());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                r.put("error", e.toString());
-            } catch (Exception e) {
-                r.put("error", e.toString());
+        try {
+            for (Object o : (List<?>) params.get("navigations")) {
+                Map<?, ?> nav = (Map<?, ?>) o;
+                Map<String, Object> r = new LinkedHashMap<>();
+                try {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) throw new java.net.http.HttpTimeoutException("no time left for this navigation");
+                    if (CLOCK != null && nav.get("now") != null) setClock(((Number) nav.get("now")).longValue());
+                    HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create((String) nav.get("url")))
+                            .timeout(Duration.ofNanos(left));
+                    String method = (String) nav.get("method");
+                    if ("GET".equals(method)) builder.GET();
+                    else if ("POST".equals(method)) builder.POST(HttpRequest.BodyPublishers.noBody());
+                    else builder.method(method, HttpRequest.BodyPublishers.noBody());
+                    HttpResponse<Void> response = client.send(builder.build(), HttpResponse.BodyHandlers.discarding());
+                    r.put("status", response.statusCode());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    r.put("error", e.toString());
+                } catch (Exception e) {
+                    r.put("error", e.toString());
+                }
+                results.add(r);
+                // A navigation can fail after its requests reached the server (the
+                // JDK refuses a response whose header holds a control character):
+                // say so, since the verdict then compares only the Cookie headers.
+                if (r.containsKey("error")) notes.add("navigation " + results.size() + " (" + nav.get("url") + "): " + r.get("error"));
             }
-            results.add(r);
-            // A navigation can fail after its requests reached the server (the
-            // JDK refuses a response whose header holds a control character):
-            // say so, since the verdict then compares only the Cookie headers.
-            if (r.containsKey("error")) notes.add("navigation " + results.size() + " (" + nav.get("url") + "): " + r.get("error"));
+        } finally {
+            if (CLOCK != null) setClock(null);
         }
         executor.shutdownNow();
         Map<String, Object> result = new LinkedHashMap<>();

@@ -17,13 +17,19 @@ session feature: libsoup adds the Cookie header to every request it sends
 (redirects included) and stores the Set-Cookie fields of every response, in C.
 The adapter never sees a cookie or a header.
 
-libsoup reads the clock in C (g_date_time_new_now_utc), so the adapter cannot
-set it: no "clock" capability.
+libsoup reads the clock in C (g_date_time_new_now_utc, through libc's
+clock_gettime). The runner preloads libfaketime into this process (the
+manifest's clock), and the adapter sets the process's clock by writing each
+navigation's time into libfaketime's clock file before the request
+(runner/clock.ts). GLib's main loop and timeouts use the monotonic clock,
+which stays real.
 
 Speaks the conformatrix adapter contract (docs/adapter-contract.md): JSON-RPC
 2.0, one message per line, on stdin and stdout.
 """
+import datetime
 import json
+import os
 import sys
 
 import gi
@@ -32,6 +38,35 @@ gi.require_version("Soup", "3.0")
 from gi.repository import Gio, GLib, Soup  # noqa: E402
 
 CONTRACT = "1"
+
+
+def clock_file():
+    """libfaketime's clock file, when the runner preloaded libfaketime into
+    this process (runner/clock.ts); None otherwise."""
+    path = os.environ.get("FAKETIME_TIMESTAMP_FILE")
+    if not path:
+        return None
+    try:
+        with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
+            return path if "libfaketime" in maps.read() else None
+    except OSError:
+        return None
+
+
+CLOCK = clock_file()
+
+
+def set_clock(ms):
+    """Sets the process's clock to ms since the epoch (an absolute time, which
+    stands still), or back to the real clock for None. The file is replaced
+    whole, so that no time call reads half of it."""
+    spec = ""
+    if ms is not None:
+        t = datetime.datetime.fromtimestamp(ms // 1000, datetime.timezone.utc)
+        spec = t.strftime("%Y-%m-%d %H:%M:%S") + ".%03d" % (ms % 1000)
+    with open(CLOCK + ".new", "w", encoding="ascii") as f:
+        f.write(spec)
+    os.replace(CLOCK + ".new", CLOCK)
 
 
 def version():
@@ -74,6 +109,8 @@ def fetch(params):
             if cancellable.is_cancelled():
                 results.append({"error": "timed out before this navigation"})
                 continue
+            if CLOCK and "now" in nav:
+                set_clock(int(nav["now"]))
             message = Soup.Message.new(nav["method"], nav["url"])
             if message is None:
                 results.append({"error": "libsoup could not make a message for %r" % nav["url"]})
@@ -83,6 +120,8 @@ def fetch(params):
             except GLib.Error as err:
                 results.append({"error": "%s (%s %d)" % (err.message, err.domain, err.code)})
     finally:
+        if CLOCK:
+            set_clock(None)
         if not cancellable.is_cancelled():
             GLib.source_remove(timer)
         session.abort()
@@ -96,7 +135,7 @@ def hello(_params):
     return {
         "contract": CONTRACT,
         "implementation": {"name": "libsoup", "version": version()},
-        "capabilities": ["https"],
+        "capabilities": ["https", "clock"] if CLOCK else ["https"],
     }
 
 

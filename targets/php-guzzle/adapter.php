@@ -15,8 +15,10 @@
  * (Utils::chooseHandler): cURL when PHP's curl extension is there, else PHP's
  * stream wrapper.
  *
- * No clock: Guzzle's SetCookie reads \time(), which nothing in PHP can
- * redirect without an extension.
+ * The clock: Guzzle's SetCookie reads \time(), which is libc's time(). The
+ * runner preloads libfaketime into this process (the manifest's clock), and
+ * the adapter sets the process's clock by writing each navigation's time into
+ * libfaketime's clock file before the request (runner/clock.ts).
  *
  * Speaks the conformatrix adapter contract (docs/adapter-contract.md): JSON-RPC
  * 2.0, one message per line, on stdin and stdout.
@@ -56,6 +58,32 @@ function handler_name(): string
     return 'stream handler';
 }
 
+/** libfaketime's clock file, when the runner preloaded libfaketime into this process (runner/clock.ts); null otherwise. */
+function clock_file(): ?string
+{
+    $file = getenv('FAKETIME_TIMESTAMP_FILE');
+    if ($file === false || $file === '') {
+        return null;
+    }
+    $maps = @file_get_contents('/proc/self/maps');
+    return is_string($maps) && strpos($maps, 'libfaketime') !== false ? $file : null;
+}
+
+/**
+ * Sets the process's clock to $ms since the epoch (an absolute time, which stands still), or back to
+ * the real clock for null. The file is replaced whole, so that no time call reads half of it.
+ */
+function set_clock(string $file, ?int $ms): void
+{
+    $spec = '';
+    if ($ms !== null) {
+        $spec = gmdate('Y-m-d H:i:s', intdiv($ms, 1000)) . sprintf('.%03d', $ms % 1000);
+    }
+    if (file_put_contents($file . '.new', $spec) === false || !rename($file . '.new', $file)) {
+        throw new \RuntimeException("cannot write the clock file $file");
+    }
+}
+
 function hello($params): array
 {
     return [
@@ -64,7 +92,7 @@ function hello($params): array
             'name' => 'Guzzle CookieJar (' . handler_name() . ')',
             'version' => 'Guzzle ' . guzzle_version() . ', PHP ' . PHP_VERSION,
         ],
-        'capabilities' => ['https'],
+        'capabilities' => clock_file() !== null ? ['https', 'clock'] : ['https'],
     ];
 }
 
@@ -91,12 +119,22 @@ function fetch($params): array
         'connect_timeout' => $timeout,
     ]);
     $navigations = [];
-    foreach ($params['navigations'] as $nav) {
-        try {
-            $response = $client->request($nav['method'], $nav['url']);
-            $navigations[] = ['status' => $response->getStatusCode()];
-        } catch (\Throwable $e) {
-            $navigations[] = ['error' => describe($e)];
+    $clock = clock_file();
+    try {
+        foreach ($params['navigations'] as $nav) {
+            try {
+                if ($clock !== null && isset($nav['now'])) {
+                    set_clock($clock, (int) $nav['now']);
+                }
+                $response = $client->request($nav['method'], $nav['url']);
+                $navigations[] = ['status' => $response->getStatusCode()];
+            } catch (\Throwable $e) {
+                $navigations[] = ['error' => describe($e)];
+            }
+        }
+    } finally {
+        if ($clock !== null) {
+            set_clock($clock, null);
         }
     }
     $result = ['navigations' => $navigations];

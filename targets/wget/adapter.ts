@@ -1,8 +1,9 @@
 /**
  * GNU Wget, the way its users keep cookies: wget's own cookie jar, enabled by
  * default. The navigations of a vector go into as few wget invocations as
- * their methods allow (one, when all are GETs): consecutive navigations with
- * the same method share an invocation and its in-memory jar, and between
+ * their methods and times allow (one, when all are GETs at one time):
+ * consecutive navigations with the same method and time share an invocation
+ * and its in-memory jar (a clock through libfaketime is set per process), and between
  * invocations the jar travels in a cookie file (--save-cookies with
  * --keep-session-cookies, then --load-cookies), as a user chaining wget
  * commands would keep a session. Requests go through the origin server as a
@@ -13,11 +14,14 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serveAdapter } from '../../runner/adapter-kit.js';
+import { libfaketimeActive, setFaketime } from '../../runner/clock.js';
 import { CONTRACT_VERSION } from '../../runner/contract.js';
 
 interface Navigation {
   url: string;
   method: string;
+  /** The navigation's time (clock capability), ms since the epoch. */
+  now?: number;
 }
 
 interface FetchParams {
@@ -26,6 +30,9 @@ interface FetchParams {
   navigations: Navigation[];
   timeoutMs: number;
 }
+
+/** The runner preloads libfaketime with a clock file when the manifest asks for it (runner/clock.ts); only then is there a clock to set. */
+const clock = libfaketimeActive();
 
 const version = /GNU Wget (\S+)/.exec(execFileSync('wget', ['--version'], { encoding: 'utf8' }))?.[1] ?? 'unknown';
 
@@ -37,7 +44,7 @@ function run(args: string[], deadline: number): Promise<{ code: number | null; s
     const child = spawn('wget', args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C.UTF-8' } });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString('utf8')).slice(-4000)));
-    const timer = setTimeout(() => child.kill('SIGKILL'), Math.max(100, deadline - Date.now()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), Math.max(100, deadline - performance.now()));
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
@@ -50,16 +57,18 @@ function run(args: string[], deadline: number): Promise<{ code: number | null; s
 const done = (code: number | null) => code === 0 || code === 8;
 
 async function fetch(params: FetchParams) {
-  const deadline = Date.now() + params.timeoutMs;
+  // The monotonic clock: this process's wall clock is the vector's (libfaketime), which stands still.
+  const deadline = performance.now() + params.timeoutMs;
   const dir = mkdtempSync(join(tmpdir(), 'conformatrix-wget-'));
   const jar = join(dir, 'cookies.txt');
   const results: { status?: number; error?: string }[] = [];
   const notes: string[] = [];
   try {
     for (let i = 0; i < params.navigations.length; ) {
-      const method = params.navigations[i]!.method;
+      const { method, now } = params.navigations[i]!;
       let j = i;
-      while (j < params.navigations.length && params.navigations[j]!.method === method) j++;
+      // A wget process cannot be paused between its downloads to move its clock: a new time starts a new invocation.
+      while (j < params.navigations.length && params.navigations[j]!.method === method && params.navigations[j]!.now === now) j++;
       const group = params.navigations.slice(i, j);
       const args = [
         '--no-config',
@@ -78,18 +87,21 @@ async function fetch(params: FetchParams) {
         ...(method !== 'GET' ? [`--method=${method}`] : []),
         ...group.map((n) => n.url),
       ];
+      // wget reads the clock file libfaketime names (inherited from this process): set it before wget starts.
+      if (clock) setFaketime(now);
       const { code, stderr } = await run(args, deadline);
       if (stderr.trim()) notes.push(stderr.trim());
       for (let k = 0; k < group.length; k++) results.push(done(code) ? {} : { error: `wget exit code ${code}: ${stderr.trim().split('\n').pop() ?? ''}` });
       i = j;
     }
   } finally {
+    if (clock) setFaketime(undefined);
     rmSync(dir, { recursive: true, force: true });
   }
   return { navigations: results, notes };
 }
 
 serveAdapter({
-  hello: () => ({ contract: CONTRACT_VERSION, implementation: { name: 'GNU Wget', version }, capabilities: ['https'] }),
+  hello: () => ({ contract: CONTRACT_VERSION, implementation: { name: 'GNU Wget', version }, capabilities: clock ? ['https', 'clock'] : ['https'] }),
   'cookies.fetch': (params: FetchParams) => fetch(params),
 });

@@ -13,6 +13,17 @@ import { createHash, createPrivateKey, generateKeyPairSync, sign, type KeyObject
 import { isIP } from 'node:net';
 import forge from 'node-forge';
 
+/**
+ * The validity window of the CA and of every host certificate: fixed, and wide
+ * enough for every clock a vector may set (clock.start, plus its advances;
+ * 1994 to 2070 today), because a client whose clock is faked (libfaketime)
+ * checks the certificates at that clock. 1970 is the earliest time a Unix
+ * clock shows; 2100 leaves room past the two-digit-year vectors of 2069-2070.
+ * The window is wide, but the CA is made for one run and its key never leaves
+ * the runner's memory.
+ */
+export const VALIDITY = { notBefore: new Date(Date.UTC(1970, 0, 1)), notAfter: new Date(Date.UTC(2100, 0, 1)) };
+
 export interface HostCredentials {
   key: string;
   cert: string;
@@ -47,8 +58,8 @@ export class TestCa {
     const cert = forge.pki.createCertificate();
     cert.publicKey = caKeys.forge.publicKey;
     cert.serialNumber = this.nextSerial();
-    cert.validity.notBefore = new Date(now - 24 * 3600_000);
-    cert.validity.notAfter = new Date(now + 7 * 24 * 3600_000);
+    cert.validity.notBefore = VALIDITY.notBefore;
+    cert.validity.notAfter = VALIDITY.notAfter;
     const name = [
       { name: 'commonName', value: `conformatrix test CA ${new Date(now).toISOString()}` },
       // PrintableString characters only (forge's default encoding): no ";" or "_".
