@@ -15,7 +15,7 @@ describe('real HTTP cookie targets', function () {
   it('includes every client of the real-HTTP issue', () => {
     assert.deepEqual(
       httpTargets.map((t) => t.id).sort(),
-      ['chromium', 'curl', 'go-cookiejar', 'java-httpclient', 'libsoup', 'perl-cookiejar', 'perl-lwp', 'php-guzzle', 'python-urllib', 'ruby', 'wget'],
+      ['chromium', 'curl', 'go-cookiejar', 'java-httpclient', 'libsoup', 'perl-cookiejar', 'perl-lwp', 'php-guzzle', 'python-urllib', 'ruby', 'webkit', 'wget'],
     );
   });
 
@@ -100,5 +100,29 @@ describe('real HTTP cookie targets', function () {
     assert.ok(on('chromium', 'pass') >= 50, `chromium passed ${on('chromium', 'pass')}`);
     assert.equal(on('chromium', 'error') + on('chromium', 'timeout'), 0);
     assert.equal(on('curl', 'skipped'), total);
+  });
+
+  it('webkit runs the SameSite vectors through a real WebKit, each request made', async function () {
+    this.timeout(600_000);
+    const webkit = httpTargets.find((t) => t.id === 'webkit')!;
+    const missing = missingRequirement(webkit);
+    if (missing) {
+      process.stdout.write(`      skipped: webkit is not available here: ${missing}\n`);
+      this.skip();
+    }
+    const out = tempDir();
+    await runCommand({ suites: ['cookies'], targets: ['webkit'], vectors: [join(VECTORS_DIR, 'cookies', 'samesite.json')], out, quiet: true, timeoutMs: 30_000 }).catch(() => 1);
+    const run = readRun(out);
+    assert.match(run.targets[0]!.implementation!.name, /WebKit/);
+    const byId = Object.fromEntries(run.results.map((r) => [r.vectorId.replace('cookies/samesite/', ''), r]));
+    assert.deepEqual(run.results.filter((r) => r.verdict === 'error' || r.verdict === 'timeout').map((r) => `${r.vectorId}: ${r.reason}`), []);
+    assert.ok(run.results.filter((r) => r.verdict === 'pass').length >= 60, `webkit passed ${run.results.filter((r) => r.verdict === 'pass').length}`);
+    // Typed, clicked (link and form), framed, image and worker requests, over https through CONNECT with the test CA trusted.
+    for (const id of ['strict-sent-same-site-navigation', 'strict-sent-same-site-post-navigation', 'lax-not-sent-cross-site-post-navigation', 'strict-sent-same-site-iframe', 'worker-strict-sent-same-site-document', 'shared-worker-strict-sent-same-site-document'])
+      assert.equal(byId[id]?.verdict, 'pass', JSON.stringify(byId[id]));
+    // WebKit has no Lax-by-default (docs/targets/webkit.md): a cookie without SameSite goes with a cross-site image request.
+    const unknown = byId['unknown-value-is-default']!;
+    assert.equal(unknown.verdict, 'fail');
+    assert.match(unknown.reason!, /request 3 \(GET https:\/\/app\.example\.com\/pixel\): expected no Cookie header, got "u=1"$/);
   });
 });

@@ -155,6 +155,28 @@ describe('document.cookie in cookie vectors', function () {
   });
 });
 
+describe('document.cookie in WebKit', function () {
+  it('WebKit runs the scripts through its real document.cookie, in a document and in a frame', async function () {
+    this.timeout(360_000);
+    const webkit = discoverTargets().find((t) => t.id === 'webkit')!;
+    const missing = missingRequirement(webkit);
+    if (missing) {
+      process.stdout.write(`      skipped: webkit is not available here: ${missing}\n`);
+      this.skip();
+    }
+    const out = tempDir();
+    await runCommand({ suites: ['cookies'], targets: ['webkit'], vectors: [NON_HTTP], out, quiet: true, timeoutMs: 30_000 }).catch(() => 1);
+    const byId = Object.fromEntries(readRun(out).results.map((r) => [r.vectorId, r]));
+    assert.deepEqual(Object.values(byId).filter((r) => r.verdict === 'error' || r.verdict === 'timeout').map((r) => `${r.vectorId}: ${r.reason}`), []);
+    for (const id of ['read-sees-http-cookie', 'read-excludes-httponly', 'write-is-sent-over-http', 'write-httponly-ignored', 'write-cannot-replace-httponly', 'same-site-frame-reads-strict'])
+      assert.equal(byId[`cookies/non-http/${id}`]?.verdict, 'pass', JSON.stringify(byId[`cookies/non-http/${id}`]));
+    // WebKit has no Lax-by-default: the read in a cross-site frame is really made there, and sees the cookie without SameSite.
+    const framed = byId['cookies/non-http/cross-site-frame-reads-no-samesite-cookies']!;
+    assert.equal(framed.verdict, 'fail');
+    assert.match(framed.reason!, /document\.cookie read 1 expected "", got "d=1"$/);
+  });
+});
+
 describe('browser redirect chains and reloads in cookie vectors', function () {
   this.timeout(120_000);
 
@@ -375,6 +397,28 @@ describe('workers, framed and sandboxed documents in cookie vectors', function (
         reason: "needs a request made by a dedicated or shared worker; workerless's adapter does not declare the workers capability",
       });
     });
+  });
+
+  it('WebKit runs the worker, framed and sandboxed vectors for real', async function () {
+    this.timeout(360_000);
+    const webkit = discoverTargets().find((t) => t.id === 'webkit')!;
+    const missing = missingRequirement(webkit);
+    if (missing) {
+      process.stdout.write(`      skipped: webkit is not available here: ${missing}\n`);
+      this.skip();
+    }
+    const out = tempDir();
+    await runCommand({ suites: ['cookies'], targets: ['webkit'], vectors: [SAMESITE], grep: NEW_CONTEXTS, out, quiet: true, timeoutMs: 30_000 }).catch(() => 1);
+    const results = readRun(out).results;
+    assert.equal(results.length, 27);
+    const byId = Object.fromEntries(results.map((r) => [r.vectorId.replace('cookies/samesite/', ''), r]));
+    assert.deepEqual(results.filter((r) => r.verdict === 'error' || r.verdict === 'timeout').map((r) => `${r.vectorId}: ${r.reason}`), []);
+    for (const id of ['worker-strict-sent-same-site-document', 'worker-strict-not-sent-cross-site-document', 'worker-in-same-site-frame-strict-sent', 'strict-sent-image-from-sandboxed-top-document'])
+      assert.equal(byId[id]?.verdict, 'pass', JSON.stringify(byId[id]));
+    // WebKit judges a framed document's requests by the top document's site alone: a cross-site frame of the cookie's own site is not audited (docs/targets/webkit.md).
+    const framed = byId['strict-not-sent-image-from-cross-site-frame-of-same-site-page']!;
+    assert.equal(framed.verdict, 'fail');
+    assert.match(framed.reason!, /request 2 \(GET https:\/\/app\.example\.com\/pixel\): expected no Cookie header, got "s=1"$/);
   });
 
   it('Chromium runs the worker, framed and sandboxed vectors for real', async function () {

@@ -1,0 +1,394 @@
+/**
+ * WebKit (Debian's WPE WebKit, or WebKitGTK under Xvfb), driven over WebDriver
+ * classic the way a test suite drives Safari: one WebDriver server for the
+ * adapter's life, started at hello, and a new WebDriver session per vector.
+ * Each session is a new MiniBrowser process (the driver starts it), so each
+ * vector gets a fresh cookie jar. All traffic goes through the origin server,
+ * set as the browser's own proxy (MiniBrowser's --proxy; the WebDriver proxy
+ * capability makes WebKit speak TLS to the proxy for https, not CONNECT). The
+ * server, not a browser API, records the Cookie headers.
+ *
+ * TLS trust: WebKit's network stack (libsoup, glib-networking) verifies with
+ * GnuTLS's system trust, which on Debian is the one file
+ * /etc/ssl/certs/ca-certificates.crt, with no variable to point elsewhere. The
+ * adapter makes that path hold the run's test CA for the driver and the
+ * browsers only: locally in a mount namespace of their own (a bind mount), in
+ * the container through the symlink its image makes to a file in /tmp
+ * (CONFORMATRIX_WEBKIT_TRUST_FILE). Certificate checking stays on.
+ *
+ * The WebDriver calls are plain HTTP requests to the W3C endpoints (about ten
+ * of them, see wd()): no client library is needed for that.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serveAdapter } from '../../runner/adapter-kit.js';
+import { CONTRACT_VERSION } from '../../runner/contract.js';
+
+interface Navigation {
+  url: string;
+  method: string;
+  initiator?: { url: string; destination: 'document' | 'iframe' | 'image' | 'worker' | 'shared-worker' };
+  reload?: true;
+  script?: ({ set: string } | { read: true })[];
+}
+
+type NavigationResult = { status?: number; error?: string; reads?: string[] };
+
+interface FetchParams {
+  proxy: string;
+  ca: { pem: string };
+  navigations: Navigation[];
+  timeoutMs: number;
+}
+
+/** The two WebKit ports Debian packages with a WebDriver; docs/targets/webkit.md says why WPE is the default. */
+const PORTS = {
+  wpe: {
+    name: 'WPE WebKit',
+    driver: '/usr/bin/WPEWebDriver',
+    browser: '/usr/lib/x86_64-linux-gnu/wpe-webkit-1.1/MiniBrowser',
+    options: 'wpe:browserOptions',
+    args: ['--headless'],
+    display: false,
+  },
+  gtk: {
+    name: 'WebKitGTK',
+    driver: '/usr/bin/WebKitWebDriver',
+    browser: '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser',
+    options: 'webkitgtk:browserOptions',
+    args: [] as string[],
+    display: true,
+  },
+} as const;
+
+const port = PORTS[(process.env.CONFORMATRIX_WEBKIT_PORT ?? 'wpe') as keyof typeof PORTS];
+if (!port) throw new Error(`CONFORMATRIX_WEBKIT_PORT must be wpe or gtk, not ${process.env.CONFORMATRIX_WEBKIT_PORT}`);
+
+/** GnuTLS's system trust file on Debian (the only place glib-networking takes trust from). */
+const SYSTEM_TRUST = '/etc/ssl/certs/ca-certificates.crt';
+
+/** Everything the adapter made: removed when it ends, also on SIGTERM. */
+const workDir = mkdtempSync(join(tmpdir(), 'conformatrix-webkit-'));
+/** The file the browsers read as their trust store (the symlink's target in the image, or the bind mount's source). */
+const trustFile = process.env.CONFORMATRIX_WEBKIT_TRUST_FILE ?? join(workDir, 'trust.pem');
+
+interface Driver {
+  process: ChildProcess;
+  xvfb?: ChildProcess;
+  base: string;
+  exited: boolean;
+}
+
+let driver: Driver | undefined;
+
+/** A free loopback port for the driver (WebDriver servers take a port, not a listening socket). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port: p } = s.address() as { port: number };
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+/** Xvfb on a display it picks itself: -displayfd writes the number once the server accepts clients. */
+function startXvfb(): Promise<{ process: ChildProcess; display: string }> {
+  return new Promise((resolve, reject) => {
+    const xvfb = spawn('Xvfb', ['-displayfd', '3', '-nolisten', 'tcp', '-screen', '0', '1280x1024x24'], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'], detached: true });
+    let out = '';
+    let err = '';
+    xvfb.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-2000)));
+    (xvfb.stdio[3] as NodeJS.ReadableStream).on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('\n')) resolve({ process: xvfb, display: `:${out.trim()}` });
+    });
+    xvfb.once('error', reject);
+    xvfb.once('exit', (code) => reject(new Error(`Xvfb exited (${code}) before it was ready: ${err.trim()}`)));
+  });
+}
+
+/**
+ * The driver's command: under the image's symlinked trust store as it is, or
+ * locally in a mount namespace where the system trust file is the adapter's.
+ */
+function driverCommand(listen: number): string[] {
+  // On 127.0.0.1, not its default "localhost", which it takes as ::1 first (absent in a container without IPv6).
+  const argv = [port.driver, '--host=127.0.0.1', `--port=${listen}`];
+  if (process.env.CONFORMATRIX_WEBKIT_TRUST_FILE) return argv;
+  const userns = process.getuid?.() === 0 ? [] : ['--user', '--map-root-user'];
+  return ['unshare', ...userns, '--mount', '--propagation', 'private', 'sh', '-c', 'mount --bind "$1" "$2" && shift 2 && exec "$@"', 'sh', trustFile, SYSTEM_TRUST, ...argv];
+}
+
+/** The driver's HTTP server answers once it is up; until then connections are refused. */
+async function waitReady(base: string, d: Driver): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    if (d.exited) throw new Error(`${port.driver} exited at start-up: ${driverLog.trim().split('\n').slice(-3).join(' | ')}`);
+    try {
+      const r = await fetch(`${base}/status`);
+      if (r.ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    if (attempt > 200) throw new Error(`${port.driver} did not answer on ${base}`);
+    // Not a verdict's synchronisation: the driver gives no other sign that it listens.
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+let driverLog = '';
+
+async function startDriver(): Promise<Driver> {
+  // The trust file exists before the bind mount needs it; it gets the run's CA with the first vector.
+  writeFileSync(trustFile, '', { flag: 'a' });
+  const env: NodeJS.ProcessEnv = { ...process.env, HOME: workDir, XDG_CACHE_HOME: join(workDir, 'cache'), XDG_DATA_HOME: join(workDir, 'data'), XDG_CONFIG_HOME: join(workDir, 'config'), GIO_USE_VFS: 'local' };
+  let xvfb: ChildProcess | undefined;
+  if (port.display) {
+    const x = await startXvfb();
+    xvfb = x.process;
+    env.DISPLAY = x.display;
+    delete env.WAYLAND_DISPLAY;
+  }
+  const listen = await freePort();
+  const [cmd, ...args] = driverCommand(listen);
+  // Its own process group, so that the driver and every browser it started can be stopped together.
+  const child = spawn(cmd!, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const d: Driver = { process: child, base: `http://127.0.0.1:${listen}`, exited: false, ...(xvfb ? { xvfb } : {}) };
+  const keep = (b: Buffer) => (driverLog = (driverLog + b.toString()).slice(-4000));
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  child.once('exit', () => (d.exited = true));
+  child.once('error', () => (d.exited = true));
+  await waitReady(d.base, d);
+  return d;
+}
+
+function stopDriver(d: Driver | undefined): void {
+  if (!d) return;
+  for (const p of [d.process, d.xvfb]) {
+    if (p?.pid && p.exitCode === null) {
+      try {
+        process.kill(-p.pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+  }
+}
+
+async function ensureDriver(): Promise<Driver> {
+  if (driver && !driver.exited) return driver;
+  stopDriver(driver);
+  driver = await startDriver();
+  return driver;
+}
+
+/** The W3C element reference key. */
+const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
+
+class WebDriverError extends Error {}
+
+/** One WebDriver command: the value of the answer, or its error as an exception. */
+async function wd(base: string, method: 'GET' | 'POST' | 'DELETE', path: string, body?: object, signal?: AbortSignal): Promise<unknown> {
+  const r = await fetch(`${base}${path}`, {
+    method,
+    headers: body ? { 'content-type': 'application/json' } : {},
+    ...(body ? { body: JSON.stringify(body) } : {}),
+    ...(signal ? { signal } : {}),
+  });
+  const json = (await r.json().catch(() => ({ value: { error: 'unreadable answer', message: `HTTP ${r.status}` } }))) as { value: unknown };
+  const v = json.value as { error?: string; message?: string } | null;
+  if (!r.ok || (v && typeof v === 'object' && 'error' in v && v.error)) throw new WebDriverError(`${v?.error ?? r.status}: ${(v?.message ?? '').split('\n')[0]}`);
+  return json.value;
+}
+
+class Session {
+  constructor(
+    readonly base: string,
+    readonly id: string,
+    readonly version: string,
+  ) {}
+
+  static async open(d: Driver, proxy: string | undefined, timeoutMs: number): Promise<Session> {
+    const args = ['--automation', ...port.args, ...(proxy ? [`--proxy=${proxy}`] : [])];
+    const v = (await wd(d.base, 'POST', '/session', {
+      capabilities: {
+        alwaysMatch: {
+          [port.options]: { binary: port.browser, args },
+          timeouts: { pageLoad: timeoutMs, script: timeoutMs, implicit: 0 },
+        },
+      },
+    })) as { sessionId: string; capabilities: { browserVersion: string } };
+    return new Session(d.base, v.sessionId, v.capabilities.browserVersion);
+  }
+
+  cmd(method: 'GET' | 'POST' | 'DELETE', path: string, body?: object): Promise<unknown> {
+    return wd(this.base, method, `/session/${this.id}${path}`, body ?? (method === 'POST' ? {} : undefined));
+  }
+
+  close(): Promise<unknown> {
+    return wd(this.base, 'DELETE', `/session/${this.id}`);
+  }
+
+  go(url: string) {
+    return this.cmd('POST', '/url', { url });
+  }
+
+  async element(css: string): Promise<object> {
+    return { [ELEMENT]: ((await this.cmd('POST', '/element', { using: 'css selector', value: css })) as Record<string, string>)[ELEMENT] };
+  }
+
+  exec(script: string, args: unknown[] = []): Promise<unknown> {
+    return this.cmd('POST', '/execute/sync', { script, args });
+  }
+
+  execAsync(script: string, args: unknown[] = []): Promise<unknown> {
+    return this.cmd('POST', '/execute/async', { script, args });
+  }
+}
+
+/** Resolves with the root element's data-conformatrix mark, once the worker's report has set it. */
+const AWAIT_MARK = `const done = arguments[arguments.length - 1];
+const root = document.documentElement;
+const check = () => { const m = root.getAttribute('data-conformatrix'); if (m !== null) { observer.disconnect(); done(m); } };
+const observer = new MutationObserver(check);
+observer.observe(root, { attributes: true });
+check();`;
+
+/**
+ * Waits for the navigation a click started. A link's navigation has begun when
+ * Element Click answers, but a form's submission is scheduled and begins
+ * later, so the click can answer first. WebKit's driver makes Get Current URL
+ * wait for a navigation in progress to load; asking until the URL is another
+ * one is waiting for that event (the driver has no command that waits for a
+ * navigation yet to start).
+ */
+async function awaitNavigation(s: Session, before: unknown, deadline: number): Promise<NavigationResult> {
+  for (;;) {
+    const now = await s.cmd('GET', '/url');
+    if (now !== before) return { status: 200 };
+    if (Date.now() > deadline) return { error: `the click on #go did not navigate (still at ${String(now)})` };
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function navigate(s: Session, nav: Navigation, deadline: number): Promise<NavigationResult> {
+  try {
+    if (nav.reload) {
+      // WebDriver's Refresh is the browser's own reload of the current document.
+      await s.cmd('POST', '/refresh');
+      return { status: 200 };
+    }
+    if (!nav.initiator) {
+      if (nav.method !== 'GET') return { error: `a typed navigation is a GET; ${nav.method} needs an initiator document` };
+      await s.go(nav.url);
+      return { status: 200 };
+    }
+    // With the normal page load strategy, this returns once the initiator's load event has fired: its image or frame included.
+    await s.go(nav.initiator.url);
+    if (nav.initiator.destination === 'worker' || nav.initiator.destination === 'shared-worker') {
+      const report = await s.execAsync(AWAIT_MARK);
+      return report === 'done' ? { status: 200 } : { error: `the worker's request: ${String(report)}` };
+    }
+    if (nav.initiator.destination !== 'document') return { status: 200 };
+    const before = await s.cmd('GET', '/url');
+    await s.cmd('POST', `/element/${Object.values(await s.element('#go'))[0]}/click`);
+    return await awaitNavigation(s, before, deadline);
+  } catch (err) {
+    return { error: (err as Error).message };
+  }
+}
+
+/**
+ * Runs the script in the loaded document (the #go frame for an iframe). A
+ * write is handed to the network process without an answer; a read goes over
+ * the same connection and is answered in order, so a read after the last write
+ * makes sure the store has it before the next navigation asks.
+ */
+async function runScript(s: Session, nav: Navigation): Promise<string[]> {
+  const framed = nav.initiator?.destination === 'iframe';
+  if (framed) await s.cmd('POST', '/frame', { id: await s.element('#go') });
+  const reads: string[] = [];
+  try {
+    for (const op of nav.script!) {
+      if ('set' in op) await s.exec('document.cookie = arguments[0];', [op.set]);
+      else reads.push(String(await s.exec('return document.cookie;')));
+    }
+    if ('set' in nav.script![nav.script!.length - 1]!) await s.exec('return document.cookie;');
+  } finally {
+    if (framed) await s.cmd('POST', '/frame/parent').catch(() => undefined);
+  }
+  return reads;
+}
+
+async function fetchVector(params: FetchParams) {
+  const d = await ensureDriver();
+  // In place (same inode), so that the bind mount shows it; each new browser's network process reads it anew.
+  writeFileSync(trustFile, params.ca.pem);
+  const deadline = Date.now() + params.timeoutMs;
+  let s: Session;
+  try {
+    s = await Session.open(d, params.proxy, Math.max(500, params.timeoutMs));
+  } catch (err) {
+    // A driver that cannot start a browser is started anew for the next vector.
+    stopDriver(d);
+    driver = undefined;
+    throw new Error(`no browser session: ${(err as Error).message}; driver log: ${driverLog.trim().split('\n').slice(-3).join(' | ')}`);
+  }
+  const navigations: NavigationResult[] = [];
+  try {
+    for (const nav of params.navigations) {
+      if (Date.now() > deadline) {
+        navigations.push({ error: 'out of time' });
+        continue;
+      }
+      const result = await navigate(s, nav, deadline);
+      if (nav.script && !result.error) {
+        try {
+          result.reads = await runScript(s, nav);
+        } catch (err) {
+          result.error = `document.cookie: ${(err as Error).message}`;
+        }
+      }
+      navigations.push(result);
+    }
+  } finally {
+    await s.close().catch(() => {
+      // A browser that no longer answers takes its driver with it: the next vector gets new ones.
+      stopDriver(d);
+      driver = undefined;
+    });
+  }
+  return { navigations };
+}
+
+let version: string | undefined;
+
+function cleanup(): void {
+  stopDriver(driver);
+  driver = undefined;
+  rmSync(workDir, { recursive: true, force: true });
+}
+
+serveAdapter({
+  hello: async () => {
+    // The version comes from the browser itself: a first session reports it (its browserVersion capability).
+    if (!version) {
+      const d = await ensureDriver();
+      const s = await Session.open(d, undefined, 10_000);
+      version = s.version;
+      await s.close();
+    }
+    return { contract: CONTRACT_VERSION, implementation: { name: port.name, version }, capabilities: ['https', 'browser-context', 'document-cookie', 'reload', 'workers'] };
+  },
+  'cookies.fetch': (params: FetchParams) => fetchVector(params),
+});
+
+process.on('exit', cleanup);
+
+// The runner stops an adapter with SIGTERM (after a timeout, on Ctrl-C): the driver, its browsers and Xvfb go with it, and the work folder.
+process.once('SIGTERM', () => process.exit(143));
