@@ -16,7 +16,7 @@
  * SIGTERM, or stdin's end, closes the browser and removes the profile folder.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type BrowserContext, type Frame, type Page } from 'puppeteer-core';
@@ -105,11 +105,47 @@ async function launch(): Promise<Running> {
   }
 }
 
-/** Ends a browser: a BiDi close if it answers, SIGKILL if it does not within `graceMs`; then removes its profile. */
+/**
+ * Firefox's processes: the main one, those under it (content, socket and
+ * utility processes), and those that name its profile folder (the crash
+ * helper, which leaves the tree), deepest first.
+ */
+function processesOf(r: Running): number[] {
+  const children = new Map<number, number[]>();
+  const naming: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The parent's pid is the second field after the command, which is in parentheses and may hold spaces.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(r.profile)) naming.push(Number(entry));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  const below = (p: number): number[] => (children.get(p) ?? []).flatMap((c) => [...below(c), c]);
+  return [...new Set([...below(r.child.pid!), ...naming, r.child.pid!])];
+}
+
+/** SIGKILL to every process of a Firefox: a killed main process does not take the others with it at once. */
+function killTree(r: Running): void {
+  if (r.child.pid === undefined) return;
+  for (const pid of processesOf(r)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+/** Ends a browser: a BiDi close if it answers, SIGKILL to its processes if it does not within `graceMs`; then removes its profile. */
 async function shutdown(r: Running, graceMs: number): Promise<void> {
-  const killer = setTimeout(() => r.child.kill('SIGKILL'), graceMs);
-  if (r.browser && graceMs > 0) await r.browser.close().catch(() => r.child.kill('SIGKILL'));
-  else r.child.kill('SIGKILL');
+  const killer = setTimeout(() => killTree(r), graceMs);
+  if (r.browser && graceMs > 0) await r.browser.close().catch(() => killTree(r));
+  else killTree(r);
   await r.exited;
   clearTimeout(killer);
   rmSync(r.profile, { recursive: true, force: true, maxRetries: 5 });
@@ -235,7 +271,7 @@ serveAdapter({
 // stdin's end: the kit exits; a synchronous kill and removal are all an exit handler can do.
 process.on('exit', () => {
   for (const r of launched) {
-    r.child.kill('SIGKILL');
+    killTree(r);
     // Its content processes may still be ending: removal retries while files come and go.
     rmSync(r.profile, { recursive: true, force: true, maxRetries: 5 });
   }

@@ -28,6 +28,13 @@ export const FIREFOX_PREFS: Record<string, string | number | boolean> = {
   'network.proxy.no_proxies_on': '',
   // Vectors request http://localhost: it goes through the proxy like any other host.
   'network.proxy.allow_hijacking_localhost': true,
+  // A browser request (not a page's) whose proxy refuses the connection is otherwise retried without the proxy: the
+  // remote-settings client of Firefox's Rust components resolved firefox.settings.services.mozilla.com that way
+  // (seen with strace, test/cookies/firefox.test.ts).
+  'network.proxy.failover_direct': false,
+  // Nothing is ever resolved: a proxied request hands the host name to the proxy, and a request that would need the
+  // resolver fails on the machine.
+  'network.dns.disabled': true,
   // No DNS over HTTPS, no prefetching, no speculative or predicted connections.
   'network.trr.mode': 5,
   'network.dns.disablePrefetch': true,
