@@ -15,7 +15,7 @@ describe('real HTTP cookie targets', function () {
   it('includes every client of the real-HTTP issue', () => {
     assert.deepEqual(
       httpTargets.map((t) => t.id).sort(),
-      ['chromium', 'curl', 'go-cookiejar', 'java-httpclient', 'libsoup', 'perl-cookiejar', 'perl-lwp', 'php-guzzle', 'python-urllib', 'ruby', 'webkit', 'wget'],
+      ['chromium', 'curl', 'firefox', 'go-cookiejar', 'java-httpclient', 'libsoup', 'perl-cookiejar', 'perl-lwp', 'php-guzzle', 'python-urllib', 'ruby', 'webkit', 'wget'],
     );
   });
 
@@ -124,5 +124,25 @@ describe('real HTTP cookie targets', function () {
     const unknown = byId['unknown-value-is-default']!;
     assert.equal(unknown.verdict, 'fail');
     assert.match(unknown.reason!, /request 3 \(GET https:\/\/app\.example\.com\/pixel\): expected no Cookie header, got "u=1"$/);
+  });
+
+  it('firefox runs the SameSite vectors too, every request made', async function () {
+    this.timeout(600_000);
+    const firefox = httpTargets.find((t) => t.id === 'firefox')!;
+    const missing = missingRequirement(firefox);
+    if (missing) {
+      process.stdout.write(`      skipped: firefox is not available here: ${missing}\n`);
+      this.skip();
+    }
+    const out = tempDir();
+    await runCommand({ suites: ['cookies'], targets: ['firefox'], vectors: [join(VECTORS_DIR, 'cookies', 'samesite.json')], out, quiet: true, timeoutMs: 30_000 }).catch(() => 1);
+    const run = readRun(out);
+    const on = (v: string) => run.results.filter((r) => r.verdict === v).length;
+    assert.equal(run.targets[0]!.implementation!.name, 'Firefox ESR');
+    assert.deepEqual(run.results.filter((r) => r.verdict === 'error' || r.verdict === 'timeout').map((r) => `${r.vectorId}: ${r.reason}`), []);
+    assert.ok(on('pass') >= 50, `firefox passed ${on('pass')}`);
+    // Strict cookies stay home on a cross-site navigation and come along on a same-site one, in a real user context.
+    for (const id of ['strict-not-sent-cross-site-navigation', 'strict-sent-same-site-navigation', 'strict-not-sent-cross-site-iframe', 'strict-sent-same-site-iframe'])
+      assert.equal(run.results.find((r) => r.vectorId === `cookies/samesite/${id}`)?.verdict, 'pass', id);
   });
 });

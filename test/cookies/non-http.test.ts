@@ -153,6 +153,33 @@ describe('document.cookie in cookie vectors', function () {
     assert.equal(third.verdict, 'fail');
     assert.match(third.reason!, /document\.cookie read 1 expected "n=1", got ""$/);
   });
+
+  it('Firefox runs the scripts through its real document.cookie', async function () {
+    this.timeout(360_000);
+    const firefox = discoverTargets().find((t) => t.id === 'firefox')!;
+    const missing = missingRequirement(firefox);
+    if (missing) {
+      process.stdout.write(`      skipped: firefox is not available here: ${missing}\n`);
+      this.skip();
+    }
+    const out = tempDir();
+    await runCommand({ suites: ['cookies'], targets: ['firefox'], vectors: [NON_HTTP], out, quiet: true, timeoutMs: 30_000 }).catch(() => 1);
+    const byId = Object.fromEntries(readRun(out).results.map((r) => [r.vectorId, r]));
+    const broken = Object.values(byId).filter((r) => r.verdict === 'error' || r.verdict === 'timeout');
+    assert.deepEqual(broken.map((r) => `${r.vectorId}: ${r.reason}`), []);
+    // Reads that see cookies set over HTTP, leave HttpOnly ones out, and writes that HTTP requests then carry: a write
+    // has reached the parent process's cookie store before the next navigation.
+    for (const id of ['read-sees-http-cookie', 'read-excludes-httponly', 'write-is-sent-over-http', 'write-httponly-ignored', 'same-site-frame-reads-strict'])
+      assert.equal(byId[`cookies/non-http/${id}`]?.verdict, 'pass', JSON.stringify(byId[`cookies/non-http/${id}`]));
+    // Total Cookie Protection: the cross-site frame reads its own partition, which is empty (docs/targets/firefox.md).
+    const third = byId['cookies/non-http/cross-site-frame-reads-none-cookie']!;
+    assert.equal(third.verdict, 'fail');
+    assert.match(third.reason!, /document\.cookie read 1 expected "n=1", got ""$/);
+    // The content process's copy of the cookies takes a write the store refused: the page reads it, requests do not carry it.
+    const httpOnly = byId['cookies/non-http/write-cannot-replace-httponly']!;
+    assert.equal(httpOnly.verdict, 'fail');
+    assert.match(httpOnly.reason!, /^request 1 \(GET https:\/\/app\.example\.com\/\): document\.cookie read 1 expected "", got "h=2"$/);
+  });
 });
 
 describe('document.cookie in WebKit', function () {
@@ -440,6 +467,28 @@ describe('workers, framed and sandboxed documents in cookie vectors', function (
     for (const id of ['worker-strict-sent-same-site-document', 'worker-strict-not-sent-cross-site-document', 'worker-in-same-site-frame-strict-sent', 'worker-in-cross-site-frame-strict-not-sent', 'shared-worker-in-same-site-frame-lax-sent', 'shared-worker-in-cross-site-frame-lax-not-sent', 'strict-not-sent-image-from-cross-site-frame-of-same-site-page'])
       assert.equal(byId[id]?.verdict, 'pass', JSON.stringify(byId[id]));
     // A sandboxed document's requests carry no cookies at all in Chromium (docs/targets/chromium.md): the request is made, without a Cookie header.
+    const sandboxed = byId['strict-sent-image-from-sandboxed-top-document']!;
+    assert.equal(sandboxed.verdict, 'fail');
+    assert.match(sandboxed.reason!, /request 2 \(GET https:\/\/app\.example\.com\/pixel\): expected "s=1", got no Cookie header$/);
+  });
+
+  it('Firefox runs the worker, framed and sandboxed vectors for real', async function () {
+    this.timeout(360_000);
+    const firefox = discoverTargets().find((t) => t.id === 'firefox')!;
+    const missing = missingRequirement(firefox);
+    if (missing) {
+      process.stdout.write(`      skipped: firefox is not available here: ${missing}\n`);
+      this.skip();
+    }
+    const out = tempDir();
+    await runCommand({ suites: ['cookies'], targets: ['firefox'], vectors: [SAMESITE], grep: NEW_CONTEXTS, out, quiet: true, timeoutMs: 30_000 }).catch(() => 1);
+    const results = readRun(out).results;
+    assert.equal(results.length, 27);
+    const byId = Object.fromEntries(results.map((r) => [r.vectorId.replace('cookies/samesite/', ''), r]));
+    assert.deepEqual(results.filter((r) => r.verdict === 'error' || r.verdict === 'timeout').map((r) => `${r.vectorId}: ${r.reason}`), []);
+    for (const id of ['worker-strict-sent-same-site-document', 'worker-strict-not-sent-cross-site-document', 'worker-in-same-site-frame-strict-sent', 'worker-in-cross-site-frame-strict-not-sent', 'shared-worker-in-same-site-frame-lax-sent', 'shared-worker-in-cross-site-frame-lax-not-sent', 'strict-not-sent-image-from-cross-site-frame-of-same-site-page'])
+      assert.equal(byId[id]?.verdict, 'pass', JSON.stringify(byId[id]));
+    // A sandboxed document's image request is made, without the Strict cookie of its own site (docs/targets/firefox.md).
     const sandboxed = byId['strict-sent-image-from-sandboxed-top-document']!;
     assert.equal(sandboxed.verdict, 'fail');
     assert.match(sandboxed.reason!, /request 2 \(GET https:\/\/app\.example\.com\/pixel\): expected "s=1", got no Cookie header$/);

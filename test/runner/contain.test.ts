@@ -75,6 +75,26 @@ describe('runner: containment', function () {
     rmdirSync(tmp);
   });
 
+  it('leaves no temporary folder and no browser process when Firefox is stopped after timeouts', async function () {
+    if (!existsSync('/usr/bin/firefox-esr')) {
+      process.stdout.write('      skipped: firefox-esr is not installed (targets/install-packages.sh firefox installs it)\n');
+      return this.skip();
+    }
+    const out = tempDir();
+    const tmp = tempDir('conformatrix-tmpdir-');
+    const mark = `firefox-timeouts-${process.pid}`;
+    // 300 ms is too short to load a page: the adapter is stopped (SIGTERM) during each vector, with the browser it
+    // launched at hello. Each of the two vectors starts a Firefox, which takes the runner's whole 30 s start budget on
+    // a machine as loaded as this project's shared ones have been.
+    this.timeout(240_000);
+    const r = await runCli(['--target', 'firefox', '--grep', 'cookies/attributes/repeated-domain-last', '--timeout', '300', '--reporter', 'dot', '--out', out], { TMPDIR: tmp, [MARK]: mark }, 200_000);
+    assert.equal(r.code, 1, r.stderr);
+    assert.ok(readRun(out).results.some((x) => x.verdict === 'timeout'), 'some vectors timed out');
+    assert.deepEqual(readdirSync(tmp), [], 'the profile folders and the run\'s temporary folder are gone');
+    assert.deepEqual(markedProcesses(mark), [], 'no Firefox process is left');
+    rmdirSync(tmp);
+  });
+
   it('does not rewrite complete reports as interrupted on a signal after the run (library use)', () => {
     const out = tempDir();
     const script = `

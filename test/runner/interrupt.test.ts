@@ -84,12 +84,13 @@ describe(`Ctrl-C at random points (seed ${seed}; repeat with CONFORMATRIX_INTERR
     rmSync(r.tmp, { recursive: true });
   }
 
-  it('local driver, cookies: reference, curl, python-cookiejar and chromium', async function () {
+  it('local driver, cookies: reference, curl, python-cookiejar, chromium and firefox', async function () {
     if (process.getuid?.() !== 0) return skipWithReason(this, 'needs root: adapters are contained in cgroups only as root');
     const targets = ['reference'];
     if (onPath('curl')) targets.push('curl');
     if (onPath('python3')) targets.push('python-cookiejar');
     if (existsSync('/usr/lib/chromium/chromium') || existsSync('/usr/bin/chromium')) targets.push('chromium');
+    if (existsSync('/usr/bin/firefox-esr') && onPath('certutil')) targets.push('firefox');
     const at = point(60, 0);
     process.stdout.write(`      targets ${targets.join(', ')}; interrupt after ${at} verdicts\n`);
     const r = await interruptAfter(['--suite', 'cookies', '--driver', 'local', ...targets.flatMap((t) => ['--target', t])], at);
