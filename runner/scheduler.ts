@@ -97,12 +97,19 @@ export class Scheduler {
 
   private async start(plan: TargetPlan): Promise<Transport> {
     const factory = plan.factory!;
+    // What each suite tells the adapter ahead of its first vector (Suite.startup).
+    const setup: Record<string, unknown> = {};
+    for (const suite of new Set(plan.items.map((i) => i.suite))) {
+      const told = await suite.startup?.(plan.view, this.options.services.get(suite.name));
+      if (told) setup[suite.name] = told;
+    }
     const transport = await factory.start();
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.options.startTimeoutMs ?? Math.max(this.options.timeoutMs, 30_000));
     try {
       const suites = [...new Set(plan.items.map((i) => i.suite.name))];
-      const hello = (await transport.call('hello', { contract: CONTRACT_VERSION, suites }, controller.signal)) as HelloResult;
+      const params = { contract: CONTRACT_VERSION, suites, ...(Object.keys(setup).length ? { setup } : {}) };
+      const hello = (await transport.call('hello', params, controller.signal)) as HelloResult;
       plan.record.implementation = hello.implementation;
       plan.record.capabilities = hello.capabilities;
       plan.record.contract = hello.contract;

@@ -12,7 +12,7 @@ import { judge, type Observed } from './verdict.js';
 import { adapterScript, DEFAULT_PROFILE, loadCookieVectors, needsClock, PROFILE_NAMES, usesScript, vectorProfiles, type AdapterScriptOp, type CookieVector, type Profile } from './vector.js';
 import { importCommand } from './import.js';
 import { OriginServer } from './http/origin-server.js';
-import { planHttp, runHttp } from './http/run-http.js';
+import { planHttp, runHttp, startupHttp } from './http/run-http.js';
 import { cookieViews } from './views.js';
 
 /** How a target takes part: through its API ('api', the default) or as a real HTTP client ('http'). */
@@ -149,6 +149,13 @@ const suite: Suite<CookieVector> = {
   async setup({ outDir }) {
     const services: CookieServices = { server: undefined, outDir };
     return { services, dispose: async () => services.server?.close() };
+  },
+  /** HTTP-mode targets hear the proxy and CA in hello, so that a browser is launched before the first vector's deadline starts. */
+  async startup(target, services) {
+    if (modeOf(target) !== 'http' || !services) return undefined;
+    const s = services as CookieServices;
+    s.server ??= new OriginServer({ outDir: s.outDir });
+    return startupHttp(target, s.server);
   },
   commands: { import: importCommand },
   views: cookieViews,
