@@ -35,6 +35,9 @@ interface RunParamsRequest {
   script?: AdapterScriptOp[];
 }
 
+/** What each request of a vector adds to its time budget (Suite.timeoutMs). */
+export const PER_REQUEST_BUDGET_MS = 1000;
+
 /** The user-agent class decides which vectors apply. */
 function uaDecision(v: CookieVector, target: TargetView): Decision {
   const cls = target.userAgentClass ?? 'non-browser';
@@ -150,6 +153,13 @@ const suite: Suite<CookieVector> = {
     const services: CookieServices = { server: undefined, outDir };
     return { services, dispose: async () => services.server?.close() };
   },
+  /**
+   * A vector's budget grows with its requests, where that is more than the
+   * run's --timeout: each request is work for the target (a browser's
+   * navigation), and the limits vectors make up to 70 of them, which a busy
+   * machine stretched past the default 10 s on Chromium.
+   */
+  timeoutMs: (vector) => vector.data.requests.length * PER_REQUEST_BUDGET_MS,
   /** HTTP-mode targets hear the proxy and CA in hello, so that a browser is launched before the first vector's deadline starts. */
   async startup(target, services) {
     if (modeOf(target) !== 'http' || !services) return undefined;

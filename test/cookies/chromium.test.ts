@@ -1,7 +1,7 @@
 // Chromium's adapter: its browser is launched in hello, within the runner's start-up budget, not inside the first
 // vector's deadline (issue 14); the vectors share one browser context, which is reset between them so that a vector
 // leaves nothing to the next. And the runner's side: every (re)start of an HTTP-mode adapter hears the proxy and CA
-// in hello.
+// in hello. And a cookie vector's time budget, which grows with its requests.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
@@ -151,5 +151,27 @@ describe('hello of an HTTP-mode cookie target', function () {
     }
     assert.deepEqual(hellos[1], hellos[0], 'the restarted adapter hears the same proxy and CA');
     assert.equal(run.results.find((r) => r.vectorId === 'cookies/startup/crash')?.verdict, 'error');
+  });
+});
+
+describe("a cookie vector's time budget", function () {
+  this.timeout(60_000);
+
+  it('grows by a second per request over the run\'s --timeout: five requests answered after 3 s pass, one request times out', async () => {
+    const out = tempDir();
+    await runCommand({
+      suites: ['cookies'],
+      targets: ['faulty'],
+      vectors: [join(FIXTURES, 'vectors', 'budget.json')],
+      out,
+      quiet: true,
+      timeoutMs: 1500,
+      targetDirs: [join(FIXTURES, 'targets')],
+    }).catch(() => 1);
+    const run = readRun(out);
+    const v = verdicts(run, 'faulty');
+    assert.equal(v['cookies/budget/five-requests/late'], 'pass');
+    assert.equal(v['cookies/budget/one-request/late'], 'timeout');
+    assert.equal(run.results.find((r) => r.vectorId === 'cookies/budget/one-request/late')?.reason, 'no verdict within 1500 ms');
   });
 });
