@@ -35,7 +35,8 @@ interface RunParamsRequest {
   script?: AdapterScriptOp[];
 }
 
-/** What each request of a vector adds to its time budget (Suite.timeoutMs). */
+/** A vector of more requests than this gets PER_REQUEST_BUDGET_MS for each, when that is more than the run's --timeout (Suite.timeoutMs). */
+export const MANY_REQUESTS = 10;
 export const PER_REQUEST_BUDGET_MS = 1000;
 
 /** The user-agent class decides which vectors apply. */
@@ -154,12 +155,13 @@ const suite: Suite<CookieVector> = {
     return { services, dispose: async () => services.server?.close() };
   },
   /**
-   * A vector's budget grows with its requests, where that is more than the
-   * run's --timeout: each request is work for the target (a browser's
-   * navigation), and the limits vectors make up to 70 of them, which a busy
-   * machine stretched past the default 10 s on Chromium.
+   * A vector of many requests gets a budget that grows with them, where that
+   * is more than the run's --timeout: each request is work for the target (a
+   * browser's navigation), and the limits vectors make up to 70, which a busy
+   * machine stretched past the default 10 s on Chromium. The --timeout alone
+   * rules a vector of up to MANY_REQUESTS.
    */
-  timeoutMs: (vector) => vector.data.requests.length * PER_REQUEST_BUDGET_MS,
+  timeoutMs: (vector) => (vector.data.requests.length > MANY_REQUESTS ? vector.data.requests.length * PER_REQUEST_BUDGET_MS : undefined),
   /** HTTP-mode targets hear the proxy and CA in hello, so that a browser is launched before the first vector's deadline starts. */
   async startup(target, services) {
     if (modeOf(target) !== 'http' || !services) return undefined;
