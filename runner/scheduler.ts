@@ -96,11 +96,19 @@ export class Scheduler {
   }
 
   private async start(plan: TargetPlan): Promise<Transport> {
-    const transport = await plan.factory!.start();
+    const factory = plan.factory!;
+    const suites = [...new Set(plan.items.map((i) => i.suite))];
+    // What each suite tells the adapter ahead of its first vector (Suite.startup).
+    const setup: Record<string, unknown> = {};
+    for (const suite of suites) {
+      const told = await suite.startup?.(plan.view, this.options.services.get(suite.name));
+      if (told) setup[suite.name] = told;
+    }
+    const transport = await factory.start();
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.options.startTimeoutMs ?? Math.max(this.options.timeoutMs, 30_000));
     try {
-      await hello(transport, plan, [...new Set(plan.items.map((i) => i.suite.name))], controller.signal);
+      await hello(transport, plan, suites.map((x) => x.name), controller.signal, setup);
       return transport;
     } catch (err) {
       await transport.close();
@@ -301,8 +309,10 @@ export class Scheduler {
  * says it is and can do goes into the target's record and view (the last hello
  * wins; a target's adapters answer alike).
  */
-async function hello(transport: Transport, plan: TargetPlan, suites: string[], signal: AbortSignal): Promise<void> {
-  const said = (await transport.call('hello', { contract: CONTRACT_VERSION, suites }, signal)) as HelloResult;
+/** Says hello: the contract, the suites, and what the suites tell the adapter ahead of its first vector (`setup`). */
+async function hello(transport: Transport, plan: TargetPlan, suites: string[], signal: AbortSignal, setup: Record<string, unknown> = {}): Promise<void> {
+  const params = { contract: CONTRACT_VERSION, suites, ...(Object.keys(setup).length ? { setup } : {}) };
+  const said = (await transport.call('hello', params, signal)) as HelloResult;
   plan.record.implementation = said.implementation;
   plan.record.capabilities = said.capabilities;
   plan.record.contract = said.contract;

@@ -213,6 +213,14 @@ export interface Suite<D = unknown> {
   methods: Record<string, { params: string; result: string }>;
   /** Shared services for a run (an origin server, say); disposed of when the run ends. */
   setup?(options: { outDir: string }): Promise<{ services: unknown; dispose(): Promise<void> }>;
+  /**
+   * What a target's adapter is told when it starts, in hello's params under
+   * `setup.<suite name>`: what every vector will bring anyway (an origin
+   * server's proxy address and CA, say), so that the adapter can get its
+   * implementation ready (launch a browser) within the start-up budget rather
+   * than inside its first vector's deadline. Undefined: nothing to tell.
+   */
+  startup?(target: TargetView, services: unknown): Promise<Record<string, unknown> | undefined>;
   /** Extra subcommands: `conformatrix <name> ...`. */
   commands?: Record<string, SuiteCommand>;
   /**

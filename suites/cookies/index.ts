@@ -12,7 +12,7 @@ import { judge, type Observed } from './verdict.js';
 import { adapterScript, DEFAULT_PROFILE, loadCookieVectors, needsClock, PROFILE_NAMES, usesScript, vectorProfiles, type CookieVector, type Profile } from './vector.js';
 import { importCommand } from './import.js';
 import { OriginServer } from './http/origin-server.js';
-import { planHttp, runHttp } from './http/run-http.js';
+import { planHttp, runHttp, startupHttp } from './http/run-http.js';
 import { cookieViews } from './views.js';
 import { call, type CookieMode, type CookieOptions, type RunRequest } from './contract.js';
 
@@ -25,6 +25,10 @@ interface CookieServices {
   server: OriginServer | undefined;
   outDir: string;
 }
+
+/** A vector of more requests than this gets PER_REQUEST_BUDGET_MS for each, when that is more than the run's --timeout (Suite.timeoutMs). */
+export const MANY_REQUESTS = 10;
+export const PER_REQUEST_BUDGET_MS = 1000;
 
 /** The user-agent class decides which vectors apply. */
 function uaDecision(v: CookieVector, target: TargetView): Decision {
@@ -140,6 +144,21 @@ const suite: Suite<CookieVector> = {
   async setup({ outDir }) {
     const services: CookieServices = { server: undefined, outDir };
     return { services, dispose: async () => services.server?.close() };
+  },
+  /**
+   * A vector of many requests gets a budget that grows with them, where that
+   * is more than the run's --timeout: each request is work for the target (a
+   * browser's navigation), and the limits vectors make up to 70, which a busy
+   * machine stretched past the default 10 s on Chromium. The --timeout alone
+   * rules a vector of up to MANY_REQUESTS.
+   */
+  timeoutMs: (vector) => (vector.data.requests.length > MANY_REQUESTS ? vector.data.requests.length * PER_REQUEST_BUDGET_MS : undefined),
+  /** HTTP-mode targets hear the proxy and CA in hello, so that a browser is launched before the first vector's deadline starts. */
+  async startup(target, services) {
+    if (modeOf(target) !== 'http' || !services) return undefined;
+    const s = services as CookieServices;
+    s.server ??= new OriginServer({ outDir: s.outDir });
+    return startupHttp(target, s.server);
   },
   commands: { import: importCommand },
   views: cookieViews,

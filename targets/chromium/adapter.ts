@@ -1,19 +1,26 @@
 /**
  * Chromium (Debian's package), driven with playwright-core the way a user's
- * browser would be driven: one headless browser for the whole run, a fresh
- * browser context (a fresh cookie jar) per vector, top-level navigations to the
- * vector's URLs, and, for requests started by another site, the initiator
- * document loaded first and its link clicked (or its image or frame loaded).
- * All traffic goes through the origin server as the context's proxy; the
- * server, not a browser API, records the Cookie headers. The run's host
- * certificates are trusted by pinning their key (--ignore-certificate-errors-
- * spki-list): Chromium takes no CA file on the command line. A navigation's
- * script (the non-HTTP API) runs through the real document.cookie of the loaded
- * document, or of the #go frame for an iframe. A request a worker makes is
- * awaited through the mark the initiator page sets when its worker reports.
+ * browser would be driven: one headless browser for the whole run, launched
+ * in hello (with the proxy and CA the runner tells it there) so that no vector
+ * pays for a launch inside its deadline; top-level navigations to the
+ * vector's URLs in one tab, and, for requests started by another site, the
+ * initiator document loaded first and its link clicked (or its image or
+ * frame loaded). All traffic goes through the origin server as the context's
+ * proxy; the server, not a browser API, records the Cookie headers. The run's
+ * host certificates are trusted by pinning their key (--ignore-certificate-
+ * errors-spki-list): Chromium takes no CA file on the command line. A
+ * navigation's script (the non-HTTP API) runs through the real document.cookie
+ * of the loaded document, or of the #go frame for an iframe. A request a
+ * worker makes is awaited through the mark the initiator page sets when its
+ * worker reports.
+ *
+ * The vectors share one browser context (a cookie jar) and its tab, which
+ * are reset after each vector to the state of fresh ones (see reset): a
+ * fresh context per vector cost Chromium about as much CPU as the vector
+ * itself. A reset that cannot be completed throws the context away.
  */
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type CDPSession, type Frame, type Page } from 'playwright-core';
 import { serveAdapter } from '../../runner/adapter-kit.js';
 import { CONTRACT_VERSION } from '../../runner/contract.js';
 
@@ -42,11 +49,31 @@ const EXECUTABLE = process.env.CONFORMATRIX_CHROMIUM ?? ['/usr/lib/chromium/chro
 let browser: Browser | undefined;
 let launchedFor: string | undefined;
 
+/**
+ * Features off on top of playwright's own list. HttpsUpgrades and the
+ * HTTPS-First ones: http vectors must stay http (no automatic upgrade of typed
+ * http navigations to https). The WebUI omnibox popups: the browser's own
+ * address-bar UI, which otherwise loads two chrome:// pages in a renderer of
+ * their own for every tab; nothing a vector sees.
+ */
+const DISABLED_FEATURES = [
+  'HttpsUpgrades',
+  'HttpsFirstBalancedModeAutoEnable',
+  'HttpsFirstModeV2ForTypicallySecureUsers',
+  'MediaRouter',
+  'OptimizationHints',
+  'Translate',
+  'WebUIOmniboxPopup',
+  'WebUIOmniboxAimPopup',
+  'WebUIOmniboxFullPopup',
+];
+
 /** The browser for this run: launched once, again only if the pinned key or the proxy's host changes. */
 async function launch(spki: string, proxy: string): Promise<Browser> {
   const proxyHost = new URL(proxy).hostname;
   const key = `${spki} ${proxyHost}`;
   if (browser && launchedFor === key && browser.isConnected()) return browser;
+  await discard();
   await browser?.close().catch(() => undefined);
   launchedFor = key;
   browser = await chromium.launch({
@@ -64,11 +91,130 @@ async function launch(spki: string, proxy: string): Promise<Browser> {
       `--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE ${proxyHost}`,
       '--proxy-bypass-list=<-loopback>',
       `--ignore-certificate-errors-spki-list=${spki}`,
-      // http vectors must stay http: no automatic upgrade of typed http navigations to https.
-      '--disable-features=HttpsUpgrades,HttpsFirstBalancedModeAutoEnable,HttpsFirstModeV2ForTypicallySecureUsers,MediaRouter,OptimizationHints,Translate',
+      `--disable-features=${DISABLED_FEATURES.join(',')}`,
     ],
   });
+  workers = await watchWorkers(browser);
   return browser;
+}
+
+/**
+ * The browser's live workers (dedicated, shared, service), by target id, from
+ * the browser's own target events: a reset waits for the vector's workers to
+ * end, so that none is still there to answer the next vector (a shared
+ * worker of the same URL would be joined, not started anew).
+ */
+interface Workers {
+  live: Set<string>;
+  /** Called when a worker ends. */
+  changed?: () => void;
+  cdp: CDPSession;
+}
+
+let workers: Workers | undefined;
+
+async function watchWorkers(b: Browser): Promise<Workers> {
+  const cdp = await b.newBrowserCDPSession();
+  const w: Workers = { live: new Set(), cdp };
+  const isWorker = (type: string) => type === 'worker' || type === 'shared_worker' || type === 'service_worker';
+  cdp.on('Target.targetCreated', (e) => {
+    if (isWorker(e.targetInfo.type)) w.live.add(e.targetInfo.targetId);
+  });
+  cdp.on('Target.targetDestroyed', (e) => {
+    if (w.live.delete(e.targetId)) w.changed?.();
+  });
+  await cdp.send('Target.setDiscoverTargets', { discover: true });
+  return w;
+}
+
+/** Resolves once the browser has no worker left, or with false after `ms`. */
+function workersEnded(ms: number): Promise<boolean> {
+  const w = workers;
+  if (!w || w.live.size === 0) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      w.changed = undefined;
+      resolve(false);
+    }, ms);
+    w.changed = () => {
+      if (w.live.size > 0) return;
+      clearTimeout(timer);
+      w.changed = undefined;
+      resolve(true);
+    };
+  });
+}
+
+/** The context and tab the vectors share, for one proxy. */
+interface Shared {
+  context: BrowserContext;
+  page: Page;
+  proxy: string;
+  /** When it was made: it is replaced after MAX_CONTEXT_AGE_MS (see reset). */
+  since: number;
+}
+
+let shared: Shared | undefined;
+
+/**
+ * A context serves vectors for this long at most. The reset clears all a
+ * vector can leave behind, but the browser keeps bookkeeping of its own per
+ * context (bounce-tracking records, for one, whose mitigation acts on sites
+ * an hour after their bounce): a context made afresh from time to time keeps
+ * such state far from anything a vector could notice.
+ */
+const MAX_CONTEXT_AGE_MS = 10 * 60_000;
+
+/** How long a reset may wait for the previous vector's workers to end before it throws the context away. */
+const RESET_BUDGET_MS = 5_000;
+
+/** The shared context and tab for this proxy: the ones in use, or new ones. */
+async function prepare(spki: string, proxy: string): Promise<Shared> {
+  const b = await launch(spki, proxy);
+  if (shared && shared.proxy === proxy && !shared.page.isClosed()) return shared;
+  await discard();
+  const context = await b.newContext({ proxy: { server: proxy } });
+  try {
+    // One tab, as a user would browse: each navigation replaces the document in it.
+    const page = await context.newPage();
+    shared = { context, page, proxy, since: Date.now() };
+    return shared;
+  } catch (err) {
+    await context.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Closes the shared context (its tab, its documents, their workers and its cookie jar go with it). */
+async function discard(): Promise<void> {
+  const s = shared;
+  shared = undefined;
+  await s?.context.close().catch(() => undefined);
+}
+
+/**
+ * Brings the shared context back to the state of a fresh one after a vector:
+ * - the tab goes to about:blank (a new tab's document), which unloads the
+ *   vector's documents and frames: their dedicated workers end and their
+ *   shared workers lose their last client, and any tab a vector opened is closed;
+ * - it waits until the browser has no worker left (target events, not a clock);
+ * - the cookie jar is emptied (Storage.clearCookies of the context).
+ * Nothing else a vector does outlives its documents: every response of the
+ * origin server is `Cache-Control: no-store`, the server closes the
+ * connections when a vector ends, and its pages use no storage but cookies.
+ * When a step fails or the workers outlive RESET_BUDGET_MS, the context is
+ * thrown away and the next vector gets a new one.
+ */
+async function reset(s: Shared): Promise<void> {
+  try {
+    if (Date.now() - s.since > MAX_CONTEXT_AGE_MS) throw new Error('old enough to be replaced');
+    for (const p of s.context.pages()) if (p !== s.page) await p.close();
+    await s.page.goto('about:blank', { timeout: RESET_BUDGET_MS });
+    if (!(await workersEnded(RESET_BUDGET_MS))) throw new Error('workers outlived the vector');
+    await s.context.clearCookies();
+  } catch {
+    if (shared === s) await discard();
+  }
 }
 
 async function navigate(page: Page, nav: Navigation, timeout: number): Promise<{ status?: number; error?: string }> {
@@ -125,18 +271,15 @@ async function runScript(page: Page, nav: Navigation): Promise<string[]> {
 }
 
 async function fetch(params: FetchParams) {
-  const b = await launch(params.ca.spki, params.proxy);
-  const context = await b.newContext({ proxy: { server: params.proxy } });
   const deadline = Date.now() + params.timeoutMs;
+  const s = await prepare(params.ca.spki, params.proxy);
   const navigations: NavigationResult[] = [];
   try {
-    // One tab per vector, as a user would browse: each navigation replaces the document in it.
-    const page = await context.newPage();
     for (const nav of params.navigations) {
-      const result: NavigationResult = await navigate(page, nav, Math.max(500, deadline - Date.now()));
+      const result: NavigationResult = await navigate(s.page, nav, Math.max(500, deadline - Date.now()));
       if (nav.script && !result.error) {
         try {
-          result.reads = await runScript(page, nav);
+          result.reads = await runScript(s.page, nav);
         } catch (err) {
           result.error = `document.cookie: ${(err as Error).message.split('\n')[0]!}`;
         }
@@ -144,17 +287,27 @@ async function fetch(params: FetchParams) {
       navigations.push(result);
     }
   } finally {
-    await context.close().catch(() => undefined);
+    await reset(s);
   }
   return { navigations };
 }
 
 let version: string | undefined;
 
+interface HelloParams {
+  /** The cookie suite's HTTP mode tells the proxy and CA every cookies.fetch will carry (Suite.startup). */
+  setup?: { cookies?: { proxy: string; ca: { spki: string } } };
+}
+
 serveAdapter({
-  hello: async () => {
-    // The version comes from the browser itself; a throwaway launch asks it.
-    if (!version) {
+  hello: async (params: HelloParams) => {
+    const told = params?.setup?.cookies;
+    if (told) {
+      // The browser, its context and its tab are made now, within the runner's start-up budget, not in the first vector's deadline.
+      await prepare(told.ca.spki, told.proxy);
+      version = browser!.version();
+    } else if (!version) {
+      // Not told what the vectors will bring: a throwaway launch asks the browser its version, and the first vector launches.
       const probe = await chromium.launch({ executablePath: EXECUTABLE, headless: true, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
       version = probe.version();
       await probe.close();

@@ -123,6 +123,23 @@ export function planHttp(v: CookieVector, target: TargetView): Decision {
   return { run: true };
 }
 
+/** The run's test CA as an adapter is given it: its file, its PEM, and the key every host certificate shares (for clients that pin keys). */
+export function caParams(server: OriginServer): { file: string; pem: string; spki: string } {
+  return { file: server.caFile, pem: server.ca.certPem, spki: server.ca.hostKeySpki };
+}
+
+/**
+ * What an HTTP-mode adapter is told in hello (Suite.startup): the proxy and
+ * CA that each of its cookies.fetch calls will carry, so that it can start
+ * its client (launch a browser) within its start-up budget. The target's
+ * listener starts here if no vector has started it yet.
+ */
+export async function startupHttp(target: TargetView, server: OriginServer): Promise<{ proxy: string; ca: ReturnType<typeof caParams> }> {
+  const { proxy, port } = await server.endpoint(target.id, target.harness.address);
+  await target.harness.expose(port);
+  return { proxy, ca: caParams(server) };
+}
+
 export async function runHttp(
   v: CookieVector,
   profile: Profile,
@@ -171,7 +188,7 @@ export async function runHttp(
     result = await call(session, 'cookies.fetch', {
       vector: v.id,
       proxy,
-      ca: { file: server.caFile, pem: server.ca.certPem, spki: server.ca.hostKeySpki },
+      ca: caParams(server),
       navigations,
       timeoutMs: Math.max(1000, ctx.timeoutMs - 500),
     });
