@@ -337,7 +337,7 @@ async function fetchVector(params: FetchParams) {
     // A driver that cannot start a browser is started anew for the next vector.
     stopDriver(d);
     driver = undefined;
-    throw new Error(`no browser session: ${(err as Error).message}; driver log: ${driverLog.trim().split('\n').slice(-3).join(' | ')}`);
+    throw new Error(`no browser session: ${(err as Error).message}; driver log: ${driverLog.trim().split('\n').slice(-3).join(' | ')}`, { cause: err });
   }
   const navigations: NavigationResult[] = [];
   try {
