@@ -64,7 +64,15 @@ async function suiteParams(): Promise<CookiesRunParams[]> {
   };
   for (const v of vectors) {
     if (!suite.plan(v, view, 'rfc6265bis').run) continue;
-    await suite.run(v, capture, view, { profile: 'rfc6265bis', timeoutMs: 10_000, artifactDir: '/tmp', outDir: '/tmp', artifacts: {}, services: undefined, seed: 0 });
+    await suite.run(v, capture, view, {
+      profile: 'rfc6265bis',
+      timeoutMs: 10_000,
+      artifactDir: '/tmp',
+      outDir: '/tmp',
+      artifacts: {},
+      services: undefined,
+      seed: 0,
+    });
   }
   return params;
 }
@@ -116,7 +124,8 @@ function sharedWork(cookies: number, ops: number): SharedWork {
   const perHost = 10;
   const hosts = Math.ceil(cookies / perHost);
   const fills: SharedWork['fills'] = [];
-  for (let i = 0; i < hosts; i++) for (let n = 0; n < perHost && fills.length < cookies; n++) fills.push({ url: `https://${hostOf(i)}${PATHS[n % PATHS.length]}/x`, field: fillField(i, n) });
+  for (let i = 0; i < hosts; i++)
+    for (let n = 0; n < perHost && fills.length < cookies; n++) fills.push({ url: `https://${hostOf(i)}${PATHS[n % PATHS.length]}/x`, field: fillField(i, n) });
   const rnd = random(14);
   const work: SharedWork['ops'] = [];
   for (let k = 0; k < ops; k++) {

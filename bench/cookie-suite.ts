@@ -66,7 +66,15 @@ export async function cookieSuiteBench(targets: string[] = []): Promise<CookieSu
       const d = ran.map((r) => r.durationMs);
       const busyMs = d.reduce((n, x) => n + x, 0);
       const cpuS = cpuByTarget?.get(t.id);
-      return { target: t.id, ran: ran.length, notRun: mine.length - ran.length, busyMs, meanMs: ran.length ? busyMs / ran.length : 0, medianMs: median(d), ...(cpuS !== undefined ? { cpuS } : {}) };
+      return {
+        target: t.id,
+        ran: ran.length,
+        notRun: mine.length - ran.length,
+        busyMs,
+        meanMs: ran.length ? busyMs / ran.length : 0,
+        medianMs: median(d),
+        ...(cpuS !== undefined ? { cpuS } : {}),
+      };
     });
   return {
     vectors: run.vectors.length,
@@ -94,9 +102,15 @@ export function printCookieSuiteBench(b: CookieSuiteBench): void {
     );
   // A target runs its vectors one after another: the busiest one is the floor of the wall time.
   const slowest = [...b.rows].sort((x, y) => y.busyMs - x.busyMs)[0];
-  if (slowest) lines.push(`  slowest target: ${slowest.target}, busy ${(slowest.busyMs / 1000).toFixed(1)} s of the ${(b.wallMs / 1000).toFixed(1)} s (its vectors run one after another, so it sets the wall time's floor)`);
+  if (slowest)
+    lines.push(
+      `  slowest target: ${slowest.target}, busy ${(slowest.busyMs / 1000).toFixed(1)} s of the ${(b.wallMs / 1000).toFixed(1)} s (its vectors run one after another, so it sets the wall time's floor)`,
+    );
   for (const u of b.unavailable) lines.push(`  not run: ${u.target} (${u.reason})`);
-  if (b.rows.some((r) => r.cpuS !== undefined)) lines.push('  CPU s: the target\'s process tree (its adapter, and a browser\'s own processes), sampled from /proc; the busy machine lengthens wall time far more than CPU time');
+  if (b.rows.some((r) => r.cpuS !== undefined))
+    lines.push(
+      "  CPU s: the target's process tree (its adapter, and a browser's own processes), sampled from /proc; the busy machine lengthens wall time far more than CPU time",
+    );
   process.stdout.write(lines.join('\n') + '\n\n');
 }
 

@@ -83,7 +83,9 @@ export async function dockerBench(ids: string[] = ['reference', 'python-cookieja
 
 export function printDockerBench(rows: DockerBenchRow[]): void {
   const lines = ['docker driver against the local driver (medians; vectors: the whole cookie suite, 3 interleaved rounds)'];
-  lines.push(`  ${'target'.padEnd(18)} ${'cold build'.padStart(10)} ${'start docker'.padStart(13)} ${'start local'.padStart(12)} ${'ratio'.padStart(6)} ${'vector docker'.padStart(14)} ${'vector local'.padStart(13)} ${'ratio'.padStart(6)}`);
+  lines.push(
+    `  ${'target'.padEnd(18)} ${'cold build'.padStart(10)} ${'start docker'.padStart(13)} ${'start local'.padStart(12)} ${'ratio'.padStart(6)} ${'vector docker'.padStart(14)} ${'vector local'.padStart(13)} ${'ratio'.padStart(6)}`,
+  );
   for (const r of rows)
     lines.push(
       `  ${r.target.padEnd(18)} ${`${r.coldBuildSeconds.toFixed(1)} s`.padStart(10)} ${`${r.dockerStartMs.toFixed(0)} ms`.padStart(13)} ${`${r.localStartMs.toFixed(0)} ms`.padStart(12)} ${(r.dockerStartMs / r.localStartMs).toFixed(1).padStart(6)} ${`${r.dockerVectorMs.toFixed(2)} ms`.padStart(14)} ${`${r.localVectorMs.toFixed(2)} ms`.padStart(13)} ${(r.dockerVectorMs / r.localVectorMs).toFixed(2).padStart(6)}`,

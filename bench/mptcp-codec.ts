@@ -58,7 +58,13 @@ function samples(): { syn: Packet; data: Packet; ack: Packet } {
         { type: 'timestamps', value: 1, echo: 0 },
         { type: 'nop' },
         { type: 'window-scale', shift: 7 },
-        { type: 'mptcp', subtype: 'mp_capable', version: 1, flags: { A: true, B: false, C: false, D: false, E: false, F: false, G: false, H: true }, form: 'syn' },
+        {
+          type: 'mptcp',
+          subtype: 'mp_capable',
+          version: 1,
+          flags: { A: true, B: false, C: false, D: false, E: false, F: false, G: false, H: true },
+          form: 'syn',
+        },
       ],
       payload: new Uint8Array(0),
     },
@@ -91,7 +97,12 @@ function samples(): { syn: Packet; data: Packet; ack: Packet } {
       ack: 13746,
       flags: { ack: true },
       window: 502,
-      options: [{ type: 'nop' }, { type: 'nop' }, { type: 'timestamps', value: 95, echo: 100 }, { type: 'mptcp', subtype: 'dss', dataFin: false, dataAck: K2 + 1400n }],
+      options: [
+        { type: 'nop' },
+        { type: 'nop' },
+        { type: 'timestamps', value: 95, echo: 100 },
+        { type: 'mptcp', subtype: 'dss', dataFin: false, dataAck: K2 + 1400n },
+      ],
       payload: new Uint8Array(0),
     },
   };
@@ -157,7 +168,12 @@ export function printMptcpCodecBench(r: CodecBenchResult): void {
   console.log(`  encode/decode for the mix: ${ratio(r.encodeOverDecode)}`);
   console.log(`  decode rate relative to a pure ACK: SYN ${ratio(r.decodeRelativeToAck.syn)}, 1400-byte data ${ratio(r.decodeRelativeToAck.data)}`);
   console.log('  packets per second    decode      encode   encode/decode');
-  for (const [name, v] of [['mix (1:8:8)', r.mix], ['SYN + MP_CAPABLE', r.syn], ['data + DSS', r.data], ['pure ACK + DSS', r.ack]] as const) {
+  for (const [name, v] of [
+    ['mix (1:8:8)', r.mix],
+    ['SYN + MP_CAPABLE', r.syn],
+    ['data + DSS', r.data],
+    ['pure ACK + DSS', r.ack],
+  ] as const) {
     console.log(`  ${name.padEnd(18)} ${k(v.decodePerSecond)}  ${k(v.encodePerSecond)}   ${ratio(v.encodePerSecond / v.decodePerSecond)}`);
   }
 }

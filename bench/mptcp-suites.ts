@@ -92,7 +92,9 @@ export function printPacketLevelBench(rows: PacketLevelRow[]): void {
   process.stdout.write('\nMPTCP packet-level suite: each target alone, one vector at a time\n');
   process.stdout.write('target          vectors  wall s  per vector: median ms  p90 ms  waiting on the SUT\n');
   for (const r of rows) {
-    process.stdout.write(`${r.target.padEnd(15)} ${String(r.vectors).padStart(7)}  ${(r.wallMs / 1000).toFixed(1).padStart(6)}  ${r.medianMs.toFixed(0).padStart(20)}  ${r.p90Ms.toFixed(0).padStart(6)}  ${(r.sutShare * 100).toFixed(0).padStart(17)}%\n`);
+    process.stdout.write(
+      `${r.target.padEnd(15)} ${String(r.vectors).padStart(7)}  ${(r.wallMs / 1000).toFixed(1).padStart(6)}  ${r.medianMs.toFixed(0).padStart(20)}  ${r.p90Ms.toFixed(0).padStart(6)}  ${(r.sutShare * 100).toFixed(0).padStart(17)}%\n`,
+    );
   }
   const [a, b] = rows;
   if (a && b) process.stdout.write(`per-vector median, ${b.target} / ${a.target}: ${(b.medianMs / a.medianMs).toFixed(2)}\n`);
@@ -102,7 +104,10 @@ export function printInteropBench(rows: InteropRow[]): void {
   process.stdout.write('\nMPTCP interop grid: every scenario for every client x server pair\n');
   for (const r of rows) {
     process.stdout.write(`${r.driver}: ${r.scenarios} scenarios x ${r.pairs} pairs in ${(r.wallMs / 1000).toFixed(1)} s\n`);
-    for (const s of r.perScenario) process.stdout.write(`  ${s.id.padEnd(52)} ${(s.ms / 1000).toFixed(1).padStart(6)} s for ${s.pairs} pair(s), ${(s.ms / s.pairs / 1000).toFixed(2)} s a pair\n`);
+    for (const s of r.perScenario)
+      process.stdout.write(
+        `  ${s.id.padEnd(52)} ${(s.ms / 1000).toFixed(1).padStart(6)} s for ${s.pairs} pair(s), ${(s.ms / s.pairs / 1000).toFixed(2)} s a pair\n`,
+      );
   }
   const [local, docker] = rows;
   if (local && docker) process.stdout.write(`grid wall time, docker / local: ${(docker.wallMs / local.wallMs).toFixed(2)}\n`);

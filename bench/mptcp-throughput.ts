@@ -94,8 +94,17 @@ const PEER = fileURLToPath(new URL('../../bench/mptcp-peer.py', import.meta.url)
  * Its start (a Python process, which a busy machine can slow down by seconds) and its connection
  * are set-up: awaited within the start-up budget.
  */
-async function kernelSender(ns: string, addr: string, port: number, count: number, budgetMs: number, tcp = false): Promise<{ sha256: string; go: () => void; done: Promise<void> }> {
-  const child = spawn('ip', ['netns', 'exec', ns, 'python3', PEER, addr, String(port), String(count), ...(tcp ? ['tcp'] : [])], { stdio: ['pipe', 'pipe', 'inherit'] });
+async function kernelSender(
+  ns: string,
+  addr: string,
+  port: number,
+  count: number,
+  budgetMs: number,
+  tcp = false,
+): Promise<{ sha256: string; go: () => void; done: Promise<void> }> {
+  const child = spawn('ip', ['netns', 'exec', ns, 'python3', PEER, addr, String(port), String(count), ...(tcp ? ['tcp'] : [])], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const pid = child.pid;
   const untrack = track(`bench peer in ${ns}`, { sync: () => pid && process.kill(pid, 'SIGKILL') });
   const done = new Promise<void>((resolve) => child.once('exit', () => (untrack(), resolve())));
@@ -158,7 +167,13 @@ export async function measureMptcpThroughput(o: ThroughputOptions = {}): Promise
         const accepted = setupStep('the kernel accepting the reference', L.agent.call<{ conn: string }>('accept', { listener, timeoutMs: budget }));
         const conn = L.host.connect({ remote: K_ADDR, port: 6000 });
         L.driver.kick();
-        const [{ conn: kconn }] = await Promise.all([accepted, setupStep('the reference connecting', L.driver.waitFor(() => conn.state === 'established', budget, 'established'))]);
+        const [{ conn: kconn }] = await Promise.all([
+          accepted,
+          setupStep(
+            'the reference connecting',
+            L.driver.waitFor(() => conn.state === 'established', budget, 'established'),
+          ),
+        ]);
         const { job } = await L.agent.call<{ job: string }>('sink', { conn: kconn });
         const t0 = performance.now();
         conn.write(data);
@@ -174,7 +189,10 @@ export async function measureMptcpThroughput(o: ThroughputOptions = {}): Promise
         const l = L.host.listen(6001 + r);
         L.driver.kick();
         const sender = await kernelSender(L.k, EP_ADDR, 6001 + r, bytes, budget);
-        await setupStep('the reference accepting the kernel', L.driver.waitFor(() => l.queued > 0, budget, 'the kernel connection'));
+        await setupStep(
+          'the reference accepting the kernel',
+          L.driver.waitFor(() => l.queued > 0, budget, 'the kernel connection'),
+        );
         const conn = l.accept()!;
         const sink = new Sink(conn);
         L.driver.apps.push(() => sink.pull());
@@ -206,7 +224,10 @@ export async function measureMptcpThroughput(o: ThroughputOptions = {}): Promise
       // kernel -> kernel over plain TCP, likewise
       {
         const sender = await kernelSender(L.ep, K_ADDR, 6100, bytes, budget, true);
-        const { conn: kconn } = await setupStep('the kernel accepting the kernel (TCP)', L.agent.call<{ conn: string }>('accept', { listener: tcpListener, timeoutMs: budget }));
+        const { conn: kconn } = await setupStep(
+          'the kernel accepting the kernel (TCP)',
+          L.agent.call<{ conn: string }>('accept', { listener: tcpListener, timeoutMs: budget }),
+        );
         const { job } = await L.agent.call<{ job: string }>('sink', { conn: kconn });
         const t0 = performance.now();
         sender.go();

@@ -71,7 +71,7 @@ export class TargetCpu {
       const target = known?.target ?? targetOf(adapter);
       if (!target) continue;
       let ticks = 0;
-      for (let todo = [adapter]; todo.length; ) {
+      for (let todo = [adapter]; todo.length;) {
         const pid = todo.pop()!;
         ticks += stats.get(pid)?.ticks ?? 0;
         todo.push(...(children.get(pid) ?? []));

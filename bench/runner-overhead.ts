@@ -56,11 +56,28 @@ export async function runnerOverhead(rounds = 15): Promise<Record<string, number
 
   // The params the suite sends for each vector, captured once, for the direct calls.
   const params: CookiesRunParams[] = [];
-  const capture = { signal: new AbortController().signal, onNotification: () => undefined, call: async (_m: string, p: unknown) => (params.push(p as CookiesRunParams), runCookieVector(p as CookiesRunParams)) };
-  for (const v of usable) await suite.run(v, capture, plan(suite, [], { driver: 'x', start: async () => inProcessTransport({}) }).view, { profile: 'rfc6265bis', timeoutMs: 10_000, artifactDir: tmpdir(), outDir: tmpdir(), artifacts: {}, services: undefined, seed: 0 });
+  const capture = {
+    signal: new AbortController().signal,
+    onNotification: () => undefined,
+    call: async (_m: string, p: unknown) => (params.push(p as CookiesRunParams), runCookieVector(p as CookiesRunParams)),
+  };
+  for (const v of usable)
+    await suite.run(v, capture, plan(suite, [], { driver: 'x', start: async () => inProcessTransport({}) }).view, {
+      profile: 'rfc6265bis',
+      timeoutMs: 10_000,
+      artifactDir: tmpdir(),
+      outDir: tmpdir(),
+      artifacts: {},
+      services: undefined,
+      seed: 0,
+    });
 
   // The adapter process is started once and kept, as in a real run; its start-up is measured apart.
-  const adapter = localDriver({ command: ['node', join('..', '..', 'dist', 'targets', 'reference', 'adapter.js')], cwd: join(TARGETS_DIR, 'reference'), resultSchemas: { 'cookies.run': suite.methods['cookies.run']!.result } });
+  const adapter = localDriver({
+    command: ['node', join('..', '..', 'dist', 'targets', 'reference', 'adapter.js')],
+    cwd: join(TARGETS_DIR, 'reference'),
+    resultSchemas: { 'cookies.run': suite.methods['cookies.run']!.result },
+  });
   const transport = await adapter.start();
   await transport.call('hello', { contract: CONTRACT_VERSION, suites: ['cookies'] });
   // Each round's scheduler gets the same running process; closing it is left to the end.

@@ -29,12 +29,19 @@ export function startupBudgetMs(): number {
 export async function withinStartupBudget<T>(what: string, step: Promise<T>, budgetMs: number, dispose?: (late: T) => unknown): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const overrun = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new BenchUnavailable(`${what} did not finish within the start-up budget of ${budgetMs} ms (CONFORMATRIX_BENCH_STARTUP_MS)`)), budgetMs);
+    timer = setTimeout(
+      () => reject(new BenchUnavailable(`${what} did not finish within the start-up budget of ${budgetMs} ms (CONFORMATRIX_BENCH_STARTUP_MS)`)),
+      budgetMs,
+    );
   });
   try {
     return await Promise.race([step, overrun]);
   } catch (err) {
-    if (err instanceof BenchUnavailable) void step.then((late) => dispose?.(late), () => undefined);
+    if (err instanceof BenchUnavailable)
+      void step.then(
+        (late) => dispose?.(late),
+        () => undefined,
+      );
     throw err;
   } finally {
     clearTimeout(timer);

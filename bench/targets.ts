@@ -36,14 +36,22 @@ export async function targetThroughput(only: string[] = []): Promise<TargetThrou
     const [first, ...rest] = ran;
     const total = rest.reduce((n, r) => n + r.durationMs, 0);
     const inTarget = rest.reduce((n, r) => n + r.timing!.adapterMs - (r.timing!.serverMs ?? 0), 0);
-    rows.push({ target: t.id, vectors: rest.length, startMs: first!.durationMs, vectorsPerSecond: (rest.length / total) * 1000, harnessShare: 1 - inTarget / total });
+    rows.push({
+      target: t.id,
+      vectors: rest.length,
+      startMs: first!.durationMs,
+      vectorsPerSecond: (rest.length / total) * 1000,
+      harnessShare: 1 - inTarget / total,
+    });
   }
   return rows;
 }
 
 export function printTargetThroughput(rows: TargetThroughput[]): void {
   const lines = ['cookie targets, one at a time: throughput and where the time goes (first vector, with the adapter start, apart)'];
-  lines.push(`  ${'target'.padEnd(18)} ${'vectors'.padStart(7)} ${'vectors/s'.padStart(10)} ${'harness'.padStart(8)} ${'target'.padStart(8)} ${'first (ms)'.padStart(11)}`);
+  lines.push(
+    `  ${'target'.padEnd(18)} ${'vectors'.padStart(7)} ${'vectors/s'.padStart(10)} ${'harness'.padStart(8)} ${'target'.padStart(8)} ${'first (ms)'.padStart(11)}`,
+  );
   for (const r of rows)
     lines.push(
       `  ${r.target.padEnd(18)} ${String(r.vectors).padStart(7)} ${r.vectorsPerSecond.toFixed(1).padStart(10)} ${`${(r.harnessShare * 100).toFixed(1)}%`.padStart(8)} ${`${((1 - r.harnessShare) * 100).toFixed(1)}%`.padStart(8)} ${r.startMs.toFixed(0).padStart(11)}`,

@@ -34,7 +34,8 @@ const USAGE = {
   'spec-index': 'conformatrix spec-index FILE.md --doc NAME --out FILE.json [--url URL]',
 };
 
-const EXIT_CODES = 'Exit codes: 0 no unexpected result, 1 unexpected results, 2 usage or harness error, or nothing to vouch for\n(a named target unavailable, no vector run, shards missing).';
+const EXIT_CODES =
+  'Exit codes: 0 no unexpected result, 1 unexpected results, 2 usage or harness error, or nothing to vouch for\n(a named target unavailable, no vector run, shards missing).';
 
 const HELP = `conformatrix: conformance vectors run against real implementations
 
@@ -71,7 +72,8 @@ async function main(argv: string[]): Promise<number> {
     case '--help':
     case '-h': {
       process.stdout.write(HELP + '\n\nSuite commands:\n');
-      for (const [name, { suite, command: c }] of await suiteCommands()) process.stdout.write(`  ${name.padEnd(10)} (${suite}) ${c.summary}\n      ${c.usage}\n`);
+      for (const [name, { suite, command: c }] of await suiteCommands())
+        process.stdout.write(`  ${name.padEnd(10)} (${suite}) ${c.summary}\n      ${c.usage}\n`);
       return 0;
     }
     case '--version':
@@ -81,10 +83,12 @@ async function main(argv: string[]): Promise<number> {
     case 'run': {
       if (helpFor('run', rest)) return 0;
       const { values } = parseArgs({ args: rest, options: RUN_OPTIONS });
-      if (!['local', 'docker', 'auto'].includes(values.driver)) throw new UsageError(`--driver takes local, docker or auto, not ${JSON.stringify(values.driver)}`);
+      if (!['local', 'docker', 'auto'].includes(values.driver))
+        throw new UsageError(`--driver takes local, docker or auto, not ${JSON.stringify(values.driver)}`);
       const int = (name: string, v: string | undefined, min = 1, max = Number.MAX_SAFE_INTEGER) => {
         if (v === undefined) return undefined;
-        if (!/^[0-9]+$/.test(v) || Number(v) < min || Number(v) > max) throw new UsageError(`--${name} takes a whole number from ${min} to ${max}, not ${JSON.stringify(v)}`);
+        if (!/^[0-9]+$/.test(v) || Number(v) < min || Number(v) > max)
+          throw new UsageError(`--${name} takes a whole number from ${min} to ${max}, not ${JSON.stringify(v)}`);
         return Number(v);
       };
       const timeout = int('timeout', values.timeout, 1, MAX_TIMEOUT_MS);
@@ -122,7 +126,11 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'merge': {
       if (helpFor('merge', rest)) return 0;
-      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { out: { type: 'string' }, quiet: { type: 'boolean', default: false } } });
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { out: { type: 'string' }, quiet: { type: 'boolean', default: false } },
+      });
       if (!values.out) throw new UsageError('merge needs --out DIR');
       if (positionals.length === 0) throw new UsageError('merge needs the results folders to merge: conformatrix merge DIR... --out DIR');
       const run = mergeDirs(positionals, values.out);

@@ -28,7 +28,11 @@ const LIBRARY = 'libfaketime.so.1';
  */
 export function findLibfaketime(env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (env.CONFORMATRIX_LIBFAKETIME) return existsSync(env.CONFORMATRIX_LIBFAKETIME) ? env.CONFORMATRIX_LIBFAKETIME : undefined;
-  const multiarch = existsSync('/usr/lib') ? readdirSync('/usr/lib').filter((d) => /-linux-gnu/.test(d)).map((d) => join('/usr/lib', d, 'faketime')) : [];
+  const multiarch = existsSync('/usr/lib')
+    ? readdirSync('/usr/lib')
+        .filter((d) => /-linux-gnu/.test(d))
+        .map((d) => join('/usr/lib', d, 'faketime'))
+    : [];
   for (const dir of [...multiarch, '/usr/lib/faketime', '/usr/lib64/faketime', '/usr/local/lib/faketime']) {
     const file = join(dir, LIBRARY);
     if (existsSync(file)) return file;

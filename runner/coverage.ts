@@ -61,7 +61,12 @@ export function appliesUnder(v: Pick<LoadedVector, 'profiles'>, profile: string 
 
 function counts(rs: RequirementCoverage[]): CoverageCounts {
   const testable = rs.filter((r) => !r.untestable);
-  return { requirements: rs.length, testable: testable.length, covered: testable.filter((r) => r.vectors.length > 0).length, untestable: rs.length - testable.length };
+  return {
+    requirements: rs.length,
+    testable: testable.length,
+    covered: testable.filter((r) => r.vectors.length > 0).length,
+    untestable: rs.length - testable.length,
+  };
 }
 
 /**
@@ -80,7 +85,10 @@ export function coverageOf(
   const citing = new Map<string, string[]>();
   for (const v of counted) for (const id of v.requirements ?? []) citing.set(id, [...(citing.get(id) ?? []), v.id]);
   // In section order (an index is split by topic, so file order is not section order), entry order within a section.
-  const inOrder = requirements.map((r, i) => ({ r, i })).sort((a, b) => compareSections(a.r.section, b.r.section) || a.i - b.i).map(({ r }) => r);
+  const inOrder = requirements
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => compareSections(a.r.section, b.r.section) || a.i - b.i)
+    .map(({ r }) => r);
   const reqs: RequirementCoverage[] = inOrder.map((r) => ({
     id: r.id,
     section: r.section,
@@ -145,7 +153,12 @@ export function uncitedErrors(suite: Suite, vectors: LoadedVector[]): InputError
     if (v.requirements?.length || !resolve(v.source.file).startsWith(dir)) continue;
     let source = sources.get(v.source.file);
     if (!source) sources.set(v.source.file, (source = JsonSource.read(v.source.file)));
-    errors.push(source.error(v.source.pointer, `vector ${v.id} cites no requirement: every vector of suite ${suite.name} in its folder must cite at least one requirement id ("requirements", see docs/requirements.md)`));
+    errors.push(
+      source.error(
+        v.source.pointer,
+        `vector ${v.id} cites no requirement: every vector of suite ${suite.name} in its folder must cite at least one requirement id ("requirements", see docs/requirements.md)`,
+      ),
+    );
   }
   return errors;
 }
@@ -179,14 +192,28 @@ export function coverageMarkdown(all: SuiteCoverage[]): string {
   );
   for (const c of all) {
     out.push(`## ${c.suite}${c.profile ? ` (profile ${c.profile})` : ''}: ${c.doc}`, '');
-    out.push(`${c.totals.requirements} requirements, ${c.totals.untestable} untestable, **${fraction(c.totals)}** testable ones covered (${percent(c.totals)}) by ${c.vectors} vectors.`, '');
+    out.push(
+      `${c.totals.requirements} requirements, ${c.totals.untestable} untestable, **${fraction(c.totals)}** testable ones covered (${percent(c.totals)}) by ${c.vectors} vectors.`,
+      '',
+    );
     out.push('### By level', '');
-    out.push(markdownTable(['level', 'requirements', 'untestable', 'covered / testable'], c.levels.map((l) => [l.level, String(l.requirements), String(l.untestable), fraction(l)])), '');
+    out.push(
+      markdownTable(
+        ['level', 'requirements', 'untestable', 'covered / testable'],
+        c.levels.map((l) => [l.level, String(l.requirements), String(l.untestable), fraction(l)]),
+      ),
+      '',
+    );
     out.push('### By section', '');
     out.push(
       markdownTable(
         ['section', 'requirements', 'untestable', 'covered / testable'],
-        c.sections.map((s) => [`${s.url ? `[§${s.section}](${s.url})` : `§${s.section}`} ${s.title}`, String(s.requirements), String(s.untestable), fraction(s)]),
+        c.sections.map((s) => [
+          `${s.url ? `[§${s.section}](${s.url})` : `§${s.section}`} ${s.title}`,
+          String(s.requirements),
+          String(s.untestable),
+          fraction(s),
+        ]),
       ),
       '',
     );
@@ -203,7 +230,13 @@ export function coverageMarkdown(all: SuiteCoverage[]): string {
     out.push(`### Untestable (${c.untestable.length})`, '');
     for (const u of c.untestable) out.push(`- \`${u.id}\`: ${oneLine(u.reason)}`);
     out.push('', '### Requirements and their vectors', '');
-    out.push(markdownTable(['requirement', 'level', 'vectors'], c.requirements.map((r) => [`\`${r.id}\``, levelCell(r), r.untestable ? 'untestable' : r.vectors.map((v) => `\`${v}\``).join(', ') || '**none**'])), '');
+    out.push(
+      markdownTable(
+        ['requirement', 'level', 'vectors'],
+        c.requirements.map((r) => [`\`${r.id}\``, levelCell(r), r.untestable ? 'untestable' : r.vectors.map((v) => `\`${v}\``).join(', ') || '**none**']),
+      ),
+      '',
+    );
   }
   return out.join('\n') + '\n';
 }
@@ -225,11 +258,14 @@ export async function coverage(options: CoverageOptions): Promise<{ coverage: Su
   const measured = all.filter((s) => s.requirements);
   if (options.suites.length) {
     const without = all.filter((s) => !s.requirements);
-    if (without.length) throw new UsageError(`suite ${without.map((s) => s.name).join(', ')} is measured against no requirements index (see docs/requirements.md)`);
+    if (without.length)
+      throw new UsageError(`suite ${without.map((s) => s.name).join(', ')} is measured against no requirements index (see docs/requirements.md)`);
   }
   if (!measured.length) throw new UsageError('no suite is measured against a requirements index');
   if (options.profile !== undefined && !measured.some((s) => s.profiles?.names.includes(options.profile!)))
-    throw new UsageError(`unknown profile "${options.profile}" (known: ${[...new Set(measured.flatMap((s) => s.profiles?.names ?? []))].join(', ') || 'none'})`);
+    throw new UsageError(
+      `unknown profile "${options.profile}" (known: ${[...new Set(measured.flatMap((s) => s.profiles?.names ?? []))].join(', ') || 'none'})`,
+    );
   const outDir = resolve(options.out);
   checkWritableDir(outDir);
   const loaded = await loadAll(
@@ -244,7 +280,12 @@ export async function coverage(options: CoverageOptions): Promise<{ coverage: Su
     const doc = measuredDoc(suite, profile);
     if (!doc) throw new UsageError(`suite ${suite.name} names no document for profile ${profile ?? '*'}`);
     if (!specs.requirements.filesOf(doc).length) {
-      errors.push(new InputError({ file: `vectors/specs/requirements/${doc}/` }, `no requirements index for ${doc}, which suite ${suite.name}${profile ? ` under profile ${profile}` : ''} is measured against`));
+      errors.push(
+        new InputError(
+          { file: `vectors/specs/requirements/${doc}/` },
+          `no requirements index for ${doc}, which suite ${suite.name}${profile ? ` under profile ${profile}` : ''} is measured against`,
+        ),
+      );
       continue;
     }
     result.push(coverageOf(suite.name, profile, doc, specs.requirements.of(doc), vectors, specs));
@@ -265,7 +306,11 @@ export async function coverageCommand(args: string[]): Promise<number> {
     args,
     options: { suite: { type: 'string', multiple: true, default: [] }, profile: { type: 'string' }, out: { type: 'string', default: 'reports' } },
   });
-  const { coverage: result, written } = await coverage({ suites: values.suite, ...(values.profile !== undefined ? { profile: values.profile } : {}), out: values.out });
+  const { coverage: result, written } = await coverage({
+    suites: values.suite,
+    ...(values.profile !== undefined ? { profile: values.profile } : {}),
+    out: values.out,
+  });
   for (const c of result) process.stdout.write(coverageText(c) + '\n');
   process.stdout.write(`\nReports: ${written.join(', ')}\n`);
   return result.some((c) => c.uncovered.length) ? 1 : 0;

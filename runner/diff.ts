@@ -98,13 +98,17 @@ export function diffText(d: RunDiff): string {
     for (const l of lines) out.push(`  ${l}`);
     out.push('');
   };
-  const change = (c: VerdictChange) => `${c.targetId}  ${c.vectorId}: ${c.from} -> ${c.to}${c.reason && c.to !== 'pass' ? `  (${c.reason.split('\n')[0]!.slice(0, 200)})` : ''}`;
+  const change = (c: VerdictChange) =>
+    `${c.targetId}  ${c.vectorId}: ${c.from} -> ${c.to}${c.reason && c.to !== 'pass' ? `  (${c.reason.split('\n')[0]!.slice(0, 200)})` : ''}`;
   section('Regressions', d.regressions.map(change));
   section('Fixes', d.fixes.map(change));
   section('Other verdict changes', d.changes.map(change));
   section('New vectors', d.newVectors);
   section('Removed vectors', d.removedVectors);
   if (d.newTargets.length || d.removedTargets.length) section('Targets', [...d.newTargets.map((t) => `+ ${t}`), ...d.removedTargets.map((t) => `- ${t}`)]);
-  section('Version changes', d.versions.map((v) => `${v.what}: ${v.from} -> ${v.to}`));
+  section(
+    'Version changes',
+    d.versions.map((v) => `${v.what}: ${v.from} -> ${v.to}`),
+  );
   return out.join('\n');
 }

@@ -84,5 +84,10 @@ export function unusedFlagErrors(vectors: LoadedVector[], registry: FlagRegistry
   const used = new Set(vectors.flatMap((v) => v.flags));
   return [...registry.flags.keys()]
     .filter((f) => !used.has(f) && !registry.imported.has(f))
-    .map((f) => registry.source.error(`/flags/${f.replace(/~/g, '~0').replace(/\//g, '~1')}`, `flag "${f}" is defined but no vector carries it: remove the entry, or flag the vectors it was meant for`));
+    .map((f) =>
+      registry.source.error(
+        `/flags/${f.replace(/~/g, '~0').replace(/\//g, '~1')}`,
+        `flag "${f}" is defined but no vector carries it: remove the entry, or flag the vectors it was meant for`,
+      ),
+    );
 }

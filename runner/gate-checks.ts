@@ -55,15 +55,19 @@ export function checkPlans(plans: TargetPlan[], named: NamedTarget[]): void {
     if (!plan) {
       const parts = n.id.split('+');
       const down = parts.map((id) => byId.get(id)).filter((p) => p?.record.status === 'unavailable');
-      if (parts.length > 1 && down.length) problems.push(...down.map((p) => `${p!.record.id} (in ${n.id}, named by ${n.by}) is unavailable: ${p!.record.reason ?? 'no reason given'}`));
+      if (parts.length > 1 && down.length)
+        problems.push(...down.map((p) => `${p!.record.id} (in ${n.id}, named by ${n.by}) is unavailable: ${p!.record.reason ?? 'no reason given'}`));
       else problems.push(`${n.id} (named by ${n.by}) is not a target of this run (targets: ${[...byId.keys()].join(', ') || 'none'})`);
     } else if (plan.record.status === 'unavailable') {
       problems.push(`${n.id} (named by ${n.by}) is unavailable: ${plan.record.reason ?? 'no reason given'}`);
     }
   }
   if (problems.length) throw new GateError(problems.join('; '));
-  if (!plans.some((p) => p.record.status === 'available')) throw new GateError(`no target can run (${plans.length ? plans.map((p) => `${p.record.id}: ${p.record.reason}`).join('; ') : 'none found for the selected suites'})`);
-  if (!plans.some((p) => p.items.length > 0)) throw new GateError('no vector to run on any target (check --vectors, --grep, --shard and the targets\' suites)');
+  if (!plans.some((p) => p.record.status === 'available'))
+    throw new GateError(
+      `no target can run (${plans.length ? plans.map((p) => `${p.record.id}: ${p.record.reason}`).join('; ') : 'none found for the selected suites'})`,
+    );
+  if (!plans.some((p) => p.items.length > 0)) throw new GateError("no vector to run on any target (check --vectors, --grep, --shard and the targets' suites)");
 }
 
 const RAN = new Set(['pass', 'flaky', 'fail', 'error', 'timeout']);
@@ -92,6 +96,8 @@ export function checkReporter(name: string): void {
     new Mocha({ reporter: name });
   } catch {
     const builtIn = Object.keys(Mocha.reporters).filter((r) => r !== 'Base' && r !== 'base' && /^[a-z]/.test(r));
-    throw new UsageError(`--reporter ${JSON.stringify(name)}: no such mocha reporter (the default is progress-lines; mocha's built in: ${builtIn.join(', ')}; or a module path)`);
+    throw new UsageError(
+      `--reporter ${JSON.stringify(name)}: no such mocha reporter (the default is progress-lines; mocha's built in: ${builtIn.join(', ')}; or a module path)`,
+    );
   }
 }

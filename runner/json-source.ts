@@ -37,7 +37,11 @@ export class JsonSource {
       const probe = new JsonSource(file, text, undefined, undefined);
       const first = errors[0];
       const offset = first ? first.offset : 0;
-      const why = first ? printParseErrorCode(first.error).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase() : 'empty document';
+      const why = first
+        ? printParseErrorCode(first.error)
+            .replace(/([a-z])([A-Z])/g, '$1 $2')
+            .toLowerCase()
+        : 'empty document';
       throw new InputError({ file, ...probe.position(offset) }, `invalid JSON: ${why}`);
     }
     // jsonc-parser's tree is complete; JSON.parse gives the plain value with exact number semantics.
@@ -121,7 +125,8 @@ export function depthExceeded(text: string, max: number): number | undefined {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // a backslash escapes the next character
+      if (c === 0x5c)
+        i++; // a backslash escapes the next character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x5b || c === 0x7b) {

@@ -54,7 +54,12 @@ function terminate(pid: number | undefined, exited: Promise<unknown>): void {
 export function startProcess(spec: ProcessSpec): StreamTransport {
   const cell = newCell();
   const [cmd, ...args] = cell ? cell.wrap(spec.command) : spec.command;
-  const child = spawn(cmd!, args, { cwd: spec.cwd, env: { ...process.env, TMPDIR: runTempDir(), ...spec.env, ...spec.envPerStart?.() }, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  const child = spawn(cmd!, args, {
+    cwd: spec.cwd,
+    env: { ...process.env, TMPDIR: runTempDir(), ...spec.env, ...spec.envPerStart?.() },
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
+  });
   const pid = child.pid;
   let exited: Promise<AdapterExit> | undefined = undefined;
   // On Ctrl-C the adapter gets its SIGTERM and grace period, and is reaped, before what was set up for it goes.

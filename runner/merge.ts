@@ -39,7 +39,8 @@ export function shardProblems(runs: { dir: string; run: RunResults }[]): string[
   if (counts.size === 1) {
     const [count] = counts;
     const missing = Array.from({ length: count! }, (_, i) => i + 1).filter((i) => !seen.has(i));
-    if (missing.length) problems.push(`the run has ${count} shards and ${missing.map((i) => `${i}/${count}`).join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing`);
+    if (missing.length)
+      problems.push(`the run has ${count} shards and ${missing.map((i) => `${i}/${count}`).join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing`);
   }
   return problems;
 }
@@ -49,10 +50,14 @@ export function mergeRuns(runs: { dir: string; run: RunResults }[]): RunResults 
   const [base] = runs;
   const problems: string[] = [];
   for (const { dir, run } of runs.slice(1)) {
-    if (run.run.harness.version !== base!.run.run.harness.version) problems.push(`${dir} was made by conformatrix ${run.run.harness.version}, ${base!.dir} by ${base!.run.run.harness.version}`);
-    if (run.run.profile !== base!.run.run.profile) problems.push(`${dir} ran profile ${run.run.profile ?? 'none'}, ${base!.dir} ${base!.run.run.profile ?? 'none'}`);
-    if (run.run.vectorSetHash !== base!.run.run.vectorSetHash) problems.push(`${dir} ran another vector set than ${base!.dir} (vector set hash ${run.run.vectorSetHash} vs ${base!.run.run.vectorSetHash})`);
-    if (run.run.shard && base!.run.run.shard && run.run.shard.count !== base!.run.run.shard.count) problems.push(`${dir} is a shard of ${run.run.shard.count}, ${base!.dir} of ${base!.run.run.shard.count}`);
+    if (run.run.harness.version !== base!.run.run.harness.version)
+      problems.push(`${dir} was made by conformatrix ${run.run.harness.version}, ${base!.dir} by ${base!.run.run.harness.version}`);
+    if (run.run.profile !== base!.run.run.profile)
+      problems.push(`${dir} ran profile ${run.run.profile ?? 'none'}, ${base!.dir} ${base!.run.run.profile ?? 'none'}`);
+    if (run.run.vectorSetHash !== base!.run.run.vectorSetHash)
+      problems.push(`${dir} ran another vector set than ${base!.dir} (vector set hash ${run.run.vectorSetHash} vs ${base!.run.run.vectorSetHash})`);
+    if (run.run.shard && base!.run.run.shard && run.run.shard.count !== base!.run.run.shard.count)
+      problems.push(`${dir} is a shard of ${run.run.shard.count}, ${base!.dir} of ${base!.run.run.shard.count}`);
   }
   problems.push(...shardProblems(runs));
   if (problems.length) throw new UsageError(`cannot merge: ${problems.join('; ')}`);
@@ -76,7 +81,12 @@ export function mergeRuns(runs: { dir: string; run: RunResults }[]): RunResults 
   const vectorOrder = new Map(vectorList.map((v, i) => [v.id, i]));
   const resultList = [...results.values()]
     .map((r) => r.result)
-    .sort((a, b) => targetOrder.get(a.targetId)! - targetOrder.get(b.targetId)! || (vectorOrder.get(a.vectorId) ?? 0) - (vectorOrder.get(b.vectorId) ?? 0) || a.targetId.localeCompare(b.targetId));
+    .sort(
+      (a, b) =>
+        targetOrder.get(a.targetId)! - targetOrder.get(b.targetId)! ||
+        (vectorOrder.get(a.vectorId) ?? 0) - (vectorOrder.get(b.vectorId) ?? 0) ||
+        a.targetId.localeCompare(b.targetId),
+    );
   const times = runs.map((r) => r.run.run);
   const { shard: _shard, argv: _argv, ...info } = base!.run.run;
   const interrupted = times.some((t) => t.interrupted);
@@ -87,7 +97,10 @@ export function mergeRuns(runs: { dir: string; run: RunResults }[]): RunResults 
       ...info,
       suites: [...new Set(times.flatMap((t) => t.suites))],
       startedAt: times.map((t) => t.startedAt).sort()[0]!,
-      finishedAt: times.map((t) => t.finishedAt).sort().at(-1)!,
+      finishedAt: times
+        .map((t) => t.finishedAt)
+        .sort()
+        .at(-1)!,
       mergedFrom: runs.map((r) => r.dir),
       ...(interrupted ? { interrupted } : {}),
     },

@@ -58,7 +58,8 @@ export function settle(ctx: Mocha.Context, r: ResultRecord): void {
     if (ctx.test) ctx.test.title += ` [intermittent, ${r.verdict}: ${x.reason ?? ''}]`;
     return;
   }
-  if (x?.outcome === 'unexpected-pass') throw frameless(new Error(`unexpected pass: expected to fail (${x.reason ?? 'no reason given'}); update the expectations file`));
+  if (x?.outcome === 'unexpected-pass')
+    throw frameless(new Error(`unexpected pass: expected to fail (${x.reason ?? 'no reason given'}); update the expectations file`));
   switch (r.verdict) {
     case 'pass':
       return;

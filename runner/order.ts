@@ -1,7 +1,11 @@
 /** The order vectors are listed in, by every run and every merge: by suite, then file, then place in the file. */
 import type { VectorRecord } from './model.js';
 
-const place = (pointer: string): number[] => pointer.split('/').filter(Boolean).map((p) => (/^\d+$/.test(p) ? Number(p) : 0));
+const place = (pointer: string): number[] =>
+  pointer
+    .split('/')
+    .filter(Boolean)
+    .map((p) => (/^\d+$/.test(p) ? Number(p) : 0));
 
 export function compareVectorOrder(a: Pick<VectorRecord, 'suite' | 'source' | 'id'>, b: Pick<VectorRecord, 'suite' | 'source' | 'id'>): number {
   if (a.suite !== b.suite) return a.suite < b.suite ? -1 : 1;

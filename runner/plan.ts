@@ -90,7 +90,12 @@ export async function loadAll(suiteNames: string[], vectorPaths: string[], specs
       ? explicit.filter((f) => declared.get(f) === suite.name || (suites.length === 1 && declared.get(f) === undefined))
       : vectorFiles([suite.vectorDir], { missingOk: true });
     if (explicit && files.length === 0 && suiteNames.length === 0) continue;
-    const result = loadVectorFiles(suite, files, specs, loaded.reduce((n, l) => n + l.vectors.length, 0));
+    const result = loadVectorFiles(
+      suite,
+      files,
+      specs,
+      loaded.reduce((n, l) => n + l.vectors.length, 0),
+    );
     errors.push(...result.errors);
     loaded.push({ suite, vectors: result.vectors });
   }
@@ -108,7 +113,12 @@ export async function loadAll(suiteNames: string[], vectorPaths: string[], specs
           errors.push(err);
           continue;
         }
-        errors.push(source.error('/$schema', `missing "$schema": a vector file names the vector schema of its suite (${suiteSchemas(await loadSuites())}); or give --suite`));
+        errors.push(
+          source.error(
+            '/$schema',
+            `missing "$schema": a vector file names the vector schema of its suite (${suiteSchemas(await loadSuites())}); or give --suite`,
+          ),
+        );
         continue;
       }
       if (typeof s === 'string' && !claimed.has(s)) throw new UsageError(`${f}: its vectors belong to suite "${s}", which is not selected`);
@@ -140,7 +150,8 @@ export function selectTargets(discovered: Target[], allSuites: Suite[], suiteNam
   let targets = discovered.filter((t) => t.manifest.suites.some((s) => suiteNames.includes(s)));
   if (named.length || include.length) {
     const unknown = [...named, ...include].filter((n) => !targets.some((t) => t.id === n));
-    if (unknown.length) throw new UsageError(`unknown target(s) for suites ${suiteNames.join(', ')}: ${unknown.join(', ')} (known: ${targets.map((t) => t.id).join(', ')})`);
+    if (unknown.length)
+      throw new UsageError(`unknown target(s) for suites ${suiteNames.join(', ')}: ${unknown.join(', ')} (known: ${targets.map((t) => t.id).join(', ')})`);
     if (named.length) targets = targets.filter((t) => named.includes(t.id) || include.includes(t.id));
   }
   return targets;
@@ -178,10 +189,17 @@ export function localDrive(target: Target, resultSchemas: Record<string, string>
   if (missing) return { driver: 'local', factory: null, harness: LOCAL_HARNESS, reason: missing };
   // A clock through libfaketime needs the library here; without it the adapter runs on the real clock, and says so in hello.
   const library = target.manifest.clock?.via === 'libfaketime' ? findLibfaketime() : undefined;
-  const notes = target.manifest.clock?.via === 'libfaketime' && !library ? ['libfaketime not found (install faketime): the adapter runs on the real clock'] : [];
+  const notes =
+    target.manifest.clock?.via === 'libfaketime' && !library ? ['libfaketime not found (install faketime): the adapter runs on the real clock'] : [];
   return {
     driver: 'local',
-    factory: localDriver({ command: target.manifest.local.command, cwd: target.dir, env: target.manifest.local.env ?? {}, ...(library ? { envPerStart: localClockEnv(library) } : {}), resultSchemas }),
+    factory: localDriver({
+      command: target.manifest.local.command,
+      cwd: target.dir,
+      env: target.manifest.local.env ?? {},
+      ...(library ? { envPerStart: localClockEnv(library) } : {}),
+      resultSchemas,
+    }),
     harness: LOCAL_HARNESS,
     ...(notes.length ? { notes } : {}),
   };
@@ -266,7 +284,8 @@ export function ensemblePlans(plans: TargetPlan[], loaded: LoadedSuite[], includ
 /** sha256 over the selected vectors, ids and content, in id order. */
 export function vectorSetHash(vectors: { id: string; data: unknown }[]): string {
   const h = createHash('sha256');
-  for (const v of [...vectors].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) h.update(v.id).update('\u0000').update(JSON.stringify(v.data)).update('\u0000');
+  for (const v of [...vectors].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)))
+    h.update(v.id).update('\u0000').update(JSON.stringify(v.data)).update('\u0000');
   return h.digest('hex');
 }
 

@@ -92,13 +92,23 @@ export class RequirementsIndex {
       if (entry.startsWith('.')) continue;
       const path = join(dir, entry);
       if (!statSync(path).isDirectory()) {
-        if (entry.endsWith('.json')) errors.push(new InputError({ file: displayPath(path) }, `an index file belongs in the folder of its document: ${displayPath(join(dir, '<doc>', entry))}`));
+        if (entry.endsWith('.json'))
+          errors.push(
+            new InputError({ file: displayPath(path) }, `an index file belongs in the folder of its document: ${displayPath(join(dir, '<doc>', entry))}`),
+          );
         continue;
       }
       const doc = entry;
-      const files = readdirSync(path).filter((f) => f.endsWith('.json')).sort();
+      const files = readdirSync(path)
+        .filter((f) => f.endsWith('.json'))
+        .sort();
       if (!specs.doc(doc) && files.length) {
-        errors.push(new InputError({ file: displayPath(path) }, `no section index vectors/specs/${doc}.json for this folder's document "${doc}" (known: ${specs.names().join(', ')})`));
+        errors.push(
+          new InputError(
+            { file: displayPath(path) },
+            `no section index vectors/specs/${doc}.json for this folder's document "${doc}" (known: ${specs.names().join(', ')})`,
+          ),
+        );
         continue;
       }
       for (const f of files) index.readFile(join(path, f), doc, specs, errors);
@@ -137,9 +147,11 @@ export class RequirementsIndex {
       if (ids.section !== r.section) errors.push(source.error(`${at}/id`, `id ${r.id} names section ${ids.section}, but the entry's section is ${r.section}`));
       const section = specs.section(doc, r.section);
       if (!section) errors.push(source.error(`${at}/section`, `${doc} has no section ${r.section} (vectors/specs/${doc}.json)`));
-      else if (section.anchor !== r.anchor) errors.push(source.error(`${at}/anchor`, `${doc} section ${r.section} ("${section.title}") has anchor "${section.anchor}", not "${r.anchor}"`));
+      else if (section.anchor !== r.anchor)
+        errors.push(source.error(`${at}/anchor`, `${doc} section ${r.section} ("${section.title}") has anchor "${section.anchor}", not "${r.anchor}"`));
       const previous = this.byId.get(r.id);
-      if (previous) errors.push(source.error(`${at}/id`, `duplicate requirement id ${r.id} (first defined in ${previous.source.file} at ${previous.source.pointer})`));
+      if (previous)
+        errors.push(source.error(`${at}/id`, `duplicate requirement id ${r.id} (first defined in ${previous.source.file} at ${previous.source.pointer})`));
       if (errors.length === before) this.byId.set(r.id, { ...r, doc, source: { file: source.file, pointer: at } });
     });
   }
@@ -187,10 +199,15 @@ export function citationProblems(v: Citing, index: RequirementsIndex): { at: str
     const r = index.get(id);
     const { doc } = idParts(id);
     if (!r) {
-      const where = index.filesOf(doc).length ? `the requirements index of ${doc}` : `any requirements index (there is none for ${doc} in vectors/specs/requirements/${doc}/)`;
+      const where = index.filesOf(doc).length
+        ? `the requirements index of ${doc}`
+        : `any requirements index (there is none for ${doc} in vectors/specs/requirements/${doc}/)`;
       problems.push({ at: `/requirements/${i}`, message: `unknown requirement ${id}: not in ${where}` });
     } else if (r.untestable) {
-      problems.push({ at: `/requirements/${i}`, message: `requirement ${id} is marked untestable (${r.untestable}): a vector cannot check it, so it must not cite it` });
+      problems.push({
+        at: `/requirements/${i}`,
+        message: `requirement ${id} is marked untestable (${r.untestable}): a vector cannot check it, so it must not cite it`,
+      });
     } else found.push(r);
   });
   if (found.length && found.length === v.requirements!.length) {
@@ -205,4 +222,3 @@ export function citationProblems(v: Citing, index: RequirementsIndex): { at: str
   }
   return problems;
 }
-

@@ -83,7 +83,12 @@ async function dockerDrive(docker: DockerDriver, target: Target, resultSchemas: 
   } catch (err) {
     if (err instanceof ImageBuildError) {
       process.stderr.write(`\n=== docker build output of ${target.id} ===\n${err.output}\n=== end of build output ===\n`);
-      return { driver: 'docker', factory: null, harness: LOCAL_HARNESS, reason: `${err.message}; last lines: ${err.output.trim().split('\n').slice(-3).join(' | ')}` };
+      return {
+        driver: 'docker',
+        factory: null,
+        harness: LOCAL_HARNESS,
+        reason: `${err.message}; last lines: ${err.output.trim().split('\n').slice(-3).join(' | ')}`,
+      };
     }
     return { driver: 'docker', factory: null, harness: LOCAL_HARNESS, reason: `docker: ${(err as Error).message}` };
   }
@@ -117,7 +122,18 @@ function runCoverage(loaded: LoadedSuite[], selected: Set<string>, profile: stri
     const p = suiteProfile(suite, profile);
     const doc = measuredDoc(suite, p);
     if (!doc || !specs.requirements.filesOf(doc).length) return [];
-    return [summarise(coverageOf(suite.name, p, doc, specs.requirements.of(doc), vectors.filter((v) => selected.has(v.id)), specs))];
+    return [
+      summarise(
+        coverageOf(
+          suite.name,
+          p,
+          doc,
+          specs.requirements.of(doc),
+          vectors.filter((v) => selected.has(v.id)),
+          specs,
+        ),
+      ),
+    ];
   });
 }
 
@@ -169,7 +185,8 @@ export async function runCommand(options: RunOptions): Promise<number> {
   if (options.list) {
     for (const plan of plans) {
       process.stdout.write(`${plan.record.id}${plan.record.status === 'unavailable' ? ` (unavailable: ${plan.record.reason})` : ''}\n`);
-      for (const item of plan.items) process.stdout.write(`  ${item.vector.id}${item.decision.run ? '' : ` [${item.decision.verdict}: ${item.decision.reason}]`}\n`);
+      for (const item of plan.items)
+        process.stdout.write(`  ${item.vector.id}${item.decision.run ? '' : ` [${item.decision.verdict}: ${item.decision.reason}]`}\n`);
     }
     return 0;
   }
@@ -253,7 +270,15 @@ export async function runCommand(options: RunOptions): Promise<number> {
   const judged = (t: string, v: string) =>
     scheduler.result(t, v).then((r) => (expectations ? { ...r, expectation: judge(r, expectations.get(r.targetId)?.expectations) } : r));
   const reporter = options.reporter ?? PROGRESS_REPORTER;
-  const rerunFallback = { suites: options.suites, vectors: options.vectors, ...(options.profile !== undefined ? { profile: options.profile } : {}), ...(options.driver ? { driver: options.driver } : {}), targetDirs: options.targetDirs ?? [], ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}), seed };
+  const rerunFallback = {
+    suites: options.suites,
+    vectors: options.vectors,
+    ...(options.profile !== undefined ? { profile: options.profile } : {}),
+    ...(options.driver ? { driver: options.driver } : {}),
+    targetDirs: options.targetDirs ?? [],
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    seed,
+  };
   let progress: ProgressConsole | undefined;
   const work = scheduler.run();
   if (options.quiet) await work;

@@ -108,7 +108,13 @@ export class Scheduler {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.options.startTimeoutMs ?? Math.max(this.options.timeoutMs, 30_000));
     try {
-      await hello(transport, plan, suites.map((x) => x.name), controller.signal, setup);
+      await hello(
+        transport,
+        plan,
+        suites.map((x) => x.name),
+        controller.signal,
+        setup,
+      );
       return transport;
     } catch (err) {
       await transport.close();
@@ -129,7 +135,13 @@ export class Scheduler {
     const attempt = async (item: PlanItem): Promise<Attempt> => {
       const began = performance.now();
       if (startFailures >= MAX_START_FAILURES) {
-        return { verdict: 'error', expected: null, actual: null, reason: `adapter failed to start ${startFailures} times; last: ${lastStartError}`, durationMs: 0 };
+        return {
+          verdict: 'error',
+          expected: null,
+          actual: null,
+          reason: `adapter failed to start ${startFailures} times; last: ${lastStartError}`,
+          durationMs: 0,
+        };
       }
       if (!transport?.alive) {
         if (transport) {
@@ -178,7 +190,9 @@ export class Scheduler {
           result = {
             ...result,
             verdict: passed ? 'flaky' : result.verdict,
-            ...(passed ? { reason: `passed on attempt ${earlier.length + 1} of ${earlier.length + 1}; first: ${earlier[0]!.verdict}: ${earlier[0]!.reason ?? ''}` } : {}),
+            ...(passed
+              ? { reason: `passed on attempt ${earlier.length + 1} of ${earlier.length + 1}; first: ${earlier[0]!.verdict}: ${earlier[0]!.reason ?? ''}` }
+              : {}),
             attempts: earlier,
           };
         }
@@ -202,7 +216,10 @@ export class Scheduler {
     const ctx = this.context(plan, item);
     try {
       const { timing, ...outcome }: Outcome = await Promise.race([item.suite.run(item.vector, session, plan.view, ctx), timedOut]);
-      return { outcome: { ...outcome, artifacts: { ...ctx.artifacts, ...outcome.artifacts }, timing: { adapterMs: clock.adapterMs, ...timing } }, faulted: false };
+      return {
+        outcome: { ...outcome, artifacts: { ...ctx.artifacts, ...outcome.artifacts }, timing: { adapterMs: clock.adapterMs, ...timing } },
+        faulted: false,
+      };
     } catch (err) {
       // Whatever the suite kept so far (a pcap, say) stays with the result.
       const artifacts = Object.keys(ctx.artifacts).length ? { artifacts: ctx.artifacts } : {};
@@ -256,7 +273,11 @@ export class Scheduler {
     const roles = plan.ensemble!;
     const roleIds = Object.fromEntries(Object.entries(roles).map(([role, p]) => [role, p.record.id]));
     const views = Object.fromEntries(Object.entries(roles).map(([role, p]) => [role, p.view]));
-    const finish = (r: Omit<ResultRecord, 'vectorId' | 'targetId' | 'suite' | 'durationMs' | 'roles'>) => ({ ...r, roles: roleIds, durationMs: performance.now() - began });
+    const finish = (r: Omit<ResultRecord, 'vectorId' | 'targetId' | 'suite' | 'durationMs' | 'roles'>) => ({
+      ...r,
+      roles: roleIds,
+      durationMs: performance.now() - began,
+    });
     const decision = item.suite.planEnsemble?.(item.vector, views) ?? { run: true };
     if (!decision.run) return finish({ verdict: decision.verdict, expected: null, actual: null, reason: decision.reason });
     const controller = new AbortController();

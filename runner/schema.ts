@@ -23,7 +23,9 @@ export function ajv(): Ajv2020 {
   if (!shared) {
     const instance = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
     addFormats(instance);
-    for (const name of readdirSync(SCHEMA_DIR).filter((f) => f.endsWith('.schema.json')).sort()) {
+    for (const name of readdirSync(SCHEMA_DIR)
+      .filter((f) => f.endsWith('.schema.json'))
+      .sort()) {
       instance.addSchema(JSON.parse(readFileSync(join(SCHEMA_DIR, name), 'utf8')) as object);
     }
     shared = instance;

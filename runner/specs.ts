@@ -86,10 +86,7 @@ export function indexMarkdownSpec(markdown: string): { title: string; sections: 
     for (let d = 0; d < depth; d++) counters[d] = counters[d] ?? 0;
     counters[depth - 1] = (counters[depth - 1] ?? 0) + 1;
     const numbers = counters.slice(0, depth);
-    const number =
-      part === 'back'
-        ? [String.fromCharCode(64 + appendix), ...numbers.slice(1)].join('.')
-        : numbers.join('.');
+    const number = part === 'back' ? [String.fromCharCode(64 + appendix), ...numbers.slice(1)].join('.') : numbers.join('.');
     let anchor = h[3] ?? autoAnchor(heading);
     if (!h[3]) {
       let n = 1;
@@ -111,7 +108,9 @@ export class SpecLibrary {
   static load(dir = SPECS_DIR, requirementsDir = join(dir, 'requirements')): SpecLibrary {
     const lib = new SpecLibrary();
     const errors = [];
-    for (const name of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+    for (const name of readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()) {
       const source = JsonSource.read(join(dir, name));
       const problems = validateSource(source, 'urn:conformatrix:spec-index');
       if (problems.length) errors.push(...problems);

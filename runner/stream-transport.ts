@@ -173,10 +173,12 @@ export class StreamTransport implements Transport {
       };
       if (signal?.aborted) return onAbort();
       signal?.addEventListener('abort', onAbort, { once: true });
-      const done = <T>(fn: (v: T) => void) => (v: T) => {
-        signal?.removeEventListener('abort', onAbort);
-        fn(v);
-      };
+      const done =
+        <T>(fn: (v: T) => void) =>
+        (v: T) => {
+          signal?.removeEventListener('abort', onAbort);
+          fn(v);
+        };
       this.pending = { id, method, resolve: done(resolve), reject: done(reject) };
       this.io.stdin.write(JSON.stringify({ jsonrpc: '2.0', id, method, params }) + '\n');
     });

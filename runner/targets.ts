@@ -13,11 +13,7 @@ import { TARGETS_DIR } from './paths.js';
 import { validateSource } from './schema.js';
 import { displayPath } from './vectors.js';
 
-export type Requirement =
-  | { command: string; package?: string }
-  | { file: string; package?: string }
-  | { probe: string[]; package?: string }
-  | { root: true };
+export type Requirement = { command: string; package?: string } | { file: string; package?: string } | { probe: string[]; package?: string } | { root: true };
 
 /** How the docker driver builds and runs the target (docs/targets.md). */
 export interface DockerOptions {
@@ -77,7 +73,12 @@ export function discoverTargets(dirs: string[] = [TARGETS_DIR]): Target[] {
   const errors: InputError[] = [];
   for (const base of dirs) {
     if (!existsSync(base) || !statSync(base).isDirectory()) {
-      errors.push(new InputError({ file: base }, existsSync(base) ? 'not a folder (--target-dir takes a folder of targets, or one target\'s folder)' : 'no such folder (--target-dir)'));
+      errors.push(
+        new InputError(
+          { file: base },
+          existsSync(base) ? "not a folder (--target-dir takes a folder of targets, or one target's folder)" : 'no such folder (--target-dir)',
+        ),
+      );
       continue;
     }
     if (existsSync(join(base, 'target.json'))) {

@@ -60,7 +60,10 @@ function checkManifests(targets: Target[], errors: InputError[], suites: Awaited
 export async function validateCommand(paths: string[]): Promise<number> {
   const specs = SpecLibrary.load();
   const docs = specs.requirements.docs();
-  if (docs.length) process.stdout.write(`requirements: ${specs.requirements.size} valid (${docs.map((d) => `${d}: ${specs.requirements.of(d).length} in ${specs.requirements.filesOf(d).length} files`).join('; ')})\n`);
+  if (docs.length)
+    process.stdout.write(
+      `requirements: ${specs.requirements.size} valid (${docs.map((d) => `${d}: ${specs.requirements.of(d).length} in ${specs.requirements.filesOf(d).length} files`).join('; ')})\n`,
+    );
   const suites = await loadSuites();
   const errors: InputError[] = [];
   const files = paths.length ? vectorFiles(paths) : [];
@@ -78,7 +81,13 @@ export async function validateCommand(paths: string[]): Promise<number> {
         process.stdout.write(`${l.suite.name}: ${l.vectors.length - uncited.length} vectors valid\n`);
       }
       // Every vector of every suite is here only without PATH: then a registry entry no vector carries is dead.
-      if (paths.length === 0) errors.push(...unusedFlagErrors(loaded.flatMap((l) => l.vectors), flagRegistry()));
+      if (paths.length === 0)
+        errors.push(
+          ...unusedFlagErrors(
+            loaded.flatMap((l) => l.vectors),
+            flagRegistry(),
+          ),
+        );
     } catch (err) {
       if (err instanceof InputErrors) errors.push(...err.errors);
       else throw err;

@@ -57,7 +57,7 @@ export function vectorFiles(paths: string[], options: { missingOk?: boolean } = 
 
 export function displayPath(file: string): string {
   const rel = relative(process.cwd(), file);
-  return rel.startsWith('..') ? relative(ROOT, file).startsWith('..') ? file : relative(ROOT, file) : rel;
+  return rel.startsWith('..') ? (relative(ROOT, file).startsWith('..') ? file : relative(ROOT, file)) : rel;
 }
 
 function vectorCount(doc: unknown): number {
@@ -143,7 +143,9 @@ export function loadVectorFiles(suite: Suite, files: string[], specs: SpecLibrar
       continue;
     }
     if (before + vectors.length + count > MAX_VECTORS_PER_RUN) {
-      errors.push(source.error('/vectors', `with this file's ${count} vectors the run would have more than the limit of ${MAX_VECTORS_PER_RUN} (see docs/vectors.md)`));
+      errors.push(
+        source.error('/vectors', `with this file's ${count} vectors the run would have more than the limit of ${MAX_VECTORS_PER_RUN} (see docs/vectors.md)`),
+      );
       break;
     }
     const schemaErrors = validateSource(source, suite.vectorSchema);
@@ -156,7 +158,9 @@ export function loadVectorFiles(suite: Suite, files: string[], specs: SpecLibrar
     for (const v of loaded.vectors) {
       const previous = seen.get(v.id);
       if (previous) {
-        errors.push(source.error(`${v.source.pointer}/id`, `duplicate vector id "${v.id}" (first defined in ${previous.source.file} at ${previous.source.pointer})`));
+        errors.push(
+          source.error(`${v.source.pointer}/id`, `duplicate vector id "${v.id}" (first defined in ${previous.source.file} at ${previous.source.pointer})`),
+        );
         continue;
       }
       seen.set(v.id, v);

@@ -72,11 +72,19 @@ export function leftoversOf(options: { before: Snapshot; mark: string; runnerPid
   out.push(...[...now.tables].filter((t) => !options.before.tables.has(t) && t.includes(`conformatrix_${options.runnerPid}_`)).map((t) => `nft ${t}`));
   const ps = lines('docker', ['ps', '-a', '--filter', `label=org.conformatrix.pid=${options.runnerPid}`, '--format', '{{.ID}} {{.Names}}']);
   out.push(...ps.map((l) => `container ${l}`));
-  out.push(...lines('docker', ['network', 'ls', '--filter', `label=org.conformatrix.pid=${options.runnerPid}`, '--format', '{{.Name}}']).map((l) => `docker network ${l}`));
+  out.push(
+    ...lines('docker', ['network', 'ls', '--filter', `label=org.conformatrix.pid=${options.runnerPid}`, '--format', '{{.Name}}']).map(
+      (l) => `docker network ${l}`,
+    ),
+  );
   // testcontainers (the docker driver's library) keeps one empty lock file per user in the temporary folder, shared by
   // every process of that user on purpose: in the usual /tmp it is made once; it is no folder of a run.
   const shared = /^testcontainers-node-\d+\.lock$/;
-  out.push(...readdirSync(options.tmp).filter((f) => !shared.test(f)).map((f) => `temporary ${options.tmp}/${f}`));
+  out.push(
+    ...readdirSync(options.tmp)
+      .filter((f) => !shared.test(f))
+      .map((f) => `temporary ${options.tmp}/${f}`),
+  );
   return out;
 }
 

@@ -47,13 +47,21 @@ export function exitReason(code: number, oomKilled: boolean, memoryGiB: number):
   if (!oomKilled) return `adapter exited with code ${code}`;
   const limit = Number.isInteger(memoryGiB) ? `${memoryGiB} GiB` : `${Math.round(memoryGiB * 1024)} MiB`;
   // 137 is SIGKILL: the adapter itself was the victim; otherwise another process of its container was, and the adapter exited after it.
-  return code === 137 ? `adapter was killed: out of memory (container limit ${limit})` : `adapter exited with code ${code} after its container ran out of memory (limit ${limit})`;
+  return code === 137
+    ? `adapter was killed: out of memory (container limit ${limit})`
+    : `adapter exited with code ${code} after its container ran out of memory (limit ${limit})`;
 }
 
 /** A GenericContainer whose stdin stays open and is attached before the adapter starts, with the run's limits. */
 class AdapterContainer extends GenericContainer {
   private readonly onCreated: (id: string) => Promise<void>;
-  constructor(image: string, onCreated: (id: string) => Promise<void>, limits: { pids: number }, outDir: string, host: Pick<DockerOptions, 'devices' | 'sysctls'>) {
+  constructor(
+    image: string,
+    onCreated: (id: string) => Promise<void>,
+    limits: { pids: number },
+    outDir: string,
+    host: Pick<DockerOptions, 'devices' | 'sysctls'>,
+  ) {
     super(image);
     this.onCreated = onCreated;
     Object.assign(this.createOpts, { OpenStdin: true, StdinOnce: true, AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: false });
@@ -113,7 +121,8 @@ export class DockerDriver {
   /** Notes every target of this driver should carry in results.json. */
   notes(): string[] {
     const notes: string[] = [];
-    if (this.firewall.problem) notes.push(`the run's host firewall is missing (${this.firewall.problem}): containers can reach services listening on the host's addresses`);
+    if (this.firewall.problem)
+      notes.push(`the run's host firewall is missing (${this.firewall.problem}): containers can reach services listening on the host's addresses`);
     return notes;
   }
 
@@ -178,7 +187,13 @@ export class DockerDriver {
     };
   }
 
-  private async startContainer(target: Target, image: string, net: Pick<TargetNetwork, 'name'>, resultSchemas: Record<string, string>, sysctls?: Record<string, string | number>): Promise<StreamTransport> {
+  private async startContainer(
+    target: Target,
+    image: string,
+    net: Pick<TargetNetwork, 'name'>,
+    resultSchemas: Record<string, string>,
+    sysctls?: Record<string, string | number>,
+  ): Promise<StreamTransport> {
     const manifest = target.manifest.docker ?? {};
     const docker = sysctls ? { ...manifest, sysctls: { ...manifest.sysctls, ...sysctls } } : manifest;
     const stdout = new PassThrough();
@@ -198,7 +213,9 @@ export class DockerDriver {
         const created = this.docker.getContainer(id);
         untrack = track(`container ${id.slice(0, 12)}`, { async: () => created.remove({ force: true }).catch(() => undefined) });
         if (stopping()) throw new Error('the run is stopping: adapter container not started');
-        const stream = (await this.docker.getContainer(id).attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as NodeJS.ReadWriteStream;
+        const stream = (await this.docker
+          .getContainer(id)
+          .attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as NodeJS.ReadWriteStream;
         this.docker.modem.demuxStream(stream, stdout, stderr);
         stream.on('end', () => {
           stdout.end();
@@ -226,7 +243,11 @@ export class DockerDriver {
     try {
       started = await container.start();
     } catch (err) {
-      if (containerId) await this.docker.getContainer(containerId).remove({ force: true }).catch(() => undefined);
+      if (containerId)
+        await this.docker
+          .getContainer(containerId)
+          .remove({ force: true })
+          .catch(() => undefined);
       untrack();
       throw err;
     }
@@ -260,13 +281,22 @@ export class DockerDriver {
   /** Networks and helper nodes for one vector of a suite that builds a topology; dispose() removes them. */
   fabric(): DockerFabric {
     if (this.firewall.problem) throw new Error(`a topology needs the run's host firewall, which is missing (${this.firewall.problem})`);
-    return new DockerFabric(this.docker, this.labels, `${this.firewall.fabricPrefix}${(this.fabricCount++).toString(36)}`, (target) => this.buildSlot(() => ensureImage(target)));
+    return new DockerFabric(this.docker, this.labels, `${this.firewall.fabricPrefix}${(this.fabricCount++).toString(36)}`, (target) =>
+      this.buildSlot(() => ensureImage(target)),
+    );
   }
 
   /** Removes what the run created: containers first, then networks, then the firewall. */
   async dispose(): Promise<void> {
     const containers = await this.docker.listContainers({ all: true, filters: { label: [`${LABEL_RUN}=${this.runId}`] } });
-    await Promise.all(containers.map((c) => this.docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+    await Promise.all(
+      containers.map((c) =>
+        this.docker
+          .getContainer(c.Id)
+          .remove({ force: true })
+          .catch(() => undefined),
+      ),
+    );
     for (const p of this.networks.values()) {
       const net = await p.catch(() => undefined);
       if (net) await removeNetwork(this.docker, net.id);

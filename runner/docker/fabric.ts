@@ -121,7 +121,14 @@ export class DockerFabric implements Fabric {
   /** Removes the helper containers, then (once every container on them is gone) the networks. */
   async dispose(): Promise<void> {
     this.untrack();
-    await Promise.all(this.containers.splice(0).map((id) => this.docker.getContainer(id).remove({ force: true }).catch(() => undefined)));
+    await Promise.all(
+      this.containers.splice(0).map((id) =>
+        this.docker
+          .getContainer(id)
+          .remove({ force: true })
+          .catch(() => undefined),
+      ),
+    );
     // Adapter containers placed here are removed by the scheduler when the vector ends; any left are removed with the network.
     for (const net of this.networks.values()) await removeNetwork(this.docker, net.id);
     this.networks.clear();

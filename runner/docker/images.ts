@@ -84,7 +84,11 @@ async function pruneSuperseded(docker: Dockerode, current: string): Promise<void
   const repo = current.slice(0, current.lastIndexOf(':'));
   for (const img of await docker.listImages({ filters: { reference: [`${repo}:*`] } })) {
     const tags = (img.RepoTags ?? []).filter((t) => t.startsWith(`${repo}:`) && t !== current);
-    for (const tag of tags) await docker.getImage(tag).remove({ noprune: false }).catch(() => undefined);
+    for (const tag of tags)
+      await docker
+        .getImage(tag)
+        .remove({ noprune: false })
+        .catch(() => undefined);
   }
 }
 
@@ -124,7 +128,14 @@ export async function ensureImage(target: Target, options: { rebuild?: boolean }
       const intermediates = new Set<string>();
       const claim = claimBuild();
       const removeIntermediates = async () => {
-        await Promise.all([...intermediates].map((id) => docker.getContainer(id).remove({ force: true }).catch(() => undefined)));
+        await Promise.all(
+          [...intermediates].map((id) =>
+            docker
+              .getContainer(id)
+              .remove({ force: true })
+              .catch(() => undefined),
+          ),
+        );
         claim.release();
       };
       const untrack = track(`image build of ${image}`, { async: removeIntermediates });
@@ -151,4 +162,3 @@ export async function ensureImage(target: Target, options: { rebuild?: boolean }
   const id = (await docker.getImage(image).inspect()).Id;
   return { image, id, built: false, seconds: (Date.now() - started) / 1000 };
 }
-

@@ -105,6 +105,13 @@ export async function removeNetwork(docker: Dockerode, id: string): Promise<void
   const network = docker.getNetwork(id);
   const info = (await network.inspect().catch(() => undefined)) as { Containers?: Record<string, unknown> } | undefined;
   if (!info) return;
-  await Promise.all(Object.keys(info.Containers ?? {}).map((c) => docker.getContainer(c).remove({ force: true }).catch(() => undefined)));
+  await Promise.all(
+    Object.keys(info.Containers ?? {}).map((c) =>
+      docker
+        .getContainer(c)
+        .remove({ force: true })
+        .catch(() => undefined),
+    ),
+  );
   await network.remove().catch(() => undefined);
 }

@@ -66,7 +66,14 @@ export function currentOwner(): Owner {
 
 export function runLabels(runId: string): Record<string, string> {
   const owner = currentOwner();
-  return { [LABEL]: '1', [LABEL_RUN]: runId, [LABEL_PID]: String(owner.pid), [LABEL_HOST]: owner.host, [LABEL_BOOT]: owner.boot, [LABEL_STARTED]: owner.started };
+  return {
+    [LABEL]: '1',
+    [LABEL_RUN]: runId,
+    [LABEL_PID]: String(owner.pid),
+    [LABEL_HOST]: owner.host,
+    [LABEL_BOOT]: owner.boot,
+    [LABEL_STARTED]: owner.started,
+  };
 }
 
 function alive(pid: number): boolean {
@@ -195,7 +202,10 @@ export async function sweepOrphans(docker: Dockerode): Promise<string[]> {
   const removed: string[] = [];
   for (const c of await docker.listContainers({ all: true, filters: { label: [`${LABEL}=1`] } })) {
     if (!orphaned(c.Labels)) continue;
-    await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+    await docker
+      .getContainer(c.Id)
+      .remove({ force: true })
+      .catch(() => undefined);
     removed.push(`container ${c.Id.slice(0, 12)}`);
   }
   // Containers a killed image build left (they carry the Dockerfiles' label, and no run's), by the builders' claims.
@@ -205,13 +215,19 @@ export async function sweepOrphans(docker: Dockerode): Promise<string[]> {
   const claims = readClaims();
   for (const c of candidates) {
     if (c.Labels?.[LABEL_RUN] || !staleBuild(c.Id, claims)) continue;
-    await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+    await docker
+      .getContainer(c.Id)
+      .remove({ force: true })
+      .catch(() => undefined);
     removed.push(`build container ${c.Id.slice(0, 12)}`);
   }
   for (const c of claims) if (c.gone) rmSync(c.file, { force: true });
   for (const n of await docker.listNetworks({ filters: { label: [`${LABEL}=1`] } })) {
     if (!orphaned(n.Labels)) continue;
-    await docker.getNetwork(n.Id).remove().catch(() => undefined);
+    await docker
+      .getNetwork(n.Id)
+      .remove()
+      .catch(() => undefined);
     removed.push(`network ${n.Name}`);
   }
   const tables = spawnSync('nft', ['list', 'tables'], { encoding: 'utf8' });

@@ -61,7 +61,13 @@ export class ProgressConsole {
     this.options = options;
     for (const t of targets) {
       if (t.total === 0) continue;
-      this.tallies.set(t.id, { total: t.total, done: 0, counts: Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>, known: 0, nextQuarter: 1 });
+      this.tallies.set(t.id, {
+        total: t.total,
+        done: 0,
+        counts: Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>,
+        known: 0,
+        nextQuarter: 1,
+      });
     }
     this.width = Math.max(0, ...[...this.tallies.keys()].map((id) => id.length));
     const vectors = targets.reduce((n, t) => n + t.total, 0);
@@ -85,7 +91,9 @@ export class ProgressConsole {
     const quarter = Math.floor((4 * t.done) / t.total);
     if (t.done === t.total || (t.total >= 8 && quarter >= t.nextQuarter)) {
       t.nextQuarter = quarter + 1;
-      this.options.write(`${r.targetId.padEnd(this.width)}  ${String(t.done).padStart(String(t.total).length)}/${t.total}${t.done === t.total ? ' done' : '     '}  ${countsText(t)}\n`);
+      this.options.write(
+        `${r.targetId.padEnd(this.width)}  ${String(t.done).padStart(String(t.total).length)}/${t.total}${t.done === t.total ? ' done' : '     '}  ${countsText(t)}\n`,
+      );
     }
   }
 
@@ -94,7 +102,8 @@ export class ProgressConsole {
     const lines: string[] = [];
     if (this.known.length) {
       lines.push('', `Expected failures (known, listed in the expectations): ${this.known.length}`);
-      for (const r of this.known) lines.push(`  ${r.targetId}  ${r.vectorId} (${r.verdict}${r.expectation?.reason ? `: ${firstLine(r.expectation.reason)}` : ''})`);
+      for (const r of this.known)
+        lines.push(`  ${r.targetId}  ${r.vectorId} (${r.verdict}${r.expectation?.reason ? `: ${firstLine(r.expectation.reason)}` : ''})`);
     }
     if (this.unexpected.length) {
       lines.push('', `Unexpected results: ${this.unexpected.length}`);

@@ -86,14 +86,9 @@ export function htmlReport(run: RunResults, options: HtmlReportOptions = {}): st
   const script = pageScript();
   const scriptHash = sha256(script);
   const styleHash = sha256(PAGE_STYLE);
-  const csp = [
-    "default-src 'none'",
-    `script-src '${scriptHash}'`,
-    `style-src '${styleHash}'`,
-    'img-src data:',
-    "base-uri 'none'",
-    "form-action 'none'",
-  ].join('; ');
+  const csp = ["default-src 'none'", `script-src '${scriptHash}'`, `style-src '${styleHash}'`, 'img-src data:', "base-uri 'none'", "form-action 'none'"].join(
+    '; ',
+  );
   return [
     '<!DOCTYPE html>',
     '<html lang="en">',
@@ -264,11 +259,17 @@ export function pageLayout(run: RunResults, specs: SpecLibrary, makeViews?: Resu
 
   const lists = gateLists(run);
   const index = new Map(run.results.map((r, i) => [r, i]));
-  const gate = lists ? (Object.fromEntries(Object.entries(lists).map(([k, rs]: [string, ResultRecord[]]) => [k, rs.map((r) => index.get(r)!)])) as Record<keyof GateLists, number[]>) : undefined;
+  const gate = lists
+    ? (Object.fromEntries(Object.entries(lists).map(([k, rs]: [string, ResultRecord[]]) => [k, rs.map((r) => index.get(r)!)])) as Record<
+        keyof GateLists,
+        number[]
+      >)
+    : undefined;
   const rerun: PageLayout['rerun'] = {};
   const fallback = { suites: run.run.suites, ...(run.run.profile ? { profile: run.run.profile } : {}), ...(run.run.seed ? { seed: run.run.seed } : {}) };
   for (const r of run.results) {
-    if (isFailure(r.verdict) || r.verdict === 'flaky' || r.expectation?.outcome === 'unexpected-pass') rerun[`${r.vectorId}\u0000${r.targetId}`] = rerunCommand(run.run.argv, r.targetId, r.vectorId, { fallback });
+    if (isFailure(r.verdict) || r.verdict === 'flaky' || r.expectation?.outcome === 'unexpected-pass')
+      rerun[`${r.vectorId}\u0000${r.targetId}`] = rerunCommand(run.run.argv, r.targetId, r.vectorId, { fallback });
   }
   const views: PageLayout['views'] = {};
   if (makeViews) {
@@ -278,7 +279,20 @@ export function pageLayout(run: RunResults, specs: SpecLibrary, makeViews?: Resu
     });
   }
   const busy = runLoadWarning(run);
-  return { ...(gate ? { gate } : {}), ...(busy ? { loadWarning: busy } : {}), symbols: SYMBOL, verdicts: VERDICTS, levels: ['MUST', 'SHOULD', 'MAY'], sections, summary, suites, interop, citations, rerun, views };
+  return {
+    ...(gate ? { gate } : {}),
+    ...(busy ? { loadWarning: busy } : {}),
+    symbols: SYMBOL,
+    verdicts: VERDICTS,
+    levels: ['MUST', 'SHOULD', 'MAY'],
+    sections,
+    summary,
+    suites,
+    interop,
+    citations,
+    rerun,
+    views,
+  };
 }
 
 /**

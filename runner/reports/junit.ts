@@ -14,7 +14,9 @@ export function junitXml(run: RunResults): string {
   for (const r of run.results) byTarget.set(r.targetId, [...(byTarget.get(r.targetId) ?? []), r]);
   // Combinations of targets (interop pairs) get a testsuite each, after the targets.
   const known = new Set(run.targets.map((t) => t.id));
-  const pairs = [...byTarget.keys()].filter((id) => !known.has(id)).map((id) => ({ id, name: id, status: 'available' as const, implementation: undefined, reason: undefined }));
+  const pairs = [...byTarget.keys()]
+    .filter((id) => !known.has(id))
+    .map((id) => ({ id, name: id, status: 'available' as const, implementation: undefined, reason: undefined }));
   for (const target of [...run.targets, ...pairs]) {
     const results = byTarget.get(target.id) ?? [];
     const suite = b.testSuite().name(target.id);
@@ -55,7 +57,8 @@ export function junitXml(run: RunResults): string {
         default:
           break;
       }
-      if (r.expectation) tc.property('expectation', `${r.expectation.expected}: ${r.expectation.outcome}${r.expectation.reason ? ` (${r.expectation.reason})` : ''}`);
+      if (r.expectation)
+        tc.property('expectation', `${r.expectation.expected}: ${r.expectation.outcome}${r.expectation.reason ? ` (${r.expectation.reason})` : ''}`);
     }
   }
   return b.build();

@@ -71,18 +71,29 @@ export function matrixMarkdown(run: RunResults): string {
   if (busy) out.push(`> **Warning:** ${busy}.`, '');
   const gate = gateLists(run);
   if (gate) {
-    out.push('## Gate', '', `Against ${run.run.expectations?.join(', ') ?? 'the expectations'}: ${gate.newFailures.length} new failure(s), ${gate.unexpectedPasses.length} unexpected pass(es), ${gate.flaky.length} flaky, ${gate.knownFailures.length} known failure(s) still failing.`, '');
+    out.push(
+      '## Gate',
+      '',
+      `Against ${run.run.expectations?.join(', ') ?? 'the expectations'}: ${gate.newFailures.length} new failure(s), ${gate.unexpectedPasses.length} unexpected pass(es), ${gate.flaky.length} flaky, ${gate.knownFailures.length} known failure(s) still failing.`,
+      '',
+    );
     const list = (title: string, rs: ResultRecord[]) => {
       if (!rs.length) return;
       out.push(`### ${title}`, '');
-      for (const r of rs) out.push(`- ${SYMBOL[r.verdict]} \`${r.vectorId}\` on ${r.targetId}${r.expectation?.reason ? `: known as ${oneLine(r.expectation.reason)}` : r.reason ? `: ${oneLine(r.reason)}` : ''}`);
+      for (const r of rs)
+        out.push(
+          `- ${SYMBOL[r.verdict]} \`${r.vectorId}\` on ${r.targetId}${r.expectation?.reason ? `: known as ${oneLine(r.expectation.reason)}` : r.reason ? `: ${oneLine(r.reason)}` : ''}`,
+        );
       out.push('');
     };
     list('New failures', gate.newFailures);
     list('Unexpected passes', gate.unexpectedPasses);
     list('Flaky', gate.flaky);
   }
-  out.push(`Legend: ${VERDICTS.map((v) => `${SYMBOL[v]} ${v}`).join(' · ')}. Counts are passes over the vectors that apply to the target (skipped ones excluded).`, '');
+  out.push(
+    `Legend: ${VERDICTS.map((v) => `${SYMBOL[v]} ${v}`).join(' · ')}. Counts are passes over the vectors that apply to the target (skipped ones excluded).`,
+    '',
+  );
 
   out.push('## Targets', '');
   const targetRows = run.targets.map((t) => {
@@ -151,7 +162,12 @@ export function matrixMarkdown(run: RunResults): string {
 function coverageTable(run: RunResults, suite: string): string[] {
   const c = run.coverage?.find((x) => x.suite === suite);
   if (!c) return [];
-  const rows = c.sections.map((s) => [`${s.url ? `[§${s.section}](${s.url})` : `§${s.section}`} ${s.title}`, `${s.covered}/${s.testable}`, String(s.untestable), s.uncovered.map((id) => `\`${id}\``).join(' ')]);
+  const rows = c.sections.map((s) => [
+    `${s.url ? `[§${s.section}](${s.url})` : `§${s.section}`} ${s.title}`,
+    `${s.covered}/${s.testable}`,
+    String(s.untestable),
+    s.uncovered.map((id) => `\`${id}\``).join(' '),
+  ]);
   rows.push(['**all**', `**${c.totals.covered}/${c.totals.testable}**`, String(c.totals.untestable), '']);
   return [
     `### Requirements coverage: ${c.doc}${c.profile ? ` (profile ${c.profile})` : ''}`,
@@ -191,8 +207,15 @@ function interopGrids(run: RunResults, suite: string, vectors: VectorRecord[]): 
         const r = mine.find((x) => x.roles![rowRole] === row && x.roles![colRole] === col);
         return r ? SYMBOL[r.verdict] : '';
       };
-      out.push(markdownTable([`${rowRole} \\ ${colRole}`, ...cols], rows.map((row) => [row, ...cols.map((col) => cell(row, col))])), '');
-      for (const r of mine.filter((x) => isFailure(x.verdict))) out.push(`- ${SYMBOL[r.verdict]} ${r.roles![rowRole]} → ${r.roles![colRole]}: ${oneLine(r.reason ?? r.verdict)}`);
+      out.push(
+        markdownTable(
+          [`${rowRole} \\ ${colRole}`, ...cols],
+          rows.map((row) => [row, ...cols.map((col) => cell(row, col))]),
+        ),
+        '',
+      );
+      for (const r of mine.filter((x) => isFailure(x.verdict)))
+        out.push(`- ${SYMBOL[r.verdict]} ${r.roles![rowRole]} → ${r.roles![colRole]}: ${oneLine(r.reason ?? r.verdict)}`);
       if (mine.some((x) => isFailure(x.verdict))) out.push('');
     }
   }

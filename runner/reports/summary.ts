@@ -21,8 +21,15 @@ export function summaryText(run: RunResults): string {
   const lines = [textTable(['target', 'version', ...VERDICTS], rows)];
   const gate = gateLists(run);
   if (gate) {
-    lines.push('', `Gate: ${gate.newFailures.length} new failure(s), ${gate.unexpectedPasses.length} unexpected pass(es), ${gate.flaky.length} flaky, ${gate.knownFailures.length} known failure(s)`);
-    for (const [title, rs] of [['New failures', gate.newFailures], ['Unexpected passes', gate.unexpectedPasses], ['Flaky', gate.flaky]] as const) {
+    lines.push(
+      '',
+      `Gate: ${gate.newFailures.length} new failure(s), ${gate.unexpectedPasses.length} unexpected pass(es), ${gate.flaky.length} flaky, ${gate.knownFailures.length} known failure(s)`,
+    );
+    for (const [title, rs] of [
+      ['New failures', gate.newFailures],
+      ['Unexpected passes', gate.unexpectedPasses],
+      ['Flaky', gate.flaky],
+    ] as const) {
       if (!rs.length) continue;
       lines.push(`  ${title}:`);
       for (const r of rs) lines.push(`    ${r.targetId}  ${r.vectorId} (${r.verdict})`);

@@ -26,6 +26,14 @@ export function textTable(header: string[], rows: string[][]): string {
 export function logsText(r: Pick<ResultRecord, 'logs'>, indent = '  '): string {
   if (!r.logs) return '';
   return Object.entries(r.logs)
-    .map(([endpoint, text]) => `\n${indent}stderr of ${endpoint}:\n${text.trimEnd().split('\n').slice(-20).map((l) => indent + '  ' + l).join('\n')}`)
+    .map(
+      ([endpoint, text]) =>
+        `\n${indent}stderr of ${endpoint}:\n${text
+          .trimEnd()
+          .split('\n')
+          .slice(-20)
+          .map((l) => indent + '  ' + l)
+          .join('\n')}`,
+    )
     .join('');
 }

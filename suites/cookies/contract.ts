@@ -96,6 +96,10 @@ export interface CookieMethods {
 }
 
 /** Calls one of the suite's methods; the transport has checked the result against the method's result schema. */
-export async function call<M extends keyof CookieMethods>(session: Session, method: M, params: CookieMethods[M]['params']): Promise<CookieMethods[M]['result']> {
+export async function call<M extends keyof CookieMethods>(
+  session: Session,
+  method: M,
+  params: CookieMethods[M]['params'],
+): Promise<CookieMethods[M]['result']> {
   return (await session.call(method, params)) as CookieMethods[M]['result'];
 }

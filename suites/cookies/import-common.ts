@@ -106,7 +106,11 @@ export function importSetCookie(bytes: Buffer, now: number): { value: HeaderValu
  */
 export function writeImported(dest: string, description: string, vectors: CookieVector[]): void {
   if (vectors.length > MAX_VECTORS_PER_FILE)
-    throw new UsageError(`${vectors.length} vectors: more than the limit of ${MAX_VECTORS_PER_FILE} per vector file (see docs/vectors.md); import the corpus in parts`);
-  const $schema = relative(dirname(resolve(dest)), resolve(SCHEMA_DIR, 'cookie-vectors.schema.json')).split('\\').join('/');
+    throw new UsageError(
+      `${vectors.length} vectors: more than the limit of ${MAX_VECTORS_PER_FILE} per vector file (see docs/vectors.md); import the corpus in parts`,
+    );
+  const $schema = relative(dirname(resolve(dest)), resolve(SCHEMA_DIR, 'cookie-vectors.schema.json'))
+    .split('\\')
+    .join('/');
   writeFileAtomic(dest, JSON.stringify({ $schema, description, vectors }, null, 2) + '\n');
 }

@@ -107,7 +107,12 @@ function readCorpus(src: string): { entries: Entry[]; errors: InputError[] } {
       const t = test as WptCookieTest;
       if (problems.length === 0) {
         if ((t.cookie === undefined) === (t.setCookie === undefined))
-          problems.push(source.error(pointer, t.cookie === undefined ? 'missing the Set-Cookie values: "cookie" (or "setCookie")' : 'give "cookie" or "setCookie", not both'));
+          problems.push(
+            source.error(
+              pointer,
+              t.cookie === undefined ? 'missing the Set-Cookie values: "cookie" (or "setCookie")' : 'give "cookie" or "setCookie", not both',
+            ),
+          );
         if (t.location !== undefined && t.url !== undefined)
           problems.push(source.error(`${pointer}/url`, 'give "location" (a redirect) or "url" (a new request), not both'));
       }
@@ -219,8 +224,10 @@ function convertOne(e: Entry, origin: URL, now: number): Converted {
     for (const r of imported.rewritten) rewritten.push({ pointer: at, what: `future Expires date rewritten as relative, ${r}` });
     setCookie.push(imported.value);
   }
-  if (LONE_SURROGATE.test(test.expected)) return { pointer: `${pointer}/expected`, error: 'the expected Cookie header holds a lone UTF-16 surrogate, which stands for no octets' };
-  if (UNSENDABLE.test(test.expected)) return { pointer: `${pointer}/expected`, error: 'the expected Cookie header holds a NUL, CR or LF, which no Cookie header field can carry' };
+  if (LONE_SURROGATE.test(test.expected))
+    return { pointer: `${pointer}/expected`, error: 'the expected Cookie header holds a lone UTF-16 surrogate, which stands for no octets' };
+  if (UNSENDABLE.test(test.expected))
+    return { pointer: `${pointer}/expected`, error: 'the expected Cookie header holds a NUL, CR or LF, which no Cookie header field can carry' };
   const setUrl = new URL(`/cookies/resources/set?${slug}`, origin);
   const where = test.location ?? test.url;
   let readUrl: URL;
@@ -230,7 +237,10 @@ function convertOne(e: Entry, origin: URL, now: number): Converted {
     return { pointer: `${pointer}/${test.location !== undefined ? 'location' : 'url'}`, error: `not a path or a URL: ${JSON.stringify(where)}` };
   }
   if (readUrl.protocol !== 'http:' && readUrl.protocol !== 'https:')
-    return { pointer: `${pointer}/${test.location !== undefined ? 'location' : 'url'}`, error: `${readUrl.protocol} is not http or https: the harness only serves HTTP` };
+    return {
+      pointer: `${pointer}/${test.location !== undefined ? 'location' : 'url'}`,
+      error: `${readUrl.protocol} is not http or https: the harness only serves HTTP`,
+    };
   const { spec, level } = citationsFor(asList(raw), setUrl, readUrl, test.expected);
   const response: NonNullable<CookieVector['requests'][number]['response']> = { setCookie };
   if (test.location !== undefined) {
@@ -290,7 +300,10 @@ export function convertWptCookies(src: string, specs: SpecLibrary, options: { or
     const first = byId.get(id);
     if (first)
       errors.push(
-        e.source.error(`${e.pointer}/name`, `the name ${JSON.stringify(e.test.name)} gives the id ${id}, as the test at ${formatLocation(first.source.locate(`${first.pointer}/name`))} does: names must differ in their letters and digits`),
+        e.source.error(
+          `${e.pointer}/name`,
+          `the name ${JSON.stringify(e.test.name)} gives the id ${id}, as the test at ${formatLocation(first.source.locate(`${first.pointer}/name`))} does: names must differ in their letters and digits`,
+        ),
       );
     else byId.set(id, e);
   }

@@ -55,7 +55,8 @@ function importWptCookies(src: string, out: string, origin: string | undefined):
 
 export const importCommand: SuiteCommand = {
   summary: 'convert an external cookie test corpus into vectors',
-  usage: 'conformatrix import http-state|wpt-cookies SRC --out DEST [--origin URL] (DEST: a .json file, or a folder for FORMAT.json; --origin: wpt-cookies only)',
+  usage:
+    'conformatrix import http-state|wpt-cookies SRC --out DEST [--origin URL] (DEST: a .json file, or a folder for FORMAT.json; --origin: wpt-cookies only)',
   async run(args: string[]): Promise<number> {
     if (args.includes('--help') || args.includes('-h')) {
       process.stdout.write(`Usage: ${this.usage}\n`);

@@ -9,7 +9,17 @@ import type { Decision, LoadedVector, Outcome, RunContext, Session, Suite, Targe
 import { toBytes } from './bytes.js';
 import { renderDates } from './time.js';
 import { judge, type Observed } from './verdict.js';
-import { adapterScript, DEFAULT_PROFILE, loadCookieVectors, needsClock, PROFILE_NAMES, usesScript, vectorProfiles, type CookieVector, type Profile } from './vector.js';
+import {
+  adapterScript,
+  DEFAULT_PROFILE,
+  loadCookieVectors,
+  needsClock,
+  PROFILE_NAMES,
+  usesScript,
+  vectorProfiles,
+  type CookieVector,
+  type Profile,
+} from './vector.js';
 import { importCommand } from './import.js';
 import { OriginServer } from './http/origin-server.js';
 import { planHttp, runHttp, startupHttp } from './http/run-http.js';
@@ -47,9 +57,17 @@ function plan(vector: LoadedVector<CookieVector>, target: TargetView, profile: s
   const ua = uaDecision(v, target);
   if (!ua.run) return ua;
   if (usesScript(v) && !target.capabilities.has('document-cookie'))
-    return { run: false, verdict: 'unsupported', reason: `needs the non-HTTP API (document.cookie in a loaded document); ${target.id}'s adapter does not declare the document-cookie capability` };
+    return {
+      run: false,
+      verdict: 'unsupported',
+      reason: `needs the non-HTTP API (document.cookie in a loaded document); ${target.id}'s adapter does not declare the document-cookie capability`,
+    };
   if (needsClock(v) && !target.capabilities.has('clock'))
-    return { run: false, verdict: 'unsupported', reason: `needs a controllable clock (${v.clock ? `fixed at ${v.clock.start}` : 'time advances between requests'}); ${target.id} uses the real clock` };
+    return {
+      run: false,
+      verdict: 'unsupported',
+      reason: `needs a controllable clock (${v.clock ? `fixed at ${v.clock.start}` : 'time advances between requests'}); ${target.id} uses the real clock`,
+    };
   if (modeOf(target) === 'http') return planHttp(v, target);
   return { run: true };
 }
@@ -103,9 +121,19 @@ async function run(vector: LoadedVector<CookieVector>, session: Session, target:
   });
   const result = await call(session, 'cookies.run', { vector: v.id, profile, requests });
   if (result.cookies.length !== requests.length)
-    return { verdict: 'error', expected: null, actual: result, reason: `adapter returned ${result.cookies.length} Cookie headers for ${requests.length} requests` };
+    return {
+      verdict: 'error',
+      expected: null,
+      actual: result,
+      reason: `adapter returned ${result.cookies.length} Cookie headers for ${requests.length} requests`,
+    };
   if (usesScript(v) && result.reads?.length !== requests.length)
-    return { verdict: 'error', expected: null, actual: result, reason: `adapter returned document.cookie reads for ${result.reads?.length ?? 0} requests, not ${requests.length}` };
+    return {
+      verdict: 'error',
+      expected: null,
+      actual: result,
+      reason: `adapter returned document.cookie reads for ${result.reads?.length ?? 0} requests, not ${requests.length}`,
+    };
   const observed: Observed[] = requests.map((r, i) => ({
     url: r.url,
     method: r.method,

@@ -28,19 +28,32 @@ export function formatDate(ms: number, format = 'imf'): string {
   const pattern = NAMED[format] ?? format;
   return pattern.replace(/%([aAbBdeHMSyYm%])/g, (_, c: string) => {
     switch (c) {
-      case 'a': return DAYS[d.getUTCDay()]!.slice(0, 3);
-      case 'A': return DAYS[d.getUTCDay()]!;
-      case 'b': return MONTHS[d.getUTCMonth()]!.slice(0, 3);
-      case 'B': return MONTHS[d.getUTCMonth()]!;
-      case 'd': return pad(d.getUTCDate());
-      case 'e': return String(d.getUTCDate()).padStart(2, ' ');
-      case 'H': return pad(d.getUTCHours());
-      case 'M': return pad(d.getUTCMinutes());
-      case 'S': return pad(d.getUTCSeconds());
-      case 'y': return pad(d.getUTCFullYear() % 100);
-      case 'Y': return pad(d.getUTCFullYear(), 4);
-      case 'm': return pad(d.getUTCMonth() + 1);
-      default: return '%';
+      case 'a':
+        return DAYS[d.getUTCDay()]!.slice(0, 3);
+      case 'A':
+        return DAYS[d.getUTCDay()]!;
+      case 'b':
+        return MONTHS[d.getUTCMonth()]!.slice(0, 3);
+      case 'B':
+        return MONTHS[d.getUTCMonth()]!;
+      case 'd':
+        return pad(d.getUTCDate());
+      case 'e':
+        return String(d.getUTCDate()).padStart(2, ' ');
+      case 'H':
+        return pad(d.getUTCHours());
+      case 'M':
+        return pad(d.getUTCMinutes());
+      case 'S':
+        return pad(d.getUTCSeconds());
+      case 'y':
+        return pad(d.getUTCFullYear() % 100);
+      case 'Y':
+        return pad(d.getUTCFullYear(), 4);
+      case 'm':
+        return pad(d.getUTCMonth() + 1);
+      default:
+        return '%';
     }
   });
 }

@@ -130,7 +130,8 @@ export function loadCookieVectors(source: JsonSource): { vectors: LoadedVector<C
       } catch {
         errors.push(source.error(`${rat}/url`, `not a valid URL: ${r.url}`));
       }
-      if (r.context && v.ua !== 'browser') errors.push(source.error(`${rat}/context`, 'a request context only means something to browsers: set "ua": "browser"'));
+      if (r.context && v.ua !== 'browser')
+        errors.push(source.error(`${rat}/context`, 'a request context only means something to browsers: set "ua": "browser"'));
       if (r.context?.initiator) {
         try {
           new URL(r.context.initiator);
@@ -150,7 +151,12 @@ export function loadCookieVectors(source: JsonSource): { vectors: LoadedVector<C
         }
         if (!next) errors.push(source.error(`${rat}/response/location`, 'a redirect must be followed by the request it leads to'));
         else if (next.context !== undefined && !sameContext(next.context, r.context))
-          errors.push(source.error(`${at}/requests/${j + 1}/context`, 'follows a redirect, so it is made in the context of the request before it: leave the context out or give the same one'));
+          errors.push(
+            source.error(
+              `${at}/requests/${j + 1}/context`,
+              'follows a redirect, so it is made in the context of the request before it: leave the context out or give the same one',
+            ),
+          );
         else if (target && safeHref(next.url) !== target)
           errors.push(source.error(`${at}/requests/${j + 1}/url`, `follows a redirect to ${target}, so it must be that URL`));
         const status = r.response?.status;
@@ -161,21 +167,38 @@ export function loadCookieVectors(source: JsonSource): { vectors: LoadedVector<C
         if (v.ua !== 'browser') errors.push(source.error(`${rat}/reload`, 'only a browser reloads a document: set "ua": "browser"'));
         if (r.context) errors.push(source.error(`${rat}/context`, 'a reload is made in the context of the document it reloads: leave the context out'));
         if ((r.method ?? 'GET') !== 'GET') errors.push(source.error(`${rat}/method`, 'a reload from the browser interface is a GET here'));
-        if (!prev || prev.response?.location !== undefined || (prev.context?.destination ?? 'document') !== 'document' || safeHref(prev.url) !== safeHref(r.url))
-          errors.push(source.error(`${rat}/reload`, 'a reload follows the request that loaded a top-level document, with that document\'s URL'));
+        if (
+          !prev ||
+          prev.response?.location !== undefined ||
+          (prev.context?.destination ?? 'document') !== 'document' ||
+          safeHref(prev.url) !== safeHref(r.url)
+        )
+          errors.push(source.error(`${rat}/reload`, "a reload follows the request that loaded a top-level document, with that document's URL"));
       }
       if (r.script) {
         // The script runs in the document the request loads: a navigation the client starts itself, which ends there.
         if (v.ua !== 'browser') errors.push(source.error(`${rat}/script`, 'document.cookie only exists in browsers: set "ua": "browser"'));
         if (r.context?.destination === 'image' || isWorker(r.context?.destination))
-          errors.push(source.error(`${rat}/script`, `${r.context?.destination === 'image' ? 'an image is' : 'a worker\'s request loads'} not a document: a script needs destination document or iframe`));
-        if (location !== undefined) errors.push(source.error(`${rat}/script`, 'a redirect response loads no document: put the script on the request the redirect leads to'));
+          errors.push(
+            source.error(
+              `${rat}/script`,
+              `${r.context?.destination === 'image' ? 'an image is' : "a worker's request loads"} not a document: a script needs destination document or iframe`,
+            ),
+          );
+        if (location !== undefined)
+          errors.push(source.error(`${rat}/script`, 'a redirect response loads no document: put the script on the request the redirect leads to'));
         if (j > 0 && v.requests[j - 1]!.response?.location)
-          errors.push(source.error(`${rat}/script`, 'a request that follows a redirect is made by the client itself: run the script in a document the vector loads directly'));
+          errors.push(
+            source.error(
+              `${rat}/script`,
+              'a request that follows a redirect is made by the client itself: run the script in a document the vector loads directly',
+            ),
+          );
       }
       if (isProfileMap(r.cookie)) {
         for (const p of Object.keys(r.cookie)) {
-          if (!profiles.includes(p as Profile)) errors.push(source.error(`${rat}/cookie/${p}`, `profile ${p} is not among the vector's profiles (${profiles.join(', ')})`));
+          if (!profiles.includes(p as Profile))
+            errors.push(source.error(`${rat}/cookie/${p}`, `profile ${p} is not among the vector's profiles (${profiles.join(', ')})`));
         }
       }
       (r.response?.setCookie ?? []).forEach((h, k) => {
@@ -258,9 +281,11 @@ function contextErrors(source: JsonSource, at: string, c: RequestContext): Input
   const errors: InputError[] = [];
   const destination = c.destination ?? 'document';
   for (const key of ['top', 'sandbox'] as const) {
-    if (c[key] !== undefined && c.initiator === undefined) errors.push(source.error(`${at}/${key}`, `${key} describes the initiator document: give context.initiator`));
+    if (c[key] !== undefined && c.initiator === undefined)
+      errors.push(source.error(`${at}/${key}`, `${key} describes the initiator document: give context.initiator`));
   }
-  if (isWorker(destination) && c.initiator === undefined) errors.push(source.error(`${at}/destination`, 'a worker is started by a document: give context.initiator'));
+  if (isWorker(destination) && c.initiator === undefined)
+    errors.push(source.error(`${at}/destination`, 'a worker is started by a document: give context.initiator'));
   if (c.top !== undefined) {
     try {
       new URL(c.top);
@@ -268,7 +293,12 @@ function contextErrors(source: JsonSource, at: string, c: RequestContext): Input
       errors.push(source.error(`${at}/top`, 'not a valid URL'));
     }
     if (destination !== 'image' && !isWorker(destination))
-      errors.push(source.error(`${at}/top`, 'a framed initiator makes image and worker requests only (its link would navigate the frame): use destination image, worker or shared-worker'));
+      errors.push(
+        source.error(
+          `${at}/top`,
+          'a framed initiator makes image and worker requests only (its link would navigate the frame): use destination image, worker or shared-worker',
+        ),
+      );
   }
   if (c.sandbox && destination !== 'image')
     errors.push(source.error(`${at}/sandbox`, 'a sandboxed document makes image requests only (its opaque origin can start no worker): use destination image'));

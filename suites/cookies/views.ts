@@ -32,7 +32,9 @@ export function octets(v: unknown): ViewValue {
 function byRequest(list: unknown): Map<number, unknown> {
   const m = new Map<number, unknown>();
   if (Array.isArray(list)) {
-    for (const x of list) if (x && typeof x === 'object' && typeof (x as { request?: unknown }).request === 'number' && 'cookie' in x) m.set((x as { request: number }).request, (x as { cookie: unknown }).cookie);
+    for (const x of list)
+      if (x && typeof x === 'object' && typeof (x as { request?: unknown }).request === 'number' && 'cookie' in x)
+        m.set((x as { request: number }).request, (x as { cookie: unknown }).cookie);
   }
   return m;
 }
@@ -43,7 +45,8 @@ function byRead(list: unknown): Map<string, unknown> {
   if (Array.isArray(list)) {
     for (const x of list) {
       const o = x as { request?: unknown; read?: unknown; documentCookie?: unknown } | null;
-      if (o && typeof o === 'object' && typeof o.request === 'number' && typeof o.read === 'number' && 'documentCookie' in o) m.set(`${o.request}:${o.read}`, o.documentCookie);
+      if (o && typeof o === 'object' && typeof o.request === 'number' && typeof o.read === 'number' && 'documentCookie' in o)
+        m.set(`${o.request}:${o.read}`, o.documentCookie);
     }
   }
   return m;
@@ -59,7 +62,8 @@ function readsCell(n: number, got: unknown, wantReads: Map<string, unknown>, fai
   const items: ViewValue[] = [];
   for (let k = 1; k <= count; k++) {
     const value = values[k - 1];
-    const shown: ViewValue = value === undefined ? { text: '(no value)', tone: 'muted' } : typeof value === 'string' ? { bytes: value } : { text: JSON.stringify(value), code: true };
+    const shown: ViewValue =
+      value === undefined ? { text: '(no value)', tone: 'muted' } : typeof value === 'string' ? { bytes: value } : { text: JSON.stringify(value), code: true };
     if (!wantReads.has(`${n}:${k}`)) {
       items.push(shown);
       continue;
@@ -67,7 +71,13 @@ function readsCell(n: number, got: unknown, wantReads: Map<string, unknown>, fai
     const want = wantReads.get(`${n}:${k}`);
     const bad = failed && value !== want;
     anyBad ||= bad;
-    items.push({ seq: [bad ? { text: '\u2717 ', tone: 'bad', strong: true, title: 'differs' } : { text: '\u2713 ', tone: 'good', title: 'checked' }, shown, ...(bad ? [{ text: ' expected ', tone: 'muted' as const }, octets(want)] : [])] });
+    items.push({
+      seq: [
+        bad ? { text: '\u2717 ', tone: 'bad', strong: true, title: 'differs' } : { text: '\u2713 ', tone: 'good', title: 'checked' },
+        shown,
+        ...(bad ? [{ text: ' expected ', tone: 'muted' as const }, octets(want)] : []),
+      ],
+    });
   }
   return { cell: { list: items, name: 'reads' }, bad: anyBad };
 }
@@ -83,7 +93,16 @@ export function exchangeView(exchange: ExchangeEntry[], expected: unknown, actua
   const hasNow = exchange.some((e) => e.now !== undefined);
   const hasReads = wantReads.size > 0 || exchange.some((e) => Array.isArray(e.documentCookie));
   const extra = exchange.some((e) => Object.keys(e).some((k) => !KNOWN.has(k)));
-  const columns = ['#', 'request', 'Cookie sent', 'expected Cookie', 'Set-Cookie received', ...(hasReads ? ['document.cookie reads'] : []), ...(hasNow ? ['time'] : []), ...(extra ? ['other'] : [])];
+  const columns = [
+    '#',
+    'request',
+    'Cookie sent',
+    'expected Cookie',
+    'Set-Cookie received',
+    ...(hasReads ? ['document.cookie reads'] : []),
+    ...(hasNow ? ['time'] : []),
+    ...(extra ? ['other'] : []),
+  ];
   const rows = exchange.map((e, i): ViewRow => {
     const n = i + 1;
     const checked = want.has(n);
@@ -96,7 +115,12 @@ export function exchangeView(exchange: ExchangeEntry[], expected: unknown, actua
       { cell: octets(e.cookie), name: 'sent', ...(bad ? { tone: 'del' as const } : {}) },
       {
         cell: checked
-          ? { seq: [bad ? { text: '\u2717 ', tone: 'bad', strong: true, title: 'differs' } : { text: '\u2713 ', tone: 'good', title: 'checked' }, octets(want.get(n))] }
+          ? {
+              seq: [
+                bad ? { text: '\u2717 ', tone: 'bad', strong: true, title: 'differs' } : { text: '\u2713 ', tone: 'good', title: 'checked' },
+                octets(want.get(n)),
+              ],
+            }
           : { text: 'not checked', tone: 'muted' },
         name: 'want',
         ...(bad ? { tone: 'del' as const } : {}),

@@ -15,9 +15,12 @@ import { interopViews } from './views.js';
 /** What a pair must be able to do for the scenario. */
 function planEnsemble(vector: LoadedVector<Scenario>, targets: Record<string, TargetView>): Decision {
   for (const [role, t] of Object.entries(targets)) {
-    if (!t.capabilities.has('mptcp-interop')) return { run: false, verdict: 'unsupported', reason: `${t.id} (${role}) does not take part in interop scenarios` };
-    if (vector.data.checksums && !t.capabilities.has('interop-checksums')) return { run: false, verdict: 'unsupported', reason: `${t.id} (${role}) cannot ask for DSS checksums here` };
-    if (vector.data.join && role === 'client' && !t.capabilities.has('interop-join')) return { run: false, verdict: 'unsupported', reason: `${t.id} cannot open a second subflow as a client` };
+    if (!t.capabilities.has('mptcp-interop'))
+      return { run: false, verdict: 'unsupported', reason: `${t.id} (${role}) does not take part in interop scenarios` };
+    if (vector.data.checksums && !t.capabilities.has('interop-checksums'))
+      return { run: false, verdict: 'unsupported', reason: `${t.id} (${role}) cannot ask for DSS checksums here` };
+    if (vector.data.join && role === 'client' && !t.capabilities.has('interop-join'))
+      return { run: false, verdict: 'unsupported', reason: `${t.id} cannot open a second subflow as a client` };
   }
   return { run: true };
 }

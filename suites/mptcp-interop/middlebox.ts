@@ -69,7 +69,10 @@ export function middleboxRules(behaviour: Behaviour, p: MiddleboxPlan): string[]
       return [`ip saddr ${p.joinPrefix} reset tcp option mptcp`, `ip daddr ${p.joinPrefix} reset tcp option mptcp`];
     case 'strip-join-after-handshake':
       // On the join subflow, every MPTCP option but MP_JOIN (the join's handshake goes through; DSS vanishes after it).
-      return [`ip saddr ${p.joinPrefix} tcp flags & syn == 0 tcp option mptcp subtype != 1 reset tcp option mptcp`, `ip daddr ${p.joinPrefix} tcp flags & syn == 0 tcp option mptcp subtype != 1 reset tcp option mptcp`];
+      return [
+        `ip saddr ${p.joinPrefix} tcp flags & syn == 0 tcp option mptcp subtype != 1 reset tcp option mptcp`,
+        `ip daddr ${p.joinPrefix} tcp flags & syn == 0 tcp option mptcp subtype != 1 reset tcp option mptcp`,
+      ];
     case 'corrupt-join-hmac':
       return corruptJoinHmac();
     case 'corrupt-payload':

@@ -81,7 +81,9 @@ export async function runScenario(s: Scenario, ensemble: Ensemble, ctx: RunConte
     captured = await topology.collect().catch(() => undefined);
     await topology.dispose();
   }
-  const artifacts: Record<string, string> = captured ? { pcapClientSide: relative(ctx.outDir, captured.client), pcapServerSide: relative(ctx.outDir, captured.server) } : {};
+  const artifacts: Record<string, string> = captured
+    ? { pcapClientSide: relative(ctx.outDir, captured.client), pcapServerSide: relative(ctx.outDir, captured.server) }
+    : {};
   if (!reports) throw new Error('internal: no reports');
   const resets = captured ? resetsIn([captured.client, captured.server]) : [];
   const intact = reports.client.intact && reports.server.intact;
@@ -93,7 +95,13 @@ export async function runScenario(s: Scenario, ensemble: Ensemble, ctx: RunConte
     rstReasons: [...new Set(resets.flatMap((r) => (r.reason !== undefined ? [r.reason] : [])))],
   };
   const e = s.expect;
-  const expected = { client: e.client, server: e.server, ...(e.subflows !== undefined ? { subflows: e.subflows } : {}), intact: e.intact ?? true, ...(e.rstReason !== undefined ? { rstReason: e.rstReason } : {}) };
+  const expected = {
+    client: e.client,
+    server: e.server,
+    ...(e.subflows !== undefined ? { subflows: e.subflows } : {}),
+    intact: e.intact ?? true,
+    ...(e.rstReason !== undefined ? { rstReason: e.rstReason } : {}),
+  };
   const problems: string[] = [];
   for (const side of ['client', 'server'] as const) {
     if (actual[side] !== e[side]) {
@@ -110,7 +118,8 @@ export async function runScenario(s: Scenario, ensemble: Ensemble, ctx: RunConte
         : `the data did not arrive ${expected.intact === 'any' ? 'complete' : 'intact'}: the server got ${reports.server.received} of ${s.transfer.clientToServer} octets${reports.server.intact ? '' : ' (or not the right ones)'}, the client ${reports.client.received} of ${s.transfer.serverToClient}${reports.client.intact ? '' : ' (or not the right ones)'}`,
     );
   }
-  if (e.rstReason !== undefined && !actual.rstReasons.includes(e.rstReason)) problems.push(`no reset carried MP_TCPRST reason ${e.rstReason} (seen: ${actual.rstReasons.join(', ') || 'none'})`);
+  if (e.rstReason !== undefined && !actual.rstReasons.includes(e.rstReason))
+    problems.push(`no reset carried MP_TCPRST reason ${e.rstReason} (seen: ${actual.rstReasons.join(', ') || 'none'})`);
   return {
     verdict: problems.length ? 'fail' : 'pass',
     expected,

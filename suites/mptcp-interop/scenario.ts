@@ -38,9 +38,17 @@ export function loadScenarios(source: JsonSource): { vectors: LoadedVector<Scena
   const doc = source.value as { vectors: Scenario[] };
   const errors: InputError[] = [];
   doc.vectors.forEach((v, i) => {
-    if (ON_JOIN.includes(v.middlebox) && !v.join) errors.push(source.error(`/vectors/${i}/middlebox`, `${v.middlebox} acts on the join subflow: the scenario needs "join": true`));
-    if (v.middlebox === 'corrupt-payload' && v.transfer.clientToServer < 2000) errors.push(source.error(`/vectors/${i}/transfer/clientToServer`, 'corrupt-payload rewrites an octet 1000 octets into a full-sized client segment: send at least 2000 octets'));
-    if (v.expect.subflows !== undefined && v.expect.subflows > 1 && !v.join) errors.push(source.error(`/vectors/${i}/expect/subflows`, 'more than one subflow needs "join": true'));
+    if (ON_JOIN.includes(v.middlebox) && !v.join)
+      errors.push(source.error(`/vectors/${i}/middlebox`, `${v.middlebox} acts on the join subflow: the scenario needs "join": true`));
+    if (v.middlebox === 'corrupt-payload' && v.transfer.clientToServer < 2000)
+      errors.push(
+        source.error(
+          `/vectors/${i}/transfer/clientToServer`,
+          'corrupt-payload rewrites an octet 1000 octets into a full-sized client segment: send at least 2000 octets',
+        ),
+      );
+    if (v.expect.subflows !== undefined && v.expect.subflows > 1 && !v.join)
+      errors.push(source.error(`/vectors/${i}/expect/subflows`, 'more than one subflow needs "join": true'));
   });
   return {
     vectors: doc.vectors.map((v, i) => ({

@@ -38,7 +38,10 @@ export function pairView(reports: { client: Report; server: Report }, resets: { 
       {
         pairs: [
           ['Topology', topology],
-          ['Resets on the wire', resets.length ? { list: resets.map((x) => `from ${x.from}${x.reason !== undefined ? `, MP_TCPRST reason ${x.reason}` : ''}`) } : 'none'],
+          [
+            'Resets on the wire',
+            resets.length ? { list: resets.map((x) => `from ${x.from}${x.reason !== undefined ? `, MP_TCPRST reason ${x.reason}` : ''}`) } : 'none',
+          ],
         ],
       },
     ],

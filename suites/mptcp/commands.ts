@@ -69,7 +69,8 @@ function hexBytes(text: string, name: string): Uint8Array {
 /** A hex string of at most `bits` bits as a bigint. */
 function hexUint(text: string, name: string, bits: number): bigint {
   const clean = text.trim().replace(/^0x/i, '');
-  if (!/^[0-9a-fA-F]+$/.test(clean) || clean.replace(/^0+/, '').length > bits / 4) throw new Usage(`${name} must be at most ${bits / 4} hex digits, got ${JSON.stringify(text)}`);
+  if (!/^[0-9a-fA-F]+$/.test(clean) || clean.replace(/^0+/, '').length > bits / 4)
+    throw new Usage(`${name} must be at most ${bits / 4} hex digits, got ${JSON.stringify(text)}`);
   return BigInt('0x' + clean);
 }
 
@@ -145,7 +146,11 @@ function decodeCommand(args: string[]): number {
   if (!['auto', 'packet', 'options'].includes(as)) throw new Usage(`--as must be auto, packet or options, got ${JSON.stringify(as)}`);
   let flags: { syn: boolean; ack: boolean } | undefined;
   if (values.flags !== undefined) {
-    const known: Record<string, { syn: boolean; ack: boolean }> = { syn: { syn: true, ack: false }, 'syn-ack': { syn: true, ack: true }, other: { syn: false, ack: true } };
+    const known: Record<string, { syn: boolean; ack: boolean }> = {
+      syn: { syn: true, ack: false },
+      'syn-ack': { syn: true, ack: true },
+      other: { syn: false, ack: true },
+    };
     flags = known[values.flags];
     if (!flags) throw new Usage(`--flags must be syn, syn-ack or other, got ${JSON.stringify(values.flags)}`);
   }
@@ -165,7 +170,13 @@ function deriveCommand(args: string[]): number {
 function hmacCommand(args: string[]): number {
   const { values } = parseArgs({
     args,
-    options: { 'key-a': { type: 'string' }, 'key-b': { type: 'string' }, 'nonce-a': { type: 'string' }, 'nonce-b': { type: 'string' }, version: { type: 'string' } },
+    options: {
+      'key-a': { type: 'string' },
+      'key-b': { type: 'string' },
+      'nonce-a': { type: 'string' },
+      'nonce-b': { type: 'string' },
+      version: { type: 'string' },
+    },
   });
   const secrets = {
     keyA: hexUint(need(values['key-a'], 'key-a'), '--key-a', 64),
@@ -181,7 +192,13 @@ function hmacCommand(args: string[]): number {
 function addAddrHmacCommand(args: string[]): number {
   const { values } = parseArgs({
     args,
-    options: { 'sender-key': { type: 'string' }, 'receiver-key': { type: 'string' }, id: { type: 'string' }, address: { type: 'string' }, port: { type: 'string' } },
+    options: {
+      'sender-key': { type: 'string' },
+      'receiver-key': { type: 'string' },
+      id: { type: 'string' },
+      address: { type: 'string' },
+      port: { type: 'string' },
+    },
   });
   const address = need(values.address, 'address');
   const secrets = {
@@ -204,7 +221,14 @@ function addAddrHmacCommand(args: string[]): number {
 function checksumCommand(args: string[]): number {
   const { values } = parseArgs({
     args,
-    options: { dsn: { type: 'string' }, ssn: { type: 'string' }, length: { type: 'string' }, payload: { type: 'string' }, byte: { type: 'string' }, count: { type: 'string' } },
+    options: {
+      dsn: { type: 'string' },
+      ssn: { type: 'string' },
+      length: { type: 'string' },
+      payload: { type: 'string' },
+      byte: { type: 'string' },
+      count: { type: 'string' },
+    },
   });
   const dsn = integer(need(values.dsn, 'dsn'), '--dsn', 0xffffffffffffffffn);
   const ssn = Number(integer(need(values.ssn, 'ssn'), '--ssn', 0xffffffffn));

@@ -50,7 +50,16 @@ export interface SocketStep {
   data?: Payload;
   count?: number;
   within?: number;
-  expect?: { data?: Payload; eof?: boolean; isMptcp?: boolean; fallback?: boolean; subflows?: number; checksums?: boolean; dataAcked?: number; error?: boolean | string };
+  expect?: {
+    data?: Payload;
+    eof?: boolean;
+    isMptcp?: boolean;
+    fallback?: boolean;
+    subflows?: number;
+    checksums?: boolean;
+    dataAcked?: number;
+    error?: boolean | string;
+  };
 }
 
 /** Fields every step may carry: a note for messages, and `if`, the name of a variable the step needs (it is skipped while the variable is not captured). */
@@ -114,7 +123,16 @@ export function loadMptcpVectors(source: JsonSource): { vectors: LoadedVector<Mp
     if (v.role === 'server' && !v.script.some((s) => 'sut' in s && s.sut === 'listen')) errors.push(source.error(`${at}/role`, 'a server SUT must listen'));
     if (v.role === 'client' && !v.script.some((s) => 'sut' in s && s.sut === 'connect')) errors.push(source.error(`${at}/role`, 'a client SUT must connect'));
     if (errors.length === before)
-      vectors.push({ id: v.id, title: v.title, level: v.level, citations: v.spec, ...(v.requirements ? { requirements: v.requirements } : {}), flags: v.flags ?? [], source: { file: source.file, pointer: at }, data: v });
+      vectors.push({
+        id: v.id,
+        title: v.title,
+        level: v.level,
+        citations: v.spec,
+        ...(v.requirements ? { requirements: v.requirements } : {}),
+        flags: v.flags ?? [],
+        source: { file: source.file, pointer: at },
+        data: v,
+      });
   });
   return { vectors, errors };
 }

@@ -308,11 +308,19 @@ serveAdapter({
       version = browser!.version();
     } else if (!version) {
       // Not told what the vectors will bring: a throwaway launch asks the browser its version, and the first vector launches.
-      const probe = await chromium.launch({ executablePath: EXECUTABLE, headless: true, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+      const probe = await chromium.launch({
+        executablePath: EXECUTABLE,
+        headless: true,
+        args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      });
       version = probe.version();
       await probe.close();
     }
-    return { contract: CONTRACT_VERSION, implementation: { name: 'Chromium', version }, capabilities: ['https', 'browser-context', 'document-cookie', 'reload', 'workers'] };
+    return {
+      contract: CONTRACT_VERSION,
+      implementation: { name: 'Chromium', version },
+      capabilities: ['https', 'browser-context', 'document-cookie', 'reload', 'workers'],
+    };
   },
   'cookies.fetch': (params: FetchParams) => fetch(params),
 });

@@ -49,14 +49,23 @@ function invoke(params: FetchParams, navigations: Navigation[], jar: string, fir
   navigations.forEach((nav, i) => {
     if (i > 0) args.push('--next');
     args.push(
-      '--proxy', params.proxy,
-      '--cacert', params.ca.file,
-      '--cookie', first ? '/dev/null' : jar,
-      '--cookie-jar', jar,
-      '--location', '--max-redirs', '10',
-      '--max-time', String(Math.ceil(params.timeoutMs / 1000)),
-      '--output', '/dev/null',
-      '--write-out', '%{http_code} %{exitcode} %{errormsg}\\n',
+      '--proxy',
+      params.proxy,
+      '--cacert',
+      params.ca.file,
+      '--cookie',
+      first ? '/dev/null' : jar,
+      '--cookie-jar',
+      jar,
+      '--location',
+      '--max-redirs',
+      '10',
+      '--max-time',
+      String(Math.ceil(params.timeoutMs / 1000)),
+      '--output',
+      '/dev/null',
+      '--write-out',
+      '%{http_code} %{exitcode} %{errormsg}\\n',
       ...(nav.method !== 'GET' ? ['--request', nav.method] : []),
       nav.url,
     );
@@ -118,6 +127,10 @@ async function fetch(params: FetchParams): Promise<{ navigations: { status?: num
 }
 
 serveAdapter({
-  hello: () => ({ contract: CONTRACT_VERSION, implementation: { name: 'curl', version: versionLine.replace(/^curl /, '').split(' (')[0] === version ? version : version }, capabilities: clock ? ['https', 'clock'] : ['https'] }),
+  hello: () => ({
+    contract: CONTRACT_VERSION,
+    implementation: { name: 'curl', version: versionLine.replace(/^curl /, '').split(' (')[0] === version ? version : version },
+    capabilities: clock ? ['https', 'clock'] : ['https'],
+  }),
   'cookies.fetch': (params: FetchParams) => fetch(params),
 });

@@ -46,7 +46,8 @@ interface FetchParams {
 
 const CAPABILITIES = ['https', 'browser-context', 'document-cookie', 'reload', 'workers'];
 
-const EXECUTABLE = process.env.CONFORMATRIX_FIREFOX ?? ['/usr/lib/firefox-esr/firefox-esr', '/usr/bin/firefox-esr'].find((p) => existsSync(p)) ?? '/usr/bin/firefox-esr';
+const EXECUTABLE =
+  process.env.CONFORMATRIX_FIREFOX ?? ['/usr/lib/firefox-esr/firefox-esr', '/usr/bin/firefox-esr'].find((p) => existsSync(p)) ?? '/usr/bin/firefox-esr';
 
 /** A Firefox the adapter started: its process, its profile folder, the CAs its profile trusts, and (once connected) the BiDi client. */
 interface Running {
@@ -252,7 +253,8 @@ async function fetch(params: FetchParams) {
     await context?.close().catch(() => undefined);
   }
   const r = await current?.catch(() => undefined);
-  if (r && r.browser === browser && !alive(r)) throw new Error(`firefox ended during the vector (${r.child.signalCode ?? r.child.exitCode ?? 'disconnected'}); it is launched anew for the next`);
+  if (r && r.browser === browser && !alive(r))
+    throw new Error(`firefox ended during the vector (${r.child.signalCode ?? r.child.exitCode ?? 'disconnected'}); it is launched anew for the next`);
   return { navigations };
 }
 

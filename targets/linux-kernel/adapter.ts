@@ -21,7 +21,6 @@ import { exec, namespaces, PINNED, preferRealPython, setSysctls, sysctlsWritable
 import { decodeMptcpInfo } from '../../suites/mptcp/net/mptcp-info.js';
 import { TunDevice } from '../../suites/mptcp/net/tun.js';
 
-
 /**
  * The vector's subnet. In a namespace of its own, always 198.51.100.0/24. In
  * the shared namespace, a new /24 per vector (from 198.18.0.0/15), so that
@@ -32,12 +31,10 @@ function subnet(shared: number | undefined): string {
   return shared === undefined ? '198.51.100' : `${198}.${18 + ((shared >> 8) & 1)}.${shared & 255}`;
 }
 
-
 preferRealPython();
 const interop = new KernelInterop();
 
 const notify = (method: string, params: unknown) => process.stdout.write(JSON.stringify({ jsonrpc: '2.0', method, params }) + '\n');
-
 
 interface Vector {
   lab?: Lab;
@@ -50,12 +47,8 @@ interface Vector {
   mptcp: boolean;
 }
 
-
-
 let current: Vector | undefined;
 let counter = 0;
-
-
 
 async function open(p: OpenParams) {
   if (current) await close();
@@ -134,10 +127,16 @@ async function socket(p: SocketParams) {
         return { result: {} };
       }
       case 'accept':
-        return background(p.id, a.call<{ conn: string; peer: string }>('accept', { listener: v.listener, timeoutMs: 20000 }).then((r) => ((v.conn = r.conn), { peer: r.peer })));
+        return background(
+          p.id,
+          a.call<{ conn: string; peer: string }>('accept', { listener: v.listener, timeoutMs: 20000 }).then((r) => ((v.conn = r.conn), { peer: r.peer })),
+        );
       case 'connect':
         v.mptcp = p.mptcp ?? true;
-        return background(p.id, a.call<{ conn: string }>('connect', { addr: p.address, port: p.port ?? 8000, mptcp: v.mptcp, timeoutMs: 20000 }).then((r) => ((v.conn = r.conn), {})));
+        return background(
+          p.id,
+          a.call<{ conn: string }>('connect', { addr: p.address, port: p.port ?? 8000, mptcp: v.mptcp, timeoutMs: 20000 }).then((r) => ((v.conn = r.conn), {})),
+        );
       case 'read':
         return background(p.id, readAll(a, conn(), p.count ?? 65536));
       case 'write':

@@ -13,8 +13,6 @@ import { decodeMptcpInfo } from '../../suites/mptcp/net/mptcp-info.js';
 import { SEED, type PrepareParams, type Report, type TransferParams } from '../../suites/mptcp-interop/contract.js';
 import { exec, PINNED, setSysctls } from './system.js';
 
-
-
 /** IP, ICMP and TCP counters that tell a segment too large for the path, dropped for its checksum, or sent again. */
 const PATH_COUNTERS = ['IpFragFails', 'IcmpOutDestUnreachs', 'TcpInCsumErrors', 'TcpRetransSegs'];
 
@@ -22,7 +20,9 @@ const PATH_COUNTERS = ['IpFragFails', 'IcmpOutDestUnreachs', 'TcpInCsumErrors', 
 function counters(ns: string | undefined): Record<string, number> {
   const all = (JSON.parse(exec(ns, ['nstat', '-asz', '--json'])) as { kernel: Record<string, number> }).kernel;
   return Object.fromEntries(
-    Object.entries(all).flatMap(([name, value]) => (name.startsWith('MPTcpExt') ? [[name.slice('MPTcpExt'.length), value]] : PATH_COUNTERS.includes(name) ? [[name, value]] : [])),
+    Object.entries(all).flatMap(([name, value]) =>
+      name.startsWith('MPTcpExt') ? [[name.slice('MPTcpExt'.length), value]] : PATH_COUNTERS.includes(name) ? [[name, value]] : [],
+    ),
   );
 }
 
@@ -114,7 +114,8 @@ export class KernelInterop {
       }
     })();
     const deadline = Date.now() + p.timeoutMs;
-    const wait = (job: string) => a.call<{ done: boolean; octets: number; sha256: string | null; error: string | null }>('wait', { job, timeoutMs: Math.max(1, deadline - Date.now()) });
+    const wait = (job: string) =>
+      a.call<{ done: boolean; octets: number; sha256: string | null; error: string | null }>('wait', { job, timeoutMs: Math.max(1, deadline - Date.now()) });
     const sent = await wait(source.job);
     let error = sent.error ?? (sent.done ? undefined : `timed out sending after ${sent.octets} of ${p.send} octets`);
     if (sent.done && !sent.error) await a.call('shutdown', { conn }).catch((e: Error) => (error ??= e.message));
@@ -126,7 +127,11 @@ export class KernelInterop {
     await a.call('close', { conn }).catch(() => undefined);
     const intact = got.done && !got.error && got.octets === p.receive && got.sha256 === sha256(pattern(0, p.receive, theirs));
     const after = counters(this.ns);
-    const changed = Object.fromEntries(Object.entries(after).filter(([k, v]) => v !== (this.before[k] ?? 0)).map(([k, v]) => [k, v - (this.before[k] ?? 0)]));
+    const changed = Object.fromEntries(
+      Object.entries(after)
+        .filter(([k, v]) => v !== (this.before[k] ?? 0))
+        .map(([k, v]) => [k, v - (this.before[k] ?? 0)]),
+    );
     return {
       mptcp: watch.mptcp,
       fallback: watch.fallback,
@@ -157,7 +162,13 @@ export class KernelInterop {
 
   async connect(p: TransferParams): Promise<Report> {
     try {
-      const { conn } = await this.kernel.call<{ conn: string }>('connect', { addr: p.address, port: p.port ?? 8080, bind: this.address, mptcp: true, timeoutMs: p.timeoutMs });
+      const { conn } = await this.kernel.call<{ conn: string }>('connect', {
+        addr: p.address,
+        port: p.port ?? 8080,
+        bind: this.address,
+        mptcp: true,
+        timeoutMs: p.timeoutMs,
+      });
       return await this.transfer(conn, p);
     } catch (err) {
       return this.failed((err as Error).message);

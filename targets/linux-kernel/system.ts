@@ -63,6 +63,7 @@ export function setSysctls(ns: string | undefined, values: Record<string, string
   if (ns || sysctlsWritable) return void exec(ns, ['sysctl', '-q', '-w', ...Object.entries(values).map(([k, v]) => `${k}=${v}`)]);
   for (const [key, value] of Object.entries(values)) {
     const now = readFileSync(`/proc/sys/${key.replaceAll('.', '/')}`, 'utf8').trim();
-    if (now !== String(value)) throw new Error(`${key} is ${now} here and cannot be set to ${value}: /proc/sys is read-only (in a container, set it in docker.sysctls of target.json)`);
+    if (now !== String(value))
+      throw new Error(`${key} is ${now} here and cannot be set to ${value}: /proc/sys is read-only (in a container, set it in docker.sysctls of target.json)`);
   }
 }

@@ -21,7 +21,6 @@ import { Host, RealtimeDriver, cryptoRandom, type Connection, type HostStats } f
 import { liveSubflows } from './mptcp-adapter.js';
 import { PathManager } from './path-manager.js';
 
-
 const DEVICE = 'cfxref0';
 /** Octets written ahead of what the peer has acknowledged, as a socket's send buffer would hold. */
 const SEND_AHEAD = 256 * 1024;
@@ -118,7 +117,10 @@ export class ReferenceInterop {
       try {
         exec(undefined, ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1']);
       } catch (err) {
-        throw new Error(`net.ipv4.ip_forward is ${now} and cannot be set here (in a container, set it in docker.sysctls of target.json): ${(err as Error).message}`, { cause: err });
+        throw new Error(
+          `net.ipv4.ip_forward is ${now} and cannot be set here (in a container, set it in docker.sysctls of target.json): ${(err as Error).message}`,
+          { cause: err },
+        );
       }
     }
   }
@@ -129,13 +131,26 @@ export class ReferenceInterop {
   }
 
   private failed(error: string, reset = false): Report {
-    return { mptcp: false, fallback: false, subflows: 0, sent: 0, received: 0, intact: false, ...(reset ? { reset: true } : {}), error, counters: this.counters() };
+    return {
+      mptcp: false,
+      fallback: false,
+      subflows: 0,
+      sent: 0,
+      received: 0,
+      intact: false,
+      ...(reset ? { reset: true } : {}),
+      error,
+      counters: this.counters(),
+    };
   }
 
   private counters(): Record<string, number> {
     const stats = this.host?.stats;
     if (!stats) return {};
-    return Object.fromEntries(Object.entries(stats as unknown as Record<string, number>).filter(([, v]) => v !== 0)) as Partial<HostStats> as Record<string, number>;
+    return Object.fromEntries(Object.entries(stats as unknown as Record<string, number>).filter(([, v]) => v !== 0)) as Partial<HostStats> as Record<
+      string,
+      number
+    >;
   }
 
   async serve(p: TransferParams): Promise<Record<string, never>> {

@@ -15,7 +15,6 @@ import { Host, RealtimeDriver, seededRandom, type Connection, type HostEvent, ty
 import type { OpenParams, SocketParams } from '../../suites/mptcp/contract.js';
 import { PathManager } from './path-manager.js';
 
-
 type Notify = (method: string, params: unknown) => void;
 
 const NET = '198.51.100';
@@ -89,7 +88,14 @@ export class ReferencePacketSut {
     const { host: fromSysctls, mptcpEnabled } = hostOptionsFrom(p.sysctls);
     const subflows = p.limits?.subflows ?? 2;
     const host = new Host({ addresses: [sut, ...extra], random: seededRandom(seedOf(p.vector)), ...fromSysctls, maxJoinedSubflows: subflows });
-    const v: Vector = { host, driver: undefined as unknown as RealtimeDriver, pm: new PathManager(host, extra, { subflows, addAddrAccepted: p.limits?.addAddrAccepted ?? 2 }), mptcpEnabled, mptcp: true, live: true };
+    const v: Vector = {
+      host,
+      driver: undefined as unknown as RealtimeDriver,
+      pm: new PathManager(host, extra, { subflows, addAddrAccepted: p.limits?.addAddrAccepted ?? 2 }),
+      mptcpEnabled,
+      mptcp: true,
+      live: true,
+    };
     v.driver = new RealtimeDriver(host, (packet) => {
       if (v.live) this.notify('mptcp.packet', { data: Buffer.from(packet).toString('base64') });
     });

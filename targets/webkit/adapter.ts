@@ -99,7 +99,10 @@ function freePort(): Promise<number> {
 /** Xvfb on a display it picks itself: -displayfd writes the number once the server accepts clients. */
 function startXvfb(): Promise<{ process: ChildProcess; display: string }> {
   return new Promise((resolve, reject) => {
-    const xvfb = spawn('Xvfb', ['-displayfd', '3', '-nolisten', 'tcp', '-screen', '0', '1280x1024x24'], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'], detached: true });
+    const xvfb = spawn('Xvfb', ['-displayfd', '3', '-nolisten', 'tcp', '-screen', '0', '1280x1024x24'], {
+      stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     let out = '';
     let err = '';
     xvfb.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-2000)));
@@ -121,7 +124,20 @@ function driverCommand(listen: number): string[] {
   const argv = [port.driver, '--host=127.0.0.1', `--port=${listen}`];
   if (process.env.CONFORMATRIX_WEBKIT_TRUST_FILE) return argv;
   const userns = process.getuid?.() === 0 ? [] : ['--user', '--map-root-user'];
-  return ['unshare', ...userns, '--mount', '--propagation', 'private', 'sh', '-c', 'mount --bind "$1" "$2" && shift 2 && exec "$@"', 'sh', trustFile, SYSTEM_TRUST, ...argv];
+  return [
+    'unshare',
+    ...userns,
+    '--mount',
+    '--propagation',
+    'private',
+    'sh',
+    '-c',
+    'mount --bind "$1" "$2" && shift 2 && exec "$@"',
+    'sh',
+    trustFile,
+    SYSTEM_TRUST,
+    ...argv,
+  ];
 }
 
 /** The driver's HTTP server answers once it is up; until then connections are refused. */
@@ -145,7 +161,14 @@ let driverLog = '';
 async function startDriver(): Promise<Driver> {
   // The trust file exists before the bind mount needs it; it gets the run's CA with the first vector.
   writeFileSync(trustFile, '', { flag: 'a' });
-  const env: NodeJS.ProcessEnv = { ...process.env, HOME: workDir, XDG_CACHE_HOME: join(workDir, 'cache'), XDG_DATA_HOME: join(workDir, 'data'), XDG_CONFIG_HOME: join(workDir, 'config'), GIO_USE_VFS: 'local' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HOME: workDir,
+    XDG_CACHE_HOME: join(workDir, 'cache'),
+    XDG_DATA_HOME: join(workDir, 'data'),
+    XDG_CONFIG_HOME: join(workDir, 'config'),
+    GIO_USE_VFS: 'local',
+  };
   let xvfb: ChildProcess | undefined;
   if (port.display) {
     const x = await startXvfb();
@@ -202,7 +225,8 @@ async function wd(base: string, method: 'GET' | 'POST' | 'DELETE', path: string,
   });
   const json = (await r.json().catch(() => ({ value: { error: 'unreadable answer', message: `HTTP ${r.status}` } }))) as { value: unknown };
   const v = json.value as { error?: string; message?: string } | null;
-  if (!r.ok || (v && typeof v === 'object' && 'error' in v && v.error)) throw new WebDriverError(`${v?.error ?? r.status}: ${(v?.message ?? '').split('\n')[0]}`);
+  if (!r.ok || (v && typeof v === 'object' && 'error' in v && v.error))
+    throw new WebDriverError(`${v?.error ?? r.status}: ${(v?.message ?? '').split('\n')[0]}`);
   return json.value;
 }
 
@@ -383,7 +407,11 @@ serveAdapter({
       version = s.version;
       await s.close();
     }
-    return { contract: CONTRACT_VERSION, implementation: { name: port.name, version }, capabilities: ['https', 'browser-context', 'document-cookie', 'reload', 'workers'] };
+    return {
+      contract: CONTRACT_VERSION,
+      implementation: { name: port.name, version },
+      capabilities: ['https', 'browser-context', 'document-cookie', 'reload', 'workers'],
+    };
   },
   'cookies.fetch': (params: FetchParams) => fetchVector(params),
 });

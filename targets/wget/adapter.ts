@@ -64,7 +64,7 @@ async function fetch(params: FetchParams) {
   const results: { status?: number; error?: string }[] = [];
   const notes: string[] = [];
   try {
-    for (let i = 0; i < params.navigations.length; ) {
+    for (let i = 0; i < params.navigations.length;) {
       const { method, now } = params.navigations[i]!;
       let j = i;
       // A wget process cannot be paused between its downloads to move its clock: a new time starts a new invocation.
@@ -73,15 +73,19 @@ async function fetch(params: FetchParams) {
       const args = [
         '--no-config',
         '--quiet',
-        '--execute', 'use_proxy=yes',
-        '--execute', `http_proxy=${params.proxy}`,
-        '--execute', `https_proxy=${params.proxy}`,
+        '--execute',
+        'use_proxy=yes',
+        '--execute',
+        `http_proxy=${params.proxy}`,
+        '--execute',
+        `https_proxy=${params.proxy}`,
         `--ca-certificate=${params.ca.file}`,
         '--max-redirect=10',
         '--tries=1',
         `--timeout=${Math.ceil(params.timeoutMs / 1000)}`,
         '--output-document=/dev/null',
-        '--save-cookies', jar,
+        '--save-cookies',
+        jar,
         '--keep-session-cookies',
         ...(existsSync(jar) ? ['--load-cookies', jar] : []),
         ...(method !== 'GET' ? [`--method=${method}`] : []),

@@ -31,6 +31,8 @@ for (const { suite, missing } of BASELINE_SUITES.filter((b) => !wanted.length ||
   }
   writeFileSync(baselineFile(suite), JSON.stringify(now, null, 2) + '\n');
   const changed = changedVerdicts(before, now);
-  process.stdout.write(`${suite}: ${Object.keys(now).length} verdicts in ${((performance.now() - t0) / 1000).toFixed(1)} s, ${changed.length} changed${changed.length ? `:\n  ${changed.join('\n  ')}` : ''}\n`);
+  process.stdout.write(
+    `${suite}: ${Object.keys(now).length} verdicts in ${((performance.now() - t0) / 1000).toFixed(1)} s, ${changed.length} changed${changed.length ? `:\n  ${changed.join('\n  ')}` : ''}\n`,
+  );
 }
 process.exit(failed ? 1 : 0);

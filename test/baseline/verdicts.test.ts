@@ -24,7 +24,11 @@ describe('baseline verdicts of the reference target', function () {
       const why = missing();
       if (why) return skipWithReason(this, why);
       const changed = changedVerdicts(readBaseline(suite), await referenceVerdicts(suite));
-      assert.deepEqual(changed, [], `${changed.length} verdicts differ from ${baselineFile(suite)} (if on purpose: npm run baseline-verdicts, and review the diff):\n${changed.join('\n')}`);
+      assert.deepEqual(
+        changed,
+        [],
+        `${changed.length} verdicts differ from ${baselineFile(suite)} (if on purpose: npm run baseline-verdicts, and review the diff):\n${changed.join('\n')}`,
+      );
     });
   }
 });

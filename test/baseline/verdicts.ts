@@ -30,7 +30,13 @@ export async function referenceVerdicts(suite: string): Promise<Verdicts> {
   const results = readRun(out).results;
   const ids = new Set<string>();
   for (const r of results) {
-    if (ids.has(r.vectorId)) throw new Error(`${suite}: ${r.vectorId} has more than one result (targets ${results.filter((x) => x.vectorId === r.vectorId).map((x) => x.targetId).join(', ')})`);
+    if (ids.has(r.vectorId))
+      throw new Error(
+        `${suite}: ${r.vectorId} has more than one result (targets ${results
+          .filter((x) => x.vectorId === r.vectorId)
+          .map((x) => x.targetId)
+          .join(', ')})`,
+      );
     ids.add(r.vectorId);
   }
   return Object.fromEntries(results.map((r) => [r.vectorId, r.verdict] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));

@@ -45,7 +45,10 @@ describe('bench: surviving a busy machine', () => {
     let disposed: string | undefined;
     let finish!: (v: string) => void;
     const step = new Promise<string>((resolve) => (finish = resolve));
-    await assert.rejects(withinStartupBudget('the peer starting', step, 5, (late) => (disposed = late)), (err: Error) => err instanceof BenchUnavailable && /the peer starting did not finish within the start-up budget of 5 ms/.test(err.message));
+    await assert.rejects(
+      withinStartupBudget('the peer starting', step, 5, (late) => (disposed = late)),
+      (err: Error) => err instanceof BenchUnavailable && /the peer starting did not finish within the start-up budget of 5 ms/.test(err.message),
+    );
     finish('peer');
     await step;
     await new Promise((resolve) => setImmediate(resolve));

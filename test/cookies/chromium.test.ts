@@ -80,7 +80,14 @@ describe('the chromium adapter', function () {
   it('launches its browser in hello when told the proxy and CA, and runs the first vector in that browser', async function () {
     if (unavailable()) return;
     const server = new OriginServer({ outDir: tempDir() });
-    const target: TargetView = { id: 'chromium', name: 'Chromium', userAgentClass: 'browser', capabilities: new Set(['https']), options: { mode: 'http' }, harness: LOCAL_HARNESS };
+    const target: TargetView = {
+      id: 'chromium',
+      name: 'Chromium',
+      userAgentClass: 'browser',
+      capabilities: new Set(['https']),
+      options: { mode: 'http' },
+      harness: LOCAL_HARNESS,
+    };
     const adapter = startAdapter();
     try {
       await adapter.call('hello', { contract: '1', suites: ['cookies'], setup: { cookies: await startupHttp(target, server) } });
@@ -94,7 +101,10 @@ describe('the chromium adapter', function () {
         spec: [{ doc: 'rfc6265bis', section: '5.7' }],
         level: 'MUST',
         ua: 'any',
-        requests: [{ url: 'https://home.example.org/', cookie: null, response: { setCookie: ['a=b'] } }, { url: 'https://home.example.org/', cookie: 'a=b' }],
+        requests: [
+          { url: 'https://home.example.org/', cookie: null, response: { setCookie: ['a=b'] } },
+          { url: 'https://home.example.org/', cookie: 'a=b' },
+        ],
       };
       const ctx = { profile: undefined, timeoutMs: 60_000, artifactDir: tempDir(), outDir: tempDir(), artifacts: {}, services: undefined, seed: 0 };
       const setCookie = [[Buffer.from('a=b')], []];
@@ -110,11 +120,22 @@ describe('the chromium adapter', function () {
   it('resets the context it shares between vectors: a vector finds no cookie, document.cookie write or shared worker of the one before', async function () {
     if (unavailable()) return;
     const out = tempDir();
-    await runCommand({ suites: ['cookies'], targets: ['chromium'], vectors: [join(FIXTURES, 'vectors', 'chromium-isolation.json')], out, quiet: true, timeoutMs: 60_000 }).catch(() => 1);
+    await runCommand({
+      suites: ['cookies'],
+      targets: ['chromium'],
+      vectors: [join(FIXTURES, 'vectors', 'chromium-isolation.json')],
+      out,
+      quiet: true,
+      timeoutMs: 60_000,
+    }).catch(() => 1);
     const run = readRun(out);
     const failed = run.results.filter((r) => r.verdict !== 'pass').map((r) => `${r.vectorId}: ${r.verdict}: ${r.reason}`);
     assert.deepEqual(failed, []);
-    assert.deepEqual(Object.keys(verdicts(run, 'chromium')), ['cookies/isolation/leaves-cookies', 'cookies/isolation/leaves-a-worker', 'cookies/isolation/finds-nothing']);
+    assert.deepEqual(Object.keys(verdicts(run, 'chromium')), [
+      'cookies/isolation/leaves-cookies',
+      'cookies/isolation/leaves-a-worker',
+      'cookies/isolation/finds-nothing',
+    ]);
   });
 });
 
@@ -137,7 +158,10 @@ describe('hello of an HTTP-mode cookie target', function () {
     } finally {
       delete process.env.RECORDER_FILE;
     }
-    const hellos = readFileSync(record, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { setup?: { cookies?: { proxy: string; ca: { file: string; pem: string; spki: string } } } });
+    const hellos = readFileSync(record, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { setup?: { cookies?: { proxy: string; ca: { file: string; pem: string; spki: string } } } });
     // The first vector makes the adapter exit: the second runs in a restarted one, which is told again.
     assert.equal(hellos.length, 2);
     const run = readRun(out);
@@ -157,7 +181,7 @@ describe('hello of an HTTP-mode cookie target', function () {
 describe("a cookie vector's time budget", function () {
   this.timeout(60_000);
 
-  it('is a second per request for a vector of more than ten, when that is more than the run\'s --timeout: eleven requests answered after 3 s pass, ten time out', async () => {
+  it("is a second per request for a vector of more than ten, when that is more than the run's --timeout: eleven requests answered after 3 s pass, ten time out", async () => {
     const out = tempDir();
     await runCommand({
       suites: ['cookies'],

@@ -35,14 +35,18 @@ function httpsClockVectors(dir: string): string {
     file,
     JSON.stringify({
       description: 'Clock and certificates: the test CA holds at the clocks vectors set.',
-      vectors: [vector('https-2070', '2069-12-31T23:59:30Z', 'Wed, 01 Jan 2070 00:00:00 GMT'), vector('https-1994', '1994-01-15T08:49:07Z', 'Sat, 15 Jan 1994 08:49:37 GMT')],
+      vectors: [
+        vector('https-2070', '2069-12-31T23:59:30Z', 'Wed, 01 Jan 2070 00:00:00 GMT'),
+        vector('https-1994', '1994-01-15T08:49:07Z', 'Sat, 15 Jan 1994 08:49:37 GMT'),
+      ],
     }),
   );
   return file;
 }
 
 function skipUnless(ctx: Mocha.Context, target: Target): void {
-  const missing = missingRequirement(target) ?? (target.manifest.clock?.via === 'libfaketime' && !findLibfaketime() ? 'libfaketime not found (install faketime)' : undefined);
+  const missing =
+    missingRequirement(target) ?? (target.manifest.clock?.via === 'libfaketime' && !findLibfaketime() ? 'libfaketime not found (install faketime)' : undefined);
   if (missing) {
     process.stdout.write(`      skipped: ${target.id} is not available here: ${missing} (targets/install-packages.sh ${target.id})\n`);
     ctx.skip();
@@ -57,7 +61,10 @@ describe('the clock of real HTTP clients', function () {
       const page = readFileSync(join(ROOT, 'docs', 'targets', `${t.id}.md`), 'utf8');
       assert.match(page, /libfaketime/, `${t.id} has no clock, and docs/targets/${t.id}.md does not say why libfaketime cannot move it`);
     }
-    assert.deepEqual(httpTargets.filter((t) => !t.manifest.clock).map((t) => t.id), ['go-cookiejar']);
+    assert.deepEqual(
+      httpTargets.filter((t) => !t.manifest.clock).map((t) => t.id),
+      ['go-cookiejar'],
+    );
   });
 
   for (const target of clocked) {
@@ -83,7 +90,8 @@ describe('the clock of real HTTP clients', function () {
       // libsoup takes every date before 2020 for the past (docs/targets/libsoup.md): its 1994 cookie is gone at once.
       for (const id of ['cookies/clock/https-2070', 'cookies/clock/https-1994']) {
         const r = byId[id]!;
-        if (target.id === 'libsoup' && id.endsWith('1994')) assert.match(r.reason ?? '', /^request 2 .*expected "a=b", got no Cookie header$/, `${r.verdict}: ${r.reason}`);
+        if (target.id === 'libsoup' && id.endsWith('1994'))
+          assert.match(r.reason ?? '', /^request 2 .*expected "a=b", got no Cookie header$/, `${r.verdict}: ${r.reason}`);
         else assert.equal(r.verdict, 'pass', `${id}: ${r.verdict}: ${r.reason}`);
       }
     });

@@ -32,7 +32,11 @@ class Adapter {
   private readonly waiting = new Map<number, (answer: { result?: unknown; error?: { message: string } }) => void>();
 
   constructor(env: Record<string, string>) {
-    this.child = spawn(process.execPath, [ADAPTER], { cwd: join(ROOT, 'targets', 'firefox'), env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
+    this.child = spawn(process.execPath, [ADAPTER], {
+      cwd: join(ROOT, 'targets', 'firefox'),
+      env: { ...process.env, ...env },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
     createInterface({ input: this.child.stdout! }).on('line', (line) => {
       const answer = JSON.parse(line) as { id: number; result?: unknown; error?: { message: string } };
@@ -141,16 +145,33 @@ describe('firefox target (Debian firefox-esr over WebDriver BiDi)', function () 
     process.env.CONFORMATRIX_FIREFOX = wrapper;
     try {
       const vectors = ['storage.json', 'samesite.json', 'prefixes.json'].map((f) => join(VECTORS_DIR, 'cookies', f));
-      await runCommand({ suites: ['cookies'], targets: ['firefox'], vectors, grep: 'cookies/(storage/replace-same-name|samesite/strict-(not-)?sent-(cross|same)-site-(navigation|iframe)|prefixes/host-prefix-with)', out, quiet: true, timeoutMs: 60_000 }).catch(() => 1);
+      await runCommand({
+        suites: ['cookies'],
+        targets: ['firefox'],
+        vectors,
+        grep: 'cookies/(storage/replace-same-name|samesite/strict-(not-)?sent-(cross|same)-site-(navigation|iframe)|prefixes/host-prefix-with)',
+        out,
+        quiet: true,
+        timeoutMs: 60_000,
+      }).catch(() => 1);
     } finally {
       if (previous === undefined) delete process.env.CONFORMATRIX_FIREFOX;
       else process.env.CONFORMATRIX_FIREFOX = previous;
     }
     const results = readRun(out).results.filter((r) => r.verdict !== 'skipped' && r.verdict !== 'unsupported');
-    assert.ok(results.some((r) => r.vectorId.includes('samesite')) && results.some((r) => r.verdict === 'pass'), JSON.stringify(results.map((r) => `${r.vectorId} ${r.verdict}`)));
-    const calls = readFileSync(log, 'utf8').split('\n').filter((l) => /sa_family=AF_INET6?\b/.test(l));
+    assert.ok(
+      results.some((r) => r.vectorId.includes('samesite')) && results.some((r) => r.verdict === 'pass'),
+      JSON.stringify(results.map((r) => `${r.vectorId} ${r.verdict}`)),
+    );
+    const calls = readFileSync(log, 'utf8')
+      .split('\n')
+      .filter((l) => /sa_family=AF_INET6?\b/.test(l));
     const addresses = calls.map((l) => /sin6?_addr=inet_(?:addr|pton)\((?:AF_INET6?, )?"([^"]+)"/.exec(l)?.[1] ?? l);
     assert.ok(addresses.length > 0, 'the capture saw the browser connect to its proxy');
-    assert.deepEqual([...new Set(addresses.filter((a) => a !== '127.0.0.1' && a !== '::1'))], [], 'every address Firefox sent to or connected to is the loopback');
+    assert.deepEqual(
+      [...new Set(addresses.filter((a) => a !== '127.0.0.1' && a !== '::1'))],
+      [],
+      'every address Firefox sent to or connected to is the loopback',
+    );
   });
 });

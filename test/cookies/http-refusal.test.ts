@@ -21,9 +21,15 @@ describe('a response the client refuses at the HTTP layer', function () {
   it('blames the refusal only on a failed navigation that got such a response, a redirect hop included', () => {
     const bad = [Buffer.from('a=b\x02c')];
     const good = [Buffer.from('a=b')];
-    const nav = new Map([[0, 0], [2, 1]]);
+    const nav = new Map([
+      [0, 0],
+      [2, 1],
+    ]);
     // Request 2 is a hop of navigation 1's redirect chain; the refused response is its.
-    assert.match(refusedResponse([good, bad, good], nav, ['Invalid header value "Set-Cookie: a=b\x02c"', undefined])!, /^the client refused response 2 at the HTTP layer \(it said: Invalid header value "Set-Cookie: a=b\\x02c"\); .* control octet 0x02, which RFC 9110 §5\.5/);
+    assert.match(
+      refusedResponse([good, bad, good], nav, ['Invalid header value "Set-Cookie: a=b\x02c"', undefined])!,
+      /^the client refused response 2 at the HTTP layer \(it said: Invalid header value "Set-Cookie: a=b\\x02c"\); .* control octet 0x02, which RFC 9110 §5\.5/,
+    );
     assert.equal(refusedResponse([good, bad, good], nav, [undefined, 'timeout']), undefined, 'the failed navigation never got the bad response');
     assert.equal(refusedResponse([good, good, good], nav, ['some error', 'other']), undefined, 'no bad octet: a failure stays a failure');
   });
@@ -36,12 +42,23 @@ describe('a response the client refuses at the HTTP layer', function () {
       this.skip();
     }
     const out = tempDir();
-    await runCommand({ suites: ['cookies'], targets: ['java-httpclient'], vectors: [join(VECTORS_DIR, 'cookies', 'parse.json')], grep: 'cookies/parse/ctl/(soh-in-value|del-in-name|soh-at-start-of-name): ', out, quiet: true, timeoutMs: 30_000 });
+    await runCommand({
+      suites: ['cookies'],
+      targets: ['java-httpclient'],
+      vectors: [join(VECTORS_DIR, 'cookies', 'parse.json')],
+      grep: 'cookies/parse/ctl/(soh-in-value|del-in-name|soh-at-start-of-name): ',
+      out,
+      quiet: true,
+      timeoutMs: 30_000,
+    });
     const byId = new Map(readRun(out).results.map((r) => [r.vectorId, r]));
     for (const id of ['cookies/parse/ctl/soh-in-value', 'cookies/parse/ctl/del-in-name']) {
       const r = byId.get(id)!;
       assert.equal(r.verdict, 'unsupported', JSON.stringify(r));
-      assert.match(r.reason!, /^the client refused response 1 at the HTTP layer \(it said: java\.net\.ProtocolException: Invalid header value .*\); its Set-Cookie field holds the control octet 0x(01|7f)/);
+      assert.match(
+        r.reason!,
+        /^the client refused response 1 at the HTTP layer \(it said: java\.net\.ProtocolException: Invalid header value .*\); its Set-Cookie field holds the control octet 0x(01|7f)/,
+      );
       assert.doesNotMatch(r.reason!, /[\x00-\x08\x0b-\x1f\x7f]/, 'the reason carries no raw control octet');
     }
     // The JDK trims a control octet at the very start of the field and stores the cookie: a real failure, kept.

@@ -13,10 +13,21 @@ describe('real HTTP cookie targets', function () {
   this.timeout(180_000);
 
   it('includes every client of the real-HTTP issue', () => {
-    assert.deepEqual(
-      httpTargets.map((t) => t.id).sort(),
-      ['chromium', 'curl', 'firefox', 'go-cookiejar', 'java-httpclient', 'libsoup', 'perl-cookiejar', 'perl-lwp', 'php-guzzle', 'python-urllib', 'ruby', 'webkit', 'wget'],
-    );
+    assert.deepEqual(httpTargets.map((t) => t.id).sort(), [
+      'chromium',
+      'curl',
+      'firefox',
+      'go-cookiejar',
+      'java-httpclient',
+      'libsoup',
+      'perl-cookiejar',
+      'perl-lwp',
+      'php-guzzle',
+      'python-urllib',
+      'ruby',
+      'webkit',
+      'wget',
+    ]);
   });
 
   for (const target of httpTargets) {
@@ -27,14 +38,24 @@ describe('real HTTP cookie targets', function () {
         this.skip();
       }
       const out = tempDir();
-      await runCommand({ suites: ['cookies'], targets: [target.id], vectors: [join(VECTORS_DIR, 'cookies', 'storage.json')], out, quiet: true, timeoutMs: 20_000 });
+      await runCommand({
+        suites: ['cookies'],
+        targets: [target.id],
+        vectors: [join(VECTORS_DIR, 'cookies', 'storage.json')],
+        out,
+        quiet: true,
+        timeoutMs: 20_000,
+      });
       const run = readRun(out);
       const record = run.targets[0]!;
       assert.equal(record.status, 'available');
       assert.match(record.implementation!.version, /\d/);
       const count = (v: string) => run.results.filter((r) => r.verdict === v).length;
       const broken = run.results.filter((r) => r.verdict === 'error' || r.verdict === 'timeout');
-      assert.deepEqual(broken.map((r) => `${r.vectorId}: ${r.reason}`), []);
+      assert.deepEqual(
+        broken.map((r) => `${r.vectorId}: ${r.reason}`),
+        [],
+      );
       assert.ok(count('pass') >= 8, `${target.id} passed ${count('pass')}`);
     });
   }
@@ -72,10 +93,10 @@ describe('real HTTP cookie targets', function () {
     const vectors = ['domain.json', 'host.json'].map((f) => join(VECTORS_DIR, 'cookies', f));
     await runCommand({ suites: ['cookies'], targets: ['ruby'], vectors, grep: 'ipv6', out, quiet: true, timeoutMs: 20_000 });
     const results = readRun(out).results;
-    assert.deepEqual(
-      results.map((r) => `${r.vectorId}: ${r.verdict}${r.verdict === 'pass' ? '' : ` ${r.reason}`}`).sort(),
-      ['cookies/domain/ipv6-domain-tail-rejected: pass', 'cookies/host/ipv6-host-only: pass'],
-    );
+    assert.deepEqual(results.map((r) => `${r.vectorId}: ${r.verdict}${r.verdict === 'pass' ? '' : ` ${r.reason}`}`).sort(), [
+      'cookies/domain/ipv6-domain-tail-rejected: pass',
+      'cookies/host/ipv6-host-only: pass',
+    ]);
   });
 
   it('chromium runs the SameSite vectors, which every other client skips', async function () {
@@ -111,14 +132,31 @@ describe('real HTTP cookie targets', function () {
       this.skip();
     }
     const out = tempDir();
-    await runCommand({ suites: ['cookies'], targets: ['webkit'], vectors: [join(VECTORS_DIR, 'cookies', 'samesite.json')], out, quiet: true, timeoutMs: 30_000 }).catch(() => 1);
+    await runCommand({
+      suites: ['cookies'],
+      targets: ['webkit'],
+      vectors: [join(VECTORS_DIR, 'cookies', 'samesite.json')],
+      out,
+      quiet: true,
+      timeoutMs: 30_000,
+    }).catch(() => 1);
     const run = readRun(out);
     assert.match(run.targets[0]!.implementation!.name, /WebKit/);
     const byId = Object.fromEntries(run.results.map((r) => [r.vectorId.replace('cookies/samesite/', ''), r]));
-    assert.deepEqual(run.results.filter((r) => r.verdict === 'error' || r.verdict === 'timeout').map((r) => `${r.vectorId}: ${r.reason}`), []);
+    assert.deepEqual(
+      run.results.filter((r) => r.verdict === 'error' || r.verdict === 'timeout').map((r) => `${r.vectorId}: ${r.reason}`),
+      [],
+    );
     assert.ok(run.results.filter((r) => r.verdict === 'pass').length >= 60, `webkit passed ${run.results.filter((r) => r.verdict === 'pass').length}`);
     // Typed, clicked (link and form), framed, image and worker requests, over https through CONNECT with the test CA trusted.
-    for (const id of ['strict-sent-same-site-navigation', 'strict-sent-same-site-post-navigation', 'lax-not-sent-cross-site-post-navigation', 'strict-sent-same-site-iframe', 'worker-strict-sent-same-site-document', 'shared-worker-strict-sent-same-site-document'])
+    for (const id of [
+      'strict-sent-same-site-navigation',
+      'strict-sent-same-site-post-navigation',
+      'lax-not-sent-cross-site-post-navigation',
+      'strict-sent-same-site-iframe',
+      'worker-strict-sent-same-site-document',
+      'shared-worker-strict-sent-same-site-document',
+    ])
       assert.equal(byId[id]?.verdict, 'pass', JSON.stringify(byId[id]));
     // WebKit has no Lax-by-default (docs/targets/webkit.md): a cookie without SameSite goes with a cross-site image request.
     const unknown = byId['unknown-value-is-default']!;
@@ -135,14 +173,29 @@ describe('real HTTP cookie targets', function () {
       this.skip();
     }
     const out = tempDir();
-    await runCommand({ suites: ['cookies'], targets: ['firefox'], vectors: [join(VECTORS_DIR, 'cookies', 'samesite.json')], out, quiet: true, timeoutMs: 30_000 }).catch(() => 1);
+    await runCommand({
+      suites: ['cookies'],
+      targets: ['firefox'],
+      vectors: [join(VECTORS_DIR, 'cookies', 'samesite.json')],
+      out,
+      quiet: true,
+      timeoutMs: 30_000,
+    }).catch(() => 1);
     const run = readRun(out);
     const on = (v: string) => run.results.filter((r) => r.verdict === v).length;
     assert.equal(run.targets[0]!.implementation!.name, 'Firefox ESR');
-    assert.deepEqual(run.results.filter((r) => r.verdict === 'error' || r.verdict === 'timeout').map((r) => `${r.vectorId}: ${r.reason}`), []);
+    assert.deepEqual(
+      run.results.filter((r) => r.verdict === 'error' || r.verdict === 'timeout').map((r) => `${r.vectorId}: ${r.reason}`),
+      [],
+    );
     assert.ok(on('pass') >= 50, `firefox passed ${on('pass')}`);
     // Strict cookies stay home on a cross-site navigation and come along on a same-site one, in a real user context.
-    for (const id of ['strict-not-sent-cross-site-navigation', 'strict-sent-same-site-navigation', 'strict-not-sent-cross-site-iframe', 'strict-sent-same-site-iframe'])
+    for (const id of [
+      'strict-not-sent-cross-site-navigation',
+      'strict-sent-same-site-navigation',
+      'strict-not-sent-cross-site-iframe',
+      'strict-sent-same-site-iframe',
+    ])
       assert.equal(run.results.find((r) => r.vectorId === `cookies/samesite/${id}`)?.verdict, 'pass', id);
   });
 });

@@ -117,8 +117,13 @@ describe('conformatrix import wpt-cookies', function () {
     assert.ok(m, value);
     const days = (Date.UTC(2100, 0, 1) - Date.now()) / 86_400_000;
     assert.ok(Math.abs(Number(m[1]) - days) <= 1, `${m[1]} days, expected about ${days}`);
-    assert.match(result.stderr, /^warning: test\/fixtures\/wpt-cookies\/attributes\.json:14:5 at \/2\/cookie: "An Expires date in 2100 keeps the cookie": future Expires date rewritten as relative, Fri, 01 Jan 2100 00:00:00 GMT -> \{\{now\+\d+d\|/m);
-    assert.deepEqual(byId('an-expires-date-in-1970-means-the-cookie-is-not-kept').requests[0].response.setCookie, ['old=1; Expires=Thu, 01 Jan 1970 00:00:00 GMT']);
+    assert.match(
+      result.stderr,
+      /^warning: test\/fixtures\/wpt-cookies\/attributes\.json:14:5 at \/2\/cookie: "An Expires date in 2100 keeps the cookie": future Expires date rewritten as relative, Fri, 01 Jan 2100 00:00:00 GMT -> \{\{now\+\d+d\|/m,
+    );
+    assert.deepEqual(byId('an-expires-date-in-1970-means-the-cookie-is-not-kept').requests[0].response.setCookie, [
+      'old=1; Expires=Thu, 01 Jan 1970 00:00:00 GMT',
+    ]);
   });
 
   it('cites the rfc6265bis sections a test speaks to, flags it imported, and makes a test of the order SHOULD', () => {
@@ -128,7 +133,11 @@ describe('conformatrix import wpt-cookies', function () {
     assert.deepEqual(sections('host-prefix-without-secure-is-rejected'), ['rfc6265bis 5.4', 'rfc6265bis 5.7']);
     assert.deepEqual(sections('domain-web-platform-test-sends-the-cookie-to-a-subdomain'), ['rfc6265bis 5.6.3', 'rfc6265bis 5.7', 'rfc6265bis 5.1.3']);
     assert.deepEqual(sections('path-app-the-cookie-goes-with-the-redirect-to-app-page'), ['rfc6265bis 5.6.4', 'rfc6265bis 5.7', 'rfc6265bis 5.1.4']);
-    assert.deepEqual(sections('two-cookies-from-one-response-come-back-in-the-order-they-were-created'), ['rfc6265bis 5.6', 'rfc6265bis 5.7', 'rfc6265bis 5.8.3']);
+    assert.deepEqual(sections('two-cookies-from-one-response-come-back-in-the-order-they-were-created'), [
+      'rfc6265bis 5.6',
+      'rfc6265bis 5.7',
+      'rfc6265bis 5.8.3',
+    ]);
     assert.equal(byId('two-cookies-from-one-response-come-back-in-the-order-they-were-created').level, 'SHOULD');
     for (const v of doc.vectors) {
       assert.ok(v.flags.includes('imported') && v.flags.includes('wpt-cookies'), v.id);
@@ -147,7 +156,10 @@ describe('conformatrix import wpt-cookies', function () {
     assert.equal(r.status, 0, r.stdout + r.stderr);
     const got = verdicts(readRun(out), 'reference');
     assert.deepEqual(Object.keys(got).sort(), [...IDS].sort());
-    assert.ok(Object.values(got).every((x) => x === 'pass'), JSON.stringify(got));
+    assert.ok(
+      Object.values(got).every((x) => x === 'pass'),
+      JSON.stringify(got),
+    );
   });
 
   it('checks the expected header: a test that expects the wrong one fails on the reference, naming the request', () => {
@@ -170,12 +182,24 @@ describe('conformatrix import wpt-cookies', function () {
       { name: 'ftp', cookie: 'a=1', location: 'ftp://web-platform.test/', expected: 'a=1' },
     ]);
     assert.equal(r.status, 0, r.stderr);
-    assert.deepEqual(r.doc!.vectors.map((v) => v.id), [P + 'kept']);
+    assert.deepEqual(
+      r.doc!.vectors.map((v) => v.id),
+      [P + 'kept'],
+    );
     const lines = r.stderr.trim().split('\n');
     assert.equal(lines.length, 4, r.stderr);
-    assert.match(lines[0]!, /^warning: .*tests\.json:\d+:\d+ at \/1\/cookie\/1: "LF": a Set-Cookie value holds octet 0x0a \(LF\), which cannot travel in an HTTP\/1\.1 header field; skipped$/);
-    assert.match(lines[1]!, /^warning: .*tests\.json:\d+:\d+ at \/2\/cookie: "surrogate": a Set-Cookie value holds a lone UTF-16 surrogate, which stands for no octets; skipped$/);
-    assert.match(lines[2]!, /^warning: .*tests\.json:\d+:\d+ at \/3\/expected: "LF expected": the expected Cookie header holds a NUL, CR or LF, which no Cookie header field can carry; skipped$/);
+    assert.match(
+      lines[0]!,
+      /^warning: .*tests\.json:\d+:\d+ at \/1\/cookie\/1: "LF": a Set-Cookie value holds octet 0x0a \(LF\), which cannot travel in an HTTP\/1\.1 header field; skipped$/,
+    );
+    assert.match(
+      lines[1]!,
+      /^warning: .*tests\.json:\d+:\d+ at \/2\/cookie: "surrogate": a Set-Cookie value holds a lone UTF-16 surrogate, which stands for no octets; skipped$/,
+    );
+    assert.match(
+      lines[2]!,
+      /^warning: .*tests\.json:\d+:\d+ at \/3\/expected: "LF expected": the expected Cookie header holds a NUL, CR or LF, which no Cookie header field can carry; skipped$/,
+    );
     assert.match(lines[3]!, /^warning: .*tests\.json:\d+:\d+ at \/4\/location: "ftp": ftp: is not http or https: the harness only serves HTTP; skipped$/);
     assert.match(r.stdout, /wrote 1 vectors .*\(4 test\(s\) skipped/);
   });

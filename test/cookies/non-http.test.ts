@@ -81,10 +81,19 @@ describe('document.cookie in cookie vectors', function () {
     it('refuses a script in a vector not for browsers, in an image and on a redirect, with the pointer', () => {
       const r = validate([
         vector({ url: 'https://app.example.com/', script: [{ read: '' }] }, { id: 'cookies/test/any', ua: 'any' }),
-        vector({ url: 'https://app.example.com/p', context: { initiator: 'https://x.example.net/', destination: 'image' }, script: [{ read: '' }] }, { id: 'cookies/test/image' }),
+        vector(
+          { url: 'https://app.example.com/p', context: { initiator: 'https://x.example.net/', destination: 'image' }, script: [{ read: '' }] },
+          { id: 'cookies/test/image' },
+        ),
         vector(
           {},
-          { id: 'cookies/test/redirect', requests: [{ url: 'https://app.example.com/a', response: { location: '/b' }, script: [{ read: '' }] }, { url: 'https://app.example.com/b', cookie: null }] },
+          {
+            id: 'cookies/test/redirect',
+            requests: [
+              { url: 'https://app.example.com/a', response: { location: '/b' }, script: [{ read: '' }] },
+              { url: 'https://app.example.com/b', cookie: null },
+            ],
+          },
         ),
       ]);
       assert.equal(r.status, 2);
@@ -102,7 +111,13 @@ describe('document.cookie in cookie vectors', function () {
 
   describe('the reference', () => {
     const run = (requests: object[]) => runCookieVector({ vector: 'cookies/test/x', requests: requests as never });
-    const doc = (url: string, setCookie: string[], script: object[], context?: object) => ({ url, method: 'GET', ...(context ? { context } : {}), response: { status: 200, setCookie: setCookie.map(b64) }, script });
+    const doc = (url: string, setCookie: string[], script: object[], context?: object) => ({
+      url,
+      method: 'GET',
+      ...(context ? { context } : {}),
+      response: { status: 200, setCookie: setCookie.map(b64) },
+      script,
+    });
 
     it('leaves HttpOnly cookies out of reads, ignores HttpOnly writes (step 15) and cannot replace an HttpOnly cookie (step 23.2)', () => {
       const r = run([
@@ -114,8 +129,13 @@ describe('document.cookie in cookie vectors', function () {
     });
 
     it('a frame of a cross-site page cannot write a Strict cookie (step 18.1); one of a same-site page can', () => {
-      const frame = (initiator: string, name: string) => doc('https://app.example.com/f', [], [{ set: `${name}=1; SameSite=Strict` }], { initiator, destination: 'iframe' });
-      const r = run([frame('https://attacker.example.net/', 'x'), frame('https://www.example.com/', 's'), doc('https://app.example.com/', [], [{ read: true }])]);
+      const frame = (initiator: string, name: string) =>
+        doc('https://app.example.com/f', [], [{ set: `${name}=1; SameSite=Strict` }], { initiator, destination: 'iframe' });
+      const r = run([
+        frame('https://attacker.example.net/', 'x'),
+        frame('https://www.example.com/', 's'),
+        doc('https://app.example.com/', [], [{ read: true }]),
+      ]);
       assert.deepEqual(r.reads![2], ['s=1']);
     });
   });
@@ -129,7 +149,10 @@ describe('document.cookie in cookie vectors', function () {
     const results = readRun(out).results;
     const count = (JSON.parse(readFileSync(NON_HTTP, 'utf8')) as { vectors: unknown[] }).vectors.length;
     assert.equal(results.filter((r) => r.verdict === 'unsupported').length, count);
-    assert.match(results[0]!.reason!, /needs the non-HTTP API \(document\.cookie in a loaded document\); scriptless's adapter does not declare the document-cookie capability/);
+    assert.match(
+      results[0]!.reason!,
+      /needs the non-HTTP API \(document\.cookie in a loaded document\); scriptless's adapter does not declare the document-cookie capability/,
+    );
   });
 
   it('Chromium runs the scripts through its real document.cookie', async function () {
@@ -144,9 +167,19 @@ describe('document.cookie in cookie vectors', function () {
     await runCommand({ suites: ['cookies'], targets: ['chromium'], vectors: [NON_HTTP], out, quiet: true, timeoutMs: 30_000 }).catch(() => 1);
     const byId = Object.fromEntries(readRun(out).results.map((r) => [r.vectorId, r]));
     const broken = Object.values(byId).filter((r) => r.verdict === 'error' || r.verdict === 'timeout');
-    assert.deepEqual(broken.map((r) => `${r.vectorId}: ${r.reason}`), []);
+    assert.deepEqual(
+      broken.map((r) => `${r.vectorId}: ${r.reason}`),
+      [],
+    );
     // Reads that see cookies set over HTTP, leave HttpOnly ones out, and writes that HTTP requests then carry.
-    for (const id of ['read-sees-http-cookie', 'read-excludes-httponly', 'write-is-sent-over-http', 'write-httponly-ignored', 'write-cannot-replace-httponly', 'same-site-frame-reads-strict'])
+    for (const id of [
+      'read-sees-http-cookie',
+      'read-excludes-httponly',
+      'write-is-sent-over-http',
+      'write-httponly-ignored',
+      'write-cannot-replace-httponly',
+      'same-site-frame-reads-strict',
+    ])
       assert.equal(byId[`cookies/non-http/${id}`]?.verdict, 'pass', JSON.stringify(byId[`cookies/non-http/${id}`]));
     // Chromium blocks third-party cookies: the read in a cross-site frame is really made, and is empty.
     const third = byId['cookies/non-http/cross-site-frame-reads-none-cookie']!;
@@ -166,7 +199,10 @@ describe('document.cookie in cookie vectors', function () {
     await runCommand({ suites: ['cookies'], targets: ['firefox'], vectors: [NON_HTTP], out, quiet: true, timeoutMs: 30_000 }).catch(() => 1);
     const byId = Object.fromEntries(readRun(out).results.map((r) => [r.vectorId, r]));
     const broken = Object.values(byId).filter((r) => r.verdict === 'error' || r.verdict === 'timeout');
-    assert.deepEqual(broken.map((r) => `${r.vectorId}: ${r.reason}`), []);
+    assert.deepEqual(
+      broken.map((r) => `${r.vectorId}: ${r.reason}`),
+      [],
+    );
     // Reads that see cookies set over HTTP, leave HttpOnly ones out, and writes that HTTP requests then carry: a write
     // has reached the parent process's cookie store before the next navigation.
     for (const id of ['read-sees-http-cookie', 'read-excludes-httponly', 'write-is-sent-over-http', 'write-httponly-ignored', 'same-site-frame-reads-strict'])
@@ -194,8 +230,20 @@ describe('document.cookie in WebKit', function () {
     const out = tempDir();
     await runCommand({ suites: ['cookies'], targets: ['webkit'], vectors: [NON_HTTP], out, quiet: true, timeoutMs: 30_000 }).catch(() => 1);
     const byId = Object.fromEntries(readRun(out).results.map((r) => [r.vectorId, r]));
-    assert.deepEqual(Object.values(byId).filter((r) => r.verdict === 'error' || r.verdict === 'timeout').map((r) => `${r.vectorId}: ${r.reason}`), []);
-    for (const id of ['read-sees-http-cookie', 'read-excludes-httponly', 'write-is-sent-over-http', 'write-httponly-ignored', 'write-cannot-replace-httponly', 'same-site-frame-reads-strict'])
+    assert.deepEqual(
+      Object.values(byId)
+        .filter((r) => r.verdict === 'error' || r.verdict === 'timeout')
+        .map((r) => `${r.vectorId}: ${r.reason}`),
+      [],
+    );
+    for (const id of [
+      'read-sees-http-cookie',
+      'read-excludes-httponly',
+      'write-is-sent-over-http',
+      'write-httponly-ignored',
+      'write-cannot-replace-httponly',
+      'same-site-frame-reads-strict',
+    ])
       assert.equal(byId[`cookies/non-http/${id}`]?.verdict, 'pass', JSON.stringify(byId[`cookies/non-http/${id}`]));
     // WebKit has no Lax-by-default: the read in a cross-site frame is really made there, and sees the cookie without SameSite.
     const framed = byId['cookies/non-http/cross-site-frame-reads-no-samesite-cookies']!;
@@ -207,59 +255,69 @@ describe('document.cookie in WebKit', function () {
 describe('browser redirect chains and reloads in cookie vectors', function () {
   this.timeout(120_000);
 
-    const chain = (hop: object) => ({
-      id: 'cookies/test/chain',
-      title: 'a redirect chain started by a cross-site page',
-      spec: [{ doc: 'rfc6265bis', section: '5.2', anchor: 'same-site-requests' }],
-      level: 'MUST',
-      ua: 'browser',
-      profiles: ['rfc6265bis'],
-      requests: [
-        { url: 'https://app.example.com/', cookie: null, response: { setCookie: ['s=1; SameSite=Strict'] } },
-        { url: 'https://app.example.com/a', context: { initiator: 'https://attacker.example.net/' }, cookie: null, response: { location: '/b' } },
-        { url: 'https://app.example.com/b', cookie: null, ...hop },
-      ],
-    });
-    const write = (vectors: unknown[]) => {
-      const file = join(tempDir(), 'v.json');
-      writeFileSync(file, JSON.stringify({ vectors, $schema: 'urn:conformatrix:cookie-vectors' }, null, 2) + '\n');
-      return file;
-    };
-
-    it('a request that follows a redirect is made in the context of the chain, without repeating it', async () => {
-      const out = tempDir();
-      await runCommand({ suites: ['cookies'], targets: ['reference'], vectors: [write([chain({})])], out, quiet: true });
-      const r = readRun(out).results[0]!;
-      assert.equal(r.verdict, 'pass', r.reason);
-    });
-
-    it('a reload from the browser interface keeps the same-site status of the request that loaded the document', async () => {
-      const out = tempDir();
-      await runCommand({ suites: ['cookies'], targets: ['reference'], vectors: [join(VECTORS_DIR, 'cookies', 'samesite.json')], grep: 'reload', out, quiet: true });
-      const results = readRun(out).results;
-      assert.equal(results.length, 4);
-      assert.deepEqual(results.filter((r) => r.verdict !== 'pass').map((r) => `${r.vectorId}: ${r.reason}`), []);
-    });
-
-    it('refuses a reload with a context, or of another URL than the document before it', () => {
-      const v = chain({});
-      v.requests = [
-        { url: 'https://app.example.com/', cookie: null },
-        { url: 'https://app.example.com/', reload: true, context: { initiator: 'https://attacker.example.net/' }, cookie: null },
-        { url: 'https://app.example.com/other', reload: true, cookie: null },
-      ] as never;
-      const r = cli(['validate', write([v])]);
-      assert.equal(r.status, 2);
-      assert.match(r.stderr, /at \/vectors\/0\/requests\/1\/context: a reload is made in the context of the document it reloads/);
-      assert.match(r.stderr, /at \/vectors\/0\/requests\/2\/reload: a reload follows the request that loaded a top-level document, with that document's URL/);
-    });
-
-    it('refuses a redirect hop with a context of its own', () => {
-      const r = cli(['validate', write([chain({ context: { initiator: 'https://www.example.com/' } })])]);
-      assert.equal(r.status, 2);
-      assert.match(r.stderr, /at \/vectors\/0\/requests\/2\/context: follows a redirect, so it is made in the context of the request before it/);
-    });
+  const chain = (hop: object) => ({
+    id: 'cookies/test/chain',
+    title: 'a redirect chain started by a cross-site page',
+    spec: [{ doc: 'rfc6265bis', section: '5.2', anchor: 'same-site-requests' }],
+    level: 'MUST',
+    ua: 'browser',
+    profiles: ['rfc6265bis'],
+    requests: [
+      { url: 'https://app.example.com/', cookie: null, response: { setCookie: ['s=1; SameSite=Strict'] } },
+      { url: 'https://app.example.com/a', context: { initiator: 'https://attacker.example.net/' }, cookie: null, response: { location: '/b' } },
+      { url: 'https://app.example.com/b', cookie: null, ...hop },
+    ],
   });
+  const write = (vectors: unknown[]) => {
+    const file = join(tempDir(), 'v.json');
+    writeFileSync(file, JSON.stringify({ vectors, $schema: 'urn:conformatrix:cookie-vectors' }, null, 2) + '\n');
+    return file;
+  };
+
+  it('a request that follows a redirect is made in the context of the chain, without repeating it', async () => {
+    const out = tempDir();
+    await runCommand({ suites: ['cookies'], targets: ['reference'], vectors: [write([chain({})])], out, quiet: true });
+    const r = readRun(out).results[0]!;
+    assert.equal(r.verdict, 'pass', r.reason);
+  });
+
+  it('a reload from the browser interface keeps the same-site status of the request that loaded the document', async () => {
+    const out = tempDir();
+    await runCommand({
+      suites: ['cookies'],
+      targets: ['reference'],
+      vectors: [join(VECTORS_DIR, 'cookies', 'samesite.json')],
+      grep: 'reload',
+      out,
+      quiet: true,
+    });
+    const results = readRun(out).results;
+    assert.equal(results.length, 4);
+    assert.deepEqual(
+      results.filter((r) => r.verdict !== 'pass').map((r) => `${r.vectorId}: ${r.reason}`),
+      [],
+    );
+  });
+
+  it('refuses a reload with a context, or of another URL than the document before it', () => {
+    const v = chain({});
+    v.requests = [
+      { url: 'https://app.example.com/', cookie: null },
+      { url: 'https://app.example.com/', reload: true, context: { initiator: 'https://attacker.example.net/' }, cookie: null },
+      { url: 'https://app.example.com/other', reload: true, cookie: null },
+    ] as never;
+    const r = cli(['validate', write([v])]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /at \/vectors\/0\/requests\/1\/context: a reload is made in the context of the document it reloads/);
+    assert.match(r.stderr, /at \/vectors\/0\/requests\/2\/reload: a reload follows the request that loaded a top-level document, with that document's URL/);
+  });
+
+  it('refuses a redirect hop with a context of its own', () => {
+    const r = cli(['validate', write([chain({ context: { initiator: 'https://www.example.com/' } })])]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /at \/vectors\/0\/requests\/2\/context: follows a redirect, so it is made in the context of the request before it/);
+  });
+});
 
 describe('a browser adapter whose script fails (HTTP mode)', function () {
   this.timeout(60_000);
@@ -281,7 +339,9 @@ describe('a browser adapter whose script fails (HTTP mode)', function () {
         for (const nav of navigations) {
           await new Promise<void>((resolve, reject) => {
             const { hostname, port } = new URL(proxy);
-            request({ host: hostname, port, path: nav.url, headers: { host: new URL(nav.url).host } }, (res) => res.resume().on('end', resolve)).on('error', reject).end();
+            request({ host: hostname, port, path: nav.url, headers: { host: new URL(nav.url).host } }, (res) => res.resume().on('end', resolve))
+              .on('error', reject)
+              .end();
           });
         }
         return { navigations: navigations.map(() => ({ status: 200, error: 'document.cookie: SecurityError' })) };
@@ -330,7 +390,10 @@ describe('workers, framed and sandboxed documents in cookie vectors', function (
       const pixel = 'https://app.example.com/pixel';
       assert.equal(sent({ initiator: 'https://app.example.com/page', destination: 'image', sandbox: true }, pixel), 's=1');
       assert.equal(sent({ initiator: 'https://app.example.com/frame', destination: 'image', top: 'https://www.example.com/', sandbox: true }, pixel), 's=1');
-      assert.equal(sent({ initiator: 'https://attacker.example.net/frame', destination: 'image', top: 'https://app.example.com/', sandbox: true }, pixel), null);
+      assert.equal(
+        sent({ initiator: 'https://attacker.example.net/frame', destination: 'image', top: 'https://app.example.com/', sandbox: true }, pixel),
+        null,
+      );
       assert.equal(sent({ initiator: 'https://attacker.example.net/frame', destination: 'image', top: 'https://app.example.com/' }, pixel), null);
       // The frame is same-site with the image, but the page that holds it is not.
       assert.equal(sent({ initiator: 'https://app.example.com/frame', destination: 'image', top: 'https://attacker.example.net/' }, pixel), null);
@@ -341,7 +404,10 @@ describe('workers, framed and sandboxed documents in cookie vectors', function (
       await runCommand({ suites: ['cookies'], targets: ['reference'], vectors: [SAMESITE], grep: NEW_CONTEXTS, out, quiet: true });
       const results = readRun(out).results;
       assert.equal(results.length, 27);
-      assert.deepEqual(results.filter((r) => r.verdict !== 'pass').map((r) => `${r.vectorId}: ${r.reason}`), []);
+      assert.deepEqual(
+        results.filter((r) => r.verdict !== 'pass').map((r) => `${r.vectorId}: ${r.reason}`),
+        [],
+      );
     });
   });
 
@@ -357,7 +423,14 @@ describe('workers, framed and sandboxed documents in cookie vectors', function (
     });
     const validate = (vectors: unknown[]) => {
       const file = join(tempDir(), 'v.json');
-      writeFileSync(file, JSON.stringify({ vectors: vectors.map((v, i) => ({ ...(v as object), id: `cookies/test/c${i}` })), $schema: 'urn:conformatrix:cookie-vectors' }, null, 2) + '\n');
+      writeFileSync(
+        file,
+        JSON.stringify(
+          { vectors: vectors.map((v, i) => ({ ...(v as object), id: `cookies/test/c${i}` })), $schema: 'urn:conformatrix:cookie-vectors' },
+          null,
+          2,
+        ) + '\n',
+      );
       return cli(['validate', file]);
     };
 
@@ -386,14 +459,25 @@ describe('workers, framed and sandboxed documents in cookie vectors', function (
       // A destination the schema does not know (service workers are not in the format) is refused by the schema.
       const schema = validate([vector({ initiator: 'https://app.example.com/', destination: 'service-worker' })]);
       assert.equal(schema.status, 2);
-      assert.match(schema.stderr, /at \/vectors\/0\/requests\/0\/context\/destination: must be one of "document", "iframe", "image", "worker", "shared-worker"/);
+      assert.match(
+        schema.stderr,
+        /at \/vectors\/0\/requests\/0\/context\/destination: must be one of "document", "iframe", "image", "worker", "shared-worker"/,
+      );
     });
   });
 
   describe('the pages the origin server serves (HTTP mode)', () => {
     it('a framed initiator sits in a frame of the top page, sandboxed by its attribute; one at top level by a CSP sandbox header', () => {
-      const framed = contextPages('https://app.example.com/pixel', 'GET', { initiator: 'https://app.example.com/f', destination: 'image', top: 'https://www.example.com/p', sandbox: true }, 3);
-      assert.deepEqual(framed.map((p) => p.url), ['https://www.example.com/p?conformatrix-navigation=3', 'https://app.example.com/f?conformatrix-frame=3']);
+      const framed = contextPages(
+        'https://app.example.com/pixel',
+        'GET',
+        { initiator: 'https://app.example.com/f', destination: 'image', top: 'https://www.example.com/p', sandbox: true },
+        3,
+      );
+      assert.deepEqual(
+        framed.map((p) => p.url),
+        ['https://www.example.com/p?conformatrix-navigation=3', 'https://app.example.com/f?conformatrix-frame=3'],
+      );
       assert.match(framed[0]!.html, /<iframe id="frame" src="https:\/\/app\.example\.com\/f\?conformatrix-frame=3" sandbox><\/iframe>/);
       assert.equal(framed[1]!.headers, undefined);
       const top = contextPages('https://app.example.com/pixel', 'GET', { initiator: 'https://app.example.com/p', destination: 'image', sandbox: true }, 1);
@@ -402,7 +486,10 @@ describe('workers, framed and sandboxed documents in cookie vectors', function (
 
     it("a worker's script comes from the initiator's origin and fetches the request's URL", () => {
       const pages = contextPages('https://app.example.com/data', 'GET', { initiator: 'https://attacker.example.net/p', destination: 'shared-worker' }, 2);
-      assert.deepEqual(pages.map((p) => p.url), ['https://attacker.example.net/p?conformatrix-navigation=2', 'https://attacker.example.net/p?conformatrix-worker=2']);
+      assert.deepEqual(
+        pages.map((p) => p.url),
+        ['https://attacker.example.net/p?conformatrix-navigation=2', 'https://attacker.example.net/p?conformatrix-worker=2'],
+      );
       assert.match(pages[0]!.html, /new SharedWorker\("https:\/\/attacker\.example\.net\/p\?conformatrix-worker=2"\)/);
       assert.equal(pages[1]!.contentType, 'text/javascript; charset=utf-8');
       assert.match(pages[1]!.html, /fetch\("https:\/\/app\.example\.com\/data", \{ credentials: 'include', mode: 'no-cors'/);
@@ -417,7 +504,9 @@ describe('workers, framed and sandboxed documents in cookie vectors', function (
         options: { mode: 'http' },
         harness: LOCAL_HARNESS,
       };
-      const v = JSON.parse(readFileSync(SAMESITE, 'utf8')).vectors.find((x: CookieVector) => x.id === 'cookies/samesite/shared-worker-strict-sent-same-site-document') as CookieVector;
+      const v = JSON.parse(readFileSync(SAMESITE, 'utf8')).vectors.find(
+        (x: CookieVector) => x.id === 'cookies/samesite/shared-worker-strict-sent-same-site-document',
+      ) as CookieVector;
       assert.deepEqual(planHttp(v, target), {
         run: false,
         verdict: 'unsupported',
@@ -439,8 +528,16 @@ describe('workers, framed and sandboxed documents in cookie vectors', function (
     const results = readRun(out).results;
     assert.equal(results.length, 27);
     const byId = Object.fromEntries(results.map((r) => [r.vectorId.replace('cookies/samesite/', ''), r]));
-    assert.deepEqual(results.filter((r) => r.verdict === 'error' || r.verdict === 'timeout').map((r) => `${r.vectorId}: ${r.reason}`), []);
-    for (const id of ['worker-strict-sent-same-site-document', 'worker-strict-not-sent-cross-site-document', 'worker-in-same-site-frame-strict-sent', 'strict-sent-image-from-sandboxed-top-document'])
+    assert.deepEqual(
+      results.filter((r) => r.verdict === 'error' || r.verdict === 'timeout').map((r) => `${r.vectorId}: ${r.reason}`),
+      [],
+    );
+    for (const id of [
+      'worker-strict-sent-same-site-document',
+      'worker-strict-not-sent-cross-site-document',
+      'worker-in-same-site-frame-strict-sent',
+      'strict-sent-image-from-sandboxed-top-document',
+    ])
       assert.equal(byId[id]?.verdict, 'pass', JSON.stringify(byId[id]));
     // WebKit judges a framed document's requests by the top document's site alone: a cross-site frame of the cookie's own site is not audited (docs/targets/webkit.md).
     const framed = byId['strict-not-sent-image-from-cross-site-frame-of-same-site-page']!;
@@ -457,14 +554,27 @@ describe('workers, framed and sandboxed documents in cookie vectors', function (
       this.skip();
     }
     const out = tempDir();
-    await runCommand({ suites: ['cookies'], targets: ['chromium'], vectors: [SAMESITE], grep: NEW_CONTEXTS, out, quiet: true, timeoutMs: 30_000 }).catch(() => 1);
+    await runCommand({ suites: ['cookies'], targets: ['chromium'], vectors: [SAMESITE], grep: NEW_CONTEXTS, out, quiet: true, timeoutMs: 30_000 }).catch(
+      () => 1,
+    );
     const results = readRun(out).results;
     assert.equal(results.length, 27);
     const byId = Object.fromEntries(results.map((r) => [r.vectorId.replace('cookies/samesite/', ''), r]));
     // Every request was made: by a real dedicated or shared worker, from a real frame, in a real sandboxed document.
-    assert.deepEqual(results.filter((r) => r.verdict === 'error' || r.verdict === 'timeout').map((r) => `${r.vectorId}: ${r.reason}`), []);
+    assert.deepEqual(
+      results.filter((r) => r.verdict === 'error' || r.verdict === 'timeout').map((r) => `${r.vectorId}: ${r.reason}`),
+      [],
+    );
     // A worker's site for cookies: its own origin under a same-site document, opaque under a frame of a cross-site page.
-    for (const id of ['worker-strict-sent-same-site-document', 'worker-strict-not-sent-cross-site-document', 'worker-in-same-site-frame-strict-sent', 'worker-in-cross-site-frame-strict-not-sent', 'shared-worker-in-same-site-frame-lax-sent', 'shared-worker-in-cross-site-frame-lax-not-sent', 'strict-not-sent-image-from-cross-site-frame-of-same-site-page'])
+    for (const id of [
+      'worker-strict-sent-same-site-document',
+      'worker-strict-not-sent-cross-site-document',
+      'worker-in-same-site-frame-strict-sent',
+      'worker-in-cross-site-frame-strict-not-sent',
+      'shared-worker-in-same-site-frame-lax-sent',
+      'shared-worker-in-cross-site-frame-lax-not-sent',
+      'strict-not-sent-image-from-cross-site-frame-of-same-site-page',
+    ])
       assert.equal(byId[id]?.verdict, 'pass', JSON.stringify(byId[id]));
     // A sandboxed document's requests carry no cookies at all in Chromium (docs/targets/chromium.md): the request is made, without a Cookie header.
     const sandboxed = byId['strict-sent-image-from-sandboxed-top-document']!;
@@ -481,12 +591,25 @@ describe('workers, framed and sandboxed documents in cookie vectors', function (
       this.skip();
     }
     const out = tempDir();
-    await runCommand({ suites: ['cookies'], targets: ['firefox'], vectors: [SAMESITE], grep: NEW_CONTEXTS, out, quiet: true, timeoutMs: 30_000 }).catch(() => 1);
+    await runCommand({ suites: ['cookies'], targets: ['firefox'], vectors: [SAMESITE], grep: NEW_CONTEXTS, out, quiet: true, timeoutMs: 30_000 }).catch(
+      () => 1,
+    );
     const results = readRun(out).results;
     assert.equal(results.length, 27);
     const byId = Object.fromEntries(results.map((r) => [r.vectorId.replace('cookies/samesite/', ''), r]));
-    assert.deepEqual(results.filter((r) => r.verdict === 'error' || r.verdict === 'timeout').map((r) => `${r.vectorId}: ${r.reason}`), []);
-    for (const id of ['worker-strict-sent-same-site-document', 'worker-strict-not-sent-cross-site-document', 'worker-in-same-site-frame-strict-sent', 'worker-in-cross-site-frame-strict-not-sent', 'shared-worker-in-same-site-frame-lax-sent', 'shared-worker-in-cross-site-frame-lax-not-sent', 'strict-not-sent-image-from-cross-site-frame-of-same-site-page'])
+    assert.deepEqual(
+      results.filter((r) => r.verdict === 'error' || r.verdict === 'timeout').map((r) => `${r.vectorId}: ${r.reason}`),
+      [],
+    );
+    for (const id of [
+      'worker-strict-sent-same-site-document',
+      'worker-strict-not-sent-cross-site-document',
+      'worker-in-same-site-frame-strict-sent',
+      'worker-in-cross-site-frame-strict-not-sent',
+      'shared-worker-in-same-site-frame-lax-sent',
+      'shared-worker-in-cross-site-frame-lax-not-sent',
+      'strict-not-sent-image-from-cross-site-frame-of-same-site-page',
+    ])
       assert.equal(byId[id]?.verdict, 'pass', JSON.stringify(byId[id]));
     // A sandboxed document's image request is made, without the Strict cookie of its own site (docs/targets/firefox.md).
     const sandboxed = byId['strict-sent-image-from-sandboxed-top-document']!;

@@ -105,7 +105,11 @@ describe('origin server', function () {
 
   const script = () => ({
     requests: [
-      { method: 'GET', url: 'http://home.example.org/a', response: { status: 302, setCookie: [Buffer.from('a=\u0001b; Path=/', 'latin1')], location: 'http://home.example.org/b' } },
+      {
+        method: 'GET',
+        url: 'http://home.example.org/a',
+        response: { status: 302, setCookie: [Buffer.from('a=\u0001b; Path=/', 'latin1')], location: 'http://home.example.org/b' },
+      },
       { method: 'GET', url: 'http://home.example.org/b', response: { status: 200, setCookie: [] } },
     ],
     pages: [],
@@ -113,7 +117,13 @@ describe('origin server', function () {
 
   it('serves the scripted response with raw Set-Cookie octets, and records the Cookie header octet for octet', async () => {
     server.begin('t', script());
-    const r = await exchange(port, ['GET http://home.example.org/a HTTP/1.1\r\nHost: home.example.org\r\n\r\nGET http://home.example.org/b HTTP/1.1\r\nHost: home.example.org\r\nCookie: x=\xff\x01y\r\nCookie: z=1\r\nConnection: close\r\n\r\n'], { waitMs: 2000 });
+    const r = await exchange(
+      port,
+      [
+        'GET http://home.example.org/a HTTP/1.1\r\nHost: home.example.org\r\n\r\nGET http://home.example.org/b HTTP/1.1\r\nHost: home.example.org\r\nCookie: x=\xff\x01y\r\nCookie: z=1\r\nConnection: close\r\n\r\n',
+      ],
+      { waitMs: 2000 },
+    );
     const session = server.end('t')!;
     const text = r.data.toString('latin1');
     assert.match(text, /^HTTP\/1\.1 302 Found\r\nSet-Cookie: a=\u0001b; Path=\/\r\nLocation: http:\/\/home\.example\.org\/b\r\n/);
@@ -135,7 +145,10 @@ describe('origin server', function () {
     const good = await exchange(port, ['GET http://home.example.org/a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n']);
     assert.match(good.data.toString(), /^HTTP\/1\.1 302 Found/);
     const session = server.end('t')!;
-    assert.ok(session.problems.some((p) => /malformed request line/.test(p)), session.problems.join('\n'));
+    assert.ok(
+      session.problems.some((p) => /malformed request line/.test(p)),
+      session.problems.join('\n'),
+    );
     assert.equal(session.observed.length, 1);
   });
 
@@ -155,10 +168,13 @@ describe('origin server', function () {
     assert.equal(r.closed, true);
     assert.ok(Date.now() - started < 3000, 'closed within the head timeout, not the idle one');
     assert.match(r.data.toString(), /^HTTP\/1\.1 408 Request Timeout\r\n/);
-    assert.ok(session.problems.some((p) => /no complete request within 400 ms/.test(p)), session.problems.join('\n'));
+    assert.ok(
+      session.problems.some((p) => /no complete request within 400 ms/.test(p)),
+      session.problems.join('\n'),
+    );
   });
 
-  it('cuts off a client that trickles its head, at the head limit counted from the connection\'s start', async () => {
+  it("cuts off a client that trickles its head, at the head limit counted from the connection's start", async () => {
     server.begin('t', script());
     // One octet every 100 ms: 60 octets would take 6 s, 15 times the 400 ms limit.
     // A deadline that each octet pushes back would never expire.
@@ -167,7 +183,10 @@ describe('origin server', function () {
     const session = server.end('t')!;
     assert.ok(r.sent < octets.length / 2, `the server let the client send ${r.sent} octets, 100 ms apart, past a 400 ms limit`);
     assert.match(r.data.toString(), /^HTTP\/1\.1 408 Request Timeout\r\n/);
-    assert.ok(session.problems.some((p) => /no complete request within 400 ms/.test(p)), session.problems.join('\n'));
+    assert.ok(
+      session.problems.some((p) => /no complete request within 400 ms/.test(p)),
+      session.problems.join('\n'),
+    );
   });
 
   it('cuts off a trickled second request on a kept-alive connection, at the limit counted from its first octet', async () => {
@@ -177,7 +196,10 @@ describe('origin server', function () {
     const session = server.end('t')!;
     assert.ok(r.sent < octets.length / 2, `the server let the client send ${r.sent} octets, 100 ms apart, past a 400 ms limit`);
     assert.match(r.data.toString('latin1'), /^HTTP\/1\.1 302 Found\r\n[\s\S]*HTTP\/1\.1 408 Request Timeout\r\n/);
-    assert.deepEqual(session.observed.map((o) => o.index), [0]);
+    assert.deepEqual(
+      session.observed.map((o) => o.index),
+      [0],
+    );
   });
 
   it('counts empty lines before a request line towards the head limit, with 431', async () => {
@@ -191,7 +213,10 @@ describe('origin server', function () {
     const r = await exchange(port, [], { waitMs: 5000 });
     assert.equal(r.closed, true);
     assert.match(r.data.toString(), /^HTTP\/1\.1 408 Request Timeout\r\n/);
-    assert.ok(server.diagnostics.slice(before).some((d) => /sent no request within 400 ms/.test(d)), server.diagnostics.join('\n'));
+    assert.ok(
+      server.diagnostics.slice(before).some((d) => /sent no request within 400 ms/.test(d)),
+      server.diagnostics.join('\n'),
+    );
   });
 
   it('refuses bodies it does not take, malformed CONNECT targets, and requests past the per-vector limit', async () => {
@@ -246,7 +271,10 @@ describe('origin server certificates', function () {
   beforeEach(async () => {
     server = new OriginServer({ outDir: tempDir(), maxCachedHosts: 3 });
     ({ port } = await server.endpoint('t'));
-    server.begin('t', { requests: [{ method: 'GET', url: 'https://pre.example.org/', response: { status: 200, setCookie: [Buffer.from('k=v')] } }], pages: [] });
+    server.begin('t', {
+      requests: [{ method: 'GET', url: 'https://pre.example.org/', response: { status: 200, setCookie: [Buffer.from('k=v')] } }],
+      pages: [],
+    });
   });
   afterEach(() => server.close());
 
@@ -266,13 +294,16 @@ describe('origin server certificates', function () {
     return Buffer.concat(got).toString('latin1');
   }
 
-  it('issues the certificates of a vector\'s hosts before the vector, so that no CONNECT to them signs one', async () => {
+  it("issues the certificates of a vector's hosts before the vector, so that no CONNECT to them signs one", async () => {
     await server.prepare(['pre.example.org', 'other.example.org', 'pre.example.org']);
     assert.equal(server.ca.signatures, 2);
     const answer = await getOverTunnel('pre.example.org');
     assert.match(answer, /^HTTP\/1\.1 200 OK\r\nSet-Cookie: k=v\r\n/);
     assert.equal(server.ca.signatures, 2, 'a CONNECT to a prepared host signed a certificate');
-    assert.deepEqual(server.end('t')!.observed.map((o) => o.url), ['https://pre.example.org/']);
+    assert.deepEqual(
+      server.end('t')!.observed.map((o) => o.url),
+      ['https://pre.example.org/'],
+    );
   });
 
   it('keeps a bounded number of certificates, and issues an evicted one again when asked', async () => {

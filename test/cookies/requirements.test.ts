@@ -32,7 +32,10 @@ describe('cookie requirements and vectors (the real index)', function () {
     const out = tempDir();
     const r = cli(['coverage', '--suite', 'cookies', '--out', out]);
     assert.equal(r.status, 0, r.stdout + r.stderr);
-    assert.match(r.stdout, /^cookies, profile rfc6265bis, measured against rfc6265bis: \d+ requirements, \d+ untestable; (\d+)\/\1 testable covered \(100\.0%\) by \d+ vectors$/m);
+    assert.match(
+      r.stdout,
+      /^cookies, profile rfc6265bis, measured against rfc6265bis: \d+ requirements, \d+ untestable; (\d+)\/\1 testable covered \(100\.0%\) by \d+ vectors$/m,
+    );
     assert.ok(existsSync(join(out, 'coverage.md')));
     const json = JSON.parse(readFileSync(join(out, 'coverage.json'), 'utf8')) as { suites: { uncovered: string[] }[] };
     assert.deepEqual(json.suites[0]!.uncovered, []);

@@ -12,7 +12,10 @@ describe('cookie vectors against the API targets', function () {
       await runCommand({ suites: ['cookies'], targets: ['reference'], vectors: [], profile, out, quiet: true });
       const run = readRun(out);
       const notPassed = run.results.filter((r) => r.verdict !== 'pass' && r.verdict !== 'skipped');
-      assert.deepEqual(notPassed.map((r) => `${r.vectorId}: ${r.reason}`), []);
+      assert.deepEqual(
+        notPassed.map((r) => `${r.vectorId}: ${r.reason}`),
+        [],
+      );
       assert.ok(run.results.filter((r) => r.verdict === 'pass').length >= 150, 'at least 150 vectors ran');
     });
   }

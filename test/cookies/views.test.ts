@@ -26,8 +26,14 @@ function record(actualRead: string): ResultRecord {
     verdict: actualRead === 'a=1' ? 'pass' : 'fail',
     ...(actualRead === 'a=1' ? {} : { reason: 'constructed' }),
     durationMs: 1,
-    expected: [{ request: 1, cookie: 'a=1' }, { request: 1, read: 1, documentCookie: 'a=1' }],
-    actual: [{ request: 1, cookie: 'a=1' }, { request: 1, read: 1, documentCookie: actualRead }],
+    expected: [
+      { request: 1, cookie: 'a=1' },
+      { request: 1, read: 1, documentCookie: 'a=1' },
+    ],
+    actual: [
+      { request: 1, cookie: 'a=1' },
+      { request: 1, read: 1, documentCookie: actualRead },
+    ],
     details: { exchange: [{ url: 'http://home.example.org/', method: 'GET', cookie: 'a=1', setCookie: [], documentCookie: [actualRead] }] },
   };
 }

@@ -36,7 +36,11 @@ class Adapter {
   readonly exited: Promise<number | null>;
 
   constructor(env: Record<string, string>) {
-    this.child = spawn(process.execPath, [ADAPTER], { cwd: join(ROOT, 'targets', 'webkit'), env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
+    this.child = spawn(process.execPath, [ADAPTER], {
+      cwd: join(ROOT, 'targets', 'webkit'),
+      env: { ...process.env, ...env },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     createInterface({ input: this.child.stdout! }).on('line', (line) => {
       const m = JSON.parse(line) as { id: number; result?: unknown; error?: { message: string } };
       this.waiting.get(m.id)?.(m);
@@ -81,7 +85,10 @@ describe('webkit target', function () {
     // One vector at a time per target, in file order: b runs after a, on the same adapter.
     await runCommand({ suites: ['cookies'], targets: ['webkit'], vectors: [file], out, quiet: true, timeoutMs: 30_000 });
     const results = readRun(out).results;
-    assert.deepEqual(results.map((r) => `${r.vectorId}: ${r.verdict}${r.reason ? ` ${r.reason}` : ''}`).sort(), ['cookies/test/a-stores: pass', 'cookies/test/b-starts-empty: pass']);
+    assert.deepEqual(results.map((r) => `${r.vectorId}: ${r.verdict}${r.reason ? ` ${r.reason}` : ''}`).sort(), [
+      'cookies/test/a-stores: pass',
+      'cookies/test/b-starts-empty: pass',
+    ]);
   });
 
   for (const { port, needs } of PORTS) {
@@ -128,13 +135,19 @@ describe('webkit target', function () {
     try {
       await adapter.call('hello', { contract: '1', suites: ['cookies'] });
       const ca = { pem: new TestCa().certPem };
-      const fetch = (url: string) => adapter.call('cookies.fetch', { vector: 'x', proxy: address, ca, navigations: [{ url, method: 'GET' }], timeoutMs: 20_000 }) as Promise<{ navigations: { status?: number; error?: string }[] }>;
+      const fetch = (url: string) =>
+        adapter.call('cookies.fetch', { vector: 'x', proxy: address, ca, navigations: [{ url, method: 'GET' }], timeoutMs: 20_000 }) as Promise<{
+          navigations: { status?: number; error?: string }[];
+        }>;
       const crashed = await fetch('http://crash.example.org/crash');
       assert.equal(crashed.navigations.length, 1);
       assert.ok(crashed.navigations[0]!.error, JSON.stringify(crashed));
       const after = await fetch('http://fine.example.org/ok');
       assert.deepEqual(after.navigations, [{ status: 200 }]);
-      assert.deepEqual(requests.filter((u) => !u.endsWith('/favicon.ico')), ['http://crash.example.org/crash', 'http://fine.example.org/ok']);
+      assert.deepEqual(
+        requests.filter((u) => !u.endsWith('/favicon.ico')),
+        ['http://crash.example.org/crash', 'http://fine.example.org/ok'],
+      );
     } finally {
       adapter.child.kill('SIGTERM');
       await adapter.exited;

@@ -39,7 +39,7 @@ describe('docker driver', function () {
     assert.notEqual(contentHash(contextFiles({ ...target, dir: copy })), before);
   });
 
-  it('shows a failed build\'s output verbatim', async () => {
+  it("shows a failed build's output verbatim", async () => {
     const target = loadTarget(join(DOCKER_TARGETS, 'broken'));
     const err = await ensureImage(target).then(
       () => undefined,
@@ -62,9 +62,15 @@ describe('docker driver', function () {
     // A failing vector's actual headers are compared as sets of cookies: where a target orders cookies created in the
     // same millisecond as it likes (java-httpclient does), two runs of the same failure may list them in either order.
     const unordered = (actual: unknown) =>
-      JSON.stringify(actual, (_k, v: unknown) => (v && typeof v === 'object' && 'cookie' in v && typeof (v as { cookie: unknown }).cookie === 'string' ? { ...v, cookie: (v as { cookie: string }).cookie.split('; ').sort().join('; ') } : v));
+      JSON.stringify(actual, (_k, v: unknown) =>
+        v && typeof v === 'object' && 'cookie' in v && typeof (v as { cookie: unknown }).cookie === 'string'
+          ? { ...v, cookie: (v as { cookie: string }).cookie.split('; ').sort().join('; ') }
+          : v,
+      );
     const table = (r: RunResults) =>
-      Object.fromEntries(r.results.map((x) => [`${x.targetId} ${x.vectorId}`, `${x.verdict} ${x.verdict === 'pass' ? JSON.stringify(x.actual) : unordered(x.actual)}`]));
+      Object.fromEntries(
+        r.results.map((x) => [`${x.targetId} ${x.vectorId}`, `${x.verdict} ${x.verdict === 'pass' ? JSON.stringify(x.actual) : unordered(x.actual)}`]),
+      );
     assert.equal(docker.targets.filter((t) => t.status === 'available').length, 14, JSON.stringify(docker.targets.filter((t) => t.status !== 'available')));
     for (const t of docker.targets) {
       assert.equal(t.driver, 'docker');
@@ -97,14 +103,20 @@ describe('docker driver', function () {
       // A second canary in a container on another network, which the test creates.
       const { image } = await driver.image(target);
       spawnSync('docker', ['network', 'create', '--label', `org.conformatrix.test=${process.pid}`, canaryNet]);
-      canaryContainer = spawn('docker', ['run', '--rm', '--name', canaryNet, '--network', canaryNet, image, 'python3', '-m', 'http.server', '8000'], { stdio: 'ignore' });
+      canaryContainer = spawn('docker', ['run', '--rm', '--name', canaryNet, '--network', canaryNet, image, 'python3', '-m', 'http.server', '8000'], {
+        stdio: 'ignore',
+      });
       let canaryIp = '';
       for (let i = 0; i < 50 && !canaryIp; i++) {
         await new Promise((r) => setTimeout(r, 200));
-        canaryIp = spawnSync('docker', ['inspect', canaryNet, '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}'], { encoding: 'utf8' }).stdout.trim();
+        canaryIp = spawnSync('docker', ['inspect', canaryNet, '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}'], {
+          encoding: 'utf8',
+        }).stdout.trim();
       }
       assert.ok(canaryIp, 'the canary container started');
-      const hostIp = spawnSync('sh', ['-c', "ip -4 -o addr show scope global | awk '{print $4}' | cut -d/ -f1 | grep -v '^172\\.' | head -1"], { encoding: 'utf8' }).stdout.trim();
+      const hostIp = spawnSync('sh', ['-c', "ip -4 -o addr show scope global | awk '{print $4}' | cut -d/ -f1 | grep -v '^172\\.' | head -1"], {
+        encoding: 'utf8',
+      }).stdout.trim();
       probe = { target, address: endpoint.address, hostPort, harnessPort, hostIp, canaryIp };
     });
 
@@ -131,7 +143,20 @@ describe('docker driver', function () {
       assert.equal(results[0], 'connected', 'the harness endpoint is reachable: the probe itself works');
       for (let i = 1; i < addresses.length; i++) assert.notEqual(results[i], 'connected', `${addresses[i]!.join(':')} must be out of reach, got ${results[i]}`);
       // And the canary really is up, seen from its own network.
-      const seen = spawnSync('docker', ['run', '--rm', '--network', canaryNet, (await driver.image(probe.target)).image, 'python3', '-c', `import socket; socket.create_connection(("${probe.canaryIp}", 8000), timeout=3); print("up")`], { encoding: 'utf8' });
+      const seen = spawnSync(
+        'docker',
+        [
+          'run',
+          '--rm',
+          '--network',
+          canaryNet,
+          (await driver.image(probe.target)).image,
+          'python3',
+          '-c',
+          `import socket; socket.create_connection(("${probe.canaryIp}", 8000), timeout=3); print("up")`,
+        ],
+        { encoding: 'utf8' },
+      );
       assert.equal(seen.stdout.trim(), 'up', seen.stderr);
     });
   });

@@ -19,16 +19,33 @@ export function skipWithReason(ctx: Mocha.Context, reason: string): void {
 export function leftovers(pid: number): string[] {
   const out: string[] = [];
   const ps = spawnSync('docker', ['ps', '-a', '--filter', `label=org.conformatrix.pid=${pid}`, '--format', '{{.ID}} {{.Names}}'], { encoding: 'utf8' });
-  out.push(...ps.stdout.split('\n').filter(Boolean).map((l) => `container ${l}`));
+  out.push(
+    ...ps.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => `container ${l}`),
+  );
   const nets = spawnSync('docker', ['network', 'ls', '--filter', `label=org.conformatrix.pid=${pid}`, '--format', '{{.Name}}'], { encoding: 'utf8' });
-  out.push(...nets.stdout.split('\n').filter(Boolean).map((l) => `network ${l}`));
+  out.push(
+    ...nets.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => `network ${l}`),
+  );
   const tables = spawnSync('nft', ['list', 'tables'], { encoding: 'utf8' });
-  out.push(...tables.stdout.split('\n').filter((l) => l.includes(`conformatrix_${pid}_`)).map((l) => `firewall ${l}`));
+  out.push(
+    ...tables.stdout
+      .split('\n')
+      .filter((l) => l.includes(`conformatrix_${pid}_`))
+      .map((l) => `firewall ${l}`),
+  );
   return out;
 }
 
 /** Intermediate containers of image builds, which carry the Dockerfiles' label. */
 export function buildContainers(): string[] {
-  const ps = spawnSync('docker', ['ps', '-a', '--filter', 'label=org.conformatrix.build=1', '--format', '{{.ID}} {{.Status}} {{.Labels}}'], { encoding: 'utf8' });
+  const ps = spawnSync('docker', ['ps', '-a', '--filter', 'label=org.conformatrix.build=1', '--format', '{{.ID}} {{.Status}} {{.Labels}}'], {
+    encoding: 'utf8',
+  });
   return ps.stdout.split('\n').filter((l) => l && !l.includes('org.conformatrix.run='));
 }

@@ -28,7 +28,8 @@ async function interrupt(args: string[], ready: (pid: number) => boolean, limitM
   return { code, stderr, pid: child.pid! };
 }
 
-const running = (filter: string) => spawnSync('docker', ['ps', '--filter', filter, '--filter', 'status=running', '-q'], { encoding: 'utf8' }).stdout.trim() !== '';
+const running = (filter: string) =>
+  spawnSync('docker', ['ps', '--filter', filter, '--filter', 'status=running', '-q'], { encoding: 'utf8' }).stdout.trim() !== '';
 
 describe('docker driver: Ctrl-C', function () {
   this.timeout(900_000);
@@ -40,9 +41,8 @@ describe('docker driver: Ctrl-C', function () {
 
   it('during an image build: the build container goes too', async () => {
     const out = tempDir();
-    const { code, stderr, pid } = await interrupt(
-      ['--target-dir', join(FIXTURES, 'docker-targets'), '--target', 'slow-build', '--out', out],
-      () => running('label=org.conformatrix.build=1'),
+    const { code, stderr, pid } = await interrupt(['--target-dir', join(FIXTURES, 'docker-targets'), '--target', 'slow-build', '--out', out], () =>
+      running('label=org.conformatrix.build=1'),
     );
     assert.equal(code, 130, stderr);
     assert.match(stderr, /SIGINT: stopping and removing what this run created/);
@@ -53,7 +53,9 @@ describe('docker driver: Ctrl-C', function () {
 
   it('while containers run vectors: they go, with their networks and firewall, and the partial reports stay', async () => {
     const out = tempDir();
-    const { code, stderr, pid } = await interrupt(['--target', 'curl', '--target', 'python-cookiejar', '--out', out], (p) => running(`label=org.conformatrix.pid=${p}`));
+    const { code, stderr, pid } = await interrupt(['--target', 'curl', '--target', 'python-cookiejar', '--out', out], (p) =>
+      running(`label=org.conformatrix.pid=${p}`),
+    );
     assert.equal(code, 130, stderr);
     assert.deepEqual(leftovers(pid), []);
     assert.ok(existsSync(join(out, 'results.json')), 'partial results are written');
@@ -67,7 +69,10 @@ describe('docker driver: Ctrl-C', function () {
     assert.notDeepEqual(leftovers(pid), [], 'a killed run leaves its container, network and firewall');
     const next = await DockerDriver.start({ outDir: tempDir() });
     await next.dispose();
-    assert.ok(next.swept.some((s) => s.startsWith('container')), next.swept.join(', '));
+    assert.ok(
+      next.swept.some((s) => s.startsWith('container')),
+      next.swept.join(', '),
+    );
     assert.deepEqual(leftovers(pid), []);
   });
 });

@@ -24,7 +24,12 @@ function buildContainer(): string {
 
 /** A network and a container labelled as a run's, with the owner the labels give. */
 function runResources(name: string, owner: Record<string, string>): { network: string; container: string } {
-  const labels = ['org.conformatrix=1', `org.conformatrix.run=${name}`, `org.conformatrix.host=${hostname()}`, ...Object.entries(owner).map(([k, v]) => `org.conformatrix.${k}=${v}`)].flatMap((l) => ['--label', l]);
+  const labels = [
+    'org.conformatrix=1',
+    `org.conformatrix.run=${name}`,
+    `org.conformatrix.host=${hostname()}`,
+    ...Object.entries(owner).map(([k, v]) => `org.conformatrix.${k}=${v}`),
+  ].flatMap((l) => ['--label', l]);
   const network = `conformatrix-test-sweep-${name}-${process.pid}`;
   const n = docker('network', 'create', '--internal', ...labels, network);
   assert.equal(n.status, 0, n.stderr);

@@ -55,7 +55,11 @@ describe('docs/ci.md: the GitHub Actions workflow', function () {
     const w = workflow();
     const shard = w.jobs.shard!;
     const merge = w.jobs.merge!;
-    assert.deepEqual(shard.strategy!.matrix.shard, Array.from({ length: Number(w.env.SHARDS) }, (_, i) => i + 1), 'the shard list matches SHARDS');
+    assert.deepEqual(
+      shard.strategy!.matrix.shard,
+      Array.from({ length: Number(w.env.SHARDS) }, (_, i) => i + 1),
+      'the shard list matches SHARDS',
+    );
     assert.equal(merge.needs, 'shard');
     assert.equal(merge.if, 'always()', 'the merge runs when a shard has unexpected results too');
     const uploads = (j: Job) => j.steps.filter((s) => s.uses?.startsWith('actions/upload-artifact@'));

@@ -35,7 +35,10 @@ describe('docs/contributing.md', () => {
     const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
     const named = [...md.matchAll(/`npm run ([\w:-]+)`/g)].map((m) => m[1]!);
     assert.ok(named.length >= 3);
-    assert.deepEqual(named.filter((n) => !(n in scripts)), []);
+    assert.deepEqual(
+      named.filter((n) => !(n in scripts)),
+      [],
+    );
   });
 
   it('the check finds a path that does not exist', () => {

@@ -57,7 +57,8 @@ function kernelMissing(): string | undefined {
   return undefined;
 }
 
-const namespacesOf = (pid: number) => (spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '').split('\n').filter((l) => l.startsWith(`cfx-${pid}-`));
+const namespacesOf = (pid: number) =>
+  (spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '').split('\n').filter((l) => l.startsWith(`cfx-${pid}-`));
 const ourNamespaces = () => namespacesOf(process.pid);
 
 /** The state letter and parent of a process (/proc/PID/stat), or undefined once it is gone. */
@@ -149,7 +150,11 @@ describe('mptcp interop', function () {
 
     it('writes up every deviation in the documents of the targets', () => {
       const kernel = idsInSection(join(ROOT, 'docs', 'targets', 'linux-kernel.md'), '## Interop scenarios', 'mptcp-interop/');
-      const reference = idsInSection(join(ROOT, 'docs', 'targets', 'reference.md'), '## MPTCP: where it disagrees with RFC 8684 or cannot run', 'mptcp-interop/');
+      const reference = idsInSection(
+        join(ROOT, 'docs', 'targets', 'reference.md'),
+        '## MPTCP: where it disagrees with RFC 8684 or cannot run',
+        'mptcp-interop/',
+      );
       for (const [pair, ids] of Object.entries(INTERMITTENT)) for (const id of Object.keys(ids)) assert.ok(kernel.has(id), `${pair} ${id} is written up`);
       for (const [pair, deviations] of Object.entries(DEVIATIONS)) {
         for (const [id, reason] of Object.entries(deviations)) {
@@ -167,19 +172,29 @@ describe('mptcp interop', function () {
       const fallback = local!.results.find((r) => r.targetId === 'linux-kernel+reference' && r.vectorId === 'mptcp-interop/strip/syn-ack')!;
       const server = (fallback.details as { server: { fallback: boolean; fallbackReason?: string } }).server;
       assert.equal(server.fallback, true);
-      assert.match(server.fallbackReason ?? '', /third ACK without MP_CAPABLE/, "the reference's SYN/ACK lost its MP_CAPABLE on the way: the kernel's third ACK has none");
+      assert.match(
+        server.fallbackReason ?? '',
+        /third ACK without MP_CAPABLE/,
+        "the reference's SYN/ACK lost its MP_CAPABLE on the way: the kernel's third ACK has none",
+      );
       const corrupt = local!.results.find((r) => r.targetId === 'reference+reference' && r.vectorId === 'mptcp-interop/checksum/corrupt-payload')!;
       const counters = (corrupt.details as { server: { counters: Record<string, number> } }).server.counters;
       assert.equal(counters.dssChecksumFailure, 1, 'the damage reached MPTCP: the TCP checksum was kept right');
       const stall = local!.results.find((r) => r.targetId === 'linux-kernel+reference' && r.vectorId === 'mptcp-interop/checksum/corrupt-payload')!;
       const kernel = (stall.details as { client: { counters: Record<string, number> } }).client.counters;
-      assert.ok((kernel.IpFragFails ?? 0) > 0 && (kernel.IcmpOutDestUnreachs ?? 0) > 0, `the kernel's stall after MP_FAIL, as documented: segments too large for its own path (${JSON.stringify(kernel)})`);
+      assert.ok(
+        (kernel.IpFragFails ?? 0) > 0 && (kernel.IcmpOutDestUnreachs ?? 0) > 0,
+        `the kernel's stall after MP_FAIL, as documented: segments too large for its own path (${JSON.stringify(kernel)})`,
+      );
       assert.equal(counters.badPackets ?? 0, 0, 'no segment was dropped for a bad TCP checksum');
     });
 
     it('draws one client × server grid per scenario in matrix.md', () => {
       const matrix = readFileSync(join(out, 'matrix.md'), 'utf8');
-      assert.match(matrix, /#### `mptcp-interop\/strip\/syn-ack` \(MUST\)\n\n[^\n]+\n\n\| client \\ server \| linux-kernel \| reference \|\n\|---\|---\|---\|\n\| linux-kernel \| ✅ \| ✅ \|\n\| reference \| ✅ \| ✅ \|/);
+      assert.match(
+        matrix,
+        /#### `mptcp-interop\/strip\/syn-ack` \(MUST\)\n\n[^\n]+\n\n\| client \\ server \| linux-kernel \| reference \|\n\|---\|---\|---\|\n\| linux-kernel \| ✅ \| ✅ \|\n\| reference \| ✅ \| ✅ \|/,
+      );
     });
 
     it('leaves no network namespace behind', () => {
@@ -215,7 +230,11 @@ describe('mptcp interop', function () {
     const why = kernelMissing();
     if (why) return skipWithReason(this, why);
     const out = tempDir();
-    const child = spawn(process.execPath, [CLI, 'run', '--suite', 'mptcp-interop', '--target', 'reference', '--target', 'linux-kernel', '--reporter', 'dot', '--out', out], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [CLI, 'run', '--suite', 'mptcp-interop', '--target', 'reference', '--target', 'linux-kernel', '--reporter', 'dot', '--out', out],
+      { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -233,7 +252,11 @@ describe('mptcp interop', function () {
     assert.match(stderr, /SIGINT: stopping and removing what this run created/);
     assert.deepEqual(namespacesOf(child.pid!), []);
     const left = alive([...started.keys()]);
-    assert.deepEqual(left.map((p) => started.get(p)), [], 'every process the run started has ended');
+    assert.deepEqual(
+      left.map((p) => started.get(p)),
+      [],
+      'every process the run started has ended',
+    );
     assert.equal((readRun(out).run as { interrupted?: boolean }).interrupted, true, 'the partial reports say the run was interrupted');
   });
 

@@ -105,21 +105,27 @@ describe('mptcp command', () => {
     const dir = mkdtempSync(join(tmpdir(), 'conformatrix-mptcp-cmd-'));
     try {
       const file = join(dir, 'x.pcap');
-      writeFileSync(file, writePcap([
-        { seconds: 1700000000, microseconds: 42, data: SYN_V4 },
-        { seconds: 1700000001, microseconds: 0, data: hx(LINUX.joinSynAck) },
-        { seconds: 1700000002, microseconds: 999999, data: hx('55') },
-      ]));
+      writeFileSync(
+        file,
+        writePcap([
+          { seconds: 1700000000, microseconds: 42, data: SYN_V4 },
+          { seconds: 1700000001, microseconds: 0, data: hx(LINUX.joinSynAck) },
+          { seconds: 1700000002, microseconds: 999999, data: hx('55') },
+        ]),
+      );
       const r = await run('decode', '--pcap', file);
       assert.equal(r.code, 0);
       assert.equal(r.json.kind, 'pcap');
       assert.equal(r.json.linktype, 101);
       const packets = r.json.packets as Json[];
-      assert.deepEqual(packets.map((p) => [p.index, p.timestamp, p.kind]), [
-        [0, '1700000000.000042', 'ipv4-packet'],
-        [1, '1700000001.000000', 'ipv4-packet'],
-        [2, '1700000002.999999', 'error'],
-      ]);
+      assert.deepEqual(
+        packets.map((p) => [p.index, p.timestamp, p.kind]),
+        [
+          [0, '1700000000.000042', 'ipv4-packet'],
+          [1, '1700000001.000000', 'ipv4-packet'],
+          [2, '1700000002.999999', 'error'],
+        ],
+      );
       assert.equal((packets[2]!.error as Json).code, 'bad-version');
       writeFileSync(file, 'not a pcap file at all, sorry');
       const bad = await run('decode', '--pcap', file);
@@ -134,7 +140,10 @@ describe('mptcp command', () => {
   });
 
   it('derive: token and IDSN, v1 (SHA-256) and v0 (SHA-1)', async () => {
-    for (const [version, alg] of [['1', 'sha256'], ['0', 'sha1']] as const) {
+    for (const [version, alg] of [
+      ['1', 'sha256'],
+      ['0', 'sha1'],
+    ] as const) {
       const d = createHash(alg).update(Buffer.from('8a4e550d1c331b7a', 'hex')).digest();
       const r = await run('derive', '--key', '8a4e550d1c331b7a', '--version', version);
       assert.equal(r.code, 0);
@@ -143,7 +152,7 @@ describe('mptcp command', () => {
     }
     const def = await run('derive', '--key', '0x8A4E550D1C331B7A');
     assert.equal(def.json.version, 1);
-    assert.equal(def.json.idsn, 'ff415f180ac5bba9', 'Linux sent ff415f180ac5bbaa as this key\'s first DSN');
+    assert.equal(def.json.idsn, 'ff415f180ac5bba9', "Linux sent ff415f180ac5bbaa as this key's first DSN");
   });
 
   it('hmac: the MP_JOIN HMACs Linux sent', async () => {

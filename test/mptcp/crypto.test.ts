@@ -70,7 +70,10 @@ describe('mptcp crypto: MP_JOIN HMACs (§3.2)', () => {
 });
 
 describe('mptcp crypto: ADD_ADDR HMAC (§3.4.1)', () => {
-  const mac = (sender: bigint, receiver: bigint, msg: Buffer) => createHmac('sha256', Buffer.concat([be64(sender), be64(receiver)])).update(msg).digest();
+  const mac = (sender: bigint, receiver: bigint, msg: Buffer) =>
+    createHmac('sha256', Buffer.concat([be64(sender), be64(receiver)]))
+      .update(msg)
+      .digest();
 
   it('IPv4 without a port: message is id ‖ address ‖ 0x0000, the rightmost 64 bits', () => {
     const d = mac(1n, 2n, Buffer.from([3, 192, 0, 2, 1, 0, 0]));
@@ -122,10 +125,16 @@ describe('mptcp crypto: agrees with Linux 6.18', () => {
   ];
   for (const r of runs) {
     it(r.name, () => {
-      assert.equal(deriveToken(r.keyB), r.tokenB, 'the token in the MP_JOIN SYN is B\'s');
+      assert.equal(deriveToken(r.keyB), r.tokenB, "the token in the MP_JOIN SYN is B's");
       assert.equal(hex(joinSynAckHmac(r)), r.synAckHmac);
       assert.equal(hex(joinAckHmac(r)), r.ackHmac);
-      const addAddr = addAddrHmac({ senderKey: r.keyB, receiverKey: r.keyA, addressId: 5, address: '10.77.2.2', ...(r.addAddr.port ? { port: r.addAddr.port } : {}) });
+      const addAddr = addAddrHmac({
+        senderKey: r.keyB,
+        receiverKey: r.keyA,
+        addressId: 5,
+        address: '10.77.2.2',
+        ...(r.addAddr.port ? { port: r.addAddr.port } : {}),
+      });
       assert.equal(hex(addAddr), r.addAddr.hmac, 'the rightmost 64 bits, as RFC 8684 §3.4.1 says (the digest\'s "leftmost" is wrong)');
       assert.equal(deriveIdsn(r.keyA) + 1n, r.firstDsnA);
       if (r.firstDsnB !== undefined) assert.equal(deriveIdsn(r.keyB) + 1n, r.firstDsnB);

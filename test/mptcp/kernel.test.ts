@@ -103,14 +103,26 @@ describe('mptcp codec: live cross-check with the Linux kernel', function () {
 
     const add = options((o) => o.subtype === 'add_addr' && !o.echo)[0]!.o;
     assert.ok(add.subtype === 'add_addr' && add.hmac);
-    assert.deepEqual(add.hmac, addAddrHmac({ senderKey: keyB, receiverKey: keyA, addressId: add.addressId, address: add.address, ...(add.port !== undefined ? { port: add.port } : {}) }));
+    assert.deepEqual(
+      add.hmac,
+      addAddrHmac({
+        senderKey: keyB,
+        receiverKey: keyA,
+        addressId: add.addressId,
+        address: add.address,
+        ...(add.port !== undefined ? { port: add.port } : {}),
+      }),
+    );
 
     // The client's first data went with MP_CAPABLE (its third ACK was dropped), the server's with a DSS at IDSN + 1.
     assert.equal(first.form, 'ack-data');
-    const serverDsns = options((o, p) => o.subtype === 'dss' && o.mapping !== undefined && p.packet.tcp.payload.length > 0 && [5000, 10200].includes(p.packet.tcp.srcPort)).map(({ o }) =>
-      o.subtype === 'dss' ? o.mapping!.dsn : 0n,
-    );
+    const serverDsns = options(
+      (o, p) => o.subtype === 'dss' && o.mapping !== undefined && p.packet.tcp.payload.length > 0 && [5000, 10200].includes(p.packet.tcp.srcPort),
+    ).map(({ o }) => (o.subtype === 'dss' ? o.mapping!.dsn : 0n));
     assert.ok(serverDsns.length > 0);
-    assert.equal(serverDsns.reduce((a, b) => (b < a ? b : a)), deriveIdsn(keyB) + 1n);
+    assert.equal(
+      serverDsns.reduce((a, b) => (b < a ? b : a)),
+      deriveIdsn(keyB) + 1n,
+    );
   });
 });

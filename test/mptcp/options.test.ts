@@ -29,7 +29,11 @@ const MPTCP: Row[] = [
   ['MP_CAPABLE v1 SYN (4 bytes, A and H)', '1e 04 | 01 | 81', { type: 'mptcp', subtype: 'mp_capable', version: 1, flags: flags('AH'), form: 'syn' }],
   ['MP_CAPABLE v1 SYN, every flag', '1e 04 | 01 | ff', { type: 'mptcp', subtype: 'mp_capable', version: 1, flags: flags('ABCDEFGH'), form: 'syn' }],
   ['MP_CAPABLE v1 SYN, B C and no H', '1e 04 | 01 | 60', { type: 'mptcp', subtype: 'mp_capable', version: 1, flags: flags('BC'), form: 'syn' }],
-  ['MP_CAPABLE v1 SYN/ACK (12 bytes, sender key)', `1e 0c | 01 | 01 | ${KEY1}`, { type: 'mptcp', subtype: 'mp_capable', version: 1, flags: flags('H'), form: 'syn-ack', senderKey: K1 }],
+  [
+    'MP_CAPABLE v1 SYN/ACK (12 bytes, sender key)',
+    `1e 0c | 01 | 01 | ${KEY1}`,
+    { type: 'mptcp', subtype: 'mp_capable', version: 1, flags: flags('H'), form: 'syn-ack', senderKey: K1 },
+  ],
   [
     'MP_CAPABLE v1 third ACK (20 bytes, sender key then receiver key)',
     `1e 14 | 01 | 01 | ${KEY1} | ${KEY2}`,
@@ -43,59 +47,176 @@ const MPTCP: Row[] = [
   [
     'MP_CAPABLE v1 with data and checksum (24 bytes)',
     `1e 18 | 01 | 81 | ${KEY1} | ${KEY2} | 05 dc | be ef`,
-    { type: 'mptcp', subtype: 'mp_capable', version: 1, flags: flags('AH'), form: 'ack-data', senderKey: K1, receiverKey: K2, dataLevelLength: 1500, checksum: 0xbeef },
+    {
+      type: 'mptcp',
+      subtype: 'mp_capable',
+      version: 1,
+      flags: flags('AH'),
+      form: 'ack-data',
+      senderKey: K1,
+      receiverKey: K2,
+      dataLevelLength: 1500,
+      checksum: 0xbeef,
+    },
   ],
   // RFC 6824 §3.1 (v0): the SYN already carries the key; SYN and SYN/ACK are both 12 bytes.
-  ['MP_CAPABLE v0 SYN (12 bytes, no context: v0 means SYN)', `1e 0c | 00 | 81 | ${KEY1}`, { type: 'mptcp', subtype: 'mp_capable', version: 0, flags: flags('AH'), form: 'syn', senderKey: K1 }],
-  ['MP_CAPABLE v0 SYN with SYN context', `1e 0c | 00 | 01 | ${KEY1}`, { type: 'mptcp', subtype: 'mp_capable', version: 0, flags: flags('H'), form: 'syn', senderKey: K1 }, SYN],
-  ['MP_CAPABLE v0 SYN/ACK needs the SYN/ACK context', `1e 0c | 00 | 01 | ${KEY2}`, { type: 'mptcp', subtype: 'mp_capable', version: 0, flags: flags('H'), form: 'syn-ack', senderKey: K2 }, SYNACK],
-  ['MP_CAPABLE 12 bytes with version 1 in a SYN (context wins)', `1e 0c | 01 | 01 | ${KEY1}`, { type: 'mptcp', subtype: 'mp_capable', version: 1, flags: flags('H'), form: 'syn', senderKey: K1 }, SYN],
-  ['MP_CAPABLE v0 third ACK (20 bytes)', `1e 14 | 00 | 81 | ${KEY1} | ${KEY2}`, { type: 'mptcp', subtype: 'mp_capable', version: 0, flags: flags('AH'), form: 'ack', senderKey: K1, receiverKey: K2 }],
+  [
+    'MP_CAPABLE v0 SYN (12 bytes, no context: v0 means SYN)',
+    `1e 0c | 00 | 81 | ${KEY1}`,
+    { type: 'mptcp', subtype: 'mp_capable', version: 0, flags: flags('AH'), form: 'syn', senderKey: K1 },
+  ],
+  [
+    'MP_CAPABLE v0 SYN with SYN context',
+    `1e 0c | 00 | 01 | ${KEY1}`,
+    { type: 'mptcp', subtype: 'mp_capable', version: 0, flags: flags('H'), form: 'syn', senderKey: K1 },
+    SYN,
+  ],
+  [
+    'MP_CAPABLE v0 SYN/ACK needs the SYN/ACK context',
+    `1e 0c | 00 | 01 | ${KEY2}`,
+    { type: 'mptcp', subtype: 'mp_capable', version: 0, flags: flags('H'), form: 'syn-ack', senderKey: K2 },
+    SYNACK,
+  ],
+  [
+    'MP_CAPABLE 12 bytes with version 1 in a SYN (context wins)',
+    `1e 0c | 01 | 01 | ${KEY1}`,
+    { type: 'mptcp', subtype: 'mp_capable', version: 1, flags: flags('H'), form: 'syn', senderKey: K1 },
+    SYN,
+  ],
+  [
+    'MP_CAPABLE v0 third ACK (20 bytes)',
+    `1e 14 | 00 | 81 | ${KEY1} | ${KEY2}`,
+    { type: 'mptcp', subtype: 'mp_capable', version: 0, flags: flags('AH'), form: 'ack', senderKey: K1, receiverKey: K2 },
+  ],
   // §3.2 MP_JOIN: subtype 1 | rsv(3) | B, address id, then token+nonce / HMAC+nonce / HMAC.
-  ['MP_JOIN SYN (12 bytes)', '1e 0c | 10 | 02 | aa bb cc dd | 01 02 03 04', { type: 'mptcp', subtype: 'mp_join', form: 'syn', backup: false, addressId: 2, token: 0xaabbccdd, nonce: 0x01020304, reserved: 0 }],
-  ['MP_JOIN SYN with B', '1e 0c | 11 | ff | 00 00 00 01 | ff ff ff ff', { type: 'mptcp', subtype: 'mp_join', form: 'syn', backup: true, addressId: 255, token: 1, nonce: 0xffffffff, reserved: 0 }],
-  ['MP_JOIN SYN with the reserved bits set', '1e 0c | 1e | 00 | 00 00 00 00 | 00 00 00 00', { type: 'mptcp', subtype: 'mp_join', form: 'syn', backup: false, addressId: 0, token: 0, nonce: 0, reserved: 7 }],
+  [
+    'MP_JOIN SYN (12 bytes)',
+    '1e 0c | 10 | 02 | aa bb cc dd | 01 02 03 04',
+    { type: 'mptcp', subtype: 'mp_join', form: 'syn', backup: false, addressId: 2, token: 0xaabbccdd, nonce: 0x01020304, reserved: 0 },
+  ],
+  [
+    'MP_JOIN SYN with B',
+    '1e 0c | 11 | ff | 00 00 00 01 | ff ff ff ff',
+    { type: 'mptcp', subtype: 'mp_join', form: 'syn', backup: true, addressId: 255, token: 1, nonce: 0xffffffff, reserved: 0 },
+  ],
+  [
+    'MP_JOIN SYN with the reserved bits set',
+    '1e 0c | 1e | 00 | 00 00 00 00 | 00 00 00 00',
+    { type: 'mptcp', subtype: 'mp_join', form: 'syn', backup: false, addressId: 0, token: 0, nonce: 0, reserved: 7 },
+  ],
   [
     'MP_JOIN SYN/ACK (16 bytes, truncated HMAC)',
     `1e 10 | 11 | 05 | ${HMAC8} | 0a 0b 0c 0d`,
     { type: 'mptcp', subtype: 'mp_join', form: 'syn-ack', backup: true, addressId: 5, hmac: hx(HMAC8), nonce: 0x0a0b0c0d, reserved: 0 },
   ],
-  ['MP_JOIN third ACK (24 bytes, 160-bit HMAC)', `1e 18 | 10 00 | ${HMAC20}`, { type: 'mptcp', subtype: 'mp_join', form: 'ack', hmac: hx(HMAC20), reserved: 0 }],
-  ['MP_JOIN third ACK with the 12 reserved bits set', `1e 18 | 1f ff | ${HMAC20}`, { type: 'mptcp', subtype: 'mp_join', form: 'ack', hmac: hx(HMAC20), reserved: 0xfff }],
+  [
+    'MP_JOIN third ACK (24 bytes, 160-bit HMAC)',
+    `1e 18 | 10 00 | ${HMAC20}`,
+    { type: 'mptcp', subtype: 'mp_join', form: 'ack', hmac: hx(HMAC20), reserved: 0 },
+  ],
+  [
+    'MP_JOIN third ACK with the 12 reserved bits set',
+    `1e 18 | 1f ff | ${HMAC20}`,
+    { type: 'mptcp', subtype: 'mp_join', form: 'ack', hmac: hx(HMAC20), reserved: 0xfff },
+  ],
   // §3.3 DSS: subtype 2 | reserved, flags (F m M a A), data ACK, DSN, subflow seq, length, checksum.
-  ['DSS data ACK 4 only (8 bytes)', '1e 08 | 20 | 01 | 00 00 00 2a', { type: 'mptcp', subtype: 'dss', dataFin: false, dataAck: 42n, dataAck64: false, dsn64: false, reserved: 0 }],
-  ['DSS data ACK 8 only (12 bytes)', `1e 0c | 20 | 03 | ${KEY1}`, { type: 'mptcp', subtype: 'dss', dataFin: false, dataAck: K1, dataAck64: true, dsn64: false, reserved: 0 }],
+  [
+    'DSS data ACK 4 only (8 bytes)',
+    '1e 08 | 20 | 01 | 00 00 00 2a',
+    { type: 'mptcp', subtype: 'dss', dataFin: false, dataAck: 42n, dataAck64: false, dsn64: false, reserved: 0 },
+  ],
+  [
+    'DSS data ACK 8 only (12 bytes)',
+    `1e 0c | 20 | 03 | ${KEY1}`,
+    { type: 'mptcp', subtype: 'dss', dataFin: false, dataAck: K1, dataAck64: true, dsn64: false, reserved: 0 },
+  ],
   [
     'DSS data ACK 4 and DSN 8 mapping (22 bytes)',
     `1e 16 | 20 | 0d | 00 00 01 00 | ${KEY2} | 00 00 00 01 | 00 10`,
-    { type: 'mptcp', subtype: 'dss', dataFin: false, dataAck: 256n, dataAck64: false, dsn64: true, reserved: 0, mapping: { dsn: K2, subflowSeq: 1, dataLevelLength: 16 } },
+    {
+      type: 'mptcp',
+      subtype: 'dss',
+      dataFin: false,
+      dataAck: 256n,
+      dataAck64: false,
+      dsn64: true,
+      reserved: 0,
+      mapping: { dsn: K2, subflowSeq: 1, dataLevelLength: 16 },
+    },
   ],
   [
     'DSS data ACK 4 and DSN 8 mapping with checksum (24 bytes)',
     `1e 18 | 20 | 0d | 00 00 01 00 | ${KEY2} | 00 00 00 01 | 00 10 | 12 34`,
-    { type: 'mptcp', subtype: 'dss', dataFin: false, dataAck: 256n, dataAck64: false, dsn64: true, reserved: 0, mapping: { dsn: K2, subflowSeq: 1, dataLevelLength: 16, checksum: 0x1234 } },
+    {
+      type: 'mptcp',
+      subtype: 'dss',
+      dataFin: false,
+      dataAck: 256n,
+      dataAck64: false,
+      dsn64: true,
+      reserved: 0,
+      mapping: { dsn: K2, subflowSeq: 1, dataLevelLength: 16, checksum: 0x1234 },
+    },
   ],
   [
     'DSS everything: DATA_FIN, data ACK 8, DSN 8, checksum (28 bytes)',
     `1e 1c | 20 | 1f | ${KEY1} | ${KEY2} | 80 00 00 00 | ff ff | ab cd`,
-    { type: 'mptcp', subtype: 'dss', dataFin: true, dataAck: K1, dataAck64: true, dsn64: true, reserved: 0, mapping: { dsn: K2, subflowSeq: 0x80000000, dataLevelLength: 0xffff, checksum: 0xabcd } },
+    {
+      type: 'mptcp',
+      subtype: 'dss',
+      dataFin: true,
+      dataAck: K1,
+      dataAck64: true,
+      dsn64: true,
+      reserved: 0,
+      mapping: { dsn: K2, subflowSeq: 0x80000000, dataLevelLength: 0xffff, checksum: 0xabcd },
+    },
   ],
   [
     'DSS mapping with a 4-byte DSN, no data ACK (14 bytes)',
     '1e 0e | 20 | 04 | de ad be ef | 00 00 03 e8 | 05 b4',
-    { type: 'mptcp', subtype: 'dss', dataFin: false, dataAck64: false, dsn64: false, reserved: 0, mapping: { dsn: 0xdeadbeefn, subflowSeq: 1000, dataLevelLength: 1460 } },
+    {
+      type: 'mptcp',
+      subtype: 'dss',
+      dataFin: false,
+      dataAck64: false,
+      dsn64: false,
+      reserved: 0,
+      mapping: { dsn: 0xdeadbeefn, subflowSeq: 1000, dataLevelLength: 1460 },
+    },
   ],
   ['DSS DATA_FIN flag alone (4 bytes)', '1e 04 | 20 | 10', { type: 'mptcp', subtype: 'dss', dataFin: true, dataAck64: false, dsn64: false, reserved: 0 }],
   [
     'DSS infinite mapping (length 0, checksum 0)',
     `1e 1c | 20 | 0f | ${KEY1} | ${KEY2} | 00 00 00 00 | 00 00 | 00 00`,
-    { type: 'mptcp', subtype: 'dss', dataFin: false, dataAck: K1, dataAck64: true, dsn64: true, reserved: 0, mapping: { dsn: K2, subflowSeq: 0, dataLevelLength: 0, checksum: 0 } },
+    {
+      type: 'mptcp',
+      subtype: 'dss',
+      dataFin: false,
+      dataAck: K1,
+      dataAck64: true,
+      dsn64: true,
+      reserved: 0,
+      mapping: { dsn: K2, subflowSeq: 0, dataLevelLength: 0, checksum: 0 },
+    },
   ],
-  ['DSS with every reserved bit set', '1e 08 | 2f | e1 | 00 00 00 01', { type: 'mptcp', subtype: 'dss', dataFin: false, dataAck: 1n, dataAck64: false, dsn64: false, reserved: 0x7f }],
+  [
+    'DSS with every reserved bit set',
+    '1e 08 | 2f | e1 | 00 00 00 01',
+    { type: 'mptcp', subtype: 'dss', dataFin: false, dataAck: 1n, dataAck64: false, dsn64: false, reserved: 0x7f },
+  ],
   ['DSS "a" flag without "A" is kept', '1e 04 | 20 | 02', { type: 'mptcp', subtype: 'dss', dataFin: false, dataAck64: true, dsn64: false, reserved: 0 }],
   // §3.4.1 ADD_ADDR: subtype 3 | rsv(3) | E, address id, address, [port], [truncated HMAC].
-  ['ADD_ADDR IPv4 echo (8 bytes)', '1e 08 | 31 | 01 | c0 00 02 01', { type: 'mptcp', subtype: 'add_addr', echo: true, addressId: 1, address: '192.0.2.1', reserved: 0 }],
-  ['ADD_ADDR IPv4 echo with port (10 bytes)', '1e 0a | 31 | 01 | c0 00 02 01 | 1f 90', { type: 'mptcp', subtype: 'add_addr', echo: true, addressId: 1, address: '192.0.2.1', port: 8080, reserved: 0 }],
+  [
+    'ADD_ADDR IPv4 echo (8 bytes)',
+    '1e 08 | 31 | 01 | c0 00 02 01',
+    { type: 'mptcp', subtype: 'add_addr', echo: true, addressId: 1, address: '192.0.2.1', reserved: 0 },
+  ],
+  [
+    'ADD_ADDR IPv4 echo with port (10 bytes)',
+    '1e 0a | 31 | 01 | c0 00 02 01 | 1f 90',
+    { type: 'mptcp', subtype: 'add_addr', echo: true, addressId: 1, address: '192.0.2.1', port: 8080, reserved: 0 },
+  ],
   [
     'ADD_ADDR IPv4 with HMAC (16 bytes)',
     `1e 10 | 30 | 02 | 0a 4d 02 02 | ${HMAC8}`,
@@ -106,15 +227,31 @@ const MPTCP: Row[] = [
     `1e 12 | 30 | 02 | 0a 4d 02 02 | 27 d8 | ${HMAC8}`,
     { type: 'mptcp', subtype: 'add_addr', echo: false, addressId: 2, address: '10.77.2.2', port: 10200, hmac: hx(HMAC8), reserved: 0 },
   ],
-  ['ADD_ADDR IPv6 echo (20 bytes)', `1e 14 | 31 | 09 | ${V6}`, { type: 'mptcp', subtype: 'add_addr', echo: true, addressId: 9, address: '2001:db8::7', reserved: 0 }],
-  ['ADD_ADDR IPv6 echo with port (22 bytes)', `1e 16 | 31 | 09 | ${V6} | 00 50`, { type: 'mptcp', subtype: 'add_addr', echo: true, addressId: 9, address: '2001:db8::7', port: 80, reserved: 0 }],
-  ['ADD_ADDR IPv6 with HMAC (28 bytes)', `1e 1c | 30 | 09 | ${V6} | ${HMAC8}`, { type: 'mptcp', subtype: 'add_addr', echo: false, addressId: 9, address: '2001:db8::7', hmac: hx(HMAC8), reserved: 0 }],
+  [
+    'ADD_ADDR IPv6 echo (20 bytes)',
+    `1e 14 | 31 | 09 | ${V6}`,
+    { type: 'mptcp', subtype: 'add_addr', echo: true, addressId: 9, address: '2001:db8::7', reserved: 0 },
+  ],
+  [
+    'ADD_ADDR IPv6 echo with port (22 bytes)',
+    `1e 16 | 31 | 09 | ${V6} | 00 50`,
+    { type: 'mptcp', subtype: 'add_addr', echo: true, addressId: 9, address: '2001:db8::7', port: 80, reserved: 0 },
+  ],
+  [
+    'ADD_ADDR IPv6 with HMAC (28 bytes)',
+    `1e 1c | 30 | 09 | ${V6} | ${HMAC8}`,
+    { type: 'mptcp', subtype: 'add_addr', echo: false, addressId: 9, address: '2001:db8::7', hmac: hx(HMAC8), reserved: 0 },
+  ],
   [
     'ADD_ADDR IPv6 with port and HMAC (30 bytes)',
     `1e 1e | 30 | 09 | ${V6} | 01 bb | ${HMAC8}`,
     { type: 'mptcp', subtype: 'add_addr', echo: false, addressId: 9, address: '2001:db8::7', port: 443, hmac: hx(HMAC8), reserved: 0 },
   ],
-  ['ADD_ADDR of RFC 6824 (IPVer 4 in the low nibble, no HMAC)', '1e 08 | 34 | 01 | c0 00 02 01', { type: 'mptcp', subtype: 'add_addr', echo: false, addressId: 1, address: '192.0.2.1', reserved: 2 }],
+  [
+    'ADD_ADDR of RFC 6824 (IPVer 4 in the low nibble, no HMAC)',
+    '1e 08 | 34 | 01 | c0 00 02 01',
+    { type: 'mptcp', subtype: 'add_addr', echo: false, addressId: 1, address: '192.0.2.1', reserved: 2 },
+  ],
   // §3.4.2 REMOVE_ADDR: subtype 4 | rsv, then the ids.
   ['REMOVE_ADDR one id (4 bytes)', '1e 04 | 40 | 05', { type: 'mptcp', subtype: 'remove_addr', addressIds: [5], reserved: 0 }],
   ['REMOVE_ADDR three ids (6 bytes)', '1e 06 | 40 | 01 02 ff', { type: 'mptcp', subtype: 'remove_addr', addressIds: [1, 2, 255], reserved: 0 }],
@@ -127,9 +264,17 @@ const MPTCP: Row[] = [
   ['MP_FASTCLOSE (12 bytes, receiver key)', `1e 0c | 70 00 | ${KEY1}`, { type: 'mptcp', subtype: 'mp_fastclose', receiverKey: K1, reserved: 0 }],
   ['MP_FASTCLOSE with reserved bits set', `1e 0c | 7a bc | ${KEY1}`, { type: 'mptcp', subtype: 'mp_fastclose', receiverKey: K1, reserved: 0xabc }],
   // §3.6 MP_TCPRST: subtype 8 | U V W T, reason.
-  ['MP_TCPRST transient, middlebox interference', '1e 04 | 81 | 06', { type: 'mptcp', subtype: 'mp_tcprst', flags: { U: false, V: false, W: false, T: true }, reason: 6 }],
+  [
+    'MP_TCPRST transient, middlebox interference',
+    '1e 04 | 81 | 06',
+    { type: 'mptcp', subtype: 'mp_tcprst', flags: { U: false, V: false, W: false, T: true }, reason: 6 },
+  ],
   ['MP_TCPRST every flag, unspecified', '1e 04 | 8f | 00', { type: 'mptcp', subtype: 'mp_tcprst', flags: { U: true, V: true, W: true, T: true }, reason: 0 }],
-  ['MP_TCPRST MPTCP-specific error (what Linux sends for an unknown token)', '1e 04 | 80 | 01', { type: 'mptcp', subtype: 'mp_tcprst', flags: { U: false, V: false, W: false, T: false }, reason: 1 }],
+  [
+    'MP_TCPRST MPTCP-specific error (what Linux sends for an unknown token)',
+    '1e 04 | 80 | 01',
+    { type: 'mptcp', subtype: 'mp_tcprst', flags: { U: false, V: false, W: false, T: false }, reason: 1 },
+  ],
   // Unknown subtypes are kept.
   ['MP_EXPERIMENTAL (subtype 15) kept raw', '1e 06 | f3 | aa bb cc', { type: 'mptcp', subtype: 'unknown', subtypeNumber: 15, bits: 3, data: hx('aa bb cc') }],
   ['unassigned subtype 9 with no data', '1e 03 | 90', { type: 'mptcp', subtype: 'unknown', subtypeNumber: 9, bits: 0, data: new Uint8Array(0) }],
@@ -145,7 +290,17 @@ const TCP: [string, string, TcpOption[]][] = [
   [
     'SACK four blocks',
     '05 22 | 00 00 00 01 00 00 00 02 | 00 00 00 03 00 00 00 04 | 00 00 00 05 00 00 00 06 | ff ff ff ff 00 00 00 00',
-    [{ type: 'sack', blocks: [{ left: 1, right: 2 }, { left: 3, right: 4 }, { left: 5, right: 6 }, { left: 0xffffffff, right: 0 }] }],
+    [
+      {
+        type: 'sack',
+        blocks: [
+          { left: 1, right: 2 },
+          { left: 3, right: 4 },
+          { left: 5, right: 6 },
+          { left: 0xffffffff, right: 0 },
+        ],
+      },
+    ],
   ],
   ['timestamps', '08 0a | 00 00 00 01 | 80 00 00 00', [{ type: 'timestamps', value: 1, echo: 0x80000000 }]],
   ['unknown kind (TFO cookie, 34) kept', '22 0a | 01 02 03 04 05 06 07 08', [{ type: 'unknown', kind: 34, data: hx('01 02 03 04 05 06 07 08') }]],
@@ -185,11 +340,20 @@ describe('mptcp codec: MPTCP option forms (RFC 8684 §3)', () => {
       '1e1220' + '0c' + '0000000000000001' + '00000002' + '0003',
     );
     assert.equal(hex(encodeMptcpOption({ type: 'mptcp', subtype: 'mp_prio', backup: true })), '1e0351');
-    assert.equal(hex(encodeMptcpOption({ type: 'mptcp', subtype: 'add_addr', echo: true, addressId: 1, address: '::ffff:192.0.2.1' })), '1e1431' + '01' + '00000000000000000000ffffc0000201');
+    assert.equal(
+      hex(encodeMptcpOption({ type: 'mptcp', subtype: 'add_addr', echo: true, addressId: 1, address: '::ffff:192.0.2.1' })),
+      '1e1431' + '01' + '00000000000000000000ffffc0000201',
+    );
   });
 
   it('a 4-byte DSN is written as the low 32 bits of the value given', () => {
-    const b = encodeMptcpOption({ type: 'mptcp', subtype: 'dss', dataFin: false, dsn64: false, mapping: { dsn: 0x1234567890n, subflowSeq: 1, dataLevelLength: 1 } });
+    const b = encodeMptcpOption({
+      type: 'mptcp',
+      subtype: 'dss',
+      dataFin: false,
+      dsn64: false,
+      mapping: { dsn: 0x1234567890n, subflowSeq: 1, dataLevelLength: 1 },
+    });
     assert.equal(hex(b), '1e0e2004' + '34567890' + '00000001' + '0001');
   });
 
@@ -213,7 +377,12 @@ describe('mptcp codec: MPTCP option forms (RFC 8684 §3)', () => {
       ['at least one address id', { type: 'mptcp', subtype: 'remove_addr', addressIds: [] }],
       ['MP_TCPRST reason', { type: 'mptcp', subtype: 'mp_tcprst', flags: { U: false, V: false, W: false, T: false }, reason: 256 }],
     ];
-    for (const [what, o] of bad) assert.throws(() => encodeMptcpOption(o as never), (e: unknown) => e instanceof EncodeError && e.message.length > 0, what);
+    for (const [what, o] of bad)
+      assert.throws(
+        () => encodeMptcpOption(o as never),
+        (e: unknown) => e instanceof EncodeError && e.message.length > 0,
+        what,
+      );
   });
 });
 
@@ -257,9 +426,12 @@ describe('mptcp codec: malformed options give a DecodeError', () => {
     });
   }
 
-  it('offsets count from the caller\'s base', () => {
+  it("offsets count from the caller's base", () => {
     const r = decodeTcpOptions(hx('01 1e 03 40'), { base: 40 });
-    assert.deepEqual(r, { ok: false, error: { code: 'bad-length', offset: 42, message: 'REMOVE_ADDR option length 3 leaves no address id: it needs at least 4 bytes' } });
+    assert.deepEqual(r, {
+      ok: false,
+      error: { code: 'bad-length', offset: 42, message: 'REMOVE_ADDR option length 3 leaves no address id: it needs at least 4 bytes' },
+    });
   });
 
   it('a lenient decode keeps a malformed option and goes on', () => {

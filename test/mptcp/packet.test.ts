@@ -110,7 +110,18 @@ describe('mptcp codec: packets', () => {
   it('keeps IPv4 options, the reserved and AE bits, and bytes after the IP length', () => {
     const p: Packet = {
       ip: { version: 4, src: '10.0.0.1', dst: '10.0.0.2', options: hx('94 04 00 00'), flags: { reserved: true, df: false } },
-      tcp: { srcPort: 1, dstPort: 2, seq: 0, ack: 0, flags: { ae: true, cwr: true, ece: true, urg: true, fin: true }, reserved: 5, window: 0, urgentPointer: 7, options: [], payload: new Uint8Array(0) },
+      tcp: {
+        srcPort: 1,
+        dstPort: 2,
+        seq: 0,
+        ack: 0,
+        flags: { ae: true, cwr: true, ece: true, urg: true, fin: true },
+        reserved: 5,
+        window: 0,
+        urgentPointer: 7,
+        options: [],
+        payload: new Uint8Array(0),
+      },
       trailer: hx('00 00 00 00 00 00'),
     };
     const b = encodePacket(p);
@@ -128,7 +139,16 @@ describe('mptcp codec: packets', () => {
   it('pads the options area with zero bytes to a multiple of 4', () => {
     const p: Packet = {
       ip: { version: 4, src: '10.0.0.1', dst: '10.0.0.2' },
-      tcp: { srcPort: 1, dstPort: 2, seq: 0, ack: 0, flags: { syn: true }, window: 0, options: [{ type: 'window-scale', shift: 7 }], payload: new Uint8Array(0) },
+      tcp: {
+        srcPort: 1,
+        dstPort: 2,
+        seq: 0,
+        ack: 0,
+        flags: { syn: true },
+        window: 0,
+        options: [{ type: 'window-scale', shift: 7 }],
+        payload: new Uint8Array(0),
+      },
     };
     const b = encodePacket(p);
     assert.equal(b[32]! >> 4, 6, 'data offset 6');
@@ -150,7 +170,10 @@ describe('mptcp codec: packets', () => {
   });
 
   it('throws an EncodeError for what cannot be written', () => {
-    const base: Packet = { ip: { version: 4, src: '10.0.0.1', dst: '10.0.0.2' }, tcp: { srcPort: 1, dstPort: 2, seq: 0, ack: 0, flags: {}, window: 0, options: [], payload: new Uint8Array(0) } };
+    const base: Packet = {
+      ip: { version: 4, src: '10.0.0.1', dst: '10.0.0.2' },
+      tcp: { srcPort: 1, dstPort: 2, seq: 0, ack: 0, flags: {}, window: 0, options: [], payload: new Uint8Array(0) },
+    };
     const tooMany: TcpOption[] = Array.from({ length: 11 }, () => ({ type: 'mss', mss: 1 }));
     assert.throws(() => encodePacket({ ...base, ip: { ...base.ip, src: '10.0.0' } as Packet['ip'] }), EncodeError);
     assert.throws(() => encodePacket({ ...base, tcp: { ...base.tcp, options: tooMany } }), /more than 40/);
@@ -177,9 +200,21 @@ describe('mptcp codec: malformed packets give a DecodeError', () => {
     ['TCP data offset 4', ipv4((b) => (b[32] = 0x40)), 'bad-length', 32, /data offset 4/],
     ['TCP data offset beyond the segment', ipv4((b) => (b[32] = 0xf0)), 'truncated', 32, /data offset 15 needs a 60-byte header, 32 bytes present/],
     ['a bad option inside the packet', ipv4((b) => (b[47] = 0x05)), 'bad-length', 47, /MP_CAPABLE option length 5/],
-    ['IPv6 with a hop-by-hop header', hx('60000000 0014 00 40' + '00'.repeat(32) + '00'.repeat(20)), 'unsupported-next-header', 6, /next header 0.*extension headers/],
+    [
+      'IPv6 with a hop-by-hop header',
+      hx('60000000 0014 00 40' + '00'.repeat(32) + '00'.repeat(20)),
+      'unsupported-next-header',
+      6,
+      /next header 0.*extension headers/,
+    ],
     ['IPv6 cut short', hx('60000000 0014 06 40' + '00'.repeat(20)), 'truncated', 27, /needs 40 bytes/],
-    ['IPv6 payload length beyond the input', hx('60000000 0020 06 40' + '00'.repeat(32) + '00'.repeat(20)), 'truncated', 4, /payload length 32, 20 bytes present/],
+    [
+      'IPv6 payload length beyond the input',
+      hx('60000000 0020 06 40' + '00'.repeat(32) + '00'.repeat(20)),
+      'truncated',
+      4,
+      /payload length 32, 20 bytes present/,
+    ],
   ];
   for (const [name, bytes, code, offset, message] of rows) {
     it(name, () => {
@@ -206,7 +241,10 @@ describe('mptcp codec: the DSS checksum (§3.3.1)', () => {
     ip: { version: 4, src: '10.0.0.1', dst: '10.0.0.2' },
     tcp: { srcPort: 1, dstPort: 2, seq: 0, ack: 0, flags: { ack: true }, window: 100, options: [opt], payload },
   });
-  const dss = (mapping: { dsn: bigint; subflowSeq: number; dataLevelLength: number; checksum?: number }, more: { dataFin?: boolean; dsn64?: boolean } = {}): TcpOption => ({
+  const dss = (
+    mapping: { dsn: bigint; subflowSeq: number; dataLevelLength: number; checksum?: number },
+    more: { dataFin?: boolean; dsn64?: boolean } = {},
+  ): TcpOption => ({
     type: 'mptcp',
     subtype: 'dss',
     dataFin: more.dataFin ?? false,
@@ -254,7 +292,17 @@ describe('mptcp codec: the DSS checksum (§3.3.1)', () => {
 
   it('of an MP_CAPABLE with data uses DSN = IDSN + 1 and subflow sequence 1 (§3.1)', () => {
     const payload = hx('68 69');
-    const opt: TcpOption = { type: 'mptcp', subtype: 'mp_capable', version: 1, flags: flags('AH'), form: 'ack-data', senderKey: 5n, receiverKey: 6n, dataLevelLength: 2, checksum: 0 };
+    const opt: TcpOption = {
+      type: 'mptcp',
+      subtype: 'mp_capable',
+      version: 1,
+      flags: flags('AH'),
+      form: 'ack-data',
+      senderKey: 5n,
+      receiverKey: 6n,
+      dataLevelLength: 2,
+      checksum: 0,
+    };
     const d = value(decodePacket(encodePacket(ipv4(opt, payload))));
     assert.deepEqual(d.checks.dssChecksum, { status: 'valid' });
     const o = d.packet.tcp.options[0]!;
@@ -283,11 +331,31 @@ describe('mptcp codec: packets the Linux kernel sent', () => {
 
   it('MP_CAPABLE SYN, SYN/ACK, and the first data with keys and a checksum', () => {
     assert.deepEqual(mptcp(LINUX.mpcSyn), { type: 'mptcp', subtype: 'mp_capable', version: 1, flags: flags('AH'), form: 'syn' });
-    assert.deepEqual(mptcp(LINUX.mpcSynAck), { type: 'mptcp', subtype: 'mp_capable', version: 1, flags: flags('AH'), form: 'syn-ack', senderKey: LINUX_SECRETS.keyB });
+    assert.deepEqual(mptcp(LINUX.mpcSynAck), {
+      type: 'mptcp',
+      subtype: 'mp_capable',
+      version: 1,
+      flags: flags('AH'),
+      form: 'syn-ack',
+      senderKey: LINUX_SECRETS.keyB,
+    });
     const d = decode(LINUX.mpcAckData);
-    assert.deepEqual(d.packet.tcp.options.filter((o) => o.type === 'mptcp'), [
-      { type: 'mptcp', subtype: 'mp_capable', version: 1, flags: flags('AH'), form: 'ack-data', senderKey: LINUX_SECRETS.keyA, receiverKey: LINUX_SECRETS.keyB, dataLevelLength: 100, checksum: 0x840c },
-    ]);
+    assert.deepEqual(
+      d.packet.tcp.options.filter((o) => o.type === 'mptcp'),
+      [
+        {
+          type: 'mptcp',
+          subtype: 'mp_capable',
+          version: 1,
+          flags: flags('AH'),
+          form: 'ack-data',
+          senderKey: LINUX_SECRETS.keyA,
+          receiverKey: LINUX_SECRETS.keyB,
+          dataLevelLength: 100,
+          checksum: 0x840c,
+        },
+      ],
+    );
     assert.equal(d.packet.tcp.payload.length, 100);
     assert.deepEqual(d.checks.dssChecksum, { status: 'valid' }, 'the kernel sums DSN = IDSN + 1 as 64 bits and subflow sequence 1');
   });
@@ -297,7 +365,7 @@ describe('mptcp codec: packets the Linux kernel sent', () => {
     assert.deepEqual(m.checks.dssChecksum, { status: 'valid' });
     const o = mptcp(LINUX.dssMapping);
     assert.ok(o.subtype === 'dss');
-    assert.equal(o.mapping!.dsn, deriveIdsn(LINUX_SECRETS.keyB) + 1n, 'the server\'s first byte is its IDSN + 1');
+    assert.equal(o.mapping!.dsn, deriveIdsn(LINUX_SECRETS.keyB) + 1n, "the server's first byte is its IDSN + 1");
     const fin = decode(LINUX.dssDataFin);
     assert.deepEqual(fin.checks.dssChecksum, { status: 'valid' }, 'the data-level length counts the DATA_FIN');
     const f = mptcp(LINUX.dssDataFin);
@@ -310,8 +378,19 @@ describe('mptcp codec: packets the Linux kernel sent', () => {
     assert.equal(a.address, '10.77.2.2');
     assert.equal(a.port, 10200);
     assert.equal(a.echo, false);
-    assert.equal(hex(a.hmac!), hex(addAddrHmac({ senderKey: LINUX_SECRETS.keyB, receiverKey: LINUX_SECRETS.keyA, addressId: 5, address: '10.77.2.2', port: 10200 })));
-    assert.deepEqual(mptcp(LINUX.addAddrEcho), { type: 'mptcp', subtype: 'add_addr', echo: true, addressId: 5, address: '10.77.2.2', port: 10200, reserved: 0 });
+    assert.equal(
+      hex(a.hmac!),
+      hex(addAddrHmac({ senderKey: LINUX_SECRETS.keyB, receiverKey: LINUX_SECRETS.keyA, addressId: 5, address: '10.77.2.2', port: 10200 })),
+    );
+    assert.deepEqual(mptcp(LINUX.addAddrEcho), {
+      type: 'mptcp',
+      subtype: 'add_addr',
+      echo: true,
+      addressId: 5,
+      address: '10.77.2.2',
+      port: 10200,
+      reserved: 0,
+    });
   });
 
   it('MP_JOIN SYN, SYN/ACK and third ACK', () => {

@@ -30,7 +30,16 @@ const u = (bits: number) => fc.integer({ min: 0, max: 2 ** bits - 1 });
 const u64 = fc.bigInt({ min: 0n, max: (1n << 64n) - 1n });
 const u32n = fc.bigInt({ min: 0n, max: (1n << 32n) - 1n });
 const bytes = (min: number, max = min) => fc.uint8Array({ minLength: min, maxLength: max });
-const mpcFlags = rec({ A: fc.boolean(), B: fc.boolean(), C: fc.boolean(), D: fc.boolean(), E: fc.boolean(), F: fc.boolean(), G: fc.boolean(), H: fc.boolean() });
+const mpcFlags = rec({
+  A: fc.boolean(),
+  B: fc.boolean(),
+  C: fc.boolean(),
+  D: fc.boolean(),
+  E: fc.boolean(),
+  F: fc.boolean(),
+  G: fc.boolean(),
+  H: fc.boolean(),
+});
 const ipv4 = bytes(4).map((b) => formatIPv4(b));
 const ipv6 = bytes(16).map((b) => formatIPv6(b));
 const opt = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
@@ -44,17 +53,34 @@ const mpCapable: fc.Arbitrary<MptcpOption> = fc.oneof(
   rec({ version: u(4), flags: mpcFlags }).map((r) => ({ type: 'mptcp' as const, subtype: 'mp_capable' as const, ...r, form: 'syn' as const })),
   // 12 bytes: without context, version 0 decodes as 'syn' and any other as 'syn-ack'.
   rec({ version: u(4), flags: mpcFlags, senderKey: u64 }).map((r) =>
-    r.version === 0 ? { type: 'mptcp' as const, subtype: 'mp_capable' as const, ...r, form: 'syn' as const } : { type: 'mptcp' as const, subtype: 'mp_capable' as const, ...r, form: 'syn-ack' as const },
+    r.version === 0
+      ? { type: 'mptcp' as const, subtype: 'mp_capable' as const, ...r, form: 'syn' as const }
+      : { type: 'mptcp' as const, subtype: 'mp_capable' as const, ...r, form: 'syn-ack' as const },
   ),
-  rec({ version: u(4), flags: mpcFlags, senderKey: u64, receiverKey: u64 }).map((r) => ({ type: 'mptcp' as const, subtype: 'mp_capable' as const, ...r, form: 'ack' as const })),
+  rec({ version: u(4), flags: mpcFlags, senderKey: u64, receiverKey: u64 }).map((r) => ({
+    type: 'mptcp' as const,
+    subtype: 'mp_capable' as const,
+    ...r,
+    form: 'ack' as const,
+  })),
   fc
     .record({ version: u(4), flags: mpcFlags, senderKey: u64, receiverKey: u64, dataLevelLength: u(16), checksum: opt(u(16)) })
     .map((r) => clean({ type: 'mptcp' as const, subtype: 'mp_capable' as const, ...r, form: 'ack-data' as const })),
 );
 
 const mpJoin: fc.Arbitrary<MptcpOption> = fc.oneof(
-  rec({ backup: fc.boolean(), addressId: u(8), token: u(32), nonce: u(32), reserved: u(3) }).map((r) => ({ type: 'mptcp' as const, subtype: 'mp_join' as const, form: 'syn' as const, ...r })),
-  rec({ backup: fc.boolean(), addressId: u(8), hmac: bytes(8), nonce: u(32), reserved: u(3) }).map((r) => ({ type: 'mptcp' as const, subtype: 'mp_join' as const, form: 'syn-ack' as const, ...r })),
+  rec({ backup: fc.boolean(), addressId: u(8), token: u(32), nonce: u(32), reserved: u(3) }).map((r) => ({
+    type: 'mptcp' as const,
+    subtype: 'mp_join' as const,
+    form: 'syn' as const,
+    ...r,
+  })),
+  rec({ backup: fc.boolean(), addressId: u(8), hmac: bytes(8), nonce: u(32), reserved: u(3) }).map((r) => ({
+    type: 'mptcp' as const,
+    subtype: 'mp_join' as const,
+    form: 'syn-ack' as const,
+    ...r,
+  })),
   rec({ hmac: bytes(20), reserved: u(12) }).map((r) => ({ type: 'mptcp' as const, subtype: 'mp_join' as const, form: 'ack' as const, ...r })),
 );
 
@@ -84,14 +110,22 @@ const addAddr: fc.Arbitrary<MptcpOption> = fc
   .map((r) => clean({ type: 'mptcp' as const, subtype: 'add_addr' as const, ...r }));
 
 const others: fc.Arbitrary<MptcpOption> = fc.oneof(
-  rec({ addressIds: fc.array(u(8), { minLength: 1, maxLength: 20 }), reserved: u(4) }).map((r) => ({ type: 'mptcp' as const, subtype: 'remove_addr' as const, ...r })),
+  rec({ addressIds: fc.array(u(8), { minLength: 1, maxLength: 20 }), reserved: u(4) }).map((r) => ({
+    type: 'mptcp' as const,
+    subtype: 'remove_addr' as const,
+    ...r,
+  })),
   rec({ backup: fc.boolean(), addressId: opt(u(8)), reserved: u(3) }).map((r) => clean({ type: 'mptcp' as const, subtype: 'mp_prio' as const, ...r })),
   rec({ dsn: u64, reserved: u(12) }).map((r) => ({ type: 'mptcp' as const, subtype: 'mp_fail' as const, ...r })),
   rec({ receiverKey: u64, reserved: u(12) }).map((r) => ({ type: 'mptcp' as const, subtype: 'mp_fastclose' as const, ...r })),
   fc
     .record({ flags: rec({ U: fc.boolean(), V: fc.boolean(), W: fc.boolean(), T: fc.boolean() }), reason: u(8) })
     .map((r) => ({ type: 'mptcp' as const, subtype: 'mp_tcprst' as const, ...r })),
-  rec({ subtypeNumber: fc.integer({ min: 9, max: 15 }), bits: u(4), data: bytes(0, 20) }).map((r) => ({ type: 'mptcp' as const, subtype: 'unknown' as const, ...r })),
+  rec({ subtypeNumber: fc.integer({ min: 9, max: 15 }), bits: u(4), data: bytes(0, 20) }).map((r) => ({
+    type: 'mptcp' as const,
+    subtype: 'unknown' as const,
+    ...r,
+  })),
 );
 
 const mptcpOption = fc.oneof(mpCapable, mpJoin, dss, addAddr, others);
@@ -114,12 +148,14 @@ const optionList = fc
   .filter((list) => encodeTcpOptions(list).length <= 40);
 
 /** An options area as a decoder gives it: padded to a multiple of 4 with an EOL and zeros. */
-const paddedList = optionList.map((list) => {
-  const n = encodeTcpOptions(list).length;
-  if (n % 4 === 0 || list.some((o) => o.type === 'eol')) return list;
-  const pad = 4 - (n % 4);
-  return [...list, pad === 1 ? { type: 'eol' as const } : { type: 'eol' as const, padding: new Uint8Array(pad - 1) }];
-}).filter((list) => encodeTcpOptions(list).length % 4 === 0);
+const paddedList = optionList
+  .map((list) => {
+    const n = encodeTcpOptions(list).length;
+    if (n % 4 === 0 || list.some((o) => o.type === 'eol')) return list;
+    const pad = 4 - (n % 4);
+    return [...list, pad === 1 ? { type: 'eol' as const } : { type: 'eol' as const, padding: new Uint8Array(pad - 1) }];
+  })
+  .filter((list) => encodeTcpOptions(list).length % 4 === 0);
 
 const packet: fc.Arbitrary<Packet> = fc
   .record({
@@ -131,7 +167,17 @@ const packet: fc.Arbitrary<Packet> = fc
       dstPort: u(16),
       seq: u(32),
       ack: u(32),
-      flags: rec({ ae: fc.boolean(), cwr: fc.boolean(), ece: fc.boolean(), urg: fc.boolean(), ack: fc.boolean(), psh: fc.boolean(), rst: fc.boolean(), syn: fc.boolean(), fin: fc.boolean() }),
+      flags: rec({
+        ae: fc.boolean(),
+        cwr: fc.boolean(),
+        ece: fc.boolean(),
+        urg: fc.boolean(),
+        ack: fc.boolean(),
+        psh: fc.boolean(),
+        rst: fc.boolean(),
+        syn: fc.boolean(),
+        fin: fc.boolean(),
+      }),
       reserved: u(3),
       window: u(16),
       checksum: u(16),
@@ -231,7 +277,10 @@ describe('mptcp codec: properties', function () {
 
   it('arbitrary bytes that look like IP headers never throw either', () => {
     const ipish = fc.tuple(fc.constantFrom(0x45, 0x46, 0x4f, 0x60, 0x61), bytes(0, 100)).map(([first, rest]) => Uint8Array.of(first, ...rest));
-    fc.assert(fc.property(ipish, (b) => pointsInside(decodePacket(b), b)), { numRuns: 2000 });
+    fc.assert(
+      fc.property(ipish, (b) => pointsInside(decodePacket(b), b)),
+      { numRuns: 2000 },
+    );
   });
 
   it('truncated and corrupted packets decode to a packet or a DecodeError inside the input', () => {

@@ -28,7 +28,15 @@ describe('RFC 8684 requirements and the MPTCP suites (the real index)', function
     // RFC 8684's appendices: A TCP options, B TCP Fast Open, C control blocks, D the state machine, E the changes from RFC 6824.
     assert.deepEqual(
       ['A', 'B', 'B.1', 'B.2', 'C', 'D', 'E'].map((n) => specs.section('rfc8684', n)?.title),
-      ['Notes on Use of TCP Options', 'TCP Fast Open and MPTCP', 'TFO Cookie Request with MPTCP', 'Data Sequence Mapping under TFO', 'Control Blocks', 'Finite State Machine', 'Changes from RFC 6824'],
+      [
+        'Notes on Use of TCP Options',
+        'TCP Fast Open and MPTCP',
+        'TFO Cookie Request with MPTCP',
+        'Data Sequence Mapping under TFO',
+        'Control Blocks',
+        'Finite State Machine',
+        'Changes from RFC 6824',
+      ],
     );
     for (const r of index.filter((x) => x.section.startsWith('B'))) assert.match(r.summary, /TFO|MP_CAPABLE|key/, r.id);
     for (const u of index.filter((r) => r.untestable)) assert.ok(u.untestable!.trim().length >= 10, `${u.id} says why it is untestable`);
@@ -45,7 +53,11 @@ describe('RFC 8684 requirements and the MPTCP suites (the real index)', function
     for (const { suite, vectors } of loaded) {
       assert.ok(vectors.length > 0, suite.name);
       assert.deepEqual(uncitedErrors(suite, vectors), [], suite.name);
-      for (const v of vectors) assert.ok(v.requirements!.every((id) => id.startsWith('rfc8684/')), v.id);
+      for (const v of vectors)
+        assert.ok(
+          v.requirements!.every((id) => id.startsWith('rfc8684/')),
+          v.id,
+        );
     }
     const r = cli(['validate']);
     assert.equal(r.status, 0, r.stderr);
@@ -57,14 +69,23 @@ describe('RFC 8684 requirements and the MPTCP suites (the real index)', function
     it(`conformatrix coverage --suite ${suite} prints the totals, writes coverage.md and coverage.json, and exits 1 exactly when a testable requirement is uncovered`, () => {
       const out = tempDir();
       const r = cli(['coverage', '--suite', suite, '--out', out]);
-      assert.match(r.stdout, new RegExp(`^${suite}, measured against rfc8684: \\d+ requirements, \\d+ untestable; \\d+/\\d+ testable covered \\(\\d+\\.\\d%\\) by \\d+ vectors$`, 'm'));
+      assert.match(
+        r.stdout,
+        new RegExp(
+          `^${suite}, measured against rfc8684: \\d+ requirements, \\d+ untestable; \\d+/\\d+ testable covered \\(\\d+\\.\\d%\\) by \\d+ vectors$`,
+          'm',
+        ),
+      );
       assert.ok(existsSync(join(out, 'coverage.md')));
       const json = JSON.parse(readFileSync(join(out, 'coverage.json'), 'utf8')) as { suites: SuiteCoverage[] };
       const c = json.suites[0]!;
       assert.equal(c.doc, 'rfc8684');
       assert.equal(r.status, c.uncovered.length ? 1 : 0, r.stderr);
       // The uncovered are exactly the testable requirements no vector cites.
-      assert.deepEqual(c.uncovered, c.requirements.filter((x) => !x.untestable && x.vectors.length === 0).map((x) => x.id));
+      assert.deepEqual(
+        c.uncovered,
+        c.requirements.filter((x) => !x.untestable && x.vectors.length === 0).map((x) => x.id),
+      );
       assert.equal(c.totals.covered + c.uncovered.length, c.totals.testable);
       // Sections come in RFC order, whatever file of the index they are in.
       const order = c.sections.map((s) => s.section);
@@ -75,7 +96,8 @@ describe('RFC 8684 requirements and the MPTCP suites (the real index)', function
   it('the packet-level vectors cover every testable requirement of §3.2, §3.3, §3.3.1 and §3.3.2 (a guard against lost citations; issue 13 wants all of them covered)', async () => {
     const { coverage: all } = await coverage({ suites: ['mptcp'], out: tempDir() });
     const c = all[0]!;
-    for (const s of c.sections.filter((x) => ['3.2', '3.3', '3.3.1', '3.3.2'].includes(x.section))) assert.equal(s.covered, s.testable, `§${s.section}: ${s.uncovered.join(' ')}`);
+    for (const s of c.sections.filter((x) => ['3.2', '3.3', '3.3.1', '3.3.2'].includes(x.section)))
+      assert.equal(s.covered, s.testable, `§${s.section}: ${s.uncovered.join(' ')}`);
   });
 
   it('a run of the reference records the coverage of its selection in results.json and matrix.md', async function () {

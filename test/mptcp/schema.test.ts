@@ -23,15 +23,24 @@ describe('mptcp vector schema: closed options', function () {
     const r = cli(['validate', FILE]);
     assert.equal(r.status, 2, r.stderr);
     // A TCP option (by kind) in an expect, and an MPTCP option (by subtype) in an inject.
-    assert.match(r.stderr, new RegExp(`unknown-option-field\\.json:${lineOf('"msss"')}:\\d+ at /vectors/0/script/2/expect/options/require/0: unknown property "msss"`));
-    assert.match(r.stderr, new RegExp(`unknown-option-field\\.json:${lineOf('"dataAkc64"')}:\\d+ at /vectors/0/script/3/inject/options/0: unknown property "dataAkc64"`));
+    assert.match(
+      r.stderr,
+      new RegExp(`unknown-option-field\\.json:${lineOf('"msss"')}:\\d+ at /vectors/0/script/2/expect/options/require/0: unknown property "msss"`),
+    );
+    assert.match(
+      r.stderr,
+      new RegExp(`unknown-option-field\\.json:${lineOf('"dataAkc64"')}:\\d+ at /vectors/0/script/3/inject/options/0: unknown property "dataAkc64"`),
+    );
     // A raw option to send needs its octets.
-    assert.match(r.stderr, new RegExp(`unknown-option-field\\.json:${lineOf('"mptcp": "raw"')}:\\d+ at /vectors/0/script/4/inject/options/0: missing required property "hex"`));
+    assert.match(
+      r.stderr,
+      new RegExp(`unknown-option-field\\.json:${lineOf('"mptcp": "raw"')}:\\d+ at /vectors/0/script/4/inject/options/0: missing required property "hex"`),
+    );
     // One error per problem: the subschemas of the other kinds stay silent.
     assert.equal(r.stderr.split('\n').filter((l) => l.includes(' at /vectors/')).length, 3, r.stderr);
   });
 
-  it('accepts every field the docs name for each option kind (the project\'s own vectors)', () => {
+  it("accepts every field the docs name for each option kind (the project's own vectors)", () => {
     const r = cli(['validate', join(ROOT, 'vectors', 'mptcp')]);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /mptcp: \d+ vectors valid/);

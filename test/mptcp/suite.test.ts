@@ -26,7 +26,6 @@ function allVectors(): MptcpVector[] {
     .flatMap((f) => (JSON.parse(readFileSync(join(VECTORS, f), 'utf8')) as { vectors: MptcpVector[] }).vectors);
 }
 
-
 /** The packets of a pcap the harness wrote, decoded. */
 function pcapPackets(file: string) {
   const pcap = readPcap(new Uint8Array(readFileSync(file)));
@@ -122,12 +121,19 @@ describe('mptcp suite', function () {
           const hello = (await transport.call('hello', { contract: '1', suites: ['mptcp'] })) as { capabilities: string[] };
           assert.ok(hello.capabilities.includes('mptcp-v1'));
           assert.ok(!hello.capabilities.includes('sysctls'), 'no sysctls capability: /proc/sys is read-only in a container');
-          const ids = spawnSync('docker', ['ps', '-q', '--filter', `label=org.conformatrix.run=${driver.runId}`], { encoding: 'utf8' }).stdout.trim().split('\n');
+          const ids = spawnSync('docker', ['ps', '-q', '--filter', `label=org.conformatrix.run=${driver.runId}`], { encoding: 'utf8' })
+            .stdout.trim()
+            .split('\n');
           assert.equal(ids.length, 1);
-          const [info] = JSON.parse(spawnSync('docker', ['inspect', ids[0]!], { encoding: 'utf8' }).stdout) as { HostConfig: { CapAdd: string[]; CapDrop: string[]; Devices: { PathOnHost: string }[]; Privileged: boolean } }[];
+          const [info] = JSON.parse(spawnSync('docker', ['inspect', ids[0]!], { encoding: 'utf8' }).stdout) as {
+            HostConfig: { CapAdd: string[]; CapDrop: string[]; Devices: { PathOnHost: string }[]; Privileged: boolean };
+          }[];
           assert.deepEqual(info!.HostConfig.CapAdd, ['NET_ADMIN']);
           assert.deepEqual(info!.HostConfig.CapDrop, ['ALL']);
-          assert.deepEqual(info!.HostConfig.Devices.map((d) => d.PathOnHost), ['/dev/net/tun']);
+          assert.deepEqual(
+            info!.HostConfig.Devices.map((d) => d.PathOnHost),
+            ['/dev/net/tun'],
+          );
           assert.equal(info!.HostConfig.Privileged, false);
         } finally {
           await transport.close();
@@ -144,7 +150,11 @@ describe('mptcp suite', function () {
       await runCommand({ suites: ['mptcp'], targets: ['linux-kernel'], vectors: [VECTORS], out: docker, quiet: true, driver: 'docker' });
       const l = verdicts(readRun(local), 'linux-kernel');
       const d = verdicts(readRun(docker), 'linux-kernel');
-      const withSysctls = new Set(allVectors().filter((v) => Object.keys(v.setup?.sysctls ?? {}).length).map((v) => v.id));
+      const withSysctls = new Set(
+        allVectors()
+          .filter((v) => Object.keys(v.setup?.sysctls ?? {}).length)
+          .map((v) => v.id),
+      );
       assert.deepEqual(Object.keys(d).sort(), Object.keys(l).sort());
       for (const id of Object.keys(l)) assert.equal(d[id], withSysctls.has(id) ? 'unsupported' : l[id], id);
     });

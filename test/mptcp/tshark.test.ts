@@ -62,7 +62,8 @@ const hex2 = (v: number) => '0x' + v.toString(16).padStart(2, '0');
 const colonHex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(':');
 const u64 = (b: Uint8Array) => Buffer.from(b).readBigUInt64BE(0);
 const bit = (b: boolean) => (b ? '1' : '0');
-const mpcFlagsByte = (f: MpCapableFlags) => ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H'].reduce((acc, k, i) => acc | ((f as unknown as Record<string, boolean>)[k] ? 0x80 >> i : 0), 0);
+const mpcFlagsByte = (f: MpCapableFlags) =>
+  ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H'].reduce((acc, k, i) => acc | ((f as unknown as Record<string, boolean>)[k] ? 0x80 >> i : 0), 0);
 
 describe('mptcp codec: cross-check with tshark', function () {
   this.timeout(120000);
@@ -96,7 +97,10 @@ describe('mptcp codec: cross-check with tshark', function () {
   });
 
   after(() => {
-    if (frames.length) console.log(`      compared ${compared.fields} fields, ${compared.tokens} tokens, ${compared.idsns} IDSNs; ${compared.dssChecksumsFromRaw} DSS checksums from raw bytes`);
+    if (frames.length)
+      console.log(
+        `      compared ${compared.fields} fields, ${compared.tokens} tokens, ${compared.idsns} IDSNs; ${compared.dssChecksumsFromRaw} DSS checksums from raw bytes`,
+      );
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -135,7 +139,16 @@ describe('mptcp codec: cross-check with tshark', function () {
       eq(tcp['tcp.window_size_value'], dec(t.window), 'tcp.window_size_value');
       eq(tcp['tcp.len'], dec(t.payload.length), 'tcp.len');
       const f = t.flags;
-      const flagBits = (f.ae ? 0x100 : 0) | (f.cwr ? 0x80 : 0) | (f.ece ? 0x40 : 0) | (f.urg ? 0x20 : 0) | (f.ack ? 0x10 : 0) | (f.psh ? 0x08 : 0) | (f.rst ? 0x04 : 0) | (f.syn ? 0x02 : 0) | (f.fin ? 0x01 : 0);
+      const flagBits =
+        (f.ae ? 0x100 : 0) |
+        (f.cwr ? 0x80 : 0) |
+        (f.ece ? 0x40 : 0) |
+        (f.urg ? 0x20 : 0) |
+        (f.ack ? 0x10 : 0) |
+        (f.psh ? 0x08 : 0) |
+        (f.rst ? 0x04 : 0) |
+        (f.syn ? 0x02 : 0) |
+        (f.fin ? 0x01 : 0);
       eq(tcp['tcp.flags'], '0x' + flagBits.toString(16).padStart(4, '0'), 'tcp.flags');
       eq(tcp['tcp.checksum.status'], checks.tcpChecksum ? '1' : '0', 'tcp.checksum.status');
       for (const o of t.options) {
@@ -275,8 +288,21 @@ describe('mptcp codec: cross-check with tshark', function () {
     });
     // Every subtype and form was there, so none of the branches above was skipped.
     const want = [
-      'mp_capable/syn', 'mp_capable/syn-ack', 'mp_capable/ack', 'mp_capable/ack-data', 'mp_join/syn', 'mp_join/syn-ack', 'mp_join/ack',
-      'dss', 'add_addr', 'remove_addr', 'mp_prio', 'mp_fail', 'mp_fastclose', 'mp_tcprst', 'unknown',
+      'mp_capable/syn',
+      'mp_capable/syn-ack',
+      'mp_capable/ack',
+      'mp_capable/ack-data',
+      'mp_join/syn',
+      'mp_join/syn-ack',
+      'mp_join/ack',
+      'dss',
+      'add_addr',
+      'remove_addr',
+      'mp_prio',
+      'mp_fail',
+      'mp_fastclose',
+      'mp_tcprst',
+      'unknown',
     ];
     assert.deepEqual([...seen].sort(), want.sort());
     assert.ok(compared.tokens >= 4, `tokens compared: ${compared.tokens}`);

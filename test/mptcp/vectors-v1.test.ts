@@ -33,7 +33,13 @@ describe('mptcp expect matchers (vectors-v1)', () => {
 
   it('checksum "valid" holds for a right DSS checksum only', () => {
     const { state, sf } = setup();
-    const withSum = (checksum: number): MptcpOption => ({ type: 'mptcp', subtype: 'dss', dataFin: false, mapping: { dsn: 77n, subflowSeq: 1, dataLevelLength: 3, checksum }, dsn64: true });
+    const withSum = (checksum: number): MptcpOption => ({
+      type: 'mptcp',
+      subtype: 'dss',
+      dataFin: false,
+      mapping: { dsn: 77n, subflowSeq: 1, dataLevelLength: 3, checksum },
+      dsn64: true,
+    });
     // The DSS checksum over the pseudo-header (DSN 77, SSN 1, length 3, zero) and "abc", worked out by hand:
     // 0x0000+0x0000+0x0000+0x004d + 0x0000+0x0001 + 0x0003 + 0x6162+0x6300 = 0xc4b3, complement 0x3b4c.
     const right = segment('A', [withSum(0x3b4c)], 'abc');
@@ -43,14 +49,28 @@ describe('mptcp expect matchers (vectors-v1)', () => {
     const m = matchExpect(spec, wrong, state, sf);
     assert.equal(m.ok, false);
     assert.equal(!m.ok && m.actual, 'invalid');
-    const none = segment('A', [{ type: 'mptcp', subtype: 'dss', dataFin: false, mapping: { dsn: 77n, subflowSeq: 1, dataLevelLength: 3 }, dsn64: true }], 'abc');
+    const none = segment(
+      'A',
+      [{ type: 'mptcp', subtype: 'dss', dataFin: false, mapping: { dsn: 77n, subflowSeq: 1, dataLevelLength: 3 }, dsn64: true }],
+      'abc',
+    );
     assert.equal(matchExpect(spec, none, state, sf).ok, false);
   });
 
   it('checksum "valid" checks an MP_CAPABLE with data against the sender\'s IDSN + 1', () => {
     const { state, sf } = setup();
     const spec = { options: { require: [{ mptcp: 'mp_capable', checksum: 'valid' }] } };
-    const mpc = (checksum: number): TcpOption => ({ type: 'mptcp', subtype: 'mp_capable', version: 1, flags: mpCapableFlags('AH'), form: 'ack-data', senderKey: KEY, receiverKey: 1n, dataLevelLength: 3, checksum });
+    const mpc = (checksum: number): TcpOption => ({
+      type: 'mptcp',
+      subtype: 'mp_capable',
+      version: 1,
+      flags: mpCapableFlags('AH'),
+      form: 'ack-data',
+      senderKey: KEY,
+      receiverKey: 1n,
+      dataLevelLength: 3,
+      checksum,
+    });
     // The implied mapping: DSN = IDSN + 1 of the sender's key, relative subflow sequence number 1.
     const right = dssChecksum(deriveIdsn(KEY) + 1n, 1, 3, new Uint8Array(Buffer.from('abc')));
     assert.equal(matchExpect(spec, segment('A', [mpc(right)], 'abc'), state, sf).ok, true);

@@ -64,7 +64,14 @@ async function run(script: Step[], react: Parameters<typeof fakeSession>[0]) {
   const dir = mkdtempSync(join(tmpdir(), 'cfx-v2-'));
   try {
     const { session, injected } = fakeSession(react);
-    const vector: MptcpVector = { id: 'mptcp/test/server/engine', title: 'engine', spec: [], level: 'MUST', role: 'server', script: [{ sut: 'listen', port: 8000 }, ...script] };
+    const vector: MptcpVector = {
+      id: 'mptcp/test/server/engine',
+      title: 'engine',
+      spec: [],
+      level: 'MUST',
+      role: 'server',
+      script: [{ sut: 'listen', port: 8000 }, ...script],
+    };
     const ctx: RunContext = { profile: undefined, timeoutMs: 10000, artifactDir: join(dir, 'a'), outDir: dir, artifacts: {}, services: undefined, seed: 0 };
     const outcome = await runScript(vector, session, ctx);
     return { outcome, injected };
@@ -122,7 +129,8 @@ describe('mptcp script engine (v2 features)', () => {
       { expect: { flags: 'A', payloadLength: 0, within: 500 }, note: 'the data segment arrives first and stays unmatched' },
       { expectNone: 50, pending, match: { payloadLength: 5 } },
     ];
-    const react = (method: string, p: Record<string, unknown>) => (method === 'mptcp.socket' && p.op === 'write' ? { send: [sutSegment('PA', 1, 'hello'), sutSegment('A', 6)] } : {});
+    const react = (method: string, p: Record<string, unknown>) =>
+      method === 'mptcp.socket' && p.op === 'write' ? { send: [sutSegment('PA', 1, 'hello'), sutSegment('A', 6)] } : {};
     const without = await run(script(false), react);
     assert.equal(without.outcome.verdict, 'pass', without.outcome.reason);
     const withPending = await run(script(true), react);
@@ -145,14 +153,16 @@ describe('mptcp script engine (v2 features)', () => {
   });
 
   it('a query can check dataAcked', async () => {
-    const react = (method: string, p: Record<string, unknown>) => (method === 'mptcp.socket' && p.op === 'query' ? { result: { result: { isMptcp: true, dataAcked: 5 } } } : {});
+    const react = (method: string, p: Record<string, unknown>) =>
+      method === 'mptcp.socket' && p.op === 'query' ? { result: { result: { isMptcp: true, dataAcked: 5 } } } : {};
     assert.equal((await run([{ sut: 'query', expect: { dataAcked: 5 } }], react)).outcome.verdict, 'pass');
     assert.equal((await run([{ sut: 'query', expect: { dataAcked: 4 } }], react)).outcome.verdict, 'fail');
   });
 
   it('the verdict follows the kind of failure, not the words of its message', async () => {
     // The SUT's own error text may say anything, ": script: " included: still the SUT's failure.
-    const sutSays = (method: string, p: Record<string, unknown>) => (method === 'mptcp.socket' && p.op === 'query' ? { result: { error: 'EINVAL: script: no such socket' } } : {});
+    const sutSays = (method: string, p: Record<string, unknown>) =>
+      method === 'mptcp.socket' && p.op === 'query' ? { result: { error: 'EINVAL: script: no such socket' } } : {};
     const fail = (await run([{ sut: 'query', expect: { isMptcp: true } }], sutSays)).outcome;
     assert.equal(fail.verdict, 'fail', fail.reason);
     // A step that cannot go on (here the session call itself throws) is the script's error.

@@ -59,7 +59,10 @@ describe('reference engine: the store indexes', () => {
     gone.forEach((c) => index.remove(c));
     const kept = all.filter((c) => c.id % 4 !== 1);
     assert.equal(index.size, kept.length);
-    assert.deepEqual([...index.values()].map((c) => c.id), kept.map((c) => c.id));
+    assert.deepEqual(
+      [...index.values()].map((c) => c.id),
+      kept.map((c) => c.id),
+    );
     for (const domain of DOMAINS) {
       assert.equal(index.countWithDomain(domain), kept.filter((c) => c.domain === domain).length);
       assert.deepEqual(ids(index.withDomain(domain)), ids(kept.filter((c) => c.domain === domain)));

@@ -28,8 +28,7 @@ describe('reference engine §5.1.3 domain matching', () => {
     ['192.0.2.1', '0.2.1', false, 'an IP address never matches as a suffix'],
     ['192.0.2.1', '192.0.2.1', true, 'an identical IP address matches'],
   ];
-  for (const [string, domain, expected, why] of table)
-    it(`${string} ~ ${domain}: ${why}`, () => assert.equal(domainMatch(string, domain), expected));
+  for (const [string, domain, expected, why] of table) it(`${string} ~ ${domain}: ${why}`, () => assert.equal(domainMatch(string, domain), expected));
 });
 
 describe('reference engine §5.1.4 default-path', () => {

@@ -47,7 +47,10 @@ describe('reference engine §5.6 attributes', () => {
     assert.deepEqual(attrs(bis('a=b; Path=/' + 'p'.repeat(1023))), [{ name: 'Path', value: '/' + 'p'.repeat(1023) }]);
   });
   it('keeps every attribute, in order, even repeated ones', () => {
-    assert.deepEqual(attrs(bis('a=b; Path=/x; Path=/y')), [{ name: 'Path', value: '/x' }, { name: 'Path', value: '/y' }]);
+    assert.deepEqual(attrs(bis('a=b; Path=/x; Path=/y')), [
+      { name: 'Path', value: '/x' },
+      { name: 'Path', value: '/y' },
+    ]);
   });
 
   describe('§5.6.1 Expires', () => {

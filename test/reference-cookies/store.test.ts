@@ -268,7 +268,9 @@ describe('reference engine: cost of a store of many cookies', () => {
   /** A store holding `hosts` hosts of 10 cookies each, and the CPU time of 2000 retrievals and 500 Set-Cookie fields on one of them. */
   function workOn(hosts: number): number {
     const s = new CookieStore({ now: () => Date.UTC(2020, 0, 1), maxCookies: 100_000 });
-    for (let i = 0; i < hosts; i++) for (let n = 0; n < 10; n++) s.setCookie(`c${n}=${i}; Path=/${n % 3 ? 'a' : ''}${n % 4 ? '' : '; Domain=example.org'}${n % 2 ? '; Secure' : ''}`, `https://h${i}.example.org/a/b`);
+    for (let i = 0; i < hosts; i++)
+      for (let n = 0; n < 10; n++)
+        s.setCookie(`c${n}=${i}; Path=/${n % 3 ? 'a' : ''}${n % 4 ? '' : '; Domain=example.org'}${n % 2 ? '; Secure' : ''}`, `https://h${i}.example.org/a/b`);
     return cpuMs(() => {
       for (let k = 0; k < 500; k++) {
         s.setCookie(`k${k % 20}=${k}; Path=/a`, 'https://h0.example.org/a/b');
@@ -277,7 +279,7 @@ describe('reference engine: cost of a store of many cookies', () => {
     });
   }
 
-  it('storing and retrieving for one host costs about the same whatever the number of other hosts\' cookies (indexed, no walk over the store)', () => {
+  it("storing and retrieving for one host costs about the same whatever the number of other hosts' cookies (indexed, no walk over the store)", () => {
     workOn(50); // warm-up: the first calls also compile the code
     const small = Math.min(workOn(10), workOn(10));
     const large = Math.min(workOn(500), workOn(500));

@@ -70,7 +70,11 @@ describe('requirements coverage in the reports', function () {
         ['5.8.3', '0/1', ['rfc6265bis/5.8.3/step-2']],
       ],
     );
-    assert.deepEqual(run.vectors.find((v) => v.id === 'cookies/req-fixture/stored-and-sent')!.requirements, ['rfc6265bis/5.7/step-1', 'rfc6265bis/5.7/step-2', 'rfc6265/5.3/step-1']);
+    assert.deepEqual(run.vectors.find((v) => v.id === 'cookies/req-fixture/stored-and-sent')!.requirements, [
+      'rfc6265bis/5.7/step-1',
+      'rfc6265bis/5.7/step-2',
+      'rfc6265/5.3/step-1',
+    ]);
   });
 
   it('matrix.md has the coverage table of the suite', () => {
@@ -81,7 +85,7 @@ describe('requirements coverage in the reports', function () {
     assert.match(md, /\| \*\*all\*\* \| \*\*4\/6\*\* \| 1 \| {2}\|/);
   });
 
-  it('measures the run\'s selection: with --grep, only the vectors it kept count', async () => {
+  it("measures the run's selection: with --grep, only the vectors it kept count", async () => {
     const dir = await fixtureRun({ grep: 'stored-and-sent' });
     const c = readRun(dir).coverage![0]!;
     assert.deepEqual(c.totals, { requirements: 7, testable: 6, covered: 2, untestable: 1 });
@@ -106,7 +110,10 @@ describe('requirements coverage in the reports', function () {
 
   it('matrix.html shows the coverage panel, per section, in chromium', async function () {
     if (!existsSync(CHROMIUM)) return skipWithReason(this, `${CHROMIUM} is absent: install Debian's chromium package to run the HTML report tests`);
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
     try {
       const page = await browser.newPage();
       const errors: string[] = [];

@@ -75,7 +75,12 @@ const INTEROP_ID = 'cookies/interop/constructed-client-server';
 function interopRun(real: RunResults): RunResults {
   const run = structuredClone(real);
   const base = run.vectors.find((v) => v.id === FAILING)!;
-  const vector: VectorRecord = { ...structuredClone(base), id: INTEROP_ID, title: 'Constructed interop scenario: a client stores what a server sets', roles: ['client', 'server'] };
+  const vector: VectorRecord = {
+    ...structuredClone(base),
+    id: INTEROP_ID,
+    title: 'Constructed interop scenario: a client stores what a server sets',
+    roles: ['client', 'server'],
+  };
   run.vectors.push(vector);
   const template = run.results.find((r) => r.vectorId === FAILING && r.targetId === 'curl')!;
   const plan: [string, string, ResultRecord['verdict']][] = [
@@ -97,7 +102,12 @@ function interopRun(real: RunResults): RunResults {
   flaky.reason = 'failed, then passed when run again';
   flaky.attempts = [{ verdict: 'timeout', reason: 'constructed: no verdict within 10000 ms', durationMs: 10000 }];
   const known = run.results.find((r) => r.vectorId === FAILING && r.targetId === 'curl')!;
-  known.expectation = { expected: 'fail', outcome: 'expected', reason: 'constructed: curl compares names case-insensitively', link: 'https://example.org/known/1' };
+  known.expectation = {
+    expected: 'fail',
+    outcome: 'expected',
+    reason: 'constructed: curl compares names case-insensitively',
+    link: 'https://example.org/known/1',
+  };
   const fresh = run.results.find((r) => r.targetId === 'curl' && r.verdict === 'fail' && r.vectorId !== FAILING)!;
   fresh.expectation = { expected: 'pass', outcome: 'new-failure' };
   const fixed = run.results.find((r) => r.targetId === 'reference' && r.verdict === 'pass')!;
@@ -118,7 +128,6 @@ function interopRun(real: RunResults): RunResults {
   return run;
 }
 
-
 const HANG = 'cookies/faults/hang';
 
 /**
@@ -136,9 +145,25 @@ function packetRun(real: RunResults): RunResults {
     verdict: 'fail' as const,
     reason: PACKET_REASON,
     expected: { flags: 'SA', options: [{ mp_capable: { version: 1, flags: { h: true }, sender: 'sut' } }] },
-    actual: { ip: { src: '10.0.1.1', dst: '10.0.1.2' }, tcp: { srcPort: 80, dstPort: 40000, flags: { syn: true, ack: true }, seq: 0, ack: 1, options: [{ type: 'mss', value: 1460 }, { type: 'mptcp', form: 'syn-ack', version: 1, flags: { a: false, b: false, h: false } }] } },
+    actual: {
+      ip: { src: '10.0.1.1', dst: '10.0.1.2' },
+      tcp: {
+        srcPort: 80,
+        dstPort: 40000,
+        flags: { syn: true, ack: true },
+        seq: 0,
+        ack: 1,
+        options: [
+          { type: 'mss', value: 1460 },
+          { type: 'mptcp', form: 'syn-ack', version: 1, flags: { a: false, b: false, h: false } },
+        ],
+      },
+    },
   };
-  const exchange = [{ t: 0, from: 'peer', packet: '10.0.1.2:40000 > 10.0.1.1:80 [S] seq 0 ack 0 len 0 <mp_capable(syn)>' }, { t: 2, from: 'sut', packet: '10.0.1.1:80 > 10.0.1.2:40000 [S.] seq 0 ack 1 len 0 <mss, mp_capable(syn-ack)>' }];
+  const exchange = [
+    { t: 0, from: 'peer', packet: '10.0.1.2:40000 > 10.0.1.1:80 [S] seq 0 ack 0 len 0 <mp_capable(syn)>' },
+    { t: 2, from: 'sut', packet: '10.0.1.1:80 > 10.0.1.2:40000 [S.] seq 0 ack 1 len 0 <mss, mp_capable(syn-ack)>' },
+  ];
   // An MPTCP suite's result: the report draws the views that suite makes of it (runner/view.ts).
   Object.assign(r, { ...outcome, suite: 'mptcp', details: { exchange } });
   return run;
@@ -203,7 +228,10 @@ describe('HTML report (matrix.html) in chromium', function () {
     const packet = packetRun(readRun(faultDir));
     writeFileSync(packetFile, htmlReport(packet, { views: await runViews(packet) }));
     mkdirSync(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
   });
 
   after(async () => {
@@ -300,7 +328,9 @@ describe('HTML report (matrix.html) in chromium', function () {
     const rest = html.replace(text, '');
     assert.doesNotMatch(rest, /\ssrc=|url\(|@import|<link(?![^>]*href="data:)/i);
     const size = Buffer.byteLength(html);
-    process.stdout.write(`      matrix.html: ${size} bytes for ${run.results.length} results (results.json: ${readFileSync(join(out, 'results.json')).length} bytes)\n`);
+    process.stdout.write(
+      `      matrix.html: ${size} bytes for ${run.results.length} results (results.json: ${readFileSync(join(out, 'results.json')).length} bytes)\n`,
+    );
     assert.ok(size < readFileSync(join(out, 'results.json')).length, 'smaller than results.json');
   });
 
@@ -361,7 +391,8 @@ describe('HTML report (matrix.html) in chromium', function () {
     const p = await open(pageFile);
     await p.check('#filters input[name=target][value="curl"]');
     assert.deepEqual((await hashParams(p)).getAll('target'), ['curl']);
-    const visible = (t: string) => p.$$eval(`table.matrix button.cell[data-target="${t}"]`, (bs) => bs.filter((b) => (b as unknown as Box).offsetParent !== null).length);
+    const visible = (t: string) =>
+      p.$$eval(`table.matrix button.cell[data-target="${t}"]`, (bs) => bs.filter((b) => (b as unknown as Box).offsetParent !== null).length);
     assert.equal(await visible('curl'), run.results.filter((r) => r.targetId === 'curl').length);
     assert.equal(await visible('reference'), 0);
     assert.equal(await p.isVisible('table.summary th[data-target="reference"]'), false);
@@ -374,7 +405,9 @@ describe('HTML report (matrix.html) in chromium', function () {
     const p = await open(pageFile);
     await p.check('#filters input[name=verdict][value="fail"]');
     assert.deepEqual((await hashParams(p)).getAll('verdict'), ['fail']);
-    const failing = cookieVectors().filter((v) => run.results.some((r) => r.vectorId === v.id && r.verdict === 'fail')).map((v) => v.id);
+    const failing = cookieVectors()
+      .filter((v) => run.results.some((r) => r.vectorId === v.id && r.verdict === 'fail'))
+      .map((v) => v.id);
     assert.ok(failing.length > 0);
     assert.deepEqual((await shownRows(p)).sort(), failing.sort());
     assert.match((await p.getAttribute(`td:has(> ${cell(FAILING, 'reference')})`, 'class'))!, /\bdim\b/, 'the reference passes there: dimmed');
@@ -391,10 +424,14 @@ describe('HTML report (matrix.html) in chromium', function () {
     assert.ok(choices.indexOf('rfc6265bis:5.8') < choices.indexOf('rfc6265bis:5.8.1'), 'a section holding groups is a choice, before them');
     await p.selectOption('#f-section', 'rfc6265bis:5.8');
     assert.equal((await hashParams(p)).get('section'), 'rfc6265bis:5.8');
-    const want = cookieVectors().filter((v) => v.group.doc === 'rfc6265bis' && (v.group.section === '5.8' || v.group.section.startsWith('5.8.'))).map((v) => v.id);
+    const want = cookieVectors()
+      .filter((v) => v.group.doc === 'rfc6265bis' && (v.group.section === '5.8' || v.group.section.startsWith('5.8.')))
+      .map((v) => v.id);
     assert.ok(want.length > 0);
     assert.deepEqual((await shownRows(p)).sort(), want.sort());
-    const shownGroups = await p.$$eval('table.matrix tbody[data-section]', (bs) => bs.filter((b) => !(b as unknown as Box).hidden).map((b) => b.getAttribute('data-section')));
+    const shownGroups = await p.$$eval('table.matrix tbody[data-section]', (bs) =>
+      bs.filter((b) => !(b as unknown as Box).hidden).map((b) => b.getAttribute('data-section')),
+    );
     assert.ok(shownGroups.length >= 2 && shownGroups.every((k) => k!.startsWith('rfc6265bis:5.8.')), shownGroups.join(' '));
   });
 
@@ -415,7 +452,9 @@ describe('HTML report (matrix.html) in chromium', function () {
     const p = await open(pageFile);
     await p.fill('#f-q', 'Case-Sensitive');
     assert.equal((await hashParams(p)).get('q'), 'Case-Sensitive');
-    const want = cookieVectors().filter((v) => `${v.id}\n${v.title}`.toLowerCase().includes('case-sensitive')).map((v) => v.id);
+    const want = cookieVectors()
+      .filter((v) => `${v.id}\n${v.title}`.toLowerCase().includes('case-sensitive'))
+      .map((v) => v.id);
     assert.ok(want.includes(FAILING));
     assert.deepEqual((await shownRows(p)).sort(), want.sort());
     await p.fill('#f-q', 'names hostile-nothing-matches');
@@ -446,54 +485,69 @@ describe('HTML report (matrix.html) in chromium', function () {
     assert.equal(await p.isChecked('#filters input[name=target][value="curl"]'), false);
   });
 
-  browserIt("opens a failing cell: its diff has results.json's expected and actual, the differing lines marked, and the exchange; Escape closes it", async () => {
-    const p = await open(pageFile);
-    const r = result(run, FAILING, 'curl')!;
-    const v = run.vectors.find((x) => x.id === FAILING)!;
-    assert.equal(r.verdict, 'fail');
-    await p.click(cell(FAILING, 'curl'));
-    assert.equal(await p.isVisible('#panel'), true);
-    assert.equal((await hashParams(p)).get('open'), `${FAILING}|curl`);
-    assert.ok(((await p.evaluate('location.hash')) as string).includes(`open=${FAILING}|curl`), 'a readable link');
-    const panel = await p.textContent('#panel');
-    for (const s of [v.title, r.reason!, 'curl 7.', v.level, 'rfc6265bis §5.7 Storage Model', v.source.file]) assert.ok(panel!.includes(s), `the panel shows ${s}`);
-    assert.equal(await p.getAttribute('#panel .p-vector a[href*="storage-model"]', 'href'), v.group.url);
-    const column = (i: number) => p.$$eval(`#panel table.diff tbody tr td:nth-child(${i})`, (tds) => tds.filter((td) => !td.classList.contains('gap')).map((td) => td.textContent).join('\n'));
-    assert.equal(await column(2), JSON.stringify(r.expected, null, 2));
-    assert.equal(await column(4), JSON.stringify(r.actual, null, 2));
-    const changed = await p.$$eval('#panel table.diff tr.changed', (trs) => trs.map((tr) => [tr.children[1]!.textContent, tr.children[3]!.textContent]));
-    assert.deepEqual(changed, [
-      ['    "cookie": "a=1"', '    "cookie": null'],
-      ['    "cookie": "A=2"', '    "cookie": null'],
-    ]);
-    assert.deepEqual(await p.$$eval('#panel table.diff tr.changed td.del mark', (ms) => ms.map((m) => m.textContent)), ['"a=1"', '"A=2"']);
-    // The exchange: one row per request, with what the client sent and what it received.
-    const exchange = (r.details as { exchange: { url: string; cookie: string | null; setCookie: string[] }[] }).exchange;
-    const rows = await p.$$eval('#panel table.exchange tbody tr', (trs) => trs.map((tr) => ({ cls: tr.className, cells: [...tr.children].map((td) => td.textContent) })));
-    assert.equal(rows.length, exchange.length);
-    exchange.forEach((e, i) => {
-      assert.ok(rows[i]!.cells[1]!.includes(e.url));
-      assert.equal(rows[i]!.cells[2], e.cookie === null ? '(none)' : e.cookie);
-      assert.equal(rows[i]!.cells[4], e.setCookie.length ? e.setCookie.join('') : '—');
-    });
-    assert.deepEqual(rows.filter((x) => x.cls.includes('mismatch')).map((x) => x.cells[0]), ['3', '6']);
-    await p.screenshot({ path: join(ARTIFACTS, 'failing-cell.png') });
-    await p.$eval('#panel .p-diff', (e) => (e as unknown as { scrollIntoView(): void }).scrollIntoView());
-    await p.screenshot({ path: join(ARTIFACTS, 'failing-cell-diff.png') });
-    // Escape closes it, forgets it in the URL and gives the focus back to the cell.
-    await p.keyboard.press('Escape');
-    assert.equal(await p.isVisible('#panel'), false);
-    assert.equal((await hashParams(p)).get('open'), null);
-    assert.equal(await p.evaluate("document.activeElement.getAttribute('data-vector')"), FAILING);
-    // Enter on a focused cell opens it.
-    await p.focus(cell(FAILING, 'reference'));
-    await p.keyboard.press('Enter');
-    assert.equal(await p.isVisible('#panel'), true);
-    assert.equal((await hashParams(p)).get('open'), `${FAILING}|reference`);
-    assert.equal(await p.evaluate('document.activeElement.id'), 'panel-title');
-    await p.click('#panel button.close');
-    assert.equal(await p.isVisible('#panel'), false);
-  });
+  browserIt(
+    "opens a failing cell: its diff has results.json's expected and actual, the differing lines marked, and the exchange; Escape closes it",
+    async () => {
+      const p = await open(pageFile);
+      const r = result(run, FAILING, 'curl')!;
+      const v = run.vectors.find((x) => x.id === FAILING)!;
+      assert.equal(r.verdict, 'fail');
+      await p.click(cell(FAILING, 'curl'));
+      assert.equal(await p.isVisible('#panel'), true);
+      assert.equal((await hashParams(p)).get('open'), `${FAILING}|curl`);
+      assert.ok(((await p.evaluate('location.hash')) as string).includes(`open=${FAILING}|curl`), 'a readable link');
+      const panel = await p.textContent('#panel');
+      for (const s of [v.title, r.reason!, 'curl 7.', v.level, 'rfc6265bis §5.7 Storage Model', v.source.file])
+        assert.ok(panel!.includes(s), `the panel shows ${s}`);
+      assert.equal(await p.getAttribute('#panel .p-vector a[href*="storage-model"]', 'href'), v.group.url);
+      const column = (i: number) =>
+        p.$$eval(`#panel table.diff tbody tr td:nth-child(${i})`, (tds) =>
+          tds
+            .filter((td) => !td.classList.contains('gap'))
+            .map((td) => td.textContent)
+            .join('\n'),
+        );
+      assert.equal(await column(2), JSON.stringify(r.expected, null, 2));
+      assert.equal(await column(4), JSON.stringify(r.actual, null, 2));
+      const changed = await p.$$eval('#panel table.diff tr.changed', (trs) => trs.map((tr) => [tr.children[1]!.textContent, tr.children[3]!.textContent]));
+      assert.deepEqual(changed, [
+        ['    "cookie": "a=1"', '    "cookie": null'],
+        ['    "cookie": "A=2"', '    "cookie": null'],
+      ]);
+      assert.deepEqual(await p.$$eval('#panel table.diff tr.changed td.del mark', (ms) => ms.map((m) => m.textContent)), ['"a=1"', '"A=2"']);
+      // The exchange: one row per request, with what the client sent and what it received.
+      const exchange = (r.details as { exchange: { url: string; cookie: string | null; setCookie: string[] }[] }).exchange;
+      const rows = await p.$$eval('#panel table.exchange tbody tr', (trs) =>
+        trs.map((tr) => ({ cls: tr.className, cells: [...tr.children].map((td) => td.textContent) })),
+      );
+      assert.equal(rows.length, exchange.length);
+      exchange.forEach((e, i) => {
+        assert.ok(rows[i]!.cells[1]!.includes(e.url));
+        assert.equal(rows[i]!.cells[2], e.cookie === null ? '(none)' : e.cookie);
+        assert.equal(rows[i]!.cells[4], e.setCookie.length ? e.setCookie.join('') : '—');
+      });
+      assert.deepEqual(
+        rows.filter((x) => x.cls.includes('mismatch')).map((x) => x.cells[0]),
+        ['3', '6'],
+      );
+      await p.screenshot({ path: join(ARTIFACTS, 'failing-cell.png') });
+      await p.$eval('#panel .p-diff', (e) => (e as unknown as { scrollIntoView(): void }).scrollIntoView());
+      await p.screenshot({ path: join(ARTIFACTS, 'failing-cell-diff.png') });
+      // Escape closes it, forgets it in the URL and gives the focus back to the cell.
+      await p.keyboard.press('Escape');
+      assert.equal(await p.isVisible('#panel'), false);
+      assert.equal((await hashParams(p)).get('open'), null);
+      assert.equal(await p.evaluate("document.activeElement.getAttribute('data-vector')"), FAILING);
+      // Enter on a focused cell opens it.
+      await p.focus(cell(FAILING, 'reference'));
+      await p.keyboard.press('Enter');
+      assert.equal(await p.isVisible('#panel'), true);
+      assert.equal((await hashParams(p)).get('open'), `${FAILING}|reference`);
+      assert.equal(await p.evaluate('document.activeElement.id'), 'panel-title');
+      await p.click('#panel button.close');
+      assert.equal(await p.isVisible('#panel'), false);
+    },
+  );
 
   browserIt('shows hostile vector strings as text and runs none of them', async () => {
     const p = await open(pageFile, `#open=${HOSTILE_ID}|reference`);
@@ -520,17 +574,15 @@ describe('HTML report (matrix.html) in chromium', function () {
     const grid = `table.interop[data-vector="${INTEROP_ID}"]`;
     assert.deepEqual(await p.$$eval(`${grid} tbody th`, (ths) => ths.map((th) => th.textContent)), ['curl', 'reference'], 'clients');
     assert.deepEqual(await p.$$eval(`${grid} thead th[data-target]`, (ths) => ths.map((th) => th.textContent)), ['curl', 'reference'], 'servers');
-    const cells = await p.$$eval(`${grid} tbody tr`, (trs) => trs.map((tr) => [...tr.querySelectorAll('button.cell')].map((b) => `${b.getAttribute('data-target')}:${b.getAttribute('data-verdict')}`)));
+    const cells = await p.$$eval(`${grid} tbody tr`, (trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('button.cell')].map((b) => `${b.getAttribute('data-target')}:${b.getAttribute('data-verdict')}`)),
+    );
     assert.deepEqual(cells, [
       ['curl+curl:pass', 'curl+reference:fail'],
       ['reference+curl:error', 'reference+reference:pass'],
     ]);
     assert.equal(await p.$$eval(`table.matrix tr.vrow[data-vector="${INTEROP_ID}"]`, (trs) => trs.length), 0, 'not in the per-target grid');
-    assert.equal(
-      await p.textContent(`.scenario-group:has(${grid}) h3`),
-      'rfc6265bis §5.7 Storage Model',
-      'grouped under its section, as the suite grids are',
-    );
+    assert.equal(await p.textContent(`.scenario-group:has(${grid}) h3`), 'rfc6265bis §5.7 Storage Model', 'grouped under its section, as the suite grids are');
     // The summary counts each target's own results in one row, and the pairs it took part in (curl: 3, one passed) in another.
     const curl = interop.results.filter((r) => r.targetId === 'curl');
     assert.equal(await p.textContent('table.summary td[data-kind="targets"][data-target="curl"] .pass-count'), passOver(curl));
@@ -587,11 +639,21 @@ describe('HTML report (matrix.html) in chromium', function () {
       await p.textContent('#gate .gate-line'),
       'Against conformance/curl.expectations.json: 1 new failure(s), 1 unexpected pass(es), 1 flaky, 1 known failure(s) still failing.',
     );
-    const items = (key: string) => p.$$eval(`#gate details[data-gate="${key}"] li button`, (bs) => bs.map((b) => `${b.getAttribute('data-vector')}|${b.getAttribute('data-target')}`));
+    const items = (key: string) =>
+      p.$$eval(`#gate details[data-gate="${key}"] li button`, (bs) => bs.map((b) => `${b.getAttribute('data-vector')}|${b.getAttribute('data-target')}`));
     const key = (f: (r: ResultRecord) => boolean) => interop.results.filter(f).map((r) => `${r.vectorId}|${r.targetId}`);
-    assert.deepEqual(await items('newFailures'), key((r) => r.expectation?.outcome === 'new-failure'));
-    assert.deepEqual(await items('unexpectedPasses'), key((r) => r.expectation?.outcome === 'unexpected-pass'));
-    assert.deepEqual(await items('flaky'), key((r) => r.verdict === 'flaky'));
+    assert.deepEqual(
+      await items('newFailures'),
+      key((r) => r.expectation?.outcome === 'new-failure'),
+    );
+    assert.deepEqual(
+      await items('unexpectedPasses'),
+      key((r) => r.expectation?.outcome === 'unexpected-pass'),
+    );
+    assert.deepEqual(
+      await items('flaky'),
+      key((r) => r.verdict === 'flaky'),
+    );
     assert.deepEqual(await items('knownFailures'), [`${FAILING}|curl`]);
     const [fresh] = key((r) => r.expectation?.outcome === 'new-failure');
     await p.click(`#gate details[data-gate="newFailures"] li button`);
@@ -605,7 +667,13 @@ describe('HTML report (matrix.html) in chromium', function () {
       const r = e.getBoundingClientRect();
       const w = globalThis as unknown as { innerHeight: number; innerWidth: number; document: { elementFromPoint(x: number, y: number): unknown } };
       const top = w.document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
-      return r.top >= 0 && r.bottom <= w.innerHeight && r.left >= 0 && r.right <= w.innerWidth && (top === e || (e as unknown as { contains(x: unknown): boolean }).contains(top));
+      return (
+        r.top >= 0 &&
+        r.bottom <= w.innerHeight &&
+        r.left >= 0 &&
+        r.right <= w.innerWidth &&
+        (top === e || (e as unknown as { contains(x: unknown): boolean }).contains(top))
+      );
     });
 
   browserIt('keeps the target column headers in view when the grid is scrolled to its last row', async () => {
@@ -615,7 +683,14 @@ describe('HTML report (matrix.html) in chromium', function () {
     const lastRow = await p.$$('table.matrix tr.vrow');
     assert.equal(lastRow.length, last);
     await lastRow[last - 1]!.evaluate((e) => (e as unknown as { scrollIntoView(o: unknown): void }).scrollIntoView({ block: 'end' }));
-    assert.equal(await lastRow[last - 1]!.evaluate((e) => { const r = e.getBoundingClientRect(); return r.bottom > 0 && r.top < (globalThis as unknown as { innerHeight: number }).innerHeight; }), true, 'the last row is on screen');
+    assert.equal(
+      await lastRow[last - 1]!.evaluate((e) => {
+        const r = e.getBoundingClientRect();
+        return r.bottom > 0 && r.top < (globalThis as unknown as { innerHeight: number }).innerHeight;
+      }),
+      true,
+      'the last row is on screen',
+    );
     assert.equal(await onScreen(p, 'table.matrix th.tcol[data-target="curl"]'), true, 'the curl column is still named');
     assert.equal(await onScreen(p, 'table.matrix th.tcol[data-target="reference"]'), true);
     await p.screenshot({ path: join(ARTIFACTS, 'sticky-headers.png') });
@@ -632,10 +707,21 @@ describe('HTML report (matrix.html) in chromium', function () {
     const bar = await q.$eval('#filters', (f) => (f as unknown as { offsetHeight: number }).offsetHeight);
     assert.ok(bar <= 60, `the folded bar is ${bar} px high`);
     assert.match((await q.textContent('#filters summary'))!, /Filters \(none on\)/);
-    const widths = () => q.evaluate(() => { const d = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement; return [d.scrollWidth, d.clientWidth]; });
+    const widths = () =>
+      q.evaluate(() => {
+        const d = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
+        return [d.scrollWidth, d.clientWidth];
+      });
     const [scrollWidth, clientWidth] = await widths();
     assert.ok(scrollWidth <= clientWidth, `the page is ${scrollWidth} px wide in a ${clientWidth} px viewport`);
-    assert.equal(await q.$eval('table.matrix', (t) => { const box = (t as unknown as { parentElement: { scrollWidth: number; clientWidth: number } }).parentElement; return box.scrollWidth > box.clientWidth; }), true, 'the grid scrolls in its own box');
+    assert.equal(
+      await q.$eval('table.matrix', (t) => {
+        const box = (t as unknown as { parentElement: { scrollWidth: number; clientWidth: number } }).parentElement;
+        return box.scrollWidth > box.clientWidth;
+      }),
+      true,
+      'the grid scrolls in its own box',
+    );
     await q.screenshot({ path: join(ARTIFACTS, 'phone.png') });
     await q.click('#filters summary');
     await q.check('#filters input[name=verdict][value="fail"]');
@@ -673,7 +759,10 @@ describe('HTML report (matrix.html) in chromium', function () {
     const file = join(tempDir(), 'matrix.html');
     writeFileSync(file, htmlReport(frun, { views: await runViews(frun) }));
     const p = await open(file);
-    assert.match((await p.textContent('#banner'))!, new RegExp(`Warning: ${timeouts} timeout\\(s\\) while the machine was busy \\(load up to 11.75 on 2 CPUs\\)`));
+    assert.match(
+      (await p.textContent('#banner'))!,
+      new RegExp(`Warning: ${timeouts} timeout\\(s\\) while the machine was busy \\(load up to 11.75 on 2 CPUs\\)`),
+    );
   });
 
   browserIt("shows a failed packet expectation as the matcher's finding, not as a line diff (constructed result)", async () => {

@@ -24,14 +24,25 @@ describe('adapter exits', function () {
   // A missing program is run by the shell that puts it in its cgroup, when there is one (as root), and that shell exits 127:
   // a folder that does not exist is what no process can be started in, wrapped or not.
   const cases: { name: string; command: string[]; cwd?: string; kind: string; reason: RegExp }[] = [
-    { name: 'a program that cannot be run: start-failed', command: [process.execPath], cwd: '/nonexistent/conformatrix-no-such-folder', kind: 'start-failed', reason: /^cannot start .*node: spawn .*ENOENT/ },
+    {
+      name: 'a program that cannot be run: start-failed',
+      command: [process.execPath],
+      cwd: '/nonexistent/conformatrix-no-such-folder',
+      kind: 'start-failed',
+      reason: /^cannot start .*node: spawn .*ENOENT/,
+    },
     {
       name: 'an adapter that exits, even one whose stderr says it cannot start: exited',
       command: [process.execPath, '-e', "process.stderr.write('cannot start the engine\\n'); process.exit(3)"],
       kind: 'exited',
       reason: /^adapter exited with code 3; stderr: cannot start the engine$/,
     },
-    { name: 'an adapter killed by a signal: exited', command: [process.execPath, '-e', "process.kill(process.pid, 'SIGKILL')"], kind: 'exited', reason: /^adapter was killed by SIGKILL$/ },
+    {
+      name: 'an adapter killed by a signal: exited',
+      command: [process.execPath, '-e', "process.kill(process.pid, 'SIGKILL')"],
+      kind: 'exited',
+      reason: /^adapter was killed by SIGKILL$/,
+    },
   ];
   for (const c of cases) {
     it(c.name, async () => {

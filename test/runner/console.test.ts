@@ -21,7 +21,11 @@ const HARNESS_FRAME = /^\s+at .*(runner|mocha)[/\\]/m;
 /** Runs a rerun command as printed, with the local CLI for `npx conformatrix` and the reports in `out`. */
 function runPrinted(command: string, out: string) {
   assert.match(command, /^npx conformatrix run /);
-  const r = spawnSync('sh', ['-c', `${command.replace(/^npx conformatrix/, `'${process.execPath}' '${CLI}'`)} --out '${out}'`], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync('sh', ['-c', `${command.replace(/^npx conformatrix/, `'${process.execPath}' '${CLI}'`)} --out '${out}'`], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   return { status: r.status, stdout: stripVTControlCharacters(r.stdout), stderr: r.stderr };
 }
 
@@ -36,7 +40,7 @@ describe('conformatrix run: the console', function () {
       r = cli(['run', '--vectors', FAULTS, ...DIRS, '--target', 'faulty', '--target', 'reference', '--timeout', '2000', '--out', out]);
     });
 
-    it('prints each target\'s progress as its results complete: the fast target is done before the slow one, though planned after it', () => {
+    it("prints each target's progress as its results complete: the fast target is done before the slow one, though planned after it", () => {
       assert.equal(r.status, 1, r.stderr);
       const lines = r.stdout.split('\n');
       const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
@@ -55,7 +59,10 @@ describe('conformatrix run: the console', function () {
       const list = r.stdout.slice(r.stdout.indexOf('Unexpected results: 8'));
       assert.ok(list.length > 30, r.stdout);
       const hang = list.slice(list.indexOf('faulty  cookies/faults/hang'));
-      assert.match(hang, /^faulty {2}cookies\/faults\/hang: fault injection: hang\n {3}timeout: no verdict within 2000 ms\n {3}no verdict: the target gave no result to compare\n {3}stderr of faulty:\n.*faulty adapter: hanging on cookies\/faults\/hang/);
+      assert.match(
+        hang,
+        /^faulty {2}cookies\/faults\/hang: fault injection: hang\n {3}timeout: no verdict within 2000 ms\n {3}no verdict: the target gave no result to compare\n {3}stderr of faulty:\n.*faulty adapter: hanging on cookies\/faults\/hang/,
+      );
       assert.doesNotMatch(hang.split('\n\n')[0]!, /expected|equal/);
     });
 
@@ -67,10 +74,13 @@ describe('conformatrix run: the console', function () {
       const r2 = runPrinted(cmd, again);
       assert.equal(r2.status, 1, r2.stdout + r2.stderr);
       const rerun = readRun(again);
-      assert.deepEqual(rerun.results.map((x) => `${x.targetId} ${x.vectorId} ${x.verdict}`), ['faulty cookies/faults/crash error']);
+      assert.deepEqual(
+        rerun.results.map((x) => `${x.targetId} ${x.vectorId} ${x.verdict}`),
+        ['faulty cookies/faults/crash error'],
+      );
     });
 
-    it('keeps the adapter\'s stderr with a timeout in results.json', () => {
+    it("keeps the adapter's stderr with a timeout in results.json", () => {
       const hang = readRun(out).results.find((x) => x.targetId === 'faulty' && x.vectorId === 'cookies/faults/hang')!;
       assert.equal(hang.verdict, 'timeout');
       assert.match(hang.logs?.faulty ?? '', /faulty adapter: hanging on cookies\/faults\/hang/);
@@ -79,7 +89,7 @@ describe('conformatrix run: the console', function () {
     });
   });
 
-  it('with a mocha reporter (spec), shows a failure\'s reason and values with no harness stack frames', () => {
+  it("with a mocha reporter (spec), shows a failure's reason and values with no harness stack frames", () => {
     const r = cli(['run', '--vectors', CLI_VECTORS, '--target', 'reference', '--reporter', 'spec', '--out', tempDir()]);
     assert.equal(r.status, 1, r.stderr);
     assert.match(r.stdout, /1 failing/);
@@ -106,20 +116,39 @@ describe('conformatrix run: the console', function () {
       expectations = join(tempDir(), 'faulty.json');
       writeFileSync(
         expectations,
-        JSON.stringify({ target: 'faulty', failures: { 'cookies/faults/crash': { reason: 'the fixture crashes on purpose' }, 'cookies/faults/garbage': { reason: 'prints garbage on purpose' } } }),
+        JSON.stringify({
+          target: 'faulty',
+          failures: { 'cookies/faults/crash': { reason: 'the fixture crashes on purpose' }, 'cookies/faults/garbage': { reason: 'prints garbage on purpose' } },
+        }),
       );
     });
-    const args = () => ['run', '--vectors', FAULTS, ...DIRS, '--target', 'faulty', '--grep', 'crash|garbage|ok-1$', '--expectations', expectations, '--out', tempDir()];
+    const args = () => [
+      'run',
+      '--vectors',
+      FAULTS,
+      ...DIRS,
+      '--target',
+      'faulty',
+      '--grep',
+      'crash|garbage|ok-1$',
+      '--expectations',
+      expectations,
+      '--out',
+      tempDir(),
+    ];
 
     it('shows known failures as expected failures, not as failing or unexpected (default reporter)', () => {
       const r = cli(args());
       assert.equal(r.status, 0, r.stdout + r.stderr);
       assert.match(r.stdout, /^faulty\s+3\/3 done\s+1 pass, 2 expected failure\(s\)$/m);
-      assert.match(r.stdout, /Expected failures \(known, listed in the expectations\): 2\n {2}faulty {2}cookies\/faults\/crash \(error: the fixture crashes on purpose\)/);
+      assert.match(
+        r.stdout,
+        /Expected failures \(known, listed in the expectations\): 2\n {2}faulty {2}cookies\/faults\/crash \(error: the fixture crashes on purpose\)/,
+      );
       assert.doesNotMatch(r.stdout, /Unexpected results|✗/);
     });
 
-    it('shows known failures as expected failures with mocha\'s spec reporter too', () => {
+    it("shows known failures as expected failures with mocha's spec reporter too", () => {
       const r = cli([...args(), '--reporter', 'spec']);
       assert.equal(r.status, 0, r.stdout + r.stderr);
       assert.doesNotMatch(r.stdout, /failing/);

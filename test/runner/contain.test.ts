@@ -45,7 +45,11 @@ describe('runner: containment', function () {
     const out = tempDir();
     const pidFile = join(out, 'escaped.pid');
     // The escaped child would live ten minutes; the run itself takes a few seconds.
-    const r = await runCli(['--vectors', join(FIXTURES, 'vectors', 'cli.json'), '--target-dir', TARGETS, '--target', 'escaper', '--grep', 'passes', '--out', out], { ESCAPER_PID_FILE: pidFile }, 90_000);
+    const r = await runCli(
+      ['--vectors', join(FIXTURES, 'vectors', 'cli.json'), '--target-dir', TARGETS, '--target', 'escaper', '--grep', 'passes', '--out', out],
+      { ESCAPER_PID_FILE: pidFile },
+      90_000,
+    );
     assert.equal(r.code, 0, r.stderr);
     assert.equal(verdicts(readRun(out), 'escaper')['cookies/cli/passes'], 'pass');
     const pids = readFileSync(pidFile, 'utf8').split('\n').filter(Boolean).map(Number);
@@ -67,9 +71,16 @@ describe('runner: containment', function () {
     const tmp = tempDir('conformatrix-tmpdir-');
     const mark = `chromium-timeouts-${process.pid}`;
     // 300 ms is too short for a browser to start and load a page: the adapter is stopped after each timeout.
-    const r = await runCli(['--target', 'chromium', '--grep', 'cookies/attributes/repeated', '--timeout', '300', '--reporter', 'dot', '--out', out], { TMPDIR: tmp, [MARK]: mark }, 110_000);
+    const r = await runCli(
+      ['--target', 'chromium', '--grep', 'cookies/attributes/repeated', '--timeout', '300', '--reporter', 'dot', '--out', out],
+      { TMPDIR: tmp, [MARK]: mark },
+      110_000,
+    );
     assert.equal(r.code, 1, r.stderr);
-    assert.ok(readRun(out).results.some((x) => x.verdict === 'timeout'), 'some vectors timed out');
+    assert.ok(
+      readRun(out).results.some((x) => x.verdict === 'timeout'),
+      'some vectors timed out',
+    );
     assert.deepEqual(readdirSync(tmp), [], 'the temporary folders of the browser and the run are gone');
     assert.deepEqual(markedProcesses(mark), [], 'no browser process is left');
     rmdirSync(tmp);
@@ -87,10 +98,17 @@ describe('runner: containment', function () {
     // launched at hello. Each of the two vectors starts a Firefox, which takes the runner's whole 30 s start budget on
     // a machine as loaded as this project's shared ones have been.
     this.timeout(240_000);
-    const r = await runCli(['--target', 'firefox', '--grep', 'cookies/attributes/repeated-domain-last', '--timeout', '300', '--reporter', 'dot', '--out', out], { TMPDIR: tmp, [MARK]: mark }, 200_000);
+    const r = await runCli(
+      ['--target', 'firefox', '--grep', 'cookies/attributes/repeated-domain-last', '--timeout', '300', '--reporter', 'dot', '--out', out],
+      { TMPDIR: tmp, [MARK]: mark },
+      200_000,
+    );
     assert.equal(r.code, 1, r.stderr);
-    assert.ok(readRun(out).results.some((x) => x.verdict === 'timeout'), 'some vectors timed out');
-    assert.deepEqual(readdirSync(tmp), [], 'the profile folders and the run\'s temporary folder are gone');
+    assert.ok(
+      readRun(out).results.some((x) => x.verdict === 'timeout'),
+      'some vectors timed out',
+    );
+    assert.deepEqual(readdirSync(tmp), [], "the profile folders and the run's temporary folder are gone");
     assert.deepEqual(markedProcesses(mark), [], 'no Firefox process is left');
     rmdirSync(tmp);
   });

@@ -28,7 +28,12 @@ describe('the suite of a vector file', function () {
   describe('is the one its $schema names', () => {
     const cases: { name: string; schema: string; vectors: unknown[]; suite: string }[] = [
       { name: 'by a path relative to the file', schema: '../schema/cookie-vectors.schema.json', vectors: [cookieVector], suite: 'cookies' },
-      { name: 'by a URL ending in the file name', schema: 'https://example.org/conformatrix/vectors/schema/mptcp-vectors.schema.json', vectors: [mptcpVector], suite: 'mptcp' },
+      {
+        name: 'by a URL ending in the file name',
+        schema: 'https://example.org/conformatrix/vectors/schema/mptcp-vectors.schema.json',
+        vectors: [mptcpVector],
+        suite: 'mptcp',
+      },
       { name: 'by a Windows path', schema: '..\\schema\\cookie-vectors.schema.json', vectors: [cookieVector], suite: 'cookies' },
       { name: "by the schema's $id", schema: 'urn:conformatrix:cookie-vectors', vectors: [cookieVector], suite: 'cookies' },
     ];
@@ -60,10 +65,25 @@ describe('the suite of a vector file', function () {
   });
 
   const refused: { name: string; schema: unknown; suites?: string[]; message: RegExp }[] = [
-    { name: 'a $schema that names no suite', schema: '../schema/requirements.schema.json', message: /v\.json:2:3 at \/\$schema: "\.\.\/schema\/requirements\.schema\.json" names no suite's vector schema \(known: cookies \(cookie-vectors\.schema\.json\), mptcp/ },
+    {
+      name: 'a $schema that names no suite',
+      schema: '../schema/requirements.schema.json',
+      message:
+        /v\.json:2:3 at \/\$schema: "\.\.\/schema\/requirements\.schema\.json" names no suite's vector schema \(known: cookies \(cookie-vectors\.schema\.json\), mptcp/,
+    },
     { name: 'a $schema that is no string', schema: 7, message: /v\.json:2:3 at \/\$schema: must be a string naming a suite's vector schema/ },
-    { name: 'no $schema, where several suites could take the file', schema: undefined, message: /v\.json:1:1 at \/\$schema: missing "\$schema": a vector file names the vector schema of its suite \(cookies \(cookie-vectors\.schema\.json\), mptcp \(mptcp-vectors\.schema\.json\), mptcp-interop \(mptcp-interop-vectors\.schema\.json\)\); or give --suite$/ },
-    { name: 'a $schema that names no suite, even with --suite', schema: 'cookie-vector.schema.json', suites: ['cookies'], message: /v\.json:2:3 at \/\$schema: "cookie-vector\.schema\.json" names no suite's vector schema/ },
+    {
+      name: 'no $schema, where several suites could take the file',
+      schema: undefined,
+      message:
+        /v\.json:1:1 at \/\$schema: missing "\$schema": a vector file names the vector schema of its suite \(cookies \(cookie-vectors\.schema\.json\), mptcp \(mptcp-vectors\.schema\.json\), mptcp-interop \(mptcp-interop-vectors\.schema\.json\)\); or give --suite$/,
+    },
+    {
+      name: 'a $schema that names no suite, even with --suite',
+      schema: 'cookie-vector.schema.json',
+      suites: ['cookies'],
+      message: /v\.json:2:3 at \/\$schema: "cookie-vector\.schema\.json" names no suite's vector schema/,
+    },
   ];
   for (const c of refused) {
     it(`refuses ${c.name}, with the file, line and pointer`, async () => {
@@ -78,7 +98,10 @@ describe('the suite of a vector file', function () {
 
   it('takes a file without $schema as the vectors of the one suite given with --suite', async () => {
     const loaded = await loadAll(['cookies'], [file(undefined, [cookieVector])], specs);
-    assert.deepEqual(loaded.map((l) => [l.suite.name, l.vectors.length]), [['cookies', 1]]);
+    assert.deepEqual(
+      loaded.map((l) => [l.suite.name, l.vectors.length]),
+      [['cookies', 1]],
+    );
   });
 
   it('is a usage error when the suite its $schema names is not the one selected', async () => {
@@ -92,6 +115,9 @@ describe('the suite of a vector file', function () {
   it('says so from the command line, exit 2', () => {
     const r = cli(['validate', file('../schema/cookies.schema.json', [cookieVector])]);
     assert.equal(r.status, 2, r.stderr);
-    assert.match(r.stderr, /v\.json:2:3 at \/\$schema: "\.\.\/schema\/cookies\.schema\.json" names no suite's vector schema \(known: cookies \(cookie-vectors\.schema\.json\), mptcp \(mptcp-vectors\.schema\.json\), mptcp-interop \(mptcp-interop-vectors\.schema\.json\)\)/);
+    assert.match(
+      r.stderr,
+      /v\.json:2:3 at \/\$schema: "\.\.\/schema\/cookies\.schema\.json" names no suite's vector schema \(known: cookies \(cookie-vectors\.schema\.json\), mptcp \(mptcp-vectors\.schema\.json\), mptcp-interop \(mptcp-interop-vectors\.schema\.json\)\)/,
+    );
   });
 });

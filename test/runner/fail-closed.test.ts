@@ -17,7 +17,13 @@ function project(manifest: Record<string, unknown> = {}): { dir: string; targets
   const dir = tempDir('conformatrix-project-');
   const targets = join(dir, 'conformance', 'targets');
   mkdirSync(join(targets, 'mylib'), { recursive: true });
-  const base = { name: 'my cookie library', suites: ['cookies'], userAgentClass: 'non-browser', capabilities: ['clock'], local: { command: ['node', ADAPTER] } };
+  const base = {
+    name: 'my cookie library',
+    suites: ['cookies'],
+    userAgentClass: 'non-browser',
+    capabilities: ['clock'],
+    local: { command: ['node', ADAPTER] },
+  };
   writeFileSync(join(targets, 'mylib', 'target.json'), JSON.stringify({ ...base, ...manifest }, null, 2) + '\n');
   const file = (name: string, content: unknown) => {
     const path = join(dir, 'conformance', name);
@@ -27,7 +33,9 @@ function project(manifest: Record<string, unknown> = {}): { dir: string; targets
   return { dir, targets, file };
 }
 
-const UNAVAILABLE = { local: { command: ['conformatrix-test-no-such-tool'], requires: [{ command: 'conformatrix-test-no-such-tool', package: 'mylib-tools' }] } };
+const UNAVAILABLE = {
+  local: { command: ['conformatrix-test-no-such-tool'], requires: [{ command: 'conformatrix-test-no-such-tool', package: 'mylib-tools' }] },
+};
 
 /** Exit 2 with one clear message, and no stack trace. */
 function failsClosed(r: ReturnType<typeof cli>, message: RegExp): void {
@@ -62,12 +70,18 @@ describe('the release gate fails closed', function () {
     const p = project();
     const empty = join(p.dir, 'no-targets-here');
     mkdirSync(empty);
-    failsClosed(cli(['run', '--vectors', VECTORS, '--target-dir', empty, '--out', join(p.dir, 'reports')]), /no target can run \(none found for the selected suites\)/);
+    failsClosed(
+      cli(['run', '--vectors', VECTORS, '--target-dir', empty, '--out', join(p.dir, 'reports')]),
+      /no target can run \(none found for the selected suites\)/,
+    );
   });
 
   it('no vector selected (--grep matches nothing): exit 2', () => {
     const p = project();
-    failsClosed(cli(['run', '--vectors', VECTORS, '--target-dir', p.targets, '--target', 'mylib', '--grep', 'no-such-vector', '--out', join(p.dir, 'reports')]), /no vector to run on any target/);
+    failsClosed(
+      cli(['run', '--vectors', VECTORS, '--target-dir', p.targets, '--target', 'mylib', '--grep', 'no-such-vector', '--out', join(p.dir, 'reports')]),
+      /no vector to run on any target/,
+    );
   });
 
   it('every vector skipped on the named target: exit 2 after the reports are written', () => {
@@ -75,7 +89,11 @@ describe('the release gate fails closed', function () {
     const out = join(p.dir, 'reports');
     const r = cli(['run', '--vectors', VECTORS, '--target-dir', p.targets, '--target', 'mylib', '--grep', 'browser-only', '--out', out]);
     failsClosed(r, /no vector ran on mylib \(named by --target\): 1 skipped, 0 unsupported/);
-    assert.deepEqual(readRun(out).results.map((x) => x.verdict), ['skipped'], 'the reports say what happened');
+    assert.deepEqual(
+      readRun(out).results.map((x) => x.verdict),
+      ['skipped'],
+      'the reports say what happened',
+    );
   });
 
   it('a manifest with a misspelled suite: exit 2 naming file, line and pointer, instead of a vanished target', () => {
@@ -87,7 +105,10 @@ describe('the release gate fails closed', function () {
   it('a manifest with a capability no suite of its declares: exit 2 naming file, line and pointer', () => {
     const p = project({ capabilities: ['clocks'] });
     const r = cli(['run', '--vectors', VECTORS, '--target-dir', p.targets, '--grep', 'passes$', '--out', join(p.dir, 'reports')]);
-    failsClosed(r, /mylib\/target\.json:\d+:\d+ at \/capabilities\/0: unknown capability "clocks" for suites cookies \(known: clock, https, browser-context(, [a-z-]+)*\)/);
+    failsClosed(
+      r,
+      /mylib\/target\.json:\d+:\d+ at \/capabilities\/0: unknown capability "clocks" for suites cookies \(known: clock, https, browser-context(, [a-z-]+)*\)/,
+    );
   });
 
   it('merge of one shard of two, or of a shard and an unsharded run: exit 2 naming what is missing', () => {
@@ -113,10 +134,16 @@ describe('the release gate fails closed', function () {
 
   it('counts the interop pairs a named target plays a role in as its runs', () => {
     const run = (verdict: string) =>
-      ({ run: {}, results: [{ targetId: 'hang+reference', vectorId: 'mptcp-interop/x', verdict, roles: { client: 'hang', server: 'reference' } }] }) as unknown as RunResults;
+      ({
+        run: {},
+        results: [{ targetId: 'hang+reference', vectorId: 'mptcp-interop/x', verdict, roles: { client: 'hang', server: 'reference' } }],
+      }) as unknown as RunResults;
     assert.doesNotThrow(() => checkRan(run('timeout'), [{ id: 'hang', by: '--target' }]));
     assert.doesNotThrow(() => checkRan(run('pass'), [{ id: 'hang+reference', by: 'hang.expectations.json' }]));
-    assert.throws(() => checkRan(run('unsupported'), [{ id: 'hang', by: '--target' }]), (e: unknown) => e instanceof GateError && /no vector ran on hang \(named by --target\): 0 skipped, 1 unsupported/.test(e.message));
+    assert.throws(
+      () => checkRan(run('unsupported'), [{ id: 'hang', by: '--target' }]),
+      (e: unknown) => e instanceof GateError && /no vector ran on hang \(named by --target\): 0 skipped, 1 unsupported/.test(e.message),
+    );
   });
 
   it('still exits 0 on a gate that ran and met its expectations', () => {

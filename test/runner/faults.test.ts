@@ -56,7 +56,10 @@ describe('runner: faulty adapters', function () {
     assert.equal(v['cookies/faults/stray'], 'pass');
     assert.equal(v['cookies/faults/ok-9'], 'pass');
     const notes = run.targets.find((t) => t.id === 'faulty')!.notes ?? [];
-    assert.ok(notes.some((n) => /restarted before cookies\/faults\/ok-9: .*nobody asked for/.test(n)), notes.join('\n'));
+    assert.ok(
+      notes.some((n) => /restarted before cookies\/faults\/ok-9: .*nobody asked for/.test(n)),
+      notes.join('\n'),
+    );
   });
 
   it('reports a target whose tool is missing as unavailable, with the reason, and runs nothing on it', () => {

@@ -11,7 +11,8 @@ import { runCommand, type RunOptions } from '../../runner/run.js';
 import { cli, FIXTURES, readRun, ROOT, tempDir, verdicts } from '../helpers.js';
 
 const COOKIES = join(ROOT, 'vectors', 'cookies');
-const run = (o: Partial<RunOptions>) => runCommand({ suites: ['cookies'], targets: ['reference', 'tough-cookie'], vectors: [COOKIES], out: tempDir(), quiet: true, ...o });
+const run = (o: Partial<RunOptions>) =>
+  runCommand({ suites: ['cookies'], targets: ['reference', 'tough-cookie'], vectors: [COOKIES], out: tempDir(), quiet: true, ...o });
 const verdictSet = (r: RunResults) => r.results.map((x) => `${x.targetId} ${x.vectorId} ${x.verdict}`).sort();
 
 describe('publishing and gating', function () {
@@ -34,10 +35,16 @@ describe('publishing and gating', function () {
       const parts = shards.map((s) => readRun(s));
       const ids = parts.map((p) => new Set(p.results.map((r) => r.vectorId)));
       const all = new Set(readRun(whole).results.map((r) => r.vectorId));
-      assert.equal(ids.reduce((n, s) => n + s.size, 0), all.size);
+      assert.equal(
+        ids.reduce((n, s) => n + s.size, 0),
+        all.size,
+      );
       for (const s of ids) assert.ok(s.size >= Math.floor(all.size / 3) && s.size <= Math.ceil(all.size / 3), `shard of ${s.size} of ${all.size}`);
       for (const p of parts) assert.deepEqual(p.run.shard?.count, 3);
-      assert.ok(parts.every((p) => p.run.vectorSetHash === readRun(whole).run.vectorSetHash), 'every shard names the whole vector set');
+      assert.ok(
+        parts.every((p) => p.run.vectorSetHash === readRun(whole).run.vectorSetHash),
+        'every shard names the whole vector set',
+      );
     });
 
     it('merge into the results of the unsharded run, and regenerate every report', () => {
@@ -47,8 +54,15 @@ describe('publishing and gating', function () {
       const merged = readRun(out);
       const unsharded = readRun(whole);
       assert.deepEqual(verdictSet(merged), verdictSet(unsharded));
-      assert.deepEqual(merged.vectors.map((v) => v.id), unsharded.vectors.map((v) => v.id));
-      assert.deepEqual(merged.results.map((x) => `${x.targetId} ${x.vectorId}`), unsharded.results.map((x) => `${x.targetId} ${x.vectorId}`), 'in the same order');
+      assert.deepEqual(
+        merged.vectors.map((v) => v.id),
+        unsharded.vectors.map((v) => v.id),
+      );
+      assert.deepEqual(
+        merged.results.map((x) => `${x.targetId} ${x.vectorId}`),
+        unsharded.results.map((x) => `${x.targetId} ${x.vectorId}`),
+        'in the same order',
+      );
       assert.deepEqual(merged.run.mergedFrom, shards);
       assert.equal(merged.run.shard, undefined);
       // The Markdown matrix made from the merge is the unsharded one, but for the header lines.
@@ -127,7 +141,15 @@ describe('publishing and gating', function () {
 
   it('reports a vector that passes on a retry as flaky, never as a plain pass', async () => {
     const out = tempDir();
-    const code = await runCommand({ suites: ['cookies'], targets: ['faulty'], vectors: [join(FIXTURES, 'vectors', 'retries.json')], out, quiet: true, targetDirs: [join(FIXTURES, 'targets')], retries: 2 });
+    const code = await runCommand({
+      suites: ['cookies'],
+      targets: ['faulty'],
+      vectors: [join(FIXTURES, 'vectors', 'retries.json')],
+      out,
+      quiet: true,
+      targetDirs: [join(FIXTURES, 'targets')],
+      retries: 2,
+    });
     const r = readRun(out);
     const v = verdicts(r, 'faulty');
     assert.equal(v['cookies/retries/ok'], 'pass');
@@ -162,11 +184,14 @@ describe('publishing and gating', function () {
     assert.match(d.stdout, /Regressions \(1\)\n {2}faulty {2}cookies\/retries\/ok: pass -> fail/);
     assert.match(d.stdout, /Version changes \(1\)\n {2}vector set: /);
     const json = JSON.parse(cli(['diff', old, regressed, '--json']).stdout) as { regressions: { vectorId: string }[]; fixes: unknown[] };
-    assert.deepEqual(json.regressions.map((x) => x.vectorId), ['cookies/retries/ok']);
+    assert.deepEqual(
+      json.regressions.map((x) => x.vectorId),
+      ['cookies/retries/ok'],
+    );
     assert.deepEqual(json.fixes, []);
   });
 
-  it('records the run\'s provenance in results.json', async () => {
+  it("records the run's provenance in results.json", async () => {
     const out = tempDir();
     await run({ targets: ['reference'], vectors: [join(COOKIES, 'dates.json')], out, seed: 42, jobs: 1 });
     const r = readRun(out);

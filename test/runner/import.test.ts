@@ -90,7 +90,10 @@ describe('conformatrix import http-state', function () {
     assert.equal(r.status, 0, r.stdout + r.stderr);
     const got = verdicts(readRun(out), 'reference');
     assert.equal(Object.keys(got).length, 8);
-    assert.ok(Object.values(got).every((x) => x === 'pass'), JSON.stringify(got));
+    assert.ok(
+      Object.values(got).every((x) => x === 'pass'),
+      JSON.stringify(got),
+    );
   });
 
   it('refuses an unknown corpus format with exit code 2', () => {

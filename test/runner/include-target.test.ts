@@ -22,11 +22,25 @@ describe('--include-target', function () {
   });
 
   it('lists only those pairs from the command line', () => {
-    const r = cli(['run', '--suite', 'mptcp-interop', '--target-dir', join(ROOT, 'targets'), '--target-dir', join(FIXTURES, 'interop-targets'), '--include-target', 'hang', '--list']);
+    const r = cli([
+      'run',
+      '--suite',
+      'mptcp-interop',
+      '--target-dir',
+      join(ROOT, 'targets'),
+      '--target-dir',
+      join(FIXTURES, 'interop-targets'),
+      '--include-target',
+      'hang',
+      '--list',
+    ]);
     assert.equal(r.status, 0, r.stderr);
     const pairs = r.stdout.split('\n').filter((l) => l.includes('+'));
     assert.ok(pairs.includes('reference+hang') && pairs.includes('hang+reference') && pairs.includes('hang+hang'), r.stdout);
-    assert.ok(pairs.every((p) => p.split('+').includes('hang')), `only pairs with hang: ${pairs.join(', ')}`);
+    assert.ok(
+      pairs.every((p) => p.split('+').includes('hang')),
+      `only pairs with hang: ${pairs.join(', ')}`,
+    );
   });
 
   it('is a usage error for a target the run does not have', () => {

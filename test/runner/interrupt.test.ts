@@ -111,7 +111,10 @@ describe(`Ctrl-C at random points (seed ${seed}; repeat with CONFORMATRIX_INTERR
     if (missing) return skipWithReason(this, missing);
     const at = 1 + point(30, 2);
     process.stdout.write(`      interrupt after ${at} verdicts\n`);
-    const r = await interruptAfter(['--suite', 'cookies', '--driver', 'docker', '--target', 'reference', '--target', 'curl', '--target', 'python-cookiejar'], at);
+    const r = await interruptAfter(
+      ['--suite', 'cookies', '--driver', 'docker', '--target', 'reference', '--target', 'curl', '--target', 'python-cookiejar'],
+      at,
+    );
     check(r, at);
   });
 });

@@ -4,13 +4,20 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { FIXTURES, ROOT } from '../helpers.js';
 
-describe('library: defineConformanceTests in a user\'s mocha suite', function () {
+describe("library: defineConformanceTests in a user's mocha suite", function () {
   this.timeout(60_000);
 
   it('turns each vector into a mocha test, with failures, skips and passes as mocha shows them', () => {
     const r = spawnSync(
       process.execPath,
-      [join(ROOT, 'node_modules', 'mocha', 'bin', 'mocha.js'), '--no-config', '--no-color', '--reporter', 'spec', join(FIXTURES, 'library', 'my-implementation.test.mjs')],
+      [
+        join(ROOT, 'node_modules', 'mocha', 'bin', 'mocha.js'),
+        '--no-config',
+        '--no-color',
+        '--reporter',
+        'spec',
+        join(FIXTURES, 'library', 'my-implementation.test.mjs'),
+      ],
       { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CONFORMATRIX_VECTORS: join(FIXTURES, 'vectors', 'cli.json') } },
     );
     assert.equal(r.status, 1, r.stderr);

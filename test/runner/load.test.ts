@@ -41,7 +41,18 @@ describe('machine load', () => {
       run: { harness: { name: 'conformatrix', version: '0' }, suites: ['s'], startedAt: 'a', finishedAt: 'b', load: load(9) },
       targets: [{ id: 't', name: 'T', suites: ['s'], status: 'available', driver: 'local' }],
       vectors: [],
-      results: [{ vectorId: 's/v', targetId: 't', suite: 's', verdict: 'timeout', expected: null, actual: null, reason: 'no answer within 10000 ms', durationMs: 10000 }],
+      results: [
+        {
+          vectorId: 's/v',
+          targetId: 't',
+          suite: 's',
+          verdict: 'timeout',
+          expected: null,
+          actual: null,
+          reason: 'no answer within 10000 ms',
+          durationMs: 10000,
+        },
+      ],
     };
     assert.match(matrixMarkdown(run), /> \*\*Warning:\*\* 1 timeout\(s\) while the machine was busy \(load up to 9 on 2 CPUs\)/);
     assert.match(summaryText(run), /Warning: 1 timeout\(s\) while the machine was busy/);

@@ -14,10 +14,12 @@ describe('target folders', () => {
       // Build containers carry this label, so that an interrupted build's leftovers can be found.
       assert.match(text, /^LABEL org\.conformatrix\.build=1$/m);
       const installs = [...text.matchAll(/apt-get install[^\n\\]*(?:\\\n[^\n\\]*)*/g)].map((m) => m[0]).join(' ');
-      for (const pkg of target.manifest.packages?.debian ?? []) assert.match(installs, new RegExp(`(^|\\s)${pkg.replace(/[.+]/g, '\\$&')}(\\s|$)`), `${target.id}'s Dockerfile does not install ${pkg}`);
+      for (const pkg of target.manifest.packages?.debian ?? [])
+        assert.match(installs, new RegExp(`(^|\\s)${pkg.replace(/[.+]/g, '\\$&')}(\\s|$)`), `${target.id}'s Dockerfile does not install ${pkg}`);
       if (target.manifest.docker?.node) assert.match(text, /COPY \.conformatrix\/node /, `${target.id} stages node but does not copy it`);
       // The runner preloads libfaketime from Debian's faketime package, locally and in the image (runner/clock.ts).
-      if (target.manifest.clock?.via === 'libfaketime') assert.ok(target.manifest.packages?.debian?.includes('faketime'), `${target.id}'s clock is libfaketime, but its packages lack faketime`);
+      if (target.manifest.clock?.via === 'libfaketime')
+        assert.ok(target.manifest.packages?.debian?.includes('faketime'), `${target.id}'s clock is libfaketime, but its packages lack faketime`);
     });
   }
 });

@@ -17,7 +17,15 @@ const NOT_APPLICABLE: Decision = { run: false, verdict: 'skipped', reason: 'brow
 const CANNOT: Decision = { run: false, verdict: 'unsupported', reason: 'needs a capability' };
 
 function vector(id: string, plan: Plan = { browser: RUN, other: RUN }): LoadedVector<Plan> {
-  return { id, title: id, level: 'MUST', citations: [{ doc: 'x', section: '1' }], flags: [], source: { file: 'x.json', pointer: '/vectors/0' }, data: plan } as LoadedVector<Plan>;
+  return {
+    id,
+    title: id,
+    level: 'MUST',
+    citations: [{ doc: 'x', section: '1' }],
+    flags: [],
+    source: { file: 'x.json', pointer: '/vectors/0' },
+    data: plan,
+  } as LoadedVector<Plan>;
 }
 
 function suite(name: string, extra: Partial<Suite<Plan>> = {}): Suite<Plan> {
@@ -47,7 +55,11 @@ const wire = suite('wire');
 const pairs = suite('pairs', { roles: ['client', 'server'] });
 const JAR: LoadedSuite = {
   suite: jar as Suite,
-  vectors: [vector('jar/a'), vector('jar/browser-only', { browser: RUN, other: NOT_APPLICABLE }), vector('jar/needs-clock', { browser: CANNOT, other: CANNOT })],
+  vectors: [
+    vector('jar/a'),
+    vector('jar/browser-only', { browser: RUN, other: NOT_APPLICABLE }),
+    vector('jar/needs-clock', { browser: CANNOT, other: CANNOT }),
+  ],
 };
 const WIRE: LoadedSuite = { suite: wire as Suite, vectors: [vector('wire/a'), vector('wire/b')] };
 const PAIRS: LoadedSuite = { suite: pairs as Suite, vectors: [vector('pairs/x'), vector('pairs/y')] };
@@ -68,27 +80,45 @@ describe('plan', () => {
     ];
     for (const c of cases) {
       it(c.name, () => {
-        if (c.expect instanceof RegExp) assert.throws(() => selectProfile(c.loaded, c.wanted), (e: Error) => e instanceof UsageError && (c.expect as RegExp).test(e.message));
+        if (c.expect instanceof RegExp)
+          assert.throws(
+            () => selectProfile(c.loaded, c.wanted),
+            (e: Error) => e instanceof UsageError && (c.expect as RegExp).test(e.message),
+          );
         else assert.equal(selectProfile(c.loaded, c.wanted), c.expect);
       });
     }
   });
 
   describe('selectTargets', () => {
-    const discovered = [target('lib'), target('browser', { userAgentClass: 'browser' }), target('packets', { suites: ['wire'] }), target('both', { suites: ['jar', 'wire'] })];
+    const discovered = [
+      target('lib'),
+      target('browser', { userAgentClass: 'browser' }),
+      target('packets', { suites: ['wire'] }),
+      target('both', { suites: ['jar', 'wire'] }),
+    ];
     const cases: { name: string; suites: string[]; named?: string[]; include?: string[]; expect: string[] | RegExp }[] = [
       { name: 'every target of the selected suites', suites: ['jar'], expect: ['lib', 'browser', 'both'] },
       { name: 'of several suites', suites: ['jar', 'wire'], expect: ['lib', 'browser', 'packets', 'both'] },
       { name: 'those named with --target', suites: ['jar'], named: ['both', 'lib'], expect: ['lib', 'both'] },
       { name: '--target and --include-target together', suites: ['jar'], named: ['lib'], include: ['browser'], expect: ['lib', 'browser'] },
       { name: '--include-target alone keeps every target (as partners)', suites: ['jar'], include: ['browser'], expect: ['lib', 'browser', 'both'] },
-      { name: 'a usage error for a name that is no target of the suites', suites: ['wire'], named: ['lib', 'nobody'], expect: /^unknown target\(s\) for suites wire: lib, nobody \(known: packets, both\)$/ },
+      {
+        name: 'a usage error for a name that is no target of the suites',
+        suites: ['wire'],
+        named: ['lib', 'nobody'],
+        expect: /^unknown target\(s\) for suites wire: lib, nobody \(known: packets, both\)$/,
+      },
     ];
     for (const c of cases) {
       it(c.name, () => {
         const select = () => selectTargets(discovered, [jar as Suite, wire as Suite], c.suites, c.named ?? [], c.include ?? []);
         if (c.expect instanceof RegExp) assert.throws(select, (e: Error) => e instanceof UsageError && (c.expect as RegExp).test(e.message));
-        else assert.deepEqual(select().map((t) => t.id), c.expect);
+        else
+          assert.deepEqual(
+            select().map((t) => t.id),
+            c.expect,
+          );
       });
     }
 
@@ -96,7 +126,10 @@ describe('plan', () => {
       const bad = [target('typo', { suites: ['jar', 'jra'], capabilities: ['clock', 'clocks'] })];
       assert.throws(
         () => selectTargets(bad, [jar as Suite, wire as Suite], ['jar'], []),
-        (e: Error) => e instanceof InputErrors && e.errors.map((x) => x.location.pointer).join(' ') === '/suites/1 /capabilities/1' && /unknown suite "jra"/.test(e.message),
+        (e: Error) =>
+          e instanceof InputErrors &&
+          e.errors.map((x) => x.location.pointer).join(' ') === '/suites/1 /capabilities/1' &&
+          /unknown suite "jra"/.test(e.message),
       );
     });
   });
@@ -109,8 +142,18 @@ describe('plan', () => {
         loaded: [JAR],
         expect: ['lib: jar/a', 'lib: jar/browser-only [skipped]', 'lib: jar/needs-clock'],
       },
-      { name: 'the target class decides what applies', targets: [target('browser', { userAgentClass: 'browser' })], loaded: [JAR], expect: ['browser: jar/a', 'browser: jar/browser-only', 'browser: jar/needs-clock'] },
-      { name: "only the suites in a target's manifest", targets: [target('lib'), target('packets', { suites: ['wire'] })], loaded: [JAR, WIRE], expect: ['lib: jar/a', 'lib: jar/browser-only [skipped]', 'lib: jar/needs-clock', 'packets: wire/a', 'packets: wire/b'] },
+      {
+        name: 'the target class decides what applies',
+        targets: [target('browser', { userAgentClass: 'browser' })],
+        loaded: [JAR],
+        expect: ['browser: jar/a', 'browser: jar/browser-only', 'browser: jar/needs-clock'],
+      },
+      {
+        name: "only the suites in a target's manifest",
+        targets: [target('lib'), target('packets', { suites: ['wire'] })],
+        loaded: [JAR, WIRE],
+        expect: ['lib: jar/a', 'lib: jar/browser-only [skipped]', 'lib: jar/needs-clock', 'packets: wire/a', 'packets: wire/b'],
+      },
       { name: 'a suite with roles is not planned target by target', targets: [target('peer', { suites: ['pairs'] })], loaded: [PAIRS], expect: [] },
     ];
     for (const c of cases) {
@@ -125,8 +168,19 @@ describe('plan', () => {
         asked.push(schemas);
         return { driver: 'test', factory: null, harness: LOCAL_HARNESS, reason: 'no such program', notes: ['a note'] };
       });
-      assert.deepEqual(asked, [{ hello: 'urn:conformatrix:adapter-contract#/$defs/hello-result', 'jar.run': 'urn:test:jar#result', 'wire.run': 'urn:test:wire#result' }]);
-      assert.deepEqual(plan!.record, { id: 'lib', name: 'LIB', suites: ['jar', 'wire'], userAgentClass: 'non-browser', status: 'unavailable', reason: 'no such program', driver: 'test', notes: ['a note'] });
+      assert.deepEqual(asked, [
+        { hello: 'urn:conformatrix:adapter-contract#/$defs/hello-result', 'jar.run': 'urn:test:jar#result', 'wire.run': 'urn:test:wire#result' },
+      ]);
+      assert.deepEqual(plan!.record, {
+        id: 'lib',
+        name: 'LIB',
+        suites: ['jar', 'wire'],
+        userAgentClass: 'non-browser',
+        status: 'unavailable',
+        reason: 'no such program',
+        driver: 'test',
+        notes: ['a note'],
+      });
       assert.deepEqual(plan!.items, []);
     });
 
@@ -156,9 +210,27 @@ describe('plan', () => {
         options: { include: ['b'], grep: /pairs\/x|jar\/a/ },
         expect: ['b: jar/a', 'a+b: pairs/x', 'b+a: pairs/x', 'b+b: pairs/x'],
       },
-      { name: '--grep matches the suite title and the test title', targets: [target('lib')], loaded: [JAR], options: { grep: /^lib jar\/(a|needs-clock):/ }, expect: ['lib: jar/a', 'lib: jar/needs-clock'] },
-      { name: '--grep --invert', targets: [target('lib')], loaded: [JAR], options: { grep: /needs-clock/, invert: true }, expect: ['lib: jar/a', 'lib: jar/browser-only [skipped]'] },
-      { name: '--shard 1/2 deals the vectors sorted by id', targets: [target('lib')], loaded: [JAR], options: { shard: { index: 1, count: 2 } }, expect: ['lib: jar/a', 'lib: jar/needs-clock'] },
+      {
+        name: '--grep matches the suite title and the test title',
+        targets: [target('lib')],
+        loaded: [JAR],
+        options: { grep: /^lib jar\/(a|needs-clock):/ },
+        expect: ['lib: jar/a', 'lib: jar/needs-clock'],
+      },
+      {
+        name: '--grep --invert',
+        targets: [target('lib')],
+        loaded: [JAR],
+        options: { grep: /needs-clock/, invert: true },
+        expect: ['lib: jar/a', 'lib: jar/browser-only [skipped]'],
+      },
+      {
+        name: '--shard 1/2 deals the vectors sorted by id',
+        targets: [target('lib')],
+        loaded: [JAR],
+        options: { shard: { index: 1, count: 2 } },
+        expect: ['lib: jar/a', 'lib: jar/needs-clock'],
+      },
       { name: '--shard 2/2', targets: [target('lib')], loaded: [JAR], options: { shard: { index: 2, count: 2 } }, expect: ['lib: jar/browser-only [skipped]'] },
     ];
     for (const c of cases) {
@@ -169,7 +241,9 @@ describe('plan', () => {
 
     it('selects and hashes the vectors before sharding, so that every shard of a run has the same hash', async () => {
       const whole = selectWork(await planned([target('lib')], [JAR]), [JAR], { grep: /jar\/a|browser/ });
-      const shards = [1, 2].map(async (index) => selectWork(await planned([target('lib')], [JAR]), [JAR], { grep: /jar\/a|browser/, shard: { index, count: 2 } }));
+      const shards = [1, 2].map(async (index) =>
+        selectWork(await planned([target('lib')], [JAR]), [JAR], { grep: /jar\/a|browser/, shard: { index, count: 2 } }),
+      );
       for (const s of await Promise.all(shards)) {
         assert.equal(s.vectorSetHash, whole.vectorSetHash);
         assert.deepEqual([...s.selected.keys()], ['jar/a', 'jar/browser-only']);

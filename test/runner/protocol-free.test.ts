@@ -69,7 +69,9 @@ describe('runner/ knows no protocol', function () {
       'const t = `${a}// cookie in a template, after a substitution`;',
       '/* syn */ const syn = 1;',
     ].join('\n');
-    const hits = tokens('x.ts', text).filter((t) => WORDS.test(t.text)).map((t) => t.text);
+    const hits = tokens('x.ts', text)
+      .filter((t) => WORDS.test(t.text))
+      .map((t) => t.text);
     assert.deepEqual(hits, ['"Set-Cookie"', 'packetView', '}// cookie in a template, after a substitution`', 'syn']);
   });
 });

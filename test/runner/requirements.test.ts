@@ -69,16 +69,34 @@ describe('requirements index', function () {
   it('names file, line and pointer for a wrong anchor, an id/section mismatch, a duplicate id, an unknown section, a schema error and a file in the wrong folder', () => {
     const errors = inputErrors(() => RequirementsIndex.load(join(DIR, 'broken'), SpecLibrary.load()));
     const a = join(DIR, 'broken', 'rfc6265bis', 'a.json');
-    const has = (re: RegExp) => assert.ok(errors.some((e) => re.test(e)), `no error matches ${re}:\n${errors.join('\n')}`);
-    has(new RegExp(`broken/rfc6265bis/a\\.json:${lineOf(a, '"anchor": "storage"')}:\\d+ at /requirements/0/anchor: rfc6265bis section 5\\.7 \\("Storage Model"\\) has anchor "storage-model", not "storage"`));
-    has(new RegExp(`broken/rfc6265bis/a\\.json:${lineOf(a, '"id": "rfc6265bis/5.8/step-3"')}:\\d+ at /requirements/1/id: id rfc6265bis/5\\.8/step-3 names section 5\\.8, but the entry's section is 5\\.7`));
-    has(/broken\/rfc6265bis\/b\.json:\d+:\d+ at \/requirements\/0\/id: duplicate requirement id rfc6265bis\/5\.8\.3\/step-1 \(first defined in \S*broken\/rfc6265bis\/a\.json at \/requirements\/2\)/);
+    const has = (re: RegExp) =>
+      assert.ok(
+        errors.some((e) => re.test(e)),
+        `no error matches ${re}:\n${errors.join('\n')}`,
+      );
+    has(
+      new RegExp(
+        `broken/rfc6265bis/a\\.json:${lineOf(a, '"anchor": "storage"')}:\\d+ at /requirements/0/anchor: rfc6265bis section 5\\.7 \\("Storage Model"\\) has anchor "storage-model", not "storage"`,
+      ),
+    );
+    has(
+      new RegExp(
+        `broken/rfc6265bis/a\\.json:${lineOf(a, '"id": "rfc6265bis/5.8/step-3"')}:\\d+ at /requirements/1/id: id rfc6265bis/5\\.8/step-3 names section 5\\.8, but the entry's section is 5\\.7`,
+      ),
+    );
+    has(
+      /broken\/rfc6265bis\/b\.json:\d+:\d+ at \/requirements\/0\/id: duplicate requirement id rfc6265bis\/5\.8\.3\/step-1 \(first defined in \S*broken\/rfc6265bis\/a\.json at \/requirements\/2\)/,
+    );
     has(/broken\/rfc6265bis\/a\.json:\d+:\d+ at \/requirements\/3\/section: rfc6265bis has no section 9\.9/);
     has(/broken\/rfc6265bis\/c\.json:\d+:\d+ at \/requirements\/0\/level: must be one of "MUST", "MUST NOT"/);
     has(/broken\/rfc6265\/wrong-doc\.json:\d+:\d+ at \/doc: doc "rfc6265bis" in the folder of "rfc6265"/);
     // Each document has its actors: rfc8684's are not the cookie documents', and the other way round.
     const actors = join(DIR, 'broken', 'rfc8684', 'actors.json');
-    has(new RegExp(`broken/rfc8684/actors\\.json:${lineOf(actors, '"actor": "user-agent"')}:\\d+ at /requirements/0/actor: must be one of "sender", "receiver", "both"`));
+    has(
+      new RegExp(
+        `broken/rfc8684/actors\\.json:${lineOf(actors, '"actor": "user-agent"')}:\\d+ at /requirements/0/actor: must be one of "sender", "receiver", "both"`,
+      ),
+    );
     has(/broken\/rfc6265bis\/d\.json:\d+:\d+ at \/requirements\/0\/actor: must be one of "user-agent", "server", "both"/);
     assert.equal(errors.length, 8, errors.join('\n'));
   });
@@ -125,9 +143,15 @@ describe('vectors citing requirements', function () {
     assert.equal(inFolder.length, 1);
     // The vector's opening brace: the line above its id.
     const line = lineOf(file, '"id": "cookies/req-bad/cites-nothing"') - 1;
-    assert.match(inFolder[0]!.message, new RegExp(`bad-vectors/cookies\\.json:${line}:\\d+ at /vectors/8: vector cookies/req-bad/cites-nothing cites no requirement`));
+    assert.match(
+      inFolder[0]!.message,
+      new RegExp(`bad-vectors/cookies\\.json:${line}:\\d+ at /vectors/8: vector cookies/req-bad/cites-nothing cites no requirement`),
+    );
     assert.deepEqual(uncitedErrors(cookies, vectors), [], 'outside vectors/cookies/ a vector need not cite');
-    assert.deepEqual(uncitedErrors({ ...cookies, requirements: { ...cookies.requirements!, vectorsMustCite: false }, vectorDir: join(DIR, 'bad-vectors') }, vectors), []);
+    assert.deepEqual(
+      uncitedErrors({ ...cookies, requirements: { ...cookies.requirements!, vectorsMustCite: false }, vectorDir: join(DIR, 'bad-vectors') }, vectors),
+      [],
+    );
   });
 });
 
@@ -141,21 +165,34 @@ describe('MPTCP vectors and interop scenarios citing requirements', function () 
     const messages = errors.map((e) => e.message);
     const unknown = messages.find((m) => m.includes(' at /vectors/0/requirements/1: '));
     assert.ok(unknown, messages.join('\n'));
-    assert.match(unknown, new RegExp(`mptcp-vectors/bad\\.json:${lineOf(bad, '"rfc8684/3.1/no-such-requirement"')}:\\d+ at /vectors/0/requirements/1: unknown requirement rfc8684/3\\.1/no-such-requirement: not in the requirements index of rfc8684`));
+    assert.match(
+      unknown,
+      new RegExp(
+        `mptcp-vectors/bad\\.json:${lineOf(bad, '"rfc8684/3.1/no-such-requirement"')}:\\d+ at /vectors/0/requirements/1: unknown requirement rfc8684/3\\.1/no-such-requirement: not in the requirements index of rfc8684`,
+      ),
+    );
     const level = messages.find((m) => m.includes(' at /vectors/1/level: '));
     assert.ok(level, messages.join('\n'));
     assert.match(level, /level MUST, but the weakest requirement it cites is SHOULD: rfc8684\/3\.2\/fixture-receiver-reading \(SHOULD\)/);
-    assert.ok(messages.some((m) => /bad\.json:\d+:\d+ at \/vectors\/2\/requirements\/0: requirement rfc8684\/3\.1\/fixture-untestable is marked untestable/.test(m)), messages.join('\n'));
+    assert.ok(
+      messages.some((m) => /bad\.json:\d+:\d+ at \/vectors\/2\/requirements\/0: requirement rfc8684\/3\.1\/fixture-untestable is marked untestable/.test(m)),
+      messages.join('\n'),
+    );
     assert.equal(errors.length, 3, messages.join('\n'));
     assert.equal(vectors.length, 4);
     // The loaded vector carries its citations, which coverage counts.
     assert.deepEqual(vectors[0]!.requirements, ['rfc8684/3.1/fixture-sender-must', 'rfc8684/3.1/no-such-requirement']);
   });
 
-  it('checks an interop scenario\'s citations the same way', () => {
+  it("checks an interop scenario's citations the same way", () => {
     const { errors, vectors } = loadVectorFiles(mptcpInterop, [interopBad], fixtureSpecs());
     assert.equal(errors.length, 1, errors.map((e) => e.message).join('\n'));
-    assert.match(errors[0]!.message, new RegExp(`interop-bad\\.json:${lineOf(interopBad, '"rfc8684/3.7/no-such-requirement"')}:\\d+ at /vectors/0/requirements/0: unknown requirement rfc8684/3\\.7/no-such-requirement`));
+    assert.match(
+      errors[0]!.message,
+      new RegExp(
+        `interop-bad\\.json:${lineOf(interopBad, '"rfc8684/3.7/no-such-requirement"')}:\\d+ at /vectors/0/requirements/0: unknown requirement rfc8684/3\\.7/no-such-requirement`,
+      ),
+    );
     assert.deepEqual(vectors[0]!.requirements, ['rfc8684/3.7/no-such-requirement']);
   });
 
@@ -164,10 +201,18 @@ describe('MPTCP vectors and interop scenarios citing requirements', function () 
     const { vectors } = loadVectorFiles(mptcp, [bad], fixtureSpecs());
     const uncited = uncitedErrors({ ...mptcp, vectorDir: join(DIR, 'mptcp-vectors') }, vectors);
     assert.equal(uncited.length, 1);
-    assert.match(uncited[0]!.message, new RegExp(`mptcp-vectors/bad\\.json:${lineOf(bad, '"id": "mptcp/req-bad/cites-nothing"') - 1}:\\d+ at /vectors/3: vector mptcp/req-bad/cites-nothing cites no requirement: every vector of suite mptcp`));
+    assert.match(
+      uncited[0]!.message,
+      new RegExp(
+        `mptcp-vectors/bad\\.json:${lineOf(bad, '"id": "mptcp/req-bad/cites-nothing"') - 1}:\\d+ at /vectors/3: vector mptcp/req-bad/cites-nothing cites no requirement: every vector of suite mptcp`,
+      ),
+    );
     const scenarios = loadVectorFiles(mptcpInterop, [interopBad], fixtureSpecs()).vectors;
     const uncitedScenario = uncitedErrors({ ...mptcpInterop, vectorDir: join(DIR, 'mptcp-vectors') }, scenarios);
-    assert.deepEqual(uncitedScenario.map((e) => /at (\S+):/.exec(e.message)![1]), ['/vectors/1']);
+    assert.deepEqual(
+      uncitedScenario.map((e) => /at (\S+):/.exec(e.message)![1]),
+      ['/vectors/1'],
+    );
   });
 });
 
@@ -276,11 +321,17 @@ describe('conformatrix coverage', function () {
   it('refuses a document without an index, an unknown profile, and stray arguments', async () => {
     const noIndex = SpecLibrary.load(SPECS_DIR, join(DIR, 'no-such-folder'));
     // Vectors that cite nothing: test/fixtures/vectors/cli.json.
-    await assert.rejects(coverage({ suites: ['cookies'], out: tempDir(), specs: noIndex, vectors: [join(FIXTURES, 'vectors', 'cli.json')] }), (err: unknown) => {
-      assert.ok(err instanceof InputErrors);
-      assert.match(err.message, /vectors\/specs\/requirements\/rfc6265bis\/: no requirements index for rfc6265bis, which suite cookies under profile rfc6265bis is measured against/);
-      return true;
-    });
+    await assert.rejects(
+      coverage({ suites: ['cookies'], out: tempDir(), specs: noIndex, vectors: [join(FIXTURES, 'vectors', 'cli.json')] }),
+      (err: unknown) => {
+        assert.ok(err instanceof InputErrors);
+        assert.match(
+          err.message,
+          /vectors\/specs\/requirements\/rfc6265bis\/: no requirements index for rfc6265bis, which suite cookies under profile rfc6265bis is measured against/,
+        );
+        return true;
+      },
+    );
     for (const [args, re] of [
       [['coverage', '--profile', 'rfc2109'], /unknown profile "rfc2109" \(known: rfc6265, rfc6265bis\)/],
       [['coverage', 'cookies'], /Unexpected argument 'cookies'/],

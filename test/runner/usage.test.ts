@@ -47,7 +47,10 @@ describe('usage errors and bad input', function () {
   });
 
   it('a missing --target-dir names the folder', () => {
-    usageError(cli(['run', '--vectors', VECTORS, '--target-dir', '/nonexistent/conformatrix-targets', '--list']), /^\/nonexistent\/conformatrix-targets: no such folder \(--target-dir\)\n/);
+    usageError(
+      cli(['run', '--vectors', VECTORS, '--target-dir', '/nonexistent/conformatrix-targets', '--list']),
+      /^\/nonexistent\/conformatrix-targets: no such folder \(--target-dir\)\n/,
+    );
   });
 
   it('an invalid --grep regular expression', () => {
@@ -61,7 +64,10 @@ describe('usage errors and bad input', function () {
   });
 
   it('--timeout above what Node timers take (2^31-1 ms)', () => {
-    usageError(cli(['run', '--vectors', VECTORS, '--timeout', String(2 ** 31), '--list']), /--timeout takes a whole number from 1 to 2147483647, not "2147483648"/);
+    usageError(
+      cli(['run', '--vectors', VECTORS, '--timeout', String(2 ** 31), '--list']),
+      /--timeout takes a whole number from 1 to 2147483647, not "2147483648"/,
+    );
   });
 
   it('diff of a file that is not a results.json', () => {
@@ -88,14 +94,20 @@ describe('usage errors and bad input', function () {
       killSignal: 'SIGKILL',
     });
     assert.equal(p.signal, null, 'the run ended by itself');
-    usageError({ status: p.status, stdout: p.stdout, stderr: p.stderr }, /^conformatrix: --out \/proc\/conformatrix-test\/reports: cannot write reports there \(ENOENT/);
+    usageError(
+      { status: p.status, stdout: p.stdout, stderr: p.stderr },
+      /^conformatrix: --out \/proc\/conformatrix-test\/reports: cannot write reports there \(ENOENT/,
+    );
   });
 
   describe('vector files', () => {
     it(`nested deeper than ${MAX_JSON_DEPTH} (100k arrays): file, line and column`, () => {
       const file = join(tempDir(), 'deep.json');
       writeFileSync(file, `{"vectors":\n${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
-      for (const command of [['validate', file], ['run', '--vectors', file, '--list']]) {
+      for (const command of [
+        ['validate', file],
+        ['run', '--vectors', file, '--list'],
+      ]) {
         usageError(cli(command), new RegExp(`deep\\.json:2:${MAX_JSON_DEPTH}: arrays and objects nested more than ${MAX_JSON_DEPTH} deep`));
       }
     });
@@ -107,7 +119,10 @@ describe('usage errors and bad input', function () {
       const file = join(tempDir(), 'latin.json');
       writeFileSync(file, bytes);
       const line = text.slice(0, at).split('\n').length;
-      usageError(cli(['validate', file]), new RegExp(`latin\\.json:${line}: invalid UTF-8 at byte offset ${Buffer.byteLength(text.slice(0, at))} \\(byte 0xc3\\)`));
+      usageError(
+        cli(['validate', file]),
+        new RegExp(`latin\\.json:${line}: invalid UTF-8 at byte offset ${Buffer.byteLength(text.slice(0, at))} \\(byte 0xc3\\)`),
+      );
     });
 
     it(`larger than ${MAX_FILE_BYTES} bytes`, () => {
@@ -117,18 +132,26 @@ describe('usage errors and bad input', function () {
     });
 
     it(`more than ${MAX_VECTORS_PER_FILE} vectors in a file, or ${MAX_VECTORS_PER_RUN} in a run`, () => {
-      usageError(cli(['validate', manyVectors(MAX_VECTORS_PER_FILE + 1)]), new RegExp(`many\\.json:1:\\d+ at /vectors: ${MAX_VECTORS_PER_FILE + 1} vectors: more than the limit of ${MAX_VECTORS_PER_FILE} per file`));
+      usageError(
+        cli(['validate', manyVectors(MAX_VECTORS_PER_FILE + 1)]),
+        new RegExp(`many\\.json:1:\\d+ at /vectors: ${MAX_VECTORS_PER_FILE + 1} vectors: more than the limit of ${MAX_VECTORS_PER_FILE} per file`),
+      );
       const dir = tempDir();
       const files = Math.floor(MAX_VECTORS_PER_RUN / MAX_VECTORS_PER_FILE) + 1;
       for (let i = 0; i < files; i++) {
         const src = manyVectors(MAX_VECTORS_PER_FILE, `part${i}`);
         writeFileSync(join(dir, `part${i}.json`), readFileSync(src));
       }
-      usageError(cli(['validate', dir]), new RegExp(`part${files - 1}\\.json:1:\\d+ at /vectors: with this file's ${MAX_VECTORS_PER_FILE} vectors the run would have more than the limit of ${MAX_VECTORS_PER_RUN}`));
+      usageError(
+        cli(['validate', dir]),
+        new RegExp(
+          `part${files - 1}\\.json:1:\\d+ at /vectors: with this file's ${MAX_VECTORS_PER_FILE} vectors the run would have more than the limit of ${MAX_VECTORS_PER_RUN}`,
+        ),
+      );
     });
   });
 
-  describe('validate checks a user\'s own target manifests and expectations files', () => {
+  describe("validate checks a user's own target manifests and expectations files", () => {
     const dir = tempDir();
     const manifest = (name: string, m: unknown) => {
       mkdirSync(join(dir, name), { recursive: true });
@@ -155,7 +178,12 @@ describe('usage errors and bad input', function () {
       assert.match(r.stderr, /typo\.expectations\.json:3:\d+ at \/failures\/cookies~1cli~1x: /);
       assert.doesNotMatch(r.stderr, /\n\s+at /);
       // Past the schema: the suite and capability names.
-      const n = manifest('names', { name: 'names', suites: ['cookie', 'mptcp'], capabilities: ['clock', 'mptcp-v1'], local: { command: ['node', 'adapter.mjs'] } });
+      const n = manifest('names', {
+        name: 'names',
+        suites: ['cookie', 'mptcp'],
+        capabilities: ['clock', 'mptcp-v1'],
+        local: { command: ['node', 'adapter.mjs'] },
+      });
       const r2 = cli(['validate', n]);
       assert.equal(r2.status, 2);
       assert.match(r2.stderr, /names\/target\.json:4:5 at \/suites\/0: unknown suite "cookie"/);

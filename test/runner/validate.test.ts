@@ -40,7 +40,7 @@ describe('conformatrix validate', function () {
   });
 
   it('names file, line, column and JSON pointer of a schema error', () => {
-    const bad = [good, { ...good, id: 'cookies/test/bad', level: 'MUSTN\'T' }];
+    const bad = [good, { ...good, id: 'cookies/test/bad', level: "MUSTN'T" }];
     const file = writeVectors(bad);
     const r = cli(['validate', file]);
     assert.equal(r.status, 2);
@@ -104,39 +104,70 @@ describe('conformatrix validate', function () {
     const r = cli(['validate', writeVectors(bad)]);
     assert.equal(r.status, 2);
     assert.match(r.stderr, /at \/vectors\/0\/requests\/1\/url: follows a redirect to http:\/\/home\.example\.org\/b/);
-    assert.match(r.stderr, /at \/vectors\/1\/requests\/0\/response\/setCookie\/0: the literal Expires date "Wed, 01 Jan 2031 00:00:00 GMT" is still in the future/);
+    assert.match(
+      r.stderr,
+      /at \/vectors\/1\/requests\/0\/response\/setCookie\/0: the literal Expires date "Wed, 01 Jan 2031 00:00:00 GMT" is still in the future/,
+    );
     assert.match(r.stderr, /at \/vectors\/2\/requests\/0\/response\/setCookie\/0: a two-digit year computed from the real clock rots in 2070/);
   });
 
   it('accepts literal dates already past for good, which cannot rot, and rejects a future one in any form', () => {
     const past = [
-      { ...good, id: 'cookies/test/past-2007', requests: [{ url: 'http://home.example.org/', cookie: null, response: { setCookie: ['a=b; Expires=Mon, 01 Jan 2007 00:00:00 GMT'] } }] },
-      { ...good, id: 'cookies/test/past-rfc850', requests: [{ url: 'http://home.example.org/', cookie: null, response: { setCookie: ['a=b; Expires=Sunday, 06-Nov-94 08:49:37 GMT'] } }] },
-      { ...good, id: 'cookies/test/past-two-digit-2001', requests: [{ url: 'http://home.example.org/', cookie: null, response: { setCookie: ['a=b; Expires=Mon, 01-Jan-01 00:00:00 GMT'] } }] },
+      {
+        ...good,
+        id: 'cookies/test/past-2007',
+        requests: [{ url: 'http://home.example.org/', cookie: null, response: { setCookie: ['a=b; Expires=Mon, 01 Jan 2007 00:00:00 GMT'] } }],
+      },
+      {
+        ...good,
+        id: 'cookies/test/past-rfc850',
+        requests: [{ url: 'http://home.example.org/', cookie: null, response: { setCookie: ['a=b; Expires=Sunday, 06-Nov-94 08:49:37 GMT'] } }],
+      },
+      {
+        ...good,
+        id: 'cookies/test/past-two-digit-2001',
+        requests: [{ url: 'http://home.example.org/', cookie: null, response: { setCookie: ['a=b; Expires=Mon, 01-Jan-01 00:00:00 GMT'] } }],
+      },
     ];
     const ok = cli(['validate', writeVectors(past)]);
     assert.equal(ok.status, 0, ok.stderr);
     // A two-digit 60 reads as 2060 (§5.1.1): future, so it rots like a four-digit one.
-    const future = [{ ...good, id: 'cookies/test/future-two-digit', requests: [{ url: 'http://home.example.org/', cookie: null, response: { setCookie: ['a=b; Expires=Thu, 01-Jan-60 00:00:00 GMT'] } }] }];
+    const future = [
+      {
+        ...good,
+        id: 'cookies/test/future-two-digit',
+        requests: [{ url: 'http://home.example.org/', cookie: null, response: { setCookie: ['a=b; Expires=Thu, 01-Jan-60 00:00:00 GMT'] } }],
+      },
+    ];
     const r = cli(['validate', writeVectors(future)]);
     assert.equal(r.status, 2);
-    assert.match(r.stderr, /v\.json:\d+:\d+ at \/vectors\/0\/requests\/0\/response\/setCookie\/0: the literal Expires date "Thu, 01-Jan-60 00:00:00 GMT" is still in the future/);
+    assert.match(
+      r.stderr,
+      /v\.json:\d+:\d+ at \/vectors\/0\/requests\/0\/response\/setCookie\/0: the literal Expires date "Thu, 01-Jan-60 00:00:00 GMT" is still in the future/,
+    );
   });
 
   it('rejects a Set-Cookie value holding NUL, CR or LF, as a string or as hex', () => {
     const bad = [
       { ...good, id: 'cookies/test/nul', requests: [{ url: 'http://home.example.org/', cookie: null, response: { setCookie: ['a=b\u0000c'] } }] },
-      { ...good, id: 'cookies/test/cr', requests: [{ url: 'http://home.example.org/', cookie: null, response: { setCookie: ['ok=1', { hex: Buffer.from('a=b\rc').toString('hex') }] } }] },
+      {
+        ...good,
+        id: 'cookies/test/cr',
+        requests: [{ url: 'http://home.example.org/', cookie: null, response: { setCookie: ['ok=1', { hex: Buffer.from('a=b\rc').toString('hex') }] } }],
+      },
       { ...good, id: 'cookies/test/lf', requests: [{ url: 'http://home.example.org/', cookie: null, response: { setCookie: ['a=b\nc'] } }] },
     ];
     const r = cli(['validate', writeVectors(bad)]);
     assert.equal(r.status, 2);
-    assert.match(r.stderr, /v\.json:\d+:\d+ at \/vectors\/0\/requests\/0\/response\/setCookie\/0: octet 0x00 at offset 3: a Set-Cookie value cannot hold NUL, CR or LF/);
+    assert.match(
+      r.stderr,
+      /v\.json:\d+:\d+ at \/vectors\/0\/requests\/0\/response\/setCookie\/0: octet 0x00 at offset 3: a Set-Cookie value cannot hold NUL, CR or LF/,
+    );
     assert.match(r.stderr, /v\.json:\d+:\d+ at \/vectors\/1\/requests\/0\/response\/setCookie\/1: octet 0x0d at offset 3/);
     assert.match(r.stderr, /v\.json:\d+:\d+ at \/vectors\/2\/requests\/0\/response\/setCookie\/0: octet 0x0a at offset 3/);
   });
 
-  it('validates the project\'s own vectors and target manifests', () => {
+  it("validates the project's own vectors and target manifests", () => {
     const r = cli(['validate']);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /targets: \d+ manifests valid/);

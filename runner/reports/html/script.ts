@@ -20,7 +20,9 @@ function compiled(name: string): string {
   const file = join(PAGE_DIR, `${name}.js`);
   if (!existsSync(file)) throw new Error(`${file} is missing: the report page is built by \`npm run build\` (tsc -p runner/reports/html/page)`);
   // One "use strict" for the whole (the wrapper's), and no source map comment: the page is one file.
-  return readFileSync(file, 'utf8').replace(/^"use strict";\n/, '').replace(/^\/\/# sourceMappingURL=.*$/m, '');
+  return readFileSync(file, 'utf8')
+    .replace(/^"use strict";\n/, '')
+    .replace(/^\/\/# sourceMappingURL=.*$/m, '');
 }
 
 let cache: { script: string; unpack: string } | undefined;

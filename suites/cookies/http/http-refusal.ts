@@ -23,11 +23,7 @@ export function invalidFieldOctet(value: Buffer): number {
  * reported as failed. `navigationOf` maps each request the client started
  * itself to its navigation; a redirect hop belongs to the navigation of its chain.
  */
-export function refusedResponse(
-  setCookies: Buffer[][],
-  navigationOf: Map<number, number>,
-  navigationErrors: (string | undefined)[],
-): string | undefined {
+export function refusedResponse(setCookies: Buffer[][], navigationOf: Map<number, number>, navigationErrors: (string | undefined)[]): string | undefined {
   let navigation = -1;
   for (let i = 0; i < setCookies.length; i++) {
     navigation = navigationOf.get(i) ?? navigation;

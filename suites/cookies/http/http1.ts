@@ -142,7 +142,8 @@ export interface RawResponse {
 export function serializeResponse(r: RawResponse): Buffer {
   const body = r.body === undefined ? Buffer.alloc(0) : Buffer.isBuffer(r.body) ? r.body : Buffer.from(r.body, 'utf8');
   const parts: Buffer[] = [Buffer.from(`HTTP/1.1 ${r.status} ${REASONS[r.status] ?? 'Status'}\r\n`, 'latin1')];
-  for (const [name, value] of r.headers) parts.push(Buffer.from(`${name}: `, 'latin1'), Buffer.isBuffer(value) ? value : Buffer.from(value, 'latin1'), Buffer.from('\r\n'));
+  for (const [name, value] of r.headers)
+    parts.push(Buffer.from(`${name}: `, 'latin1'), Buffer.isBuffer(value) ? value : Buffer.from(value, 'latin1'), Buffer.from('\r\n'));
   parts.push(Buffer.from(`Content-Length: ${body.length}\r\n`));
   if (r.close) parts.push(Buffer.from('Connection: close\r\n'));
   parts.push(Buffer.from('\r\n'), body);

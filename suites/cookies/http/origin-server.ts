@@ -19,7 +19,17 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { createSecureContext, TLSSocket, type SecureContext } from 'node:tls';
-import { bodyLength, DEFAULT_LIMITS, headerValues, HttpError, parseRequestHead, serializeResponse, type Limits, type RawResponse, type RequestHead } from './http1.js';
+import {
+  bodyLength,
+  DEFAULT_LIMITS,
+  headerValues,
+  HttpError,
+  parseRequestHead,
+  serializeResponse,
+  type Limits,
+  type RawResponse,
+  type RequestHead,
+} from './http1.js';
 import { TestCa } from './test-ca.js';
 
 export interface ScriptedResponse {
@@ -251,7 +261,9 @@ export class OriginServer {
       clearTimeout(timer);
       l.session?.problems.push(`${where}: ${err.message}`);
       if (!l.session) this.note(`${where}: ${err.message}`);
-      socket.end(serializeResponse({ status: err.status, headers: [['Content-Type', 'text/plain']], body: `conformatrix origin server: ${err.message}\n`, close: true }));
+      socket.end(
+        serializeResponse({ status: err.status, headers: [['Content-Type', 'text/plain']], body: `conformatrix origin server: ${err.message}\n`, close: true }),
+      );
       socket.removeAllListeners('data');
     };
     const pump = () => {
@@ -312,7 +324,14 @@ export class OriginServer {
     const authority = head.target;
     const m = /^(\[[0-9a-fA-F:.]+\]|[^:\s]+):([0-9]{1,5})$/.exec(authority);
     if (!m) {
-      socket.end(serializeResponse({ status: 400, headers: [], body: `conformatrix origin server: malformed CONNECT target ${JSON.stringify(authority.slice(0, 200))}\n`, close: true }));
+      socket.end(
+        serializeResponse({
+          status: 400,
+          headers: [],
+          body: `conformatrix origin server: malformed CONNECT target ${JSON.stringify(authority.slice(0, 200))}\n`,
+          close: true,
+        }),
+      );
       this.note(`${where}: malformed CONNECT target ${JSON.stringify(authority.slice(0, 200))}`);
       return;
     }
@@ -334,7 +353,11 @@ export class OriginServer {
         const tls = new TLSSocket(socket, {
           isServer: true,
           secureContext,
-          SNICallback: (servername, cb) => this.secureContext(servername).then((c) => cb(null, c), (err: Error) => cb(err)),
+          SNICallback: (servername, cb) =>
+            this.secureContext(servername).then(
+              (c) => cb(null, c),
+              (err: Error) => cb(err),
+            ),
           ALPNProtocols: ['http/1.1'],
         });
         tls.on('error', (err) => problem(`${where}: TLS with the client failed for ${authority}: ${err.message}`));
@@ -345,7 +368,14 @@ export class OriginServer {
       (err: Error) => {
         if (socket.destroyed) return;
         problem(`${where}: no certificate could be issued for ${JSON.stringify(host.slice(0, 200))}: ${err.message}; CONNECT refused`);
-        socket.end(serializeResponse({ status: 502, headers: [['Content-Type', 'text/plain']], body: `conformatrix origin server: no certificate for ${JSON.stringify(host.slice(0, 200))}\n`, close: true }));
+        socket.end(
+          serializeResponse({
+            status: 502,
+            headers: [['Content-Type', 'text/plain']],
+            body: `conformatrix origin server: no certificate for ${JSON.stringify(host.slice(0, 200))}\n`,
+            close: true,
+          }),
+        );
       },
     );
   }
@@ -359,11 +389,20 @@ export class OriginServer {
       return notFound(`no vector is running: ${head.method} ${url}`);
     }
     if (++session.requests > this.options.maxRequestsPerVector) {
-      return { status: 429, headers: [], body: `conformatrix origin server: more than ${this.options.maxRequestsPerVector} requests in one vector\n`, close: true };
+      return {
+        status: 429,
+        headers: [],
+        body: `conformatrix origin server: more than ${this.options.maxRequestsPerVector} requests in one vector\n`,
+        close: true,
+      };
     }
     const page = head.method === 'GET' ? session.script.pages.find((p) => p.url === url) : undefined;
     if (page)
-      return { status: 200, headers: [['Content-Type', page.contentType ?? 'text/html; charset=utf-8'], ['Cache-Control', 'no-store'], ...(page.headers ?? [])], body: page.html };
+      return {
+        status: 200,
+        headers: [['Content-Type', page.contentType ?? 'text/html; charset=utf-8'], ['Cache-Control', 'no-store'], ...(page.headers ?? [])],
+        body: page.html,
+      };
 
     const cookieFields = headerValues(head, 'cookie');
     const cookie = cookieFields.length === 0 ? null : Buffer.concat(cookieFields.flatMap((v, i) => (i === 0 ? [v] : [Buffer.from('; '), v])));
@@ -393,7 +432,14 @@ export class OriginServer {
 }
 
 function notFound(why: string): RawResponse {
-  return { status: 404, headers: [['Content-Type', 'text/plain'], ['Cache-Control', 'no-store']], body: `conformatrix origin server: ${why}\n` };
+  return {
+    status: 404,
+    headers: [
+      ['Content-Type', 'text/plain'],
+      ['Cache-Control', 'no-store'],
+    ],
+    body: `conformatrix origin server: ${why}\n`,
+  };
 }
 
 /** The absolute URL a request is for: absolute form through the proxy, or origin form inside a tunnel. */

@@ -58,7 +58,9 @@ try { ${start} w.onerror = () => report('failed: the worker did not start'); } c
 /** The worker's script: it fetches url with the cookies the browser allows, and reports to the document that started it. */
 export function workerScript(url: string, destination: 'worker' | 'shared-worker'): string {
   const go = `const go = () => fetch(${JSON.stringify(url)}, { credentials: 'include', mode: 'no-cors', cache: 'no-store' }).then(() => 'done', (e) => 'failed: ' + e);`;
-  return destination === 'worker' ? `${go}\ngo().then((m) => postMessage(m));\n` : `${go}\nonconnect = (e) => { const port = e.ports[0]; go().then((m) => port.postMessage(m)); };\n`;
+  return destination === 'worker'
+    ? `${go}\ngo().then((m) => postMessage(m));\n`
+    : `${go}\nonconnect = (e) => { const port = e.ports[0]; go().then((m) => port.postMessage(m)); };\n`;
 }
 
 /** The top-level document that holds the initiator in a frame (sandboxed, with no token, when the context says so), and passes on a worker's report. */
@@ -105,7 +107,14 @@ export function isNavigation(v: CookieVector, i: number): boolean {
 /** The hosts of a script's https URLs: requests, redirect targets and initiator documents. */
 export function httpsHosts(script: Script): string[] {
   const urls = [...script.requests.flatMap((r) => [r.url, ...(r.response.location ? [r.response.location] : [])]), ...script.pages.map((p) => p.url)];
-  return [...new Set(urls.map((u) => new URL(u)).filter((u) => u.protocol === 'https:').map((u) => u.hostname))];
+  return [
+    ...new Set(
+      urls
+        .map((u) => new URL(u))
+        .filter((u) => u.protocol === 'https:')
+        .map((u) => u.hostname),
+    ),
+  ];
 }
 
 export function planHttp(v: CookieVector, target: TargetView): Decision {
@@ -115,9 +124,17 @@ export function planHttp(v: CookieVector, target: TargetView): Decision {
   if (v.requests.some((r, i) => (r.advance ?? 0) > 0 && !isNavigation(v, i)))
     return { run: false, verdict: 'unsupported', reason: 'the clock advances inside a redirect chain, which a real HTTP client follows by itself' };
   if (v.requests.some((r) => r.reload) && !caps.has('reload'))
-    return { run: false, verdict: 'unsupported', reason: `needs a reload from the browser's interface; ${target.id}'s adapter does not declare the reload capability` };
+    return {
+      run: false,
+      verdict: 'unsupported',
+      reason: `needs a reload from the browser's interface; ${target.id}'s adapter does not declare the reload capability`,
+    };
   if (v.requests.some((r) => isWorker(r.context?.destination)) && !caps.has('workers'))
-    return { run: false, verdict: 'unsupported', reason: `needs a request made by a dedicated or shared worker; ${target.id}'s adapter does not declare the workers capability` };
+    return {
+      run: false,
+      verdict: 'unsupported',
+      reason: `needs a request made by a dedicated or shared worker; ${target.id}'s adapter does not declare the workers capability`,
+    };
   if (v.requests.some((r) => r.context?.initiator) && !caps.has('browser-context'))
     return { run: false, verdict: 'unsupported', reason: `needs requests started from another site's document; ${target.id} cannot load documents` };
   return { run: true };
@@ -215,15 +232,39 @@ export async function runHttp(
   const server_ = { problems: recorded.problems, unexpected, adapterNotes: result.notes ?? [] };
   const timing = { serverMs: recorded.serverMs };
   if (missing.length) {
-    const why = [`the client never made ${missing.join(', ')}`, ...navErrors, ...recorded.problems, ...(unexpected.length ? [`it requested instead: ${unexpected.join(', ')}`] : [])];
+    const why = [
+      `the client never made ${missing.join(', ')}`,
+      ...navErrors,
+      ...recorded.problems,
+      ...(unexpected.length ? [`it requested instead: ${unexpected.join(', ')}`] : []),
+    ];
     return { verdict: 'error', expected: null, actual: null, reason: why.join('; '), details: { server: server_ }, timing };
   }
   // A script that could not run gives no reads: say why, rather than fail the vector on reads that were never made.
-  const scriptErrors = navigations.flatMap((n, k) => (n.script && (result.navigations[k]?.error || !result.navigations[k]?.reads) ? [`navigation ${k + 1} (${n.url}): ${result.navigations[k]?.error ?? 'the adapter gave no document.cookie reads'}`] : []));
-  if (scriptErrors.length) return { verdict: 'error', expected: null, actual: null, reason: `the script did not run: ${scriptErrors.join('; ')}`, details: { server: server_ }, timing };
+  const scriptErrors = navigations.flatMap((n, k) =>
+    n.script && (result.navigations[k]?.error || !result.navigations[k]?.reads)
+      ? [`navigation ${k + 1} (${n.url}): ${result.navigations[k]?.error ?? 'the adapter gave no document.cookie reads'}`]
+      : [],
+  );
+  if (scriptErrors.length)
+    return {
+      verdict: 'error',
+      expected: null,
+      actual: null,
+      reason: `the script did not run: ${scriptErrors.join('; ')}`,
+      details: { server: server_ },
+      timing,
+    };
   const judged = judge(v, profile, observed);
   // A client may refuse a response whose Set-Cookie holds a control octet before any cookie rule applies (RFC 9110 §5.5).
-  const refused = judged.verdict === 'fail' ? refusedResponse(setCookies, navigationOf, result.navigations.map((n) => n.error)) : undefined;
+  const refused =
+    judged.verdict === 'fail'
+      ? refusedResponse(
+          setCookies,
+          navigationOf,
+          result.navigations.map((n) => n.error),
+        )
+      : undefined;
   const outcome = refused ? { ...judged, verdict: 'unsupported' as const, reason: refused } : judged;
   const multi = recorded.observed.filter((o) => o.cookieFields > 1).map((o) => o.url);
   return {

@@ -17,7 +17,7 @@ export function formatIPv6(b: Uint8Array, at = 0): string {
   if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) return `::ffff:${formatIPv4(b, at + 12)}`;
   let bestStart = -1;
   let bestLen = 1; // a single zero group is never shortened (RFC 5952 §4.2.2)
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;

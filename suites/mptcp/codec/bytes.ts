@@ -68,7 +68,8 @@ export function checkUint64(field: string, v: bigint): bigint {
 }
 
 export function checkBytes(field: string, v: Uint8Array, length: number): Uint8Array {
-  if (!(v instanceof Uint8Array) || v.length !== length) throw new EncodeError(`${field} must be ${length} bytes, got ${v instanceof Uint8Array ? v.length : typeof v}`);
+  if (!(v instanceof Uint8Array) || v.length !== length)
+    throw new EncodeError(`${field} must be ${length} bytes, got ${v instanceof Uint8Array ? v.length : typeof v}`);
   return v;
 }
 

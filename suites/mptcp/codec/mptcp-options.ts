@@ -330,8 +330,7 @@ export function decodeMptcpOption(b: Uint8Array, base = 0, context: MptcpDecodeC
   if (len < 3) return fail('bad-length', base + (len >= 2 ? 1 : 0), `MPTCP option length ${len} is too short: it needs at least 3 bytes for the subtype`);
   const sub = b[2]! >> 4;
   const low = b[2]! & 0x0f;
-  const badLength = (expected: string) =>
-    fail('bad-length', base + 1, `${mptcpSubtypeName(sub)} option length ${len} is not one of ${expected}`);
+  const badLength = (expected: string) => fail('bad-length', base + 1, `${mptcpSubtypeName(sub)} option length ${len} is not one of ${expected}`);
   switch (sub) {
     case MptcpSubtype.MP_CAPABLE: {
       if (len < 4) return badLength('4, 12, 20, 22, 24');

@@ -54,10 +54,7 @@ export interface Packet {
 }
 
 /** Whether a DSS checksum (or that of an MP_CAPABLE with data) verifies. */
-export type DssChecksumCheck =
-  | { status: 'valid' }
-  | { status: 'invalid'; expected: number }
-  | { status: 'unverifiable'; reason: string };
+export type DssChecksumCheck = { status: 'valid' } | { status: 'invalid'; expected: number } | { status: 'unverifiable'; reason: string };
 
 export interface PacketChecks {
   /** IPv4 only. */
@@ -97,10 +94,15 @@ function decodeIpv4(b: Uint8Array, opts: PacketDecodeOptions): DecodeResult<Deco
   if (ihl * 4 > b.length) return fail('truncated', 0, `IPv4 header length ${ihl} needs ${ihl * 4} bytes, ${b.length} present`);
   const total = u16(b, 2);
   if (total < ihl * 4 + 20)
-    return fail('bad-length', 2, `IPv4 total length ${total} leaves ${Math.max(0, total - ihl * 4)} bytes after the ${ihl * 4}-byte header, less than a 20-byte TCP header`);
+    return fail(
+      'bad-length',
+      2,
+      `IPv4 total length ${total} leaves ${Math.max(0, total - ihl * 4)} bytes after the ${ihl * 4}-byte header, less than a 20-byte TCP header`,
+    );
   if (total > b.length) return fail('truncated', 2, `IPv4 total length ${total}, ${b.length} bytes present`);
   const fragWord = u16(b, 6);
-  if (fragWord & 0x3fff) return fail('unsupported-fragment', 6, `an IPv4 fragment (MF ${(fragWord >> 13) & 1}, offset ${fragWord & 0x1fff}) cannot be decoded as TCP`);
+  if (fragWord & 0x3fff)
+    return fail('unsupported-fragment', 6, `an IPv4 fragment (MF ${(fragWord >> 13) & 1}, offset ${fragWord & 0x1fff}) cannot be decoded as TCP`);
   if (b[9] !== IPPROTO_TCP) return fail('unsupported-protocol', 9, `IPv4 protocol ${b[9]} is not TCP (6)`);
   const header = b.subarray(0, ihl * 4);
   const ip: Ipv4Header = {
@@ -130,8 +132,7 @@ function decodeIpv4(b: Uint8Array, opts: PacketDecodeOptions): DecodeResult<Deco
 
 function decodeIpv6(b: Uint8Array, opts: PacketDecodeOptions): DecodeResult<DecodedPacket> {
   if (b.length < 40) return fail('truncated', b.length - 1, `an IPv6 header needs 40 bytes, ${b.length} present`);
-  if (b[6] !== IPPROTO_TCP)
-    return fail('unsupported-next-header', 6, `IPv6 next header ${b[6]} is not TCP (6); extension headers are not supported`);
+  if (b[6] !== IPPROTO_TCP) return fail('unsupported-next-header', 6, `IPv6 next header ${b[6]} is not TCP (6); extension headers are not supported`);
   const payloadLength = u16(b, 4);
   if (payloadLength < 20) return fail('bad-length', 4, `IPv6 payload length ${payloadLength} is less than a 20-byte TCP header`);
   if (40 + payloadLength > b.length) return fail('truncated', 4, `IPv6 payload length ${payloadLength}, ${b.length - 40} bytes present`);

@@ -145,7 +145,8 @@ export function ipPayload(linktype: number, frame: Uint8Array, base = 0): Decode
     case LINKTYPE_ETHERNET: {
       let at = 12;
       while (true) {
-        if (frame.length < at + 2) return fail('truncated', base + Math.max(0, frame.length - 1), `an Ethernet header needs ${at + 2} bytes, ${frame.length} present`);
+        if (frame.length < at + 2)
+          return fail('truncated', base + Math.max(0, frame.length - 1), `an Ethernet header needs ${at + 2} bytes, ${frame.length} present`);
         const t = (frame[at]! << 8) | frame[at + 1]!;
         if (t === 0x8100 || t === 0x88a8) {
           at += 4;

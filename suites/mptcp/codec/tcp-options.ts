@@ -187,10 +187,14 @@ export function writeTcpOption(w: ByteWriter, o: TcpOption): void {
       w.u8(1);
       break;
     case 'mss':
-      w.u8(2).u8(4).u16(checkUint('MSS', o.mss, 0xffff));
+      w.u8(2)
+        .u8(4)
+        .u16(checkUint('MSS', o.mss, 0xffff));
       break;
     case 'window-scale':
-      w.u8(3).u8(3).u8(checkUint('window scale shift', o.shift, 255));
+      w.u8(3)
+        .u8(3)
+        .u8(checkUint('window scale shift', o.shift, 255));
       break;
     case 'sack-permitted':
       w.u8(4).u8(2);
@@ -201,7 +205,10 @@ export function writeTcpOption(w: ByteWriter, o: TcpOption): void {
       for (const blk of o.blocks) w.u32(checkUint('SACK left edge', blk.left, 0xffffffff)).u32(checkUint('SACK right edge', blk.right, 0xffffffff));
       break;
     case 'timestamps':
-      w.u8(8).u8(10).u32(checkUint('TSval', o.value, 0xffffffff)).u32(checkUint('TSecr', o.echo, 0xffffffff));
+      w.u8(8)
+        .u8(10)
+        .u32(checkUint('TSval', o.value, 0xffffffff))
+        .u32(checkUint('TSecr', o.echo, 0xffffffff));
       break;
     case 'mptcp':
       writeMptcpOption(w, o);
@@ -209,7 +216,9 @@ export function writeTcpOption(w: ByteWriter, o: TcpOption): void {
     case 'unknown':
       if (o.kind === 0 || o.kind === 1) throw new EncodeError('an unknown option cannot have kind 0 or 1');
       if (o.data.length > 38) throw new EncodeError(`option kind ${o.kind} would be ${o.data.length + 2} bytes, more than 40`);
-      w.u8(checkUint('option kind', o.kind, 255)).u8(o.data.length + 2).bytes(o.data);
+      w.u8(checkUint('option kind', o.kind, 255))
+        .u8(o.data.length + 2)
+        .bytes(o.data);
       break;
     case 'invalid':
       w.bytes(o.bytes);

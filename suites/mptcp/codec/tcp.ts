@@ -57,7 +57,8 @@ export function decodeTcpSegment(b: Uint8Array, opts: SegmentDecodeOptions = {})
   if (b.length < 20) return fail('truncated', base + Math.max(0, b.length - 1), `a TCP header needs 20 bytes, ${b.length} present`);
   const dataOffset = b[12]! >> 4;
   if (dataOffset < 5) return fail('bad-length', base + 12, `TCP data offset ${dataOffset} is less than 5 (20 bytes)`);
-  if (dataOffset * 4 > b.length) return fail('truncated', base + 12, `TCP data offset ${dataOffset} needs a ${dataOffset * 4}-byte header, ${b.length} bytes present`);
+  if (dataOffset * 4 > b.length)
+    return fail('truncated', base + 12, `TCP data offset ${dataOffset} needs a ${dataOffset * 4}-byte header, ${b.length} bytes present`);
   const fl = b[13]!;
   const flags: Required<TcpFlags> = {
     ae: (b[12]! & 0x01) !== 0,
@@ -118,7 +119,14 @@ export function encodeTcpSegmentWithRoom(s: TcpSegment, checksum: number, head: 
   v.setUint8(12, (((20 + padded) / 4) << 4) | (checkUint('TCP reserved', s.reserved ?? 0, 7) << 1) | (f.ae ? 1 : 0));
   v.setUint8(
     13,
-    (f.cwr ? 0x80 : 0) | (f.ece ? 0x40 : 0) | (f.urg ? 0x20 : 0) | (f.ack ? 0x10 : 0) | (f.psh ? 0x08 : 0) | (f.rst ? 0x04 : 0) | (f.syn ? 0x02 : 0) | (f.fin ? 0x01 : 0),
+    (f.cwr ? 0x80 : 0) |
+      (f.ece ? 0x40 : 0) |
+      (f.urg ? 0x20 : 0) |
+      (f.ack ? 0x10 : 0) |
+      (f.psh ? 0x08 : 0) |
+      (f.rst ? 0x04 : 0) |
+      (f.syn ? 0x02 : 0) |
+      (f.fin ? 0x01 : 0),
   );
   v.setUint16(14, checkUint('TCP window', s.window, 0xffff));
   v.setUint16(16, checkUint('TCP checksum', checksum, 0xffff));

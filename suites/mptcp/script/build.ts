@@ -97,15 +97,41 @@ function buildMptcp(o: OptionSpec, flags: TcpFlags, state: ScriptState, sf: Subf
       const backup = Boolean(o.backup);
       if (form === 'syn') {
         const token = o.token === undefined || o.token === 'sut' ? Number(state.value('sut.token', sf)) : Number(num(o.token, state, sf, undefined, 32));
-        return { type: 'mptcp', subtype: 'mp_join', form: 'syn', backup, addressId, token, nonce: o.nonce === undefined ? sf.peer.nonce : Number(num(o.nonce, state, sf, undefined, 32)) };
+        return {
+          type: 'mptcp',
+          subtype: 'mp_join',
+          form: 'syn',
+          backup,
+          addressId,
+          token,
+          nonce: o.nonce === undefined ? sf.peer.nonce : Number(num(o.nonce, state, sf, undefined, 32)),
+        };
       }
       if (form === 'syn-ack') {
         // The harness is host B here: the SUT sent the SYN (A), the harness answers.
-        const secrets = () => ({ keyA: BigInt(state.value('sut.key', sf)), keyB: state.peerKey, nonceA: Number(state.value('sut.nonce', sf)), nonceB: sf.peer.nonce });
-        return { type: 'mptcp', subtype: 'mp_join', form: 'syn-ack', backup, addressId, hmac: hmac(o.hmac, () => joinSynAckHmac(secrets())), nonce: sf.peer.nonce };
+        const secrets = () => ({
+          keyA: BigInt(state.value('sut.key', sf)),
+          keyB: state.peerKey,
+          nonceA: Number(state.value('sut.nonce', sf)),
+          nonceB: sf.peer.nonce,
+        });
+        return {
+          type: 'mptcp',
+          subtype: 'mp_join',
+          form: 'syn-ack',
+          backup,
+          addressId,
+          hmac: hmac(o.hmac, () => joinSynAckHmac(secrets())),
+          nonce: sf.peer.nonce,
+        };
       }
       // The harness is host A: it sent the SYN, the SUT answered (B).
-      const secrets = () => ({ keyA: state.peerKey, keyB: BigInt(state.value('sut.key', sf)), nonceA: sf.peer.nonce, nonceB: Number(state.value('sut.nonce', sf)) });
+      const secrets = () => ({
+        keyA: state.peerKey,
+        keyB: BigInt(state.value('sut.key', sf)),
+        nonceA: sf.peer.nonce,
+        nonceB: Number(state.value('sut.nonce', sf)),
+      });
       return { type: 'mptcp', subtype: 'mp_join', form: 'ack', hmac: hmac(o.hmac, () => joinAckHmac(secrets())) };
     }
     case 'dss': {
@@ -133,7 +159,15 @@ function buildMptcp(o: OptionSpec, flags: TcpFlags, state: ScriptState, sf: Subf
       const echo = Boolean(o.echo);
       const option: MptcpOption = { type: 'mptcp', subtype: 'add_addr', echo, addressId, address, ...(port !== undefined ? { port } : {}) };
       if (!echo && o.hmac !== 'none')
-        option.hmac = hmac(o.hmac, () => addAddrHmac({ senderKey: state.peerKey, receiverKey: BigInt(state.value('sut.key', sf)), addressId, address, ...(port !== undefined ? { port } : {}) }));
+        option.hmac = hmac(o.hmac, () =>
+          addAddrHmac({
+            senderKey: state.peerKey,
+            receiverKey: BigInt(state.value('sut.key', sf)),
+            addressId,
+            address,
+            ...(port !== undefined ? { port } : {}),
+          }),
+        );
       return option;
     }
     case 'remove_addr':
@@ -146,7 +180,12 @@ function buildMptcp(o: OptionSpec, flags: TcpFlags, state: ScriptState, sf: Subf
       return { type: 'mptcp', subtype: 'mp_fastclose', receiverKey: key(o.receiverKey, state, sf, 'sut') };
     case 'mp_tcprst': {
       const f = String(o.flags ?? '');
-      return { type: 'mptcp', subtype: 'mp_tcprst', flags: { U: f.includes('U'), V: f.includes('V'), W: f.includes('W'), T: f.includes('T') }, reason: (o.reason as number | undefined) ?? 0 };
+      return {
+        type: 'mptcp',
+        subtype: 'mp_tcprst',
+        flags: { U: f.includes('U'), V: f.includes('V'), W: f.includes('W'), T: f.includes('T') },
+        reason: (o.reason as number | undefined) ?? 0,
+      };
     }
     case 'raw': {
       const bytes = hexBytes(String(o.hex));
@@ -160,17 +199,24 @@ function buildMptcp(o: OptionSpec, flags: TcpFlags, state: ScriptState, sf: Subf
 function buildOption(o: OptionSpec, flags: TcpFlags, state: ScriptState, sf: Subflow, seqRel: number, payload: Uint8Array): TcpOption {
   if (o.mptcp !== undefined) return buildMptcp(o, flags, state, sf, seqRel, payload) as TcpOption;
   switch (o.kind) {
-    case 'mss': return { type: 'mss', mss: (o.mss as number | undefined) ?? 1460 };
-    case 'window-scale': return { type: 'window-scale', shift: (o.shift as number | undefined) ?? 7 };
-    case 'sack-permitted': return { type: 'sack-permitted' };
-    case 'timestamps': return { type: 'timestamps', value: (o.value as number | undefined) ?? 1, echo: (o.echo as number | undefined) ?? 0 };
-    case 'nop': return { type: 'nop' };
-    case 'eol': return { type: 'eol' };
+    case 'mss':
+      return { type: 'mss', mss: (o.mss as number | undefined) ?? 1460 };
+    case 'window-scale':
+      return { type: 'window-scale', shift: (o.shift as number | undefined) ?? 7 };
+    case 'sack-permitted':
+      return { type: 'sack-permitted' };
+    case 'timestamps':
+      return { type: 'timestamps', value: (o.value as number | undefined) ?? 1, echo: (o.echo as number | undefined) ?? 0 };
+    case 'nop':
+      return { type: 'nop' };
+    case 'eol':
+      return { type: 'eol' };
     case 'raw': {
       const bytes = hexBytes(String(o.hex));
       return { type: 'unknown', kind: bytes[0]!, data: bytes.subarray(2) };
     }
-    default: throw new Error(`unknown TCP option ${o.kind}`);
+    default:
+      throw new Error(`unknown TCP option ${o.kind}`);
   }
 }
 
@@ -198,7 +244,8 @@ export function buildInjection(spec: InjectSpec, state: ScriptState): { packet: 
     // The right checksum, as the encoder computes it, with every bit flipped; the TCP checksum stays right.
     const good = decodePacket(encodePacket(packet));
     const sum = good.ok ? good.value.checks.dssChecksum : undefined;
-    if (!good.ok || !sum || sum.status !== 'valid') throw new Error('corrupt: "dss-checksum" needs a segment with a DSS mapping (or MP_CAPABLE with data) that carries a checksum over its whole payload');
+    if (!good.ok || !sum || sum.status !== 'valid')
+      throw new Error('corrupt: "dss-checksum" needs a segment with a DSS mapping (or MP_CAPABLE with data) that carries a checksum over its whole payload');
     const wrong = dssOf(good.value.packet) ^ 0xffff;
     const options = packet.tcp.options.map((o): TcpOption => {
       if (o.type !== 'mptcp') return o;

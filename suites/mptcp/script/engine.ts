@@ -48,7 +48,9 @@ export class StepFailure extends Error {
 
 /** A one-line decoded view of a segment, for messages. */
 export function describe(p: Packet): string {
-  const opts = p.tcp.options.filter((o) => o.type !== 'nop' && o.type !== 'eol').map((o) => (o.type === 'mptcp' && 'form' in o ? `${optionName(o)}(${o.form})` : optionName(o)));
+  const opts = p.tcp.options
+    .filter((o) => o.type !== 'nop' && o.type !== 'eol')
+    .map((o) => (o.type === 'mptcp' && 'form' in o ? `${optionName(o)}(${o.form})` : optionName(o)));
   return `${p.ip.src}:${p.tcp.srcPort} > ${p.ip.dst}:${p.tcp.dstPort} [${flagLetters(p.tcp.flags)}] seq ${p.tcp.seq} ack ${p.tcp.ack} len ${p.tcp.payload.length}${opts.length ? ` <${opts.join(', ')}>` : ''}`;
 }
 
@@ -99,10 +101,13 @@ class Exchange {
   private nap(ms: number): Promise<void> {
     const from = performance.now();
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        this.wake = undefined;
-        resolve();
-      }, Math.max(0, ms));
+      const timer = setTimeout(
+        () => {
+          this.wake = undefined;
+          resolve();
+        },
+        Math.max(0, ms),
+      );
       this.wake = () => {
         clearTimeout(timer);
         this.wake = undefined;
@@ -118,7 +123,7 @@ class Exchange {
     const within = spec.within ?? 2000;
     const deadline = Date.now() + within;
     const considered: { seen: Seen; match: Match }[] = [];
-    for (let i = 0; ; ) {
+    for (let i = 0; ;) {
       for (; i < this.seen.length; i++) {
         const s = this.seen[i]!;
         if (s.consumed) continue;
@@ -168,7 +173,11 @@ class Exchange {
       const sf = s.subflow ?? this.state.subflow(0);
       if (!spec || matchExpect(spec, s.packet, this.state, sf).ok) {
         s.consumed = true;
-        throw new StepFailure(`the SUT sent ${describe(s.packet)} within ${ms} ms, where nothing${spec ? ' of the kind' : ''} was expected`, spec ?? 'no segment', toJson(s.packet));
+        throw new StepFailure(
+          `the SUT sent ${describe(s.packet)} within ${ms} ms, where nothing${spec ? ' of the kind' : ''} was expected`,
+          spec ?? 'no segment',
+          toJson(s.packet),
+        );
       }
     }
   }
@@ -199,18 +208,38 @@ function checkOpResult(step: SocketStep, done: { result?: unknown; error?: strin
   const label = step.sut === 'await' ? step.op! : step.sut;
   if (done.error !== undefined) {
     if (want.error === undefined || want.error === false) throw new StepFailure(`the SUT's ${label} failed: ${done.error}`, `${label} succeeds`, done.error);
-    if (typeof want.error === 'string' && !new RegExp(want.error).test(done.error)) throw new StepFailure(`the SUT's ${label} failed with ${done.error}, not ${want.error}`, want.error, done.error);
+    if (typeof want.error === 'string' && !new RegExp(want.error).test(done.error))
+      throw new StepFailure(`the SUT's ${label} failed with ${done.error}, not ${want.error}`, want.error, done.error);
     return;
   }
-  if (want.error) throw new StepFailure(`the SUT's ${label} succeeded where it must fail`, `an error${typeof want.error === 'string' ? ` matching ${want.error}` : ''}`, done.result);
-  const r = (done.result ?? {}) as { data?: string; eof?: boolean; isMptcp?: boolean; fallback?: boolean; subflows?: number; checksums?: boolean; dataAcked?: number };
+  if (want.error)
+    throw new StepFailure(
+      `the SUT's ${label} succeeded where it must fail`,
+      `an error${typeof want.error === 'string' ? ` matching ${want.error}` : ''}`,
+      done.result,
+    );
+  const r = (done.result ?? {}) as {
+    data?: string;
+    eof?: boolean;
+    isMptcp?: boolean;
+    fallback?: boolean;
+    subflows?: number;
+    checksums?: boolean;
+    dataAcked?: number;
+  };
   if (want.data !== undefined) {
     const expected = Buffer.from(payloadBytes(want.data));
     const got = Buffer.from(r.data ?? '', 'base64');
-    if (!expected.equals(got)) throw new StepFailure(`the SUT read ${JSON.stringify(got.toString('latin1').slice(0, 80))} (${got.length} octets), not ${JSON.stringify(expected.toString('latin1').slice(0, 80))}`, expected.toString('hex'), got.toString('hex'));
+    if (!expected.equals(got))
+      throw new StepFailure(
+        `the SUT read ${JSON.stringify(got.toString('latin1').slice(0, 80))} (${got.length} octets), not ${JSON.stringify(expected.toString('latin1').slice(0, 80))}`,
+        expected.toString('hex'),
+        got.toString('hex'),
+      );
   }
   for (const k of ['eof', 'isMptcp', 'fallback', 'subflows', 'checksums', 'dataAcked'] as const) {
-    if (want[k] !== undefined && r[k] !== want[k]) throw new StepFailure(`the SUT's ${label} says ${k} is ${r[k]}, not ${want[k]}`, { [k]: want[k] }, { [k]: r[k] });
+    if (want[k] !== undefined && r[k] !== want[k])
+      throw new StepFailure(`the SUT's ${label} says ${k} is ${r[k]}, not ${want[k]}`, { [k]: want[k] }, { [k]: r[k] });
   }
 }
 
@@ -289,7 +318,8 @@ export async function runScript(v: MptcpVector, session: Session, ctx: RunContex
         }
       } catch (err) {
         if (err instanceof StepFailure) throw new StepFailure(`${stepLabel(step, i)}: ${err.message}`, err.expected, err.actual, err.kind);
-        if (err instanceof Error && !(err.name === 'AdapterFault')) throw new StepFailure(`${stepLabel(step, i)}: script: ${err.message}`, null, null, 'script');
+        if (err instanceof Error && !(err.name === 'AdapterFault'))
+          throw new StepFailure(`${stepLabel(step, i)}: script: ${err.message}`, null, null, 'script');
         throw err;
       }
     }

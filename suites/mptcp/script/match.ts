@@ -25,7 +25,11 @@ const LETTERS: [keyof ReturnType<typeof tcpFlags>, string][] = [
 ];
 
 export function flagLetters(f: Packet['tcp']['flags']): string {
-  return LETTERS.filter(([k]) => f[k]).map(([, l]) => l).join('') || '.';
+  return (
+    LETTERS.filter(([k]) => f[k])
+      .map(([, l]) => l)
+      .join('') || '.'
+  );
 }
 
 /**
@@ -85,7 +89,9 @@ function optionMatch(spec: OptionSpec, o: TcpOption, state: ScriptState, sf: Sub
         const f = (m as unknown as { flags: Record<string, boolean> }).flags;
         const expected = mpCapableFlags(want);
         const keys = typeof want === 'string' ? Object.keys(expected) : Object.keys(want as object);
-        for (const k of keys) if (f[k] !== (expected as unknown as Record<string, boolean>)[k]) return differ(field(`flags.${k}`), (expected as unknown as Record<string, boolean>)[k], f[k]);
+        for (const k of keys)
+          if (f[k] !== (expected as unknown as Record<string, boolean>)[k])
+            return differ(field(`flags.${k}`), (expected as unknown as Record<string, boolean>)[k], f[k]);
         continue;
       }
       case 'mp_capable.senderKey':
@@ -121,15 +127,27 @@ function optionMatch(spec: OptionSpec, o: TcpOption, state: ScriptState, sf: Sub
       }
       case 'mp_join.hmac': {
         if (want !== 'valid') {
-          if (typeof want === 'string' && !eqBytes(actual as Uint8Array, Buffer.from(want, 'hex'))) return differ(field(name), want, Buffer.from(actual as Uint8Array).toString('hex'));
+          if (typeof want === 'string' && !eqBytes(actual as Uint8Array, Buffer.from(want, 'hex')))
+            return differ(field(name), want, Buffer.from(actual as Uint8Array).toString('hex'));
           continue;
         }
         // SYN/ACK from the SUT: it is host B. Third ACK from the SUT: it is host A.
         const expected =
           m.subtype === 'mp_join' && m.form === 'syn-ack'
-            ? joinSynAckHmac({ keyA: state.peerKey, keyB: BigInt(state.value('sut.key', sf)), nonceA: sf.peer.nonce, nonceB: Number(state.value('sut.nonce', sf)) })
-            : joinAckHmac({ keyA: BigInt(state.value('sut.key', sf)), keyB: state.peerKey, nonceA: Number(state.value('sut.nonce', sf)), nonceB: sf.peer.nonce });
-        if (!eqBytes(actual as Uint8Array, expected)) return differ(field(name), Buffer.from(expected).toString('hex'), Buffer.from(actual as Uint8Array).toString('hex'));
+            ? joinSynAckHmac({
+                keyA: state.peerKey,
+                keyB: BigInt(state.value('sut.key', sf)),
+                nonceA: sf.peer.nonce,
+                nonceB: Number(state.value('sut.nonce', sf)),
+              })
+            : joinAckHmac({
+                keyA: BigInt(state.value('sut.key', sf)),
+                keyB: state.peerKey,
+                nonceA: Number(state.value('sut.nonce', sf)),
+                nonceB: sf.peer.nonce,
+              });
+        if (!eqBytes(actual as Uint8Array, expected))
+          return differ(field(name), Buffer.from(expected).toString('hex'), Buffer.from(actual as Uint8Array).toString('hex'));
         continue;
       }
       case 'dss.dataAck': {
@@ -156,7 +174,8 @@ function optionMatch(spec: OptionSpec, o: TcpOption, state: ScriptState, sf: Sub
         if (name === 'dsn') {
           const expected = BigInt(rel(want, 'sut.idsn', 64));
           const wide = m.subtype === 'dss' && m.dsn64 !== false;
-          if ((wide ? mapping.dsn : mapping.dsn & 0xffffffffn) !== (wide ? expected : expected & 0xffffffffn)) return differ(field(name), expected, mapping.dsn);
+          if ((wide ? mapping.dsn : mapping.dsn & 0xffffffffn) !== (wide ? expected : expected & 0xffffffffn))
+            return differ(field(name), expected, mapping.dsn);
         } else if (name === 'ssn') {
           if (mapping.subflowSeq !== Number(rel(want, '', 32))) return differ(field(name), want, mapping.subflowSeq);
         } else if (mapping.dataLevelLength !== want) return differ(field(name), want, mapping.dataLevelLength);
@@ -170,7 +189,13 @@ function optionMatch(spec: OptionSpec, o: TcpOption, state: ScriptState, sf: Sub
         }
         if (!a.hmac) return differ(field(name), want, 'absent');
         if (want === 'valid') {
-          const expected = addAddrHmac({ senderKey: BigInt(state.value('sut.key', sf)), receiverKey: state.peerKey, addressId: a.addressId, address: a.address, ...(a.port !== undefined ? { port: a.port } : {}) });
+          const expected = addAddrHmac({
+            senderKey: BigInt(state.value('sut.key', sf)),
+            receiverKey: state.peerKey,
+            addressId: a.addressId,
+            address: a.address,
+            ...(a.port !== undefined ? { port: a.port } : {}),
+          });
           if (!eqBytes(a.hmac, expected)) return differ(field(name), Buffer.from(expected).toString('hex'), Buffer.from(a.hmac).toString('hex'));
         }
         continue;
@@ -236,8 +261,9 @@ export function capturePath(path: string, packet: Packet): number | bigint | und
   const option = packet.tcp.options.find((o) => optionName(o) === head) as unknown as Record<string, unknown> | undefined;
   if (!option) return undefined;
   const mapping = option.mapping as { dsn: bigint; subflowSeq: number; dataLevelLength: number } | undefined;
-  const v = head === 'dss' && mapping && (field === 'dsn' || field === 'ssn' || field === 'length')
-    ? { dsn: mapping.dsn, ssn: mapping.subflowSeq, length: mapping.dataLevelLength }[field]
-    : option[field!];
+  const v =
+    head === 'dss' && mapping && (field === 'dsn' || field === 'ssn' || field === 'length')
+      ? { dsn: mapping.dsn, ssn: mapping.subflowSeq, length: mapping.dataLevelLength }[field]
+      : option[field!];
   return typeof v === 'number' || typeof v === 'bigint' ? v : undefined;
 }

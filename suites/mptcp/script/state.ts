@@ -48,7 +48,10 @@ export class ScriptState {
   /** The run's seed (0 by default) varies every choice; the same seed and vector give the same bytes. */
   constructor(vectorId: string, addresses: Addresses, peerKey?: string, runSeed = 0) {
     this.addresses = addresses;
-    this.seed = createHash('sha256').update(vectorId).update(runSeed ? `\u0000${runSeed}` : '').digest();
+    this.seed = createHash('sha256')
+      .update(vectorId)
+      .update(runSeed ? `\u0000${runSeed}` : '')
+      .digest();
     this.peerKey = peerKey ? BigInt(`0x${peerKey}`) : this.seed.readBigUInt64BE(0) | 1n;
   }
 
@@ -74,14 +77,20 @@ export class ScriptState {
 
   /** The subflow of a segment the SUT sent, made when the SUT opens a new one (its SYN). */
   subflowOfSut(src: string, srcPort: number, dst: string, dstPort: number, syn: boolean): Subflow | undefined {
-    const known = this.subflows.find((s) => s && s.peer.address === dst && s.peer.port === dstPort && s.sut.address === src && (s.sut.port === undefined || s.sut.port === srcPort));
+    const known = this.subflows.find(
+      (s) => s && s.peer.address === dst && s.peer.port === dstPort && s.sut.address === src && (s.sut.port === undefined || s.sut.port === srcPort),
+    );
     if (known) {
       known.sut.port ??= srcPort;
       return known;
     }
     if (!syn) return undefined;
     const index = this.subflows.length;
-    const s: Subflow = { index, peer: { address: dst, port: dstPort, isn: this.derived(`isn${index}`), nonce: this.derived(`nonce${index}`) }, sut: { address: src, port: srcPort } };
+    const s: Subflow = {
+      index,
+      peer: { address: dst, port: dstPort, isn: this.derived(`isn${index}`), nonce: this.derived(`nonce${index}`) },
+      sut: { address: src, port: srcPort },
+    };
     this.subflows[index] = s;
     return s;
   }
@@ -106,16 +115,26 @@ export class ScriptState {
       return v;
     };
     switch (name) {
-      case 'peer.isn': return subflow.peer.isn;
-      case 'sut.isn': return need(subflow.sut.isn, 'the SUT\'s initial sequence number');
-      case 'peer.nonce': return subflow.peer.nonce;
-      case 'sut.nonce': return need(subflow.sut.nonce, 'the SUT\'s MP_JOIN nonce');
-      case 'peer.key': return this.peerKey;
-      case 'sut.key': return need(this.sutKey, 'the SUT\'s key');
-      case 'peer.token': return this.peerToken;
-      case 'sut.token': return need(this.sutToken, 'the SUT\'s key (for its token)');
-      case 'peer.idsn': return this.peerIdsn;
-      case 'sut.idsn': return need(this.sutIdsn, 'the SUT\'s key (for its IDSN)');
+      case 'peer.isn':
+        return subflow.peer.isn;
+      case 'sut.isn':
+        return need(subflow.sut.isn, "the SUT's initial sequence number");
+      case 'peer.nonce':
+        return subflow.peer.nonce;
+      case 'sut.nonce':
+        return need(subflow.sut.nonce, "the SUT's MP_JOIN nonce");
+      case 'peer.key':
+        return this.peerKey;
+      case 'sut.key':
+        return need(this.sutKey, "the SUT's key");
+      case 'peer.token':
+        return this.peerToken;
+      case 'sut.token':
+        return need(this.sutToken, "the SUT's key (for its token)");
+      case 'peer.idsn':
+        return this.peerIdsn;
+      case 'sut.idsn':
+        return need(this.sutIdsn, "the SUT's key (for its IDSN)");
       default: {
         const v = this.vars.get(name);
         if (v === undefined) throw new Error(`unknown name "${name}" (captured variables: ${[...this.vars.keys()].join(', ') || 'none'})`);

@@ -34,7 +34,11 @@ export function segmentsView(exchange: SegmentEntry[]): DetailView {
               name: `from-${side}`,
               cells: [
                 { cell: e.t !== undefined ? `${e.t} ms` : '', num: true },
-                { cell: { text: dir, strong: from === 'sut' }, name: 'dir', ...(side === 'peer' ? { tone: 'accent' as const } : side === 'sut' ? { tone: 'good' as const } : {}) },
+                {
+                  cell: { text: dir, strong: from === 'sut' },
+                  name: 'dir',
+                  ...(side === 'peer' ? { tone: 'accent' as const } : side === 'sut' ? { tone: 'good' as const } : {}),
+                },
                 { text: typeof e.packet === 'string' ? e.packet : JSON.stringify(e.packet), code: true, name: 'pkt' },
               ],
             };
@@ -57,13 +61,24 @@ function pretty(v: unknown): string {
  * the segment side by side.
  */
 export function findingView(reason: string, expected: unknown, actual: unknown): DetailView {
-  const m = /^(step \d+ \(.*?\)): no matching segment.*?differs in (\S+): expected (.*), got (.*?)(?:; (\d+) other segment\(s\) did not match either)?$/.exec(reason);
+  const m = /^(step \d+ \(.*?\)): no matching segment.*?differs in (\S+): expected (.*), got (.*?)(?:; (\d+) other segment\(s\) did not match either)?$/.exec(
+    reason,
+  );
   const blocks: DetailView['blocks'] = m
     ? [
         {
           table: {
             columns: ['step', 'field', 'expected', 'got'],
-            rows: [{ cells: [m[1]!, { text: m[2]!, code: true }, { cell: { text: m[3]!, code: true }, tone: 'del' }, { cell: { text: m[4]!, code: true }, tone: 'add' }] }],
+            rows: [
+              {
+                cells: [
+                  m[1]!,
+                  { text: m[2]!, code: true },
+                  { cell: { text: m[3]!, code: true }, tone: 'del' },
+                  { cell: { text: m[4]!, code: true }, tone: 'add' },
+                ],
+              },
+            ],
           },
           name: 'mismatch',
         },

@@ -99,7 +99,7 @@ export class CookieIndex<C extends IndexedCookie> {
   forRequest(host: string, requestPath: string): [domain: string, cookies: C[]][] {
     const paths = pathMatchCandidates(requestPath);
     const found: [string, C[]][] = [];
-    for (let name = host; ; ) {
+    for (let name = host; ;) {
       const domain = this.byDomain.get(name);
       if (domain) {
         const cookies: C[] = [];

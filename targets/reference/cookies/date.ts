@@ -6,13 +6,7 @@
 
 /** %x09 / %x20-2F / %x3B-40 / %x5B-60 / %x7B-7E */
 export function isDelimiter(code: number): boolean {
-  return (
-    code === 0x09 ||
-    (code >= 0x20 && code <= 0x2f) ||
-    (code >= 0x3b && code <= 0x40) ||
-    (code >= 0x5b && code <= 0x60) ||
-    (code >= 0x7b && code <= 0x7e)
-  );
+  return code === 0x09 || (code >= 0x20 && code <= 0x2f) || (code >= 0x3b && code <= 0x40) || (code >= 0x5b && code <= 0x60) || (code >= 0x7b && code <= 0x7e);
 }
 
 /** Step 1: split the cookie-date into date-tokens (runs of non-delimiters). */

@@ -46,9 +46,5 @@ export function canonicalizeHost(host: string): string | null {
 /** §5.1.3: does `string` domain-match `domain`? Both are canonicalized. */
 export function domainMatch(string: string, domain: string): boolean {
   if (string === domain) return true;
-  return (
-    string.endsWith(domain) &&
-    string.charAt(string.length - domain.length - 1) === '.' &&
-    !isIpAddress(string)
-  );
+  return string.endsWith(domain) && string.charAt(string.length - domain.length - 1) === '.' && !isIpAddress(string);
 }

@@ -143,8 +143,7 @@ function processAttribute(lowerName: string, value: string, ctx: ParseContext): 
       // §5.6.7: unknown values enforce "Default".
       if (!profile.sameSite) return null;
       const lower = value.toLowerCase();
-      const enforcement: SameSiteValue =
-        lower === 'none' ? 'None' : lower === 'strict' ? 'Strict' : lower === 'lax' ? 'Lax' : 'Default';
+      const enforcement: SameSiteValue = lower === 'none' ? 'None' : lower === 'strict' ? 'Strict' : lower === 'lax' ? 'Lax' : 'Default';
       return { name: 'SameSite', value: enforcement };
     }
     default:

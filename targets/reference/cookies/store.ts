@@ -127,8 +127,7 @@ export class CookieStore {
     if (p.rejectControlCharacters && (hasControlCharacter(name) || hasControlCharacter(value)))
       return { ignored: 'control character in name or value (step 3)' };
     // Step 4: size.
-    if (p.nameValueLimit !== null && name.length + value.length > p.nameValueLimit)
-      return { ignored: 'name and value longer than 4096 octets (step 4)' };
+    if (p.nameValueLimit !== null && name.length + value.length > p.nameValueLimit) return { ignored: 'name and value longer than 4096 octets (step 4)' };
 
     // Step 5.
     const cookie: Cookie = {
@@ -162,8 +161,7 @@ export class CookieStore {
     let domainAttribute = last(attributes, 'Domain')?.value ?? '';
 
     // Step 8: the Domain attribute must be US-ASCII.
-    if (p.requireAsciiDomain && /[^\x00-\x7f]/.test(domainAttribute))
-      return { ignored: 'Domain attribute has a character outside US-ASCII (step 8)' };
+    if (p.requireAsciiDomain && /[^\x00-\x7f]/.test(domainAttribute)) return { ignored: 'Domain attribute has a character outside US-ASCII (step 8)' };
 
     // Step 9: public suffixes.
     const requestHost = canonicalizeHost(url.hostname);
@@ -176,8 +174,7 @@ export class CookieStore {
     // Step 10: domain cookie or host-only cookie.
     if (requestHost === null) return { ignored: 'request-host cannot be canonicalized (step 10)' };
     if (domainAttribute !== '') {
-      if (!domainMatch(requestHost, domainAttribute))
-        return { ignored: `request-host "${requestHost}" does not domain-match "${domainAttribute}" (step 10)` };
+      if (!domainMatch(requestHost, domainAttribute)) return { ignored: `request-host "${requestHost}" does not domain-match "${domainAttribute}" (step 10)` };
       cookie.hostOnly = false;
       cookie.domain = domainAttribute;
     } else {
@@ -192,8 +189,7 @@ export class CookieStore {
     // Steps 12 and 13: Secure, which only a secure origin may set.
     cookie.secureOnly = last(attributes, 'Secure') !== undefined;
     const secureOrigin = isSecureScheme(url);
-    if (p.secureOriginRules && !secureOrigin && cookie.secureOnly)
-      return { ignored: 'Secure cookie from a non-secure origin (step 13)' };
+    if (p.secureOriginRules && !secureOrigin && cookie.secureOnly) return { ignored: 'Secure cookie from a non-secure origin (step 13)' };
 
     // Steps 14 and 15: HttpOnly, which script may not set.
     cookie.httpOnly = last(attributes, 'HttpOnly') !== undefined;
@@ -222,8 +218,7 @@ export class CookieStore {
       // Step 18: a cookie that is not SameSite=None is only set by same-site requests or top-level navigations.
       if (cookie.sameSite !== 'None') {
         const sameSiteRequest = (context.sameSite ?? 'same-site') === 'same-site';
-        if (api === 'non-HTTP' && !sameSiteRequest)
-          return { ignored: 'non-HTTP API in a cross-site context set a SameSite cookie (step 18)' };
+        if (api === 'non-HTTP' && !sameSiteRequest) return { ignored: 'non-HTTP API in a cross-site context set a SameSite cookie (step 18)' };
         const topLevel = context.topLevelNavigation ?? true;
         if (!sameSiteRequest && !(api === 'HTTP' && topLevel))
           return { ignored: 'cross-site subresource or nested navigation set a SameSite cookie (step 18)' };
@@ -251,10 +246,7 @@ export class CookieStore {
       .withDomainAndPath(cookie.domain, cookie.path)
       .find(
         (old) =>
-          old.name === cookie.name &&
-          old.domain === cookie.domain &&
-          old.path === cookie.path &&
-          (!p.hostOnlyInIdentity || old.hostOnly === cookie.hostOnly),
+          old.name === cookie.name && old.domain === cookie.domain && old.path === cookie.path && (!p.hostOnlyInIdentity || old.hostOnly === cookie.hostOnly),
       );
     if (old) {
       if (api === 'non-HTTP' && old.httpOnly) return { ignored: 'non-HTTP API may not replace an HttpOnly cookie (step 23)' };
@@ -349,7 +341,11 @@ export class CookieStore {
   private removeExcess(domain: string): void {
     // Priority 2: the domain's insecure cookies, when it holds too many.
     const excess = () => this.cookies.countWithDomain(domain) - this.maxPerDomain;
-    if (excess() > 0) this.evict(this.cookies.withDomain(domain).filter((c) => !c.secureOnly), excess());
+    if (excess() > 0)
+      this.evict(
+        this.cookies.withDomain(domain).filter((c) => !c.secureOnly),
+        excess(),
+      );
     // Priority 3: the domain's other cookies.
     if (excess() > 0) this.evict(this.cookies.withDomain(domain), excess());
     // Priority 4: the whole store.

@@ -24,7 +24,15 @@ const resultAt = new Map<string, PageResult>(RUN.results.map((r) => [r.vectorId 
  * (no emoji font installed), the page shows a plain stand-in in its place,
  * drawn by CSS from data-alt: the text of the page stays the symbol.
  */
-const ALT_CHOICES: Record<string, string[]> = { pass: ['\u2713', 'P'], flaky: ['\u21bb', 'R'], fail: ['\u2717', 'F'], error: ['\u203c', 'E'], timeout: ['\u25d4', 'T'], unsupported: ['\u2013', 'U'], skipped: ['\u00b7', 'S'] };
+const ALT_CHOICES: Record<string, string[]> = {
+  pass: ['\u2713', 'P'],
+  flaky: ['\u21bb', 'R'],
+  fail: ['\u2717', 'F'],
+  error: ['\u203c', 'E'],
+  timeout: ['\u25d4', 'T'],
+  unsupported: ['\u2013', 'U'],
+  skipped: ['\u00b7', 'S'],
+};
 const ALT: Partial<Record<Verdict, string>> = {};
 (function () {
   const canvas = document.createElement('canvas');

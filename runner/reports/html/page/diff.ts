@@ -24,7 +24,8 @@ function diffLines(a: string[], b: string[]): DiffOp[] {
   } else {
     const W = M + 1;
     const L = new Uint32Array((N + 1) * W);
-    for (let i = N - 1; i >= 0; i--) for (let j = M - 1; j >= 0; j--) L[i * W + j] = A[i] === B[j] ? L[(i + 1) * W + j + 1]! + 1 : Math.max(L[(i + 1) * W + j]!, L[i * W + j + 1]!);
+    for (let i = N - 1; i >= 0; i--)
+      for (let j = M - 1; j >= 0; j--) L[i * W + j] = A[i] === B[j] ? L[(i + 1) * W + j + 1]! + 1 : Math.max(L[(i + 1) * W + j]!, L[i * W + j + 1]!);
     let i = 0;
     let j = 0;
     while (i < N && j < M) {
@@ -97,7 +98,13 @@ function diffView(r: PageResult): HTMLElement {
   }
   if ((r.verdict === 'error' || r.verdict === 'timeout') && r.expected === null && r.actual === null) {
     const what = r.verdict === 'timeout' ? 'the vector timed out' : 'the adapter or the harness failed';
-    add(box, el('p', { class: 'note no-verdict', text: `No verdict: ${what} before the target gave a result to compare. The reason above${r.logs ? ' and the adapter\u2019s stderr below' : ''} say what happened.` }));
+    add(
+      box,
+      el('p', {
+        class: 'note no-verdict',
+        text: `No verdict: ${what} before the target gave a result to compare. The reason above${r.logs ? ' and the adapter\u2019s stderr below' : ''} say what happened.`,
+      }),
+    );
     return box;
   }
   const own = (r.views ?? []).filter((v) => v.place === 'comparison');
@@ -109,7 +116,10 @@ function diffView(r: PageResult): HTMLElement {
   const same = rows.every((x) => x.kind === 'same');
   const table = el('table', { class: `diff${same ? ' equal' : ''}` });
   add(table, el('colgroup', null, [el('col', { class: 'ln' }), el('col', { class: 'half' }), el('col', { class: 'ln' }), el('col', { class: 'half' })]));
-  add(table, el('thead', null, el('tr', null, [el('th', { colspan: '2', scope: 'col', text: 'expected' }), el('th', { colspan: '2', scope: 'col', text: 'actual' })])));
+  add(
+    table,
+    el('thead', null, el('tr', null, [el('th', { colspan: '2', scope: 'col', text: 'expected' }), el('th', { colspan: '2', scope: 'col', text: 'actual' })])),
+  );
   const body = el('tbody');
   let la = 0;
   let lb = 0;
@@ -118,14 +128,30 @@ function diffView(r: PageResult): HTMLElement {
     if (x.kind === 'same') {
       la++;
       lb++;
-      add(tr, [el('td', { class: 'ln', text: String(la) }), el('td', { class: 'code', text: x.left }), el('td', { class: 'ln', text: String(lb) }), el('td', { class: 'code', text: x.right })]);
+      add(tr, [
+        el('td', { class: 'ln', text: String(la) }),
+        el('td', { class: 'code', text: x.left }),
+        el('td', { class: 'ln', text: String(lb) }),
+        el('td', { class: 'code', text: x.right }),
+      ]);
     } else {
-      add(tr, [el('td', { class: 'ln', text: x.left !== undefined ? String(++la) : '' }), lineCell(x.left, x.right, 'del'), el('td', { class: 'ln', text: x.right !== undefined ? String(++lb) : '' }), lineCell(x.right, x.left, 'add')]);
+      add(tr, [
+        el('td', { class: 'ln', text: x.left !== undefined ? String(++la) : '' }),
+        lineCell(x.left, x.right, 'del'),
+        el('td', { class: 'ln', text: x.right !== undefined ? String(++lb) : '' }),
+        lineCell(x.right, x.left, 'add'),
+      ]);
     }
     add(body, tr);
   }
   add(table, body);
-  add(box, el('p', { class: 'note', text: same ? 'Expected and actual are equal.' : 'Lines that differ are highlighted: removed from expected on the left, in actual on the right.' }));
+  add(
+    box,
+    el('p', {
+      class: 'note',
+      text: same ? 'Expected and actual are equal.' : 'Lines that differ are highlighted: removed from expected on the left, in actual on the right.',
+    }),
+  );
   add(box, el('div', { class: 'scroll' }, table));
   return box;
 }

@@ -33,7 +33,8 @@ function clear(e: Node): void {
 
 /** A link only to http(s); anything else is shown as text. */
 function extLink(url: unknown, text?: string): HTMLElement {
-  if (typeof url === 'string' && /^https?:\/\//i.test(url)) return el('a', { href: url, rel: 'noreferrer noopener', target: '_blank', text: text === undefined ? url : text });
+  if (typeof url === 'string' && /^https?:\/\//i.test(url))
+    return el('a', { href: url, rel: 'noreferrer noopener', target: '_blank', text: text === undefined ? url : text });
   return el('span', { text: text === undefined ? String(url) : text });
 }
 /** A link to a file of the output folder: each segment URL-encoded, so that no scheme can come through. */
@@ -68,5 +69,9 @@ function implText(t: PageTarget | undefined): string {
   return t.implementation ? `${t.implementation.name} ${t.implementation.version}` : t.name;
 }
 function headRow(names: string[]): HTMLElement {
-  return el('tr', null, names.map((h) => el('th', { scope: 'col', text: h })));
+  return el(
+    'tr',
+    null,
+    names.map((h) => el('th', { scope: 'col', text: h })),
+  );
 }

@@ -37,13 +37,17 @@ function buildFilters(): void {
    * of the screen.
    */
   const box = el('details', { id: 'filter-box', open: window.matchMedia('(min-width: 900px)').matches ? true : undefined }, [
-    el('summary', { title: 'No box checked in a group means no filter on it. The filters and the open cell are kept in the address: copy it to share this view.' }, [
-      el('span', { class: 'f-title', text: 'Filters' }),
-      ' ',
-      el('span', { id: 'f-active', class: 'muted' }),
-      ' ',
-      el('span', { id: 'status', role: 'status', 'aria-live': 'polite' }),
-    ]),
+    el(
+      'summary',
+      { title: 'No box checked in a group means no filter on it. The filters and the open cell are kept in the address: copy it to share this view.' },
+      [
+        el('span', { class: 'f-title', text: 'Filters' }),
+        ' ',
+        el('span', { id: 'f-active', class: 'muted' }),
+        ' ',
+        el('span', { id: 'status', role: 'status', 'aria-live': 'polite' }),
+      ],
+    ),
     el('div', { class: 'f-body' }, [
       boxes(
         'target',
@@ -167,7 +171,7 @@ function filterGrids(): void {
     if (visible) shown++;
   }
   const groups = new Map<HTMLElement, boolean>();
-  for (const S of interopGrids) groups.set(S.group, (groups.get(S.group) || false) || !S.box.hidden);
+  for (const S of interopGrids) groups.set(S.group, groups.get(S.group) || false || !S.box.hidden);
   groups.forEach((any, g) => (g.hidden = !any));
   const status = document.getElementById('status')!;
   status.textContent = `${shown} of ${total} vectors shown`;

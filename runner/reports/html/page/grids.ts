@@ -3,7 +3,11 @@
 function buildProvenance(): void {
   const r = RUN.run;
   document.title = `Conformance matrix: ${r.suites.join(', ')} (${r.startedAt})`;
-  if (r.interrupted) add(document.getElementById('banner')!, el('p', { class: 'warn', role: 'alert', text: 'This run was interrupted before it finished: the results are partial.' }));
+  if (r.interrupted)
+    add(
+      document.getElementById('banner')!,
+      el('p', { class: 'warn', role: 'alert', text: 'This run was interrupted before it finished: the results are partial.' }),
+    );
   if (LAYOUT.loadWarning) add(document.getElementById('banner')!, el('p', { class: 'warn', role: 'alert', text: `Warning: ${LAYOUT.loadWarning}.` }));
   const span = Date.parse(r.finishedAt) - Date.parse(r.startedAt);
   const pairs: [string, Child][] = [
@@ -15,7 +19,10 @@ function buildProvenance(): void {
     ['Interrupted', r.interrupted ? 'yes: results are partial' : 'no'],
     ['Vector set hash', r.vectorSetHash !== undefined ? code(r.vectorSetHash) : undefined],
     ['Kernel', r.kernel],
-    ['Machine load', r.load ? `${r.load.cpus} CPUs; load ${r.load.start.join(' ')} at the start, ${r.load.end.join(' ')} at the end, 1-minute peak ${r.load.peak}` : undefined],
+    [
+      'Machine load',
+      r.load ? `${r.load.cpus} CPUs; load ${r.load.start.join(' ')} at the start, ${r.load.end.join(' ')} at the end, 1-minute peak ${r.load.peak}` : undefined,
+    ],
     ['Seed', r.seed !== undefined ? String(r.seed) : undefined],
     ['Shard', r.shard ? `${r.shard.index}/${r.shard.count}` : undefined],
     ['Jobs', r.jobs !== undefined ? String(r.jobs) : undefined],
@@ -41,12 +48,20 @@ function passCount(c: Counts): { pass: number; applicable: number } {
 }
 function countsLine(c: Counts): HTMLElement {
   const span = el('span', { class: 'counts' });
-  for (const v of VERDICTS) if (c[v]) add(span, el('span', { class: `count v-${v}`, data: { verdict: v }, title: `${c[v]} ${v}` }, [sym(v), el('span', { class: 'n', text: String(c[v]) })]));
+  for (const v of VERDICTS)
+    if (c[v])
+      add(span, el('span', { class: `count v-${v}`, data: { verdict: v }, title: `${c[v]} ${v}` }, [sym(v), el('span', { class: 'n', text: String(c[v]) })]));
   return span;
 }
 function buildSummary(main: HTMLElement): void {
   const sec = el('section', { id: 'summary', 'aria-labelledby': 'summary-h' }, el('h2', { id: 'summary-h', text: 'Summary: suites \u00d7 targets' }));
-  add(sec, el('p', { class: 'note', text: 'Each cell: passes / applicable vectors (skipped ones excluded), then the count of each verdict. The whole run: only the target filter applies here.' }));
+  add(
+    sec,
+    el('p', {
+      class: 'note',
+      text: 'Each cell: passes / applicable vectors (skipped ones excluded), then the count of each verdict. The whole run: only the target filter applies here.',
+    }),
+  );
   const table = el('table', { class: 'grid summary' });
   const head = el('tr', null, el('th', { scope: 'col', text: 'suite' }));
   RUN.targets.forEach((t, i) => {
@@ -71,7 +86,11 @@ function buildSummary(main: HTMLElement): void {
       else if (!total) td = el('td', { class: 'na', data, title: 'no results', text: '\u2014' });
       else {
         const p = passCount(c);
-        td = el('td', { data, title: interop ? `the interop results ${t.id} took part in` : undefined }, [el('strong', { class: 'pass-count', text: `${p.pass}/${p.applicable}` }), el('br'), countsLine(c)]);
+        td = el('td', { data, title: interop ? `the interop results ${t.id} took part in` : undefined }, [
+          el('strong', { class: 'pass-count', text: `${p.pass}/${p.applicable}` }),
+          el('br'),
+          countsLine(c),
+        ]);
       }
       summaryCols[i]!.push(td);
       add(tr, td);
@@ -83,7 +102,15 @@ function buildSummary(main: HTMLElement): void {
   for (const row of LAYOUT.summary) {
     if (!row.interop) continue;
     const p = passCount(row.interop);
-    add(sec, el('p', { class: 'note', data: { interop: row.suite } }, [`All interop pairs (${row.suite}): `, el('strong', { text: `${p.pass}/${p.applicable}` }), ' ', countsLine(row.interop)]));
+    add(
+      sec,
+      el('p', { class: 'note', data: { interop: row.suite } }, [
+        `All interop pairs (${row.suite}): `,
+        el('strong', { text: `${p.pass}/${p.applicable}` }),
+        ' ',
+        countsLine(row.interop),
+      ]),
+    );
   }
   add(sec, buildTargetsTable());
   add(main, sec);
@@ -107,7 +134,10 @@ function buildTargetsTable(): HTMLElement {
     );
   }
   add(table, body);
-  return el('details', { class: 'targets-box' }, [el('summary', { text: `Targets (${RUN.targets.length}): implementations, drivers, images` }), el('div', { class: 'scroll' }, table)]);
+  return el('details', { class: 'targets-box' }, [
+    el('summary', { text: `Targets (${RUN.targets.length}): implementations, drivers, images` }),
+    el('div', { class: 'scroll' }, table),
+  ]);
 }
 
 /* ---------- the gate: results against the expectations files ---------- */
@@ -136,7 +166,12 @@ function buildGate(main: HTMLElement): void {
     if (!rs.length) return;
     const ul = el('ul', { class: 'gate-list' });
     for (const r of rs) {
-      const b = el('button', { type: 'button', class: 'link', data: { vector: r.vectorId, target: r.targetId } }, [sym(r.verdict), ' ', code(r.vectorId), ` on ${r.targetId}`]);
+      const b = el('button', { type: 'button', class: 'link', data: { vector: r.vectorId, target: r.targetId } }, [
+        sym(r.verdict),
+        ' ',
+        code(r.vectorId),
+        ` on ${r.targetId}`,
+      ]);
       b.addEventListener('click', () => openCell(r.vectorId, r.targetId, true));
       const why = r.expectation && r.expectation.reason ? `known as ${r.expectation.reason}` : r.reason;
       add(ul, el('li', null, [b, why ? el('span', { class: 'note', text: `: ${shorten(why, 300)}` }) : null]));
@@ -182,7 +217,13 @@ function cellButton(vectorId: string, targetId: string, r: PageResult | undefine
 function buildCoverage(main: HTMLElement): void {
   if (!RUN.coverage || !RUN.coverage.length) return;
   const sec = el('section', { id: 'coverage', 'aria-labelledby': 'coverage-h' }, el('h2', { id: 'coverage-h', text: 'Requirements coverage' }));
-  add(sec, el('p', { class: 'note', text: 'Per section of the document each suite is measured against: the testable requirements that at least one of this run\u2019s vectors cites, over all testable ones. Untestable requirements are counted apart. The whole selection of the run: the filters do not apply here.' }));
+  add(
+    sec,
+    el('p', {
+      class: 'note',
+      text: 'Per section of the document each suite is measured against: the testable requirements that at least one of this run\u2019s vectors cites, over all testable ones. Untestable requirements are counted apart. The whole selection of the run: the filters do not apply here.',
+    }),
+  );
   for (const c of RUN.coverage) {
     const title = `${c.suite}: ${c.doc}${c.profile ? ` (profile ${c.profile})` : ''}`;
     // Folded: the totals show in the summary, the table of sections on demand, so the grids stay in the first view.
@@ -192,7 +233,10 @@ function buildCoverage(main: HTMLElement): void {
       box,
       el('summary', null, [
         el('h3', { text: title }),
-        el('p', { class: 'note totals' }, [el('strong', { class: 'cov-total', text: `${c.totals.covered}/${c.totals.testable}` }), ` testable requirements covered; ${c.totals.untestable} untestable; by level: ${levels}.`]),
+        el('p', { class: 'note totals' }, [
+          el('strong', { class: 'cov-total', text: `${c.totals.covered}/${c.totals.testable}` }),
+          ` testable requirements covered; ${c.totals.untestable} untestable; by level: ${levels}.`,
+        ]),
       ]),
     );
     const table = el('table', { class: 'grid coverage', data: { suite: c.suite } });
@@ -207,7 +251,11 @@ function buildCoverage(main: HTMLElement): void {
           el('th', { scope: 'row' }, s.url ? extLink(s.url, label) : el('span', { text: label })),
           el('td', { class: 'cov', text: `${s.covered}/${s.testable}` }),
           el('td', { class: 'untestable', text: String(s.untestable) }),
-          el('td', { class: 'uncovered' }, s.uncovered.map((id) => code(id, 'rid'))),
+          el(
+            'td',
+            { class: 'uncovered' },
+            s.uncovered.map((id) => code(id, 'rid')),
+          ),
         ]),
       );
     }
@@ -240,8 +288,16 @@ function buildSuites(main: HTMLElement): void {
   for (const s of LAYOUT.suites) {
     if (!s.groups.length) continue;
     const sec = el('section', { class: 'suite', id: `suite-${s.name}`, data: { suite: s.name } }, el('h2', { text: `Suite ${s.name}` }));
-    if (s.unavailable.length) add(sec, el('p', { class: 'note bad', text: `Unavailable here: ${s.unavailable.map((u) => u.id + (u.reason ? ` (${u.reason})` : '')).join('; ')}` }));
-    const G: SuiteGrid = { targets: s.targets, cols: s.targets.map(() => []), groups: [], total: [], section: sec, empty: el('p', { class: 'note empty', hidden: true, text: 'No vector of this suite matches the filters.' }) };
+    if (s.unavailable.length)
+      add(sec, el('p', { class: 'note bad', text: `Unavailable here: ${s.unavailable.map((u) => u.id + (u.reason ? ` (${u.reason})` : '')).join('; ')}` }));
+    const G: SuiteGrid = {
+      targets: s.targets,
+      cols: s.targets.map(() => []),
+      groups: [],
+      total: [],
+      section: sec,
+      empty: el('p', { class: 'note empty', hidden: true, text: 'No vector of this suite matches the filters.' }),
+    };
     const table = el('table', { class: 'grid matrix', data: { suite: s.name } });
     const head = el('tr', null, [el('th', { scope: 'col', class: 'vec', text: 'vector' }), el('th', { scope: 'col', text: 'level' })]);
     s.targets.forEach((id, i) => {
@@ -308,20 +364,33 @@ const interopGrids: InteropGrid[] = [];
 function buildInterop(main: HTMLElement): void {
   if (!LAYOUT.interop.length) return;
   const sec = el('section', { id: 'interop', 'aria-labelledby': 'interop-h' }, el('h2', { id: 'interop-h', text: 'Interop scenarios' }));
-  add(sec, el('p', { class: 'note', text: 'One grid per scenario, grouped by spec section: the first role\u2019s targets as rows, the other roles\u2019 as columns. A target filter keeps the cells any selected target takes part in.' }));
+  add(
+    sec,
+    el('p', {
+      class: 'note',
+      text: 'One grid per scenario, grouped by spec section: the first role\u2019s targets as rows, the other roles\u2019 as columns. A target filter keeps the cells any selected target takes part in.',
+    }),
+  );
   let groupKey: string | null = null;
   let holder: HTMLElement | null = null;
   let groupBox: HTMLElement | null = null;
   for (const sc of LAYOUT.interop) {
     if (`${sc.suite} ${sc.group.key}` !== groupKey || !holder || !groupBox) {
       groupKey = `${sc.suite} ${sc.group.key}`;
-      groupBox = el('div', { class: 'scenario-group', data: { section: sc.group.key, suite: sc.suite } }, el('h3', null, sc.group.url ? extLink(sc.group.url, sc.group.label) : sc.group.label));
+      groupBox = el(
+        'div',
+        { class: 'scenario-group', data: { section: sc.group.key, suite: sc.suite } },
+        el('h3', null, sc.group.url ? extLink(sc.group.url, sc.group.label) : sc.group.label),
+      );
       holder = el('div', { class: 'scenarios' });
       add(groupBox, holder);
       add(sec, groupBox);
     }
     const v = vectorById.get(sc.vectorId)!;
-    const box = el('div', { class: 'scenario', data: { vector: sc.vectorId } }, [el('h4', null, [code(v.id, 'vid'), ' ', el('span', { class: `level l-${v.level}`, text: v.level })]), el('p', { class: 'title', text: v.title })]);
+    const box = el('div', { class: 'scenario', data: { vector: sc.vectorId } }, [
+      el('h4', null, [code(v.id, 'vid'), ' ', el('span', { class: `level l-${v.level}`, text: v.level })]),
+      el('p', { class: 'title', text: v.title }),
+    ]);
     const table = el('table', { class: 'grid interop', data: { vector: sc.vectorId } });
     const head = el('tr', null, el('th', { scope: 'col', class: 'corner', text: `${sc.rowRole} \u2193 \u00b7 ${sc.colRole} \u2192` }));
     const S: InteropGrid = { vector: v, box, group: groupBox, colThs: [], rows: [], cols: sc.cols };
@@ -340,7 +409,10 @@ function buildInterop(main: HTMLElement): void {
       sc.cols.forEach((cid, ci) => {
         const tid = at.get(`${ri},${ci}`);
         const r = tid !== undefined ? resultAt.get(sc.vectorId + SEP + tid) : undefined;
-        const inner = tid !== undefined ? cellButton(sc.vectorId, tid, r, `${sc.rowRole} ${rid}, ${sc.colRole} ${cid}`) : el('span', { class: 'none', title: 'not run', text: '' });
+        const inner =
+          tid !== undefined
+            ? cellButton(sc.vectorId, tid, r, `${sc.rowRole} ${rid}, ${sc.colRole} ${cid}`)
+            : el('span', { class: 'none', title: 'not run', text: '' });
         const td = el('td', { class: `c${r ? ` v-${r.verdict}` : ''}` }, inner);
         row.cells.push({ td, r, parts: [rid, ...cid.split('+')], col: ci });
         add(tr, td);

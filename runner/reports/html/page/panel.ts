@@ -51,7 +51,13 @@ function fillPanel(vectorId: string, targetId: string): void {
   const r = resultAt.get(vectorId + SEP + targetId);
   const closeBtn = el('button', { type: 'button', class: 'close', title: 'Close (Escape)', 'aria-label': 'Close the panel (Escape)', text: '\u00d7' });
   closeBtn.addEventListener('click', closePanel);
-  add(panel, el('div', { class: 'p-head' }, [el('h2', { id: 'panel-title', tabindex: '-1' }, [code(vectorId, 'vid'), el('span', { class: 'p-target', text: ` on ${targetId}` })]), closeBtn]));
+  add(
+    panel,
+    el('div', { class: 'p-head' }, [
+      el('h2', { id: 'panel-title', tabindex: '-1' }, [code(vectorId, 'vid'), el('span', { class: 'p-target', text: ` on ${targetId}` })]),
+      closeBtn,
+    ]),
+  );
   const body = el('div', { class: 'p-body' });
   add(panel, body);
   if (v) add(body, el('p', { class: 'p-title', text: v.title }));
@@ -66,7 +72,14 @@ function fillPanel(vectorId: string, targetId: string): void {
           ['Verdict', verdictBadge(r.verdict)],
           ['Reason', r.reason !== undefined ? el('pre', { class: 'reason', text: r.reason }) : undefined],
           ['Duration', ms(r.durationMs)],
-          ['Timing', timing ? Object.keys(timing).map((k) => `${k} ${ms(timing[k])}`).join(' \u00b7 ') : undefined],
+          [
+            'Timing',
+            timing
+              ? Object.keys(timing)
+                  .map((k) => `${k} ${ms(timing[k])}`)
+                  .join(' \u00b7 ')
+              : undefined,
+          ],
         ]),
         'p-result',
       ),
@@ -109,16 +122,31 @@ function resultSections(body: HTMLElement, r: PageResult, vectorId: string, targ
     for (const k of Object.keys(details)) if (!covered.has(k) && !emptyDeep(details[k])) o[k] = details[k];
     if (Object.keys(o).length) rest = o;
   }
-  if (rest !== null) add(body, panelSection(views.length ? 'Other details' : 'Details', el('pre', { class: 'json', text: JSON.stringify(rest, null, 2) }), 'p-details'));
+  if (rest !== null)
+    add(body, panelSection(views.length ? 'Other details' : 'Details', el('pre', { class: 'json', text: JSON.stringify(rest, null, 2) }), 'p-details'));
   if (r.artifacts && Object.keys(r.artifacts).length) {
     const ul = el('ul', { class: 'artifacts' });
     for (const [k, path] of Object.entries(r.artifacts)) add(ul, el('li', null, [`${k}: `, fileLink(path)]));
-    add(body, panelSection('Artifacts', [ul, el('p', { class: 'note', text: 'Paths are relative to the output folder, where this page is written.' })], 'p-artifacts'));
+    add(
+      body,
+      panelSection('Artifacts', [ul, el('p', { class: 'note', text: 'Paths are relative to the output folder, where this page is written.' })], 'p-artifacts'),
+    );
   }
   if (r.logs && Object.keys(r.logs).length) add(body, panelSection('Adapter stderr', logsView(r), 'p-logs'));
   if (r.attempts && r.attempts.length) add(body, panelSection('Earlier attempts', attemptsView(r), 'p-attempts'));
   const rerun = LAYOUT.rerun && LAYOUT.rerun[vectorId + SEP + targetId];
-  if (rerun) add(body, panelSection('Run it again', [el('pre', { class: 'cmd', text: rerun }), el('p', { class: 'note', text: 'With the options of the original run that choose what runs and how; from the folder it was started in.' })], 'p-rerun'));
+  if (rerun)
+    add(
+      body,
+      panelSection(
+        'Run it again',
+        [
+          el('pre', { class: 'cmd', text: rerun }),
+          el('p', { class: 'note', text: 'With the options of the original run that choose what runs and how; from the folder it was started in.' }),
+        ],
+        'p-rerun',
+      ),
+    );
 }
 function emptyDeep(x: unknown): boolean {
   if (x === null || x === undefined || x === '') return true;
@@ -156,7 +184,14 @@ function targetInfo(targetId: string, r: PageResult | undefined): Child {
 }
 function vectorInfo(v: PageVector): HTMLElement {
   const cites = el('ul', { class: 'cites' });
-  for (const c of LAYOUT.citations[v.id] ?? []) add(cites, el('li', null, [c.url ? extLink(c.url, c.label) : el('span', { text: c.label }), c.note ? el('span', { class: 'note', text: ` \u2014 ${c.note}` }) : null]));
+  for (const c of LAYOUT.citations[v.id] ?? [])
+    add(
+      cites,
+      el('li', null, [
+        c.url ? extLink(c.url, c.label) : el('span', { text: c.label }),
+        c.note ? el('span', { class: 'note', text: ` \u2014 ${c.note}` }) : null,
+      ]),
+    );
   const section = `${v.group.doc} \u00a7${v.group.section} ${v.group.title}`;
   return dl([
     ['Id', code(v.id)],
@@ -179,7 +214,17 @@ function attemptsView(r: PageResult): HTMLElement {
   const t = el('table', { class: 'attempts' }, el('thead', null, headRow(['#', 'verdict', 'reason', 'duration'])));
   const b = el('tbody');
   const attempts = r.attempts ?? [];
-  attempts.forEach((a, i) => add(b, el('tr', null, [el('td', { text: String(i + 1) }), el('td', null, verdictBadge(a.verdict)), el('td', null, el('pre', { class: 'reason', text: a.reason || '' })), el('td', { text: ms(a.durationMs) })])));
+  attempts.forEach((a, i) =>
+    add(
+      b,
+      el('tr', null, [
+        el('td', { text: String(i + 1) }),
+        el('td', null, verdictBadge(a.verdict)),
+        el('td', null, el('pre', { class: 'reason', text: a.reason || '' })),
+        el('td', { text: ms(a.durationMs) }),
+      ]),
+    ),
+  );
   add(
     b,
     el('tr', { class: 'last' }, [

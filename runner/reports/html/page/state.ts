@@ -16,7 +16,9 @@ let state = emptyState();
 /** The fragment's key=value pairs, percent-decoded. Unlike URLSearchParams, a "+" stays a plus: interop target ids are "client+server". */
 function hashPairs(hash: string) {
   const map = new Map<string, string[]>();
-  for (const part of String(hash || '').replace(/^#/, '').split('&')) {
+  for (const part of String(hash || '')
+    .replace(/^#/, '')
+    .split('&')) {
     if (!part) continue;
     const i = part.indexOf('=');
     let k = i < 0 ? part : part.slice(0, i);

@@ -19,7 +19,8 @@ function unpack(table: unknown[]): unknown {
     } else {
       const o = {};
       // defineProperty, not assignment: a key "__proto__" stays a plain key, as JSON.parse keeps it.
-      for (let j = 1; j < e.length; j += 2) Object.defineProperty(o, out[e[j]] as string, { value: out[e[j + 1]], enumerable: true, writable: true, configurable: true });
+      for (let j = 1; j < e.length; j += 2)
+        Object.defineProperty(o, out[e[j]] as string, { value: out[e[j + 1]], enumerable: true, writable: true, configurable: true });
       out[i] = o;
     }
   }

@@ -28,7 +28,14 @@ function bytesText(v: string, name: unknown): HTMLElement {
     if (ch < 0x20 || ch === 0x7f || (ch >= 0x80 && ch < 0xa0)) {
       if (buf) add(out, buf);
       buf = '';
-      add(out, el('span', { class: 'ctl', title: `control character U+${ch.toString(16).toUpperCase().padStart(4, '0')}`, text: `\\x${ch.toString(16).padStart(2, '0')}` }));
+      add(
+        out,
+        el('span', {
+          class: 'ctl',
+          title: `control character U+${ch.toString(16).toUpperCase().padStart(4, '0')}`,
+          text: `\\x${ch.toString(16).padStart(2, '0')}`,
+        }),
+      );
     } else buf += v[k];
   }
   if (buf) add(out, buf);
@@ -57,7 +64,12 @@ function drawValue(v: unknown): Child {
   if (typeof v.hex === 'string') return hexText(v.hex, v.name);
   if (typeof v.file === 'string') return fileLink(v.file, typeof v.text === 'string' ? v.text : undefined);
   if (typeof v.url === 'string') return extLink(v.url, typeof v.text === 'string' ? v.text : undefined);
-  if (Array.isArray(v.list)) return el('ul', { class: classes('vlist', v.name) }, v.list.map((x) => el('li', null, drawValue(x))));
+  if (Array.isArray(v.list))
+    return el(
+      'ul',
+      { class: classes('vlist', v.name) },
+      v.list.map((x) => el('li', null, drawValue(x))),
+    );
   if (Array.isArray(v.seq)) return v.seq.map(drawValue);
   return code(JSON.stringify(v));
 }
@@ -83,10 +95,21 @@ function drawTable(t: { columns: string[]; rows: ViewRow[] }, name: unknown): HT
 function drawBlock(b: ViewBlock): Child {
   const o = b as Record<string, unknown>;
   if (typeof o.note === 'string') return el('p', { class: classes('note', o.name), text: o.note });
-  if (isObject(o.table) && Array.isArray(o.table.columns) && Array.isArray(o.table.rows)) return drawTable(o.table as { columns: string[]; rows: ViewRow[] }, o.name);
-  if (Array.isArray(o.pairs)) return el('div', { class: classes('vpairs', o.name) }, dl((o.pairs as [string, ViewValue][]).map((p) => [String(p[0]), drawValue(p[1])])));
-  if (typeof o.pre === 'string') return el('div', { class: classes('vpre', o.name) }, [typeof o.heading === 'string' ? el('h4', { text: o.heading }) : null, el('pre', { class: classes('json', o.name), text: o.pre })]);
-  if (Array.isArray(o.columns)) return el('div', { class: classes('vcolumns', o.name) }, (o.columns as ViewBlock[]).map((x) => el('div', null, drawBlock(x))));
+  if (isObject(o.table) && Array.isArray(o.table.columns) && Array.isArray(o.table.rows))
+    return drawTable(o.table as { columns: string[]; rows: ViewRow[] }, o.name);
+  if (Array.isArray(o.pairs))
+    return el('div', { class: classes('vpairs', o.name) }, dl((o.pairs as [string, ViewValue][]).map((p) => [String(p[0]), drawValue(p[1])])));
+  if (typeof o.pre === 'string')
+    return el('div', { class: classes('vpre', o.name) }, [
+      typeof o.heading === 'string' ? el('h4', { text: o.heading }) : null,
+      el('pre', { class: classes('json', o.name), text: o.pre }),
+    ]);
+  if (Array.isArray(o.columns))
+    return el(
+      'div',
+      { class: classes('vcolumns', o.name) },
+      (o.columns as ViewBlock[]).map((x) => el('div', null, drawBlock(x))),
+    );
   return el('pre', { class: 'json', text: JSON.stringify(b, null, 2) });
 }
 function drawBlocks(blocks: ViewBlock[]): Child {

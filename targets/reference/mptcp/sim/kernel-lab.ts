@@ -95,7 +95,22 @@ export class KernelLab {
       this.lab.exec(this.k, ['ip', 'mptcp', 'limits', 'set', 'subflow', '2', 'add_addr_accepted', '2']);
       this.lab.sysctl(this.ep, 'net.mptcp.enabled', 1);
       if (o.stripSynAck) {
-        this.lab.exec(this.router, ['iptables', '-t', 'mangle', '-A', 'FORWARD', '-p', 'tcp', '--tcp-flags', 'SYN,ACK', 'SYN,ACK', '-j', 'TCPOPTSTRIP', '--strip-options', '30']);
+        this.lab.exec(this.router, [
+          'iptables',
+          '-t',
+          'mangle',
+          '-A',
+          'FORWARD',
+          '-p',
+          'tcp',
+          '--tcp-flags',
+          'SYN,ACK',
+          'SYN,ACK',
+          '-j',
+          'TCPOPTSTRIP',
+          '--strip-options',
+          '30',
+        ]);
       }
     } catch (err) {
       this.lab.dispose();

@@ -9,7 +9,15 @@
  * never imports sim/.
  */
 import { writeFileSync } from 'node:fs';
-import { decodePacket, encodePacket, writePcap, type DecodedPacket, type MptcpOption, type Packet, type PcapRecord } from '../../../../suites/mptcp/codec/index.js';
+import {
+  decodePacket,
+  encodePacket,
+  writePcap,
+  type DecodedPacket,
+  type MptcpOption,
+  type Packet,
+  type PcapRecord,
+} from '../../../../suites/mptcp/codec/index.js';
 import { Host, seededRandom, type Connection, type HostEvent, type HostOptions, type RandomSource } from '../index.js';
 
 export type Verdict = Uint8Array | null | undefined;
@@ -194,7 +202,11 @@ export class Sink {
 }
 
 /** A hook that rewrites TCP options of matching packets (the codec re-encodes, checksums recomputed). */
-export function rewriteOptions(match: (p: Packet) => boolean, edit: (opts: Packet['tcp']['options']) => Packet['tcp']['options'], counter?: { n: number }): Hook {
+export function rewriteOptions(
+  match: (p: Packet) => boolean,
+  edit: (opts: Packet['tcp']['options']) => Packet['tcp']['options'],
+  counter?: { n: number },
+): Hook {
   return (d) => {
     const p = d.packet;
     if (!match(p)) return undefined;
