@@ -23,26 +23,13 @@ import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type CDPSession, type Frame, type Page } from 'playwright-core';
 import { serveAdapter } from '../../runner/adapter-kit.js';
 import { CONTRACT_VERSION } from '../../runner/contract.js';
+import type { FetchParams, FetchResult, Navigation } from '../../suites/cookies/contract.js';
 
-interface Navigation {
-  url: string;
-  method: string;
-  initiator?: { url: string; destination: 'document' | 'iframe' | 'image' | 'worker' | 'shared-worker' };
-  reload?: true;
-  script?: ({ set: string } | { read: true })[];
-}
+/** What one navigation gave (cookies.fetch's result, per navigation). */
+type NavigationResult = FetchResult['navigations'][number];
 
 /** The page's document, in the functions page.evaluate runs in the browser (the adapter itself runs in Node, without the DOM's types). */
 declare const document: { cookie: string };
-
-type NavigationResult = { status?: number; error?: string; reads?: string[] };
-
-interface FetchParams {
-  proxy: string;
-  ca: { spki: string };
-  navigations: Navigation[];
-  timeoutMs: number;
-}
 
 const EXECUTABLE = process.env.CONFORMATRIX_CHROMIUM ?? ['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find((p) => existsSync(p))!;
 

@@ -22,27 +22,14 @@ import { join } from 'node:path';
 import puppeteer, { type Browser, type BrowserContext, type Frame, type Page } from 'puppeteer-core';
 import { serveAdapter } from '../../runner/adapter-kit.js';
 import { CONTRACT_VERSION } from '../../runner/contract.js';
-import { FIREFOX_PREFS, userJs } from './prefs.js';
+import type { FetchParams, FetchResult, Navigation } from '../../suites/cookies/contract.js';
 
-interface Navigation {
-  url: string;
-  method: string;
-  initiator?: { url: string; destination: 'document' | 'iframe' | 'image' | 'worker' | 'shared-worker' };
-  reload?: true;
-  script?: ({ set: string } | { read: true })[];
-}
+/** What one navigation gave (cookies.fetch's result, per navigation). */
+type NavigationResult = FetchResult['navigations'][number];
+import { FIREFOX_PREFS, userJs } from './prefs.js';
 
 /** The page's document, in the functions page.evaluate runs in the browser (the adapter itself runs in Node, without the DOM's types). */
 declare const document: { cookie: string; documentElement: { getAttribute(name: string): string | null } };
-
-type NavigationResult = { status?: number; error?: string; reads?: string[] };
-
-interface FetchParams {
-  proxy: string;
-  ca: { pem: string };
-  navigations: Navigation[];
-  timeoutMs: number;
-}
 
 const CAPABILITIES = ['https', 'browser-context', 'document-cookie', 'reload', 'workers'];
 

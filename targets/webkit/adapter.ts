@@ -26,23 +26,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serveAdapter } from '../../runner/adapter-kit.js';
 import { CONTRACT_VERSION } from '../../runner/contract.js';
+import type { FetchParams, FetchResult, Navigation } from '../../suites/cookies/contract.js';
 
-interface Navigation {
-  url: string;
-  method: string;
-  initiator?: { url: string; destination: 'document' | 'iframe' | 'image' | 'worker' | 'shared-worker' };
-  reload?: true;
-  script?: ({ set: string } | { read: true })[];
-}
-
-type NavigationResult = { status?: number; error?: string; reads?: string[] };
-
-interface FetchParams {
-  proxy: string;
-  ca: { pem: string };
-  navigations: Navigation[];
-  timeoutMs: number;
-}
+/** What one navigation gave (cookies.fetch's result, per navigation). */
+type NavigationResult = FetchResult['navigations'][number];
 
 /** The two WebKit ports Debian packages with a WebDriver; docs/targets/webkit.md says why WPE is the default. */
 const PORTS = {

@@ -7,15 +7,17 @@ import { join } from 'node:path';
 import { VECTORS_DIR } from '../../runner/paths.js';
 import { runCommand } from '../../runner/run.js';
 import { LOCAL_HARNESS, type Session, type TargetView } from '../../runner/suite.js';
-import { discoverTargets, missingRequirement } from '../../runner/targets.js';
 import { OriginServer } from '../../suites/cookies/http/origin-server.js';
 import { contextPages, planHttp, runHttp } from '../../suites/cookies/http/run-http.js';
 import { judge } from '../../suites/cookies/verdict.js';
 import type { CookieVector } from '../../suites/cookies/vector.js';
 import { runCookieVector } from '../../targets/reference/cookies/adapter.js';
 import { cli, FIXTURES, readRun, tempDir } from '../helpers.js';
+import { expectVerdicts, runBrowser } from './browsers.js';
 
 const NON_HTTP = join(VECTORS_DIR, 'cookies', 'non-http.json');
+/** Scripts every browser runs as the spec says: reads that see cookies set over HTTP and leave HttpOnly ones out, writes that HTTP requests then carry. */
+const SCRIPTED = ['read-sees-http-cookie', 'read-excludes-httponly', 'write-is-sent-over-http', 'write-httponly-ignored', 'same-site-frame-reads-strict'];
 const b64 = (s: string) => Buffer.from(s, 'latin1').toString('base64');
 
 function scripted(reads: string[]): CookieVector {
@@ -157,98 +159,33 @@ describe('document.cookie in cookie vectors', function () {
 
   it('Chromium runs the scripts through its real document.cookie', async function () {
     this.timeout(360_000);
-    const chromium = discoverTargets().find((t) => t.id === 'chromium')!;
-    const missing = missingRequirement(chromium);
-    if (missing) {
-      process.stdout.write(`      skipped: chromium is not available here: ${missing}\n`);
-      this.skip();
-    }
-    const out = tempDir();
-    await runCommand({ suites: ['cookies'], targets: ['chromium'], vectors: [NON_HTTP], out, quiet: true, timeoutMs: 30_000 }).catch(() => 1);
-    const byId = Object.fromEntries(readRun(out).results.map((r) => [r.vectorId, r]));
-    const broken = Object.values(byId).filter((r) => r.verdict === 'error' || r.verdict === 'timeout');
-    assert.deepEqual(
-      broken.map((r) => `${r.vectorId}: ${r.reason}`),
-      [],
-    );
+    const { byId } = await runBrowser(this, 'chromium', NON_HTTP);
     // Reads that see cookies set over HTTP, leave HttpOnly ones out, and writes that HTTP requests then carry.
-    for (const id of [
-      'read-sees-http-cookie',
-      'read-excludes-httponly',
-      'write-is-sent-over-http',
-      'write-httponly-ignored',
-      'write-cannot-replace-httponly',
-      'same-site-frame-reads-strict',
-    ])
-      assert.equal(byId[`cookies/non-http/${id}`]?.verdict, 'pass', JSON.stringify(byId[`cookies/non-http/${id}`]));
-    // Chromium blocks third-party cookies: the read in a cross-site frame is really made, and is empty.
-    const third = byId['cookies/non-http/cross-site-frame-reads-none-cookie']!;
-    assert.equal(third.verdict, 'fail');
-    assert.match(third.reason!, /document\.cookie read 1 expected "n=1", got ""$/);
+    expectVerdicts(byId, [...SCRIPTED, 'write-cannot-replace-httponly'], {
+      // Chromium blocks third-party cookies: the read in a cross-site frame is really made, and is empty.
+      'cross-site-frame-reads-none-cookie': /document\.cookie read 1 expected "n=1", got ""$/,
+    });
   });
 
   it('Firefox runs the scripts through its real document.cookie', async function () {
     this.timeout(360_000);
-    const firefox = discoverTargets().find((t) => t.id === 'firefox')!;
-    const missing = missingRequirement(firefox);
-    if (missing) {
-      process.stdout.write(`      skipped: firefox is not available here: ${missing}\n`);
-      this.skip();
-    }
-    const out = tempDir();
-    await runCommand({ suites: ['cookies'], targets: ['firefox'], vectors: [NON_HTTP], out, quiet: true, timeoutMs: 30_000 }).catch(() => 1);
-    const byId = Object.fromEntries(readRun(out).results.map((r) => [r.vectorId, r]));
-    const broken = Object.values(byId).filter((r) => r.verdict === 'error' || r.verdict === 'timeout');
-    assert.deepEqual(
-      broken.map((r) => `${r.vectorId}: ${r.reason}`),
-      [],
-    );
-    // Reads that see cookies set over HTTP, leave HttpOnly ones out, and writes that HTTP requests then carry: a write
-    // has reached the parent process's cookie store before the next navigation.
-    for (const id of ['read-sees-http-cookie', 'read-excludes-httponly', 'write-is-sent-over-http', 'write-httponly-ignored', 'same-site-frame-reads-strict'])
-      assert.equal(byId[`cookies/non-http/${id}`]?.verdict, 'pass', JSON.stringify(byId[`cookies/non-http/${id}`]));
-    // Total Cookie Protection: the cross-site frame reads its own partition, which is empty (docs/targets/firefox.md).
-    const third = byId['cookies/non-http/cross-site-frame-reads-none-cookie']!;
-    assert.equal(third.verdict, 'fail');
-    assert.match(third.reason!, /document\.cookie read 1 expected "n=1", got ""$/);
-    // The content process's copy of the cookies takes a write the store refused: the page reads it, requests do not carry it.
-    const httpOnly = byId['cookies/non-http/write-cannot-replace-httponly']!;
-    assert.equal(httpOnly.verdict, 'fail');
-    assert.match(httpOnly.reason!, /^request 1 \(GET https:\/\/app\.example\.com\/\): document\.cookie read 1 expected "", got "h=2"$/);
+    const { byId } = await runBrowser(this, 'firefox', NON_HTTP);
+    // A write has reached the parent process's cookie store before the next navigation.
+    expectVerdicts(byId, SCRIPTED, {
+      // Total Cookie Protection: the cross-site frame reads its own partition, which is empty (docs/targets/firefox.md).
+      'cross-site-frame-reads-none-cookie': /document\.cookie read 1 expected "n=1", got ""$/,
+      // The content process's copy of the cookies takes a write the store refused: the page reads it, requests do not carry it.
+      'write-cannot-replace-httponly': /^request 1 \(GET https:\/\/app\.example\.com\/\): document\.cookie read 1 expected "", got "h=2"$/,
+    });
   });
-});
 
-describe('document.cookie in WebKit', function () {
   it('WebKit runs the scripts through its real document.cookie, in a document and in a frame', async function () {
     this.timeout(360_000);
-    const webkit = discoverTargets().find((t) => t.id === 'webkit')!;
-    const missing = missingRequirement(webkit);
-    if (missing) {
-      process.stdout.write(`      skipped: webkit is not available here: ${missing}\n`);
-      this.skip();
-    }
-    const out = tempDir();
-    await runCommand({ suites: ['cookies'], targets: ['webkit'], vectors: [NON_HTTP], out, quiet: true, timeoutMs: 30_000 }).catch(() => 1);
-    const byId = Object.fromEntries(readRun(out).results.map((r) => [r.vectorId, r]));
-    assert.deepEqual(
-      Object.values(byId)
-        .filter((r) => r.verdict === 'error' || r.verdict === 'timeout')
-        .map((r) => `${r.vectorId}: ${r.reason}`),
-      [],
-    );
-    for (const id of [
-      'read-sees-http-cookie',
-      'read-excludes-httponly',
-      'write-is-sent-over-http',
-      'write-httponly-ignored',
-      'write-cannot-replace-httponly',
-      'same-site-frame-reads-strict',
-    ])
-      assert.equal(byId[`cookies/non-http/${id}`]?.verdict, 'pass', JSON.stringify(byId[`cookies/non-http/${id}`]));
-    // WebKit has no Lax-by-default: the read in a cross-site frame is really made there, and sees the cookie without SameSite.
-    const framed = byId['cookies/non-http/cross-site-frame-reads-no-samesite-cookies']!;
-    assert.equal(framed.verdict, 'fail');
-    assert.match(framed.reason!, /document\.cookie read 1 expected "", got "d=1"$/);
+    const { byId } = await runBrowser(this, 'webkit', NON_HTTP);
+    expectVerdicts(byId, [...SCRIPTED, 'write-cannot-replace-httponly'], {
+      // WebKit has no Lax-by-default: the read in a cross-site frame is really made there, and sees the cookie without SameSite.
+      'cross-site-frame-reads-no-samesite-cookies': /document\.cookie read 1 expected "", got "d=1"$/,
+    });
   });
 });
 
@@ -515,105 +452,40 @@ describe('workers, framed and sandboxed documents in cookie vectors', function (
     });
   });
 
+  /** Every browser makes these requests as the spec says: a worker's site for cookies is its own origin under a same-site document, opaque under a frame of a cross-site page. */
+  const WORKERS = ['worker-strict-sent-same-site-document', 'worker-strict-not-sent-cross-site-document', 'worker-in-same-site-frame-strict-sent'];
+  const FRAMED = [
+    'worker-in-cross-site-frame-strict-not-sent',
+    'shared-worker-in-same-site-frame-lax-sent',
+    'shared-worker-in-cross-site-frame-lax-not-sent',
+    'strict-not-sent-image-from-cross-site-frame-of-same-site-page',
+  ];
+
   it('WebKit runs the worker, framed and sandboxed vectors for real', async function () {
     this.timeout(360_000);
-    const webkit = discoverTargets().find((t) => t.id === 'webkit')!;
-    const missing = missingRequirement(webkit);
-    if (missing) {
-      process.stdout.write(`      skipped: webkit is not available here: ${missing}\n`);
-      this.skip();
-    }
-    const out = tempDir();
-    await runCommand({ suites: ['cookies'], targets: ['webkit'], vectors: [SAMESITE], grep: NEW_CONTEXTS, out, quiet: true, timeoutMs: 30_000 }).catch(() => 1);
-    const results = readRun(out).results;
-    assert.equal(results.length, 27);
-    const byId = Object.fromEntries(results.map((r) => [r.vectorId.replace('cookies/samesite/', ''), r]));
-    assert.deepEqual(
-      results.filter((r) => r.verdict === 'error' || r.verdict === 'timeout').map((r) => `${r.vectorId}: ${r.reason}`),
-      [],
-    );
-    for (const id of [
-      'worker-strict-sent-same-site-document',
-      'worker-strict-not-sent-cross-site-document',
-      'worker-in-same-site-frame-strict-sent',
-      'strict-sent-image-from-sandboxed-top-document',
-    ])
-      assert.equal(byId[id]?.verdict, 'pass', JSON.stringify(byId[id]));
-    // WebKit judges a framed document's requests by the top document's site alone: a cross-site frame of the cookie's own site is not audited (docs/targets/webkit.md).
-    const framed = byId['strict-not-sent-image-from-cross-site-frame-of-same-site-page']!;
-    assert.equal(framed.verdict, 'fail');
-    assert.match(framed.reason!, /request 2 \(GET https:\/\/app\.example\.com\/pixel\): expected no Cookie header, got "s=1"$/);
+    const { run, byId } = await runBrowser(this, 'webkit', SAMESITE, NEW_CONTEXTS);
+    assert.equal(run.results.length, 27);
+    expectVerdicts(byId, [...WORKERS, 'strict-sent-image-from-sandboxed-top-document'], {
+      // WebKit judges a framed document's requests by the top document's site alone: a cross-site frame of the cookie's own site is not audited (docs/targets/webkit.md).
+      'strict-not-sent-image-from-cross-site-frame-of-same-site-page':
+        /request 2 \(GET https:\/\/app\.example\.com\/pixel\): expected no Cookie header, got "s=1"$/,
+    });
   });
 
-  it('Chromium runs the worker, framed and sandboxed vectors for real', async function () {
-    this.timeout(360_000);
-    const chromium = discoverTargets().find((t) => t.id === 'chromium')!;
-    const missing = missingRequirement(chromium);
-    if (missing) {
-      process.stdout.write(`      skipped: chromium is not available here: ${missing}\n`);
-      this.skip();
-    }
-    const out = tempDir();
-    await runCommand({ suites: ['cookies'], targets: ['chromium'], vectors: [SAMESITE], grep: NEW_CONTEXTS, out, quiet: true, timeoutMs: 30_000 }).catch(
-      () => 1,
-    );
-    const results = readRun(out).results;
-    assert.equal(results.length, 27);
-    const byId = Object.fromEntries(results.map((r) => [r.vectorId.replace('cookies/samesite/', ''), r]));
-    // Every request was made: by a real dedicated or shared worker, from a real frame, in a real sandboxed document.
-    assert.deepEqual(
-      results.filter((r) => r.verdict === 'error' || r.verdict === 'timeout').map((r) => `${r.vectorId}: ${r.reason}`),
-      [],
-    );
-    // A worker's site for cookies: its own origin under a same-site document, opaque under a frame of a cross-site page.
-    for (const id of [
-      'worker-strict-sent-same-site-document',
-      'worker-strict-not-sent-cross-site-document',
-      'worker-in-same-site-frame-strict-sent',
-      'worker-in-cross-site-frame-strict-not-sent',
-      'shared-worker-in-same-site-frame-lax-sent',
-      'shared-worker-in-cross-site-frame-lax-not-sent',
-      'strict-not-sent-image-from-cross-site-frame-of-same-site-page',
-    ])
-      assert.equal(byId[id]?.verdict, 'pass', JSON.stringify(byId[id]));
-    // A sandboxed document's requests carry no cookies at all in Chromium (docs/targets/chromium.md): the request is made, without a Cookie header.
-    const sandboxed = byId['strict-sent-image-from-sandboxed-top-document']!;
-    assert.equal(sandboxed.verdict, 'fail');
-    assert.match(sandboxed.reason!, /request 2 \(GET https:\/\/app\.example\.com\/pixel\): expected "s=1", got no Cookie header$/);
-  });
-
-  it('Firefox runs the worker, framed and sandboxed vectors for real', async function () {
-    this.timeout(360_000);
-    const firefox = discoverTargets().find((t) => t.id === 'firefox')!;
-    const missing = missingRequirement(firefox);
-    if (missing) {
-      process.stdout.write(`      skipped: firefox is not available here: ${missing}\n`);
-      this.skip();
-    }
-    const out = tempDir();
-    await runCommand({ suites: ['cookies'], targets: ['firefox'], vectors: [SAMESITE], grep: NEW_CONTEXTS, out, quiet: true, timeoutMs: 30_000 }).catch(
-      () => 1,
-    );
-    const results = readRun(out).results;
-    assert.equal(results.length, 27);
-    const byId = Object.fromEntries(results.map((r) => [r.vectorId.replace('cookies/samesite/', ''), r]));
-    assert.deepEqual(
-      results.filter((r) => r.verdict === 'error' || r.verdict === 'timeout').map((r) => `${r.vectorId}: ${r.reason}`),
-      [],
-    );
-    for (const id of [
-      'worker-strict-sent-same-site-document',
-      'worker-strict-not-sent-cross-site-document',
-      'worker-in-same-site-frame-strict-sent',
-      'worker-in-cross-site-frame-strict-not-sent',
-      'shared-worker-in-same-site-frame-lax-sent',
-      'shared-worker-in-cross-site-frame-lax-not-sent',
-      'strict-not-sent-image-from-cross-site-frame-of-same-site-page',
-    ])
-      assert.equal(byId[id]?.verdict, 'pass', JSON.stringify(byId[id]));
-    // A sandboxed document's image request is made, without the Strict cookie of its own site (docs/targets/firefox.md).
-    const sandboxed = byId['strict-sent-image-from-sandboxed-top-document']!;
-    assert.equal(sandboxed.verdict, 'fail');
-    assert.match(sandboxed.reason!, /request 2 \(GET https:\/\/app\.example\.com\/pixel\): expected "s=1", got no Cookie header$/);
-  });
+  // Chromium and Firefox make the sandboxed document's image request without the Strict cookie of its own site: Chromium sends
+  // no cookies at all from a sandboxed document (docs/targets/chromium.md), Firefox leaves the Strict one out (docs/targets/firefox.md).
+  for (const [browser, target] of [
+    ['Chromium', 'chromium'],
+    ['Firefox', 'firefox'],
+  ] as const) {
+    it(`${browser} runs the worker, framed and sandboxed vectors for real`, async function () {
+      this.timeout(360_000);
+      const { run, byId } = await runBrowser(this, target, SAMESITE, NEW_CONTEXTS);
+      assert.equal(run.results.length, 27);
+      // Every request was made: by a real dedicated or shared worker, from a real frame, in a real sandboxed document.
+      expectVerdicts(byId, [...WORKERS, ...FRAMED], {
+        'strict-sent-image-from-sandboxed-top-document': /request 2 \(GET https:\/\/app\.example\.com\/pixel\): expected "s=1", got no Cookie header$/,
+      });
+    });
+  }
 });
