@@ -31,6 +31,8 @@ describe('real HTTP cookie targets', function () {
     ]);
   });
 
+  /** Browsers that take seconds a vector (docs/targets/firefox.md, webkit.md): they run a slice of storage.json here; their other tests run more. */
+  const SLOW = new Set(['firefox', 'webkit']);
   for (const target of httpTargets) {
     it(`${target.id}: runs the storage vectors over real HTTP, with its real version`, async function () {
       const missing = missingRequirement(target);
@@ -43,6 +45,7 @@ describe('real HTTP cookie targets', function () {
         suites: ['cookies'],
         targets: [target.id],
         vectors: [join(VECTORS_DIR, 'cookies', 'storage.json')],
+        ...(SLOW.has(target.id) ? { grep: 'storage/(replace|secure)' } : {}),
         out,
         quiet: true,
         timeoutMs: 20_000,
