@@ -16,7 +16,6 @@ import {
   deriveIdsn,
   deriveToken,
   TcpRstReason,
-  verifyDssChecksum,
   type AddAddr,
   type MpCapable,
   type MpJoin,
@@ -35,7 +34,7 @@ import { PeerAddresses } from './peer-addresses.js';
 import { random64 } from './random.js';
 import { RemovalProbes } from './removal-probes.js';
 import { buildOptions, type ConnectionMode, type ConnectionView } from './option-builder.js';
-import { dsnOf } from './seq.js';
+import { walkMappings } from './receive-path.js';
 import type { RxMapping } from './mappings.js';
 import { subflowView, type SubflowMptcp } from './subflow-mptcp.js';
 import { SubflowSet } from './subflow-set.js';
@@ -722,56 +721,29 @@ export class Connection implements SubflowOwner<Subflow> {
       this.deliver(rel + maps.delta, bytes);
       return;
     }
-    let at = rel;
-    let rest = bytes;
-    while (rest.length > 0) {
-      const m = maps.find(at);
-      if (!m) {
-        if (this.mayFallBack(s)) {
-          const why = maps.sawMapping ? 'DSS mapping missing on data (infinite mapping fallback)' : 'first data without DSS';
-          this.fallBack(s, why, this.mp(s).rx.lastDelta ?? -1);
-          this.deliver(at + maps.delta!, rest);
-        } else {
-          this.dropSubflow(s, 'data without a DSS mapping', [tcpRst(TcpRstReason.MIDDLEBOX_INTERFERENCE)], now);
-        }
-        return;
-      }
-      const end = m.ssn + m.subLen;
-      const n = Math.min(rest.length, end - at);
-      const piece = rest.subarray(0, n);
-      if (m.checksum !== undefined && this.checksum && (m.got !== undefined || at === m.ssn)) {
-        const data = maps.gather(m, piece);
-        if (data) {
-          const dsn = dsnOf(this.rcvBase, m.dataOff);
-          if (verifyDssChecksum(dsn, m.ssn, m.dataLevelLength, data, m.checksum)) {
-            this.deliver(m.dataOff, data);
-            if (m.dataFin) this.peerDataFin(m.dataOff + m.subLen, now);
-          } else {
-            this.checksumFailed(s, m, data, now);
-            if (s.closed) return;
-            if (this.mode !== 'mptcp') {
-              at += n;
-              rest = rest.subarray(n);
-              if (rest.length > 0) this.deliver(at + maps.delta!, rest);
-              return;
-            }
-          }
-        }
-      } else {
-        this.deliver(m.dataOff + (at - m.ssn), piece);
-        if (at + n === end && m.dataFin) this.peerDataFin(m.dataOff + m.subLen, now);
-      }
-      at += n;
-      rest = rest.subarray(n);
-      if (at >= end) {
-        maps.consumed(m);
+    for (const step of walkMappings(maps, { rcvBase: this.rcvBase, checksum: this.checksum }, rel, bytes)) {
+      switch (step.do) {
+        case 'deliver':
+          this.deliver(step.off, step.data);
+          break;
+        case 'data-fin':
+          this.peerDataFin(step.off, now);
+          break;
+        case 'unmapped':
+          if (!this.mayFallBack(s)) return this.dropSubflow(s, 'data without a DSS mapping', [tcpRst(TcpRstReason.MIDDLEBOX_INTERFERENCE)], now);
+          this.fallBack(s, step.sawMapping ? 'DSS mapping missing on data (infinite mapping fallback)' : 'first data without DSS', maps.lastDelta ?? -1);
+          return this.deliver(step.at + maps.delta!, step.rest);
+        case 'checksum-failed':
+          this.checksumFailed(s, step.mapping, step.data, step.dsn, now);
+          if (s.closed) return;
+          // Fell back: the rest goes through as TCP.
+          if (this.mode !== 'mptcp') return step.rest.length > 0 ? this.deliver(step.at + maps.delta!, step.rest) : undefined;
       }
     }
   }
 
-  private checksumFailed(s: Subflow, m: RxMapping, data: Uint8Array, now: number): void {
+  private checksumFailed(s: Subflow, m: RxMapping, data: Uint8Array, dsn: bigint, now: number): void {
     this.host.stats.dssChecksumFailure++;
-    const dsn = dsnOf(this.rcvBase, m.dataOff);
     if (this.mayFallBack(s)) {
       // §3.7, single subflow: MP_FAIL, and TCP from this mapping on. The
       // octets stay in the stream (TCP delivered them), as in Linux: the
