@@ -2,26 +2,25 @@
  * A connection: plain TCP, or MPTCP v1 (RFC 8684) over one or more subflows.
  *
  * It ties its components together and applies what they decide: the data
- * level (data-sender.ts, data-receiver.ts, mappings.ts), its subflows
- * (subflow-set.ts), its state and mode (lifecycle.ts), the options in and
- * out (incoming-options.ts, option-builder.ts), the handshakes' decisions
- * (handshake.ts, join.ts) and the fallback (fallback.ts). What is still here:
- * keys and tokens, MP_FASTCLOSE, MP_TCPRST, ADD_ADDR, REMOVE_ADDR, MP_PRIO,
- * the receive path through the mappings, and the subflows' resets and ends.
+ * level (data-sender.ts, data-receiver.ts, mappings.ts, receive-path.ts), its
+ * subflows (subflow-set.ts), its state and mode (lifecycle.ts), the options in
+ * and out (incoming-options.ts, option-builder.ts), the handshakes' decisions
+ * (handshake.ts, join.ts), the fallback (fallback.ts) and the addresses
+ * (addresses.ts). What is still here: keys and tokens, MP_FASTCLOSE,
+ * MP_TCPRST, MP_PRIO, and the subflows' resets and ends.
  *
  * Data-level positions are offsets (seq.ts): 0 is the octet at IDSN + 1.
  */
 import {
-  addAddrHmac,
   deriveIdsn,
   deriveToken,
   TcpRstReason,
-  type AddAddr,
   type MpCapable,
   type MpJoin,
   type MptcpOption,
   type TcpSegment,
 } from '../../../suites/mptcp/codec/index.js';
+import { Addresses, type AddressEffect, type AddressView } from './addresses.js';
 import type { ConnectionHost, HostEventOf } from './connection-host.js';
 import { DataReceiver, type Received } from './data-receiver.js';
 import { DataSender, type SendContext } from './data-sender.js';
@@ -30,9 +29,7 @@ import { Lifecycle } from './lifecycle.js';
 import { implicitMapping, readSegmentOptions, type IncomingView, type OptionEffect } from './incoming-options.js';
 import { synAckRefusal, synRefusal, thirdAckRefusal } from './handshake.js';
 import { addressIdFor, joinSynAckOutcome, joinThirdAckOutcome } from './join.js';
-import { PeerAddresses } from './peer-addresses.js';
 import { random64 } from './random.js';
-import { RemovalProbes } from './removal-probes.js';
 import { buildOptions, type ConnectionMode, type ConnectionView } from './option-builder.js';
 import { walkMappings } from './receive-path.js';
 import type { RxMapping } from './mappings.js';
@@ -84,8 +81,6 @@ export class Connection implements SubflowOwner<Subflow> {
 
   /** The data-level send side (data-sender.ts). */
   private readonly tx: DataSender;
-  /** Keepalives sent on subflows whose address the peer removed (§3.4.2), waiting for an answer. */
-  private readonly removalProbes = new RemovalProbes();
 
   /** The data-level receive side (data-receiver.ts). */
   private readonly rx: DataReceiver;
@@ -93,8 +88,8 @@ export class Connection implements SubflowOwner<Subflow> {
   /** The fallback to TCP, MP_FAIL and the infinite mapping (fallback.ts, §3.7). */
   private readonly fb = new Fallback();
 
-  /** Addresses the peer announced (ADD_ADDR), by address id (peer-addresses.ts). */
-  readonly remoteAddresses = new PeerAddresses();
+  /** ADD_ADDR and REMOVE_ADDR, ours and the peer's (addresses.ts). */
+  private readonly addresses = new Addresses();
   /** Listener port this connection came from (server). */
   listenerPort: number | undefined;
 
@@ -265,32 +260,14 @@ export class Connection implements SubflowOwner<Subflow> {
 
   /** ADD_ADDR (§3.4.1): announce one of our addresses (with its HMAC). Returns the address id. */
   announceAddress(address: string, port?: number): number {
-    if (this.mode !== 'mptcp' || this.remoteKey === undefined) throw new Error('ADD_ADDR needs MPTCP');
-    const addressId = this.addressIdFor(address);
-    const s = this.subs.usable(true)[0] ?? this.subflowList.find((x) => x.synchronized);
-    if (!s) throw new Error('no subflow to send ADD_ADDR on');
-    const opt: AddAddr = {
-      type: 'mptcp',
-      subtype: 'add_addr',
-      echo: false,
-      addressId,
-      address,
-      ...(port !== undefined ? { port } : {}),
-      hmac: addAddrHmac({ senderKey: this.localKey, receiverKey: this.remoteKey, addressId, address, ...(port !== undefined ? { port } : {}) }),
-    };
-    this.mp(s).pendingOptions.push(opt);
+    const { addressId, send } = this.addresses.announce(this.addressView(), address, port);
+    this.applyAddress([send], this.host.now);
     return addressId;
   }
 
   /** REMOVE_ADDR (§3.4.2): withdraw an address id; our subflows on it are reset. */
   removeAddress(addressId: number): void {
-    if (this.mode !== 'mptcp') throw new Error('REMOVE_ADDR needs MPTCP');
-    const now = this.host.now;
-    const keep = this.subflowList.find((x) => !x.closed && x.synchronized && this.mp(x).localAddressId !== addressId);
-    if (keep) this.mp(keep).pendingOptions.push({ type: 'mptcp', subtype: 'remove_addr', addressIds: [addressId] });
-    for (const s of [...this.subflowList]) {
-      if (!s.closed && this.mp(s).localAddressId === addressId && keep) this.dropSubflow(s, 'address removed locally', [tcpRst(TcpRstReason.UNSPECIFIED)], now);
-    }
+    this.applyAddress(this.addresses.remove(this.addressView(), addressId), this.host.now);
   }
 
   /** Closes one subflow with a FIN (its unacknowledged data goes on the others). */
@@ -612,10 +589,10 @@ export class Connection implements SubflowOwner<Subflow> {
         this.dropSubflow(s, e.reason, [tcpRst(e.rst)], now);
         return;
       case 'add-addr':
-        this.onAddAddr(s, e.option);
+        this.applyAddress(this.addresses.onAddAddr(this.addressView(), s, e.option), now);
         return;
       case 'remove-addr':
-        this.onRemoveAddr(s, e.addressIds, now);
+        this.applyAddress(this.addresses.onRemoveAddr(this.addressView(), e.addressIds, now), now);
         return;
       case 'mp-prio':
         this.mp(s).peerBackup = e.backup;
@@ -653,38 +630,37 @@ export class Connection implements SubflowOwner<Subflow> {
     this.tx.onDataAck(ackOff, window, now, this.sendContext());
   }
 
-  private onAddAddr(s: Subflow, o: AddAddr): void {
-    const out = this.remoteAddresses.onAddAddr(o, this);
-    if (out.kind === 'echo') return; // the peer's echo of our ADD_ADDR
-    this.host.stats.addAddrReceived++;
-    if (out.kind === 'bad-hmac') {
-      this.host.stats.addAddrBadHmac++;
-      return;
-    }
-    this.mp(s).pendingOptions.push(out.echo);
-    if (out.announce) this.host.emitEvent({ type: 'add-addr', conn: this, addressId: o.addressId, address: o.address, ...(o.port !== undefined ? { port: o.port } : {}) });
+  /** What addresses.ts reads of the connection (mode and state as they are when read). */
+  private addressView(): AddressView {
+    const c = this;
+    const { localKey, remoteKey } = this;
+    return {
+      get mode() {
+        return c.mode;
+      },
+      get state() {
+        return c.state;
+      },
+      localKey,
+      remoteKey,
+      subflows: this.subflowList,
+      live: () => this.subs.live(),
+      usable: () => this.subs.usable(true),
+      mp: (s) => this.mp(s),
+      addressIdFor: (a) => this.addressIdFor(a),
+      minRto: this.host.minRto,
+    };
   }
 
-  private onRemoveAddr(s: Subflow, ids: number[], now: number): void {
-    this.remoteAddresses.onRemoveAddr(ids);
-    this.host.emitEvent({ type: 'remove-addr', conn: this, addressIds: ids });
-    const open = this.subs.live();
-    for (const x of open) {
-      if (!ids.includes(this.mp(x).remoteAddressId)) continue;
-      if (this.removalProbes.has(x)) continue;
-      // §3.4.2: a keepalive first; the path goes only if nothing answers it (onTimer).
-      if (x.synchronized) {
-        x.sendWindowProbe(now);
-        this.removalProbes.add(x, now, now + Math.max(x.rto, this.host.minRto));
-      } else this.removeProbed(x, now);
+  /** Applies, in order, what addresses.ts decided. */
+  private applyAddress(effects: Iterable<AddressEffect>, now: number): void {
+    for (const e of effects) {
+      if (e.do === 'send') this.mp(e.s).pendingOptions.push(e.option);
+      else if (e.do === 'drop') this.dropSubflow(e.s, e.reason, [tcpRst(TcpRstReason.UNSPECIFIED)], now);
+      else if (e.do === 'probe') e.s.sendWindowProbe(now);
+      else if (e.do === 'event') this.host.emitEvent({ ...e.event, conn: this });
+      else this.host.stats[e.stat]++;
     }
-    void s;
-  }
-
-  /** A subflow whose address the peer removed, and whose keepalive went unanswered. */
-  private removeProbed(x: Subflow, now: number): void {
-    if (x.closed || this.subs.live().length <= 1) return; // never the last one
-    this.dropSubflow(x, 'address removed by the peer', [tcpRst(TcpRstReason.UNSPECIFIED)], now);
   }
 
   private onMpFail(s: Subflow, dsn: bigint, now: number): void {
@@ -966,16 +942,12 @@ export class Connection implements SubflowOwner<Subflow> {
 
   nextDeadline(): number | undefined {
     const a = this.tx.nextDeadline();
-    const b = this.removalProbes.nextDeadline();
+    const b = this.addresses.nextDeadline();
     return a === undefined || (b !== undefined && b < a) ? b : a;
   }
 
   onTimer(now: number): void {
-    for (const p of this.removalProbes.takeDue(now)) {
-      // Answered: the path is alive, and stays (§3.4.2).
-      if ((p.s.lastRxAt ?? -1) >= p.sentAt || this.state === 'reset') continue;
-      this.removeProbed(p.s, now);
-    }
+    this.applyAddress(this.addresses.onTimer(this.addressView(), now), now);
     if (this.tx.onTimer(now, this.sendContext(), () => this.subs.dataFinCarrier()).reinjected) this.fb.allowInfinite = false;
   }
 }
