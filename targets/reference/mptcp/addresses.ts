@@ -36,8 +36,8 @@ export interface AddressView {
   remoteKey: bigint | undefined;
   /** Its subflows, in the order they were made. */
   subflows: readonly Subflow[];
-  /** Its subflows not closed (now). */
-  live(): Subflow[];
+  /** Its subflows not closed, but `except` (now). */
+  live(except?: Subflow): Subflow[];
   /** Subflows able to carry data (backups included). */
   usable(): Subflow[];
   mp(s: Subflow): SubflowMptcp;

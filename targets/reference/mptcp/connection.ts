@@ -6,8 +6,8 @@
  * subflows (subflow-set.ts), its state and mode (lifecycle.ts), the options in
  * and out (incoming-options.ts, option-builder.ts), the handshakes' decisions
  * (handshake.ts, join.ts), the fallback (fallback.ts) and the addresses
- * (addresses.ts). What is still here: keys and tokens, MP_FASTCLOSE,
- * MP_TCPRST, MP_PRIO, and the subflows' resets and ends.
+ * (addresses.ts), and the subflows' resets and ends (resets.ts). What is
+ * still here: keys and tokens, MP_PRIO, and the glue.
  *
  * Data-level positions are offsets (seq.ts): 0 is the octet at IDSN + 1.
  */
@@ -32,6 +32,7 @@ import { addressIdFor, joinSynAckOutcome, joinThirdAckOutcome } from './join.js'
 import { random64 } from './random.js';
 import { buildOptions, type ConnectionMode, type ConnectionView } from './option-builder.js';
 import { walkMappings } from './receive-path.js';
+import { abort, dropSubflow, onFastclose, subflowFailed, subflowReset, tcpRst, type ResetEffect, type ResetView } from './resets.js';
 import type { RxMapping } from './mappings.js';
 import { subflowView, type SubflowMptcp } from './subflow-mptcp.js';
 import { SubflowSet } from './subflow-set.js';
@@ -41,13 +42,6 @@ import type { ConnectionState, MptcpOptions, SubflowInfo, TcpRstInfo } from './t
 export type ResolvedMptcpOptions = Required<MptcpOptions>;
 
 export type { ConnectionMode };
-
-const tcpRst = (reason: number, transient = false): MptcpOption => ({
-  type: 'mptcp',
-  subtype: 'mp_tcprst',
-  flags: { U: false, V: false, W: false, T: transient },
-  reason,
-});
 
 /** What the application hears from a Host (takeEvents). */
 export type HostEvent = HostEventOf<Connection>;
@@ -212,22 +206,7 @@ export class Connection implements SubflowOwner<Subflow> {
 
   /** Resets the connection: RST on every subflow, with MP_FASTCLOSE when MPTCP is in use (§3.5). */
   abort(): void {
-    if (this.state === 'closed' || this.state === 'reset') return;
-    const now = this.host.now;
-    const fast = this.mode === 'mptcp' && this.remoteKey !== undefined;
-    const live = this.subs.live();
-    this.becomeReset(fast ? 'aborted locally (MP_FASTCLOSE sent)' : 'aborted locally', { fastclose: fast });
-    for (const s of live) {
-      const options: MptcpOption[] = [];
-      if (fast) {
-        options.push({ type: 'mptcp', subtype: 'mp_fastclose', receiverKey: this.remoteKey! });
-        options.push(tcpRst(TcpRstReason.UNSPECIFIED));
-        this.host.stats.fastcloseSent++;
-        this.host.stats.mpTcpRstSent++;
-      }
-      this.host.stats.resetsSent++;
-      s.reset('aborted locally', options, now);
-    }
+    this.applyResets(abort(this.view()), this.host.now);
   }
 
   /**
@@ -260,14 +239,14 @@ export class Connection implements SubflowOwner<Subflow> {
 
   /** ADD_ADDR (§3.4.1): announce one of our addresses (with its HMAC). Returns the address id. */
   announceAddress(address: string, port?: number): number {
-    const { addressId, send } = this.addresses.announce(this.addressView(), address, port);
+    const { addressId, send } = this.addresses.announce(this.view(), address, port);
     this.applyAddress([send], this.host.now);
     return addressId;
   }
 
   /** REMOVE_ADDR (§3.4.2): withdraw an address id; our subflows on it are reset. */
   removeAddress(addressId: number): void {
-    this.applyAddress(this.addresses.remove(this.addressView(), addressId), this.host.now);
+    this.applyAddress(this.addresses.remove(this.view(), addressId), this.host.now);
   }
 
   /** Closes one subflow with a FIN (its unacknowledged data goes on the others). */
@@ -589,10 +568,10 @@ export class Connection implements SubflowOwner<Subflow> {
         this.dropSubflow(s, e.reason, [tcpRst(e.rst)], now);
         return;
       case 'add-addr':
-        this.applyAddress(this.addresses.onAddAddr(this.addressView(), s, e.option), now);
+        this.applyAddress(this.addresses.onAddAddr(this.view(), s, e.option), now);
         return;
       case 'remove-addr':
-        this.applyAddress(this.addresses.onRemoveAddr(this.addressView(), e.addressIds, now), now);
+        this.applyAddress(this.addresses.onRemoveAddr(this.view(), e.addressIds, now), now);
         return;
       case 'mp-prio':
         this.mp(s).peerBackup = e.backup;
@@ -630,8 +609,8 @@ export class Connection implements SubflowOwner<Subflow> {
     this.tx.onDataAck(ackOff, window, now, this.sendContext());
   }
 
-  /** What addresses.ts reads of the connection (mode and state as they are when read). */
-  private addressView(): AddressView {
+  /** What addresses.ts and resets.ts read of the connection (mode and state as they are when read). */
+  private view(): AddressView & ResetView {
     const c = this;
     const { localKey, remoteKey } = this;
     return {
@@ -644,7 +623,7 @@ export class Connection implements SubflowOwner<Subflow> {
       localKey,
       remoteKey,
       subflows: this.subflowList,
-      live: () => this.subs.live(),
+      live: (except?: Subflow) => this.subs.live(except),
       usable: () => this.subs.usable(true),
       mp: (s) => this.mp(s),
       addressIdFor: (a) => this.addressIdFor(a),
@@ -674,17 +653,7 @@ export class Connection implements SubflowOwner<Subflow> {
   }
 
   private onFastclose(s: Subflow, now: number): void {
-    this.host.stats.fastcloseReceived++;
-    this.becomeReset('MP_FASTCLOSE received', { fastclose: true });
-    for (const x of [...this.subflowList]) {
-      if (x.closed || x === s) continue;
-      this.host.stats.resetsSent++;
-      x.reset('MP_FASTCLOSE received', [], now);
-    }
-    if (!s.closed) {
-      this.host.stats.resetsSent++;
-      s.reset('MP_FASTCLOSE received', [], now);
-    }
+    this.applyResets(onFastclose(this.view(), s), now);
   }
 
   // ================================================================ receive
@@ -839,50 +808,27 @@ export class Connection implements SubflowOwner<Subflow> {
 
   /** A RST arrived on a subflow. */
   subflowReset(s: Subflow, reason: string, opts: ParsedOptions, now: number): void {
-    const rstOpt = opts.mptcp.find((o) => o.subtype === 'mp_tcprst');
-    const rst: TcpRstInfo | undefined = rstOpt && rstOpt.subtype === 'mp_tcprst' ? { reason: rstOpt.reason, transient: rstOpt.flags.T } : undefined;
-    const fast = opts.mptcp.find((o) => o.subtype === 'mp_fastclose');
-    if (fast && fast.subtype === 'mp_fastclose' && fast.receiverKey === this.localKey && this.mode === 'mptcp') {
-      this.host.stats.fastcloseReceived++;
-      this.becomeReset('MP_FASTCLOSE received', { fastclose: true });
-      s.becomeClosed('MP_FASTCLOSE received', rst);
-      for (const x of [...this.subflowList]) {
-        if (x.closed) continue;
-        this.host.stats.resetsSent++;
-        x.reset('MP_FASTCLOSE received', [], now);
-      }
-      return;
-    }
-    const fail = opts.mptcp.find((o) => o.subtype === 'mp_fail');
-    if (fail) this.host.stats.mpFailReceived++;
-    const text = rst ? `${reason} (MP_TCPRST reason ${rst.reason})` : reason;
-    const others = this.subs.live(s);
-    s.becomeClosed(text, rst);
-    if (this.mode !== 'mptcp' || others.length === 0 || (s.initial && this.state === 'connecting')) {
-      for (const x of others) x.reset('connection reset', [], now);
-      this.becomeReset(text, rst ? { tcpRst: rst } : {});
-    }
+    this.applyResets(subflowReset(this.view(), s, reason, opts), now);
   }
 
   /** A subflow gave up (retransmission timeout). */
   subflowFailed(s: Subflow, reason: string, now: number): void {
-    const others = this.subs.live(s);
-    this.host.stats.resetsSent++;
-    s.reset(reason, this.mode === 'mptcp' ? [tcpRst(TcpRstReason.UNSPECIFIED)] : [], now);
-    if (this.mode !== 'mptcp' || others.length === 0) {
-      for (const x of others) x.reset(reason, [], now);
-      this.becomeReset(reason, {});
-    }
+    this.applyResets(subflowFailed(this.view(), s, reason), now);
   }
 
   /** Resets one subflow (with MPTCP options), keeping the connection when others are left. */
   private dropSubflow(s: Subflow, reason: string, options: MptcpOption[], now: number): void {
-    this.host.stats.resetsSent++;
-    if (options.some((o) => o.subtype === 'mp_tcprst')) this.host.stats.mpTcpRstSent++;
-    const others = this.subflowList.filter((x) => x !== s && !x.closed && x.synchronized);
-    const rstOpt = options.find((o) => o.subtype === 'mp_tcprst');
-    s.reset(reason, options, now, rstOpt && rstOpt.subtype === 'mp_tcprst' ? { reason: rstOpt.reason, transient: rstOpt.flags.T } : undefined);
-    if (s.initial && others.length === 0 && this.state !== 'reset') this.becomeReset(reason, {});
+    this.applyResets(dropSubflow(this.view(), s, reason, options), now);
+  }
+
+  /** Applies, in order, what resets.ts decided. */
+  private applyResets(effects: Iterable<ResetEffect>, now: number): void {
+    for (const e of effects) {
+      if (e.do === 'count') this.host.stats[e.stat]++;
+      else if (e.do === 'reset-connection') this.becomeReset(e.reason, e.extra);
+      else if (e.do === 'close-subflow') e.s.becomeClosed(e.reason, e.rst);
+      else e.s.reset(e.reason, e.options, now, e.rst);
+    }
   }
 
   /** The data-level octets a dead or closing subflow still owed go on the others. */
@@ -947,7 +893,7 @@ export class Connection implements SubflowOwner<Subflow> {
   }
 
   onTimer(now: number): void {
-    this.applyAddress(this.addresses.onTimer(this.addressView(), now), now);
+    this.applyAddress(this.addresses.onTimer(this.view(), now), now);
     if (this.tx.onTimer(now, this.sendContext(), () => this.subs.dataFinCarrier()).reinjected) this.fb.allowInfinite = false;
   }
 }
