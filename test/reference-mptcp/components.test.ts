@@ -39,7 +39,17 @@ function connection(over: Partial<ConnectionView> = {}): ConnectionView {
 }
 
 function subflow(pendingOptions: MptcpOption[] = []): SubflowView {
-  return { initial: true, backup: false, localAddressId: 0, nonceLocal: 0, nonceRemote: 0, joined: true, initiatedHere: false, joinVerified: false, pendingOptions };
+  return {
+    initial: true,
+    backup: false,
+    localAddressId: 0,
+    nonceLocal: 0,
+    nonceRemote: 0,
+    joined: true,
+    initiatedHere: false,
+    joinVerified: false,
+    pendingOptions,
+  };
 }
 
 describe('reference MPTCP endpoint, components', () => {
@@ -49,8 +59,15 @@ describe('reference MPTCP endpoint, components', () => {
     const c = connection({ dataFinOff: 0, dataNxt: 0 });
     const before = JSON.stringify([s, c], (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
     const { options, effects } = buildOptions(c, s, 'ack', undefined, 0, 1);
-    assert.equal(JSON.stringify([s, c], (_k, v) => (typeof v === 'bigint' ? v.toString() : v)), before, 'the views are untouched');
-    assert.deepEqual(options.map((o) => o.subtype), ['dss', 'mp_prio']);
+    assert.equal(
+      JSON.stringify([s, c], (_k, v) => (typeof v === 'bigint' ? v.toString() : v)),
+      before,
+      'the views are untouched',
+    );
+    assert.deepEqual(
+      options.map((o) => o.subtype),
+      ['dss', 'mp_prio'],
+    );
     const dss = options[0]!;
     assert.ok(dss.subtype === 'dss' && dss.dataFin && dss.dataAck === 205n, 'a DSS with the data ACK and the DATA_FIN');
     assert.deepEqual(effects, { pending: [], sent: [prio], dataFinSent: true });
@@ -89,7 +106,16 @@ describe('reference MPTCP endpoint, components', () => {
 
   it('the input of a subflow: what an arriving segment is, in RFC 9293 order', () => {
     const r: Receiving = { state: 'established', isn: 1000, irs: 5000, rcvNxt: 1, sndUna: 1, sndMax: 11, lastAdvWindow: 0 };
-    const seg = (seq: number, ack: number, flags: TcpSegment['flags'], len = 0): TcpSegment => ({ srcPort: 1, dstPort: 2, seq: 5000 + seq, ack: 1000 + ack, flags, window: 100, options: [], payload: new Uint8Array(len) });
+    const seg = (seq: number, ack: number, flags: TcpSegment['flags'], len = 0): TcpSegment => ({
+      srcPort: 1,
+      dstPort: 2,
+      seq: 5000 + seq,
+      ack: 1000 + ack,
+      flags,
+      window: 100,
+      options: [],
+      payload: new Uint8Array(len),
+    });
     let asked = 0;
     const window = () => (asked++, 1000);
     assert.deepEqual(arrival(r, seg(1, 5, { ack: true }, 3), window), { do: 'process', seq: 1, ack: 5, handshake: false });
@@ -97,7 +123,11 @@ describe('reference MPTCP endpoint, components', () => {
     assert.deepEqual(arrival(r, seg(1, 12, { ack: true }), window), { do: 'ack-now', restartTimeWait: false }, 'an ACK of data never sent');
     assert.deepEqual(arrival(r, seg(70000, 5, { ack: true }, 3), window), { do: 'ack-now', restartTimeWait: false }, 'out of the window');
     assert.deepEqual(arrival(r, seg(1, 5, { rst: true }), window), { do: 'reset', reason: 'reset by peer' });
-    assert.deepEqual(arrival(r, seg(2, 5, { rst: true }), window), { do: 'ack-now', restartTimeWait: false }, 'a RST in the window but not at rcvNxt: challenge ACK');
+    assert.deepEqual(
+      arrival(r, seg(2, 5, { rst: true }), window),
+      { do: 'ack-now', restartTimeWait: false },
+      'a RST in the window but not at rcvNxt: challenge ACK',
+    );
     assert.deepEqual(arrival(r, seg(1, 5, { syn: true, ack: true }), window), { do: 'ack-now', restartTimeWait: false }, 'a SYN in a synchronized state');
     assert.deepEqual(arrival({ ...r, state: 'time-wait' }, seg(0, 5, { fin: true, ack: true }), window), { do: 'ack-now', restartTimeWait: true });
     const synSent: Receiving = { ...r, state: 'syn-sent', rcvNxt: 0, sndMax: 1 };
@@ -114,7 +144,20 @@ describe('reference MPTCP endpoint, components', () => {
   });
 
   it('incoming options: effects in order, only the first DSS, none past MP_FASTCLOSE', () => {
-    const v: IncomingView = { role: 'client', localKey: 7n, checksum: false, fullyEstablished: false, sndBase: 100n, rcvBase: 200n, dataUna: 0, rcvNxt: 0, initial: true, peerWscale: 2, joined: false, joinVerified: false };
+    const v: IncomingView = {
+      role: 'client',
+      localKey: 7n,
+      checksum: false,
+      fullyEstablished: false,
+      sndBase: 100n,
+      rcvBase: 200n,
+      dataUna: 0,
+      rcvNxt: 0,
+      initial: true,
+      peerWscale: 2,
+      joined: false,
+      joinVerified: false,
+    };
     const seg: TcpSegment = { srcPort: 1, dstPort: 2, seq: 0, ack: 0, flags: { ack: true }, window: 10, options: [], payload: new Uint8Array(4) };
     const dss: Dss = { type: 'mptcp', subtype: 'dss', dataFin: false, dataAck: 105n, mapping: { dsn: 203n, subflowSeq: 1, dataLevelLength: 4 } };
     const prio: MptcpOption = { type: 'mptcp', subtype: 'mp_prio', backup: true };
@@ -126,9 +169,16 @@ describe('reference MPTCP endpoint, components', () => {
       { do: 'mp-prio', backup: true },
     ]);
     const checksummed = readSegmentOptions({ ...v, checksum: true, fullyEstablished: true }, seg, [dss], 0, true);
-    assert.deepEqual(checksummed.map((e) => e.do), ['data-ack', 'reset-subflow'], 'a DSS without the negotiated checksum resets the subflow');
+    assert.deepEqual(
+      checksummed.map((e) => e.do),
+      ['data-ack', 'reset-subflow'],
+      'a DSS without the negotiated checksum resets the subflow',
+    );
     const fast: MptcpOption = { type: 'mptcp', subtype: 'mp_fastclose', receiverKey: 7n };
-    assert.deepEqual(readSegmentOptions(v, seg, [fast, prio], 4, false).map((e) => e.do), ['fastclose']);
+    assert.deepEqual(
+      readSegmentOptions(v, seg, [fast, prio], 4, false).map((e) => e.do),
+      ['fastclose'],
+    );
     assert.deepEqual(readSegmentOptions(v, seg, [], 4, false), [{ do: 'acked-without-options' }], '§3.7: data acknowledged without any MPTCP option');
   });
 
@@ -160,13 +210,20 @@ describe('reference MPTCP endpoint, components', () => {
     ours.startJoin(11, 2, true);
     assert.deepEqual([ours.nonceLocal, ours.localAddressId, ours.backup, ours.awaitingFourthAck], [11, 2, true, false]);
     ours.synAckVerified({ nonce: 22, addressId: 5, backup: false });
-    assert.deepEqual([ours.nonceRemote, ours.remoteAddressId, ours.peerBackup, ours.awaitingFourthAck], [22, 5, false, true], 'the third ACK went: waiting for the fourth');
+    assert.deepEqual(
+      [ours.nonceRemote, ours.remoteAddressId, ours.peerBackup, ours.awaitingFourthAck],
+      [22, 5, false, true],
+      'the third ACK went: waiting for the fourth',
+    );
     assert.equal(ours.finishJoin(), true);
     assert.equal(ours.finishJoin(), false, 'done once');
     assert.equal(ours.awaitingFourthAck, false);
     const theirs = new SubflowMptcp();
     theirs.acceptJoin({ nonce: 33, addressId: 7, backup: true }, 44, 1);
-    assert.deepEqual([theirs.nonceRemote, theirs.nonceLocal, theirs.remoteAddressId, theirs.peerBackup, theirs.localAddressId, theirs.joinVerified], [33, 44, 7, true, 1, false]);
+    assert.deepEqual(
+      [theirs.nonceRemote, theirs.nonceLocal, theirs.remoteAddressId, theirs.peerBackup, theirs.localAddressId, theirs.joinVerified],
+      [33, 44, 7, true, 1, false],
+    );
     theirs.thirdAckVerified();
     assert.equal(theirs.joinVerified, true);
   });

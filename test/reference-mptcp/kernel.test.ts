@@ -101,7 +101,9 @@ describe('reference MPTCP endpoint against the Linux kernel', function () {
     await down;
     if (!up.done) {
       const k = Object.fromEntries(Object.entries(l.nstat()).filter(([name, v]) => name.startsWith('MPTcp') && v));
-      assert.fail(`kernel sink: ${JSON.stringify(up)}; ours: ${JSON.stringify(conn.subflows())} ${JSON.stringify(l.host.stats)}; kernel: ${JSON.stringify(k)}\n${l.ssTcp()}\n${l.ssMptcp()}`);
+      assert.fail(
+        `kernel sink: ${JSON.stringify(up)}; ours: ${JSON.stringify(conn.subflows())} ${JSON.stringify(l.host.stats)}; kernel: ${JSON.stringify(k)}\n${l.ssTcp()}\n${l.ssMptcp()}`,
+      );
     }
     assert.ok(!up.error, `kernel sink: ${JSON.stringify(up)}`);
     assert.equal(up.octets, n);
@@ -166,7 +168,7 @@ describe('reference MPTCP endpoint against the Linux kernel', function () {
     await bothWays(l, kconn, conn, 2000000);
     const info = decodeMptcpInfo(Buffer.from((await query(l, kconn)).mptcpInfo!, 'base64'));
     assert.equal(info.subflows, 1, 'the kernel counts one extra subflow');
-    assert.match(l.ssTcp(), new RegExp(`${K_ADDR2.replace(/\./g, "\\.")}(%\\S+)?:\\d+\\s+${EP_ADDR.replace(/\./g, '\\.')}:5000`));
+    assert.match(l.ssTcp(), new RegExp(`${K_ADDR2.replace(/\./g, '\\.')}(%\\S+)?:\\d+\\s+${EP_ADDR.replace(/\./g, '\\.')}:5000`));
     for (const s of conn.subflows()) assert.ok(s.bytesSent > 0 && s.bytesReceived > 0, `subflow ${s.id}: ${JSON.stringify(s)}`);
   });
 
@@ -315,7 +317,28 @@ describe('reference MPTCP endpoint against the Linux kernel', function () {
   it('DSS checksum failure on kernel data: we send MP_FAIL, the kernel answers with MP_FAIL and an infinite mapping, both fall back', async () => {
     const l = await lab({ checksum: true });
     // The router changes one octet of the kernel's 10th large packet (nft fixes the TCP checksum).
-    l.routerRule(['ip', 'saddr', K_ADDR, 'tcp', 'dport', '5000', 'meta', 'length', 'gt', '1000', 'numgen', 'inc', 'mod', '100000', '==', '10', 'counter', '@th,800,8', 'set', '0x5a']);
+    l.routerRule([
+      'ip',
+      'saddr',
+      K_ADDR,
+      'tcp',
+      'dport',
+      '5000',
+      'meta',
+      'length',
+      'gt',
+      '1000',
+      'numgen',
+      'inc',
+      'mod',
+      '100000',
+      '==',
+      '10',
+      'counter',
+      '@th,800,8',
+      'set',
+      '0x5a',
+    ]);
     const { kconn, conn } = await kernelClient(l);
     const sink = new Sink(conn);
     l.driver.apps.push(() => sink.pull());
@@ -342,7 +365,28 @@ describe('reference MPTCP endpoint against the Linux kernel', function () {
   it('MPTCP options removed from every segment after data flowed (single subflow): both ends fall back, no reset, the transfer completes', async () => {
     const l = await lab();
     // After the first 300 segments through the router, its MPTCP options go (replaced by NOPs).
-    l.routerRule(['tcp', 'flags', '&', 'syn', '==', '0', 'numgen', 'inc', 'mod', '100000000', 'gt', '300', 'tcp', 'option', 'mptcp', 'exists', 'reset', 'tcp', 'option', 'mptcp']);
+    l.routerRule([
+      'tcp',
+      'flags',
+      '&',
+      'syn',
+      '==',
+      '0',
+      'numgen',
+      'inc',
+      'mod',
+      '100000000',
+      'gt',
+      '300',
+      'tcp',
+      'option',
+      'mptcp',
+      'exists',
+      'reset',
+      'tcp',
+      'option',
+      'mptcp',
+    ]);
     const { kconn, conn } = await kernelClient(l);
     assert.ok(conn.isMptcp);
     await bothWays(l, kconn, conn, 3000000);
@@ -351,7 +395,12 @@ describe('reference MPTCP endpoint against the Linux kernel', function () {
     assert.equal(events(l, 'reset').length, 0);
     assert.equal((await query(l, kconn)).isMptcp, false, 'the kernel fell back');
     const k = l.nstat();
-    console.log(`        ${conn.fallback.reason}; kernel: ${Object.entries(k).filter(([n, v]) => /Fallback|Infinite|Rst/.test(n) && v).map(([n, v]) => `${n}=${v}`).join(' ')}`);
+    console.log(
+      `        ${conn.fallback.reason}; kernel: ${Object.entries(k)
+        .filter(([n, v]) => /Fallback|Infinite|Rst/.test(n) && v)
+        .map(([n, v]) => `${n}=${v}`)
+        .join(' ')}`,
+    );
     assert.ok((k.MPTcpExtDssFallback ?? 0) >= 1, 'the kernel counted a DSS fallback');
     assert.equal(k.MPTcpExtMPRstTx ?? 0, 0, 'the kernel reset nothing');
   });

@@ -46,8 +46,16 @@ describe('reference MPTCP endpoint, in memory', function () {
         assert.ok(synAck.subtype === 'mp_capable' && synAck.form === 'syn-ack' && synAck.senderKey === t.server.keys.local);
         // Reliable key delivery: the client's first data carries MP_CAPABLE with data (§3.1).
         const first = mpc.find((x) => hasData(x.p))!;
-        assert.ok(first.o.subtype === 'mp_capable' && first.o.form === 'ack-data' && first.o.dataLevelLength === first.p.tcp.payload.length && first.o.checksum === undefined);
-        assert.ok(first.p.ip.src === t.client.subflows()[0]!.localAddress && first.p.tcp.seq === (t.client.subflows()[0] as unknown as { isn?: number }).isn! + 1 || true);
+        assert.ok(
+          first.o.subtype === 'mp_capable' &&
+            first.o.form === 'ack-data' &&
+            first.o.dataLevelLength === first.p.tcp.payload.length &&
+            first.o.checksum === undefined,
+        );
+        assert.ok(
+          (first.p.ip.src === t.client.subflows()[0]!.localAddress && first.p.tcp.seq === (t.client.subflows()[0] as unknown as { isn?: number }).isn! + 1) ||
+            true,
+        );
         assert.equal(t.client.state, 'closed');
         assert.equal(t.server.state, 'closed');
       });
@@ -373,7 +381,10 @@ describe('reference MPTCP endpoint, in memory', function () {
         },
       });
       assertSameBytes(t.atServer.bytes(), up, 'up');
-      assert.deepEqual(sim.eventsOf('remove-addr', b).map((e) => (e.type === 'remove-addr' ? e.addressIds : [])), [[2]]);
+      assert.deepEqual(
+        sim.eventsOf('remove-addr', b).map((e) => (e.type === 'remove-addr' ? e.addressIds : [])),
+        [[2]],
+      );
       assert.equal(t.client.subflows().find((s) => !s.initial)!.state, 'closed');
     });
   });
@@ -421,7 +432,10 @@ describe('reference MPTCP endpoint, in memory', function () {
       const down = testData(300000, 42);
       const t = transfer(a, b, sim, { up, down });
       assert.ok(t.client.fallback && t.server.fallback);
-      assert.ok([t.client.fallback.reason, t.server.fallback.reason].some((r) => /DSS mapping missing|without a data ACK/.test(r)), `${t.client.fallback.reason} / ${t.server.fallback.reason}`);
+      assert.ok(
+        [t.client.fallback.reason, t.server.fallback.reason].some((r) => /DSS mapping missing|without a data ACK/.test(r)),
+        `${t.client.fallback.reason} / ${t.server.fallback.reason}`,
+      );
       assert.equal(sim.eventsOf('reset').length, 0);
       assertSameBytes(t.atServer.bytes(), up, 'up');
       assertSameBytes(t.atClient.bytes(), down, 'down');
@@ -500,7 +514,9 @@ describe('reference MPTCP endpoint, in memory', function () {
       assert.ok(corruptSeq >= 0);
       const isn = seen.find((x) => x.p.ip.src === '10.0.1.1' && isSyn(x.p))!.p.tcp.seq;
       const rel = (corruptSeq - isn) >>> 0;
-      const maps = seen.filter((x) => x.p.ip.src === '10.0.1.1' && x.o.subtype === 'dss' && x.o.mapping).map((x) => (x.o as { mapping: { dsn: bigint; subflowSeq: number; dataLevelLength: number } }).mapping);
+      const maps = seen
+        .filter((x) => x.p.ip.src === '10.0.1.1' && x.o.subtype === 'dss' && x.o.mapping)
+        .map((x) => (x.o as { mapping: { dsn: bigint; subflowSeq: number; dataLevelLength: number } }).mapping);
       const failed = maps.find((m) => m.dataLevelLength > 0 && m.subflowSeq <= rel && rel < m.subflowSeq + m.dataLevelLength);
       assert.ok(failed, 'the mapping that covered the damaged octet');
       const fail = seen.find((x) => x.p.ip.src === '10.0.1.2' && x.o.subtype === 'mp_fail');
@@ -508,7 +524,11 @@ describe('reference MPTCP endpoint, in memory', function () {
       assert.equal((fail.o as { dsn: bigint }).dsn, failed.dsn, "MP_FAIL carries the DSN of the failed mapping's start");
       const inf = maps.filter((m) => m.dataLevelLength === 0);
       assert.equal(inf.length, 1, 'one infinite mapping');
-      assert.equal(inf[0]!.dsn - BigInt(inf[0]!.subflowSeq), failed.dsn - BigInt(failed.subflowSeq), 'the infinite mapping maps subflow octets to the data stream as the failed mapping did');
+      assert.equal(
+        inf[0]!.dsn - BigInt(inf[0]!.subflowSeq),
+        failed.dsn - BigInt(failed.subflowSeq),
+        'the infinite mapping maps subflow octets to the data stream as the failed mapping did',
+      );
       // No subflow octet is sent twice once MP_FAIL is out: TCP had them all.
       assert.ok(sentAfterFail.length > 0, 'data went on after MP_FAIL');
       const covered = new Set<number>();
@@ -652,7 +672,11 @@ describe('reference MPTCP endpoint, in memory', function () {
       sim.hooks.push(
         rewriteOptions(
           (p) => !p.tcp.flags.syn && p.tcp.options.reduce((n, o) => n + (o.type === 'mptcp' ? 28 : 4), 0) <= 24,
-          (opts) => [...opts, { type: 'mptcp', subtype: 'unknown', subtypeNumber: 0xe, bits: 3, data: new Uint8Array([1, 2, 3]) }, { type: 'unknown', kind: 253, data: new Uint8Array([9, 9]) }],
+          (opts) => [
+            ...opts,
+            { type: 'mptcp', subtype: 'unknown', subtypeNumber: 0xe, bits: 3, data: new Uint8Array([1, 2, 3]) },
+            { type: 'unknown', kind: 253, data: new Uint8Array([9, 9]) },
+          ],
         ),
       );
       const t = transfer(a, b, sim, { up: testData(200000), down: testData(100000, 2) });

@@ -23,7 +23,12 @@ describe('reference MPTCP endpoint, properties', function () {
           buffer: fc.constantFrom(16384, 65536, 1 << 20, 4 << 20),
         }),
         (k) => {
-          const { a, b, sim } = pair({ seed: k.seed, sim: { loss: k.loss, jitterMs: k.jitterMs, seed: k.seed }, a: { receiveBuffer: k.buffer }, b: { receiveBuffer: k.buffer } });
+          const { a, b, sim } = pair({
+            seed: k.seed,
+            sim: { loss: k.loss, jitterMs: k.jitterMs, seed: k.seed },
+            a: { receiveBuffer: k.buffer },
+            b: { receiveBuffer: k.buffer },
+          });
           const w = windowChecker();
           sim.hooks.push(w.hook);
           const up = testData(k.up, k.seed);

@@ -30,7 +30,10 @@ export function importsOf(file: string): string[] {
   const sf = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
   const out: string[] = [];
   for (const st of sf.statements) {
-    const spec = (ts.isImportDeclaration(st) || ts.isExportDeclaration(st)) && st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier) ? st.moduleSpecifier.text : undefined;
+    const spec =
+      (ts.isImportDeclaration(st) || ts.isExportDeclaration(st)) && st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier)
+        ? st.moduleSpecifier.text
+        : undefined;
     if (!spec || !spec.startsWith('.')) continue;
     const target = resolve(dirname(file), spec.replace(/\.js$/, '.ts'));
     if (target.startsWith(DIR + '/') && existsSync(target)) out.push(target);
@@ -65,15 +68,36 @@ describe('reference MPTCP endpoint, structure', () => {
     assert.ok(files.length > 10, `sources found in ${DIR}`);
     const graph = new Map(files.map((f) => [f, importsOf(f)]));
     const cycles = cyclesIn(graph);
-    assert.deepEqual(cycles.map((c) => c.map(name).join(' -> ')), []);
+    assert.deepEqual(
+      cycles.map((c) => c.map(name).join(' -> ')),
+      [],
+    );
   });
 
   it('the cycle check finds a cycle, type-only imports included', () => {
     const a = join(DIR, 'a.ts');
     const b = join(DIR, 'b.ts');
     const c = join(DIR, 'c.ts');
-    assert.deepEqual(cyclesIn(new Map([[a, [b]], [b, [c]], [c, [a]]])).map((x) => x.map(name)), [['a.ts', 'b.ts', 'c.ts', 'a.ts']]);
-    assert.deepEqual(cyclesIn(new Map([[a, [b]], [b, []], [c, [a, b]]])), []);
+    assert.deepEqual(
+      cyclesIn(
+        new Map([
+          [a, [b]],
+          [b, [c]],
+          [c, [a]],
+        ]),
+      ).map((x) => x.map(name)),
+      [['a.ts', 'b.ts', 'c.ts', 'a.ts']],
+    );
+    assert.deepEqual(
+      cyclesIn(
+        new Map([
+          [a, [b]],
+          [b, []],
+          [c, [a, b]],
+        ]),
+      ),
+      [],
+    );
     // Read from a real file: subflow.ts imports rtt.ts, and `import type` counts.
     assert.ok(importsOf(join(DIR, 'subflow.ts')).includes(join(DIR, 'rtt.ts')));
     assert.ok(importsOf(join(DIR, 'data-sender.ts')).includes(join(DIR, 'subflow.ts')), 'data-sender.ts imports Subflow only as a type');

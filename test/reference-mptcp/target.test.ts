@@ -56,7 +56,8 @@ describe('the reference target in the MPTCP suites', function () {
     it('sends the same segments on every run: its randomness is seeded from the vector id', async () => {
       const again = tempDir();
       await runCommand({ suites: ['mptcp'], targets: ['reference'], vectors: [join(VECTORS, 'capable.json')], out: again, quiet: true });
-      const exchange = (r: RunResults, id: string) => (r.results.find((x) => x.vectorId === id)!.details as { exchange: { from: string; packet: string }[] }).exchange.map((e) => `${e.from} ${e.packet}`);
+      const exchange = (r: RunResults, id: string) =>
+        (r.results.find((x) => x.vectorId === id)!.details as { exchange: { from: string; packet: string }[] }).exchange.map((e) => `${e.from} ${e.packet}`);
       const second = readRun(again);
       assert.ok(second.results.length > 30);
       for (const r of second.results) assert.deepEqual(exchange(second, r.vectorId), exchange(run, r.vectorId), r.vectorId);
@@ -66,18 +67,30 @@ describe('the reference target in the MPTCP suites', function () {
   describe('the adapter', () => {
     const h = referenceHandlers;
 
-    it('claims the MPTCP capabilities, sysctls among them, beside the cookie suite\'s clock', async () => {
+    it("claims the MPTCP capabilities, sysctls among them, beside the cookie suite's clock", async () => {
       const hello = (await h.hello!({ contract: '1', suites: ['mptcp'] })) as { capabilities: string[] };
       for (const c of ['clock', 'mptcp-v1', 'sysctls', 'mptcp-interop', 'interop-join', 'interop-checksums']) assert.ok(hello.capabilities.includes(c), c);
     });
 
     it('maps the sysctls it honours onto the Host, and refuses one it does not know rather than ignore it', async () => {
       try {
-        const opened = (await h['mptcp.open']!({ vector: 'test/a', role: 'client', sysctls: { 'net.mptcp.checksum_enabled': 1, 'net.mptcp.allow_join_initial_addr_port': 0 }, subflowEndpoints: 2 })) as {
+        const opened = (await h['mptcp.open']!({
+          vector: 'test/a',
+          role: 'client',
+          sysctls: { 'net.mptcp.checksum_enabled': 1, 'net.mptcp.allow_join_initial_addr_port': 0 },
+          subflowEndpoints: 2,
+        })) as {
           addresses: { sut: string; peers: string[]; sutExtra: string[] };
         };
-        assert.deepEqual(opened.addresses, { sut: '198.51.100.1', peers: ['198.51.100.2', '198.51.100.3', '198.51.100.4', '198.51.100.5'], sutExtra: ['198.51.100.11', '198.51.100.12'] });
-        await assert.rejects(async () => h['mptcp.open']!({ vector: 'test/b', role: 'client', sysctls: { 'net.mptcp.add_addr_timeout': 5 } }), /net\.mptcp\.add_addr_timeout has no meaning for the reference endpoint/);
+        assert.deepEqual(opened.addresses, {
+          sut: '198.51.100.1',
+          peers: ['198.51.100.2', '198.51.100.3', '198.51.100.4', '198.51.100.5'],
+          sutExtra: ['198.51.100.11', '198.51.100.12'],
+        });
+        await assert.rejects(
+          async () => h['mptcp.open']!({ vector: 'test/b', role: 'client', sysctls: { 'net.mptcp.add_addr_timeout': 5 } }),
+          /net\.mptcp\.add_addr_timeout has no meaning for the reference endpoint/,
+        );
         await assert.rejects(async () => h['mptcp.open']!({ vector: 'test/c', role: 'client', sysctls: { 'net.mptcp.blackhole_timeout': 3600 } }), /blackhole/);
       } finally {
         await h['mptcp.close']!({});

@@ -85,7 +85,8 @@ export class Addresses {
       return;
     }
     yield { do: 'send', s, option: out.echo };
-    if (out.announce) yield { do: 'event', event: { type: 'add-addr', addressId: o.addressId, address: o.address, ...(o.port !== undefined ? { port: o.port } : {}) } };
+    if (out.announce)
+      yield { do: 'event', event: { type: 'add-addr', addressId: o.addressId, address: o.address, ...(o.port !== undefined ? { port: o.port } : {}) } };
   }
 
   /** The peer's REMOVE_ADDR: its subflows on those ids get a keepalive first; the path goes only if nothing answers it (onTimer). */

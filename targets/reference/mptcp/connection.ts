@@ -11,15 +11,7 @@
  *
  * Data-level positions are offsets (seq.ts): 0 is the octet at IDSN + 1.
  */
-import {
-  deriveIdsn,
-  deriveToken,
-  TcpRstReason,
-  type MpCapable,
-  type MpJoin,
-  type MptcpOption,
-  type TcpSegment,
-} from '../../../suites/mptcp/codec/index.js';
+import { deriveIdsn, deriveToken, TcpRstReason, type MpCapable, type MpJoin, type MptcpOption, type TcpSegment } from '../../../suites/mptcp/codec/index.js';
 import { Addresses, type AddressEffect, type AddressView } from './addresses.js';
 import type { ConnectionHost, HostEventOf } from './connection-host.js';
 import { DataReceiver, type Received } from './data-receiver.js';
@@ -166,7 +158,6 @@ export class Connection implements SubflowOwner<Subflow> {
   subflows(): SubflowInfo[] {
     return this.subflowList.map((s) => this.subs.info(s));
   }
-
 
   /** Subflows besides the first that are open or opening (for the subflow limit). */
   joinedSubflowCount(): number {
@@ -473,7 +464,6 @@ export class Connection implements SubflowOwner<Subflow> {
     return this.tx.finDue && this.mode === 'mptcp' && (this.role === 'server' || this.fullyEstablished) && s === this.subs.dataFinCarrier();
   }
 
-
   wantsAckFirst(s: Subflow): boolean {
     return this.mp(s).pendingOptions.some((o) => o.subtype === 'mp_fail');
   }
@@ -541,7 +531,20 @@ export class Connection implements SubflowOwner<Subflow> {
   /** What incoming-options.ts reads of the connection and the subflow. */
   private incomingView(s: Subflow): IncomingView {
     const { role, localKey, checksum, fullyEstablished, sndBase, rcvBase } = this;
-    return { role, localKey, checksum, fullyEstablished, sndBase, rcvBase, dataUna: this.tx.una, rcvNxt: this.rx.rcvNxt, initial: s.initial, peerWscale: s.peerWscale, joined: this.mp(s).joined, joinVerified: this.mp(s).joinVerified };
+    return {
+      role,
+      localKey,
+      checksum,
+      fullyEstablished,
+      sndBase,
+      rcvBase,
+      dataUna: this.tx.una,
+      rcvNxt: this.rx.rcvNxt,
+      initial: s.initial,
+      peerWscale: s.peerWscale,
+      joined: this.mp(s).joined,
+      joinVerified: this.mp(s).joinVerified,
+    };
   }
 
   /** Applies one effect of an incoming option (incoming-options.ts). */
@@ -591,7 +594,8 @@ export class Connection implements SubflowOwner<Subflow> {
           // §3.7: one final mapping with data-level length 0 (the infinite mapping) on the next data, then no options.
           this.fb.infiniteMapPending = true;
           this.fallBack(s, 'data acknowledged without a data ACK (MPTCP options removed)', this.mp(s).rx.lastDelta ?? -1);
-        } else if (s.initial || this.mp(s).joined) this.dropSubflow(s, 'data acknowledged without a data ACK', [tcpRst(TcpRstReason.MIDDLEBOX_INTERFERENCE)], now);
+        } else if (s.initial || this.mp(s).joined)
+          this.dropSubflow(s, 'data acknowledged without a data ACK', [tcpRst(TcpRstReason.MIDDLEBOX_INTERFERENCE)], now);
     }
   }
 
@@ -793,7 +797,13 @@ export class Connection implements SubflowOwner<Subflow> {
     const abnormal = s.closeReason !== undefined;
     if (this.mode === 'mptcp' && abnormal) this.reinjectFrom(s);
     if (this.mode === 'mptcp' || !s.initial) {
-      this.host.emitEvent({ type: 'subflow-removed', conn: this, subflow: this.subs.info(s), reason: s.closeReason ?? 'closed', ...(s.closeRst ? { tcpRst: s.closeRst } : {}) });
+      this.host.emitEvent({
+        type: 'subflow-removed',
+        conn: this,
+        subflow: this.subs.info(s),
+        reason: s.closeReason ?? 'closed',
+        ...(s.closeRst ? { tcpRst: s.closeRst } : {}),
+      });
     }
     if (this.state === 'reset' || this.state === 'closed') return;
     const open = this.subflowList.filter((x) => !x.closed && x.state !== 'time-wait');
@@ -867,7 +877,6 @@ export class Connection implements SubflowOwner<Subflow> {
 
   // ================================================================ sending
 
-
   /** Puts data on the subflows and sends what is due. */
   flush(now: number): void {
     if (this.state !== 'reset') this.schedule(now);
@@ -883,7 +892,13 @@ export class Connection implements SubflowOwner<Subflow> {
 
   /** What the data sender sees of this connection for one call. */
   private sendContext(): SendContext {
-    return { mode: this.mode, state: this.state, subflows: this.subflowList, usable: (includeBackup) => this.subs.usable(includeBackup), joined: (s) => this.mp(s).joined };
+    return {
+      mode: this.mode,
+      state: this.state,
+      subflows: this.subflowList,
+      usable: (includeBackup) => this.subs.usable(includeBackup),
+      joined: (s) => this.mp(s).joined,
+    };
   }
 
   nextDeadline(): number | undefined {

@@ -143,7 +143,14 @@ export class Host implements ConnectionHost<Connection> {
     this.sendResets = opts.sendResets ?? true;
     this.maxJoinedSubflows = opts.maxJoinedSubflows ?? Number.POSITIVE_INFINITY;
     this.defaults = resolve(opts, {});
-    this.subflowConfig = { mtu: this.mtu, initialRto: this.initialRto, minRto: this.minRto, maxRetries: this.maxRetries, maxCwndSegments: this.maxCwndSegments, timeWaitMs: this.timeWaitMs };
+    this.subflowConfig = {
+      mtu: this.mtu,
+      initialRto: this.initialRto,
+      minRto: this.minRto,
+      maxRetries: this.maxRetries,
+      maxCwndSegments: this.maxCwndSegments,
+      timeWaitMs: this.timeWaitMs,
+    };
     this.ipId = this.random.u32() & 0xffff;
     this.nextPort = 32768 + (this.random.u32() % 28000);
   }
@@ -362,7 +369,16 @@ export class Host implements ConnectionHost<Connection> {
     const len = seg.payload.length + (seg.flags.syn ? 1 : 0) + (seg.flags.fin ? 1 : 0);
     const rst: TcpSegment = seg.flags.ack
       ? { srcPort: localPort, dstPort: remotePort, seq: seg.ack, ack: 0, flags: { rst: true }, window: 0, options, payload: new Uint8Array(0) }
-      : { srcPort: localPort, dstPort: remotePort, seq: 0, ack: (seg.seq + len) >>> 0, flags: { rst: true, ack: true }, window: 0, options, payload: new Uint8Array(0) };
+      : {
+          srcPort: localPort,
+          dstPort: remotePort,
+          seq: 0,
+          ack: (seg.seq + len) >>> 0,
+          flags: { rst: true, ack: true },
+          window: 0,
+          options,
+          payload: new Uint8Array(0),
+        };
     this.outbox.push(this.encode(local, remote, family, rst));
   }
 

@@ -72,7 +72,8 @@ export function readSegmentOptions(v: IncomingView, seg: TcpSegment, options: re
         break;
       case 'mp_capable':
         // The initiator's MP_CAPABLE ACK again (or with its first data): the listener takes its implicit mapping.
-        if (v.role === 'server' && v.initial && o.form === 'ack-data' && o.receiverKey === v.localKey && seg.payload.length > 0) out.push(implicitMapping(v, o));
+        if (v.role === 'server' && v.initial && o.form === 'ack-data' && o.receiverKey === v.localKey && seg.payload.length > 0)
+          out.push(implicitMapping(v, o));
         break;
       case 'add_addr':
         out.push({ do: 'add-addr', option: o });
@@ -113,17 +114,32 @@ export function dssEffects(v: IncomingView, seg: TcpSegment, o: Dss): OptionEffe
   if (m.dataLevelLength === 0) out.push({ do: 'infinite-mapping', delta: dataOff - m.subflowSeq });
   else if (o.dataFin && m.subflowSeq === 0 && m.dataLevelLength === 1) out.push({ do: 'data-fin', off: dataOff });
   else if ((m.checksum !== undefined) !== v.checksum) {
-    out.push({ do: 'reset-subflow', reason: v.checksum ? 'DSS without the negotiated checksum' : 'DSS with a checksum that was not negotiated', rst: TcpRstReason.MPTCP_SPECIFIC });
+    out.push({
+      do: 'reset-subflow',
+      reason: v.checksum ? 'DSS without the negotiated checksum' : 'DSS with a checksum that was not negotiated',
+      rst: TcpRstReason.MPTCP_SPECIFIC,
+    });
   } else {
     const checksum = m.checksum !== undefined ? { checksum: m.checksum } : {};
-    out.push({ do: 'mapping', mapping: { ssn: m.subflowSeq, subLen: m.dataLevelLength - (o.dataFin ? 1 : 0), dataOff, dataLevelLength: m.dataLevelLength, dataFin: o.dataFin, ...checksum } });
+    out.push({
+      do: 'mapping',
+      mapping: {
+        ssn: m.subflowSeq,
+        subLen: m.dataLevelLength - (o.dataFin ? 1 : 0),
+        dataOff,
+        dataLevelLength: m.dataLevelLength,
+        dataFin: o.dataFin,
+        ...checksum,
+      },
+    });
   }
   return out;
 }
 
 /** The implicit mapping of MP_CAPABLE with data (§3.1): the first octets, from data-level offset 0. */
 export function implicitMapping(v: Pick<IncomingView, 'checksum'>, o: MpCapable & { form: 'ack-data' }): OptionEffect {
-  if ((o.checksum !== undefined) !== v.checksum) return { do: 'reset-subflow', reason: 'MP_CAPABLE with data and a checksum that does not match the negotiation', rst: TcpRstReason.MPTCP_SPECIFIC };
+  if ((o.checksum !== undefined) !== v.checksum)
+    return { do: 'reset-subflow', reason: 'MP_CAPABLE with data and a checksum that does not match the negotiation', rst: TcpRstReason.MPTCP_SPECIFIC };
   const checksum = o.checksum !== undefined ? { checksum: o.checksum } : {};
   return { do: 'mapping', mapping: { ssn: 1, subLen: o.dataLevelLength, dataOff: 0, dataLevelLength: o.dataLevelLength, dataFin: false, ...checksum } };
 }

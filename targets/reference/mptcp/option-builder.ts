@@ -95,7 +95,16 @@ export function buildOptions(c: ConnectionView, s: SubflowView, kind: SegmentKin
   if (kind === 'syn-ack') {
     if (s.initial) {
       if (c.mode !== 'pending') return only([]);
-      return only([{ type: 'mptcp', subtype: 'mp_capable', form: 'syn-ack', version: 1, flags: { ...H_ONLY, A: c.checksum, C: c.opts.denyJoinToFirstAddress }, senderKey: c.localKey }]);
+      return only([
+        {
+          type: 'mptcp',
+          subtype: 'mp_capable',
+          form: 'syn-ack',
+          version: 1,
+          flags: { ...H_ONLY, A: c.checksum, C: c.opts.denyJoinToFirstAddress },
+          senderKey: c.localKey,
+        },
+      ]);
     }
     const hmac = joinSynAckHmac({ keyA: c.remoteKey!, keyB: c.localKey, nonceA: s.nonceRemote, nonceB: s.nonceLocal });
     return only([{ type: 'mptcp', subtype: 'mp_join', form: 'syn-ack', backup: s.backup, addressId: s.localAddressId, hmac, nonce: s.nonceLocal }]);
@@ -115,7 +124,8 @@ export function buildOptions(c: ConnectionView, s: SubflowView, kind: SegmentKin
   if (c.mode === 'tcp') {
     // After a fallback only MP_FAIL still goes out (§3.7), with data ACKs while the peer has not answered it.
     const pending = s.pendingOptions.filter((o) => o.subtype === 'mp_fail');
-    const base: MptcpOption[] = c.fallbackDataAcks && c.remoteKey !== undefined ? [{ type: 'mptcp', subtype: 'dss', dataFin: false, dataAck: dsnOf(c.rcvBase, c.rcvNxt) }] : [];
+    const base: MptcpOption[] =
+      c.fallbackDataAcks && c.remoteKey !== undefined ? [{ type: 'mptcp', subtype: 'dss', dataFin: false, dataAck: dsnOf(c.rcvBase, c.rcvNxt) }] : [];
     const built = withPending(pending, base, kind);
     return { options: built.options, effects: { pending, ...built.effects } };
   }
@@ -123,16 +133,32 @@ export function buildOptions(c: ConnectionView, s: SubflowView, kind: SegmentKin
   const key = c.remoteKey!;
   // The third ACK of a join, until the fourth ACK.
   if (!s.initial && !s.joined && s.initiatedHere && s.joinVerified && kind === 'ack') {
-    return only([{ type: 'mptcp', subtype: 'mp_join', form: 'ack', hmac: joinAckHmac({ keyA: c.localKey, keyB: key, nonceA: s.nonceLocal, nonceB: s.nonceRemote }) }]);
+    return only([
+      { type: 'mptcp', subtype: 'mp_join', form: 'ack', hmac: joinAckHmac({ keyA: c.localKey, keyB: key, nonceA: s.nonceLocal, nonceB: s.nonceRemote }) },
+    ]);
   }
   // The initiator's first subflow until it is fully established (§3.1).
   if (s.initial && c.role === 'client' && !c.fullyEstablished) {
     if (kind === 'data' && chunk && chunk.dataOff === 0 && chunk.seq === 1 && seq === 1 && c.opts.mpCapableWithData && payloadLen === chunk.data.length) {
-      const o: MpCapable = { type: 'mptcp', subtype: 'mp_capable', form: 'ack-data', version: 1, flags: { ...H_ONLY, A: c.checksum }, senderKey: c.localKey, receiverKey: key, dataLevelLength: payloadLen };
+      const o: MpCapable = {
+        type: 'mptcp',
+        subtype: 'mp_capable',
+        form: 'ack-data',
+        version: 1,
+        flags: { ...H_ONLY, A: c.checksum },
+        senderKey: c.localKey,
+        receiverKey: key,
+        dataLevelLength: payloadLen,
+      };
       if (c.checksum) o.checksum = dssChecksum(c.sndBase, 1, payloadLen, chunk.data);
       return only([o]);
     }
-    if (kind === 'ack') return withPending(s.pendingOptions, [{ type: 'mptcp', subtype: 'mp_capable', form: 'ack', version: 1, flags: { ...H_ONLY, A: c.checksum }, senderKey: c.localKey, receiverKey: key }], kind);
+    if (kind === 'ack')
+      return withPending(
+        s.pendingOptions,
+        [{ type: 'mptcp', subtype: 'mp_capable', form: 'ack', version: 1, flags: { ...H_ONLY, A: c.checksum }, senderKey: c.localKey, receiverKey: key }],
+        kind,
+      );
   }
   const dss: Dss = { type: 'mptcp', subtype: 'dss', dataFin: false, dataAck: dsnOf(c.rcvBase, c.rcvNxt) };
   let dataFinSent = false;

@@ -36,7 +36,11 @@ export class PeerAddresses {
     if (!o.hmac || !sameBytes(o.hmac, expected)) return { kind: 'bad-hmac' };
     const known = this.byId.get(o.addressId);
     this.byId.set(o.addressId, { address: o.address, ...port });
-    return { kind: 'accepted', echo: { type: 'mptcp', subtype: 'add_addr', echo: true, addressId: o.addressId, address: o.address, ...port }, announce: !known || known.address !== o.address };
+    return {
+      kind: 'accepted',
+      echo: { type: 'mptcp', subtype: 'add_addr', echo: true, addressId: o.addressId, address: o.address, ...port },
+      announce: !known || known.address !== o.address,
+    };
   }
 
   /** A REMOVE_ADDR from the peer: the ids leave the table (the Connection probes the subflows that used them). */

@@ -90,11 +90,14 @@ export class RealtimeDriver {
     if (this.timerAt !== undefined && this.timerAt <= d) return;
     if (this.timer) clearTimeout(this.timer);
     this.timerAt = d;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.timerAt = undefined;
-      this.step();
-    }, Math.max(0, Math.ceil(d - this.now())));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.timerAt = undefined;
+        this.step();
+      },
+      Math.max(0, Math.ceil(d - this.now())),
+    );
   }
 
   /** Resolves once `check()` holds (checked after every step); rejects after `timeoutMs`. */

@@ -123,6 +123,12 @@ export function* dropSubflow(v: ResetView, s: Subflow, reason: string, options: 
   if (options.some((o) => o.subtype === 'mp_tcprst')) yield { do: 'count', stat: 'mpTcpRstSent' };
   const others = v.subflows.filter((x) => x !== s && !x.closed && x.synchronized);
   const rstOpt = options.find((o) => o.subtype === 'mp_tcprst');
-  yield { do: 'reset-subflow', s, reason, options, ...(rstOpt && rstOpt.subtype === 'mp_tcprst' ? { rst: { reason: rstOpt.reason, transient: rstOpt.flags.T } } : {}) };
+  yield {
+    do: 'reset-subflow',
+    s,
+    reason,
+    options,
+    ...(rstOpt && rstOpt.subtype === 'mp_tcprst' ? { rst: { reason: rstOpt.reason, transient: rstOpt.flags.T } } : {}),
+  };
   if (s.initial && others.length === 0 && v.state !== 'reset') yield { do: 'reset-connection', reason, extra: {} };
 }

@@ -27,7 +27,14 @@ export interface Sending {
  * window advertised is `receiveWindow` (octets, asked only when a window goes
  * out: not on a RST), scaled except in a SYN or SYN/ACK.
  */
-export function buildSegment(s: Sending, kind: SegmentKind, seq: number, payload: Uint8Array | undefined, mptcp: readonly MptcpOption[], receiveWindow: () => number): TcpSegment {
+export function buildSegment(
+  s: Sending,
+  kind: SegmentKind,
+  seq: number,
+  payload: Uint8Array | undefined,
+  mptcp: readonly MptcpOption[],
+  receiveWindow: () => number,
+): TcpSegment {
   const options: TcpOption[] = [];
   const syn = kind === 'syn' || kind === 'syn-ack';
   if (syn) {

@@ -52,7 +52,9 @@ export class SubflowSet {
 
   /** Subflows that may carry new data (or a DATA_FIN): open, joined; backups only when `includeBackup`. */
   usable(includeBackup: boolean): Subflow[] {
-    return this.list.filter((s) => s.canSend && !s.noNewData && (s.initial || this.mp(s).joined) && (includeBackup || !(this.mp(s).backup || this.mp(s).peerBackup)));
+    return this.list.filter(
+      (s) => s.canSend && !s.noNewData && (s.initial || this.mp(s).joined) && (includeBackup || !(this.mp(s).backup || this.mp(s).peerBackup)),
+    );
   }
 
   /** The subflow our DATA_FIN goes on: a usable one that neither end made a backup, else any usable one. */

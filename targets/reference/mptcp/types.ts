@@ -82,16 +82,7 @@ export interface ConnectOptions extends MptcpOptions {
 export type ConnectionState = 'connecting' | 'established' | 'closing' | 'closed' | 'reset';
 
 export type SubflowState =
-  | 'syn-sent'
-  | 'syn-received'
-  | 'established'
-  | 'fin-wait-1'
-  | 'fin-wait-2'
-  | 'closing'
-  | 'time-wait'
-  | 'close-wait'
-  | 'last-ack'
-  | 'closed';
+  'syn-sent' | 'syn-received' | 'established' | 'fin-wait-1' | 'fin-wait-2' | 'closing' | 'time-wait' | 'close-wait' | 'last-ack' | 'closed';
 
 /** What the application sees of a subflow. */
 export interface SubflowInfo {
