@@ -2,27 +2,17 @@
  * A connection: plain TCP, or MPTCP v1 (RFC 8684) over one or more subflows.
  *
  * It ties its components together and applies what they decide: the data
- * level (data-sender.ts, data-receiver.ts, mappings.ts), its subflows
- * (subflow-set.ts), its state and mode (lifecycle.ts), the options in and
- * out (incoming-options.ts, option-builder.ts), the handshakes' decisions
- * (handshake.ts, join.ts) and the fallback (fallback.ts). What is still here:
- * keys and tokens, MP_FASTCLOSE, MP_TCPRST, ADD_ADDR, REMOVE_ADDR, MP_PRIO,
- * the receive path through the mappings, and the subflows' resets and ends.
+ * level (data-sender.ts, data-receiver.ts, mappings.ts, receive-path.ts), its
+ * subflows (subflow-set.ts), its state and mode (lifecycle.ts), the options in
+ * and out (incoming-options.ts, option-builder.ts), the handshakes' decisions
+ * (handshake.ts, join.ts), the fallback (fallback.ts) and the addresses
+ * (addresses.ts), and the subflows' resets and ends (resets.ts). What is
+ * still here: keys and tokens, MP_PRIO, and the glue.
  *
  * Data-level positions are offsets (seq.ts): 0 is the octet at IDSN + 1.
  */
-import {
-  addAddrHmac,
-  deriveIdsn,
-  deriveToken,
-  TcpRstReason,
-  verifyDssChecksum,
-  type AddAddr,
-  type MpCapable,
-  type MpJoin,
-  type MptcpOption,
-  type TcpSegment,
-} from '../../../suites/mptcp/codec/index.js';
+import { deriveIdsn, deriveToken, TcpRstReason, type MpCapable, type MpJoin, type MptcpOption, type TcpSegment } from '../../../suites/mptcp/codec/index.js';
+import { Addresses, type AddressEffect, type AddressView } from './addresses.js';
 import type { ConnectionHost, HostEventOf } from './connection-host.js';
 import { DataReceiver, type Received } from './data-receiver.js';
 import { DataSender, type SendContext } from './data-sender.js';
@@ -31,11 +21,10 @@ import { Lifecycle } from './lifecycle.js';
 import { implicitMapping, readSegmentOptions, type IncomingView, type OptionEffect } from './incoming-options.js';
 import { synAckRefusal, synRefusal, thirdAckRefusal } from './handshake.js';
 import { addressIdFor, joinSynAckOutcome, joinThirdAckOutcome } from './join.js';
-import { PeerAddresses } from './peer-addresses.js';
 import { random64 } from './random.js';
-import { RemovalProbes } from './removal-probes.js';
 import { buildOptions, type ConnectionMode, type ConnectionView } from './option-builder.js';
-import { dsnOf } from './seq.js';
+import { walkMappings } from './receive-path.js';
+import { abort, dropSubflow, onFastclose, subflowFailed, subflowReset, tcpRst, type ResetEffect, type ResetView } from './resets.js';
 import type { RxMapping } from './mappings.js';
 import { subflowView, type SubflowMptcp } from './subflow-mptcp.js';
 import { SubflowSet } from './subflow-set.js';
@@ -45,13 +34,6 @@ import type { ConnectionState, MptcpOptions, SubflowInfo, TcpRstInfo } from './t
 export type ResolvedMptcpOptions = Required<MptcpOptions>;
 
 export type { ConnectionMode };
-
-const tcpRst = (reason: number, transient = false): MptcpOption => ({
-  type: 'mptcp',
-  subtype: 'mp_tcprst',
-  flags: { U: false, V: false, W: false, T: transient },
-  reason,
-});
 
 /** What the application hears from a Host (takeEvents). */
 export type HostEvent = HostEventOf<Connection>;
@@ -85,8 +67,6 @@ export class Connection implements SubflowOwner<Subflow> {
 
   /** The data-level send side (data-sender.ts). */
   private readonly tx: DataSender;
-  /** Keepalives sent on subflows whose address the peer removed (§3.4.2), waiting for an answer. */
-  private readonly removalProbes = new RemovalProbes();
 
   /** The data-level receive side (data-receiver.ts). */
   private readonly rx: DataReceiver;
@@ -94,8 +74,8 @@ export class Connection implements SubflowOwner<Subflow> {
   /** The fallback to TCP, MP_FAIL and the infinite mapping (fallback.ts, §3.7). */
   private readonly fb = new Fallback();
 
-  /** Addresses the peer announced (ADD_ADDR), by address id (peer-addresses.ts). */
-  readonly remoteAddresses = new PeerAddresses();
+  /** ADD_ADDR and REMOVE_ADDR, ours and the peer's (addresses.ts). */
+  private readonly addresses = new Addresses();
   /** Listener port this connection came from (server). */
   listenerPort: number | undefined;
 
@@ -217,22 +197,7 @@ export class Connection implements SubflowOwner<Subflow> {
 
   /** Resets the connection: RST on every subflow, with MP_FASTCLOSE when MPTCP is in use (§3.5). */
   abort(): void {
-    if (this.state === 'closed' || this.state === 'reset') return;
-    const now = this.host.now;
-    const fast = this.mode === 'mptcp' && this.remoteKey !== undefined;
-    const live = this.subs.live();
-    this.becomeReset(fast ? 'aborted locally (MP_FASTCLOSE sent)' : 'aborted locally', { fastclose: fast });
-    for (const s of live) {
-      const options: MptcpOption[] = [];
-      if (fast) {
-        options.push({ type: 'mptcp', subtype: 'mp_fastclose', receiverKey: this.remoteKey! });
-        options.push(tcpRst(TcpRstReason.UNSPECIFIED));
-        this.host.stats.fastcloseSent++;
-        this.host.stats.mpTcpRstSent++;
-      }
-      this.host.stats.resetsSent++;
-      s.reset('aborted locally', options, now);
-    }
+    this.applyResets(abort(this.view()), this.host.now);
   }
 
   /**
@@ -265,32 +230,14 @@ export class Connection implements SubflowOwner<Subflow> {
 
   /** ADD_ADDR (§3.4.1): announce one of our addresses (with its HMAC). Returns the address id. */
   announceAddress(address: string, port?: number): number {
-    if (this.mode !== 'mptcp' || this.remoteKey === undefined) throw new Error('ADD_ADDR needs MPTCP');
-    const addressId = this.addressIdFor(address);
-    const s = this.subs.usable(true)[0] ?? this.subflowList.find((x) => x.synchronized);
-    if (!s) throw new Error('no subflow to send ADD_ADDR on');
-    const opt: AddAddr = {
-      type: 'mptcp',
-      subtype: 'add_addr',
-      echo: false,
-      addressId,
-      address,
-      ...(port !== undefined ? { port } : {}),
-      hmac: addAddrHmac({ senderKey: this.localKey, receiverKey: this.remoteKey, addressId, address, ...(port !== undefined ? { port } : {}) }),
-    };
-    this.mp(s).pendingOptions.push(opt);
+    const { addressId, send } = this.addresses.announce(this.view(), address, port);
+    this.applyAddress([send], this.host.now);
     return addressId;
   }
 
   /** REMOVE_ADDR (§3.4.2): withdraw an address id; our subflows on it are reset. */
   removeAddress(addressId: number): void {
-    if (this.mode !== 'mptcp') throw new Error('REMOVE_ADDR needs MPTCP');
-    const now = this.host.now;
-    const keep = this.subflowList.find((x) => !x.closed && x.synchronized && this.mp(x).localAddressId !== addressId);
-    if (keep) this.mp(keep).pendingOptions.push({ type: 'mptcp', subtype: 'remove_addr', addressIds: [addressId] });
-    for (const s of [...this.subflowList]) {
-      if (!s.closed && this.mp(s).localAddressId === addressId && keep) this.dropSubflow(s, 'address removed locally', [tcpRst(TcpRstReason.UNSPECIFIED)], now);
-    }
+    this.applyAddress(this.addresses.remove(this.view(), addressId), this.host.now);
   }
 
   /** Closes one subflow with a FIN (its unacknowledged data goes on the others). */
@@ -624,10 +571,10 @@ export class Connection implements SubflowOwner<Subflow> {
         this.dropSubflow(s, e.reason, [tcpRst(e.rst)], now);
         return;
       case 'add-addr':
-        this.onAddAddr(s, e.option);
+        this.applyAddress(this.addresses.onAddAddr(this.view(), s, e.option), now);
         return;
       case 'remove-addr':
-        this.onRemoveAddr(s, e.addressIds, now);
+        this.applyAddress(this.addresses.onRemoveAddr(this.view(), e.addressIds, now), now);
         return;
       case 'mp-prio':
         this.mp(s).peerBackup = e.backup;
@@ -666,39 +613,37 @@ export class Connection implements SubflowOwner<Subflow> {
     this.tx.onDataAck(ackOff, window, now, this.sendContext());
   }
 
-  private onAddAddr(s: Subflow, o: AddAddr): void {
-    const out = this.remoteAddresses.onAddAddr(o, this);
-    if (out.kind === 'echo') return; // the peer's echo of our ADD_ADDR
-    this.host.stats.addAddrReceived++;
-    if (out.kind === 'bad-hmac') {
-      this.host.stats.addAddrBadHmac++;
-      return;
-    }
-    this.mp(s).pendingOptions.push(out.echo);
-    if (out.announce)
-      this.host.emitEvent({ type: 'add-addr', conn: this, addressId: o.addressId, address: o.address, ...(o.port !== undefined ? { port: o.port } : {}) });
+  /** What addresses.ts and resets.ts read of the connection (mode and state as they are when read). */
+  private view(): AddressView & ResetView {
+    const c = this;
+    const { localKey, remoteKey } = this;
+    return {
+      get mode() {
+        return c.mode;
+      },
+      get state() {
+        return c.state;
+      },
+      localKey,
+      remoteKey,
+      subflows: this.subflowList,
+      live: (except?: Subflow) => this.subs.live(except),
+      usable: () => this.subs.usable(true),
+      mp: (s) => this.mp(s),
+      addressIdFor: (a) => this.addressIdFor(a),
+      minRto: this.host.minRto,
+    };
   }
 
-  private onRemoveAddr(s: Subflow, ids: number[], now: number): void {
-    this.remoteAddresses.onRemoveAddr(ids);
-    this.host.emitEvent({ type: 'remove-addr', conn: this, addressIds: ids });
-    const open = this.subs.live();
-    for (const x of open) {
-      if (!ids.includes(this.mp(x).remoteAddressId)) continue;
-      if (this.removalProbes.has(x)) continue;
-      // §3.4.2: a keepalive first; the path goes only if nothing answers it (onTimer).
-      if (x.synchronized) {
-        x.sendWindowProbe(now);
-        this.removalProbes.add(x, now, now + Math.max(x.rto, this.host.minRto));
-      } else this.removeProbed(x, now);
+  /** Applies, in order, what addresses.ts decided. */
+  private applyAddress(effects: Iterable<AddressEffect>, now: number): void {
+    for (const e of effects) {
+      if (e.do === 'send') this.mp(e.s).pendingOptions.push(e.option);
+      else if (e.do === 'drop') this.dropSubflow(e.s, e.reason, [tcpRst(TcpRstReason.UNSPECIFIED)], now);
+      else if (e.do === 'probe') e.s.sendWindowProbe(now);
+      else if (e.do === 'event') this.host.emitEvent({ ...e.event, conn: this });
+      else this.host.stats[e.stat]++;
     }
-    void s;
-  }
-
-  /** A subflow whose address the peer removed, and whose keepalive went unanswered. */
-  private removeProbed(x: Subflow, now: number): void {
-    if (x.closed || this.subs.live().length <= 1) return; // never the last one
-    this.dropSubflow(x, 'address removed by the peer', [tcpRst(TcpRstReason.UNSPECIFIED)], now);
   }
 
   private onMpFail(s: Subflow, dsn: bigint, now: number): void {
@@ -712,17 +657,7 @@ export class Connection implements SubflowOwner<Subflow> {
   }
 
   private onFastclose(s: Subflow, now: number): void {
-    this.host.stats.fastcloseReceived++;
-    this.becomeReset('MP_FASTCLOSE received', { fastclose: true });
-    for (const x of [...this.subflowList]) {
-      if (x.closed || x === s) continue;
-      this.host.stats.resetsSent++;
-      x.reset('MP_FASTCLOSE received', [], now);
-    }
-    if (!s.closed) {
-      this.host.stats.resetsSent++;
-      s.reset('MP_FASTCLOSE received', [], now);
-    }
+    this.applyResets(onFastclose(this.view(), s), now);
   }
 
   // ================================================================ receive
@@ -735,56 +670,29 @@ export class Connection implements SubflowOwner<Subflow> {
       this.deliver(rel + maps.delta, bytes);
       return;
     }
-    let at = rel;
-    let rest = bytes;
-    while (rest.length > 0) {
-      const m = maps.find(at);
-      if (!m) {
-        if (this.mayFallBack(s)) {
-          const why = maps.sawMapping ? 'DSS mapping missing on data (infinite mapping fallback)' : 'first data without DSS';
-          this.fallBack(s, why, this.mp(s).rx.lastDelta ?? -1);
-          this.deliver(at + maps.delta!, rest);
-        } else {
-          this.dropSubflow(s, 'data without a DSS mapping', [tcpRst(TcpRstReason.MIDDLEBOX_INTERFERENCE)], now);
-        }
-        return;
-      }
-      const end = m.ssn + m.subLen;
-      const n = Math.min(rest.length, end - at);
-      const piece = rest.subarray(0, n);
-      if (m.checksum !== undefined && this.checksum && (m.got !== undefined || at === m.ssn)) {
-        const data = maps.gather(m, piece);
-        if (data) {
-          const dsn = dsnOf(this.rcvBase, m.dataOff);
-          if (verifyDssChecksum(dsn, m.ssn, m.dataLevelLength, data, m.checksum)) {
-            this.deliver(m.dataOff, data);
-            if (m.dataFin) this.peerDataFin(m.dataOff + m.subLen, now);
-          } else {
-            this.checksumFailed(s, m, data, now);
-            if (s.closed) return;
-            if (this.mode !== 'mptcp') {
-              at += n;
-              rest = rest.subarray(n);
-              if (rest.length > 0) this.deliver(at + maps.delta!, rest);
-              return;
-            }
-          }
-        }
-      } else {
-        this.deliver(m.dataOff + (at - m.ssn), piece);
-        if (at + n === end && m.dataFin) this.peerDataFin(m.dataOff + m.subLen, now);
-      }
-      at += n;
-      rest = rest.subarray(n);
-      if (at >= end) {
-        maps.consumed(m);
+    for (const step of walkMappings(maps, { rcvBase: this.rcvBase, checksum: this.checksum }, rel, bytes)) {
+      switch (step.do) {
+        case 'deliver':
+          this.deliver(step.off, step.data);
+          break;
+        case 'data-fin':
+          this.peerDataFin(step.off, now);
+          break;
+        case 'unmapped':
+          if (!this.mayFallBack(s)) return this.dropSubflow(s, 'data without a DSS mapping', [tcpRst(TcpRstReason.MIDDLEBOX_INTERFERENCE)], now);
+          this.fallBack(s, step.sawMapping ? 'DSS mapping missing on data (infinite mapping fallback)' : 'first data without DSS', maps.lastDelta ?? -1);
+          return this.deliver(step.at + maps.delta!, step.rest);
+        case 'checksum-failed':
+          this.checksumFailed(s, step.mapping, step.data, step.dsn, now);
+          if (s.closed) return;
+          // Fell back: the rest goes through as TCP.
+          if (this.mode !== 'mptcp') return step.rest.length > 0 ? this.deliver(step.at + maps.delta!, step.rest) : undefined;
       }
     }
   }
 
-  private checksumFailed(s: Subflow, m: RxMapping, data: Uint8Array, now: number): void {
+  private checksumFailed(s: Subflow, m: RxMapping, data: Uint8Array, dsn: bigint, now: number): void {
     this.host.stats.dssChecksumFailure++;
-    const dsn = dsnOf(this.rcvBase, m.dataOff);
     if (this.mayFallBack(s)) {
       // §3.7, single subflow: MP_FAIL, and TCP from this mapping on. The
       // octets stay in the stream (TCP delivered them), as in Linux: the
@@ -910,50 +818,27 @@ export class Connection implements SubflowOwner<Subflow> {
 
   /** A RST arrived on a subflow. */
   subflowReset(s: Subflow, reason: string, opts: ParsedOptions, now: number): void {
-    const rstOpt = opts.mptcp.find((o) => o.subtype === 'mp_tcprst');
-    const rst: TcpRstInfo | undefined = rstOpt && rstOpt.subtype === 'mp_tcprst' ? { reason: rstOpt.reason, transient: rstOpt.flags.T } : undefined;
-    const fast = opts.mptcp.find((o) => o.subtype === 'mp_fastclose');
-    if (fast && fast.subtype === 'mp_fastclose' && fast.receiverKey === this.localKey && this.mode === 'mptcp') {
-      this.host.stats.fastcloseReceived++;
-      this.becomeReset('MP_FASTCLOSE received', { fastclose: true });
-      s.becomeClosed('MP_FASTCLOSE received', rst);
-      for (const x of [...this.subflowList]) {
-        if (x.closed) continue;
-        this.host.stats.resetsSent++;
-        x.reset('MP_FASTCLOSE received', [], now);
-      }
-      return;
-    }
-    const fail = opts.mptcp.find((o) => o.subtype === 'mp_fail');
-    if (fail) this.host.stats.mpFailReceived++;
-    const text = rst ? `${reason} (MP_TCPRST reason ${rst.reason})` : reason;
-    const others = this.subs.live(s);
-    s.becomeClosed(text, rst);
-    if (this.mode !== 'mptcp' || others.length === 0 || (s.initial && this.state === 'connecting')) {
-      for (const x of others) x.reset('connection reset', [], now);
-      this.becomeReset(text, rst ? { tcpRst: rst } : {});
-    }
+    this.applyResets(subflowReset(this.view(), s, reason, opts), now);
   }
 
   /** A subflow gave up (retransmission timeout). */
   subflowFailed(s: Subflow, reason: string, now: number): void {
-    const others = this.subs.live(s);
-    this.host.stats.resetsSent++;
-    s.reset(reason, this.mode === 'mptcp' ? [tcpRst(TcpRstReason.UNSPECIFIED)] : [], now);
-    if (this.mode !== 'mptcp' || others.length === 0) {
-      for (const x of others) x.reset(reason, [], now);
-      this.becomeReset(reason, {});
-    }
+    this.applyResets(subflowFailed(this.view(), s, reason), now);
   }
 
   /** Resets one subflow (with MPTCP options), keeping the connection when others are left. */
   private dropSubflow(s: Subflow, reason: string, options: MptcpOption[], now: number): void {
-    this.host.stats.resetsSent++;
-    if (options.some((o) => o.subtype === 'mp_tcprst')) this.host.stats.mpTcpRstSent++;
-    const others = this.subflowList.filter((x) => x !== s && !x.closed && x.synchronized);
-    const rstOpt = options.find((o) => o.subtype === 'mp_tcprst');
-    s.reset(reason, options, now, rstOpt && rstOpt.subtype === 'mp_tcprst' ? { reason: rstOpt.reason, transient: rstOpt.flags.T } : undefined);
-    if (s.initial && others.length === 0 && this.state !== 'reset') this.becomeReset(reason, {});
+    this.applyResets(dropSubflow(this.view(), s, reason, options), now);
+  }
+
+  /** Applies, in order, what resets.ts decided. */
+  private applyResets(effects: Iterable<ResetEffect>, now: number): void {
+    for (const e of effects) {
+      if (e.do === 'count') this.host.stats[e.stat]++;
+      else if (e.do === 'reset-connection') this.becomeReset(e.reason, e.extra);
+      else if (e.do === 'close-subflow') e.s.becomeClosed(e.reason, e.rst);
+      else e.s.reset(e.reason, e.options, now, e.rst);
+    }
   }
 
   /** The data-level octets a dead or closing subflow still owed go on the others. */
@@ -1018,16 +903,12 @@ export class Connection implements SubflowOwner<Subflow> {
 
   nextDeadline(): number | undefined {
     const a = this.tx.nextDeadline();
-    const b = this.removalProbes.nextDeadline();
+    const b = this.addresses.nextDeadline();
     return a === undefined || (b !== undefined && b < a) ? b : a;
   }
 
   onTimer(now: number): void {
-    for (const p of this.removalProbes.takeDue(now)) {
-      // Answered: the path is alive, and stays (§3.4.2).
-      if ((p.s.lastRxAt ?? -1) >= p.sentAt || this.state === 'reset') continue;
-      this.removeProbed(p.s, now);
-    }
+    this.applyAddress(this.addresses.onTimer(this.view(), now), now);
     if (this.tx.onTimer(now, this.sendContext(), () => this.subs.dataFinCarrier()).reinjected) this.fb.allowInfinite = false;
   }
 }
