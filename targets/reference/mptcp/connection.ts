@@ -615,6 +615,8 @@ export class Connection implements SubflowOwner<Subflow> {
 
   /** What addresses.ts and resets.ts read of the connection (mode and state as they are when read). */
   private view(): AddressView & ResetView {
+    // The getters below read the connection's live mode and state; a getter's own `this` is the view, hence the alias.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const c = this;
     const { localKey, remoteKey } = this;
     return {
