@@ -17,7 +17,7 @@ import type { OpenParams, SocketParams } from '../../suites/mptcp/contract.js';
 import { KernelAgent } from '../../suites/mptcp/net/agent.js';
 import { Lab } from '../../suites/mptcp/net/lab.js';
 import { KernelInterop } from './interop.js';
-import { exec, namespaces, PINNED, preferRealPython, setSysctls, sysctlsWritable } from './system.js';
+import { exec, namespaces, PINNED, setSysctls, sysctlsWritable } from './system.js';
 import { decodeMptcpInfo } from '../../suites/mptcp/net/mptcp-info.js';
 import { TunDevice } from '../../suites/mptcp/net/tun.js';
 
@@ -33,7 +33,6 @@ function subnet(shared: number | undefined): string {
 }
 
 
-preferRealPython();
 const interop = new KernelInterop();
 
 const notify = (method: string, params: unknown) => process.stdout.write(JSON.stringify({ jsonrpc: '2.0', method, params }) + '\n');
