@@ -95,6 +95,11 @@ export class Scheduler {
     this.waiting.get(key(plan.record.id, item.vector.id))?.resolve(full);
   }
 
+  /** The budget of an adapter's start-up (and of a vector's set-up, RunContext.startup), apart from the vector's own. */
+  private startBudget(): number {
+    return this.options.startTimeoutMs ?? Math.max(this.options.timeoutMs, 30_000);
+  }
+
   private async start(plan: TargetPlan): Promise<Transport> {
     const factory = plan.factory!;
     const suites = [...new Set(plan.items.map((i) => i.suite))];
@@ -106,7 +111,7 @@ export class Scheduler {
     }
     const transport = await factory.start();
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), this.options.startTimeoutMs ?? Math.max(this.options.timeoutMs, 30_000));
+    const timer = setTimeout(() => controller.abort(), this.startBudget());
     try {
       await hello(
         transport,
@@ -210,14 +215,14 @@ export class Scheduler {
   ): Promise<{ outcome: Omit<ResultRecord, 'vectorId' | 'targetId' | 'suite' | 'durationMs'>; faulted: boolean }> {
     const controller = new AbortController();
     const timeoutMs = Math.max(this.options.timeoutMs, item.suite.timeoutMs?.(item.vector) ?? 0);
-    const { timedOut, timer } = deadline(timeoutMs, controller);
-    const clock = { adapterMs: 0 };
-    const session = this.session(transport, controller.signal, clock);
-    const ctx = this.context(plan, item);
+    const clock = deadline(timeoutMs, controller);
+    const adapter = { adapterMs: 0 };
+    const session = this.session(transport, controller.signal, adapter);
+    const ctx = this.context(plan, item, clock, controller);
     try {
-      const { timing, ...outcome }: Outcome = await Promise.race([item.suite.run(item.vector, session, plan.view, ctx), timedOut]);
+      const { timing, ...outcome }: Outcome = await Promise.race([item.suite.run(item.vector, session, plan.view, ctx), clock.timedOut]);
       return {
-        outcome: { ...outcome, artifacts: { ...ctx.artifacts, ...outcome.artifacts }, timing: { adapterMs: clock.adapterMs, ...timing } },
+        outcome: { ...outcome, artifacts: { ...ctx.artifacts, ...outcome.artifacts }, timing: { adapterMs: adapter.adapterMs, ...timing } },
         faulted: false,
       };
     } catch (err) {
@@ -228,7 +233,7 @@ export class Scheduler {
       const logs = stderrLogs([[plan.record.id, transport]]);
       return { outcome: { ...faultOutcome(err), ...artifacts, ...logs }, faulted: true };
     } finally {
-      clearTimeout(timer);
+      clock.clear();
       // Aborting tells the suite the vector is over (it may still write what it kept).
       controller.abort();
       transport.onNotification?.(undefined);
@@ -251,8 +256,25 @@ export class Scheduler {
     };
   }
 
-  private context(plan: TargetPlan, item: PlanItem): RunContext {
+  private context(plan: TargetPlan, item: PlanItem, clock: Deadline, controller: AbortController): RunContext {
+    const budget = this.startBudget();
     return {
+      startup: async <T>(what: string, work: () => Promise<T>): Promise<T> => {
+        const release = clock.hold();
+        let timer: NodeJS.Timeout | undefined;
+        const over = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            controller.abort();
+            reject(new AdapterFault('start-failed', `start-up exceeded ${budget} ms (${what})`));
+          }, budget);
+        });
+        try {
+          return await Promise.race([work(), over]);
+        } finally {
+          clearTimeout(timer);
+          release();
+        }
+      },
       profile: this.options.profile,
       timeoutMs: Math.max(this.options.timeoutMs, item.suite.timeoutMs?.(item.vector) ?? 0),
       artifactDir: join(this.options.outDir, 'artifacts', plan.record.id, item.vector.id.replace(/\//g, '__')),
@@ -282,41 +304,43 @@ export class Scheduler {
     if (!decision.run) return finish({ verdict: decision.verdict, expected: null, actual: null, reason: decision.reason });
     const controller = new AbortController();
     const timeoutMs = Math.max(this.options.timeoutMs, item.suite.timeoutMs?.(item.vector) ?? 0);
-    const { timedOut, timer } = deadline(timeoutMs, controller);
-    const clock = { adapterMs: 0 };
+    const clock = deadline(timeoutMs, controller);
+    const adapter = { adapterMs: 0 };
     /** Each role's adapters, in start order: stopped when the vector ends, and their logs kept with an error or timeout. */
     const byRole: [string, Transport][] = [];
     // Adapters that ended well are closed (they clean up what they made); after a fault, they are killed.
     let faulted = true;
     let fabric: (Fabric & { dispose(): Promise<void> }) | undefined;
-    const ctx = this.context(plan, item);
+    const ctx = this.context(plan, item, clock, controller);
     let stopped: Promise<unknown> | undefined;
     const stopAll = () => (stopped ??= Promise.all(byRole.map(([, t]) => (faulted ? killTransport(t) : t.close()).catch(() => undefined))));
     const ensemble: Ensemble = {
       targets: views,
       fabric: undefined,
-      start: async (role: string, placement?: Placement) => {
-        const part = roles[role];
-        if (!part?.factory) throw new Error(`no target in role ${role}`);
-        const transport = await part.factory.start(placement);
-        byRole.push([role, transport]);
-        await hello(transport, part, [item.suite.name], controller.signal);
-        return this.session(transport, controller.signal, clock);
-      },
+      // An adapter's start-up is not the vector's work: it has the start-up budget.
+      start: (role: string, placement?: Placement) =>
+        ctx.startup!(`the ${role}'s adapter`, async () => {
+          const part = roles[role];
+          if (!part?.factory) throw new Error(`no target in role ${role}`);
+          const transport = await part.factory.start(placement);
+          byRole.push([role, transport]);
+          await hello(transport, part, [item.suite.name], controller.signal);
+          return this.session(transport, controller.signal, adapter);
+        }),
     };
     try {
       fabric = this.options.fabric?.();
       ensemble.fabric = fabric;
-      const { timing, ...outcome }: Outcome = await Promise.race([item.suite.runEnsemble!(item.vector, ensemble, ctx), timedOut]);
+      const { timing, ...outcome }: Outcome = await Promise.race([item.suite.runEnsemble!(item.vector, ensemble, ctx), clock.timedOut]);
       faulted = false;
-      return finish({ ...outcome, artifacts: { ...ctx.artifacts, ...outcome.artifacts }, timing: { adapterMs: clock.adapterMs, ...timing } });
+      return finish({ ...outcome, artifacts: { ...ctx.artifacts, ...outcome.artifacts }, timing: { adapterMs: adapter.adapterMs, ...timing } });
     } catch (err) {
       const artifacts = Object.keys(ctx.artifacts).length ? { artifacts: ctx.artifacts } : {};
       // The adapters are stopped first, so that their logs include what they wrote on the way out.
       await stopAll();
       return finish({ ...faultOutcome(err), ...artifacts, ...stderrLogs(byRole) });
     } finally {
-      clearTimeout(timer);
+      clock.clear();
       controller.abort();
       await stopAll();
       await fabric?.dispose().catch(() => undefined);
@@ -352,17 +376,53 @@ function faultOutcome(err: unknown): { verdict: 'error' | 'timeout'; expected: n
 }
 
 /** A promise that rejects with a timeout fault (and aborts the vector) after `ms`; clear the timer when the vector ends first. */
-function deadline(ms: number, controller: AbortController): { timedOut: Promise<never>; timer: NodeJS.Timeout } {
-  let timer!: NodeJS.Timeout;
+function deadline(ms: number, controller: AbortController): Deadline {
+  let timer: NodeJS.Timeout | undefined;
+  let fire!: () => void;
   const timedOut = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
+    fire = () => {
       controller.abort();
       reject(new AdapterFault('timeout', `no verdict within ${ms} ms`));
-    }, ms);
+    };
   });
   // Nobody awaits it once the vector is over.
   timedOut.catch(() => undefined);
-  return { timedOut, timer };
+  let left = ms;
+  let since = performance.now();
+  let held = 0;
+  const arm = () => (timer = setTimeout(fire, Math.max(0, left)));
+  arm();
+  return {
+    timedOut,
+    clear: () => clearTimeout(timer),
+    hold: () => {
+      if (held++ === 0) {
+        clearTimeout(timer);
+        left -= performance.now() - since;
+      }
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        if (--held === 0 && !controller.signal.aborted) {
+          since = performance.now();
+          arm();
+        }
+      };
+    },
+  };
+}
+
+/**
+ * A vector's deadline: it runs while the target works, and is held while the
+ * harness sets up (adapters, namespaces, captures: RunContext.startup), which
+ * has a budget of its own.
+ */
+interface Deadline {
+  timedOut: Promise<never>;
+  clear(): void;
+  /** Stops the clock until the returned function is called (holds nest). */
+  hold(): () => void;
 }
 
 /**

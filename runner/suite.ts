@@ -76,6 +76,14 @@ export interface RunContext {
   services: unknown;
   /** The run's seed (--seed, default 0): a suite derives its own choices (keys, ISNs) from it and the vector, so that a seed repeats a run. */
   seed: number;
+  /**
+   * Runs the harness's own set-up for this vector (adapters, namespaces,
+   * captures): the vector's deadline is held meanwhile, and the set-up has the
+   * start-up budget instead; past it the vector is an error, "start-up
+   * exceeded N ms (what)", not a timeout of the target. Absent outside the
+   * scheduler (then the work just runs).
+   */
+  startup?<T>(what: string, work: () => Promise<T>): Promise<T>;
 }
 
 export interface Outcome {

@@ -45,7 +45,7 @@ const suite: Suite<Scenario> = {
   planEnsemble,
   run: () => Promise.reject(new Error('interop scenarios run with a pair of targets (runEnsemble)')),
   runEnsemble: (vector, ensemble, ctx) => runScenario(vector.data, ensemble, ctx),
-  // The transfer's own bound, and time to build the topology, start both endpoints and collect the captures.
+  // The transfer's own bound, and time to collect the captures; set-up (topology, adapters, captures) is outside it (run.ts).
   timeoutMs: (vector) => (vector.data.timeoutMs ?? DEFAULT_TIMEOUT_MS) + 10_000,
   methods: {
     'interop.prepare': { params: schema('prepare-params'), result: schema('prepare-result') },

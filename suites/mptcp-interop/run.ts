@@ -40,12 +40,17 @@ export function resetsIn(files: string[]): { from: string; reason?: number }[] {
 }
 
 export async function runScenario(s: Scenario, ensemble: Ensemble, ctx: RunContext): Promise<Verdict> {
-  const topology: Topology = ensemble.fabric ? await ContainerTopology.create(ensemble.fabric, ctx.artifactDir) : new NamespaceTopology(ctx.artifactDir);
+  // Set-up (topology, rules, adapters, routes, captures) is the harness's work, not the pair's: it has the start-up
+  // budget and holds the scenario's deadline, which so covers the transfer alone (RunContext.startup).
+  const setup = <T>(what: string, work: () => Promise<T>): Promise<T> => (ctx.startup ? ctx.startup(what, work) : work());
+  const topology: Topology = await setup('the topology', async () =>
+    ensemble.fabric ? await ContainerTopology.create(ensemble.fabric, ctx.artifactDir) : new NamespaceTopology(ctx.artifactDir),
+  );
   const timeoutMs = s.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   let reports: { client: Report; server: Report } | undefined;
   let captured: { client: string; server: string } | undefined;
   try {
-    await topology.rules(middleboxRuleset(s.middlebox, { ...topology.interfaces, joinPrefix: ADDRESSES.clientJoinPrefix }));
+    await setup('the middlebox rules', () => topology.rules(middleboxRuleset(s.middlebox, { ...topology.interfaces, joinPrefix: ADDRESSES.clientJoinPrefix })));
     // In a container /proc/sys is read-only: a kernel endpoint gets its checksum setting when its container is made.
     const sysctls = { 'net.mptcp.checksum_enabled': s.checksums ? 1 : 0 };
     const place = (site: typeof topology.client) => (site.placement ? { ...site.placement, sysctls } : undefined);
@@ -66,9 +71,9 @@ export async function runScenario(s: Scenario, ensemble: Ensemble, ctx: RunConte
       if (!via) throw new Error(`the ${role}'s adapter did not say its address on its network (nextHop)`);
       await topology.route(role === 'client' ? ADDRESSES.clientPrefix : ADDRESSES.serverPrefix, via);
     };
-    await prepare('server');
-    await prepare('client');
-    await topology.capture();
+    await setup('preparing the server', () => prepare('server'));
+    await setup('preparing the client', () => prepare('client'));
+    await setup('the captures', () => topology.capture());
     ctx.artifacts.pcapClientSide = relative(ctx.outDir, `${ctx.artifactDir}/client-side.pcap`);
     ctx.artifacts.pcapServerSide = relative(ctx.outDir, `${ctx.artifactDir}/server-side.pcap`);
     await server.call('interop.serve', { port: PORT, send: s.transfer.serverToClient, receive: s.transfer.clientToServer, timeoutMs });

@@ -17,7 +17,7 @@ import type { OpenParams, SocketParams } from '../../suites/mptcp/contract.js';
 import { KernelAgent } from '../../suites/mptcp/net/agent.js';
 import { Lab } from '../../suites/mptcp/net/lab.js';
 import { KernelInterop } from './interop.js';
-import { exec, namespaces, PINNED, preferRealPython, setSysctls, sysctlsWritable } from './system.js';
+import { exec, namespaces, PINNED, setSysctls, sysctlsWritable } from './system.js';
 import { decodeMptcpInfo } from '../../suites/mptcp/net/mptcp-info.js';
 import { TunDevice } from '../../suites/mptcp/net/tun.js';
 
@@ -31,7 +31,6 @@ function subnet(shared: number | undefined): string {
   return shared === undefined ? '198.51.100' : `${198}.${18 + ((shared >> 8) & 1)}.${shared & 255}`;
 }
 
-preferRealPython();
 const interop = new KernelInterop();
 
 const notify = (method: string, params: unknown) => process.stdout.write(JSON.stringify({ jsonrpc: '2.0', method, params }) + '\n');

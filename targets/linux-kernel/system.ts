@@ -5,19 +5,6 @@
  */
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { dirname } from 'node:path';
-
-/**
- * Every vector starts two Python processes (the TUN bridge and the kernel
- * agent) by the name python3. Where that name is a wrapper script (a pyenv
- * shim costs some 0.15 s a start), the directory of the interpreter it stands
- * for goes first on PATH, for this process and its children.
- */
-export function preferRealPython(): void {
-  const r = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' });
-  const exe = r.status === 0 ? r.stdout.trim() : '';
-  if (exe.startsWith('/')) process.env.PATH = `${dirname(exe)}:${process.env.PATH ?? ''}`;
-}
 
 /** What every vector starts from, whatever the namespace's defaults: the vector's own sysctls come on top. */
 export const PINNED: Record<string, string | number> = {

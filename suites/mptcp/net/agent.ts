@@ -7,6 +7,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { track } from '../../../runner/cleanup.js';
+import { python } from './python.js';
 
 export const KERNEL_AGENT = fileURLToPath(new URL('../../../../suites/mptcp/net/kernel-agent.py', import.meta.url));
 
@@ -21,7 +22,8 @@ export class KernelAgent {
 
   private constructor(namespace: string | undefined) {
     this.namespace = namespace ?? '';
-    const argv = namespace ? ['ip', 'netns', 'exec', namespace, 'python3', KERNEL_AGENT] : ['python3', KERNEL_AGENT];
+    // By absolute path, not PATH's python3 (see python.ts).
+    const argv = namespace ? ['ip', 'netns', 'exec', namespace, python(), KERNEL_AGENT] : [python(), KERNEL_AGENT];
     this.child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
     const pid = this.child.pid;
     this.untrack = track(`kernel agent ${namespace ?? ''}`, { sync: () => pid && process.kill(pid, 'SIGKILL') });

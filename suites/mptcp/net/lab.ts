@@ -9,6 +9,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { stopping, track } from '../../../runner/cleanup.js';
+import { pythonPath } from './python.js';
 
 export interface Link {
   a: string;
@@ -30,7 +31,8 @@ function run(cmd: string, args: string[]): string {
 export function labUnavailable(): string | undefined {
   if (process.platform !== 'linux') return 'network namespaces need Linux';
   if (process.getuid?.() !== 0) return 'network namespaces and TUN devices need root';
-  for (const tool of ['ip', 'python3']) if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `${tool} is not installed`;
+  if (spawnSync('sh', ['-c', 'command -v ip']).status !== 0) return 'ip is not installed';
+  if (!pythonPath()) return 'python3 is not installed';
   if (spawnSync('sh', ['-c', 'test -c /dev/net/tun']).status !== 0) return '/dev/net/tun is missing';
   const probe = `cfx-probe-${process.pid}`;
   const add = spawnSync('ip', ['netns', 'add', probe], { encoding: 'utf8' });

@@ -8,6 +8,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { track } from '../../../runner/cleanup.js';
+import { python } from './python.js';
 
 const BRIDGE = fileURLToPath(new URL('../../../../suites/mptcp/net/tun-bridge.py', import.meta.url));
 
@@ -25,7 +26,7 @@ export class TunDevice extends EventEmitter {
     this.namespace = namespace;
     this.name = name;
     // An empty namespace is this process's own (a container, where namespaces cannot be made).
-    const argv = namespace ? ['ip', 'netns', 'exec', namespace, 'python3', BRIDGE, name] : ['python3', BRIDGE, name];
+    const argv = namespace ? ['ip', 'netns', 'exec', namespace, python(), BRIDGE, name] : [python(), BRIDGE, name];
     this.child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
     const pid = this.child.pid;
     this.untrack = track(`tun bridge ${namespace}/${name}`, { sync: () => pid && process.kill(pid, 'SIGKILL') });

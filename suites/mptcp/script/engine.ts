@@ -251,13 +251,17 @@ function stepLabel(step: Step, i: number): string {
 export async function runScript(v: MptcpVector, session: Session, ctx: RunContext): Promise<Outcome> {
   let exchange: Exchange | undefined;
   session.onNotification((method, params) => exchange?.onNotification(method, params));
-  const opened = (await session.call('mptcp.open', {
+  const params = {
     vector: v.id,
     role: v.role,
     sysctls: v.setup?.sysctls ?? {},
     subflowEndpoints: v.setup?.subflowEndpoints ?? 0,
     ...(v.setup?.limits ? { limits: v.setup.limits } : {}),
-  })) as { addresses: Addresses };
+  };
+  // The adapter's node (a namespace, sysctls, a TUN device, an agent) is set-up, not the SUT's work: it has the
+  // start-up budget and holds the vector's deadline (RunContext.startup).
+  const open = () => session.call('mptcp.open', params);
+  const opened = (await (ctx.startup ? ctx.startup("the SUT's node (mptcp.open)", open) : open())) as { addresses: Addresses };
   const state = new ScriptState(v.id, opened.addresses, v.setup?.peerKey, ctx.seed);
   exchange = new Exchange(state);
   const x = exchange;
@@ -271,6 +275,8 @@ export async function runScript(v: MptcpVector, session: Session, ctx: RunContex
   session.signal.addEventListener('abort', writeExchange, { once: true });
   let outcome: Outcome;
   let opCount = 0;
+  /** The quiet periods the vector waited out (expectNone), reported with the result: a verdict on an absence rests on them. */
+  const quiet: { step: number; ms: number }[] = [];
   try {
     for (const [i, step] of v.script.entries()) {
       // A step that needs a variable an optional expect did not capture is skipped.
@@ -283,6 +289,7 @@ export async function runScript(v: MptcpVector, session: Session, ctx: RunContex
         } else if (isExpect(step)) {
           await x.expect(step.expect, session.signal, step.optional === true);
         } else if ('expectNone' in step) {
+          quiet.push({ step: i + 1, ms: step.expectNone });
           await x.expectNone(step.expectNone, step.match, step.pending === true);
         } else if ('wait' in step) {
           await x.sleep(step.wait);
@@ -338,6 +345,7 @@ export async function runScript(v: MptcpVector, session: Session, ctx: RunContex
     artifacts: { pcap: ctx.artifacts.pcap! },
     timing: { sutWaitMs: x.waitedMs },
     details: {
+      ...(quiet.length ? { quietPeriods: quiet } : {}),
       exchange: x.log.map((e) => {
         const d = decodePacket(e.bytes, { lenient: true });
         return { t: e.at - x.started, from: e.from, packet: d.ok ? describe(d.value.packet) : `undecodable: ${d.error.message}` };
