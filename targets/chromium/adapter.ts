@@ -19,13 +19,10 @@
  * fresh context per vector cost Chromium about as much CPU as the vector
  * itself. A reset that cannot be completed throws the context away.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type CDPSession, type Frame, type Page } from 'playwright-core';
 import { serveAdapter } from '../../runner/adapter-kit.js';
 import { CONTRACT_VERSION } from '../../runner/contract.js';
-import { findLibfaketime, libfaketimeEnv, setFaketime } from '../../runner/clock.js';
 import type { FetchParams, FetchResult, Navigation } from '../../suites/cookies/contract.js';
 
 /** What one navigation gave (cookies.fetch's result, per navigation). */
@@ -58,16 +55,6 @@ const DISABLED_FEATURES = [
   'WebUIOmniboxFullPopup',
 ];
 
-/**
- * The browser's clock (the manifest's clock is set by this adapter): libfaketime preloaded into the browser's processes
- * alone, reading a clock file this adapter writes before each navigation. The adapter's own clock stays real, and so do
- * its deadlines; Chromium reads the wall clock through libc, which libfaketime answers, and its timers run on the
- * monotonic clock, which is left real.
- */
-const FAKETIME = findLibfaketime();
-const CLOCK_FILE = FAKETIME ? join(mkdtempSync(join(tmpdir(), 'conformatrix-chromium-clock-')), 'now') : undefined;
-if (CLOCK_FILE) setFaketime(undefined, CLOCK_FILE);
-
 /** The browser for this run: launched once, again only if the pinned key or the proxy's host changes. */
 async function launch(spki: string, proxy: string): Promise<Browser> {
   const proxyHost = new URL(proxy).hostname;
@@ -79,7 +66,6 @@ async function launch(spki: string, proxy: string): Promise<Browser> {
   browser = await chromium.launch({
     executablePath: EXECUTABLE,
     headless: true,
-    ...(FAKETIME && CLOCK_FILE ? { env: { ...process.env, ...libfaketimeEnv(FAKETIME, CLOCK_FILE) } } : {}),
     args: [
       '--no-sandbox',
       '--disable-background-networking',
@@ -277,7 +263,6 @@ async function fetch(params: FetchParams) {
   const navigations: NavigationResult[] = [];
   try {
     for (const nav of params.navigations) {
-      if (CLOCK_FILE && nav.now !== undefined) setFaketime(nav.now, CLOCK_FILE);
       const result: NavigationResult = await navigate(s.page, nav, Math.max(500, deadline - Date.now()));
       if (nav.script && !result.error) {
         try {
@@ -289,7 +274,6 @@ async function fetch(params: FetchParams) {
       navigations.push(result);
     }
   } finally {
-    if (CLOCK_FILE) setFaketime(undefined, CLOCK_FILE);
     await reset(s);
   }
   return { navigations };
@@ -322,14 +306,13 @@ serveAdapter({
     return {
       contract: CONTRACT_VERSION,
       implementation: { name: 'Chromium', version },
-      capabilities: ['https', 'browser-context', 'document-cookie', 'reload', 'workers', ...(FAKETIME ? ['clock'] : [])],
+      capabilities: ['https', 'browser-context', 'document-cookie', 'reload', 'workers'],
     };
   },
   'cookies.fetch': (params: FetchParams) => fetch(params),
 });
 
 process.on('exit', () => {
-  if (CLOCK_FILE) rmSync(dirname(CLOCK_FILE), { recursive: true, force: true });
   void browser?.close();
 });
 

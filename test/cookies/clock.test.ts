@@ -10,8 +10,7 @@ import { findLibfaketime } from '../../runner/clock.js';
 import { readRun, ROOT, tempDir } from '../helpers.js';
 
 const httpTargets = discoverTargets().filter((t) => t.manifest.options?.cookies?.mode === 'http' && t.manifest.userAgentClass === 'non-browser');
-/** Every real-HTTP target whose manifest says how its clock is set: the native clients, and the browsers whose adapter sets it. */
-const clocked = discoverTargets().filter((t) => t.manifest.options?.cookies?.mode === 'http' && t.manifest.clock);
+const clocked = httpTargets.filter((t) => t.manifest.clock);
 
 /** The same vector as cookies/expiry/expires-future-then-expired, over https, at the earliest and the latest clock a vector sets today. */
 function httpsClockVectors(dir: string): string {
@@ -47,10 +46,7 @@ function httpsClockVectors(dir: string): string {
 
 function skipUnless(ctx: Mocha.Context, target: Target): void {
   const missing =
-    missingRequirement(target) ??
-    ((target.manifest.clock?.via === 'libfaketime' || target.manifest.packages?.debian?.includes('faketime')) && !findLibfaketime()
-      ? 'libfaketime not found (install faketime)'
-      : undefined);
+    missingRequirement(target) ?? (target.manifest.clock?.via === 'libfaketime' && !findLibfaketime() ? 'libfaketime not found (install faketime)' : undefined);
   if (missing) {
     process.stdout.write(`      skipped: ${target.id} is not available here: ${missing} (targets/install-packages.sh ${target.id})\n`);
     ctx.skip();
