@@ -10,12 +10,11 @@
  * before it asks for the next.
  */
 import { addAddrHmac, type AddAddr, type MptcpOption } from '../../../suites/mptcp/codec/index.js';
-import type { ConnectionMode } from './option-builder.js';
 import { PeerAddresses } from './peer-addresses.js';
 import { RemovalProbes } from './removal-probes.js';
+import type { ResetView } from './resets.js';
 import type { SubflowMptcp } from './subflow-mptcp.js';
 import type { Subflow } from './subflow.js';
-import type { ConnectionState } from './types.js';
 
 /** One thing for the Connection to do. */
 export type AddressEffect =
@@ -28,16 +27,8 @@ export type AddressEffect =
   | { do: 'event'; event: { type: 'add-addr'; addressId: number; address: string; port?: number } | { type: 'remove-addr'; addressIds: number[] } }
   | { do: 'count'; stat: 'addAddrReceived' | 'addAddrBadHmac' };
 
-/** What this reads of the connection, at the moment it reads it. */
-export interface AddressView {
-  mode: ConnectionMode;
-  state: ConnectionState;
-  localKey: bigint;
-  remoteKey: bigint | undefined;
-  /** Its subflows, in the order they were made. */
-  subflows: readonly Subflow[];
-  /** Its subflows not closed, but `except` (now). */
-  live(except?: Subflow): Subflow[];
+/** What this reads of the connection, at the moment it reads it: what resets.ts reads, and more. */
+export interface AddressView extends ResetView {
   /** Subflows able to carry data (backups included). */
   usable(): Subflow[];
   mp(s: Subflow): SubflowMptcp;
