@@ -66,7 +66,15 @@ describe('reference engine: the store indexes', () => {
     for (const domain of DOMAINS) {
       assert.equal(index.countWithDomain(domain), kept.filter((c) => c.domain === domain).length);
       assert.deepEqual(ids(index.withDomain(domain)), ids(kept.filter((c) => c.domain === domain)));
-      for (const path of PATHS) assert.deepEqual(ids(index.withDomainAndPath(domain, path)), ids(kept.filter((c) => c.domain === domain && c.path === path)));
+      for (const path of PATHS) {
+        assert.deepEqual(ids(index.withDomainAndPath(domain, path)), ids(kept.filter((c) => c.domain === domain && c.path === path)));
+        for (const name of ['x', 'y', 'z'])
+          assert.deepEqual(
+            ids(index.withIdentity(domain, path, name)),
+            ids(kept.filter((c) => c.domain === domain && c.path === path && c.name === name)),
+            `${domain} ${path} ${name}`,
+          );
+      }
     }
     for (const name of ['x', 'y']) assert.deepEqual(ids(index.secureNamed(name)), ids(kept.filter((c) => c.secureOnly && c.name === name)));
     // A removed cookie re-added goes to the end of the insertion order.

@@ -4,7 +4,7 @@
  * context (same-site status, top-level navigation) worked out the way a browser
  * works it out from the request's initiator.
  */
-import { CookieStore, isSameSite, type RequestContext } from './index.js';
+import { CookieStore, isSameSite, requestUrl, type RequestContext } from './index.js';
 import type { ProfileName } from './profile.js';
 import { documentSiteForCookies, sameSite as sameSiteOrigins, workerSiteForCookies, type DocumentItem, type Site } from './site-for-cookies.js';
 
@@ -88,9 +88,10 @@ export function runCookieVector(params: CookiesRunParams): { cookies: (string | 
     // The request's URL is parsed once; the store reads it for every cookie of the request.
     const url = new URL(r.url);
     const ctx = requestContext(r, url);
-    const header = store.getCookieString(url, ctx);
+    const parts = requestUrl(url);
+    const header = store.getCookieString(parts, ctx);
     cookies.push(header === null ? null : Buffer.from(header, 'latin1').toString('base64'));
-    for (const line of r.response.setCookie) store.setCookie(Buffer.from(line, 'base64').toString('latin1'), url, ctx);
+    for (const line of r.response.setCookie) store.setCookie(Buffer.from(line, 'base64').toString('latin1'), parts, ctx);
     reads.push(runScript(store, r, url));
   }
   return params.requests.some((r) => r.script) ? { cookies, reads } : { cookies };

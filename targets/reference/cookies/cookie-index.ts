@@ -6,9 +6,9 @@
  * - by domain, then by path: a request-host domain-matches (§5.1.3) only its
  *   own name and the names of its parent domains, and a request-path
  *   path-matches (§5.1.4) only the prefixes of itself that end at a "/" or
- *   just before one; so a retrieval looks at those few buckets. The cookie
- *   with the same identity (§5.7 step 23) is in the new cookie's own bucket,
- *   and the count of a domain's cookies is what "remove excess cookies"
+ *   just before one; so a retrieval looks at those few buckets. Each bucket
+ *   holds its cookies by name too, so the cookie with the same identity
+ *   (§5.7 step 23) is found without a walk over the bucket, and the count of a domain's cookies is what "remove excess cookies"
  *   compares per domain.
  * - Secure cookies by name: §5.7 step 16 asks whether a Secure cookie of the
  *   same name exists; there are few.
@@ -28,9 +28,15 @@ export interface IndexedCookie {
   expiryTime: number;
 }
 
+/** The cookies of one domain and path: in insertion order, and by name (the rest of a cookie's identity, §5.7 step 23). */
+interface Bucket<C> {
+  cookies: Set<C>;
+  byName: Map<string, C[]>;
+}
+
 export class CookieIndex<C extends IndexedCookie> {
   private readonly order = new Set<C>();
-  private readonly byDomain = new Map<string, { size: number; byPath: Map<string, C[]> }>();
+  private readonly byDomain = new Map<string, { size: number; byPath: Map<string, Bucket<C>> }>();
   private readonly secureByName = new Map<string, Set<C>>();
   /** No stored cookie expires before this (it may be earlier than the real earliest, never later). */
   private earliestExpiry = Infinity;
@@ -49,9 +55,12 @@ export class CookieIndex<C extends IndexedCookie> {
     let domain = this.byDomain.get(cookie.domain);
     if (!domain) this.byDomain.set(cookie.domain, (domain = { size: 0, byPath: new Map() }));
     domain.size++;
-    const bucket = domain.byPath.get(cookie.path);
-    if (bucket) bucket.push(cookie);
-    else domain.byPath.set(cookie.path, [cookie]);
+    let bucket = domain.byPath.get(cookie.path);
+    if (!bucket) domain.byPath.set(cookie.path, (bucket = { cookies: new Set(), byName: new Map() }));
+    bucket.cookies.add(cookie);
+    const named = bucket.byName.get(cookie.name);
+    if (named) named.push(cookie);
+    else bucket.byName.set(cookie.name, [cookie]);
     if (cookie.secureOnly) {
       const named = this.secureByName.get(cookie.name);
       if (named) named.add(cookie);
@@ -64,8 +73,11 @@ export class CookieIndex<C extends IndexedCookie> {
     if (!this.order.delete(cookie)) return;
     const domain = this.byDomain.get(cookie.domain)!;
     const bucket = domain.byPath.get(cookie.path)!;
-    bucket.splice(bucket.indexOf(cookie), 1);
-    if (bucket.length === 0) domain.byPath.delete(cookie.path);
+    bucket.cookies.delete(cookie);
+    const named = bucket.byName.get(cookie.name)!;
+    named.splice(named.indexOf(cookie), 1);
+    if (named.length === 0) bucket.byName.delete(cookie.name);
+    if (bucket.cookies.size === 0) domain.byPath.delete(cookie.path);
     if (--domain.size === 0) this.byDomain.delete(cookie.domain);
     if (cookie.secureOnly) {
       const named = this.secureByName.get(cookie.name)!;
@@ -80,13 +92,18 @@ export class CookieIndex<C extends IndexedCookie> {
   }
 
   /** The cookies whose domain field is `domain`. */
-  withDomain(domain: string): C[] {
-    return [...(this.byDomain.get(domain)?.byPath.values() ?? [])].flat();
+  *withDomain(domain: string): IterableIterator<C> {
+    for (const bucket of this.byDomain.get(domain)?.byPath.values() ?? []) yield* bucket.cookies;
   }
 
   /** The cookies whose domain field is `domain` and whose path field is `path`. */
-  withDomainAndPath(domain: string, path: string): readonly C[] {
-    return this.byDomain.get(domain)?.byPath.get(path) ?? [];
+  withDomainAndPath(domain: string, path: string): ReadonlySet<C> {
+    return this.byDomain.get(domain)?.byPath.get(path)?.cookies ?? new Set();
+  }
+
+  /** The cookies with this domain, path and name: the candidates for a cookie's identity (a few at most). */
+  withIdentity(domain: string, path: string, name: string): readonly C[] {
+    return this.byDomain.get(domain)?.byPath.get(path)?.byName.get(name) ?? [];
   }
 
   /**
@@ -105,7 +122,7 @@ export class CookieIndex<C extends IndexedCookie> {
         const cookies: C[] = [];
         for (const path of paths) {
           const bucket = domain.byPath.get(path);
-          if (bucket) for (const c of bucket) cookies.push(c);
+          if (bucket) for (const c of bucket.cookies) cookies.push(c);
         }
         found.push([name, cookies]);
       }

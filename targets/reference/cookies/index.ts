@@ -16,4 +16,4 @@ export { canonicalizeHost, domainMatch, isIpAddress } from './host.js';
 export { defaultPath, pathMatch } from './path.js';
 export { parseSetCookie, type ParsedCookie, type CookieAttribute, type SameSiteValue } from './parse.js';
 export { PROFILES, type Profile, type ProfileName } from './profile.js';
-export { CookieStore, isPublicSuffix, isSameSite, siteOf, type Cookie, type RequestContext, type StoreOptions } from './store.js';
+export { CookieStore, isPublicSuffix, isSameSite, requestUrl, siteOf, type Cookie, type RequestContext, type RequestUrl, type StoreOptions } from './store.js';

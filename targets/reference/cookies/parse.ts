@@ -32,9 +32,15 @@ export interface ParseContext {
   requestPath: string;
 }
 
+const isWsp = (code: number) => code === 0x20 || code === 0x09;
+
 /** WSP is SP and HTAB. */
 function trimWsp(s: string): string {
-  return s.replace(/^[ \t]+|[ \t]+$/g, '');
+  let start = 0;
+  let end = s.length;
+  while (start < end && isWsp(s.charCodeAt(start))) start++;
+  while (end > start && isWsp(s.charCodeAt(end - 1))) end--;
+  return start === 0 && end === s.length ? s : s.slice(start, end);
 }
 
 /** %x00-08 / %x0A-1F / %x7F: the CTLs except HTAB. */

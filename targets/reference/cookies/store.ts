@@ -78,8 +78,25 @@ export function isSameSite(a: URL, b: URL): boolean {
   return a.protocol === b.protocol && siteOf(a) === siteOf(b);
 }
 
+/**
+ * The parts of a request's URL the store reads. A URL is one; a caller that
+ * hands the same request to the store many times (a response with many
+ * Set-Cookie fields) can pass them read once (see `requestUrl`), since a URL's
+ * getters work them out afresh at every read.
+ */
+export interface RequestUrl {
+  readonly protocol: string;
+  readonly hostname: string;
+  readonly pathname: string;
+}
+
+/** A URL's parts as plain fields, read once. */
+export function requestUrl(url: URL): RequestUrl {
+  return { protocol: url.protocol, hostname: url.hostname, pathname: url.pathname };
+}
+
 /** A "secure" connection: the user agent here counts https (and wss) as secure. */
-function isSecureScheme(url: URL): boolean {
+function isSecureScheme(url: RequestUrl): boolean {
   return url.protocol === 'https:' || url.protocol === 'wss:';
 }
 
@@ -112,7 +129,7 @@ export class CookieStore {
    * Receives a set-cookie-string from a request-uri (§5.6 then §5.7). Returns the
    * stored cookie, or a reason it was ignored.
    */
-  setCookie(setCookieString: string, requestUri: string | URL, context: RequestContext = {}): Cookie | { ignored: string } {
+  setCookie(setCookieString: string, requestUri: string | RequestUrl, context: RequestContext = {}): Cookie | { ignored: string } {
     const url = typeof requestUri === 'string' ? new URL(requestUri) : requestUri;
     const now = this.now();
     const p = this.profile;
@@ -242,12 +259,7 @@ export class CookieStore {
     }
 
     // Step 23: replace the cookie with the same identity, keeping its creation-time.
-    const old = this.cookies
-      .withDomainAndPath(cookie.domain, cookie.path)
-      .find(
-        (old) =>
-          old.name === cookie.name && old.domain === cookie.domain && old.path === cookie.path && (!p.hostOnlyInIdentity || old.hostOnly === cookie.hostOnly),
-      );
+    const old = this.cookies.withIdentity(cookie.domain, cookie.path, cookie.name).find((old) => !p.hostOnlyInIdentity || old.hostOnly === cookie.hostOnly);
     if (old) {
       if (api === 'non-HTTP' && old.httpOnly) return { ignored: 'non-HTTP API may not replace an HttpOnly cookie (step 23)' };
       cookie.creationTime = old.creationTime;
@@ -266,7 +278,7 @@ export class CookieStore {
    * The cookie-string for a retrieval (§5.8.3), or null when no cookie applies,
    * in which case the user agent sends no Cookie header field at all.
    */
-  getCookieString(retrievalUri: string | URL, context: RequestContext = {}): string | null {
+  getCookieString(retrievalUri: string | RequestUrl, context: RequestContext = {}): string | null {
     const url = typeof retrievalUri === 'string' ? new URL(retrievalUri) : retrievalUri;
     const now = this.now();
     const p = this.profile;
@@ -343,7 +355,7 @@ export class CookieStore {
     const excess = () => this.cookies.countWithDomain(domain) - this.maxPerDomain;
     if (excess() > 0)
       this.evict(
-        this.cookies.withDomain(domain).filter((c) => !c.secureOnly),
+        filter(this.cookies.withDomain(domain), (c) => !c.secureOnly),
         excess(),
       );
     // Priority 3: the domain's other cookies.
@@ -357,6 +369,11 @@ export class CookieStore {
   private evict(candidates: Iterable<Cookie>, howMany: number): void {
     for (const victim of earliestAccessed(candidates, howMany)) this.cookies.remove(victim);
   }
+}
+
+/** The items that satisfy the predicate, lazily (Array.prototype.filter for any iterable). */
+function* filter<T>(items: Iterable<T>, predicate: (item: T) => boolean): IterableIterator<T> {
+  for (const item of items) if (predicate(item)) yield item;
 }
 
 /** Does any item satisfy the predicate? (Array.prototype.some for any iterable.) */
