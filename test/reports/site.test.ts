@@ -11,7 +11,7 @@
 // request that is not file:// aborted and recorded; the trend and the diffs
 // are compared with numbers counted here from each results.json.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -296,13 +296,20 @@ describe('conformatrix site: a static site of runs, in chromium', function () {
     assert.deepEqual(offending, []);
   });
 
-  it('rebuilds over its own site atomically: the old site goes, nothing is left beside it', () => {
+  it("rebuilds over its own site atomically, from the runs of an earlier site (a site's history): the old site goes, nothing is left beside it", () => {
+    const earlier = join(work, 'earlier-site');
+    cpSync(site, earlier, { recursive: true });
     writeFileSync(join(site, 'stale.html'), 'from an older build');
-    const r = cli(['site', ...dirs, '--out', site, '--quiet']);
+    const r = cli(['site', ...readdirSync(join(earlier, 'runs')).map((d) => join(earlier, 'runs', d)), '--out', site, '--title', 'Site test', '--quiet']);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, '');
     assert.ok(!existsSync(join(site, 'stale.html')), 'the old site was replaced');
     assert.ok(existsSync(join(site, SITE_MARKER)));
+    assert.deepEqual(readdirSync(join(site, 'runs')).sort(), readdirSync(join(earlier, 'runs')).sort(), 'the same runs');
+    assert.equal(
+      readFileSync(join(site, 'targets', 'curl', 'diff-cookies-1-2.html'), 'utf8'),
+      readFileSync(join(earlier, 'targets', 'curl', 'diff-cookies-1-2.html'), 'utf8'),
+    );
     assert.deepEqual(
       readdirSync(dirname(site)).filter((f) => f.includes('.tmp-') || f.includes('.old-')),
       [],
