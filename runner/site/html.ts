@@ -91,7 +91,7 @@ function diffSummary(d: RunDiff): string {
 export const sitePaths = {
   run: (r: SiteRun) => `runs/${r.slug}`,
   target: (t: SiteTarget) => `targets/${t.slug}/index.html`,
-  diff: (t: SiteTarget, s: Series, i: number) => `targets/${t.slug}/diff-${s.suite}-${i + 1}-${i + 2}.html`,
+  diff: (t: SiteTarget, s: Series, i: number) => `targets/${t.slug}/diff-${s.slug}-${i + 1}-${i + 2}.html`,
 };
 
 export function indexPage(model: SiteModel, title: string, builtBy: string): string {
@@ -194,8 +194,8 @@ function seriesSection(t: SiteTarget, s: Series, fromTarget: string): string {
     ].join('');
   });
   return [
-    `<section class="series" data-suite="${esc(s.suite)}" aria-labelledby="s-${esc(s.suite)}">`,
-    `<h2 id="s-${esc(s.suite)}">${esc(s.suite)}</h2>`,
+    `<section class="series" data-suite="${esc(s.suite)}" aria-labelledby="s-${s.slug}">`,
+    `<h2 id="s-${s.slug}">${esc(s.suite)}</h2>`,
     `<div class="charts">${charts.join('')}</div>`,
     '<div class="scroll"><table class="trend"><thead><tr><th>Run</th><th>conformatrix</th><th>Vectors</th><th>Implementation</th><th>Passed</th><th>MUST failures</th><th>Other verdicts</th><th>Since the previous run</th></tr></thead>',
     `<tbody>${rows.join('\n')}</tbody></table></div>`,

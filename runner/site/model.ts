@@ -30,6 +30,8 @@ export interface TrendPoint {
 export interface Series {
   target: string;
   suite: string;
+  /** The suite's name made safe for a file name and an id, unique within the target (results.json holds any string). */
+  slug: string;
   /** Oldest first. */
   points: TrendPoint[];
   /** diffs[i] is from points[i] to points[i + 1]. */
@@ -114,6 +116,7 @@ export function siteModel(folders: RunFolder[]): SiteModel {
   const targets: SiteTarget[] = [];
   for (const [id, suites] of keys) {
     const series: Series[] = [];
+    const suiteSlugs = new Set<string>();
     for (const suite of suites) {
       const points = runs.flatMap((sr) => {
         const results = sr.run.results.filter((r) => r.targetId === id && r.suite === suite);
@@ -121,7 +124,7 @@ export function siteModel(folders: RunFolder[]): SiteModel {
       });
       if (!points.length) continue;
       const diffs = points.slice(1).map((p, i) => diffRuns(restrictRun(points[i]!.run.run, id, suite), restrictRun(p.run.run, id, suite)));
-      series.push({ target: id, suite, points, diffs });
+      series.push({ target: id, suite, slug: uniqueSlug(suite, suiteSlugs), points, diffs });
     }
     const unavailable = runs.flatMap((sr) => {
       const t = sr.run.targets.find((x) => x.id === id && x.status === 'unavailable');

@@ -317,6 +317,40 @@ describe('conformatrix site: a static site of runs, in chromium', function () {
     );
   });
 
+  it('a hostile results.json (a suite named as a path, a target id and a version as markup) writes inside the site only, and as text', async () => {
+    const SUITE = '/../../../../escaped<b>';
+    const TARGET = '<img src=x onerror=alert(1)>';
+    const HARNESS = '</td><script>alert(2)</script>';
+    const hostile = [0, 1].map((i) => {
+      const run = structuredClone(runs[i]!);
+      for (const r of run.results) Object.assign(r, { suite: SUITE, ...(r.targetId === 'curl' ? { targetId: TARGET } : {}) });
+      for (const v of run.vectors) v.suite = SUITE;
+      for (const t of run.targets) Object.assign(t, { suites: [SUITE], ...(t.id === 'curl' ? { id: TARGET } : {}) });
+      run.run.suites = [SUITE];
+      run.run.harness.version = HARNESS;
+      const dir = join(work, `hostile-run-${i + 1}`);
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'results.json'), JSON.stringify(run));
+      return dir;
+    });
+    const parent = join(work, 'hostile');
+    const r = cli(['site', ...hostile, '--out', join(parent, 'site')]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(readdirSync(parent), ['site'], 'nothing written beside the site');
+    const files = walk(join(parent, 'site'));
+    assert.ok(
+      files.every((f) => /^[A-Za-z0-9._/-]+$/.test(f)),
+      files.join(', '),
+    );
+    const targetPage = files.find((f) => /^targets\/[^/]+\/index\.html$/.test(f) && !f.startsWith('targets/reference/'))!;
+    const p = await open(join('..', 'hostile', 'site', targetPage));
+    assert.equal(await p.textContent('h1'), TARGET);
+    assert.equal(await p.textContent(`section.series h2`), SUITE);
+    assert.equal(await p.textContent('table.trend td.harness'), HARNESS);
+    assert.deepEqual(await p.evaluate('[document.images.length, document.scripts.length]'), [0, 0], 'no markup from the run');
+    assert.deepEqual(offending, []);
+  });
+
   describe('bad input', () => {
     const fresh = () => join(work, `out-${Math.random().toString(36).slice(2)}`);
 
