@@ -15,6 +15,7 @@ import { validateCommand } from './validate.js';
 import { coverageCommand, COVERAGE_USAGE } from './coverage.js';
 import { diffRuns, diffText, readRunAt } from './diff.js';
 import { mergeDirs } from './merge.js';
+import { buildSite } from './site/build.js';
 import { isUnexpected } from './model.js';
 import { summaryText } from './reports/summary.js';
 import { parseShard } from './shard.js';
@@ -29,6 +30,7 @@ const USAGE = {
                    [--expectations FILE]... [--update-expectations FILE]`,
   merge: 'conformatrix merge DIR... --out DIR [--quiet]',
   diff: 'conformatrix diff OLD NEW [--json]',
+  site: 'conformatrix site RUNS... --out DIR [--title TEXT] [--quiet]   (a static site of many runs: trends and diffs per target)',
   validate: 'conformatrix validate [PATH...]   (vector files or folders, target.json manifests, expectations files)',
   coverage: `${COVERAGE_USAGE}   (requirements the vectors cite; exit 1 when a testable one has none)`,
   'spec-index': 'conformatrix spec-index FILE.md --doc NAME --out FILE.json [--url URL]',
@@ -145,6 +147,25 @@ async function main(argv: string[]): Promise<number> {
       const d = diffRuns(readRunAt(positionals[0]!), readRunAt(positionals[1]!));
       process.stdout.write(values.json ? JSON.stringify(d, null, 2) + '\n' : diffText(d) + '\n');
       return d.regressions.length ? 1 : 0;
+    }
+    case 'site': {
+      if (helpFor('site', rest)) return 0;
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { out: { type: 'string' }, title: { type: 'string' }, quiet: { type: 'boolean', default: false } },
+      });
+      if (!values.out) throw new UsageError('site needs --out DIR');
+      if (positionals.length === 0) throw new UsageError('site needs the run folders: conformatrix site RUNS... --out DIR');
+      const site = await buildSite(positionals, values.out, values.title !== undefined ? { title: values.title } : {});
+      for (const w of site.warnings) process.stderr.write(`conformatrix: warning: ${w}\n`);
+      if (!values.quiet) {
+        const diffs = site.model.targets.reduce((n, t) => n + t.series.reduce((m, s) => m + s.diffs.length, 0), 0);
+        process.stdout.write(
+          `Site: ${site.model.runs.length} runs, ${site.model.targets.length} targets, ${diffs} diff pages in ${values.out} (open ${values.out}/index.html)\n`,
+        );
+      }
+      return 0;
     }
     case 'spec-index': {
       if (helpFor('spec-index', rest)) return 0;
