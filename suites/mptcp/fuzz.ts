@@ -243,5 +243,5 @@ function markdown(s: MptcpFuzzSummary, isolated: Record<string, IsolatedKernel>)
       '',
     );
   }
-  return out.join('\n');
+  return out.join('\n').trimEnd() + '\n';
 }

@@ -25,7 +25,7 @@ export const LEVELS: readonly Level[] = ['spec', 'packet', 'bytes'];
 const hex = (rng: Rng, octets: number) => Array.from({ length: octets }, () => rng.int(256).toString(16).padStart(2, '0')).join('');
 
 /** MPTCP options a spec mutation may add to a segment (the builder fills in what they leave out). */
-const ADDABLE: readonly OptionSpec[] = [
+export const ADDABLE: readonly OptionSpec[] = [
   { mptcp: 'dss', dataAck: 1 },
   { mptcp: 'dss', dataAck: 1, dsn: 1 },
   { mptcp: 'dss', dsn: 1, length: 0, checksum: 0 },
