@@ -12,6 +12,7 @@
  * the reference's part ways is reported as a divergence.
  */
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { UsageError } from '../../runner/errors.js';
 import { writeFileAtomic } from '../../runner/fsutil.js';
 import type { MptcpVector } from './vector.js';
@@ -200,6 +201,42 @@ export async function fuzzMptcp(options: MptcpFuzzOptions): Promise<MptcpFuzzSum
   writeFileAtomic(join(options.out, 'fuzz-mptcp.json'), JSON.stringify(summary, null, 2) + '\n');
   writeFileAtomic(join(options.out, 'fuzz-mptcp.md'), markdown(summary, isolated));
   return summary;
+}
+
+/**
+ * The command line: `fuzz --suite mptcp [--budget N | --time S] [--seed N] [--target NAME]... [--out DIR]`. Progress
+ * goes to stderr. Exit code 0 when nothing was found, 1 when something was; a bad option or a refused target is a
+ * UsageError (exit code 2).
+ */
+export async function fuzzMptcpCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      suite: { type: 'string' },
+      target: { type: 'string', multiple: true, default: [] },
+      budget: { type: 'string' },
+      time: { type: 'string' },
+      seed: { type: 'string', default: '1' },
+      out: { type: 'string', default: 'reports' },
+    },
+  });
+  if (values.suite !== 'mptcp') throw new UsageError(`fuzz --suite takes mptcp here, not ${JSON.stringify(values.suite ?? '')}`);
+  const whole = (name: string, v: string | undefined) => {
+    if (v !== undefined && !/^[0-9]+$/.test(v)) throw new UsageError(`--${name} takes a whole number, not ${JSON.stringify(v)}`);
+    return v === undefined ? undefined : Number(v);
+  };
+  const budget = whole('budget', values.budget);
+  const timeSeconds = whole('time', values.time);
+  const s = await fuzzMptcp({
+    seed: whole('seed', values.seed)!,
+    ...(budget !== undefined ? { budget } : {}),
+    ...(timeSeconds !== undefined ? { timeSeconds } : {}),
+    out: values.out,
+    targets: values.target,
+    progress: (line) => process.stderr.write(`${line}\n`),
+  });
+  process.stdout.write(`Reports: ${join(values.out, 'fuzz-mptcp.md')}, ${join(values.out, 'fuzz-mptcp.json')}\n`);
+  return s.crashes + s.hangs + s.violations + s.divergences > 0 ? 1 : 0;
 }
 
 /** Where two targets' answers first differ, segment by segment (undefined when they agree). */
