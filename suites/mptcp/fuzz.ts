@@ -203,12 +203,18 @@ export async function fuzzMptcp(options: MptcpFuzzOptions): Promise<MptcpFuzzSum
   return summary;
 }
 
+export const FUZZ_MPTCP_USAGE = 'conformatrix fuzz --suite mptcp [--budget N | --time S] [--seed N] [--target NAME]... [--out DIR]';
+
 /**
  * The command line: `fuzz --suite mptcp [--budget N | --time S] [--seed N] [--target NAME]... [--out DIR]`. Progress
  * goes to stderr. Exit code 0 when nothing was found, 1 when something was; a bad option or a refused target is a
  * UsageError (exit code 2).
  */
 export async function fuzzMptcpCommand(args: string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`Usage: ${FUZZ_MPTCP_USAGE}\n\nExit codes: 0 nothing found, 1 something found, 2 usage error.\nSee docs/fuzz.md, "MPTCP".\n`);
+    return 0;
+  }
   const { values } = parseArgs({
     args,
     options: {

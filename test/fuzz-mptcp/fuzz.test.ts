@@ -125,6 +125,12 @@ describe('fuzz --suite mptcp', function () {
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stderr, /fuzz mptcp: 50 scenarios/);
     assert.equal((JSON.parse(readFileSync(join(out, 'fuzz-mptcp.json'), 'utf8')) as MptcpFuzzSummary).scenarios, 50);
+    const help = cli(['fuzz', '--suite', 'mptcp', '--help']);
+    assert.equal(help.status, 0);
+    assert.match(help.stdout, /^Usage: conformatrix fuzz --suite mptcp/);
+    const bad = cli(['fuzz', '--suite', 'mptcp', '--budget', 'lots', '--out', out]);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /^conformatrix: --budget takes a whole number, not "lots"\n$/);
   });
 
   it('an isolated kernel target is compared answer by answer with the reference', async () => {
