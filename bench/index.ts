@@ -14,6 +14,7 @@ import { dockerAvailable } from '../runner/docker/driver.js';
 import { measureMptcpThroughput, printMptcpThroughput } from './mptcp-throughput.js';
 import { interopBench, packetLevelBench, printInteropBench, printPacketLevelBench } from './mptcp-suites.js';
 import { longLinesBench, printLongLinesBench } from './long-lines.js';
+import { benchFuzzMptcp } from './fuzz-mptcp.js';
 import { BenchUnavailable, runBenches } from './setup.js';
 
 const failures = await runBenches([
@@ -26,6 +27,7 @@ const failures = await runBenches([
   { name: 'mptcp codec', run: async () => printMptcpCodecBench(await runMptcpCodecBench()) },
   { name: 'mptcp throughput', run: async () => printMptcpThroughput(await measureMptcpThroughput()) },
   { name: 'mptcp packet-level suite', run: async () => printPacketLevelBench(await packetLevelBench()) },
+  { name: 'mptcp fuzzer', run: async () => void process.stdout.write(`${await benchFuzzMptcp()}\n`) },
   { name: 'mptcp interop grid', run: async () => printInteropBench(await interopBench()) },
   {
     name: 'docker driver',

@@ -117,6 +117,9 @@ async function main(argv: string[]): Promise<number> {
         argv: ['conformatrix', ...argv],
       });
     }
+    case 'fuzz':
+      // `fuzz --suite mptcp` (docs/fuzz.md, "MPTCP"): the MPTCP fuzzer parses its options, --suite included.
+      return (await import('../suites/mptcp/fuzz.js')).fuzzMptcpCommand(rest);
     case 'validate': {
       if (helpFor('validate', rest)) return 0;
       const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });

@@ -26,7 +26,7 @@ const OP_TIMEOUT_MS = 20_000;
  * must be here; one that is not gives the vector an error naming it (rather
  * than a run that silently ignores what the vector is about).
  */
-function hostOptionsFrom(sysctls: Record<string, number | string>): { host: Partial<HostOptions>; mptcpEnabled: boolean } {
+export function hostOptionsFrom(sysctls: Record<string, number | string>): { host: Partial<HostOptions>; mptcpEnabled: boolean } {
   const host: Partial<HostOptions> = {};
   let mptcpEnabled = true;
   for (const [key, raw] of Object.entries(sysctls)) {

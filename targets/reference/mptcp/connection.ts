@@ -20,7 +20,7 @@ import { Fallback } from './fallback.js';
 import { Lifecycle } from './lifecycle.js';
 import { implicitMapping, readSegmentOptions, type IncomingView, type OptionEffect } from './incoming-options.js';
 import { synAckRefusal, synRefusal, thirdAckRefusal } from './handshake.js';
-import { addressIdFor, joinSynAckOutcome, joinThirdAckOutcome } from './join.js';
+import { addressIdFor, assertJoinAddresses, joinSynAckOutcome, joinThirdAckOutcome } from './join.js';
 import { random64 } from './random.js';
 import { buildOptions, type ConnectionMode, type ConnectionView } from './option-builder.js';
 import { walkMappings } from './receive-path.js';
@@ -208,7 +208,7 @@ export class Connection implements SubflowOwner<Subflow> {
     if (this.mode !== 'mptcp' || this.remoteKey === undefined) throw new Error('addSubflow needs an established MPTCP connection');
     // Also once this end has shut down its sending side (closing): data may still come, and go out.
     if (this.state !== 'established' && this.state !== 'closing') throw new Error(`addSubflow on a connection that is ${this.state}`);
-    if (!this.host.isLocal(localAddress)) throw new Error(`${localAddress} is not an address of this host`);
+    assertJoinAddresses(localAddress, remoteAddress, this.host.isLocal(localAddress));
     const first = this.subflowList[0]!;
     const remotePort = port ?? first.remotePort;
     const localPort = opts.localPort ?? this.host.ephemeralPort(localAddress, remoteAddress, remotePort);

@@ -46,3 +46,13 @@ export function addressIdFor(address: string, firstLocal: string | undefined, ho
   const i = hostAddresses.indexOf(address);
   return i >= 0 ? i + 1 : 255;
 }
+
+/**
+ * Throws (an Error, as the API's refusals) when a join cannot go from `local` to `remote`: the local address must be
+ * ours, and of the remote's family (the peer may announce an address of the other family with ADD_ADDR, and a
+ * subflow between two families cannot even be sent).
+ */
+export function assertJoinAddresses(local: string, remote: string, isLocal: boolean): void {
+  if (!isLocal) throw new Error(`${local} is not an address of this host`);
+  if (local.includes(':') !== remote.includes(':')) throw new Error(`no subflow from ${local} to ${remote}: the address families differ`);
+}
