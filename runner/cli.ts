@@ -3,7 +3,9 @@
  * The conformatrix command line. Exit codes: 0 success, 1 unexpected results
  * (failures, errors, timeouts), 2 usage or harness error.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { errorMessage, GateError, InputError, InputErrors, UsageError } from './errors.js';
 import { writeFileAtomic } from './fsutil.js';
@@ -19,6 +21,8 @@ import { isUnexpected } from './model.js';
 import { summaryText } from './reports/summary.js';
 import { parseShard } from './shard.js';
 import { RUN_OPTIONS } from './run-options.js';
+import { fuzzCommand, FUZZ_USAGE } from './fuzz/command.js';
+import { DIST_DIR } from './paths.js';
 
 /** Each command's usage, for `conformatrix COMMAND --help` and the overview. */
 const USAGE = {
@@ -32,6 +36,7 @@ const USAGE = {
   validate: 'conformatrix validate [PATH...]   (vector files or folders, target.json manifests, expectations files)',
   coverage: `${COVERAGE_USAGE}   (requirements the vectors cite; exit 1 when a testable one has none)`,
   'spec-index': 'conformatrix spec-index FILE.md --doc NAME --out FILE.json [--url URL]',
+  fuzz: `${FUZZ_USAGE}   (differential fuzzing, docs/fuzz.md)`,
 };
 
 const EXIT_CODES =
@@ -169,6 +174,21 @@ async function main(argv: string[]): Promise<number> {
       SpecLibrary.load();
       process.stdout.write(`wrote ${sections.length} sections to ${values.out}\n`);
       return 0;
+    }
+    case 'fuzz': {
+      if (helpFor('fuzz', rest)) return 0;
+      // The MPTCP fuzzer has its own options: suites/mptcp/fuzz.ts, fuzzMptcp(the fuzz command's arguments as given) -> exit code.
+      // Every other suite goes through runner/fuzz/.
+      if (rest.some((a, i) => a === '--suite=mptcp' || (a === '--suite' && rest[i + 1] === 'mptcp'))) {
+        const file = join(DIST_DIR, 'suites', 'mptcp', 'fuzz.js');
+        const mod = existsSync(file) ? ((await import(pathToFileURL(file).href)) as { fuzzMptcp?: (args: string[]) => Promise<number> }) : {};
+        if (!mod.fuzzMptcp) {
+          process.stderr.write('conformatrix: fuzz --suite mptcp: not available in this build\n');
+          return 2;
+        }
+        return mod.fuzzMptcp(rest);
+      }
+      return fuzzCommand(rest);
     }
     default: {
       const found = (await suiteCommands()).get(command);
