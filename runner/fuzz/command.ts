@@ -54,6 +54,8 @@ export interface FuzzOptions {
   quiet?: boolean;
   /** The command line, recorded in the report. */
   command?: string;
+  /** Stops the fuzzing as Ctrl-C does (library use): the reports cover the batches that ran in full. */
+  signal?: AbortSignal;
 }
 
 /** The FuzzSuite of suite `name`, or undefined when the suite has none in this build. */
@@ -124,6 +126,8 @@ export async function runFuzz<S>(fs: FuzzSuite<S>, options: FuzzOptions): Promis
     ...(options.targetDirs ? { targetDirs: options.targetDirs } : {}),
   });
   const controller = new AbortController();
+  options.signal?.addEventListener('abort', () => controller.abort(), { once: true });
+  if (options.signal?.aborted) controller.abort();
   const say = (line: string) => void (options.quiet ? undefined : process.stderr.write(line + '\n'));
   const info = {
     seed: options.seed,

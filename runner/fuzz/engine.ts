@@ -102,6 +102,8 @@ export async function fuzzLoop<S>(fs: FuzzSuite<S>, pool: TargetPool, o: FuzzLoo
     const scenarios = Array.from({ length: n }, (_, k) => fs.generate(o.seed, index + k));
     const vectors = scenarios.map((s, k) => fs.toVector(s, `${fs.suite.name}/fuzz/${o.seed}/${index + k}`));
     const { results, timing } = await pool.run(vectors, o.signal);
+    // A batch cut short by Ctrl-C is not counted: its scenarios did not all run.
+    if (o.signal?.aborted) break;
     account(results, timing.adapterMs);
     scenarios.forEach((s, k) => {
       const byTarget = results.get(vectors[k]!.id)!;

@@ -173,4 +173,39 @@ describe('fuzz: cookie scenarios', function () {
     // Bounded by the timeouts (one per hanging run), not by a hang.
     assert.ok(Date.now() - began < 120_000);
   });
+
+  it('a batch cut short by an interruption is not counted: the report covers the batches that ran in full', async () => {
+    const controller = new AbortController();
+    const two = {
+      from: 'test',
+      requests: [
+        { url: 'http://example.com/', setCookie: ['=x'] },
+        { url: 'http://example.com/', setCookie: [] },
+      ],
+    };
+    // The interruption comes while the second batch is being made (scenario 2), so that batch runs with the signal raised.
+    const fs: FuzzSuite<CookieScenario> = {
+      ...fuzzSuite,
+      generate: () => two,
+      toVector: (s, id) => {
+        if (id.endsWith('/2')) controller.abort();
+        return fuzzSuite.toVector(s, id);
+      },
+    };
+    const { report } = await runFuzz(fs, {
+      ...base(tempDir()),
+      targets: ['reference', 'tough-cookie'],
+      budget: 4,
+      batch: 2,
+      minimise: 0,
+      signal: controller.signal,
+    });
+    assert.equal(report.scenarios, 2);
+    assert.deepEqual(
+      report.throughput.perTarget.map((t) => t.runs),
+      [2, 2],
+    );
+    assert.equal(report.clusters.length, 1);
+    assert.deepEqual(report.clusters[0]!.members, [0, 1]);
+  });
 });
