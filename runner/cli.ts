@@ -3,7 +3,9 @@
  * The conformatrix command line. Exit codes: 0 success, 1 unexpected results
  * (failures, errors, timeouts), 2 usage or harness error.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { errorMessage, GateError, InputError, InputErrors, UsageError } from './errors.js';
 import { writeFileAtomic } from './fsutil.js';
@@ -20,6 +22,8 @@ import { isUnexpected } from './model.js';
 import { summaryText } from './reports/summary.js';
 import { parseShard } from './shard.js';
 import { RUN_OPTIONS } from './run-options.js';
+import { fuzzCommand, FUZZ_USAGE } from './fuzz/command.js';
+import { DIST_DIR } from './paths.js';
 
 /** Each command's usage, for `conformatrix COMMAND --help` and the overview. */
 const USAGE = {
@@ -34,6 +38,7 @@ const USAGE = {
   validate: 'conformatrix validate [PATH...]   (vector files or folders, target.json manifests, expectations files)',
   coverage: `${COVERAGE_USAGE}   (requirements the vectors cite; exit 1 when a testable one has none)`,
   'spec-index': 'conformatrix spec-index FILE.md --doc NAME --out FILE.json [--url URL]',
+  fuzz: `${FUZZ_USAGE}   (differential fuzzing, docs/fuzz.md)`,
 };
 
 const EXIT_CODES =
@@ -64,6 +69,17 @@ async function suiteCommands() {
   const commands = new Map<string, { suite: string; command: NonNullable<(typeof suites)[number]['commands']>[string] }>();
   for (const s of suites) for (const [name, command] of Object.entries(s.commands ?? {})) commands.set(name, { suite: s.name, command });
   return commands;
+}
+
+/** The fuzz command of the suite named by --suite, when that suite brings its own (suites/<S>/fuzz.ts, `fuzzCommand`). */
+async function suiteFuzzCommand(args: string[]): Promise<((args: string[]) => Promise<number>) | undefined> {
+  const at = args.findIndex((a) => a === '--suite' || a.startsWith('--suite='));
+  const suite = at < 0 ? undefined : args[at]!.startsWith('--suite=') ? args[at]!.slice('--suite='.length) : args[at + 1];
+  if (!suite || !/^[a-z0-9-]+$/.test(suite)) return undefined;
+  const file = join(DIST_DIR, 'suites', suite, 'fuzz.js');
+  if (!existsSync(file)) return undefined;
+  const mod = (await import(pathToFileURL(file).href)) as { fuzzCommand?: (args: string[]) => Promise<number> };
+  return mod.fuzzCommand;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -117,9 +133,6 @@ async function main(argv: string[]): Promise<number> {
         argv: ['conformatrix', ...argv],
       });
     }
-    case 'fuzz':
-      // `fuzz --suite mptcp` (docs/fuzz.md, "MPTCP"): the MPTCP fuzzer parses its options, --suite included.
-      return (await import('../suites/mptcp/fuzz.js')).fuzzMptcpCommand(rest);
     case 'validate': {
       if (helpFor('validate', rest)) return 0;
       const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
@@ -193,6 +206,14 @@ async function main(argv: string[]): Promise<number> {
       SpecLibrary.load();
       process.stdout.write(`wrote ${sections.length} sections to ${values.out}\n`);
       return 0;
+    }
+    case 'fuzz': {
+      // A suite may bring a fuzzer of its own (suites/<S>/fuzz.ts exporting fuzzCommand(arguments as given) -> exit code:
+      // the MPTCP suite's mutates packet vectors in-process); every other suite goes through runner/fuzz/ with its FuzzSuite.
+      const own = await suiteFuzzCommand(rest);
+      if (own) return own(rest);
+      if (helpFor('fuzz', rest)) return 0;
+      return fuzzCommand(rest);
     }
     default: {
       const found = (await suiteCommands()).get(command);

@@ -210,7 +210,7 @@ export const FUZZ_MPTCP_USAGE = 'conformatrix fuzz --suite mptcp [--budget N | -
  * goes to stderr. Exit code 0 when nothing was found, 1 when something was; a bad option or a refused target is a
  * UsageError (exit code 2).
  */
-export async function fuzzMptcpCommand(args: string[]): Promise<number> {
+export async function fuzzCommand(args: string[]): Promise<number> {
   if (args.includes('--help') || args.includes('-h')) {
     process.stdout.write(`Usage: ${FUZZ_MPTCP_USAGE}\n\nExit codes: 0 nothing found, 1 something found, 2 usage error.\nSee docs/fuzz.md, "MPTCP".\n`);
     return 0;
