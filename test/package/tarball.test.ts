@@ -11,6 +11,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RunResults } from '../../runner/model.js';
 import { vectorsVersion } from '../../runner/vectors-version.js';
+import { dockerMissing, skipWithReason } from '../docker/helpers.js';
 import { ROOT, tempDir } from '../helpers.js';
 
 interface Lock {
@@ -199,5 +200,39 @@ await defineConformanceTests({
     assert.match(r.stdout, /\b\d+ failing/);
     assert.match(r.stdout, /cookies\/parse\//);
     assert.doesNotMatch(r.stdout, /cookies\/domain\//, 'the grep option');
+  });
+
+  it('runs a target in a container (--driver docker), its npm modules taken from beside the installed package', async function () {
+    const missing = await dockerMissing();
+    if (missing) return skipWithReason(this, missing);
+    const r = sh(
+      'npx',
+      [
+        '--no-install',
+        'conformatrix',
+        'run',
+        '--driver',
+        'docker',
+        '--suite',
+        'cookies',
+        '--target',
+        'tough-cookie',
+        '--grep',
+        'cookies/parse/',
+        '--out',
+        'dock',
+        '--reporter',
+        'dot',
+      ],
+      app,
+    );
+    assert.ok(r.status === 0 || r.status === 1, `exit 0 or 1 (tough-cookie's own failures)\n${r.stderr.slice(-3000)}`);
+    const run = JSON.parse(readFileSync(join(app, 'dock', 'results.json'), 'utf8')) as RunResults;
+    assert.deepEqual(
+      run.targets.map((t) => [t.id, t.status, t.driver]),
+      [['tough-cookie', 'available', 'docker']],
+    );
+    assert.ok(run.results.filter((x) => x.verdict === 'pass').length > 50, 'the vectors ran in the container');
+    assert.ok(!run.results.some((x) => x.verdict === 'error'), 'no adapter error');
   });
 });
