@@ -53,7 +53,7 @@ describe('vectors/VERSION', function () {
     assert.match(versionProblem(at)!, /is older than/);
   });
 
-  it('is recorded by a run of the bundled vectors and shown in matrix.md, junit.xml and the console; not for other vectors', () => {
+  it('is recorded by a run of the bundled vectors and shown in matrix.md, junit.xml, the console and diff; not for other vectors', () => {
     const out = tempDir();
     const r = cli(['run', '--suite', 'cookies', '--target', 'reference', '--grep', 'cookies/parse/', '--out', out]);
     assert.equal(r.status, 0, r.stderr + r.stdout);
@@ -68,6 +68,10 @@ describe('vectors/VERSION', function () {
     assert.match(junit, new RegExp(`<property name="vectors.version" value="${version.replace(/\./g, '\\.')}"/>`));
     assert.match(junit, new RegExp(`<property name="vectors.hash" value="${run.run.vectorSetHash}"/>`));
     assert.match(r.stdout, new RegExp(`Vectors: version ${version.replace(/\./g, '\\.')}, hash ${run.run.vectorSetHash!.slice(0, 16)}`));
+    // diff names a change of version, so that two published matrices are compared honestly.
+    const later = tempDir();
+    writeFileSync(join(later, 'results.json'), JSON.stringify({ ...run, run: { ...run.run, vectorsVersion: '99.0.0' } }));
+    assert.match(cli(['diff', out, later]).stdout, new RegExp(`vectors: ${version.replace(/\./g, '\\.')} -> 99\\.0\\.0`));
 
     const own = tempDir();
     const o = cli(['run', '--vectors', join(FIXTURES, 'vectors', 'cli.json'), '--target', 'reference', '--grep', 'passes$', '--out', own]);
