@@ -4,7 +4,7 @@
 // action (actions/setup-node, actions/upload-artifact) are not run: the test checks what they are given.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateAction, validateWorkflow, type ValidationError } from '@action-validator/core';
 import { parse } from 'yaml';
@@ -38,10 +38,13 @@ function describe_(errors: ValidationError[], depth = 0): string[] {
   ]);
 }
 
-/** The workflows docs/ci.md shows: its yaml blocks that have jobs. */
+/** The workflows the documentation shows (README.md, docs/): its yaml blocks that have jobs. */
 function docWorkflows(): string[] {
-  const md = readFileSync(join(ROOT, 'docs', 'ci.md'), 'utf8');
-  return [...md.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!).filter((y) => /^jobs:/m.test(y));
+  const pages = [join(ROOT, 'README.md'), ...readdirSync(join(ROOT, 'docs'), { recursive: true, encoding: 'utf8' }).map((f) => join(ROOT, 'docs', f))];
+  return pages
+    .filter((f) => f.endsWith('.md'))
+    .flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/```ya?ml\n([\s\S]*?)```/g)].map((m) => m[1]!))
+    .filter((y) => /^jobs:/m.test(y));
 }
 
 /** Fills in the expressions the action uses; any other is an error of the test, not a silent empty string. */
@@ -118,12 +121,12 @@ function runAction(given: Record<string, string>): Ran {
 describe('the GitHub Action (action.yml)', function () {
   this.timeout(600_000);
 
-  it('validates, and so does every workflow in docs/ci.md', () => {
+  it('validates, and so does every workflow in the documentation (docs/ci.md)', () => {
     const errors = validateAction(readFileSync(ACTION_FILE, 'utf8')).errors;
     assert.deepEqual(describe_(errors), [], 'action.yml');
     const workflows = docWorkflows();
     assert.ok(workflows.length >= 3, `docs/ci.md shows the action's workflows and the manual one (${workflows.length} found)`);
-    workflows.forEach((w, i) => assert.deepEqual(describe_(validateWorkflow(w).errors), [], `docs/ci.md workflow ${i + 1}:\n${w.slice(0, 300)}`));
+    workflows.forEach((w, i) => assert.deepEqual(describe_(validateWorkflow(w).errors), [], `documented workflow ${i + 1}:\n${w.slice(0, 300)}`));
     // The validator does catch what GitHub refuses: a composite step without a shell, a job without runs-on.
     assert.notDeepEqual(validateAction(readFileSync(ACTION_FILE, 'utf8').replace(/\n\s+shell: bash/, '')).errors, []);
     assert.notDeepEqual(validateWorkflow(workflows[0]!.replace(/runs-on: .*/g, '')).errors, []);
