@@ -7,7 +7,7 @@
 // cpu-features) would build native code; conformatrix has none of its own to run from a tarball.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RunResults } from '../../runner/model.js';
 import { vectorsVersion } from '../../runner/vectors-version.js';
@@ -51,10 +51,11 @@ function appLock(tarball: string): object {
 describe('the npm package, from its tarball', function () {
   this.timeout(600_000);
   let app: string;
+  let packDir: string;
   let files: string[];
 
   before(function () {
-    const packDir = tempDir('conformatrix-pack-');
+    packDir = tempDir('conformatrix-pack-');
     // dist/ is built by the test build (npm test's pretest); packing again would only rebuild it.
     const pack = sh('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', packDir], ROOT);
     assert.equal(pack.status, 0, pack.stderr);
@@ -70,6 +71,11 @@ describe('the npm package, from its tarball', function () {
       0,
       `npm install --offline of the tarball failed (its dependencies come from npm's cache: run \`npm ci\` in the repository first):\n${install.stderr}`,
     );
+  });
+
+  // The folder holds a whole install (about 100 MB): it goes, unlike the small folders of other tests.
+  after(() => {
+    for (const dir of [app, packDir]) if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('carries the runner, the vectors, schemas, spec indexes, targets and the suites’ helper files, and nothing of test/', () => {
