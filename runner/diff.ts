@@ -72,6 +72,7 @@ export function diffRuns(a: RunResults, b: RunResults): RunDiff {
   };
   version('conformatrix', a.run.harness.version, b.run.harness.version);
   version('kernel', a.run.kernel, b.run.kernel);
+  version('vectors', a.run.vectorsVersion, b.run.vectorsVersion);
   version('vector set', a.run.vectorSetHash, b.run.vectorSetHash);
   version('profile', a.run.profile, b.run.profile);
   for (const [id, t] of tb) {

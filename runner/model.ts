@@ -107,6 +107,8 @@ export interface RunInfo {
   profile?: string;
   /** A hash of every vector the run selected (ids and content), so that two runs can be told to be over the same set. */
   vectorSetHash?: string;
+  /** vectors/VERSION, when every selected vector is one of the bundled set's (runner/vectors-version.ts). */
+  vectorsVersion?: string;
   /** The machine's kernel (os.type() and os.release()). */
   kernel?: string;
   /** The seed of the run's order (--seed). */

@@ -10,9 +10,20 @@ import { htmlReport } from './reports/html.js';
 import { matrixMarkdown } from './reports/matrix.js';
 import { validateValue } from './schema.js';
 import type { ResultViews } from './suites.js';
+import { allBundled, vectorsVersion } from './vectors-version.js';
 
 export function harnessVersion(): string {
   return (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/**
+ * run.vectorsVersion for a run of these --vectors paths: vectors/VERSION when
+ * the run read the bundled set (no --vectors, or paths inside vectors/),
+ * nothing otherwise (the hash alone then names the set).
+ */
+export function vectorsVersionOf(vectorPaths: string[]): { vectorsVersion?: string } {
+  const version = vectorsVersion();
+  return version !== undefined && allBundled(vectorPaths) ? { vectorsVersion: version } : {};
 }
 
 /** views: how matrix.html shows each result's details (runner/suites.ts resultViews); without, it shows them as JSON. */

@@ -16,7 +16,7 @@ import { buildMocha, grepPattern, runMocha } from './mocha-bridge.js';
 import { coverageOf, measuredDoc, suiteProfile, summarise } from './coverage.js';
 import { isUnexpected, type CoverageSummary, type ResultRecord, type RunResults, type VectorRecord } from './model.js';
 import { buildPlans, loadAll, selectProfile, selectTargets, selectWork, type Drive, type LoadedSuite } from './plan.js';
-import { harnessVersion, writeReports } from './results.js';
+import { harnessVersion, vectorsVersionOf, writeReports } from './results.js';
 import { summaryText } from './reports/summary.js';
 import { Scheduler } from './scheduler.js';
 import { SpecLibrary } from './specs.js';
@@ -234,6 +234,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
         suites: suiteNames,
         ...(profile ? { profile } : {}),
         vectorSetHash: setHash,
+        ...vectorsVersionOf(options.vectors),
         kernel: `${type()} ${release()}`,
         seed,
         ...(options.shard ? { shard: options.shard } : {}),

@@ -46,24 +46,38 @@ export function contextFiles(target: Target): [string, string][] {
     files.push([join('.conformatrix', 'node'), process.execPath]);
     files.push([join('.conformatrix', 'app', 'package.json'), join(ROOT, 'package.json')]);
     for (const part of ['runner', 'suites', 'targets']) walk(join(ROOT, 'dist', part), join('.conformatrix', 'app', 'dist', part));
-    for (const pkg of moduleClosure(docker.modules ?? [])) walk(join(ROOT, 'node_modules', pkg), join('.conformatrix', 'app', 'node_modules', pkg));
+    for (const [pkg, dir] of moduleClosure(docker.modules ?? [])) walk(dir, join('.conformatrix', 'app', 'node_modules', pkg));
   }
   return files.filter(([inContext]) => !inContext.endsWith('.map') && !inContext.endsWith('.d.ts'));
 }
 
-/** The npm packages and all of their dependencies, as installed in the project's node_modules. */
-function moduleClosure(names: string[]): string[] {
-  const seen = new Set<string>();
+/**
+ * The npm packages and all of their dependencies, as installed: [name, folder].
+ * A package is looked up as Node looks it up from the project's root: in its
+ * node_modules, then in each parent folder's. In a clone that is the
+ * project's own node_modules; where conformatrix is itself installed as a
+ * package, its dependencies sit beside it in the installing project's.
+ */
+function moduleClosure(names: string[]): [string, string][] {
+  const found = new Map<string, string>();
   const visit = (name: string) => {
-    if (seen.has(name)) return;
-    const pkgJson = join(ROOT, 'node_modules', name, 'package.json');
-    if (!existsSync(pkgJson)) throw new Error(`npm package ${name} is not installed (run npm ci)`);
-    seen.add(name);
-    const deps = (JSON.parse(readFileSync(pkgJson, 'utf8')) as { dependencies?: Record<string, string> }).dependencies ?? {};
+    if (found.has(name)) return;
+    const dir = installedPackage(name);
+    if (!dir) throw new Error(`npm package ${name} is not installed (run npm ci)`);
+    found.set(name, dir);
+    const deps = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }).dependencies ?? {};
     for (const dep of Object.keys(deps)) visit(dep);
   };
   names.forEach(visit);
-  return [...seen].sort();
+  return [...found].sort(([a], [b]) => a.localeCompare(b));
+}
+
+function installedPackage(name: string): string | undefined {
+  for (let dir = ROOT; ; dir = dirname(dir)) {
+    const candidate = join(dir, 'node_modules', name);
+    if (existsSync(join(candidate, 'package.json'))) return candidate;
+    if (dirname(dir) === dir) return undefined;
+  }
 }
 
 export function contentHash(files: [string, string][]): string {

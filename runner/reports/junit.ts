@@ -24,6 +24,9 @@ export function junitXml(run: RunResults): string {
     if (target.implementation) suite.property('version', `${target.implementation.name} ${target.implementation.version}`);
     suite.property('status', target.status);
     if (target.reason) suite.property('reason', target.reason);
+    // The vector set, on every testsuite: junit has no properties for the whole file.
+    if (run.run.vectorsVersion) suite.property('vectors.version', run.run.vectorsVersion);
+    if (run.run.vectorSetHash) suite.property('vectors.hash', run.run.vectorSetHash);
     for (const r of results) {
       const v = vectors.get(r.vectorId);
       const tc = suite

@@ -60,6 +60,7 @@ export function matrixMarkdown(run: RunResults): string {
   const facts = [
     run.run.kernel ? `kernel ${run.run.kernel}` : '',
     run.run.seed !== undefined ? `seed ${run.run.seed}` : '',
+    run.run.vectorsVersion ? `vectors ${run.run.vectorsVersion}` : '',
     run.run.vectorSetHash ? `vector set ${run.run.vectorSetHash.slice(0, 16)}` : '',
     run.run.shard ? `shard ${run.run.shard.index}/${run.run.shard.count}` : '',
     run.run.mergedFrom ? `merged from ${run.run.mergedFrom.length} runs` : '',

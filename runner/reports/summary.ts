@@ -19,6 +19,10 @@ export function summaryText(run: RunResults): string {
   const total = countVerdicts(run.results);
   rows.push(['total', '', ...VERDICTS.map((v) => String(total[v]))]);
   const lines = [textTable(['target', 'version', ...VERDICTS], rows)];
+  const set = [run.run.vectorsVersion ? `version ${run.run.vectorsVersion}` : '', run.run.vectorSetHash ? `hash ${run.run.vectorSetHash.slice(0, 16)}` : '']
+    .filter(Boolean)
+    .join(', ');
+  if (set) lines.push('', `Vectors: ${set}`);
   const gate = gateLists(run);
   if (gate) {
     lines.push(

@@ -114,6 +114,7 @@ function interopRun(real: RunResults): RunResults {
   fixed.expectation = { expected: 'fail', outcome: 'unexpected-pass', reason: 'constructed: was broken' };
   Object.assign(run.run, {
     vectorSetHash: 'sha256:0123456789abcdef',
+    vectorsVersion: '3.1.4',
     kernel: 'Linux 6.1.0-constructed',
     seed: 4242,
     shard: { index: 2, count: 3 },
@@ -612,6 +613,7 @@ describe('HTML report (matrix.html) in chromium', function () {
     const field = (name: string) => p.textContent(`#provenance div[data-field="${name}"] dd`);
     assert.equal(await field('Harness'), `conformatrix ${interop.run.harness.version}`);
     assert.equal(await field('Vector set hash'), 'sha256:0123456789abcdef');
+    assert.equal(await field('Vectors version'), '3.1.4');
     assert.equal(await field('Kernel'), 'Linux 6.1.0-constructed');
     assert.equal(await field('Seed'), '4242');
     assert.equal(await field('Shard'), '2/3');

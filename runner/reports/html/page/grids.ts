@@ -17,6 +17,7 @@ function buildProvenance(): void {
     ['Started', r.startedAt],
     ['Finished', r.finishedAt + (isFinite(span) ? ` (${(span / 1000).toFixed(1)} s)` : '')],
     ['Interrupted', r.interrupted ? 'yes: results are partial' : 'no'],
+    ['Vectors version', r.vectorsVersion],
     ['Vector set hash', r.vectorSetHash !== undefined ? code(r.vectorSetHash) : undefined],
     ['Kernel', r.kernel],
     [

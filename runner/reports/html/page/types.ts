@@ -79,6 +79,7 @@ interface PageRun {
     suites: string[];
     profile?: string;
     vectorSetHash?: string;
+    vectorsVersion?: string;
     kernel?: string;
     seed?: number;
     shard?: { index: number; count: number };
