@@ -11,17 +11,17 @@
  *
  * Data-level positions are offsets (seq.ts): 0 is the octet at IDSN + 1.
  */
-import { deriveIdsn, deriveToken, TcpRstReason, type MpCapable, type MpJoin, type MptcpOption, type TcpSegment } from '../../../suites/mptcp/codec/index.js';
+import { TcpRstReason, type MpCapable, type MpJoin, type MptcpOption, type TcpSegment } from '../../../suites/mptcp/codec/index.js';
 import { Addresses, type AddressEffect, type AddressView } from './addresses.js';
 import type { ConnectionHost, HostEventOf } from './connection-host.js';
 import { DataReceiver, type Received } from './data-receiver.js';
 import { DataSender, type SendContext } from './data-sender.js';
 import { Fallback } from './fallback.js';
+import { Keys } from './keys.js';
 import { Lifecycle } from './lifecycle.js';
 import { implicitMapping, readSegmentOptions, type IncomingView, type OptionEffect } from './incoming-options.js';
 import { synAckRefusal, synRefusal, thirdAckRefusal } from './handshake.js';
 import { addressIdFor, joinSynAckOutcome, joinThirdAckOutcome } from './join.js';
-import { random64 } from './random.js';
 import { buildOptions, type ConnectionMode, type ConnectionView } from './option-builder.js';
 import { walkMappings } from './receive-path.js';
 import { abort, dropSubflow, onFastclose, subflowFailed, subflowReset, tcpRst, type ResetEffect, type ResetView } from './resets.js';
@@ -46,21 +46,14 @@ export class Connection implements SubflowOwner<Subflow> {
   /** Its state and mode, and the moves between them (lifecycle.ts). */
   private readonly life: Lifecycle;
 
-  // MPTCP keys and what follows from them.
-  localKey = 0n;
-  remoteKey: bigint | undefined;
-  localToken = 0;
-  remoteToken = 0;
-  localIdsn = 0n;
-  remoteIdsn = 0n;
+  /** MPTCP keys and what follows from them: tokens, IDSNs, data-level bases (keys.ts). */
+  private readonly key = new Keys();
   /** DSS checksums in use (flag A on either side). */
   checksum = false;
   /** Initiator: a DSS with a data ACK came from the peer (§3.1); the listener is fully established with the third ACK. */
   fullyEstablished = false;
   /** The peer set flag C (§3.1): no join to the address and port of its end of the first subflow. */
   peerDeniesJoinToFirstAddress = false;
-  private sndBase = 1n;
-  private rcvBase = 1n;
 
   /** Its subflows, and what it keeps about each at the MPTCP level (subflow-set.ts). */
   private readonly subs = new SubflowSet();
@@ -119,15 +112,15 @@ export class Connection implements SubflowOwner<Subflow> {
   }
 
   get keys(): { local: bigint; remote: bigint | undefined } {
-    return { local: this.localKey, remote: this.remoteKey };
+    return { local: this.key.localKey, remote: this.key.remoteKey };
   }
 
   get tokens(): { local: number; remote: number } {
-    return { local: this.localToken, remote: this.remoteToken };
+    return { local: this.key.localToken, remote: this.key.remoteToken };
   }
 
   get idsn(): { local: bigint; remote: bigint } {
-    return { local: this.localIdsn, remote: this.remoteIdsn };
+    return { local: this.key.localIdsn, remote: this.key.remoteIdsn };
   }
 
   /** Octets received and not read yet. */
@@ -205,7 +198,7 @@ export class Connection implements SubflowOwner<Subflow> {
    * (its address of the first subflow, or one it announced).
    */
   addSubflow(localAddress: string, remoteAddress: string, port?: number, opts: { backup?: boolean; localPort?: number } = {}): SubflowInfo {
-    if (this.mode !== 'mptcp' || this.remoteKey === undefined) throw new Error('addSubflow needs an established MPTCP connection');
+    if (this.mode !== 'mptcp' || this.key.remoteKey === undefined) throw new Error('addSubflow needs an established MPTCP connection');
     // Also once this end has shut down its sending side (closing): data may still come, and go out.
     if (this.state !== 'established' && this.state !== 'closing') throw new Error(`addSubflow on a connection that is ${this.state}`);
     if (!this.host.isLocal(localAddress)) throw new Error(`${localAddress} is not an address of this host`);
@@ -251,31 +244,10 @@ export class Connection implements SubflowOwner<Subflow> {
 
   // ================================================================ opening
 
-  /** Keys and tokens of this end (§3.1); the token must be unique on the host. */
-  private makeKey(): void {
-    for (;;) {
-      const key = random64(this.host.random);
-      const token = deriveToken(key);
-      if (key === 0n || this.host.tokenInUse(token)) continue;
-      this.localKey = key;
-      this.localToken = token;
-      this.localIdsn = deriveIdsn(key);
-      this.sndBase = (this.localIdsn + 1n) & 0xffffffffffffffffn;
-      return;
-    }
-  }
-
-  private learnRemoteKey(key: bigint): void {
-    this.remoteKey = key;
-    this.remoteToken = deriveToken(key);
-    this.remoteIdsn = deriveIdsn(key);
-    this.rcvBase = (this.remoteIdsn + 1n) & 0xffffffffffffffffn;
-  }
-
   /** Active open. */
   startConnect(local: string, localPort: number, remote: string, remotePort: number): void {
     if (this.mode === 'pending') {
-      this.makeKey();
+      this.key.draw(this.host.random, (t) => this.host.tokenInUse(t));
       this.host.registerToken(this);
     }
     const s = this.newSubflow({ local, localPort, remote, remotePort, initial: true }, 'syn-sent');
@@ -293,7 +265,7 @@ export class Connection implements SubflowOwner<Subflow> {
         if (mpc || why !== 'SYN without MP_CAPABLE') this.noteFallback(why);
         else this.fb.note(why);
       } else {
-        this.makeKey();
+        this.key.draw(this.host.random, (t) => this.host.tokenInUse(t));
         this.host.registerToken(this);
         this.checksum = this.opts.checksum || mpc!.flags.A;
         this.peerDeniesJoinToFirstAddress = mpc!.flags.C;
@@ -323,10 +295,10 @@ export class Connection implements SubflowOwner<Subflow> {
     if (!s.initial) return this.onJoinThirdAck(s, opts, now);
     if (this.mode === 'pending') {
       const mpc = opts.mptcp.find((o): o is MpCapable => o.subtype === 'mp_capable' && (o.form === 'ack' || o.form === 'ack-data'));
-      const why = thirdAckRefusal(mpc, this.localKey, seg.payload.length > 0);
+      const why = thirdAckRefusal(mpc, this.key.localKey, seg.payload.length > 0);
       if (why) this.noteFallback(why);
       else if (mpc && 'receiverKey' in mpc) {
-        this.learnRemoteKey(mpc.senderKey);
+        this.key.learnRemote(mpc.senderKey);
         this.life.modeOn('negotiated');
         this.fullyEstablished = true;
         if (mpc.flags.A) this.checksum = true;
@@ -349,7 +321,7 @@ export class Connection implements SubflowOwner<Subflow> {
       const why = synAckRefusal(mpc, this.opts.version);
       if (why) this.noteFallback(why);
       else if (mpc && mpc.form === 'syn-ack') {
-        this.learnRemoteKey(mpc.senderKey);
+        this.key.learnRemote(mpc.senderKey);
         this.life.modeOn('negotiated');
         this.checksum = this.opts.checksum || mpc.flags.A;
         this.peerDeniesJoinToFirstAddress = mpc.flags.C;
@@ -382,7 +354,7 @@ export class Connection implements SubflowOwner<Subflow> {
   }
 
   private onJoinSynAck(s: Subflow, opts: ParsedOptions, now: number): boolean {
-    const out = joinSynAckOutcome(this, this.mp(s).nonceLocal, opts.mptcp);
+    const out = joinSynAckOutcome(this.key, this.mp(s).nonceLocal, opts.mptcp);
     if (!out.ok) {
       this.host.stats.joinSynAckHmacFailure++;
       this.dropSubflow(s, out.reason, [tcpRst(TcpRstReason.MPTCP_SPECIFIC)], now);
@@ -395,7 +367,7 @@ export class Connection implements SubflowOwner<Subflow> {
   }
 
   private onJoinThirdAck(s: Subflow, opts: ParsedOptions, now: number): boolean {
-    const out = joinThirdAckOutcome(this, { local: this.mp(s).nonceLocal, remote: this.mp(s).nonceRemote }, opts.mptcp, this.mode === 'mptcp');
+    const out = joinThirdAckOutcome(this.key, { local: this.mp(s).nonceLocal, remote: this.mp(s).nonceRemote }, opts.mptcp, this.mode === 'mptcp');
     if (!out.ok) {
       this.host.stats.joinAckHmacFailure++;
       this.dropSubflow(s, out.reason, [tcpRst(TcpRstReason.MPTCP_SPECIFIC)], now);
@@ -455,7 +427,7 @@ export class Connection implements SubflowOwner<Subflow> {
 
   /** Octets of options every data segment may carry (the payload is that much smaller). */
   optionOverhead(): number {
-    return this.fb.optionOverhead(this.mode, this.remoteKey !== undefined);
+    return this.fb.optionOverhead(this.mode, this.key.remoteKey !== undefined);
   }
 
   /** A pure ACK is wanted on this subflow (control options waiting, a DATA_FIN). */
@@ -488,13 +460,13 @@ export class Connection implements SubflowOwner<Subflow> {
       role: this.role,
       opts: this.opts,
       synWithoutMpc: this.fb.synWithoutMpc,
-      localKey: this.localKey,
-      remoteKey: this.remoteKey,
-      remoteToken: this.remoteToken,
+      localKey: this.key.localKey,
+      remoteKey: this.key.remoteKey,
+      remoteToken: this.key.remoteToken,
       checksum: this.checksum,
       fullyEstablished: this.fullyEstablished,
-      sndBase: this.sndBase,
-      rcvBase: this.rcvBase,
+      sndBase: this.key.sndBase,
+      rcvBase: this.key.rcvBase,
       rcvNxt: this.rx.rcvNxt,
       infiniteMapPending: this.fb.infiniteMapPending,
       fallbackDataAcks: this.fb.dataAcks,
@@ -530,7 +502,8 @@ export class Connection implements SubflowOwner<Subflow> {
 
   /** What incoming-options.ts reads of the connection and the subflow. */
   private incomingView(s: Subflow): IncomingView {
-    const { role, localKey, checksum, fullyEstablished, sndBase, rcvBase } = this;
+    const { role, checksum, fullyEstablished } = this;
+    const { localKey, sndBase, rcvBase } = this.key;
     return {
       role,
       localKey,
@@ -618,7 +591,7 @@ export class Connection implements SubflowOwner<Subflow> {
     // The getters below read the connection's live mode and state; a getter's own `this` is the view, hence the alias.
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const c = this;
-    const { localKey, remoteKey } = this;
+    const { localKey, remoteKey } = this.key;
     return {
       get mode() {
         return c.mode;
@@ -672,7 +645,7 @@ export class Connection implements SubflowOwner<Subflow> {
       this.deliver(rel + maps.delta, bytes);
       return;
     }
-    for (const step of walkMappings(maps, { rcvBase: this.rcvBase, checksum: this.checksum }, rel, bytes)) {
+    for (const step of walkMappings(maps, { rcvBase: this.key.rcvBase, checksum: this.checksum }, rel, bytes)) {
       switch (step.do) {
         case 'deliver':
           this.deliver(step.off, step.data);
