@@ -11,7 +11,7 @@
  *
  * Data-level positions are offsets (seq.ts): 0 is the octet at IDSN + 1.
  */
-import { TcpRstReason, type MpCapable, type MpJoin, type MptcpOption, type TcpSegment } from '../../../suites/mptcp/codec/index.js';
+import { TcpRstReason, type MpJoin, type MptcpOption, type TcpSegment } from '../../../suites/mptcp/codec/index.js';
 import { Addresses, type AddressEffect, type AddressView } from './addresses.js';
 import type { ConnectionHost, HostEventOf } from './connection-host.js';
 import { DataReceiver, type Received } from './data-receiver.js';
@@ -20,7 +20,7 @@ import { Fallback } from './fallback.js';
 import { Keys } from './keys.js';
 import { Lifecycle } from './lifecycle.js';
 import { implicitMapping, readSegmentOptions, type IncomingView, type OptionEffect } from './incoming-options.js';
-import { synAckRefusal, synRefusal, thirdAckRefusal } from './handshake.js';
+import { Negotiation, type Negotiated } from './handshake.js';
 import { addressIdFor, joinSynAckOutcome, joinThirdAckOutcome } from './join.js';
 import { buildOptions, type ConnectionMode, type ConnectionView } from './option-builder.js';
 import { walkMappings } from './receive-path.js';
@@ -48,12 +48,8 @@ export class Connection implements SubflowOwner<Subflow> {
 
   /** MPTCP keys and what follows from them: tokens, IDSNs, data-level bases (keys.ts). */
   private readonly key = new Keys();
-  /** DSS checksums in use (flag A on either side). */
-  checksum = false;
-  /** Initiator: a DSS with a data ACK came from the peer (§3.1); the listener is fully established with the third ACK. */
-  fullyEstablished = false;
-  /** The peer set flag C (§3.1): no join to the address and port of its end of the first subflow. */
-  peerDeniesJoinToFirstAddress = false;
+  /** What MP_CAPABLE settled: DSS checksums, flag C, full establishment (handshake.ts). */
+  private readonly hs: Negotiation;
 
   /** Its subflows, and what it keeps about each at the MPTCP level (subflow-set.ts). */
   private readonly subs = new SubflowSet();
@@ -78,6 +74,7 @@ export class Connection implements SubflowOwner<Subflow> {
     this.role = role;
     this.opts = opts;
     this.life = new Lifecycle(opts.mptcp);
+    this.hs = new Negotiation(this.key, opts);
     this.rx = new DataReceiver(host.receiveBuffer);
     this.tx = new DataSender({ initialRto: host.initialRto, minRto: host.minRto });
   }
@@ -105,6 +102,21 @@ export class Connection implements SubflowOwner<Subflow> {
   /** Set once the connection fell back to TCP (§3.7), with why. */
   get fallback(): { reason: string } | undefined {
     return this.fb.info;
+  }
+
+  /** DSS checksums in use (flag A on either side). */
+  get checksum(): boolean {
+    return this.hs.checksum;
+  }
+
+  /** Initiator: a DSS with a data ACK came from the peer (§3.1); the listener is fully established with the third ACK. */
+  get fullyEstablished(): boolean {
+    return this.hs.fullyEstablished;
+  }
+
+  /** The peer set flag C (§3.1): no join to the address and port of its end of the first subflow. */
+  get peerDeniesJoinToFirstAddress(): boolean {
+    return this.hs.peerDeniesJoinToFirstAddress;
   }
 
   get version(): number {
@@ -246,10 +258,7 @@ export class Connection implements SubflowOwner<Subflow> {
 
   /** Active open. */
   startConnect(local: string, localPort: number, remote: string, remotePort: number): void {
-    if (this.mode === 'pending') {
-      this.key.draw(this.host.random, (t) => this.host.tokenInUse(t));
-      this.host.registerToken(this);
-    }
+    if (this.mode === 'pending') this.negotiated(this.hs.start(this.host.random, (t) => this.host.tokenInUse(t)));
     const s = this.newSubflow({ local, localPort, remote, remotePort, initial: true }, 'syn-sent');
     s.offeredWscale = this.host.windowScale ?? undefined;
     s.initiatedHere = true;
@@ -257,21 +266,19 @@ export class Connection implements SubflowOwner<Subflow> {
 
   /** Passive open: a SYN on a listening port. */
   acceptSyn(seg: TcpSegment, opts: ParsedOptions, local: string, remote: string): Subflow {
-    const mpc = opts.mptcp.find((o): o is MpCapable => o.subtype === 'mp_capable');
-    if (this.mode === 'pending') {
-      const why = synRefusal(mpc, this.opts.version);
-      if (why) {
-        this.life.modeOn('fall-back');
-        if (mpc || why !== 'SYN without MP_CAPABLE') this.noteFallback(why);
-        else this.fb.note(why);
-      } else {
-        this.key.draw(this.host.random, (t) => this.host.tokenInUse(t));
-        this.host.registerToken(this);
-        this.checksum = this.opts.checksum || mpc!.flags.A;
-        this.peerDeniesJoinToFirstAddress = mpc!.flags.C;
-      }
-    }
+    if (this.mode === 'pending') this.negotiated(this.hs.onSyn(opts.mptcp, this.host.random, (t) => this.host.tokenInUse(t)));
     return this.passiveSubflow(seg, opts, local, remote, true);
+  }
+
+  /** Applies what a segment of the MP_CAPABLE handshake decided (handshake.ts). */
+  private negotiated(n: Negotiated): void {
+    if (n.do === 'keyed') this.host.registerToken(this);
+    else if (n.do === 'mptcp') this.life.modeOn('negotiated');
+    else if (n.do === 'fall-back') this.noteFallback(n.reason);
+    else if (n.do === 'plain-tcp') {
+      this.life.modeOn('fall-back');
+      this.fb.note(n.reason);
+    }
   }
 
   /** A new subflow (its id and ISN drawn here), in the Host's table. */
@@ -294,18 +301,11 @@ export class Connection implements SubflowOwner<Subflow> {
   onHandshakeAck(s: Subflow, seg: TcpSegment, opts: ParsedOptions, now: number): boolean {
     if (!s.initial) return this.onJoinThirdAck(s, opts, now);
     if (this.mode === 'pending') {
-      const mpc = opts.mptcp.find((o): o is MpCapable => o.subtype === 'mp_capable' && (o.form === 'ack' || o.form === 'ack-data'));
-      const why = thirdAckRefusal(mpc, this.key.localKey, seg.payload.length > 0);
-      if (why) this.noteFallback(why);
-      else if (mpc && 'receiverKey' in mpc) {
-        this.key.learnRemote(mpc.senderKey);
-        this.life.modeOn('negotiated');
-        this.fullyEstablished = true;
-        if (mpc.flags.A) this.checksum = true;
-        if (mpc.form === 'ack-data') this.applyOption(s, implicitMapping(this, mpc), now);
-        // A DSS with a data ACK at once, so that the initiator knows its key arrived (fully established, §3.1).
-        else s.ackPending = true;
-      }
+      const n = this.hs.onThirdAck(opts.mptcp, seg.payload.length > 0);
+      this.negotiated(n);
+      if (n.do === 'mptcp' && n.data) this.applyOption(s, implicitMapping(this.hs, n.data), now);
+      // A DSS with a data ACK at once, so that the initiator knows its key arrived (fully established, §3.1).
+      else if (n.do === 'mptcp') s.ackPending = true;
     }
     this.tx.openWindow(s.sndWnd);
     this.life.on('handshake-done');
@@ -316,17 +316,7 @@ export class Connection implements SubflowOwner<Subflow> {
   /** The SYN/ACK of our SYN. Returns false when the subflow was reset. */
   onSynAck(s: Subflow, seg: TcpSegment, opts: ParsedOptions, now: number): boolean {
     if (!s.initial) return this.onJoinSynAck(s, opts, now);
-    if (this.mode === 'pending') {
-      const mpc = opts.mptcp.find((o): o is MpCapable => o.subtype === 'mp_capable');
-      const why = synAckRefusal(mpc, this.opts.version);
-      if (why) this.noteFallback(why);
-      else if (mpc && mpc.form === 'syn-ack') {
-        this.key.learnRemote(mpc.senderKey);
-        this.life.modeOn('negotiated');
-        this.checksum = this.opts.checksum || mpc.flags.A;
-        this.peerDeniesJoinToFirstAddress = mpc.flags.C;
-      }
-    }
+    if (this.mode === 'pending') this.negotiated(this.hs.onSynAck(opts.mptcp));
     this.tx.openWindow(s.sndWnd);
     this.life.on('handshake-done');
     s.ackPending = true; // the third ACK
@@ -524,7 +514,7 @@ export class Connection implements SubflowOwner<Subflow> {
   private applyOption(s: Subflow, e: OptionEffect, now: number): void {
     switch (e.do) {
       case 'fully-established':
-        this.fullyEstablished = true;
+        this.hs.fullyEstablished = true;
         return;
       case 'data-ack':
         this.onDataAck(e.ackOff, e.window, now);
