@@ -22,11 +22,12 @@ import { Lifecycle } from './lifecycle.js';
 import { implicitMapping, readSegmentOptions, type IncomingView, type OptionEffect } from './incoming-options.js';
 import { Negotiation, type Negotiated } from './handshake.js';
 import { addressIdFor, joinSynAckOutcome, joinThirdAckOutcome } from './join.js';
-import { buildOptions, type ConnectionMode, type ConnectionView } from './option-builder.js';
+import type { ConnectionMode } from './option-builder.js';
+import { OutgoingOptions } from './options-out.js';
 import { walkMappings } from './receive-path.js';
 import { abort, dropSubflow, onFastclose, subflowFailed, subflowReset, tcpRst, type ResetEffect, type ResetView } from './resets.js';
 import type { RxMapping } from './mappings.js';
-import { subflowView, type SubflowMptcp } from './subflow-mptcp.js';
+import type { SubflowMptcp } from './subflow-mptcp.js';
 import { SubflowSet } from './subflow-set.js';
 import { Subflow, type Chunk, type ParsedOptions, type SegmentKind, type SubflowInit, type SubflowOwner } from './subflow.js';
 import type { ConnectionState, MptcpOptions, SubflowInfo, TcpRstInfo } from './types.js';
@@ -63,6 +64,9 @@ export class Connection implements SubflowOwner<Subflow> {
   /** The fallback to TCP, MP_FAIL and the infinite mapping (fallback.ts, §3.7). */
   private readonly fb = new Fallback();
 
+  /** The MPTCP options our segments carry, and what sending them changes (options-out.ts). */
+  private readonly out: OutgoingOptions;
+
   /** ADD_ADDR and REMOVE_ADDR, ours and the peer's (addresses.ts). */
   private readonly addresses = new Addresses();
   /** Listener port this connection came from (server). */
@@ -77,6 +81,8 @@ export class Connection implements SubflowOwner<Subflow> {
     this.hs = new Negotiation(this.key, opts);
     this.rx = new DataReceiver(host.receiveBuffer);
     this.tx = new DataSender({ initialRto: host.initialRto, minRto: host.minRto });
+    const { life, key, hs, fb, tx, rx, subs } = this;
+    this.out = new OutgoingOptions({ role, opts, life, key, hs, fb, tx, rx, subs, stats: host.stats });
   }
 
   // ================================================================ public API
@@ -415,61 +421,22 @@ export class Connection implements SubflowOwner<Subflow> {
 
   // ================================================================ options out
 
-  /** Octets of options every data segment may carry (the payload is that much smaller). */
+  /** Octets of options every data segment may carry (options-out.ts). */
   optionOverhead(): number {
-    return this.fb.optionOverhead(this.mode, this.key.remoteKey !== undefined);
+    return this.out.optionOverhead();
   }
 
-  /** A pure ACK is wanted on this subflow (control options waiting, a DATA_FIN). */
   wantsPureAck(s: Subflow): boolean {
-    if (this.mp(s).pendingOptions.length > 0) return true;
-    return this.tx.finDue && this.mode === 'mptcp' && (this.role === 'server' || this.fullyEstablished) && s === this.subs.dataFinCarrier();
+    return this.out.wantsPureAck(s);
   }
 
   wantsAckFirst(s: Subflow): boolean {
-    return this.mp(s).pendingOptions.some((o) => o.subtype === 'mp_fail');
+    return this.out.wantsAckFirst(s);
   }
 
-  /** The MPTCP options of an outgoing segment (option-builder.ts), with what sending them changes applied here. */
+  /** The MPTCP options of an outgoing segment, with what sending them changes applied (options-out.ts). */
   optionsFor(s: Subflow, kind: SegmentKind, chunk: Chunk | undefined, payloadLen: number, seq: number): MptcpOption[] {
-    const { options, effects } = buildOptions(this.optionView(), subflowView(s, this.mp(s)), kind, chunk, payloadLen, seq);
-    if (effects.infiniteMapSent) {
-      this.fb.infiniteMapPending = false;
-      this.host.stats.infiniteMapSent++;
-    }
-    if (effects.dataFinSent && s === this.subs.dataFinCarrier()) this.tx.finDue = false;
-    if (effects.pending) this.mp(s).pendingOptions = effects.pending;
-    if (effects.ackPending) s.ackPending = true;
-    for (const o of effects.sent ?? []) this.countSent(o);
-    return options;
-  }
-
-  private optionView(): ConnectionView {
-    return {
-      mode: this.mode,
-      role: this.role,
-      opts: this.opts,
-      synWithoutMpc: this.fb.synWithoutMpc,
-      localKey: this.key.localKey,
-      remoteKey: this.key.remoteKey,
-      remoteToken: this.key.remoteToken,
-      checksum: this.checksum,
-      fullyEstablished: this.fullyEstablished,
-      sndBase: this.key.sndBase,
-      rcvBase: this.key.rcvBase,
-      rcvNxt: this.rx.rcvNxt,
-      infiniteMapPending: this.fb.infiniteMapPending,
-      fallbackDataAcks: this.fb.dataAcks,
-      dataFinOff: this.tx.finOff,
-      dataFinAcked: this.tx.finAcked,
-      dataNxt: this.tx.nxt,
-    };
-  }
-
-  private countSent(o: MptcpOption): void {
-    const st = this.host.stats;
-    if (o.subtype === 'mp_fail') st.mpFailSent++;
-    else if (o.subtype === 'add_addr' && o.echo) st.addAddrEchoSent++;
+    return this.out.optionsFor(s, kind, chunk, payloadLen, seq);
   }
 
   // ================================================================ options in
