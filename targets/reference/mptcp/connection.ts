@@ -12,20 +12,22 @@
  * Data-level positions are offsets (seq.ts): 0 is the octet at IDSN + 1.
  */
 import { TcpRstReason, type MpJoin, type MptcpOption, type TcpSegment } from '../../../suites/mptcp/codec/index.js';
-import { Addresses, type AddressEffect, type AddressView } from './addresses.js';
+import { Addresses } from './addresses.js';
 import type { ConnectionHost, HostEventOf } from './connection-host.js';
 import { DataReceiver, type Received } from './data-receiver.js';
 import { DataSender, type SendContext } from './data-sender.js';
 import { Fallback } from './fallback.js';
 import { Keys } from './keys.js';
 import { Lifecycle } from './lifecycle.js';
-import { implicitMapping, readSegmentOptions, type IncomingView, type OptionEffect } from './incoming-options.js';
+import { implicitMapping, readSegmentOptions, type IncomingView } from './incoming-options.js';
 import { Negotiation, type Negotiated } from './handshake.js';
 import { addressIdFor, joinSynAckOutcome, joinThirdAckOutcome } from './join.js';
 import type { ConnectionMode } from './option-builder.js';
+import { optionSteps } from './options-in.js';
 import { OutgoingOptions } from './options-out.js';
 import { walkMappings } from './receive-path.js';
-import { abort, dropSubflow, onFastclose, subflowFailed, subflowReset, tcpRst, type ResetEffect, type ResetView } from './resets.js';
+import { abort, dropSubflow, subflowFailed, subflowReset, tcpRst } from './resets.js';
+import type { ConnectionStep, InputView } from './steps.js';
 import type { RxMapping } from './mappings.js';
 import type { SubflowMptcp } from './subflow-mptcp.js';
 import { SubflowSet } from './subflow-set.js';
@@ -208,7 +210,7 @@ export class Connection implements SubflowOwner<Subflow> {
 
   /** Resets the connection: RST on every subflow, with MP_FASTCLOSE when MPTCP is in use (§3.5). */
   abort(): void {
-    this.applyResets(abort(this.view()), this.host.now);
+    this.apply(abort(this.view()), this.host.now);
   }
 
   /**
@@ -242,13 +244,13 @@ export class Connection implements SubflowOwner<Subflow> {
   /** ADD_ADDR (§3.4.1): announce one of our addresses (with its HMAC). Returns the address id. */
   announceAddress(address: string, port?: number): number {
     const { addressId, send } = this.addresses.announce(this.view(), address, port);
-    this.applyAddress([send], this.host.now);
+    this.apply([send], this.host.now);
     return addressId;
   }
 
   /** REMOVE_ADDR (§3.4.2): withdraw an address id; our subflows on it are reset. */
   removeAddress(addressId: number): void {
-    this.applyAddress(this.addresses.remove(this.view(), addressId), this.host.now);
+    this.apply(this.addresses.remove(this.view(), addressId), this.host.now);
   }
 
   /** Closes one subflow with a FIN (its unacknowledged data goes on the others). */
@@ -309,7 +311,7 @@ export class Connection implements SubflowOwner<Subflow> {
     if (this.mode === 'pending') {
       const n = this.hs.onThirdAck(opts.mptcp, seg.payload.length > 0);
       this.negotiated(n);
-      if (n.do === 'mptcp' && n.data) this.applyOption(s, implicitMapping(this.hs, n.data), now);
+      if (n.do === 'mptcp' && n.data) this.apply(optionSteps(this.view(), s, implicitMapping(this.hs, n.data), now), now);
       // A DSS with a data ACK at once, so that the initiator knows its key arrived (fully established, §3.1).
       else if (n.do === 'mptcp') s.ackPending = true;
     }
@@ -452,7 +454,7 @@ export class Connection implements SubflowOwner<Subflow> {
     }
     if (this.mode !== 'mptcp') return;
     for (const e of readSegmentOptions(this.incomingView(s), seg, opts.mptcp, newlyAcked, hadMptcp)) {
-      this.applyOption(s, e, now);
+      this.apply(optionSteps(this.view(), s, e, now), now);
       if (this.mode !== 'mptcp' || s.closed) return;
     }
   }
@@ -477,74 +479,13 @@ export class Connection implements SubflowOwner<Subflow> {
     };
   }
 
-  /** Applies one effect of an incoming option (incoming-options.ts). */
-  private applyOption(s: Subflow, e: OptionEffect, now: number): void {
-    switch (e.do) {
-      case 'fully-established':
-        this.hs.fullyEstablished = true;
-        return;
-      case 'data-ack':
-        this.onDataAck(e.ackOff, e.window, now);
-        return;
-      case 'mapping':
-        this.addMapping(s, e.mapping);
-        return;
-      case 'data-fin':
-        this.peerDataFin(e.off, now);
-        return;
-      case 'infinite-mapping':
-        this.host.stats.infiniteMapReceived++;
-        if (this.mayFallBack(s)) this.fallBack(s, 'infinite mapping received', e.delta);
-        else this.dropSubflow(s, 'infinite mapping on a connection with several subflows', [tcpRst(TcpRstReason.MPTCP_SPECIFIC)], now);
-        return;
-      case 'reset-subflow':
-        this.dropSubflow(s, e.reason, [tcpRst(e.rst)], now);
-        return;
-      case 'add-addr':
-        this.applyAddress(this.addresses.onAddAddr(this.view(), s, e.option), now);
-        return;
-      case 'remove-addr':
-        this.applyAddress(this.addresses.onRemoveAddr(this.view(), e.addressIds, now), now);
-        return;
-      case 'mp-prio':
-        this.mp(s).peerBackup = e.backup;
-        this.host.emitEvent({ type: 'mp-prio', conn: this, subflow: s.id, backup: e.backup });
-        return;
-      case 'mp-fail':
-        this.onMpFail(s, e.dsn, now);
-        return;
-      case 'fastclose':
-        this.onFastclose(s, now);
-        return;
-      case 'join-done':
-        this.joinDone(s);
-        return;
-      case 'acked-without-options':
-        if (this.mayFallBack(s)) {
-          // §3.7: one final mapping with data-level length 0 (the infinite mapping) on the next data, then no options.
-          this.fb.infiniteMapPending = true;
-          this.fallBack(s, 'data acknowledged without a data ACK (MPTCP options removed)', this.mp(s).rx.lastDelta ?? -1);
-        } else if (s.initial || this.mp(s).joined)
-          this.dropSubflow(s, 'data acknowledged without a data ACK', [tcpRst(TcpRstReason.MIDDLEBOX_INTERFERENCE)], now);
-    }
-  }
-
-  private addMapping(s: Subflow, m: RxMapping): void {
-    const { dataFinAt } = this.mp(s).rx.add(m, s.rcvNxt);
-    if (dataFinAt !== undefined) this.peerDataFin(dataFinAt, this.host.now);
-  }
-
   /** The MPTCP-level state of a subflow (subflow-mptcp.ts). */
   private mp(s: Subflow): SubflowMptcp {
     return this.subs.mp(s);
   }
 
-  private onDataAck(ackOff: number, window: number, now: number): void {
-    this.tx.onDataAck(ackOff, window, now, this.sendContext());
-  }
-
-  /** What addresses.ts and resets.ts read of the connection (mode and state as they are when read). */
-  private view(): AddressView & ResetView {
+  /** What the components that return steps read of the connection (steps.ts; mode and state as they are when read). */
+  private view(): InputView {
     // The getters below read the connection's live mode and state; a getter's own `this` is the view, hence the alias.
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const c = this;
@@ -564,32 +505,13 @@ export class Connection implements SubflowOwner<Subflow> {
       mp: (s) => this.mp(s),
       addressIdFor: (a) => this.addressIdFor(a),
       minRto: this.host.minRto,
+      role: this.role,
+      hs: this.hs,
+      fb: this.fb,
+      addresses: this.addresses,
+      rcvBase: this.key.rcvBase,
+      mayFallBack: (s) => this.mayFallBack(s),
     };
-  }
-
-  /** Applies, in order, what addresses.ts decided. */
-  private applyAddress(effects: Iterable<AddressEffect>, now: number): void {
-    for (const e of effects) {
-      if (e.do === 'send') this.mp(e.s).pendingOptions.push(e.option);
-      else if (e.do === 'drop') this.dropSubflow(e.s, e.reason, [tcpRst(TcpRstReason.UNSPECIFIED)], now);
-      else if (e.do === 'probe') e.s.sendWindowProbe(now);
-      else if (e.do === 'event') this.host.emitEvent({ ...e.event, conn: this });
-      else this.host.stats[e.stat]++;
-    }
-  }
-
-  private onMpFail(s: Subflow, dsn: bigint, now: number): void {
-    this.host.stats.mpFailReceived++;
-    this.host.emitEvent({ type: 'mp-fail', conn: this, dsn });
-    // Several subflows: the peer resets the subflow. One: answer with MP_FAIL and an infinite mapping, and fall back.
-    if (this.fb.onMpFail(this.mayFallBack(s)) !== 'fall-back') return;
-    this.mp(s).pendingOptions.push({ type: 'mptcp', subtype: 'mp_fail', dsn });
-    this.fallBack(s, 'MP_FAIL received (DSS checksum failed at the peer)', this.mp(s).rx.lastDelta ?? -1);
-    void now;
-  }
-
-  private onFastclose(s: Subflow, now: number): void {
-    this.applyResets(onFastclose(this.view(), s), now);
   }
 
   // ================================================================ receive
@@ -688,13 +610,13 @@ export class Connection implements SubflowOwner<Subflow> {
   onChunksAcked(s: Subflow, chunks: Chunk[]): void {
     if (this.mode !== 'tcp' || chunks.length === 0) return;
     const last = chunks[chunks.length - 1]!;
-    this.onDataAck(last.dataOff + last.data.length, 0, this.host.now);
+    this.tx.onDataAck(last.dataOff + last.data.length, 0, this.host.now, this.sendContext());
     void s;
   }
 
   onChunkPartlyAcked(s: Subflow, c: Chunk, acked: number): void {
     if (this.mode !== 'tcp') return;
-    this.onDataAck(c.dataOff + acked, 0, this.host.now);
+    this.tx.onDataAck(c.dataOff + acked, 0, this.host.now, this.sendContext());
     void s;
   }
 
@@ -750,26 +672,35 @@ export class Connection implements SubflowOwner<Subflow> {
 
   /** A RST arrived on a subflow. */
   subflowReset(s: Subflow, reason: string, opts: ParsedOptions, now: number): void {
-    this.applyResets(subflowReset(this.view(), s, reason, opts), now);
+    this.apply(subflowReset(this.view(), s, reason, opts), now);
   }
 
   /** A subflow gave up (retransmission timeout). */
   subflowFailed(s: Subflow, reason: string, now: number): void {
-    this.applyResets(subflowFailed(this.view(), s, reason), now);
+    this.apply(subflowFailed(this.view(), s, reason), now);
   }
 
   /** Resets one subflow (with MPTCP options), keeping the connection when others are left. */
   private dropSubflow(s: Subflow, reason: string, options: MptcpOption[], now: number): void {
-    this.applyResets(dropSubflow(this.view(), s, reason, options), now);
+    this.apply(dropSubflow(this.view(), s, reason, options), now);
   }
 
-  /** Applies, in order, what resets.ts decided. */
-  private applyResets(effects: Iterable<ResetEffect>, now: number): void {
-    for (const e of effects) {
+  /** Applies, in order, what a component decided (steps.ts): each step before the next is asked for. */
+  private apply(steps: Iterable<ConnectionStep>, now: number): void {
+    for (const e of steps) {
       if (e.do === 'count') this.host.stats[e.stat]++;
+      else if (e.do === 'event') this.host.emitEvent({ ...e.event, conn: this });
       else if (e.do === 'reset-connection') this.becomeReset(e.reason, e.extra);
       else if (e.do === 'close-subflow') e.s.becomeClosed(e.reason, e.rst);
-      else e.s.reset(e.reason, e.options, now, e.rst);
+      else if (e.do === 'reset-subflow') e.s.reset(e.reason, e.options, now, e.rst);
+      else if (e.do === 'send') this.mp(e.s).pendingOptions.push(e.option);
+      else if (e.do === 'drop') this.dropSubflow(e.s, e.reason, [tcpRst(TcpRstReason.UNSPECIFIED)], now);
+      else if (e.do === 'probe') e.s.sendWindowProbe(now);
+      else if (e.do === 'deliver') this.deliver(e.off, e.data);
+      else if (e.do === 'data-fin') this.peerDataFin(e.off, now);
+      else if (e.do === 'data-ack') this.tx.onDataAck(e.ackOff, e.window, now, this.sendContext());
+      else if (e.do === 'fall-back') this.fallBack(e.s, e.reason, e.delta);
+      else this.joinDone(e.s);
     }
   }
 
@@ -840,7 +771,7 @@ export class Connection implements SubflowOwner<Subflow> {
   }
 
   onTimer(now: number): void {
-    this.applyAddress(this.addresses.onTimer(this.view(), now), now);
+    this.apply(this.addresses.onTimer(this.view(), now), now);
     if (this.tx.onTimer(now, this.sendContext(), () => this.subs.dataFinCarrier()).reinjected) this.fb.allowInfinite = false;
   }
 }

@@ -1,0 +1,75 @@
+/**
+ * What the Connection does for each thing the MPTCP options of an incoming
+ * segment do (incoming-options.ts reads the options and returns an
+ * OptionEffect per thing, in order): the option dispatch, as steps
+ * (steps.ts). Data ACKs and mappings go to the data level, ADD_ADDR and
+ * REMOVE_ADDR to addresses.ts, MP_FASTCLOSE and the subflow resets to
+ * resets.ts; MP_FAIL, an infinite mapping and options removed on the path
+ * (§3.7) fall back or reset the subflow.
+ */
+import { TcpRstReason } from '../../../suites/mptcp/codec/index.js';
+import type { OptionEffect } from './incoming-options.js';
+import { dropSubflow, onFastclose, tcpRst } from './resets.js';
+import type { InputView, Steps } from './steps.js';
+import type { Subflow } from './subflow.js';
+
+/** The steps of one effect `e` of an option that arrived on `s`. */
+export function* optionSteps(v: InputView, s: Subflow, e: OptionEffect, now: number): Steps {
+  switch (e.do) {
+    case 'fully-established':
+      v.hs.fullyEstablished = true;
+      return;
+    case 'data-ack':
+    case 'data-fin':
+      yield e;
+      return;
+    case 'mapping': {
+      const { dataFinAt } = v.mp(s).rx.add(e.mapping, s.rcvNxt);
+      if (dataFinAt !== undefined) yield { do: 'data-fin', off: dataFinAt };
+      return;
+    }
+    case 'infinite-mapping':
+      yield { do: 'count', stat: 'infiniteMapReceived' };
+      if (v.mayFallBack(s)) yield { do: 'fall-back', s, reason: 'infinite mapping received', delta: e.delta };
+      else yield* dropSubflow(v, s, 'infinite mapping on a connection with several subflows', [tcpRst(TcpRstReason.MPTCP_SPECIFIC)]);
+      return;
+    case 'reset-subflow':
+      yield* dropSubflow(v, s, e.reason, [tcpRst(e.rst)]);
+      return;
+    case 'add-addr':
+      yield* v.addresses.onAddAddr(v, s, e.option);
+      return;
+    case 'remove-addr':
+      yield* v.addresses.onRemoveAddr(v, e.addressIds, now);
+      return;
+    case 'mp-prio':
+      v.mp(s).peerBackup = e.backup;
+      yield { do: 'event', event: { type: 'mp-prio', subflow: s.id, backup: e.backup } };
+      return;
+    case 'mp-fail':
+      yield* onMpFail(v, s, e.dsn);
+      return;
+    case 'fastclose':
+      yield* onFastclose(v, s);
+      return;
+    case 'join-done':
+      yield { do: 'join-done', s };
+      return;
+    case 'acked-without-options':
+      if (v.mayFallBack(s)) {
+        // §3.7: one final mapping with data-level length 0 (the infinite mapping) on the next data, then no options.
+        v.fb.infiniteMapPending = true;
+        yield { do: 'fall-back', s, reason: 'data acknowledged without a data ACK (MPTCP options removed)', delta: v.mp(s).rx.lastDelta ?? -1 };
+      } else if (s.initial || v.mp(s).joined) yield* dropSubflow(v, s, 'data acknowledged without a data ACK', [tcpRst(TcpRstReason.MIDDLEBOX_INTERFERENCE)]);
+  }
+}
+
+/** The peer's MP_FAIL on `s` (§3.7). */
+function* onMpFail(v: InputView, s: Subflow, dsn: bigint): Steps {
+  yield { do: 'count', stat: 'mpFailReceived' };
+  yield { do: 'event', event: { type: 'mp-fail', dsn } };
+  // Several subflows: the peer resets the subflow. One: answer with MP_FAIL and an infinite mapping, and fall back.
+  if (v.fb.onMpFail(v.mayFallBack(s)) !== 'fall-back') return;
+  yield { do: 'send', s, option: { type: 'mptcp', subtype: 'mp_fail', dsn } };
+  yield { do: 'fall-back', s, reason: 'MP_FAIL received (DSS checksum failed at the peer)', delta: v.mp(s).rx.lastDelta ?? -1 };
+}

@@ -1,0 +1,47 @@
+/**
+ * What the connection's components ask the Connection to do, as one
+ * vocabulary of steps: those of resets.ts and addresses.ts, and those of the
+ * options in (options-in.ts) and the receive path (receive-path.ts). A
+ * component yields its steps one at a time; the Connection applies each before
+ * it asks for the next, so a step that resets a subflow or ends the MPTCP mode
+ * changes what the next one sees. And what those components read: InputView.
+ */
+import type { HostEventOf } from './connection-host.js';
+import type { AddressEffect, Addresses, AddressView } from './addresses.js';
+import type { Fallback } from './fallback.js';
+import type { Negotiation } from './handshake.js';
+import type { ResetEffect } from './resets.js';
+import type { Subflow } from './subflow.js';
+
+/** An event for the application, without the connection (the Connection adds itself). */
+export type EventBody<E = HostEventOf<unknown>> = E extends unknown ? Omit<E, 'conn'> : never;
+
+export type ConnectionStep =
+  | ResetEffect
+  | AddressEffect
+  /** Data-level octets at offset `off`, to the receive side. */
+  | { do: 'deliver'; off: number; data: Uint8Array }
+  /** The peer's DATA_FIN at data-level offset `off`. */
+  | { do: 'data-fin'; off: number }
+  /** Our data acknowledged up to data-level `ackOff`, with the peer's `window`. */
+  | { do: 'data-ack'; ackOff: number; window: number }
+  /** The connection falls back to TCP on `s` (§3.7); `delta` maps the subflow's sequence to the data level. */
+  | { do: 'fall-back'; s: Subflow; reason: string; delta: number }
+  /** A join initiator's fourth ACK, or the listener's third: the join on `s` is done (§3.2). */
+  | { do: 'join-done'; s: Subflow }
+  | { do: 'event'; event: EventBody };
+
+export type Steps = Generator<ConnectionStep, void, void>;
+
+/** What the options in and the receive path read of the connection (mode and state as they are when read), and the components they change. */
+export interface InputView extends AddressView {
+  role: 'client' | 'server';
+  /** What MP_CAPABLE settled (checksums, full establishment). */
+  hs: Negotiation;
+  fb: Fallback;
+  addresses: Addresses;
+  /** The peer's IDSN + 1 (data-level offset 0). */
+  rcvBase: bigint;
+  /** A fallback to TCP is still possible on `s` (§3.7). */
+  mayFallBack(s: Subflow): boolean;
+}
