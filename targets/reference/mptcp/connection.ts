@@ -19,16 +19,15 @@ import { DataSender, type SendContext } from './data-sender.js';
 import { Fallback } from './fallback.js';
 import { Keys } from './keys.js';
 import { Lifecycle } from './lifecycle.js';
-import { implicitMapping, readSegmentOptions, type IncomingView } from './incoming-options.js';
+import { implicitMapping } from './incoming-options.js';
 import { Negotiation, type Negotiated } from './handshake.js';
 import { addressIdFor, joinSynAckOutcome, joinThirdAckOutcome } from './join.js';
 import type { ConnectionMode } from './option-builder.js';
-import { optionSteps } from './options-in.js';
+import { optionSteps, segmentOptions } from './options-in.js';
 import { OutgoingOptions } from './options-out.js';
-import { walkMappings } from './receive-path.js';
+import { subflowData } from './receive-path.js';
 import { abort, dropSubflow, subflowFailed, subflowReset, tcpRst } from './resets.js';
 import type { ConnectionStep, InputView } from './steps.js';
-import type { RxMapping } from './mappings.js';
 import type { SubflowMptcp } from './subflow-mptcp.js';
 import { SubflowSet } from './subflow-set.js';
 import { Subflow, type Chunk, type ParsedOptions, type SegmentKind, type SubflowInit, type SubflowOwner } from './subflow.js';
@@ -452,31 +451,7 @@ export class Connection implements SubflowOwner<Subflow> {
       this.host.stats.mpFailReceived += counts.mpFailReceived;
       return;
     }
-    if (this.mode !== 'mptcp') return;
-    for (const e of readSegmentOptions(this.incomingView(s), seg, opts.mptcp, newlyAcked, hadMptcp)) {
-      this.apply(optionSteps(this.view(), s, e, now), now);
-      if (this.mode !== 'mptcp' || s.closed) return;
-    }
-  }
-
-  /** What incoming-options.ts reads of the connection and the subflow. */
-  private incomingView(s: Subflow): IncomingView {
-    const { role, checksum, fullyEstablished } = this;
-    const { localKey, sndBase, rcvBase } = this.key;
-    return {
-      role,
-      localKey,
-      checksum,
-      fullyEstablished,
-      sndBase,
-      rcvBase,
-      dataUna: this.tx.una,
-      rcvNxt: this.rx.rcvNxt,
-      initial: s.initial,
-      peerWscale: s.peerWscale,
-      joined: this.mp(s).joined,
-      joinVerified: this.mp(s).joinVerified,
-    };
+    if (this.mode === 'mptcp') this.apply(segmentOptions(this.view(), s, seg, opts.mptcp, newlyAcked, hadMptcp, now), now);
   }
 
   /** The MPTCP-level state of a subflow (subflow-mptcp.ts). */
@@ -509,60 +484,18 @@ export class Connection implements SubflowOwner<Subflow> {
       hs: this.hs,
       fb: this.fb,
       addresses: this.addresses,
-      rcvBase: this.key.rcvBase,
+      key: this.key,
+      tx: this.tx,
+      rx: this.rx,
       mayFallBack: (s) => this.mayFallBack(s),
     };
   }
 
   // ================================================================ receive
 
-  /** In-order subflow octets, from relative sequence `rel`. */
+  /** In-order subflow octets, from relative sequence `rel` (receive-path.ts). */
   onSubflowData(s: Subflow, rel: number, bytes: Uint8Array, now: number): void {
-    const maps = this.mp(s).rx;
-    if (this.mode !== 'mptcp') {
-      if (maps.delta === undefined) maps.delta = -1;
-      this.deliver(rel + maps.delta, bytes);
-      return;
-    }
-    for (const step of walkMappings(maps, { rcvBase: this.key.rcvBase, checksum: this.checksum }, rel, bytes)) {
-      switch (step.do) {
-        case 'deliver':
-          this.deliver(step.off, step.data);
-          break;
-        case 'data-fin':
-          this.peerDataFin(step.off, now);
-          break;
-        case 'unmapped':
-          if (!this.mayFallBack(s)) return this.dropSubflow(s, 'data without a DSS mapping', [tcpRst(TcpRstReason.MIDDLEBOX_INTERFERENCE)], now);
-          this.fallBack(s, step.sawMapping ? 'DSS mapping missing on data (infinite mapping fallback)' : 'first data without DSS', maps.lastDelta ?? -1);
-          return this.deliver(step.at + maps.delta!, step.rest);
-        case 'checksum-failed':
-          this.checksumFailed(s, step.mapping, step.data, step.dsn, now);
-          if (s.closed) return;
-          // Fell back: the rest goes through as TCP.
-          if (this.mode !== 'mptcp') return step.rest.length > 0 ? this.deliver(step.at + maps.delta!, step.rest) : undefined;
-      }
-    }
-  }
-
-  private checksumFailed(s: Subflow, m: RxMapping, data: Uint8Array, dsn: bigint, now: number): void {
-    this.host.stats.dssChecksumFailure++;
-    if (this.mayFallBack(s)) {
-      // §3.7, single subflow: MP_FAIL, and TCP from this mapping on. The
-      // octets stay in the stream (TCP delivered them), as in Linux: the
-      // peer's infinite mapping "acts retroactively" from the last
-      // data-acknowledged segment, so nothing is sent again.
-      this.mp(s).pendingOptions.push({ type: 'mptcp', subtype: 'mp_fail', dsn });
-      s.ackPending = true;
-      this.fb.checksumFailed();
-      this.mp(s).rx.remove(m);
-      this.fallBack(s, 'DSS checksum failed (MP_FAIL sent)', m.dataOff - m.ssn);
-      this.deliver(m.dataOff, data);
-      return;
-    }
-    // Several subflows: reset this one with MP_FAIL; the data comes again on another.
-    this.host.stats.mpFailSent++;
-    this.dropSubflow(s, 'DSS checksum failed', [{ type: 'mptcp', subtype: 'mp_fail', dsn }, tcpRst(TcpRstReason.MIDDLEBOX_INTERFERENCE)], now);
+    this.apply(subflowData(this.view(), s, rel, bytes), now);
   }
 
   /** Data-level octets at offset `off`. */

@@ -7,11 +7,50 @@
  * resets.ts; MP_FAIL, an infinite mapping and options removed on the path
  * (§3.7) fall back or reset the subflow.
  */
-import { TcpRstReason } from '../../../suites/mptcp/codec/index.js';
-import type { OptionEffect } from './incoming-options.js';
+import { TcpRstReason, type MptcpOption, type TcpSegment } from '../../../suites/mptcp/codec/index.js';
+import { readSegmentOptions, type IncomingView, type OptionEffect } from './incoming-options.js';
 import { dropSubflow, onFastclose, tcpRst } from './resets.js';
 import type { InputView, Steps } from './steps.js';
 import type { Subflow } from './subflow.js';
+
+/**
+ * The MPTCP options of an acceptable segment on `s`, an established subflow of
+ * an MPTCP connection, before its data: their effects in order, each one's
+ * steps, until the subflow closes or MPTCP ends.
+ */
+export function* segmentOptions(
+  v: InputView,
+  s: Subflow,
+  seg: TcpSegment,
+  options: readonly MptcpOption[],
+  newlyAcked: number,
+  hadMptcp: boolean,
+  now: number,
+): Steps {
+  for (const e of readSegmentOptions(incomingView(v, s), seg, options, newlyAcked, hadMptcp)) {
+    yield* optionSteps(v, s, e, now);
+    if (v.mode !== 'mptcp' || s.closed) return;
+  }
+}
+
+/** What incoming-options.ts reads of the connection and the subflow. */
+function incomingView(v: InputView, s: Subflow): IncomingView {
+  const { localKey, sndBase, rcvBase } = v.key;
+  return {
+    role: v.role,
+    localKey,
+    checksum: v.hs.checksum,
+    fullyEstablished: v.hs.fullyEstablished,
+    sndBase,
+    rcvBase,
+    dataUna: v.tx.una,
+    rcvNxt: v.rx.rcvNxt,
+    initial: s.initial,
+    peerWscale: s.peerWscale,
+    joined: v.mp(s).joined,
+    joinVerified: v.mp(s).joinVerified,
+  };
+}
 
 /** The steps of one effect `e` of an option that arrived on `s`. */
 export function* optionSteps(v: InputView, s: Subflow, e: OptionEffect, now: number): Steps {

@@ -8,8 +8,11 @@
  */
 import type { HostEventOf } from './connection-host.js';
 import type { AddressEffect, Addresses, AddressView } from './addresses.js';
+import type { DataReceiver } from './data-receiver.js';
+import type { DataSender } from './data-sender.js';
 import type { Fallback } from './fallback.js';
 import type { Negotiation } from './handshake.js';
+import type { Keys } from './keys.js';
 import type { ResetEffect } from './resets.js';
 import type { Subflow } from './subflow.js';
 
@@ -36,12 +39,13 @@ export type Steps = Generator<ConnectionStep, void, void>;
 /** What the options in and the receive path read of the connection (mode and state as they are when read), and the components they change. */
 export interface InputView extends AddressView {
   role: 'client' | 'server';
+  key: Keys;
   /** What MP_CAPABLE settled (checksums, full establishment). */
   hs: Negotiation;
   fb: Fallback;
   addresses: Addresses;
-  /** The peer's IDSN + 1 (data-level offset 0). */
-  rcvBase: bigint;
+  tx: DataSender;
+  rx: DataReceiver;
   /** A fallback to TCP is still possible on `s` (§3.7). */
   mayFallBack(s: Subflow): boolean;
 }
