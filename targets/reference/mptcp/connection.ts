@@ -21,7 +21,8 @@ import { Keys } from './keys.js';
 import { Lifecycle } from './lifecycle.js';
 import { implicitMapping } from './incoming-options.js';
 import { Negotiation, type Negotiated } from './handshake.js';
-import { addressIdFor, joinSynAckOutcome, joinThirdAckOutcome } from './join.js';
+import { addressIdFor } from './join.js';
+import { joinSynAck, joinThirdAck } from './join-steps.js';
 import type { ConnectionMode } from './option-builder.js';
 import { optionSteps, segmentOptions } from './options-in.js';
 import { OutgoingOptions } from './options-out.js';
@@ -306,7 +307,10 @@ export class Connection implements SubflowOwner<Subflow> {
 
   /** Our SYN/ACK was answered (listener side). Returns false when the subflow was reset. */
   onHandshakeAck(s: Subflow, seg: TcpSegment, opts: ParsedOptions, now: number): boolean {
-    if (!s.initial) return this.onJoinThirdAck(s, opts, now);
+    if (!s.initial) {
+      this.apply(joinThirdAck(this.view(), s, opts.mptcp), now);
+      return !s.closed; // reset when the join failed (join-steps.ts)
+    }
     if (this.mode === 'pending') {
       const n = this.hs.onThirdAck(opts.mptcp, seg.payload.length > 0);
       this.negotiated(n);
@@ -322,7 +326,10 @@ export class Connection implements SubflowOwner<Subflow> {
 
   /** The SYN/ACK of our SYN. Returns false when the subflow was reset. */
   onSynAck(s: Subflow, seg: TcpSegment, opts: ParsedOptions, now: number): boolean {
-    if (!s.initial) return this.onJoinSynAck(s, opts, now);
+    if (!s.initial) {
+      this.apply(joinSynAck(this.view(), s, opts.mptcp, now), now);
+      return !s.closed; // reset when the join failed (join-steps.ts)
+    }
     if (this.mode === 'pending') this.negotiated(this.hs.onSynAck(opts.mptcp));
     this.tx.openWindow(s.sndWnd);
     this.life.on('handshake-done');
@@ -348,40 +355,6 @@ export class Connection implements SubflowOwner<Subflow> {
     const s = this.passiveSubflow(seg, opts, local, remote, false);
     this.mp(s).acceptJoin({ nonce: join.nonce, addressId: join.addressId, backup: join.backup }, this.host.random.u32(), this.addressIdFor(local));
     return s;
-  }
-
-  private onJoinSynAck(s: Subflow, opts: ParsedOptions, now: number): boolean {
-    const out = joinSynAckOutcome(this.key, this.mp(s).nonceLocal, opts.mptcp);
-    if (!out.ok) {
-      this.host.stats.joinSynAckHmacFailure++;
-      this.dropSubflow(s, out.reason, [tcpRst(TcpRstReason.MPTCP_SPECIFIC)], now);
-      return false;
-    }
-    this.mp(s).synAckVerified(out.peer);
-    s.ackPending = true; // the third ACK, with HMAC-A
-    s.rtoDeadline = now + s.rto; // until the fourth ACK
-    return true;
-  }
-
-  private onJoinThirdAck(s: Subflow, opts: ParsedOptions, now: number): boolean {
-    const out = joinThirdAckOutcome(this.key, { local: this.mp(s).nonceLocal, remote: this.mp(s).nonceRemote }, opts.mptcp, this.mode === 'mptcp');
-    if (!out.ok) {
-      this.host.stats.joinAckHmacFailure++;
-      this.dropSubflow(s, out.reason, [tcpRst(TcpRstReason.MPTCP_SPECIFIC)], now);
-      return false;
-    }
-    this.mp(s).thirdAckVerified();
-    this.joinDone(s);
-    s.ackPending = true; // the fourth ACK
-    return true;
-  }
-
-  private joinDone(s: Subflow): void {
-    if (!this.mp(s).finishJoin()) return;
-    s.rtoDeadline = undefined;
-    s.retries = 0;
-    this.fb.allowInfinite = false;
-    this.host.emitEvent({ type: 'subflow-added', conn: this, subflow: this.subs.info(s) });
   }
 
   /** The initiator of a join is waiting for the fourth ACK. */
@@ -487,6 +460,7 @@ export class Connection implements SubflowOwner<Subflow> {
       key: this.key,
       tx: this.tx,
       rx: this.rx,
+      info: (s) => this.subs.info(s),
       mayFallBack: (s) => this.mayFallBack(s),
     };
   }
@@ -632,8 +606,7 @@ export class Connection implements SubflowOwner<Subflow> {
       else if (e.do === 'deliver') this.deliver(e.off, e.data);
       else if (e.do === 'data-fin') this.peerDataFin(e.off, now);
       else if (e.do === 'data-ack') this.tx.onDataAck(e.ackOff, e.window, now, this.sendContext());
-      else if (e.do === 'fall-back') this.fallBack(e.s, e.reason, e.delta);
-      else this.joinDone(e.s);
+      else this.fallBack(e.s, e.reason, e.delta);
     }
   }
 

@@ -9,6 +9,7 @@
  */
 import { TcpRstReason, type MptcpOption, type TcpSegment } from '../../../suites/mptcp/codec/index.js';
 import { readSegmentOptions, type IncomingView, type OptionEffect } from './incoming-options.js';
+import { joinDone } from './join-steps.js';
 import { dropSubflow, onFastclose, tcpRst } from './resets.js';
 import type { InputView, Steps } from './steps.js';
 import type { Subflow } from './subflow.js';
@@ -92,7 +93,7 @@ export function* optionSteps(v: InputView, s: Subflow, e: OptionEffect, now: num
       yield* onFastclose(v, s);
       return;
     case 'join-done':
-      yield { do: 'join-done', s };
+      yield* joinDone(v, s);
       return;
     case 'acked-without-options':
       if (v.mayFallBack(s)) {

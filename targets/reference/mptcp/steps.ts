@@ -1,7 +1,8 @@
 /**
  * What the connection's components ask the Connection to do, as one
  * vocabulary of steps: those of resets.ts and addresses.ts, and those of the
- * options in (options-in.ts) and the receive path (receive-path.ts). A
+ * options in (options-in.ts), the receive path (receive-path.ts) and the
+ * joins (join-steps.ts). A
  * component yields its steps one at a time; the Connection applies each before
  * it asks for the next, so a step that resets a subflow or ends the MPTCP mode
  * changes what the next one sees. And what those components read: InputView.
@@ -15,6 +16,7 @@ import type { Negotiation } from './handshake.js';
 import type { Keys } from './keys.js';
 import type { ResetEffect } from './resets.js';
 import type { Subflow } from './subflow.js';
+import type { SubflowInfo } from './types.js';
 
 /** An event for the application, without the connection (the Connection adds itself). */
 export type EventBody<E = HostEventOf<unknown>> = E extends unknown ? Omit<E, 'conn'> : never;
@@ -30,8 +32,6 @@ export type ConnectionStep =
   | { do: 'data-ack'; ackOff: number; window: number }
   /** The connection falls back to TCP on `s` (§3.7); `delta` maps the subflow's sequence to the data level. */
   | { do: 'fall-back'; s: Subflow; reason: string; delta: number }
-  /** A join initiator's fourth ACK, or the listener's third: the join on `s` is done (§3.2). */
-  | { do: 'join-done'; s: Subflow }
   | { do: 'event'; event: EventBody };
 
 export type Steps = Generator<ConnectionStep, void, void>;
@@ -46,6 +46,8 @@ export interface InputView extends AddressView {
   addresses: Addresses;
   tx: DataSender;
   rx: DataReceiver;
+  /** What the application is told of `s`. */
+  info(s: Subflow): SubflowInfo;
   /** A fallback to TCP is still possible on `s` (§3.7). */
   mayFallBack(s: Subflow): boolean;
 }
