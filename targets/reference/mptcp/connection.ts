@@ -13,6 +13,7 @@
  */
 import { TcpRstReason, type MpJoin, type MptcpOption, type TcpSegment } from '../../../suites/mptcp/codec/index.js';
 import { Addresses } from './addresses.js';
+import { afterSubflowFin, checkClose, reinjectFrom, subflowClosed } from './closing.js';
 import type { ConnectionHost, HostEventOf } from './connection-host.js';
 import { DataReceiver, type Received } from './data-receiver.js';
 import { DataSender, type SendContext } from './data-sender.js';
@@ -258,7 +259,7 @@ export class Connection implements SubflowOwner<Subflow> {
     const s = this.subs.find(subflowId);
     if (!s) return;
     s.noNewData = true;
-    this.reinjectFrom(s);
+    reinjectFrom(this.view(), s);
     s.queueFin();
   }
 
@@ -460,6 +461,7 @@ export class Connection implements SubflowOwner<Subflow> {
       key: this.key,
       tx: this.tx,
       rx: this.rx,
+      life: this.life,
       info: (s) => this.subs.info(s),
       mayFallBack: (s) => this.mayFallBack(s),
     };
@@ -537,44 +539,14 @@ export class Connection implements SubflowOwner<Subflow> {
     }
   }
 
-  /** After the subflow moved on from the peer's FIN. */
+  /** After the subflow moved on from the peer's FIN (closing.ts). */
   afterSubflowFin(s: Subflow, now: number): void {
-    if (this.mode !== 'mptcp') {
-      this.checkClose(now);
-      return;
-    }
-    // MPTCP: only this subflow ends (the data stream ends with DATA_FIN).
-    const others = this.subs.usable(true).filter((x) => x !== s);
-    if ((this.rx.eof && this.tx.finAcked) || others.length > 0 || this.state === 'reset') {
-      s.noNewData = true;
-      if (others.length > 0) this.reinjectFrom(s);
-      s.queueFin();
-    }
-    this.checkClose(now);
+    this.apply(afterSubflowFin(this.view(), s), now);
   }
 
-  /** A subflow entered TIME_WAIT or CLOSED. */
+  /** A subflow entered TIME_WAIT or CLOSED (closing.ts). */
   onSubflowClosed(s: Subflow): void {
-    const abnormal = s.closeReason !== undefined;
-    if (this.mode === 'mptcp' && abnormal) this.reinjectFrom(s);
-    if (this.mode === 'mptcp' || !s.initial) {
-      this.host.emitEvent({
-        type: 'subflow-removed',
-        conn: this,
-        subflow: this.subs.info(s),
-        reason: s.closeReason ?? 'closed',
-        ...(s.closeRst ? { tcpRst: s.closeRst } : {}),
-      });
-    }
-    if (this.state === 'reset' || this.state === 'closed') return;
-    const open = this.subflowList.filter((x) => !x.closed && x.state !== 'time-wait');
-    if (open.length === 0) {
-      if (!this.life.streamsDone(this.tx.finAcked, this.rx.eof)) {
-        this.becomeReset(s.closeReason ?? 'all subflows closed before the end of the data', s.closeRst ? { tcpRst: s.closeRst } : {});
-        return;
-      }
-    }
-    this.checkClose(this.host.now);
+    this.apply(subflowClosed(this.view(), s), this.host.now);
   }
 
   /** A RST arrived on a subflow. */
@@ -603,17 +575,14 @@ export class Connection implements SubflowOwner<Subflow> {
       else if (e.do === 'send') this.mp(e.s).pendingOptions.push(e.option);
       else if (e.do === 'drop') this.dropSubflow(e.s, e.reason, [tcpRst(TcpRstReason.UNSPECIFIED)], now);
       else if (e.do === 'probe') e.s.sendWindowProbe(now);
-      else if (e.do === 'deliver') this.deliver(e.off, e.data);
+      else if (e.do === 'closed') {
+        this.host.unregisterToken(this);
+        this.host.emitEvent({ type: 'closed', conn: this });
+      } else if (e.do === 'deliver') this.deliver(e.off, e.data);
       else if (e.do === 'data-fin') this.peerDataFin(e.off, now);
       else if (e.do === 'data-ack') this.tx.onDataAck(e.ackOff, e.window, now, this.sendContext());
       else this.fallBack(e.s, e.reason, e.delta);
     }
-  }
-
-  /** The data-level octets a dead or closing subflow still owed go on the others. */
-  private reinjectFrom(s: Subflow): void {
-    if (this.mode !== 'mptcp') return;
-    if (this.tx.reinjectChunks(s.unackedChunks()).reinjected) this.fb.allowInfinite = false;
   }
 
   onIdleTimer(s: Subflow, now: number): void {
@@ -628,29 +597,13 @@ export class Connection implements SubflowOwner<Subflow> {
     this.host.emitEvent({ type: 'reset', conn: this, reason, ...extra });
   }
 
-  private checkClose(now: number): void {
-    if (this.life.over) return;
-    if (this.tx.shutdownRequested || this.rx.eof) this.life.on('ending');
-    if (this.mode === 'mptcp' && this.tx.finAcked && this.rx.eof) {
-      for (const s of this.subflowList) if (!s.closed && !s.finQueued && s.synchronized) s.queueFin();
-    }
-    const allDown = this.subflowList.every((s) => s.closed || s.state === 'time-wait');
-    if (allDown && this.subflowList.length > 0) {
-      if (this.life.streamsDone(this.tx.finAcked, this.rx.eof) && this.life.on('all-down')) {
-        this.host.unregisterToken(this);
-        this.host.emitEvent({ type: 'closed', conn: this });
-      }
-    }
-    void now;
-  }
-
   // ================================================================ sending
 
   /** Puts data on the subflows and sends what is due. */
   flush(now: number): void {
     if (this.state !== 'reset') this.schedule(now);
     for (const s of [...this.subflowList]) s.output(now);
-    this.checkClose(now);
+    this.apply(checkClose(this.view()), now);
     // Subflow FINs queued by checkClose go out now.
     for (const s of this.subflowList) if (s.finQueued) s.output(now);
   }

@@ -1,8 +1,8 @@
 /**
  * What the connection's components ask the Connection to do, as one
  * vocabulary of steps: those of resets.ts and addresses.ts, and those of the
- * options in (options-in.ts), the receive path (receive-path.ts) and the
- * joins (join-steps.ts). A
+ * options in (options-in.ts), the receive path (receive-path.ts), the joins
+ * (join-steps.ts) and the connection's end (closing.ts). A
  * component yields its steps one at a time; the Connection applies each before
  * it asks for the next, so a step that resets a subflow or ends the MPTCP mode
  * changes what the next one sees. And what those components read: InputView.
@@ -14,6 +14,7 @@ import type { DataSender } from './data-sender.js';
 import type { Fallback } from './fallback.js';
 import type { Negotiation } from './handshake.js';
 import type { Keys } from './keys.js';
+import type { Lifecycle } from './lifecycle.js';
 import type { ResetEffect } from './resets.js';
 import type { Subflow } from './subflow.js';
 import type { SubflowInfo } from './types.js';
@@ -32,7 +33,9 @@ export type ConnectionStep =
   | { do: 'data-ack'; ackOff: number; window: number }
   /** The connection falls back to TCP on `s` (§3.7); `delta` maps the subflow's sequence to the data level. */
   | { do: 'fall-back'; s: Subflow; reason: string; delta: number }
-  | { do: 'event'; event: EventBody };
+  | { do: 'event'; event: EventBody }
+  /** The connection closed (lifecycle.ts moved it): its token leaves the host's table, the application hears. */
+  | { do: 'closed' };
 
 export type Steps = Generator<ConnectionStep, void, void>;
 
@@ -40,6 +43,7 @@ export type Steps = Generator<ConnectionStep, void, void>;
 export interface InputView extends AddressView {
   role: 'client' | 'server';
   key: Keys;
+  life: Lifecycle;
   /** What MP_CAPABLE settled (checksums, full establishment). */
   hs: Negotiation;
   fb: Fallback;
