@@ -20,12 +20,12 @@ import { DataSender, type SendContext } from './data-sender.js';
 import { Fallback } from './fallback.js';
 import { Keys } from './keys.js';
 import { Lifecycle } from './lifecycle.js';
-import { implicitMapping } from './incoming-options.js';
-import { Negotiation, type Negotiated } from './handshake.js';
+import { Negotiation } from './handshake.js';
+import { negotiated, synAck, synRetransmit, thirdAck } from './handshake-steps.js';
 import { addressIdFor } from './join.js';
 import { joinSynAck, joinThirdAck } from './join-steps.js';
 import type { ConnectionMode } from './option-builder.js';
-import { optionSteps, segmentOptions } from './options-in.js';
+import { segmentOptions } from './options-in.js';
 import { OutgoingOptions } from './options-out.js';
 import { subflowData } from './receive-path.js';
 import { abort, dropSubflow, subflowFailed, subflowReset, tcpRst } from './resets.js';
@@ -267,7 +267,14 @@ export class Connection implements SubflowOwner<Subflow> {
 
   /** Active open. */
   startConnect(local: string, localPort: number, remote: string, remotePort: number): void {
-    if (this.mode === 'pending') this.negotiated(this.hs.start(this.host.random, (t) => this.host.tokenInUse(t)));
+    if (this.mode === 'pending')
+      this.apply(
+        negotiated(
+          this.view(),
+          this.hs.start(this.host.random, (t) => this.host.tokenInUse(t)),
+        ),
+        this.host.now,
+      );
     const s = this.newSubflow({ local, localPort, remote, remotePort, initial: true }, 'syn-sent');
     s.offeredWscale = this.host.windowScale ?? undefined;
     s.initiatedHere = true;
@@ -275,19 +282,15 @@ export class Connection implements SubflowOwner<Subflow> {
 
   /** Passive open: a SYN on a listening port. */
   acceptSyn(seg: TcpSegment, opts: ParsedOptions, local: string, remote: string): Subflow {
-    if (this.mode === 'pending') this.negotiated(this.hs.onSyn(opts.mptcp, this.host.random, (t) => this.host.tokenInUse(t)));
+    if (this.mode === 'pending')
+      this.apply(
+        negotiated(
+          this.view(),
+          this.hs.onSyn(opts.mptcp, this.host.random, (t) => this.host.tokenInUse(t)),
+        ),
+        this.host.now,
+      );
     return this.passiveSubflow(seg, opts, local, remote, true);
-  }
-
-  /** Applies what a segment of the MP_CAPABLE handshake decided (handshake.ts). */
-  private negotiated(n: Negotiated): void {
-    if (n.do === 'keyed') this.host.registerToken(this);
-    else if (n.do === 'mptcp') this.life.modeOn('negotiated');
-    else if (n.do === 'fall-back') this.noteFallback(n.reason);
-    else if (n.do === 'plain-tcp') {
-      this.life.modeOn('fall-back');
-      this.fb.note(n.reason);
-    }
   }
 
   /** A new subflow (its id and ISN drawn here), in the Host's table. */
@@ -312,16 +315,7 @@ export class Connection implements SubflowOwner<Subflow> {
       this.apply(joinThirdAck(this.view(), s, opts.mptcp), now);
       return !s.closed; // reset when the join failed (join-steps.ts)
     }
-    if (this.mode === 'pending') {
-      const n = this.hs.onThirdAck(opts.mptcp, seg.payload.length > 0);
-      this.negotiated(n);
-      if (n.do === 'mptcp' && n.data) this.apply(optionSteps(this.view(), s, implicitMapping(this.hs, n.data), now), now);
-      // A DSS with a data ACK at once, so that the initiator knows its key arrived (fully established, §3.1).
-      else if (n.do === 'mptcp') s.ackPending = true;
-    }
-    this.tx.openWindow(s.sndWnd);
-    this.life.on('handshake-done');
-    this.host.enqueueAccept(this);
+    this.apply(thirdAck(this.view(), s, seg, opts.mptcp, now), now);
     return true;
   }
 
@@ -331,22 +325,13 @@ export class Connection implements SubflowOwner<Subflow> {
       this.apply(joinSynAck(this.view(), s, opts.mptcp, now), now);
       return !s.closed; // reset when the join failed (join-steps.ts)
     }
-    if (this.mode === 'pending') this.negotiated(this.hs.onSynAck(opts.mptcp));
-    this.tx.openWindow(s.sndWnd);
-    this.life.on('handshake-done');
-    s.ackPending = true; // the third ACK
-    this.host.emitEvent({ type: 'connected', conn: this });
+    this.apply(synAck(this.view(), s, opts.mptcp), now);
     void seg;
-    void now;
     return true;
   }
 
   onSynRetransmit(s: Subflow, retries: number): void {
-    const limit = this.host.synRetriesBeforeFallback;
-    if (s.initial && this.role === 'client' && this.mode === 'pending' && limit !== null && retries > limit && !this.fb.synWithoutMpc) {
-      this.fb.synWithoutMpc = true;
-      this.noteFallback(`no answer to ${retries - 1} SYNs with MP_CAPABLE: the next SYN goes without it`);
-    }
+    this.apply(synRetransmit(this.view(), s, retries, this.host.synRetriesBeforeFallback), this.host.now);
   }
 
   // ---------------------------------------------------------------- MP_JOIN
@@ -369,26 +354,6 @@ export class Connection implements SubflowOwner<Subflow> {
   }
 
   // ================================================================ fallback
-
-  /** Falls back to TCP (§3.7), for good. */
-  private noteFallback(reason: string): void {
-    if (!this.fb.note(reason)) return;
-    this.life.modeOn('fall-back');
-    this.host.stats.fallbacks++;
-    this.host.unregisterToken(this);
-    this.host.emitEvent({ type: 'fallback', conn: this, reason });
-  }
-
-  /** Falls back an established MPTCP connection on its single subflow. */
-  private fallBack(s: Subflow, reason: string, rxDelta: number): void {
-    if (this.mode !== 'mptcp') return;
-    // Octets gathered for a mapping not yet checked go through as they are.
-    for (const p of this.mp(s).rx.fallBack(rxDelta)) this.deliver(p.off, p.data);
-    this.tx.dropReinjections();
-    this.noteFallback(reason);
-    // A FIN that came while MPTCP was in use ends the data stream now.
-    if (s.peerFinReceived && this.rx.finOffset === undefined) this.received(this.rx.finHere(this.mode === 'mptcp'));
-  }
 
   private mayFallBack(s: Subflow): boolean {
     return this.fb.possible(s.initial, this.subs.live().length);
@@ -581,7 +546,10 @@ export class Connection implements SubflowOwner<Subflow> {
       } else if (e.do === 'deliver') this.deliver(e.off, e.data);
       else if (e.do === 'data-fin') this.peerDataFin(e.off, now);
       else if (e.do === 'data-ack') this.tx.onDataAck(e.ackOff, e.window, now, this.sendContext());
-      else this.fallBack(e.s, e.reason, e.delta);
+      else if (e.do === 'stream-end') this.received(this.rx.finHere(this.mode === 'mptcp'));
+      else if (e.do === 'register-token') this.host.registerToken(this);
+      else if (e.do === 'forget-token') this.host.unregisterToken(this);
+      else this.host.enqueueAccept(this);
     }
   }
 

@@ -8,6 +8,7 @@
  * (§3.7) fall back or reset the subflow.
  */
 import { TcpRstReason, type MptcpOption, type TcpSegment } from '../../../suites/mptcp/codec/index.js';
+import { fallBack } from './fallback-steps.js';
 import { readSegmentOptions, type IncomingView, type OptionEffect } from './incoming-options.js';
 import { joinDone } from './join-steps.js';
 import { dropSubflow, onFastclose, tcpRst } from './resets.js';
@@ -70,7 +71,7 @@ export function* optionSteps(v: InputView, s: Subflow, e: OptionEffect, now: num
     }
     case 'infinite-mapping':
       yield { do: 'count', stat: 'infiniteMapReceived' };
-      if (v.mayFallBack(s)) yield { do: 'fall-back', s, reason: 'infinite mapping received', delta: e.delta };
+      if (v.mayFallBack(s)) yield* fallBack(v, s, 'infinite mapping received', e.delta);
       else yield* dropSubflow(v, s, 'infinite mapping on a connection with several subflows', [tcpRst(TcpRstReason.MPTCP_SPECIFIC)]);
       return;
     case 'reset-subflow':
@@ -99,7 +100,7 @@ export function* optionSteps(v: InputView, s: Subflow, e: OptionEffect, now: num
       if (v.mayFallBack(s)) {
         // §3.7: one final mapping with data-level length 0 (the infinite mapping) on the next data, then no options.
         v.fb.infiniteMapPending = true;
-        yield { do: 'fall-back', s, reason: 'data acknowledged without a data ACK (MPTCP options removed)', delta: v.mp(s).rx.lastDelta ?? -1 };
+        yield* fallBack(v, s, 'data acknowledged without a data ACK (MPTCP options removed)', v.mp(s).rx.lastDelta ?? -1);
       } else if (s.initial || v.mp(s).joined) yield* dropSubflow(v, s, 'data acknowledged without a data ACK', [tcpRst(TcpRstReason.MIDDLEBOX_INTERFERENCE)]);
   }
 }
@@ -111,5 +112,5 @@ function* onMpFail(v: InputView, s: Subflow, dsn: bigint): Steps {
   // Several subflows: the peer resets the subflow. One: answer with MP_FAIL and an infinite mapping, and fall back.
   if (v.fb.onMpFail(v.mayFallBack(s)) !== 'fall-back') return;
   yield { do: 'send', s, option: { type: 'mptcp', subtype: 'mp_fail', dsn } };
-  yield { do: 'fall-back', s, reason: 'MP_FAIL received (DSS checksum failed at the peer)', delta: v.mp(s).rx.lastDelta ?? -1 };
+  yield* fallBack(v, s, 'MP_FAIL received (DSS checksum failed at the peer)', v.mp(s).rx.lastDelta ?? -1);
 }

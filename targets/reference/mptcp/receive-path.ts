@@ -10,6 +10,7 @@
  */
 import { TcpRstReason, verifyDssChecksum } from '../../../suites/mptcp/codec/index.js';
 import type { RxMapping, RxMappings } from './mappings.js';
+import { fallBack } from './fallback-steps.js';
 import { dropSubflow, tcpRst } from './resets.js';
 import { dsnOf } from './seq.js';
 import type { InputView, Steps } from './steps.js';
@@ -88,12 +89,7 @@ export function* subflowData(v: InputView, s: Subflow, rel: number, bytes: Uint8
         break;
       case 'unmapped':
         if (!v.mayFallBack(s)) return yield* dropSubflow(v, s, 'data without a DSS mapping', [tcpRst(TcpRstReason.MIDDLEBOX_INTERFERENCE)]);
-        yield {
-          do: 'fall-back',
-          s,
-          reason: step.sawMapping ? 'DSS mapping missing on data (infinite mapping fallback)' : 'first data without DSS',
-          delta: maps.lastDelta ?? -1,
-        };
+        yield* fallBack(v, s, step.sawMapping ? 'DSS mapping missing on data (infinite mapping fallback)' : 'first data without DSS', maps.lastDelta ?? -1);
         yield { do: 'deliver', off: step.at + maps.delta!, data: step.rest };
         return;
       case 'checksum-failed':
@@ -120,7 +116,7 @@ function* checksumFailed(v: InputView, s: Subflow, m: RxMapping, data: Uint8Arra
     s.ackPending = true;
     v.fb.checksumFailed();
     v.mp(s).rx.remove(m);
-    yield { do: 'fall-back', s, reason: 'DSS checksum failed (MP_FAIL sent)', delta: m.dataOff - m.ssn };
+    yield* fallBack(v, s, 'DSS checksum failed (MP_FAIL sent)', m.dataOff - m.ssn);
     yield { do: 'deliver', off: m.dataOff, data };
     return;
   }

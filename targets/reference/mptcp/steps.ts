@@ -1,8 +1,9 @@
 /**
  * What the connection's components ask the Connection to do, as one
  * vocabulary of steps: those of resets.ts and addresses.ts, and those of the
- * options in (options-in.ts), the receive path (receive-path.ts), the joins
- * (join-steps.ts) and the connection's end (closing.ts). A
+ * first handshake (handshake-steps.ts), the options in (options-in.ts), the
+ * receive path (receive-path.ts), the joins (join-steps.ts), the fallback
+ * (fallback-steps.ts) and the connection's end (closing.ts). A
  * component yields its steps one at a time; the Connection applies each before
  * it asks for the next, so a step that resets a subflow or ends the MPTCP mode
  * changes what the next one sees. And what those components read: InputView.
@@ -31,11 +32,16 @@ export type ConnectionStep =
   | { do: 'data-fin'; off: number }
   /** Our data acknowledged up to data-level `ackOff`, with the peer's `window`. */
   | { do: 'data-ack'; ackOff: number; window: number }
-  /** The connection falls back to TCP on `s` (§3.7); `delta` maps the subflow's sequence to the data level. */
-  | { do: 'fall-back'; s: Subflow; reason: string; delta: number }
   | { do: 'event'; event: EventBody }
   /** The connection closed (lifecycle.ts moved it): its token leaves the host's table, the application hears. */
-  | { do: 'closed' };
+  | { do: 'closed' }
+  /** The peer's data stream ends where the receive side is (its FIN, after a fallback). */
+  | { do: 'stream-end' }
+  /** Our token goes in the host's table (MP_JOIN SYNs find the connection by it), or leaves it. */
+  | { do: 'register-token' }
+  | { do: 'forget-token' }
+  /** The first subflow's handshake completed on a listener: the connection waits for accept(). */
+  | { do: 'accept' };
 
 export type Steps = Generator<ConnectionStep, void, void>;
 
