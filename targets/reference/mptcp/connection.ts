@@ -1,13 +1,15 @@
 /**
  * A connection: plain TCP, or MPTCP v1 (RFC 8684) over one or more subflows.
  *
- * It ties its components together and applies what they decide: the data
- * level (data-sender.ts, data-receiver.ts, mappings.ts, receive-path.ts), its
- * subflows (subflow-set.ts), its state and mode (lifecycle.ts), the options in
- * and out (incoming-options.ts, option-builder.ts), the handshakes' decisions
- * (handshake.ts, join.ts), the fallback (fallback.ts) and the addresses
- * (addresses.ts), and the subflows' resets and ends (resets.ts). What is
- * still here: keys and tokens, MP_PRIO, and the glue.
+ * It owns its components and applies what they decide: the keys (keys.ts),
+ * what MP_CAPABLE settled (handshake.ts), the data level (data-sender.ts,
+ * data-receiver.ts), its subflows (subflow-set.ts), its state and mode
+ * (lifecycle.ts), the fallback (fallback.ts), the addresses (addresses.ts) and
+ * the options out (options-out.ts). The components that decide what happens
+ * (the handshakes, the options in, the receive path, the fallback, the resets,
+ * the addresses, the connection's end) return steps (steps.ts), which `apply`
+ * carries out one at a time. What is still here: the application's API, the
+ * subflows' making, the interface a Subflow reports to, and `apply`.
  *
  * Data-level positions are offsets (seq.ts): 0 is the octet at IDSN + 1.
  */
@@ -353,12 +355,6 @@ export class Connection implements SubflowOwner<Subflow> {
     return addressIdFor(address, this.subflowList[0]?.local, this.host.addresses);
   }
 
-  // ================================================================ fallback
-
-  private mayFallBack(s: Subflow): boolean {
-    return this.fb.possible(s.initial, this.subs.live().length);
-  }
-
   // ================================================================ options out
 
   /** Octets of options every data segment may carry (options-out.ts). */
@@ -428,7 +424,7 @@ export class Connection implements SubflowOwner<Subflow> {
       rx: this.rx,
       life: this.life,
       info: (s) => this.subs.info(s),
-      mayFallBack: (s) => this.mayFallBack(s),
+      mayFallBack: (s) => this.fb.possible(s.initial, this.subs.live().length),
     };
   }
 
@@ -437,17 +433,6 @@ export class Connection implements SubflowOwner<Subflow> {
   /** In-order subflow octets, from relative sequence `rel` (receive-path.ts). */
   onSubflowData(s: Subflow, rel: number, bytes: Uint8Array, now: number): void {
     this.apply(subflowData(this.view(), s, rel, bytes), now);
-  }
-
-  /** Data-level octets at offset `off`. */
-  private deliver(off: number, data: Uint8Array): void {
-    this.received(this.rx.deliver(off, data, this.mode === 'mptcp'));
-  }
-
-  /** The peer's DATA_FIN at offset `off`. */
-  private peerDataFin(off: number, now: number): void {
-    this.received(this.rx.finAt(off, this.mode === 'mptcp'));
-    void now;
   }
 
   /** Tells the application what the receive side changed; the end of the stream is acknowledged at once. */
@@ -543,8 +528,8 @@ export class Connection implements SubflowOwner<Subflow> {
       else if (e.do === 'closed') {
         this.host.unregisterToken(this);
         this.host.emitEvent({ type: 'closed', conn: this });
-      } else if (e.do === 'deliver') this.deliver(e.off, e.data);
-      else if (e.do === 'data-fin') this.peerDataFin(e.off, now);
+      } else if (e.do === 'deliver') this.received(this.rx.deliver(e.off, e.data, this.mode === 'mptcp'));
+      else if (e.do === 'data-fin') this.received(this.rx.finAt(e.off, this.mode === 'mptcp'));
       else if (e.do === 'data-ack') this.tx.onDataAck(e.ackOff, e.window, now, this.sendContext());
       else if (e.do === 'stream-end') this.received(this.rx.finHere(this.mode === 'mptcp'));
       else if (e.do === 'register-token') this.host.registerToken(this);
