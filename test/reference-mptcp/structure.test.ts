@@ -18,8 +18,7 @@ const CODE = /\.(ts|mts|cts|js|mjs|cjs|py|go|c|sh)$/;
  * lines it may have and why: a ceiling that only comes down.
  */
 const OVER_CEILING: Record<string, number> = {
-  // Not split yet (issue 12): by topic.
-  'test/reports/html.test.ts': 813,
+  // None at present.
 };
 
 function sources(dir: string, code = /\.ts$/): string[] {
