@@ -269,14 +269,7 @@ export class Connection implements SubflowOwner<Subflow> {
 
   /** Active open. */
   startConnect(local: string, localPort: number, remote: string, remotePort: number): void {
-    if (this.mode === 'pending')
-      this.apply(
-        negotiated(
-          this.view(),
-          this.hs.start(this.host.random, (t) => this.host.tokenInUse(t)),
-        ),
-        this.host.now,
-      );
+    if (this.mode === 'pending') this.apply(negotiated(this.view(), this.hs.start(this.host)), this.host.now);
     const s = this.newSubflow({ local, localPort, remote, remotePort, initial: true }, 'syn-sent');
     s.offeredWscale = this.host.windowScale ?? undefined;
     s.initiatedHere = true;
@@ -284,14 +277,7 @@ export class Connection implements SubflowOwner<Subflow> {
 
   /** Passive open: a SYN on a listening port. */
   acceptSyn(seg: TcpSegment, opts: ParsedOptions, local: string, remote: string): Subflow {
-    if (this.mode === 'pending')
-      this.apply(
-        negotiated(
-          this.view(),
-          this.hs.onSyn(opts.mptcp, this.host.random, (t) => this.host.tokenInUse(t)),
-        ),
-        this.host.now,
-      );
+    if (this.mode === 'pending') this.apply(negotiated(this.view(), this.hs.onSyn(opts.mptcp, this.host)), this.host.now);
     return this.passiveSubflow(seg, opts, local, remote, true);
   }
 

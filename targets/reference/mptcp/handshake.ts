@@ -53,6 +53,12 @@ export type Negotiated =
   | { do: 'plain-tcp'; reason: string }
   | { do: 'nothing' };
 
+/** What drawing our key needs of the host: randomness, and the tokens in use. */
+export interface KeyHost {
+  readonly random: RandomSource;
+  tokenInUse(token: number): boolean;
+}
+
 /** What MP_CAPABLE settles, and the handshake's three segments as they change it. */
 export class Negotiation {
   /** DSS checksums in use (flag A on either side). */
@@ -68,18 +74,18 @@ export class Negotiation {
     private readonly ours: { version: 0 | 1; checksum: boolean },
   ) {}
 
-  /** Active open: our key, before the SYN. */
-  start(random: RandomSource, tokenInUse: (token: number) => boolean): Negotiated {
-    this.keys.draw(random, tokenInUse);
+  /** Active open: our key (unique on `host`), before the SYN. */
+  start(host: KeyHost): Negotiated {
+    this.keys.draw(host.random, (t) => host.tokenInUse(t));
     return { do: 'keyed' };
   }
 
   /** Passive open: a SYN on a listening port, with its options. */
-  onSyn(options: readonly MptcpOption[], random: RandomSource, tokenInUse: (token: number) => boolean): Negotiated {
+  onSyn(options: readonly MptcpOption[], host: KeyHost): Negotiated {
     const mpc = options.find((o): o is MpCapable => o.subtype === 'mp_capable');
     const why = synRefusal(mpc, this.ours.version);
     if (why) return mpc || why !== 'SYN without MP_CAPABLE' ? { do: 'fall-back', reason: why } : { do: 'plain-tcp', reason: why };
-    this.keys.draw(random, tokenInUse);
+    this.keys.draw(host.random, (t) => host.tokenInUse(t));
     this.checksum = this.ours.checksum || mpc!.flags.A;
     this.peerDeniesJoinToFirstAddress = mpc!.flags.C;
     return { do: 'keyed' };
