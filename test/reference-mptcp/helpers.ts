@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import type { Connection, ConnectOptions, Host, ListenOptions } from '../../targets/reference/mptcp/index.js';
-import { Sink, type Sim } from '../../targets/reference/mptcp/sim/network.js';
+import type { MptcpOption, Packet } from '../../suites/mptcp/codec/index.js';
+import { mptcpOptions, Sink, type Sim } from '../../targets/reference/mptcp/sim/network.js';
 
 export const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
@@ -89,4 +90,18 @@ export function transfer(a: Host, b: Host, sim: Sim, o: TransferOptions = {}): T
 export function assertSameBytes(got: Uint8Array, want: Uint8Array, what: string): void {
   assert.equal(got.length, want.length, `${what}: ${got.length} octets instead of ${want.length}`);
   assert.equal(sha(got), sha(want), `${what}: the octets differ`);
+}
+
+export const isSyn = (p: Packet) => !!p.tcp.flags.syn && !p.tcp.flags.ack;
+export const isSynAck = (p: Packet) => !!p.tcp.flags.syn && !!p.tcp.flags.ack;
+export const hasData = (p: Packet) => p.tcp.payload.length > 0;
+
+/** Every MPTCP option seen on the wire, with the packet. */
+export function tap(sim: Sim): { p: Packet; o: MptcpOption }[] {
+  const seen: { p: Packet; o: MptcpOption }[] = [];
+  sim.hooks.push((d) => {
+    for (const o of mptcpOptions(d.packet)) seen.push({ p: d.packet, o });
+    return undefined;
+  });
+  return seen;
 }

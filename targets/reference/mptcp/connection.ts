@@ -1,32 +1,38 @@
 /**
  * A connection: plain TCP, or MPTCP v1 (RFC 8684) over one or more subflows.
  *
- * It ties its components together and applies what they decide: the data
- * level (data-sender.ts, data-receiver.ts, mappings.ts, receive-path.ts), its
- * subflows (subflow-set.ts), its state and mode (lifecycle.ts), the options in
- * and out (incoming-options.ts, option-builder.ts), the handshakes' decisions
- * (handshake.ts, join.ts), the fallback (fallback.ts) and the addresses
- * (addresses.ts), and the subflows' resets and ends (resets.ts). What is
- * still here: keys and tokens, MP_PRIO, and the glue.
+ * It owns its components and applies what they decide: the keys (keys.ts),
+ * what MP_CAPABLE settled (handshake.ts), the data level (data-sender.ts,
+ * data-receiver.ts), its subflows (subflow-set.ts), its state and mode
+ * (lifecycle.ts), the fallback (fallback.ts), the addresses (addresses.ts) and
+ * the options out (options-out.ts). The components that decide what happens
+ * (the handshakes, the options in, the receive path, the fallback, the resets,
+ * the addresses, the connection's end) return steps (steps.ts), which `apply`
+ * carries out one at a time. What is still here: the application's API, the
+ * subflows' making, the interface a Subflow reports to, and `apply`.
  *
  * Data-level positions are offsets (seq.ts): 0 is the octet at IDSN + 1.
  */
-import { deriveIdsn, deriveToken, TcpRstReason, type MpCapable, type MpJoin, type MptcpOption, type TcpSegment } from '../../../suites/mptcp/codec/index.js';
-import { Addresses, type AddressEffect, type AddressView } from './addresses.js';
+import { TcpRstReason, type MpJoin, type MptcpOption, type TcpSegment } from '../../../suites/mptcp/codec/index.js';
+import { Addresses } from './addresses.js';
+import { afterSubflowFin, checkClose, reinjectFrom, subflowClosed } from './closing.js';
 import type { ConnectionHost, HostEventOf } from './connection-host.js';
 import { DataReceiver, type Received } from './data-receiver.js';
 import { DataSender, type SendContext } from './data-sender.js';
 import { Fallback } from './fallback.js';
+import { Keys } from './keys.js';
 import { Lifecycle } from './lifecycle.js';
-import { implicitMapping, readSegmentOptions, type IncomingView, type OptionEffect } from './incoming-options.js';
-import { synAckRefusal, synRefusal, thirdAckRefusal } from './handshake.js';
-import { addressIdFor, assertJoinAddresses, joinSynAckOutcome, joinThirdAckOutcome } from './join.js';
-import { random64 } from './random.js';
-import { buildOptions, type ConnectionMode, type ConnectionView } from './option-builder.js';
-import { walkMappings } from './receive-path.js';
-import { abort, dropSubflow, onFastclose, subflowFailed, subflowReset, tcpRst, type ResetEffect, type ResetView } from './resets.js';
-import type { RxMapping } from './mappings.js';
-import { subflowView, type SubflowMptcp } from './subflow-mptcp.js';
+import { Negotiation } from './handshake.js';
+import { negotiated, synAck, synRetransmit, thirdAck } from './handshake-steps.js';
+import { addressIdFor, assertJoinAddresses } from './join.js';
+import { joinSynAck, joinThirdAck } from './join-steps.js';
+import type { ConnectionMode } from './option-builder.js';
+import { segmentOptions } from './options-in.js';
+import { OutgoingOptions } from './options-out.js';
+import { subflowData } from './receive-path.js';
+import { abort, dropSubflow, subflowFailed, subflowReset, tcpRst } from './resets.js';
+import type { ConnectionStep, InputView } from './steps.js';
+import type { SubflowMptcp } from './subflow-mptcp.js';
 import { SubflowSet } from './subflow-set.js';
 import { Subflow, type Chunk, type ParsedOptions, type SegmentKind, type SubflowInit, type SubflowOwner } from './subflow.js';
 import type { ConnectionState, MptcpOptions, SubflowInfo, TcpRstInfo } from './types.js';
@@ -46,21 +52,10 @@ export class Connection implements SubflowOwner<Subflow> {
   /** Its state and mode, and the moves between them (lifecycle.ts). */
   private readonly life: Lifecycle;
 
-  // MPTCP keys and what follows from them.
-  localKey = 0n;
-  remoteKey: bigint | undefined;
-  localToken = 0;
-  remoteToken = 0;
-  localIdsn = 0n;
-  remoteIdsn = 0n;
-  /** DSS checksums in use (flag A on either side). */
-  checksum = false;
-  /** Initiator: a DSS with a data ACK came from the peer (§3.1); the listener is fully established with the third ACK. */
-  fullyEstablished = false;
-  /** The peer set flag C (§3.1): no join to the address and port of its end of the first subflow. */
-  peerDeniesJoinToFirstAddress = false;
-  private sndBase = 1n;
-  private rcvBase = 1n;
+  /** MPTCP keys and what follows from them: tokens, IDSNs, data-level bases (keys.ts). */
+  private readonly key = new Keys();
+  /** What MP_CAPABLE settled: DSS checksums, flag C, full establishment (handshake.ts). */
+  private readonly hs: Negotiation;
 
   /** Its subflows, and what it keeps about each at the MPTCP level (subflow-set.ts). */
   private readonly subs = new SubflowSet();
@@ -74,6 +69,9 @@ export class Connection implements SubflowOwner<Subflow> {
   /** The fallback to TCP, MP_FAIL and the infinite mapping (fallback.ts, §3.7). */
   private readonly fb = new Fallback();
 
+  /** The MPTCP options our segments carry, and what sending them changes (options-out.ts). */
+  private readonly out: OutgoingOptions;
+
   /** ADD_ADDR and REMOVE_ADDR, ours and the peer's (addresses.ts). */
   private readonly addresses = new Addresses();
   /** Listener port this connection came from (server). */
@@ -85,8 +83,11 @@ export class Connection implements SubflowOwner<Subflow> {
     this.role = role;
     this.opts = opts;
     this.life = new Lifecycle(opts.mptcp);
+    this.hs = new Negotiation(this.key, opts);
     this.rx = new DataReceiver(host.receiveBuffer);
     this.tx = new DataSender({ initialRto: host.initialRto, minRto: host.minRto });
+    const { life, key, hs, fb, tx, rx, subs } = this;
+    this.out = new OutgoingOptions({ role, opts, life, key, hs, fb, tx, rx, subs, stats: host.stats });
   }
 
   // ================================================================ public API
@@ -114,20 +115,35 @@ export class Connection implements SubflowOwner<Subflow> {
     return this.fb.info;
   }
 
+  /** DSS checksums in use (flag A on either side). */
+  get checksum(): boolean {
+    return this.hs.checksum;
+  }
+
+  /** Initiator: a DSS with a data ACK came from the peer (§3.1); the listener is fully established with the third ACK. */
+  get fullyEstablished(): boolean {
+    return this.hs.fullyEstablished;
+  }
+
+  /** The peer set flag C (§3.1): no join to the address and port of its end of the first subflow. */
+  get peerDeniesJoinToFirstAddress(): boolean {
+    return this.hs.peerDeniesJoinToFirstAddress;
+  }
+
   get version(): number {
     return this.opts.version;
   }
 
   get keys(): { local: bigint; remote: bigint | undefined } {
-    return { local: this.localKey, remote: this.remoteKey };
+    return { local: this.key.localKey, remote: this.key.remoteKey };
   }
 
   get tokens(): { local: number; remote: number } {
-    return { local: this.localToken, remote: this.remoteToken };
+    return { local: this.key.localToken, remote: this.key.remoteToken };
   }
 
   get idsn(): { local: bigint; remote: bigint } {
-    return { local: this.localIdsn, remote: this.remoteIdsn };
+    return { local: this.key.localIdsn, remote: this.key.remoteIdsn };
   }
 
   /** Octets received and not read yet. */
@@ -197,7 +213,7 @@ export class Connection implements SubflowOwner<Subflow> {
 
   /** Resets the connection: RST on every subflow, with MP_FASTCLOSE when MPTCP is in use (§3.5). */
   abort(): void {
-    this.applyResets(abort(this.view()), this.host.now);
+    this.apply(abort(this.view()), this.host.now);
   }
 
   /**
@@ -205,7 +221,7 @@ export class Connection implements SubflowOwner<Subflow> {
    * (its address of the first subflow, or one it announced).
    */
   addSubflow(localAddress: string, remoteAddress: string, port?: number, opts: { backup?: boolean; localPort?: number } = {}): SubflowInfo {
-    if (this.mode !== 'mptcp' || this.remoteKey === undefined) throw new Error('addSubflow needs an established MPTCP connection');
+    if (this.mode !== 'mptcp' || this.key.remoteKey === undefined) throw new Error('addSubflow needs an established MPTCP connection');
     // Also once this end has shut down its sending side (closing): data may still come, and go out.
     if (this.state !== 'established' && this.state !== 'closing') throw new Error(`addSubflow on a connection that is ${this.state}`);
     assertJoinAddresses(localAddress, remoteAddress, this.host.isLocal(localAddress));
@@ -231,13 +247,13 @@ export class Connection implements SubflowOwner<Subflow> {
   /** ADD_ADDR (§3.4.1): announce one of our addresses (with its HMAC). Returns the address id. */
   announceAddress(address: string, port?: number): number {
     const { addressId, send } = this.addresses.announce(this.view(), address, port);
-    this.applyAddress([send], this.host.now);
+    this.apply([send], this.host.now);
     return addressId;
   }
 
   /** REMOVE_ADDR (§3.4.2): withdraw an address id; our subflows on it are reset. */
   removeAddress(addressId: number): void {
-    this.applyAddress(this.addresses.remove(this.view(), addressId), this.host.now);
+    this.apply(this.addresses.remove(this.view(), addressId), this.host.now);
   }
 
   /** Closes one subflow with a FIN (its unacknowledged data goes on the others). */
@@ -245,39 +261,15 @@ export class Connection implements SubflowOwner<Subflow> {
     const s = this.subs.find(subflowId);
     if (!s) return;
     s.noNewData = true;
-    this.reinjectFrom(s);
+    reinjectFrom(this.view(), s);
     s.queueFin();
   }
 
   // ================================================================ opening
 
-  /** Keys and tokens of this end (§3.1); the token must be unique on the host. */
-  private makeKey(): void {
-    for (;;) {
-      const key = random64(this.host.random);
-      const token = deriveToken(key);
-      if (key === 0n || this.host.tokenInUse(token)) continue;
-      this.localKey = key;
-      this.localToken = token;
-      this.localIdsn = deriveIdsn(key);
-      this.sndBase = (this.localIdsn + 1n) & 0xffffffffffffffffn;
-      return;
-    }
-  }
-
-  private learnRemoteKey(key: bigint): void {
-    this.remoteKey = key;
-    this.remoteToken = deriveToken(key);
-    this.remoteIdsn = deriveIdsn(key);
-    this.rcvBase = (this.remoteIdsn + 1n) & 0xffffffffffffffffn;
-  }
-
   /** Active open. */
   startConnect(local: string, localPort: number, remote: string, remotePort: number): void {
-    if (this.mode === 'pending') {
-      this.makeKey();
-      this.host.registerToken(this);
-    }
+    if (this.mode === 'pending') this.apply(negotiated(this.view(), this.hs.start(this.host)), this.host.now);
     const s = this.newSubflow({ local, localPort, remote, remotePort, initial: true }, 'syn-sent');
     s.offeredWscale = this.host.windowScale ?? undefined;
     s.initiatedHere = true;
@@ -285,20 +277,7 @@ export class Connection implements SubflowOwner<Subflow> {
 
   /** Passive open: a SYN on a listening port. */
   acceptSyn(seg: TcpSegment, opts: ParsedOptions, local: string, remote: string): Subflow {
-    const mpc = opts.mptcp.find((o): o is MpCapable => o.subtype === 'mp_capable');
-    if (this.mode === 'pending') {
-      const why = synRefusal(mpc, this.opts.version);
-      if (why) {
-        this.life.modeOn('fall-back');
-        if (mpc || why !== 'SYN without MP_CAPABLE') this.noteFallback(why);
-        else this.fb.note(why);
-      } else {
-        this.makeKey();
-        this.host.registerToken(this);
-        this.checksum = this.opts.checksum || mpc!.flags.A;
-        this.peerDeniesJoinToFirstAddress = mpc!.flags.C;
-      }
-    }
+    if (this.mode === 'pending') this.apply(negotiated(this.view(), this.hs.onSyn(opts.mptcp, this.host)), this.host.now);
     return this.passiveSubflow(seg, opts, local, remote, true);
   }
 
@@ -320,56 +299,27 @@ export class Connection implements SubflowOwner<Subflow> {
 
   /** Our SYN/ACK was answered (listener side). Returns false when the subflow was reset. */
   onHandshakeAck(s: Subflow, seg: TcpSegment, opts: ParsedOptions, now: number): boolean {
-    if (!s.initial) return this.onJoinThirdAck(s, opts, now);
-    if (this.mode === 'pending') {
-      const mpc = opts.mptcp.find((o): o is MpCapable => o.subtype === 'mp_capable' && (o.form === 'ack' || o.form === 'ack-data'));
-      const why = thirdAckRefusal(mpc, this.localKey, seg.payload.length > 0);
-      if (why) this.noteFallback(why);
-      else if (mpc && 'receiverKey' in mpc) {
-        this.learnRemoteKey(mpc.senderKey);
-        this.life.modeOn('negotiated');
-        this.fullyEstablished = true;
-        if (mpc.flags.A) this.checksum = true;
-        if (mpc.form === 'ack-data') this.applyOption(s, implicitMapping(this, mpc), now);
-        // A DSS with a data ACK at once, so that the initiator knows its key arrived (fully established, §3.1).
-        else s.ackPending = true;
-      }
+    if (!s.initial) {
+      this.apply(joinThirdAck(this.view(), s, opts.mptcp), now);
+      return !s.closed; // reset when the join failed (join-steps.ts)
     }
-    this.tx.openWindow(s.sndWnd);
-    this.life.on('handshake-done');
-    this.host.enqueueAccept(this);
+    this.apply(thirdAck(this.view(), s, seg, opts.mptcp, now), now);
     return true;
   }
 
   /** The SYN/ACK of our SYN. Returns false when the subflow was reset. */
   onSynAck(s: Subflow, seg: TcpSegment, opts: ParsedOptions, now: number): boolean {
-    if (!s.initial) return this.onJoinSynAck(s, opts, now);
-    if (this.mode === 'pending') {
-      const mpc = opts.mptcp.find((o): o is MpCapable => o.subtype === 'mp_capable');
-      const why = synAckRefusal(mpc, this.opts.version);
-      if (why) this.noteFallback(why);
-      else if (mpc && mpc.form === 'syn-ack') {
-        this.learnRemoteKey(mpc.senderKey);
-        this.life.modeOn('negotiated');
-        this.checksum = this.opts.checksum || mpc.flags.A;
-        this.peerDeniesJoinToFirstAddress = mpc.flags.C;
-      }
+    if (!s.initial) {
+      this.apply(joinSynAck(this.view(), s, opts.mptcp, now), now);
+      return !s.closed; // reset when the join failed (join-steps.ts)
     }
-    this.tx.openWindow(s.sndWnd);
-    this.life.on('handshake-done');
-    s.ackPending = true; // the third ACK
-    this.host.emitEvent({ type: 'connected', conn: this });
+    this.apply(synAck(this.view(), s, opts.mptcp), now);
     void seg;
-    void now;
     return true;
   }
 
   onSynRetransmit(s: Subflow, retries: number): void {
-    const limit = this.host.synRetriesBeforeFallback;
-    if (s.initial && this.role === 'client' && this.mode === 'pending' && limit !== null && retries > limit && !this.fb.synWithoutMpc) {
-      this.fb.synWithoutMpc = true;
-      this.noteFallback(`no answer to ${retries - 1} SYNs with MP_CAPABLE: the next SYN goes without it`);
-    }
+    this.apply(synRetransmit(this.view(), s, retries, this.host.synRetriesBeforeFallback), this.host.now);
   }
 
   // ---------------------------------------------------------------- MP_JOIN
@@ -379,40 +329,6 @@ export class Connection implements SubflowOwner<Subflow> {
     const s = this.passiveSubflow(seg, opts, local, remote, false);
     this.mp(s).acceptJoin({ nonce: join.nonce, addressId: join.addressId, backup: join.backup }, this.host.random.u32(), this.addressIdFor(local));
     return s;
-  }
-
-  private onJoinSynAck(s: Subflow, opts: ParsedOptions, now: number): boolean {
-    const out = joinSynAckOutcome(this, this.mp(s).nonceLocal, opts.mptcp);
-    if (!out.ok) {
-      this.host.stats.joinSynAckHmacFailure++;
-      this.dropSubflow(s, out.reason, [tcpRst(TcpRstReason.MPTCP_SPECIFIC)], now);
-      return false;
-    }
-    this.mp(s).synAckVerified(out.peer);
-    s.ackPending = true; // the third ACK, with HMAC-A
-    s.rtoDeadline = now + s.rto; // until the fourth ACK
-    return true;
-  }
-
-  private onJoinThirdAck(s: Subflow, opts: ParsedOptions, now: number): boolean {
-    const out = joinThirdAckOutcome(this, { local: this.mp(s).nonceLocal, remote: this.mp(s).nonceRemote }, opts.mptcp, this.mode === 'mptcp');
-    if (!out.ok) {
-      this.host.stats.joinAckHmacFailure++;
-      this.dropSubflow(s, out.reason, [tcpRst(TcpRstReason.MPTCP_SPECIFIC)], now);
-      return false;
-    }
-    this.mp(s).thirdAckVerified();
-    this.joinDone(s);
-    s.ackPending = true; // the fourth ACK
-    return true;
-  }
-
-  private joinDone(s: Subflow): void {
-    if (!this.mp(s).finishJoin()) return;
-    s.rtoDeadline = undefined;
-    s.retries = 0;
-    this.fb.allowInfinite = false;
-    this.host.emitEvent({ type: 'subflow-added', conn: this, subflow: this.subs.info(s) });
   }
 
   /** The initiator of a join is waiting for the fourth ACK. */
@@ -425,89 +341,24 @@ export class Connection implements SubflowOwner<Subflow> {
     return addressIdFor(address, this.subflowList[0]?.local, this.host.addresses);
   }
 
-  // ================================================================ fallback
-
-  /** Falls back to TCP (§3.7), for good. */
-  private noteFallback(reason: string): void {
-    if (!this.fb.note(reason)) return;
-    this.life.modeOn('fall-back');
-    this.host.stats.fallbacks++;
-    this.host.unregisterToken(this);
-    this.host.emitEvent({ type: 'fallback', conn: this, reason });
-  }
-
-  /** Falls back an established MPTCP connection on its single subflow. */
-  private fallBack(s: Subflow, reason: string, rxDelta: number): void {
-    if (this.mode !== 'mptcp') return;
-    // Octets gathered for a mapping not yet checked go through as they are.
-    for (const p of this.mp(s).rx.fallBack(rxDelta)) this.deliver(p.off, p.data);
-    this.tx.dropReinjections();
-    this.noteFallback(reason);
-    // A FIN that came while MPTCP was in use ends the data stream now.
-    if (s.peerFinReceived && this.rx.finOffset === undefined) this.received(this.rx.finHere(this.mode === 'mptcp'));
-  }
-
-  private mayFallBack(s: Subflow): boolean {
-    return this.fb.possible(s.initial, this.subs.live().length);
-  }
-
   // ================================================================ options out
 
-  /** Octets of options every data segment may carry (the payload is that much smaller). */
+  /** Octets of options every data segment may carry (options-out.ts). */
   optionOverhead(): number {
-    return this.fb.optionOverhead(this.mode, this.remoteKey !== undefined);
+    return this.out.optionOverhead();
   }
 
-  /** A pure ACK is wanted on this subflow (control options waiting, a DATA_FIN). */
   wantsPureAck(s: Subflow): boolean {
-    if (this.mp(s).pendingOptions.length > 0) return true;
-    return this.tx.finDue && this.mode === 'mptcp' && (this.role === 'server' || this.fullyEstablished) && s === this.subs.dataFinCarrier();
+    return this.out.wantsPureAck(s);
   }
 
   wantsAckFirst(s: Subflow): boolean {
-    return this.mp(s).pendingOptions.some((o) => o.subtype === 'mp_fail');
+    return this.out.wantsAckFirst(s);
   }
 
-  /** The MPTCP options of an outgoing segment (option-builder.ts), with what sending them changes applied here. */
+  /** The MPTCP options of an outgoing segment, with what sending them changes applied (options-out.ts). */
   optionsFor(s: Subflow, kind: SegmentKind, chunk: Chunk | undefined, payloadLen: number, seq: number): MptcpOption[] {
-    const { options, effects } = buildOptions(this.optionView(), subflowView(s, this.mp(s)), kind, chunk, payloadLen, seq);
-    if (effects.infiniteMapSent) {
-      this.fb.infiniteMapPending = false;
-      this.host.stats.infiniteMapSent++;
-    }
-    if (effects.dataFinSent && s === this.subs.dataFinCarrier()) this.tx.finDue = false;
-    if (effects.pending) this.mp(s).pendingOptions = effects.pending;
-    if (effects.ackPending) s.ackPending = true;
-    for (const o of effects.sent ?? []) this.countSent(o);
-    return options;
-  }
-
-  private optionView(): ConnectionView {
-    return {
-      mode: this.mode,
-      role: this.role,
-      opts: this.opts,
-      synWithoutMpc: this.fb.synWithoutMpc,
-      localKey: this.localKey,
-      remoteKey: this.remoteKey,
-      remoteToken: this.remoteToken,
-      checksum: this.checksum,
-      fullyEstablished: this.fullyEstablished,
-      sndBase: this.sndBase,
-      rcvBase: this.rcvBase,
-      rcvNxt: this.rx.rcvNxt,
-      infiniteMapPending: this.fb.infiniteMapPending,
-      fallbackDataAcks: this.fb.dataAcks,
-      dataFinOff: this.tx.finOff,
-      dataFinAcked: this.tx.finAcked,
-      dataNxt: this.tx.nxt,
-    };
-  }
-
-  private countSent(o: MptcpOption): void {
-    const st = this.host.stats;
-    if (o.subtype === 'mp_fail') st.mpFailSent++;
-    else if (o.subtype === 'add_addr' && o.echo) st.addAddrEchoSent++;
+    return this.out.optionsFor(s, kind, chunk, payloadLen, seq);
   }
 
   // ================================================================ options in
@@ -521,87 +372,7 @@ export class Connection implements SubflowOwner<Subflow> {
       this.host.stats.mpFailReceived += counts.mpFailReceived;
       return;
     }
-    if (this.mode !== 'mptcp') return;
-    for (const e of readSegmentOptions(this.incomingView(s), seg, opts.mptcp, newlyAcked, hadMptcp)) {
-      this.applyOption(s, e, now);
-      if (this.mode !== 'mptcp' || s.closed) return;
-    }
-  }
-
-  /** What incoming-options.ts reads of the connection and the subflow. */
-  private incomingView(s: Subflow): IncomingView {
-    const { role, localKey, checksum, fullyEstablished, sndBase, rcvBase } = this;
-    return {
-      role,
-      localKey,
-      checksum,
-      fullyEstablished,
-      sndBase,
-      rcvBase,
-      dataUna: this.tx.una,
-      rcvNxt: this.rx.rcvNxt,
-      initial: s.initial,
-      peerWscale: s.peerWscale,
-      joined: this.mp(s).joined,
-      joinVerified: this.mp(s).joinVerified,
-    };
-  }
-
-  /** Applies one effect of an incoming option (incoming-options.ts). */
-  private applyOption(s: Subflow, e: OptionEffect, now: number): void {
-    switch (e.do) {
-      case 'fully-established':
-        this.fullyEstablished = true;
-        return;
-      case 'data-ack':
-        this.onDataAck(e.ackOff, e.window, now);
-        return;
-      case 'mapping':
-        this.addMapping(s, e.mapping);
-        return;
-      case 'data-fin':
-        this.peerDataFin(e.off, now);
-        return;
-      case 'infinite-mapping':
-        this.host.stats.infiniteMapReceived++;
-        if (this.mayFallBack(s)) this.fallBack(s, 'infinite mapping received', e.delta);
-        else this.dropSubflow(s, 'infinite mapping on a connection with several subflows', [tcpRst(TcpRstReason.MPTCP_SPECIFIC)], now);
-        return;
-      case 'reset-subflow':
-        this.dropSubflow(s, e.reason, [tcpRst(e.rst)], now);
-        return;
-      case 'add-addr':
-        this.applyAddress(this.addresses.onAddAddr(this.view(), s, e.option), now);
-        return;
-      case 'remove-addr':
-        this.applyAddress(this.addresses.onRemoveAddr(this.view(), e.addressIds, now), now);
-        return;
-      case 'mp-prio':
-        this.mp(s).peerBackup = e.backup;
-        this.host.emitEvent({ type: 'mp-prio', conn: this, subflow: s.id, backup: e.backup });
-        return;
-      case 'mp-fail':
-        this.onMpFail(s, e.dsn, now);
-        return;
-      case 'fastclose':
-        this.onFastclose(s, now);
-        return;
-      case 'join-done':
-        this.joinDone(s);
-        return;
-      case 'acked-without-options':
-        if (this.mayFallBack(s)) {
-          // §3.7: one final mapping with data-level length 0 (the infinite mapping) on the next data, then no options.
-          this.fb.infiniteMapPending = true;
-          this.fallBack(s, 'data acknowledged without a data ACK (MPTCP options removed)', this.mp(s).rx.lastDelta ?? -1);
-        } else if (s.initial || this.mp(s).joined)
-          this.dropSubflow(s, 'data acknowledged without a data ACK', [tcpRst(TcpRstReason.MIDDLEBOX_INTERFERENCE)], now);
-    }
-  }
-
-  private addMapping(s: Subflow, m: RxMapping): void {
-    const { dataFinAt } = this.mp(s).rx.add(m, s.rcvNxt);
-    if (dataFinAt !== undefined) this.peerDataFin(dataFinAt, this.host.now);
+    if (this.mode === 'mptcp') this.apply(segmentOptions(this.view(), s, seg, opts.mptcp, newlyAcked, hadMptcp, now), now);
   }
 
   /** The MPTCP-level state of a subflow (subflow-mptcp.ts). */
@@ -609,16 +380,12 @@ export class Connection implements SubflowOwner<Subflow> {
     return this.subs.mp(s);
   }
 
-  private onDataAck(ackOff: number, window: number, now: number): void {
-    this.tx.onDataAck(ackOff, window, now, this.sendContext());
-  }
-
-  /** What addresses.ts and resets.ts read of the connection (mode and state as they are when read). */
-  private view(): AddressView & ResetView {
+  /** What the components that return steps read of the connection (steps.ts; mode and state as they are when read). */
+  private view(): InputView {
     // The getters below read the connection's live mode and state; a getter's own `this` is the view, hence the alias.
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const c = this;
-    const { localKey, remoteKey } = this;
+    const { localKey, remoteKey } = this.key;
     return {
       get mode() {
         return c.mode;
@@ -634,94 +401,24 @@ export class Connection implements SubflowOwner<Subflow> {
       mp: (s) => this.mp(s),
       addressIdFor: (a) => this.addressIdFor(a),
       minRto: this.host.minRto,
+      role: this.role,
+      hs: this.hs,
+      fb: this.fb,
+      addresses: this.addresses,
+      key: this.key,
+      tx: this.tx,
+      rx: this.rx,
+      life: this.life,
+      info: (s) => this.subs.info(s),
+      mayFallBack: (s) => this.fb.possible(s.initial, this.subs.live().length),
     };
-  }
-
-  /** Applies, in order, what addresses.ts decided. */
-  private applyAddress(effects: Iterable<AddressEffect>, now: number): void {
-    for (const e of effects) {
-      if (e.do === 'send') this.mp(e.s).pendingOptions.push(e.option);
-      else if (e.do === 'drop') this.dropSubflow(e.s, e.reason, [tcpRst(TcpRstReason.UNSPECIFIED)], now);
-      else if (e.do === 'probe') e.s.sendWindowProbe(now);
-      else if (e.do === 'event') this.host.emitEvent({ ...e.event, conn: this });
-      else this.host.stats[e.stat]++;
-    }
-  }
-
-  private onMpFail(s: Subflow, dsn: bigint, now: number): void {
-    this.host.stats.mpFailReceived++;
-    this.host.emitEvent({ type: 'mp-fail', conn: this, dsn });
-    // Several subflows: the peer resets the subflow. One: answer with MP_FAIL and an infinite mapping, and fall back.
-    if (this.fb.onMpFail(this.mayFallBack(s)) !== 'fall-back') return;
-    this.mp(s).pendingOptions.push({ type: 'mptcp', subtype: 'mp_fail', dsn });
-    this.fallBack(s, 'MP_FAIL received (DSS checksum failed at the peer)', this.mp(s).rx.lastDelta ?? -1);
-    void now;
-  }
-
-  private onFastclose(s: Subflow, now: number): void {
-    this.applyResets(onFastclose(this.view(), s), now);
   }
 
   // ================================================================ receive
 
-  /** In-order subflow octets, from relative sequence `rel`. */
+  /** In-order subflow octets, from relative sequence `rel` (receive-path.ts). */
   onSubflowData(s: Subflow, rel: number, bytes: Uint8Array, now: number): void {
-    const maps = this.mp(s).rx;
-    if (this.mode !== 'mptcp') {
-      if (maps.delta === undefined) maps.delta = -1;
-      this.deliver(rel + maps.delta, bytes);
-      return;
-    }
-    for (const step of walkMappings(maps, { rcvBase: this.rcvBase, checksum: this.checksum }, rel, bytes)) {
-      switch (step.do) {
-        case 'deliver':
-          this.deliver(step.off, step.data);
-          break;
-        case 'data-fin':
-          this.peerDataFin(step.off, now);
-          break;
-        case 'unmapped':
-          if (!this.mayFallBack(s)) return this.dropSubflow(s, 'data without a DSS mapping', [tcpRst(TcpRstReason.MIDDLEBOX_INTERFERENCE)], now);
-          this.fallBack(s, step.sawMapping ? 'DSS mapping missing on data (infinite mapping fallback)' : 'first data without DSS', maps.lastDelta ?? -1);
-          return this.deliver(step.at + maps.delta!, step.rest);
-        case 'checksum-failed':
-          this.checksumFailed(s, step.mapping, step.data, step.dsn, now);
-          if (s.closed) return;
-          // Fell back: the rest goes through as TCP.
-          if (this.mode !== 'mptcp') return step.rest.length > 0 ? this.deliver(step.at + maps.delta!, step.rest) : undefined;
-      }
-    }
-  }
-
-  private checksumFailed(s: Subflow, m: RxMapping, data: Uint8Array, dsn: bigint, now: number): void {
-    this.host.stats.dssChecksumFailure++;
-    if (this.mayFallBack(s)) {
-      // §3.7, single subflow: MP_FAIL, and TCP from this mapping on. The
-      // octets stay in the stream (TCP delivered them), as in Linux: the
-      // peer's infinite mapping "acts retroactively" from the last
-      // data-acknowledged segment, so nothing is sent again.
-      this.mp(s).pendingOptions.push({ type: 'mptcp', subtype: 'mp_fail', dsn });
-      s.ackPending = true;
-      this.fb.checksumFailed();
-      this.mp(s).rx.remove(m);
-      this.fallBack(s, 'DSS checksum failed (MP_FAIL sent)', m.dataOff - m.ssn);
-      this.deliver(m.dataOff, data);
-      return;
-    }
-    // Several subflows: reset this one with MP_FAIL; the data comes again on another.
-    this.host.stats.mpFailSent++;
-    this.dropSubflow(s, 'DSS checksum failed', [{ type: 'mptcp', subtype: 'mp_fail', dsn }, tcpRst(TcpRstReason.MIDDLEBOX_INTERFERENCE)], now);
-  }
-
-  /** Data-level octets at offset `off`. */
-  private deliver(off: number, data: Uint8Array): void {
-    this.received(this.rx.deliver(off, data, this.mode === 'mptcp'));
-  }
-
-  /** The peer's DATA_FIN at offset `off`. */
-  private peerDataFin(off: number, now: number): void {
-    this.received(this.rx.finAt(off, this.mode === 'mptcp'));
-    void now;
+    this.apply(subflowData(this.view(), s, rel, bytes), now);
   }
 
   /** Tells the application what the receive side changed; the end of the stream is acknowledged at once. */
@@ -758,13 +455,13 @@ export class Connection implements SubflowOwner<Subflow> {
   onChunksAcked(s: Subflow, chunks: Chunk[]): void {
     if (this.mode !== 'tcp' || chunks.length === 0) return;
     const last = chunks[chunks.length - 1]!;
-    this.onDataAck(last.dataOff + last.data.length, 0, this.host.now);
+    this.tx.onDataAck(last.dataOff + last.data.length, 0, this.host.now, this.sendContext());
     void s;
   }
 
   onChunkPartlyAcked(s: Subflow, c: Chunk, acked: number): void {
     if (this.mode !== 'tcp') return;
-    this.onDataAck(c.dataOff + acked, 0, this.host.now);
+    this.tx.onDataAck(c.dataOff + acked, 0, this.host.now, this.sendContext());
     void s;
   }
 
@@ -778,75 +475,53 @@ export class Connection implements SubflowOwner<Subflow> {
     }
   }
 
-  /** After the subflow moved on from the peer's FIN. */
+  /** After the subflow moved on from the peer's FIN (closing.ts). */
   afterSubflowFin(s: Subflow, now: number): void {
-    if (this.mode !== 'mptcp') {
-      this.checkClose(now);
-      return;
-    }
-    // MPTCP: only this subflow ends (the data stream ends with DATA_FIN).
-    const others = this.subs.usable(true).filter((x) => x !== s);
-    if ((this.rx.eof && this.tx.finAcked) || others.length > 0 || this.state === 'reset') {
-      s.noNewData = true;
-      if (others.length > 0) this.reinjectFrom(s);
-      s.queueFin();
-    }
-    this.checkClose(now);
+    this.apply(afterSubflowFin(this.view(), s), now);
   }
 
-  /** A subflow entered TIME_WAIT or CLOSED. */
+  /** A subflow entered TIME_WAIT or CLOSED (closing.ts). */
   onSubflowClosed(s: Subflow): void {
-    const abnormal = s.closeReason !== undefined;
-    if (this.mode === 'mptcp' && abnormal) this.reinjectFrom(s);
-    if (this.mode === 'mptcp' || !s.initial) {
-      this.host.emitEvent({
-        type: 'subflow-removed',
-        conn: this,
-        subflow: this.subs.info(s),
-        reason: s.closeReason ?? 'closed',
-        ...(s.closeRst ? { tcpRst: s.closeRst } : {}),
-      });
-    }
-    if (this.state === 'reset' || this.state === 'closed') return;
-    const open = this.subflowList.filter((x) => !x.closed && x.state !== 'time-wait');
-    if (open.length === 0) {
-      if (!this.life.streamsDone(this.tx.finAcked, this.rx.eof)) {
-        this.becomeReset(s.closeReason ?? 'all subflows closed before the end of the data', s.closeRst ? { tcpRst: s.closeRst } : {});
-        return;
-      }
-    }
-    this.checkClose(this.host.now);
+    this.apply(subflowClosed(this.view(), s), this.host.now);
   }
 
   /** A RST arrived on a subflow. */
   subflowReset(s: Subflow, reason: string, opts: ParsedOptions, now: number): void {
-    this.applyResets(subflowReset(this.view(), s, reason, opts), now);
+    this.apply(subflowReset(this.view(), s, reason, opts), now);
   }
 
   /** A subflow gave up (retransmission timeout). */
   subflowFailed(s: Subflow, reason: string, now: number): void {
-    this.applyResets(subflowFailed(this.view(), s, reason), now);
+    this.apply(subflowFailed(this.view(), s, reason), now);
   }
 
   /** Resets one subflow (with MPTCP options), keeping the connection when others are left. */
   private dropSubflow(s: Subflow, reason: string, options: MptcpOption[], now: number): void {
-    this.applyResets(dropSubflow(this.view(), s, reason, options), now);
+    this.apply(dropSubflow(this.view(), s, reason, options), now);
   }
 
-  /** Applies, in order, what resets.ts decided. */
-  private applyResets(effects: Iterable<ResetEffect>, now: number): void {
-    for (const e of effects) {
+  /** Applies, in order, what a component decided (steps.ts): each step before the next is asked for. */
+  private apply(steps: Iterable<ConnectionStep>, now: number): void {
+    for (const e of steps) {
       if (e.do === 'count') this.host.stats[e.stat]++;
+      else if (e.do === 'event') this.host.emitEvent({ ...e.event, conn: this });
       else if (e.do === 'reset-connection') this.becomeReset(e.reason, e.extra);
       else if (e.do === 'close-subflow') e.s.becomeClosed(e.reason, e.rst);
-      else e.s.reset(e.reason, e.options, now, e.rst);
+      else if (e.do === 'reset-subflow') e.s.reset(e.reason, e.options, now, e.rst);
+      else if (e.do === 'send') this.mp(e.s).pendingOptions.push(e.option);
+      else if (e.do === 'drop') this.dropSubflow(e.s, e.reason, [tcpRst(TcpRstReason.UNSPECIFIED)], now);
+      else if (e.do === 'probe') e.s.sendWindowProbe(now);
+      else if (e.do === 'closed') {
+        this.host.unregisterToken(this);
+        this.host.emitEvent({ type: 'closed', conn: this });
+      } else if (e.do === 'deliver') this.received(this.rx.deliver(e.off, e.data, this.mode === 'mptcp'));
+      else if (e.do === 'data-fin') this.received(this.rx.finAt(e.off, this.mode === 'mptcp'));
+      else if (e.do === 'data-ack') this.tx.onDataAck(e.ackOff, e.window, now, this.sendContext());
+      else if (e.do === 'stream-end') this.received(this.rx.finHere(this.mode === 'mptcp'));
+      else if (e.do === 'register-token') this.host.registerToken(this);
+      else if (e.do === 'forget-token') this.host.unregisterToken(this);
+      else this.host.enqueueAccept(this);
     }
-  }
-
-  /** The data-level octets a dead or closing subflow still owed go on the others. */
-  private reinjectFrom(s: Subflow): void {
-    if (this.mode !== 'mptcp') return;
-    if (this.tx.reinjectChunks(s.unackedChunks()).reinjected) this.fb.allowInfinite = false;
   }
 
   onIdleTimer(s: Subflow, now: number): void {
@@ -861,29 +536,13 @@ export class Connection implements SubflowOwner<Subflow> {
     this.host.emitEvent({ type: 'reset', conn: this, reason, ...extra });
   }
 
-  private checkClose(now: number): void {
-    if (this.life.over) return;
-    if (this.tx.shutdownRequested || this.rx.eof) this.life.on('ending');
-    if (this.mode === 'mptcp' && this.tx.finAcked && this.rx.eof) {
-      for (const s of this.subflowList) if (!s.closed && !s.finQueued && s.synchronized) s.queueFin();
-    }
-    const allDown = this.subflowList.every((s) => s.closed || s.state === 'time-wait');
-    if (allDown && this.subflowList.length > 0) {
-      if (this.life.streamsDone(this.tx.finAcked, this.rx.eof) && this.life.on('all-down')) {
-        this.host.unregisterToken(this);
-        this.host.emitEvent({ type: 'closed', conn: this });
-      }
-    }
-    void now;
-  }
-
   // ================================================================ sending
 
   /** Puts data on the subflows and sends what is due. */
   flush(now: number): void {
     if (this.state !== 'reset') this.schedule(now);
     for (const s of [...this.subflowList]) s.output(now);
-    this.checkClose(now);
+    this.apply(checkClose(this.view()), now);
     // Subflow FINs queued by checkClose go out now.
     for (const s of this.subflowList) if (s.finQueued) s.output(now);
   }
@@ -910,7 +569,7 @@ export class Connection implements SubflowOwner<Subflow> {
   }
 
   onTimer(now: number): void {
-    this.applyAddress(this.addresses.onTimer(this.view(), now), now);
+    this.apply(this.addresses.onTimer(this.view(), now), now);
     if (this.tx.onTimer(now, this.sendContext(), () => this.subs.dataFinCarrier()).reinjected) this.fb.allowInfinite = false;
   }
 }

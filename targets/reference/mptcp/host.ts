@@ -271,7 +271,7 @@ export class Host implements ConnectionHost<Connection> {
     const first = c?.subflowList[0];
     const portOk = c && first && (first.localPort === seg.dstPort || this.listeners.has(seg.dstPort));
     // A connection that shut down its sending side (closing) still takes joins: data may still flow the other way.
-    if (!c || c.mode !== 'mptcp' || (c.state !== 'established' && c.state !== 'closing') || !portOk || c.remoteKey === undefined) {
+    if (!c || c.mode !== 'mptcp' || (c.state !== 'established' && c.state !== 'closing') || !portOk || c.keys.remote === undefined) {
       this.stats.joinNoToken++;
       this.stats.mpTcpRstSent++;
       this.sendReset(local, seg.dstPort, remote, seg.srcPort, seg, family, [
@@ -399,12 +399,12 @@ export class Host implements ConnectionHost<Connection> {
 
   /** @internal */
   registerToken(c: Connection): void {
-    this.tokenMap.set(c.localToken, c);
+    this.tokenMap.set(c.tokens.local, c);
   }
 
   /** @internal */
   unregisterToken(c: Connection): void {
-    if (this.tokenMap.get(c.localToken) === c) this.tokenMap.delete(c.localToken);
+    if (this.tokenMap.get(c.tokens.local) === c) this.tokenMap.delete(c.tokens.local);
   }
 
   /** @internal */

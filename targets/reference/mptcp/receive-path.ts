@@ -2,13 +2,19 @@
  * The receive path of one MPTCP subflow (RFC 8684 §3.3): in-order subflow
  * octets walked through the subflow's receive mappings (mappings.ts), each
  * mapped piece checked (DSS checksum, when in use) and turned into what the
- * Connection does with it. It calls nothing back: it yields its steps one at
- * a time, in order, and the Connection applies each before it asks for the
- * next (so a step that ends the subflow or the MPTCP mode stops the walk).
+ * Connection does with it (subflowData: deliver, a DATA_FIN, a fallback or a
+ * reset when a mapping is missing or a checksum fails). It calls nothing back:
+ * it yields its steps one at a time, in order, and the Connection applies each
+ * before it asks for the next (so a step that ends the subflow or the MPTCP
+ * mode stops the walk).
  */
-import { verifyDssChecksum } from '../../../suites/mptcp/codec/index.js';
+import { TcpRstReason, verifyDssChecksum } from '../../../suites/mptcp/codec/index.js';
 import type { RxMapping, RxMappings } from './mappings.js';
+import { fallBack } from './fallback-steps.js';
+import { dropSubflow, tcpRst } from './resets.js';
 import { dsnOf } from './seq.js';
+import type { InputView, Steps } from './steps.js';
+import type { Subflow } from './subflow.js';
 
 /** One step of the walk. */
 export type ReceiveStep =
@@ -65,4 +71,56 @@ export function* walkMappings(maps: RxMappings, view: ReceiveView, rel: number, 
     rest = rest.subarray(n);
     if (at >= end) maps.consumed(m);
   }
+}
+
+/** In-order octets of `s`, from relative sequence `rel`: what the Connection does with them (steps.ts). */
+export function* subflowData(v: InputView, s: Subflow, rel: number, bytes: Uint8Array): Steps {
+  const maps = v.mp(s).rx;
+  if (v.mode !== 'mptcp') {
+    if (maps.delta === undefined) maps.delta = -1;
+    yield { do: 'deliver', off: rel + maps.delta, data: bytes };
+    return;
+  }
+  for (const step of walkMappings(maps, { rcvBase: v.key.rcvBase, checksum: v.hs.checksum }, rel, bytes)) {
+    switch (step.do) {
+      case 'deliver':
+      case 'data-fin':
+        yield step;
+        break;
+      case 'unmapped':
+        if (!v.mayFallBack(s)) return yield* dropSubflow(v, s, 'data without a DSS mapping', [tcpRst(TcpRstReason.MIDDLEBOX_INTERFERENCE)]);
+        yield* fallBack(v, s, step.sawMapping ? 'DSS mapping missing on data (infinite mapping fallback)' : 'first data without DSS', maps.lastDelta ?? -1);
+        yield { do: 'deliver', off: step.at + maps.delta!, data: step.rest };
+        return;
+      case 'checksum-failed':
+        yield* checksumFailed(v, s, step.mapping, step.data, step.dsn);
+        if (s.closed) return;
+        // Fell back: the rest goes through as TCP.
+        if (v.mode !== 'mptcp') {
+          if (step.rest.length > 0) yield { do: 'deliver', off: step.at + maps.delta!, data: step.rest };
+          return;
+        }
+    }
+  }
+}
+
+/** Mapping `m` of `s` (its octets `data`, its first at `dsn`) failed its DSS checksum. */
+function* checksumFailed(v: InputView, s: Subflow, m: RxMapping, data: Uint8Array, dsn: bigint): Steps {
+  yield { do: 'count', stat: 'dssChecksumFailure' };
+  if (v.mayFallBack(s)) {
+    // §3.7, single subflow: MP_FAIL, and TCP from this mapping on. The
+    // octets stay in the stream (TCP delivered them), as in Linux: the
+    // peer's infinite mapping "acts retroactively" from the last
+    // data-acknowledged segment, so nothing is sent again.
+    yield { do: 'send', s, option: { type: 'mptcp', subtype: 'mp_fail', dsn } };
+    s.ackPending = true;
+    v.fb.checksumFailed();
+    v.mp(s).rx.remove(m);
+    yield* fallBack(v, s, 'DSS checksum failed (MP_FAIL sent)', m.dataOff - m.ssn);
+    yield { do: 'deliver', off: m.dataOff, data };
+    return;
+  }
+  // Several subflows: reset this one with MP_FAIL; the data comes again on another.
+  yield { do: 'count', stat: 'mpFailSent' };
+  yield* dropSubflow(v, s, 'DSS checksum failed', [{ type: 'mptcp', subtype: 'mp_fail', dsn }, tcpRst(TcpRstReason.MIDDLEBOX_INTERFERENCE)]);
 }
