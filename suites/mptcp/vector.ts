@@ -62,10 +62,17 @@ export interface SocketStep {
   };
 }
 
-/** Fields every step may carry: a note for messages, and `if`, the name of a variable the step needs (it is skipped while the variable is not captured). */
+/**
+ * Fields every step may carry: a note for messages; `if`, the name of a
+ * variable the step needs (it is skipped while the variable is not
+ * captured); `unless`, the name of a variable that skips the step once
+ * captured (the other branch of an optional expect, for a behaviour the RFC
+ * leaves open).
+ */
 export interface StepCommon {
   note?: string;
   if?: string;
+  unless?: string;
 }
 
 export type Step =
@@ -105,6 +112,7 @@ export function loadMptcpVectors(source: JsonSource): { vectors: LoadedVector<Mp
     v.script.forEach((step, j) => {
       const sat = `${at}/script/${j}`;
       if (step.if !== undefined && !captured.has(step.if)) errors.push(source.error(`${sat}/if`, `no earlier expect captures "${step.if}"`));
+      if (step.unless !== undefined && !captured.has(step.unless)) errors.push(source.error(`${sat}/unless`, `no earlier expect captures "${step.unless}"`));
       if (isExpect(step)) for (const name of Object.keys(step.expect.capture ?? {})) captured.add(name);
       if ('sut' in step) {
         if (step.sut === 'await') {

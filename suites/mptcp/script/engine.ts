@@ -279,8 +279,9 @@ export async function runScript(v: MptcpVector, session: Session, ctx: RunContex
   const quiet: { step: number; ms: number }[] = [];
   try {
     for (const [i, step] of v.script.entries()) {
-      // A step that needs a variable an optional expect did not capture is skipped.
+      // A step that needs a variable an optional expect did not capture is skipped; so is one for the branch not taken.
       if (step.if !== undefined && !state.vars.has(step.if)) continue;
+      if (step.unless !== undefined && state.vars.has(step.unless)) continue;
       try {
         if ('inject' in step) {
           const built = buildInjection(step.inject, state);
