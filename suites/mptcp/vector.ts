@@ -29,13 +29,18 @@ export interface InjectSpec {
   corrupt?: 'tcp-checksum' | 'dss-checksum';
 }
 
+/** A number exactly, or a range (both ends included, either may be left out). */
+export type Range = number | { min?: number; max?: number };
+
 export interface ExpectSpec {
   subflow?: number;
   flags?: string;
   seq?: Num;
   ack?: Num;
+  /** The TCP header's window field, as sent (unscaled). */
+  window?: Range;
   payload?: Payload;
-  payloadLength?: number;
+  payloadLength?: Range;
   options?: { require?: OptionSpec[]; forbid?: string[] };
   capture?: Record<string, string>;
   within?: number;
@@ -62,10 +67,17 @@ export interface SocketStep {
   };
 }
 
-/** Fields every step may carry: a note for messages, and `if`, the name of a variable the step needs (it is skipped while the variable is not captured). */
+/**
+ * Fields every step may carry: a note for messages; `if`, the name of a
+ * variable the step needs (it is skipped while the variable is not
+ * captured); `unless`, the name of a variable that skips the step once
+ * captured (the other branch of an optional expect, for a behaviour the RFC
+ * leaves open).
+ */
 export interface StepCommon {
   note?: string;
   if?: string;
+  unless?: string;
 }
 
 export type Step =
@@ -84,6 +96,15 @@ export interface MptcpVector extends VectorCommon {
     limits?: { subflows?: number; addAddrAccepted?: number };
   };
   script: Step[];
+  /** Rules every segment the SUT sent during the vector must keep, checked once the script has passed. */
+  invariants?: Invariant[];
+}
+
+/** Every SUT segment that matches `every` must also match `must` (docs/mptcp-vectors.md, "Invariants"). */
+export interface Invariant {
+  every: ExpectSpec;
+  must: ExpectSpec;
+  note?: string;
 }
 
 export function isExpect(step: Step): step is { expect: ExpectSpec; optional?: boolean } & StepCommon {
@@ -105,6 +126,7 @@ export function loadMptcpVectors(source: JsonSource): { vectors: LoadedVector<Mp
     v.script.forEach((step, j) => {
       const sat = `${at}/script/${j}`;
       if (step.if !== undefined && !captured.has(step.if)) errors.push(source.error(`${sat}/if`, `no earlier expect captures "${step.if}"`));
+      if (step.unless !== undefined && !captured.has(step.unless)) errors.push(source.error(`${sat}/unless`, `no earlier expect captures "${step.unless}"`));
       if (isExpect(step)) for (const name of Object.keys(step.expect.capture ?? {})) captured.add(name);
       if ('sut' in step) {
         if (step.sut === 'await') {
@@ -117,6 +139,12 @@ export function loadMptcpVectors(source: JsonSource): { vectors: LoadedVector<Mp
         }
         if (step.sut === 'write' && step.data === undefined) errors.push(source.error(sat, 'write needs "data"'));
       }
+    });
+    (v.invariants ?? []).forEach((inv, k) => {
+      for (const side of ['every', 'must'] as const)
+        for (const field of ['capture', 'within'] as const)
+          if (inv[side][field] !== undefined)
+            errors.push(source.error(`${at}/invariants/${k}/${side}/${field}`, `an invariant matches segments already sent: "${field}" has no meaning in it`));
     });
     if (!v.script.some((s) => 'sut' in s && (s.sut === 'listen' || s.sut === 'connect')))
       errors.push(source.error(`${at}/script`, 'the script never opens a socket on the SUT (listen or connect)'));

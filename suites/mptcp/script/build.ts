@@ -135,6 +135,7 @@ function buildMptcp(o: OptionSpec, flags: TcpFlags, state: ScriptState, sf: Subf
       return { type: 'mptcp', subtype: 'mp_join', form: 'ack', hmac: hmac(o.hmac, () => joinAckHmac(secrets())) };
     }
     case 'dss': {
+      if (o.mapping !== undefined) throw new Error('dss.mapping ("present", "absent") is for an expect: a DSS to send has a mapping when it gives dsn');
       const dss: MptcpOption = { type: 'mptcp', subtype: 'dss', dataFin: Boolean(o.dataFin) };
       if (o.dataAck !== undefined) {
         dss.dataAck = BigInt(num(o.dataAck, state, sf, 'sut.idsn', 64));

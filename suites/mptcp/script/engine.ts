@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Outcome, RunContext, Session } from '../../../runner/suite.js';
 import { decodePacket, toJson, writePcap, type Packet } from '../codec/index.js';
-import { BACKGROUND_OPS, isExpect, type ExpectSpec, type MptcpVector, type SocketStep, type Step } from '../vector.js';
+import { BACKGROUND_OPS, isExpect, type ExpectSpec, type Invariant, type MptcpVector, type SocketStep, type Step } from '../vector.js';
 import { buildInjection, payloadBytes } from './build.js';
 import { capturePath, flagLetters, matchExpect, optionName, type Match } from './match.js';
 import { ScriptState, type Addresses, type Subflow } from './state.js';
@@ -182,6 +182,28 @@ class Exchange {
     }
   }
 
+  /**
+   * Every segment the SUT sent in the whole exchange that matches
+   * `inv.every` matches `inv.must` too, whether an expect consumed it or not.
+   */
+  checkInvariant(inv: Invariant): void {
+    for (const s of this.seen) {
+      if (inv.every.subflow !== undefined && s.subflow?.index !== inv.every.subflow) continue;
+      const sf = s.subflow ?? this.state.subflow(0);
+      if (!matchExpect(inv.every, s.packet, this.state, sf).ok) continue;
+      const m =
+        inv.must.subflow !== undefined && s.subflow?.index !== inv.must.subflow
+          ? { ok: false as const, field: 'subflow', expected: inv.must.subflow, actual: s.subflow?.index }
+          : matchExpect(inv.must, s.packet, this.state, sf);
+      if (!m.ok)
+        throw new StepFailure(
+          `the SUT sent ${describe(s.packet)}, which differs in ${m.field}: expected ${fmt(m.expected)}, got ${fmt(m.actual)}`,
+          inv.must,
+          toJson(s.packet),
+        );
+    }
+  }
+
   async awaitOp(id: string, within: number): Promise<{ result?: unknown; error?: string }> {
     const deadline = Date.now() + within;
     while (!this.done.has(id)) {
@@ -279,8 +301,9 @@ export async function runScript(v: MptcpVector, session: Session, ctx: RunContex
   const quiet: { step: number; ms: number }[] = [];
   try {
     for (const [i, step] of v.script.entries()) {
-      // A step that needs a variable an optional expect did not capture is skipped.
+      // A step that needs a variable an optional expect did not capture is skipped; so is one for the branch not taken.
       if (step.if !== undefined && !state.vars.has(step.if)) continue;
+      if (step.unless !== undefined && state.vars.has(step.unless)) continue;
       try {
         if ('inject' in step) {
           const built = buildInjection(step.inject, state);
@@ -328,6 +351,16 @@ export async function runScript(v: MptcpVector, session: Session, ctx: RunContex
         if (err instanceof Error && !(err.name === 'AdapterFault'))
           throw new StepFailure(`${stepLabel(step, i)}: script: ${err.message}`, null, null, 'script');
         throw err;
+      }
+    }
+    // The invariants hold over the whole exchange, so they are checked once the script is done.
+    for (const [k, inv] of (v.invariants ?? []).entries()) {
+      const label = `invariant ${k + 1}${inv.note ? ` (${inv.note})` : ''}`;
+      try {
+        x.checkInvariant(inv);
+      } catch (err) {
+        if (err instanceof StepFailure) throw new StepFailure(`${label}: ${err.message}`, err.expected, err.actual, err.kind);
+        throw new StepFailure(`${label}: script: ${(err as Error).message}`, null, null, 'script');
       }
     }
     outcome = { verdict: 'pass', expected: null, actual: null };

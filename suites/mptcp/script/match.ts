@@ -4,7 +4,7 @@
  * first field that differs, with both values, for the failure message.
  */
 import { addAddrHmac, decodePacket, encodePacket, joinAckHmac, joinSynAckHmac, type MptcpOption, type Packet, type TcpOption } from '../codec/index.js';
-import type { ExpectSpec, OptionSpec } from '../vector.js';
+import type { ExpectSpec, OptionSpec, Range } from '../vector.js';
 import { mpCapableFlags, payloadBytes, tcpFlags } from './build.js';
 import type { ScriptState, Subflow } from './state.js';
 
@@ -162,6 +162,12 @@ function optionMatch(spec: OptionSpec, o: TcpOption, state: ScriptState, sf: Sub
         if ((wide ? got : got & 0xffffffffn) !== (wide ? expected : expected & 0xffffffffn)) return differ(field(name), expected, got);
         continue;
       }
+      case 'dss.mapping': {
+        // A mapping, whatever its values ("present"), or none ("absent").
+        const has = m.subtype === 'dss' && m.mapping !== undefined;
+        if ((want === 'present') !== has) return differ(field(name), want, has ? 'present' : 'absent');
+        continue;
+      }
       case 'dss.dsn':
       case 'dss.ssn':
       case 'dss.length': {
@@ -217,6 +223,12 @@ function optionMatch(spec: OptionSpec, o: TcpOption, state: ScriptState, sf: Sub
   return OK;
 }
 
+/** Whether `n` is the number, or within the range, a Range gives. */
+export function inRange(want: Range, n: number): boolean {
+  if (typeof want === 'number') return n === want;
+  return (want.min === undefined || n >= want.min) && (want.max === undefined || n <= want.max);
+}
+
 /** The segment against the step, field by field, in the order a reader would check them. */
 export function matchExpect(spec: ExpectSpec, packet: Packet, state: ScriptState, sf: Subflow): Match {
   const tcp = packet.tcp;
@@ -229,7 +241,9 @@ export function matchExpect(spec: ExpectSpec, packet: Packet, state: ScriptState
     const expected = Number(state.resolve(spec.ack, sf, 'peer.isn', 32));
     if (tcp.ack !== expected) return differ('ack', `${spec.ack} (${expected})`, tcp.ack);
   }
-  if (spec.payloadLength !== undefined && tcp.payload.length !== spec.payloadLength) return differ('payload.length', spec.payloadLength, tcp.payload.length);
+  if (spec.window !== undefined && !inRange(spec.window, tcp.window)) return differ('window', spec.window, tcp.window);
+  if (spec.payloadLength !== undefined && !inRange(spec.payloadLength, tcp.payload.length))
+    return differ('payload.length', spec.payloadLength, tcp.payload.length);
   if (spec.payload !== undefined) {
     const want = payloadBytes(spec.payload);
     if (!eqBytes(want, tcp.payload)) return differ('payload', Buffer.from(want).toString('hex'), Buffer.from(tcp.payload).toString('hex'));

@@ -32,11 +32,17 @@ export function synAckRefusal(mpc: MpCapable | undefined, ourVersion: 0 | 1): st
 
 /**
  * The third ACK (listener side), with its MP_CAPABLE (ACK form) if any, and
- * whether it carries data: why MPTCP does not go on, or undefined.
+ * whether it carries data: why MPTCP does not go on, or undefined. The
+ * SYN/ACK settled on version 1, so an MP_CAPABLE of another version (the
+ * RFC 6824 layout included) or with flag B (an extension this end does not
+ * know) is no MP_CAPABLE of this connection: it is ignored, as the SYN's
+ * would be, and the listener falls back (§3.1; issue 13).
  */
 export function thirdAckRefusal(mpc: MpCapable | undefined, localKey: bigint, withData: boolean): string | undefined {
-  if (mpc && 'receiverKey' in mpc && mpc.receiverKey === localKey && mpc.flags.H) return undefined;
   if (!mpc) return withData ? 'first data without MP_CAPABLE' : 'third ACK without MP_CAPABLE';
+  if (mpc.version !== 1) return `MP_CAPABLE in the third ACK of version ${mpc.version}, not the version 1 agreed: ignored`;
+  if (mpc.flags.B) return 'MP_CAPABLE in the third ACK with flag B (an extension this end does not know): ignored';
+  if ('receiverKey' in mpc && mpc.receiverKey === localKey && mpc.flags.H) return undefined;
   if (!mpc.flags.H) return 'MP_CAPABLE in the third ACK without an HMAC algorithm (flag H): ignored';
   return 'MP_CAPABLE in the third ACK does not echo our key';
 }
