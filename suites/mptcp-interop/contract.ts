@@ -11,6 +11,8 @@ export interface PrepareParams {
   namespace?: string;
   address: string;
   extraAddresses?: string[];
+  /** Addresses the endpoint owns and announces (ADD_ADDR) without opening subflows from them (capability interop-announce). */
+  announceAddresses?: string[];
   gateway?: string;
   checksums: boolean;
 }

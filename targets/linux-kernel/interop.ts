@@ -66,12 +66,14 @@ export class KernelInterop {
     this.role = p.role;
     this.address = p.address;
     const ns = this.ns;
-    for (const a of [p.address, ...(p.extraAddresses ?? [])]) exec(ns, ['ip', 'addr', 'add', `${a}/32`, 'dev', 'lo']);
+    for (const a of [p.address, ...(p.extraAddresses ?? []), ...(p.announceAddresses ?? [])]) exec(ns, ['ip', 'addr', 'add', `${a}/32`, 'dev', 'lo']);
     if (p.gateway) exec(ns, ['ip', 'route', 'replace', 'default', 'via', p.gateway]);
     setSysctls(ns, { ...PINNED, 'net.mptcp.checksum_enabled': p.checksums ? 1 : 0 });
     exec(ns, ['ip', 'mptcp', 'endpoint', 'flush']);
     exec(ns, ['ip', 'mptcp', 'limits', 'set', 'subflow', '4', 'add_addr_accepted', '4']);
     for (const a of p.extraAddresses ?? []) exec(ns, ['ip', 'mptcp', 'endpoint', 'add', a, 'subflow']);
+    // A signal endpoint: the path manager announces it (ADD_ADDR) on every connection and opens no subflow from it.
+    for (const a of p.announceAddresses ?? []) exec(ns, ['ip', 'mptcp', 'endpoint', 'add', a, 'signal']);
     this.agent = KernelAgent.start(ns);
     this.before = counters(ns);
     // The node's own address towards the middlebox: the source of its route to the gateway.
