@@ -23,6 +23,8 @@ function planEnsemble(vector: LoadedVector<Scenario>, targets: Record<string, Ta
       return { run: false, verdict: 'unsupported', reason: `${t.id} (${role}) cannot ask for DSS checksums here` };
     if (vector.data.join && role === 'client' && !t.capabilities.has('interop-join'))
       return { run: false, verdict: 'unsupported', reason: `${t.id} cannot open a second subflow as a client` };
+    if (vector.data.middlebox === 'ftp-alg' && !t.capabilities.has('interop-preamble'))
+      return { run: false, verdict: 'unsupported', reason: `${t.id} (${role}) cannot send or read an application command ahead of the data` };
     if (vector.data.announce && role === 'client' && !t.capabilities.has('interop-announce'))
       return { run: false, verdict: 'unsupported', reason: `${t.id} cannot announce an address (ADD_ADDR) as a client` };
   }
@@ -44,6 +46,7 @@ const suite: Suite<Scenario> = {
     'mptcp-interop': 'the target takes part in interop scenarios',
     'interop-checksums': 'the adapter can ask for DSS checksums',
     'interop-join': 'as a client, the adapter can open a second subflow',
+    'interop-preamble': 'the adapter can send (client) or read (server) a line of text ahead of the pattern',
     'interop-announce': 'as a client, the adapter can announce an address (ADD_ADDR) it opens no subflow from',
   },
   // Measured against the RFC 8684 requirements index, as the packet-level suite; every scenario of vectors/mptcp-interop/ cites some.

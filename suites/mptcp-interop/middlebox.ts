@@ -40,6 +40,16 @@ export const MSS_CLAMP_JOIN = 400;
 export const NAT_ADDRESS = '10.74.0.1';
 /** The ports `nat` translates the client's ports to: outside Linux's ephemeral range (32768-60999), so every port is rewritten. */
 export const NAT_PORTS = '20000-20999';
+/**
+ * The `ftp-alg` behaviour's NAT address: its dotted form is longer than the client's (10,74,100,100 against 10,72,1,2 in a PORT
+ * command), so the FTP helper's rewrite changes the payload's length and the helper adjusts sequence numbers from then on.
+ */
+export const FTP_NAT_ADDRESS = '10.74.100.100';
+/**
+ * The FTP commands the client sends ahead of its data in `ftp-alg` scenarios: a login, then PORT with its own address and port
+ * 20000. The helper reads a command only where a line of its direction ended before (it follows the stream from line to line).
+ */
+export const FTP_COMMANDS = 'USER anonymous\r\nPORT 10,72,1,2,78,32\r\n';
 /** Where HAProxy (`tcp-proxy`) listens in the middlebox; the client's connections to the server's port are redirected to it. */
 export const PROXY_PORT = 18080;
 /** The named counter every real-middlebox rule bumps when it acts on a segment (or, in a NAT chain, a connection). */
@@ -145,6 +155,10 @@ export function middleboxRules(behaviour: Behaviour, p: MiddleboxPlan): string[]
       ];
     case 'tcp-proxy':
       return [];
+    case 'ftp-alg':
+      // The helper's rewrite cannot be matched in nft; the sequence adjustment it sets up when it changes a payload's length can
+      // (IPS_SEQ_ADJUST, bit 6 of the conntrack status): every segment adjusted after the rewrite is counted.
+      return [`ct status & 0x40 == 0x40 ${count}`];
   }
 }
 
@@ -158,6 +172,16 @@ function extraChains(behaviour: Behaviour, p: MiddleboxPlan): string {
       ]);
     case 'syn-proxy':
       return chain('raw', 'type filter hook prerouting priority raw', [`iifname "${p.client}" tcp dport ${p.port} tcp flags & (syn|ack|rst) == syn notrack`]);
+    case 'ftp-alg':
+      // The kernel's FTP helper on the client's connections to the server (any port: the helper is set explicitly), and NAT, so
+      // that nf_nat_ftp rewrites the address of a PORT command to the NAT's.
+      return (
+        `  ct helper ftp {\n    type "ftp" protocol tcp;\n  }\n` +
+        chain('helpers', 'type filter hook prerouting priority filter', [`iifname "${p.client}" tcp dport ${p.port} ct helper set "ftp"`]) +
+        chain('srcnat', 'type nat hook postrouting priority srcnat', [
+          `oifname "${p.server}" ip saddr ${p.clientPrefix} meta l4proto tcp snat to ${FTP_NAT_ADDRESS}`,
+        ])
+      );
     case 'tcp-proxy':
       // The client's connections to the server are redirected to HAProxy, which opens its own to the server.
       return chain('dstnat', 'type nat hook prerouting priority dstnat', [`iifname "${p.client}" tcp dport ${p.port} ${count} redirect to :${PROXY_PORT}`]);
@@ -206,7 +230,7 @@ export function middleboxSysctls(behaviour: Behaviour): Record<string, number> {
 
 /** Everything the middlebox needs for a behaviour. */
 export function middleboxSetup(behaviour: Behaviour, p: MiddleboxPlan): MiddleboxSetup {
-  const counted = ['clamp-mss', 'clamp-mss-join', 'nat', 'syn-proxy', 'tcp-proxy'].includes(behaviour);
+  const counted = ['clamp-mss', 'clamp-mss-join', 'nat', 'syn-proxy', 'tcp-proxy', 'ftp-alg'].includes(behaviour);
   const features: KernelFeature[] =
     behaviour === 'nat'
       ? NAT
@@ -217,14 +241,26 @@ export function middleboxSetup(behaviour: Behaviour, p: MiddleboxPlan): Middlebo
               { config: 'NETFILTER_SYNPROXY', module: 'nf_synproxy_core' },
               { config: 'NFT_SYNPROXY', module: 'nft_synproxy' },
             ]
-          : [];
+          : behaviour === 'ftp-alg'
+            ? [
+                ...NAT,
+                { config: 'NFT_CT', module: 'nft_ct' },
+                { config: 'NF_CONNTRACK_FTP', module: 'nf_conntrack_ftp' },
+                { config: 'NF_NAT_FTP', module: 'nf_nat_ftp' },
+              ]
+            : [];
   return {
     ruleset: middleboxRuleset(behaviour, p),
     counted,
     features,
     sysctls: middleboxSysctls(behaviour),
     ...(behaviour === 'tcp-proxy' ? { haproxy: haproxyConfig(p) } : {}),
-    state: ['nft list ruleset', ...(behaviour === 'syn-proxy' ? ['cat /proc/net/stat/synproxy'] : [])],
+    state: [
+      'nft list ruleset',
+      ...(behaviour === 'syn-proxy' ? ['cat /proc/net/stat/synproxy'] : []),
+      // The FTP helper's expectation of the data connection the PORT command announced, with the rewritten address.
+      ...(behaviour === 'ftp-alg' ? ['cat /proc/net/nf_conntrack_expect'] : []),
+    ],
   };
 }
 

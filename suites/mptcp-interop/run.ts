@@ -9,7 +9,7 @@ import { join, relative } from 'node:path';
 import type { Ensemble, Outcome as Verdict, RunContext } from '../../runner/suite.js';
 import { decodePacket, ipPayload, readPcap, type MptcpOption } from '../mptcp/codec/index.js';
 import type { Report } from './contract.js';
-import { ACTED, middleboxSetup, middleboxSysctls, PROXY_PORT, type MiddleboxSetup } from './middlebox.js';
+import { ACTED, FTP_COMMANDS, middleboxSetup, middleboxSysctls, PROXY_PORT, type MiddleboxSetup } from './middlebox.js';
 import type { Outcome, Scenario } from './scenario.js';
 import { ADDRESSES, ContainerTopology, NamespaceTopology, type Topology } from './topology.js';
 
@@ -132,6 +132,9 @@ export function parseProxyLog(text: string): { uploaded: number; downloaded: num
 /** Starts HAProxy in the middlebox and waits until it listens. Returns its pid there. */
 async function startProxy(topology: Topology, config: string, artifactDir: string): Promise<string> {
   writeFileSync(join(artifactDir, 'haproxy.cfg'), config);
+  await topology.sh('command -v haproxy >/dev/null').catch(() => {
+    throw new Error('the middlebox has no haproxy (Debian package haproxy): the TCP-terminating proxy cannot run');
+  });
   const pid = await topology.daemon(`haproxy -db -f ${topology.artifactsInside}/haproxy.cfg`, 'haproxy.log');
   // It listens once its socket shows; polling ss is waiting for that event, bounded in case it never comes.
   await topology.sh(
@@ -214,9 +217,18 @@ export async function runScenario(s: Scenario, ensemble: Ensemble, ctx: RunConte
     await setup('the captures', () => topology.capture());
     ctx.artifacts.pcapClientSide = relative(ctx.outDir, `${ctx.artifactDir}/client-side.pcap`);
     ctx.artifacts.pcapServerSide = relative(ctx.outDir, `${ctx.artifactDir}/server-side.pcap`);
-    await server.call('interop.serve', { port: PORT, send: s.transfer.serverToClient, receive: s.transfer.clientToServer, timeoutMs });
+    // Through the FTP helper the client's stream starts with a PORT command: a real FTP control exchange's, as data.
+    const preamble = s.middlebox === 'ftp-alg' ? { preamble: FTP_COMMANDS } : {};
+    await server.call('interop.serve', { port: PORT, send: s.transfer.serverToClient, receive: s.transfer.clientToServer, timeoutMs, ...preamble });
     const [c, sv] = await Promise.all([
-      client.call('interop.connect', { address: ADDRESSES.server, port: PORT, send: s.transfer.clientToServer, receive: s.transfer.serverToClient, timeoutMs }),
+      client.call('interop.connect', {
+        address: ADDRESSES.server,
+        port: PORT,
+        send: s.transfer.clientToServer,
+        receive: s.transfer.serverToClient,
+        timeoutMs,
+        ...preamble,
+      }),
       server.call('interop.finish', {}),
     ]);
     reports = { client: c as Report, server: sv as Report };
@@ -261,7 +273,9 @@ export async function runScenario(s: Scenario, ensemble: Ensemble, ctx: RunConte
     }
   }
   if (e.subflows !== undefined && actual.subflows !== e.subflows) problems.push(`the client had ${actual.subflows} subflow(s), not ${e.subflows}`);
-  const complete = reports.server.received === s.transfer.clientToServer && reports.client.received === s.transfer.serverToClient;
+  // The server's count includes the preamble's line, as it arrived.
+  const ahead = reports.server.preambleReceived !== undefined ? Buffer.byteLength(reports.server.preambleReceived, 'latin1') : 0;
+  const complete = reports.server.received - ahead === s.transfer.clientToServer && reports.client.received === s.transfer.serverToClient;
   if (expected.intact === 'any' ? !complete : actual.intact !== expected.intact) {
     problems.push(
       expected.intact === false

@@ -25,7 +25,8 @@ export type Behaviour =
   | 'clamp-mss-join'
   | 'nat'
   | 'syn-proxy'
-  | 'tcp-proxy';
+  | 'tcp-proxy'
+  | 'ftp-alg';
 
 export interface Scenario extends VectorCommon {
   middlebox: Behaviour;
