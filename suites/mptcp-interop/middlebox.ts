@@ -162,7 +162,7 @@ export function middleboxRules(behaviour: Behaviour, p: MiddleboxPlan): string[]
   }
 }
 
-/** Rules of the behaviour in other hooks: NAT (`nat`, `tcp-proxy`), untracked SYNs (`syn-proxy`). */
+/** Rules of the behaviour in other hooks: NAT (`nat`, `tcp-proxy`, `ftp-alg`), the FTP helper, untracked SYNs (`syn-proxy`). */
 function extraChains(behaviour: Behaviour, p: MiddleboxPlan): string {
   switch (behaviour) {
     case 'nat':
