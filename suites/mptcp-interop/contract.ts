@@ -11,6 +11,8 @@ export interface PrepareParams {
   namespace?: string;
   address: string;
   extraAddresses?: string[];
+  /** Addresses the endpoint owns and announces (ADD_ADDR) without opening subflows from them (capability interop-announce). */
+  announceAddresses?: string[];
   gateway?: string;
   checksums: boolean;
 }
@@ -22,6 +24,8 @@ export interface TransferParams {
   send: number;
   receive: number;
   timeoutMs: number;
+  /** Text the client sends ahead of its pattern (an FTP command), which the server reads as its first line (capability interop-preamble). */
+  preamble?: string;
 }
 
 /** What an endpoint says of its side of the transfer (interop.connect, interop.finish). */
@@ -36,6 +40,8 @@ export interface Report {
   reset?: boolean;
   error?: string;
   counters?: Record<string, number>;
+  /** The server's first line, when there was a preamble: what arrived of it. */
+  preambleReceived?: string;
 }
 
 /** The client sends with seed 1, the server with seed 2 (docs/mptcp-interop.md). */

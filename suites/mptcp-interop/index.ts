@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { VECTORS_DIR } from '../../runner/paths.js';
 import type { Decision, LoadedVector, Suite, TargetView } from '../../runner/suite.js';
 import { sweepLabs } from '../mptcp/net/lab.js';
-import { DEFAULT_TIMEOUT_MS, runScenario } from './run.js';
+import { missingKernelFeature } from './kernel.js';
+import { middleboxSetup } from './middlebox.js';
+import { DEFAULT_TIMEOUT_MS, PORT, runScenario } from './run.js';
 import { loadScenarios, type Scenario } from './scenario.js';
 import { interopViews } from './views.js';
 
@@ -21,7 +23,15 @@ function planEnsemble(vector: LoadedVector<Scenario>, targets: Record<string, Ta
       return { run: false, verdict: 'unsupported', reason: `${t.id} (${role}) cannot ask for DSS checksums here` };
     if (vector.data.join && role === 'client' && !t.capabilities.has('interop-join'))
       return { run: false, verdict: 'unsupported', reason: `${t.id} cannot open a second subflow as a client` };
+    if (vector.data.middlebox === 'ftp-alg' && !t.capabilities.has('interop-preamble'))
+      return { run: false, verdict: 'unsupported', reason: `${t.id} (${role}) cannot send or read an application command ahead of the data` };
+    if (vector.data.announce && role === 'client' && !t.capabilities.has('interop-announce'))
+      return { run: false, verdict: 'unsupported', reason: `${t.id} cannot announce an address (ADD_ADDR) as a client` };
   }
+  // The middlebox runs on this kernel with either driver (containers share it): without what the behaviour needs there is no scenario.
+  const plan = { client: 'client', server: 'server', joinPrefix: '', clientPrefix: '', serverAddress: '', port: PORT };
+  const missing = missingKernelFeature(middleboxSetup(vector.data.middlebox, plan).features);
+  if (missing) return { run: false, verdict: 'unsupported', reason: `the middlebox cannot be built: ${missing}` };
   return { run: true };
 }
 
@@ -36,6 +46,8 @@ const suite: Suite<Scenario> = {
     'mptcp-interop': 'the target takes part in interop scenarios',
     'interop-checksums': 'the adapter can ask for DSS checksums',
     'interop-join': 'as a client, the adapter can open a second subflow',
+    'interop-preamble': 'the adapter can send (client) or read (server) a line of text ahead of the pattern',
+    'interop-announce': 'as a client, the adapter can announce an address (ADD_ADDR) it opens no subflow from',
   },
   // Measured against the RFC 8684 requirements index, as the packet-level suite; every scenario of vectors/mptcp-interop/ cites some.
   requirements: { measuredAgainst: { '*': 'rfc8684' }, vectorsMustCite: true },

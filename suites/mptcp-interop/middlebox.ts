@@ -23,6 +23,57 @@ export interface MiddleboxPlan {
   server: string;
   /** The addresses the client joins from (its extra addresses), as a prefix. */
   joinPrefix: string;
+  /** Every address of the client (its first and its join addresses), as a prefix. */
+  clientPrefix: string;
+  /** The server's address and the port it listens on. */
+  serverAddress: string;
+  port: number;
+}
+
+/** The MSS the `clamp-mss` behaviour leaves in every SYN and SYN/ACK, and `clamp-mss-join` in the join subflow's. */
+export const MSS_CLAMP = 536;
+export const MSS_CLAMP_JOIN = 400;
+/**
+ * The `nat` behaviour's public address: no network's, so every node routes it
+ * to the middlebox by its default route, where conntrack translates it back.
+ */
+export const NAT_ADDRESS = '10.74.0.1';
+/** The ports `nat` translates the client's ports to: outside Linux's ephemeral range (32768-60999), so every port is rewritten. */
+export const NAT_PORTS = '20000-20999';
+/**
+ * The `ftp-alg` behaviour's NAT address: its dotted form is longer than the client's (10,74,100,100 against 10,72,1,2 in a PORT
+ * command), so the FTP helper's rewrite changes the payload's length and the helper adjusts sequence numbers from then on.
+ */
+export const FTP_NAT_ADDRESS = '10.74.100.100';
+/**
+ * The FTP commands the client sends ahead of its data in `ftp-alg` scenarios: a login, then PORT with its own address and port
+ * 20000. The helper reads a command only where a line of its direction ended before (it follows the stream from line to line).
+ */
+export const FTP_COMMANDS = 'USER anonymous\r\nPORT 10,72,1,2,78,32\r\n';
+/** Where HAProxy (`tcp-proxy`) listens in the middlebox; the client's connections to the server's port are redirected to it. */
+export const PROXY_PORT = 18080;
+/** The named counter every real-middlebox rule bumps when it acts on a segment (or, in a NAT chain, a connection). */
+export const ACTED = 'acted';
+
+/** A kernel feature a behaviour needs: its Kconfig symbol and the module that has it. */
+export interface KernelFeature {
+  config: string;
+  module: string;
+}
+
+/** What the middlebox is set up with, beyond its nftables ruleset. */
+export interface MiddleboxSetup {
+  ruleset: string;
+  /** Whether the behaviour is a real middlebox whose rules bump the ACTED counter: a pair where it stays 0 cannot pass. */
+  counted: boolean;
+  /** Kernel features the behaviour needs; without one the scenario is unsupported. */
+  features: KernelFeature[];
+  /** Sysctls of the middlebox node. */
+  sysctls: Record<string, number>;
+  /** HAProxy's configuration, when the behaviour is a TCP-terminating proxy. */
+  haproxy?: string;
+  /** Shell commands whose output, after the transfer, is kept as the middlebox's own account (its counters, statistics). */
+  state: string[];
 }
 
 /** The statements that clear the 16-bit word at bit offset `at` of the TCP header and keep the TCP checksum right (see above). */
@@ -43,6 +94,13 @@ function corruptJoinHmac(): string[] {
     rules.push(`tcp flags & (syn|ack) == (syn|ack) ${NO_URGENT} @th,${bit},16 0x1e10 @th,${bit + 16},4 0x1 ${clear16(bit + 32)}`);
   }
   return rules;
+}
+
+const count = `counter name "${ACTED}"`;
+
+/** Clamps the MSS option of SYNs and SYN/ACKs (`match` narrows which) to `mss`, counting each one it lowers. */
+function clampMss(match: string, mss: number): string {
+  return `${match}tcp flags & (syn|rst) == syn tcp option maxseg size > ${mss} ${count} tcp option maxseg size set ${mss}`;
 }
 
 export function middleboxRules(behaviour: Behaviour, p: MiddleboxPlan): string[] {
@@ -78,11 +136,136 @@ export function middleboxRules(behaviour: Behaviour, p: MiddleboxPlan): string[]
     case 'corrupt-payload':
       // Two octets, 1000 octets into one full-sized segment from the client (so in its payload, past any TCP header), cleared once.
       return [`${fromClient} ip length > 1100 tcp flags & syn == 0 ${NO_URGENT} @th,8000,16 != 0 limit rate 1/day burst 1 packets ${clear16(8000)}`];
+    case 'clamp-mss':
+      // Every subflow's handshake, both ways, as a router clamping to a small path MTU does.
+      return [clampMss('', MSS_CLAMP)];
+    case 'clamp-mss-join':
+      // Only the join subflow's handshake: the second subflow gets a smaller MSS than the first while the connection runs.
+      return [clampMss(`ip saddr ${p.joinPrefix} `, MSS_CLAMP_JOIN), clampMss(`ip daddr ${p.joinPrefix} `, MSS_CLAMP_JOIN)];
+    case 'nat':
+      // Connections the server opens towards the client's private addresses (a join to an address the client announced) do not get
+      // through a NAT: refused as the Internet would, with an ICMP error. Replies to the client's own connections are "established".
+      return [`${fromServer} ip daddr ${p.clientPrefix} ct state new counter name "refused" reject with icmp type host-unreachable`];
+    case 'syn-proxy':
+      // The SYN is not tracked, so synproxy answers it with a cookie; once the client's ACK proves the cookie, synproxy opens the
+      // connection to the server itself and translates sequence numbers from then on. Segments conntrack cannot place are dropped.
+      return [
+        `${fromClient} tcp dport ${p.port} ct state invalid,untracked ${count} synproxy mss 1460 sack-perm timestamp`,
+        `${fromClient} tcp dport ${p.port} ct state invalid drop`,
+      ];
+    case 'tcp-proxy':
+      return [];
+    case 'ftp-alg':
+      // The helper's rewrite cannot be matched in nft; the sequence adjustment it sets up when it changes a payload's length can
+      // (IPS_SEQ_ADJUST, bit 6 of the conntrack status): every segment adjusted after the rewrite is counted.
+      return [`ct status & 0x40 == 0x40 ${count}`];
   }
+}
+
+/** Rules of the behaviour in other hooks: NAT (`nat`, `tcp-proxy`, `ftp-alg`), the FTP helper, untracked SYNs (`syn-proxy`). */
+function extraChains(behaviour: Behaviour, p: MiddleboxPlan): string {
+  switch (behaviour) {
+    case 'nat':
+      // Source NAT with port rewriting of every connection from the client (both of its addresses: the join goes through it too).
+      return chain('srcnat', 'type nat hook postrouting priority srcnat', [
+        `oifname "${p.server}" ip saddr ${p.clientPrefix} meta l4proto tcp ${count} snat to ${NAT_ADDRESS}:${NAT_PORTS}`,
+      ]);
+    case 'syn-proxy':
+      return chain('raw', 'type filter hook prerouting priority raw', [`iifname "${p.client}" tcp dport ${p.port} tcp flags & (syn|ack|rst) == syn notrack`]);
+    case 'ftp-alg':
+      // The kernel's FTP helper on the client's connections to the server (any port: the helper is set explicitly), and NAT, so
+      // that nf_nat_ftp rewrites the address of a PORT command to the NAT's.
+      return (
+        `  ct helper ftp {\n    type "ftp" protocol tcp;\n  }\n` +
+        chain('helpers', 'type filter hook prerouting priority filter', [`iifname "${p.client}" tcp dport ${p.port} ct helper set "ftp"`]) +
+        chain('srcnat', 'type nat hook postrouting priority srcnat', [
+          `oifname "${p.server}" ip saddr ${p.clientPrefix} meta l4proto tcp snat to ${FTP_NAT_ADDRESS}`,
+        ])
+      );
+    case 'tcp-proxy':
+      // The client's connections to the server are redirected to HAProxy, which opens its own to the server.
+      return chain('dstnat', 'type nat hook prerouting priority dstnat', [`iifname "${p.client}" tcp dport ${p.port} ${count} redirect to :${PROXY_PORT}`]);
+    default:
+      return '';
+  }
+}
+
+function chain(name: string, type: string, rules: string[]): string {
+  return `  chain ${name} {\n    ${type}; policy accept;\n${rules.map((r) => `    ${r}\n`).join('')}  }\n`;
+}
+
+/** HAProxy in TCP mode: one frontend where the redirect lands, the server as the only backend; a log line per session, with its octets. */
+function haproxyConfig(p: MiddleboxPlan): string {
+  return [
+    'global',
+    '  log stdout format raw local0',
+    '  # A soft stop (SIGUSR1) waits for open sessions to end and log, at most this long.',
+    '  hard-stop-after 5s',
+    'defaults',
+    '  mode tcp',
+    '  log global',
+    '  timeout connect 10s',
+    '  timeout client 120s',
+    '  timeout server 120s',
+    'frontend interop',
+    `  bind 0.0.0.0:${PROXY_PORT}`,
+    '  log-format "session %ci:%cp -> %si:%sp uploaded=%U downloaded=%B termination=%ts"',
+    '  default_backend endpoint',
+    'backend endpoint',
+    `  server endpoint ${p.serverAddress}:${p.port}`,
+    '',
+  ].join('\n');
+}
+
+const NAT: KernelFeature[] = [
+  { config: 'NF_NAT', module: 'nf_nat' },
+  { config: 'NFT_NAT', module: 'nft_nat' },
+];
+
+/** The middlebox node's sysctls for a behaviour (set when the node is made: a container's /proc/sys is read-only later). */
+export function middleboxSysctls(behaviour: Behaviour): Record<string, number> {
+  // synproxy needs conntrack to call an ACK it has no connection for invalid, not pick the connection up (nft synproxy docs).
+  return behaviour === 'syn-proxy' ? { 'net.netfilter.nf_conntrack_tcp_loose': 0 } : {};
+}
+
+/** Everything the middlebox needs for a behaviour. */
+export function middleboxSetup(behaviour: Behaviour, p: MiddleboxPlan): MiddleboxSetup {
+  const counted = ['clamp-mss', 'clamp-mss-join', 'nat', 'syn-proxy', 'tcp-proxy', 'ftp-alg'].includes(behaviour);
+  const features: KernelFeature[] =
+    behaviour === 'nat'
+      ? NAT
+      : behaviour === 'tcp-proxy'
+        ? [...NAT, { config: 'NFT_REDIR', module: 'nft_redir' }]
+        : behaviour === 'syn-proxy'
+          ? [
+              { config: 'NETFILTER_SYNPROXY', module: 'nf_synproxy_core' },
+              { config: 'NFT_SYNPROXY', module: 'nft_synproxy' },
+            ]
+          : behaviour === 'ftp-alg'
+            ? [
+                ...NAT,
+                { config: 'NFT_CT', module: 'nft_ct' },
+                { config: 'NF_CONNTRACK_FTP', module: 'nf_conntrack_ftp' },
+                { config: 'NF_NAT_FTP', module: 'nf_nat_ftp' },
+              ]
+            : [];
+  return {
+    ruleset: middleboxRuleset(behaviour, p),
+    counted,
+    features,
+    sysctls: middleboxSysctls(behaviour),
+    ...(behaviour === 'tcp-proxy' ? { haproxy: haproxyConfig(p) } : {}),
+    state: [
+      'nft list ruleset',
+      ...(behaviour === 'syn-proxy' ? ['cat /proc/net/stat/synproxy'] : []),
+      // The FTP helper's expectation of the data connection the PORT command announced, with the rewritten address.
+      ...(behaviour === 'ftp-alg' ? ['cat /proc/net/nf_conntrack_expect'] : []),
+    ],
+  };
 }
 
 /** The whole nftables ruleset the middlebox loads: one table of the run's own. */
 export function middleboxRuleset(behaviour: Behaviour, p: MiddleboxPlan): string {
-  const rules = middleboxRules(behaviour, p);
-  return `table ip conformatrix_middlebox {\n  chain mangle {\n    type filter hook forward priority mangle; policy accept;\n${rules.map((r) => `    ${r}\n`).join('')}  }\n}\n`;
+  const counters = `  counter ${ACTED} {\n  }\n  counter refused {\n  }\n`;
+  return `table ip conformatrix_middlebox {\n${counters}${chain('mangle', 'type filter hook forward priority mangle', middleboxRules(behaviour, p))}${extraChains(behaviour, p)}}\n`;
 }

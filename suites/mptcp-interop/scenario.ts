@@ -20,11 +20,18 @@ export type Behaviour =
   | 'strip-join'
   | 'strip-join-after-handshake'
   | 'corrupt-join-hmac'
-  | 'corrupt-payload';
+  | 'corrupt-payload'
+  | 'clamp-mss'
+  | 'clamp-mss-join'
+  | 'nat'
+  | 'syn-proxy'
+  | 'tcp-proxy'
+  | 'ftp-alg';
 
 export interface Scenario extends VectorCommon {
   middlebox: Behaviour;
   join?: boolean;
+  announce?: boolean;
   checksums?: boolean;
   transfer: { clientToServer: number; serverToClient: number };
   timeoutMs?: number;
@@ -32,7 +39,7 @@ export interface Scenario extends VectorCommon {
 }
 
 /** Behaviours that act on the second subflow, which only a scenario with a join has. */
-const ON_JOIN: Behaviour[] = ['strip-join', 'strip-join-after-handshake', 'corrupt-join-hmac'];
+const ON_JOIN: Behaviour[] = ['strip-join', 'strip-join-after-handshake', 'corrupt-join-hmac', 'clamp-mss-join'];
 
 export function loadScenarios(source: JsonSource): { vectors: LoadedVector<Scenario>[]; errors: InputError[] } {
   const doc = source.value as { vectors: Scenario[] };
@@ -47,6 +54,8 @@ export function loadScenarios(source: JsonSource): { vectors: LoadedVector<Scena
           'corrupt-payload rewrites an octet 1000 octets into a full-sized client segment: send at least 2000 octets',
         ),
       );
+    if (v.announce && v.join)
+      errors.push(source.error(`/vectors/${i}/announce`, 'the client announces the address it would join from: "announce" and "join" exclude each other'));
     if (v.expect.subflows !== undefined && v.expect.subflows > 1 && !v.join)
       errors.push(source.error(`/vectors/${i}/expect/subflows`, 'more than one subflow needs "join": true'));
   });

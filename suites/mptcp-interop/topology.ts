@@ -48,6 +48,12 @@ export interface Topology {
   rules(ruleset: string): Promise<void>;
   /** Routes a prefix, in the middlebox, to a node's address. */
   route(prefix: string, via: string): Promise<void>;
+  /** Runs a shell script in the middlebox; its output. */
+  sh(script: string): Promise<string>;
+  /** The scenario's artifacts folder as the middlebox sees it: what it writes there is kept with the result. */
+  readonly artifactsInside: string;
+  /** Starts a long-running program in the middlebox (a proxy), its output going to `log` in the artifacts; resolves to its pid there. */
+  daemon(command: string, log: string): Promise<string>;
   /** Starts capturing both sides of the middlebox; resolves once both captures listen. */
   capture(): Promise<void>;
   /** Stops the captures (they are written to the scenario's artifacts as they go); returns the files. */
@@ -85,8 +91,9 @@ export class NamespaceTopology implements Topology {
   private readonly mb: string;
   private captures: { child: ChildProcess; file: string; side: 'client' | 'server' }[] = [];
   private readonly scratch: string;
+  private readonly daemons: number[] = [];
 
-  constructor(scratch: string) {
+  constructor(scratch: string, sysctls: Record<string, number> = {}) {
     this.scratch = scratch;
     const c = this.lab.namespace('c');
     this.mb = this.lab.namespace('mb');
@@ -99,6 +106,7 @@ export class NamespaceTopology implements Topology {
     const left = this.lab.link(c, '10.71.1.2/24', this.mb, '10.71.1.1/24');
     const right = this.lab.link(this.mb, '10.71.2.1/24', s, '10.71.2.2/24');
     this.lab.sysctl(this.mb, 'net.ipv4.ip_forward', 1);
+    for (const [key, value] of Object.entries(sysctls)) this.lab.sysctl(this.mb, key, value);
     this.interfaces = { client: left.devB, server: right.devA };
     this.client = { namespace: c, gateway: '10.71.1.1', nextHop: '10.71.1.2' };
     this.server = { namespace: s, gateway: '10.71.2.1', nextHop: '10.71.2.2' };
@@ -113,6 +121,22 @@ export class NamespaceTopology implements Topology {
 
   async route(prefix: string, via: string): Promise<void> {
     this.lab.route(this.mb, prefix, via);
+  }
+
+  get artifactsInside(): string {
+    return this.scratch;
+  }
+
+  async sh(script: string): Promise<string> {
+    return this.lab.exec(this.mb, ['sh', '-c', script]);
+  }
+
+  async daemon(command: string, log: string): Promise<string> {
+    mkdirSync(this.scratch, { recursive: true });
+    const pid = (await this.sh(`${command} >${join(this.scratch, log)} 2>&1 </dev/null & echo $!`)).trim();
+    // The namespace's processes share the run's pid namespace: dispose ends this one if the scenario does not.
+    this.daemons.push(Number(pid));
+    return pid;
   }
 
   async capture(): Promise<void> {
@@ -141,6 +165,13 @@ export class NamespaceTopology implements Topology {
 
   async dispose(): Promise<void> {
     for (const c of this.captures) c.child.kill('SIGKILL');
+    for (const pid of this.daemons.splice(0)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // It has ended.
+      }
+    }
     this.lab.dispose();
   }
 }
@@ -155,7 +186,7 @@ export class ContainerTopology implements Topology {
   private artifacts = '';
 
   /** The captures go straight into `artifacts` (a bind mount), so that they outlive a scenario cut short. */
-  static async create(fabric: Fabric, artifacts: string): Promise<ContainerTopology> {
+  static async create(fabric: Fabric, artifacts: string, sysctls: Record<string, number> = {}): Promise<ContainerTopology> {
     const t = new ContainerTopology();
     mkdirSync(artifacts, { recursive: true });
     t.artifacts = artifacts;
@@ -166,7 +197,7 @@ export class ContainerTopology implements Topology {
       networks: ['client', 'server'],
       // tcpdump switches to root explicitly (-Z root), which takes SETUID and SETGID even for root.
       capabilities: ['NET_ADMIN', 'NET_RAW', 'SETUID', 'SETGID'],
-      sysctls: { 'net.ipv4.ip_forward': 1, 'net.ipv6.conf.all.disable_ipv6': 1 },
+      sysctls: { 'net.ipv4.ip_forward': 1, 'net.ipv6.conf.all.disable_ipv6': 1, ...sysctls },
       binds: [{ host: artifacts, node: '/capture' }],
     });
     const links = await t.mb.exec(['ip', '-4', '-o', 'addr', 'show']);
@@ -182,10 +213,17 @@ export class ContainerTopology implements Topology {
     return t;
   }
 
-  private async sh(script: string): Promise<string> {
+  async sh(script: string): Promise<string> {
     const r = await this.mb.exec(['sh', '-c', script]);
     if (r.code !== 0) throw new Error(`middlebox: ${script}: ${(r.stderr || r.stdout).trim()}`);
     return r.stdout;
+  }
+
+  readonly artifactsInside = '/capture';
+
+  async daemon(command: string, log: string): Promise<string> {
+    // The container, and so the program, is removed with the fabric.
+    return (await this.sh(`${command} >/capture/${log} 2>&1 </dev/null & echo $!`)).trim();
   }
 
   async rules(ruleset: string): Promise<void> {

@@ -190,7 +190,15 @@ serveAdapter({
     contract: CONTRACT_VERSION,
     implementation: { name: 'Linux', version: readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim() },
     // interop-checksums: in a container the runner sets net.mptcp.checksum_enabled when it makes it (a placement's sysctls).
-    capabilities: ['mptcp-v1', 'mptcp-interop', 'interop-join', 'interop-checksums', ...(namespaces || sysctlsWritable ? ['sysctls'] : [])],
+    capabilities: [
+      'mptcp-v1',
+      'mptcp-interop',
+      'interop-join',
+      'interop-checksums',
+      'interop-announce',
+      'interop-preamble',
+      ...(namespaces || sysctlsWritable ? ['sysctls'] : []),
+    ],
   }),
   'mptcp.open': (p: OpenParams) => open(p),
   'mptcp.inject': (p: { data: string }) => {

@@ -66,12 +66,14 @@ export class KernelInterop {
     this.role = p.role;
     this.address = p.address;
     const ns = this.ns;
-    for (const a of [p.address, ...(p.extraAddresses ?? [])]) exec(ns, ['ip', 'addr', 'add', `${a}/32`, 'dev', 'lo']);
+    for (const a of [p.address, ...(p.extraAddresses ?? []), ...(p.announceAddresses ?? [])]) exec(ns, ['ip', 'addr', 'add', `${a}/32`, 'dev', 'lo']);
     if (p.gateway) exec(ns, ['ip', 'route', 'replace', 'default', 'via', p.gateway]);
     setSysctls(ns, { ...PINNED, 'net.mptcp.checksum_enabled': p.checksums ? 1 : 0 });
     exec(ns, ['ip', 'mptcp', 'endpoint', 'flush']);
     exec(ns, ['ip', 'mptcp', 'limits', 'set', 'subflow', '4', 'add_addr_accepted', '4']);
     for (const a of p.extraAddresses ?? []) exec(ns, ['ip', 'mptcp', 'endpoint', 'add', a, 'subflow']);
+    // A signal endpoint: the path manager announces it (ADD_ADDR) on every connection and opens no subflow from it.
+    for (const a of p.announceAddresses ?? []) exec(ns, ['ip', 'mptcp', 'endpoint', 'add', a, 'signal']);
     this.agent = KernelAgent.start(ns);
     this.before = counters(ns);
     // The node's own address towards the middlebox: the source of its route to the gateway.
@@ -104,7 +106,13 @@ export class KernelInterop {
     const first = await a.call<Query>('query', { conn });
     watch.mptcp = first.isMptcp;
     await look();
+    // The client's preamble (application commands a middlebox may rewrite) goes ahead of the pattern, a write per line, as an
+    // application would send its commands; the server reads as many lines.
+    const ahead = this.role === 'client' && p.preamble ? Buffer.from(p.preamble, 'latin1') : undefined;
+    for (const l of this.role === 'client' && p.preamble ? p.preamble.split(/(?<=\n)/) : [])
+      await a.call('write', { conn, data: Buffer.from(l, 'latin1').toString('base64') });
     const source = await a.call<{ job: string }>('source', { conn, count: p.send, seed: mine });
+    const line = this.role === 'server' && p.preamble ? await this.readLines(conn, p.preamble.split('\n').length - 1, p.timeoutMs) : undefined;
     const sink = await a.call<{ job: string }>('sink', { conn });
     let watching = true;
     const watcher = (async () => {
@@ -125,7 +133,8 @@ export class KernelInterop {
     await watcher;
     await look();
     await a.call('close', { conn }).catch(() => undefined);
-    const intact = got.done && !got.error && got.octets === p.receive && got.sha256 === sha256(pattern(0, p.receive, theirs));
+    const intact =
+      got.done && !got.error && got.octets === p.receive && got.sha256 === sha256(pattern(0, p.receive, theirs)) && (line === undefined || line === p.preamble);
     const after = counters(this.ns);
     const changed = Object.fromEntries(
       Object.entries(after)
@@ -137,13 +146,25 @@ export class KernelInterop {
       fallback: watch.fallback,
       ...(watch.fallbackReason && watch.fallback ? { fallbackReason: watch.fallbackReason } : {}),
       subflows: watch.subflows,
-      sent: sent.octets,
-      received: got.octets,
+      sent: sent.octets + (ahead?.length ?? 0),
+      received: got.octets + (line !== undefined ? Buffer.byteLength(line, 'latin1') : 0),
       intact,
+      ...(line !== undefined ? { preambleReceived: line } : {}),
       ...(isReset(error) ? { reset: true } : {}),
       ...(error ? { error } : {}),
       counters: changed,
     };
+  }
+
+  /** Reads `count` lines (at most 512 octets), one octet at a time so as not to read into the pattern. */
+  private async readLines(conn: string, count: number, timeoutMs: number): Promise<string> {
+    let line = '';
+    while (line.split('\n').length - 1 < count && line.length < 512) {
+      const r = await this.kernel.call<{ data: string; eof: boolean }>('read', { conn, max: 1, timeoutMs });
+      if (r.eof) break;
+      line += Buffer.from(r.data, 'base64').toString('latin1');
+    }
+    return line;
   }
 
   private failed(error: string): Report {
