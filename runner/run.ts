@@ -94,6 +94,22 @@ async function dockerDrive(docker: DockerDriver, target: Target, resultSchemas: 
   }
 }
 
+/**
+ * Builds the images of the fabric's helper nodes ahead of the vectors. A build that fails is reported here with its
+ * output; the vectors that need the node then end in a set-up error that says so, and the run goes on.
+ */
+async function prebuildFabricImages(docker: DockerDriver, contexts: string[], quiet: boolean): Promise<void> {
+  for (const context of new Set(contexts)) {
+    try {
+      const built = await docker.fabricImage(context);
+      if (built.built && !quiet) process.stderr.write(`built ${built.image} in ${built.seconds.toFixed(1)} s\n`);
+    } catch (err) {
+      const output = err instanceof ImageBuildError ? `\n=== docker build output of ${context} ===\n${err.output}\n=== end of build output ===` : '';
+      process.stderr.write(`the image of ${context} could not be built: ${(err as Error).message}${output}\n`);
+    }
+  }
+}
+
 export function vectorRecord(suite: Suite, v: LoadedVector, specs: SpecLibrary): VectorRecord {
   const first = v.citations[0]!;
   const section = specs.section(first.doc, first.section);
@@ -163,8 +179,10 @@ export async function runCommand(options: RunOptions): Promise<number> {
   const driverName = await chooseDriver(options.driver ?? 'local');
   let drive: ((t: Target, r: Record<string, string>) => Promise<Drive>) | undefined;
   let fabric: (() => ReturnType<DockerDriver['fabric']>) | undefined;
+  let prebuild: ((contexts: string[]) => Promise<void>) | undefined;
   if (driverName === 'docker') {
     const docker = await DockerDriver.start({ outDir });
+    prebuild = (contexts) => prebuildFabricImages(docker, contexts, options.quiet ?? false);
     track('docker driver', { async: () => docker.dispose() });
     if (docker.swept.length && !options.quiet) process.stderr.write(`removed what earlier runs left behind: ${docker.swept.join(', ')}\n`);
     drive = (t, r) => dockerDrive(docker, t, r, options.quiet ?? false);
@@ -196,6 +214,9 @@ export async function runCommand(options: RunOptions): Promise<number> {
     await disposeAll(); // the docker driver, if it started
     throw err;
   }
+  // The helper nodes' images of the suites that will run (Suite.fabricImages), built now rather than in a vector's set-up.
+  const running = new Set(plans.flatMap((p) => p.items.filter((i) => i.decision.run).map((i) => i.suite.name)));
+  await prebuild?.(loaded.filter((l) => running.has(l.suite.name)).flatMap((l) => l.suite.fabricImages ?? []));
 
   const controller = new AbortController();
   const services = new Map<string, unknown>();

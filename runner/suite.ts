@@ -229,6 +229,13 @@ export interface Suite<D = unknown> {
    * than inside its first vector's deadline. Undefined: nothing to tell.
    */
   startup?(target: TargetView, services: unknown): Promise<Record<string, unknown> | undefined>;
+  /**
+   * The folders (each with a Dockerfile) of the helper nodes the suite's
+   * topologies use (FabricNodeSpec.context). The docker driver builds their
+   * images before the first vector, as it builds the targets' images, so that
+   * no vector's set-up budget pays for an image build.
+   */
+  fabricImages?: string[];
   /** Extra subcommands: `conformatrix <name> ...`. */
   commands?: Record<string, SuiteCommand>;
   /**

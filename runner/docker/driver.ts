@@ -9,6 +9,7 @@
  * network it can reach is the harness endpoint the run opened for it.
  */
 import { chmodSync, mkdirSync } from 'node:fs';
+import { basename } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import type Dockerode from 'dockerode';
@@ -281,9 +282,22 @@ export class DockerDriver {
   /** Networks and helper nodes for one vector of a suite that builds a topology; dispose() removes them. */
   fabric(): DockerFabric {
     if (this.firewall.problem) throw new Error(`a topology needs the run's host firewall, which is missing (${this.firewall.problem})`);
-    return new DockerFabric(this.docker, this.labels, `${this.firewall.fabricPrefix}${(this.fabricCount++).toString(36)}`, (target) =>
-      this.buildSlot(() => ensureImage(target)),
+    return new DockerFabric(this.docker, this.labels, `${this.firewall.fabricPrefix}${(this.fabricCount++).toString(36)}`, (context) =>
+      this.fabricImage(context),
     );
+  }
+
+  private readonly fabricImages = new Map<string, Promise<BuiltImage>>();
+
+  /** The image of a fabric's helper node, built from the folder `context` (with its Dockerfile) once per run. */
+  fabricImage(context: string): Promise<BuiltImage> {
+    let p = this.fabricImages.get(context);
+    if (!p) {
+      const target = { id: `fabric-${basename(context)}`, dir: context, manifest: { name: basename(context), suites: [], local: { command: [] }, docker: {} } };
+      p = this.buildSlot(() => ensureImage(target as unknown as Target));
+      this.fabricImages.set(context, p);
+    }
+    return p;
   }
 
   /** Removes what the run created: containers first, then networks, then the firewall. */

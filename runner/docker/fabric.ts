@@ -6,12 +6,10 @@
  * firewall lets containers on them talk to each other and route through one
  * another, and nothing more (network.ts). dispose() removes it all.
  */
-import { basename } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type Dockerode from 'dockerode';
 import { track } from '../cleanup.js';
 import type { Fabric, FabricNetwork, FabricNode, FabricNodeSpec } from '../suite.js';
-import type { Target } from '../targets.js';
 import type { BuiltImage } from './images.js';
 import { removeNetwork } from './network.js';
 
@@ -20,13 +18,13 @@ export class DockerFabric implements Fabric {
   private readonly docker: Dockerode;
   private readonly labels: Record<string, string>;
   private readonly prefix: string;
-  private readonly build: (target: Target) => Promise<BuiltImage>;
+  private readonly build: (context: string) => Promise<BuiltImage>;
   private readonly networks = new Map<string, FabricNetwork & { id: string }>();
   private readonly containers: string[] = [];
   private readonly untrack: () => void;
   private count = 0;
 
-  constructor(docker: Dockerode, labels: Record<string, string>, prefix: string, build: (target: Target) => Promise<BuiltImage>) {
+  constructor(docker: Dockerode, labels: Record<string, string>, prefix: string, build: (context: string) => Promise<BuiltImage>) {
     this.docker = docker;
     this.labels = labels;
     this.prefix = prefix;
@@ -57,11 +55,7 @@ export class DockerFabric implements Fabric {
   }
 
   async node(spec: FabricNodeSpec): Promise<FabricNode> {
-    const built = await this.build({
-      id: `fabric-${basename(spec.context)}`,
-      dir: spec.context,
-      manifest: { name: spec.name, suites: [], local: { command: [] }, docker: {} },
-    } as Target);
+    const built = await this.build(spec.context);
     const [first, ...others] = await Promise.all(spec.networks.map((n) => this.network(n)));
     if (!first) throw new Error(`fabric node ${spec.name} needs a network`);
     const container = await this.docker.createContainer({

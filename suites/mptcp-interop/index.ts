@@ -10,6 +10,7 @@ import type { Decision, LoadedVector, Suite, TargetView } from '../../runner/sui
 import { sweepLabs } from '../mptcp/net/lab.js';
 import { missingKernelFeature } from './kernel.js';
 import { middleboxSetup } from './middlebox.js';
+import { SUITE_DIR } from './paths.js';
 import { DEFAULT_TIMEOUT_MS, PORT, runScenario } from './run.js';
 import { loadScenarios, type Scenario } from './scenario.js';
 import { interopViews } from './views.js';
@@ -39,6 +40,8 @@ const schema = (name: string) => `urn:conformatrix:mptcp-interop-adapter#/$defs/
 
 const suite: Suite<Scenario> = {
   name: 'mptcp-interop',
+  // The middlebox node of every topology (topology.ts), built once before the first scenario with the docker driver.
+  fabricImages: [join(SUITE_DIR, 'middlebox')],
   title: 'Multipath TCP interop through middleboxes',
   vectorSchema: 'urn:conformatrix:mptcp-interop-vectors',
   vectorDir: join(VECTORS_DIR, 'mptcp-interop'),
