@@ -206,17 +206,7 @@ class VirtualRun {
 
   /** As the script engine's Exchange.observe: ISNs, the SUT's key, nonces, checksums. */
   private observe(p: Packet): void {
-    const t = p.tcp;
-    const sf = this.state.subflowOfSut(p.ip.src, t.srcPort, p.ip.dst, t.dstPort, Boolean(t.flags.syn));
-    if (sf && t.flags.syn) sf.sut.isn = t.seq;
-    for (const o of t.options) {
-      if (o.type !== 'mptcp') continue;
-      if (o.subtype === 'mp_capable') {
-        if (o.flags.A) this.state.checksums = true;
-        if ('senderKey' in o && o.senderKey !== undefined && this.state.sutKey === undefined) this.state.sutKey = o.senderKey;
-      }
-      if (o.subtype === 'mp_join' && (o.form === 'syn' || o.form === 'syn-ack') && sf) sf.sut.nonce = o.nonce;
-    }
+    const sf = this.state.learn(p);
     this.seen.push({ packet: p, subflow: sf, consumed: false });
   }
 

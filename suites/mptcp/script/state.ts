@@ -6,7 +6,7 @@
  * are read against it (docs/mptcp-vectors.md).
  */
 import { createHash } from 'node:crypto';
-import { deriveIdsn, deriveToken } from '../codec/index.js';
+import { deriveIdsn, deriveToken, type Packet } from '../codec/index.js';
 import type { Num } from '../vector.js';
 
 export interface Endpoint {
@@ -93,6 +93,25 @@ export class ScriptState {
     };
     this.subflows[index] = s;
     return s;
+  }
+
+  /**
+   * What a segment the SUT sent teaches the script: its subflow (made at its SYN), that subflow's ISN, the SUT's key
+   * and whether checksums are on (MP_CAPABLE), and its join nonce. Returns the segment's subflow, if any.
+   */
+  learn(p: Packet): Subflow | undefined {
+    const t = p.tcp;
+    const sf = this.subflowOfSut(p.ip.src, t.srcPort, p.ip.dst, t.dstPort, Boolean(t.flags.syn));
+    if (sf && t.flags.syn) sf.sut.isn = t.seq;
+    for (const o of t.options) {
+      if (o.type !== 'mptcp') continue;
+      if (o.subtype === 'mp_capable') {
+        if (o.flags.A) this.checksums = true;
+        if ('senderKey' in o && o.senderKey !== undefined && this.sutKey === undefined) this.sutKey = o.senderKey;
+      }
+      if (o.subtype === 'mp_join' && (o.form === 'syn' || o.form === 'syn-ack') && sf) sf.sut.nonce = o.nonce;
+    }
+    return sf;
   }
 
   get sutToken(): number | undefined {
