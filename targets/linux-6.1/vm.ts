@@ -17,7 +17,8 @@
  *   outright leaves the namespace, which the next run sweeps (sweepLabs), and
  *   qemu, which the runner's cgroup ends with the adapter.
  */
-import { execFile, spawn, type ChildProcessByStdio } from 'node:child_process';
+import { execFile, execFileSync, spawn, spawnSync, type ChildProcessByStdio } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -30,6 +31,7 @@ import { track } from '../../runner/cleanup.js';
 import type { AgentProcess } from '../../suites/mptcp/net/agent.js';
 import { Lab } from '../../suites/mptcp/net/lab.js';
 import { TunDevice } from '../../suites/mptcp/net/tun.js';
+import { namespaces, sysctlsWritable } from '../linux-kernel/system.js';
 
 const BUILD = fileURLToPath(new URL('../../../targets/linux-6.1/build-vm.sh', import.meta.url));
 
@@ -47,7 +49,7 @@ export interface VmImage {
 /** Builds (or finds in the cache) the kernel and initramfs. */
 export async function buildImage(): Promise<VmImage> {
   try {
-    const { stdout } = await promisify(execFile)(BUILD, [], { encoding: 'utf8' });
+    const { stdout } = await promisify(execFile)('bash', [BUILD], { encoding: 'utf8' });
     const dir = stdout.trim().split('\n').pop()!;
     return { dir, ...(JSON.parse(readFileSync(join(dir, 'info.json'), 'utf8')) as Omit<VmImage, 'dir'>) };
   } catch (err) {
@@ -62,16 +64,16 @@ export class Vm {
   readonly release: string;
   readonly tap: TunDevice;
   private readonly qemu: ChildProcessByStdio<null, Readable, Readable>;
-  private readonly lab: Lab;
+  private readonly host: VmHost;
   private readonly channel: Socket;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private readonly children = new Map<string, { line: (l: string) => void; exit: (why: string) => void }>();
   private nextId = 1;
   private ended: string | undefined;
 
-  private constructor(parts: { qemu: ChildProcessByStdio<null, Readable, Readable>; lab: Lab; channel: Socket; release: string; tap: TunDevice }) {
+  private constructor(parts: { qemu: ChildProcessByStdio<null, Readable, Readable>; host: VmHost; channel: Socket; release: string; tap: TunDevice }) {
     this.qemu = parts.qemu;
-    this.lab = parts.lab;
+    this.host = parts.host;
     this.channel = parts.channel;
     this.release = parts.release;
     this.tap = parts.tap;
@@ -82,21 +84,17 @@ export class Vm {
    * slow TCG is); `onEnd` hears it if the VM ends before close().
    */
   static async boot(image: VmImage, onEnd: (why: string) => void): Promise<Vm> {
-    const lab = new Lab();
-    const ns = lab.namespace('vm');
-    // The host side of the tap device says nothing: no IPv6 (router solicitations), no address.
-    lab.sysctl(ns, 'net.ipv6.conf.default.disable_ipv6', 1);
-    lab.exec(ns, ['ip', 'tuntap', 'add', 'dev', 'tap0', 'mode', 'tap']);
-    lab.exec(ns, ['ip', 'link', 'set', 'tap0', 'up']);
-    const path = join(tmpdir(), `cfx-vm-${process.pid}-${lab.id.slice(-4)}.sock`);
+    const host = VmHost.make();
+    const path = join(tmpdir(), `cfx-vm-${process.pid}-${randomBytes(2).toString('hex')}.sock`);
     const server = createServer();
     const untrackSocket = track(`VM socket ${path}`, { sync: () => rmSync(path, { force: true }) });
     await new Promise<void>((resolve, reject) => server.once('error', reject).listen(path, resolve));
     const console = { text: '' };
     // qemu connects to the socket as it starts: the harness is there before the guest can say anything.
     const connected = new Promise<Socket>((resolve) => server.once('connection', resolve));
-    const qemu = spawn('ip', ['netns', 'exec', ns, 'qemu-system-x86_64', ...qemuArgs(image, path)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const untrackQemu = track(`qemu ${ns}`, { sync: () => void qemu.kill('SIGKILL') });
+    const argv = host.argv(['qemu-system-x86_64', ...qemuArgs(image, path, host.tap)]);
+    const qemu = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    const untrackQemu = track(`qemu ${host.tap}`, { sync: () => void qemu.kill('SIGKILL') });
     const keep = (d: Buffer) => (console.text = (console.text + d.toString()).slice(-8000));
     qemu.stdout.on('data', keep);
     qemu.stderr.on('data', keep);
@@ -120,8 +118,8 @@ export class Vm {
         }),
       );
       const release = await Promise.race([ready, exited]);
-      const tap = await TunDevice.open(ns, 'tap0', { ethernet: GUEST_MAC });
-      const vm = new Vm({ qemu, lab, channel, release, tap });
+      const tap = await TunDevice.open(host.ns ?? '', host.tap, { ethernet: GUEST_MAC });
+      const vm = new Vm({ qemu, host, channel, release, tap });
       lines.on('line', (line) => vm.onLine(line));
       qemu.once('exit', (code, signal) => vm.end(`qemu ${signal ? `was killed by ${signal}` : `exited with code ${code}`}: ${lastLines(console.text)}`, onEnd));
       untrackSocket();
@@ -130,7 +128,7 @@ export class Vm {
     } catch (err) {
       server.close();
       qemu.kill('SIGKILL');
-      lab.dispose();
+      host.dispose();
       untrackSocket();
       rmSync(path, { force: true });
       throw err;
@@ -242,7 +240,60 @@ export class Vm {
     );
     this.qemu.kill('SIGKILL');
     await exited;
-    this.lab.dispose();
+    this.host.dispose();
+  }
+}
+
+/**
+ * Where qemu and its tap device live on this machine: a network namespace of
+ * the run's own (a Lab), or, where namespaces cannot be made (a container with
+ * NET_ADMIN), the adapter's own namespace, with a tap device named after the
+ * adapter's pid. The host side of the tap device says nothing: no address, no
+ * IPv6 (router solicitations).
+ */
+class VmHost {
+  private readonly untrack: () => void;
+
+  private constructor(
+    readonly ns: string | undefined,
+    readonly tap: string,
+    private readonly lab: Lab | undefined,
+  ) {
+    this.untrack = lab ? () => undefined : track(`tap device ${tap}`, { sync: () => void spawnSync('ip', ['link', 'del', tap]) });
+  }
+
+  static make(): VmHost {
+    if (namespaces) {
+      const lab = new Lab();
+      const ns = lab.namespace('vm');
+      lab.sysctl(ns, 'net.ipv6.conf.default.disable_ipv6', 1);
+      const host = new VmHost(ns, 'tap0', lab);
+      host.exec(['ip', 'tuntap', 'add', 'dev', 'tap0', 'mode', 'tap']);
+      host.exec(['ip', 'link', 'set', 'tap0', 'up']);
+      return host;
+    }
+    const host = new VmHost(undefined, `cfxtap${process.pid % 100000}`, undefined);
+    host.exec(['ip', 'tuntap', 'add', 'dev', host.tap, 'mode', 'tap']);
+    // In a container /proc/sys is read-only: the manifest's docker.sysctls turn IPv6 off there (and the bridge relays IPv4 only).
+    if (sysctlsWritable) host.exec(['sysctl', '-q', '-w', `net.ipv6.conf.${host.tap}.disable_ipv6=1`]);
+    host.exec(['ip', 'link', 'set', host.tap, 'up']);
+    return host;
+  }
+
+  /** A command's argv, run in the namespace when there is one. */
+  argv(cmd: string[]): string[] {
+    return this.ns ? ['ip', 'netns', 'exec', this.ns, ...cmd] : cmd;
+  }
+
+  exec(cmd: string[]): void {
+    const argv = this.argv(cmd);
+    execFileSync(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+  }
+
+  dispose(): void {
+    if (this.lab) this.lab.dispose();
+    else spawnSync('ip', ['link', 'del', this.tap]);
+    this.untrack();
   }
 }
 
@@ -256,7 +307,7 @@ function lastLines(text: string): string {
  * NIC offers no checksum or segmentation offload (csum=off, and a tap
  * without vnet headers), so the guest sends finished wire segments.
  */
-function qemuArgs(image: VmImage, socket: string): string[] {
+function qemuArgs(image: VmImage, socket: string, tap: string): string[] {
   return [
     '-nodefaults',
     '-no-user-config',
@@ -289,7 +340,7 @@ function qemuArgs(image: VmImage, socket: string): string[] {
     '-device',
     'virtserialport,chardev=agent,name=conformatrix',
     '-netdev',
-    'tap,id=n0,ifname=tap0,script=no,downscript=no,vnet_hdr=off',
+    `tap,id=n0,ifname=${tap},script=no,downscript=no,vnet_hdr=off`,
     '-device',
     `virtio-net-pci,netdev=n0,mac=${GUEST_MAC},csum=off,guest_csum=off`,
   ];
