@@ -7,6 +7,7 @@
  * of one vector's connections meets the next. Everything else (the socket
  * steps, the query) is linux-kernel's (targets/linux-kernel/kernel-target.ts).
  */
+import { stopping } from '../../runner/cleanup.js';
 import { CONTRACT_VERSION } from '../../runner/contract.js';
 import type { OpenParams } from '../../suites/mptcp/contract.js';
 import { KernelAgent } from '../../suites/mptcp/net/agent.js';
@@ -26,7 +27,9 @@ let deliver: ((packet: Uint8Array) => void) | undefined;
 async function boot(): Promise<Vm> {
   image ??= await buildImage();
   const started = await Vm.boot(image, (why) => {
-    // The VM is gone (a guest panic, qemu killed): this adapter can do nothing more. The runner restarts it.
+    // The VM is gone (a guest panic, qemu killed): this adapter can do nothing more. The runner restarts it. (On
+    // SIGTERM the cleanup stopped it, and ends the process itself.)
+    if (stopping()) return;
     process.stderr.write(`linux-6.1: ${why}\n`);
     process.exit(1);
   });

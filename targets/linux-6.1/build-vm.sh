@@ -113,16 +113,19 @@ cp "$here/guest/init.py" "$root/init"
 chmod 755 "$root/init"
 cp "$agent" "$root/opt/conformatrix/kernel-agent.py"
 # ip netns keeps its names under /run/netns; iproute2 reads nothing else from /etc that the guest needs.
-mkdir -p "$out.tmp"
+# Made aside and moved into place whole: two runs building at once each make their own, and the first to finish wins.
+mkdir -p "$cache"
+made=$(mktemp -d "$cache/.build.XXXXXX")
+trap 'rm -rf "$work" "$made"' EXIT
 # Uncompressed: under TCG, the kernel's inflate of a compressed initramfs costs more than copying the larger file.
-(cd "$root" && find . -print0 | LC_ALL=C sort -z | cpio --null --create --format=newc --quiet --reproducible) >"$out.tmp/initramfs.cpio"
-cp "$image" "$out.tmp/vmlinuz"
+(cd "$root" && find . -print0 | LC_ALL=C sort -z | cpio --null --create --format=newc --quiet --reproducible) >"$made/initramfs.cpio"
+cp "$image" "$made/vmlinuz"
 sha=$(sha256sum "$image" | cut -d' ' -f1)
-python3 - "$out.tmp/info.json" "$package" "$version" "$sha" "$image" "$modules" <<'PY'
+python3 - "$made/info.json" "$package" "$version" "$sha" "$image" "$modules" <<'PY'
 import json, sys
 path, package, version, sha, image, modules = sys.argv[1:]
 json.dump({"package": package, "packageVersion": version, "imageSha256": sha, "image": image, "modules": modules}, open(path, "w"), indent=2)
 PY
-rm -rf "$out"
-mv "$out.tmp" "$out"
+chmod 755 "$made"
+mv -T "$made" "$out" 2>/dev/null || [ -f "$out/info.json" ] || die "cannot move the build into $out"
 echo "$out"
