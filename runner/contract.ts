@@ -10,8 +10,19 @@ export const CONTRACT_VERSION = '1';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Handlers = Record<string, (params: any) => unknown | Promise<unknown>>;
 
+/**
+ * Where an implementation's code came from, when the version alone does not
+ * say (a kernel booted from a distribution's package): the package, its
+ * version, and the SHA-256 of the file that runs.
+ */
+export interface ImplementationBuild {
+  package: string;
+  version: string;
+  sha256?: string;
+}
+
 export interface HelloResult {
   contract: string;
-  implementation: { name: string; version: string };
+  implementation: { name: string; version: string; build?: ImplementationBuild };
   capabilities: string[];
 }

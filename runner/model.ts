@@ -51,7 +51,7 @@ export interface TargetRecord {
   /** Why the target is unavailable, or a note about how it ran. */
   reason?: string;
   driver: string;
-  implementation?: { name: string; version: string };
+  implementation?: { name: string; version: string; build?: { package: string; version: string; sha256?: string } };
   capabilities?: string[];
   contract?: string;
   /** Container image id, for the docker driver. */

@@ -164,6 +164,7 @@ export function targetView(target: Target, suiteName?: string, harness: HarnessE
     userAgentClass: target.manifest.userAgentClass,
     capabilities: new Set(target.manifest.capabilities ?? []),
     options: (suiteName ? target.manifest.options?.[suiteName] : undefined) ?? {},
+    ...(target.manifest.timeFactor ? { timeFactor: target.manifest.timeFactor } : {}),
     harness,
   };
 }

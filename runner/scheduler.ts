@@ -96,8 +96,13 @@ export class Scheduler {
   }
 
   /** The budget of an adapter's start-up (and of a vector's set-up, RunContext.startup), apart from the vector's own. */
-  private startBudget(): number {
-    return this.options.startTimeoutMs ?? Math.max(this.options.timeoutMs, 30_000);
+  private startBudget(view?: TargetView): number {
+    return (this.options.startTimeoutMs ?? Math.max(this.options.timeoutMs, 30_000)) * (view?.timeFactor ?? 1);
+  }
+
+  /** A vector's deadline on a target: the run's, or the suite's for that vector when larger, times the target's factor. */
+  private vectorBudget(item: PlanItem, view?: TargetView): number {
+    return Math.max(this.options.timeoutMs, item.suite.timeoutMs?.(item.vector) ?? 0) * (view?.timeFactor ?? 1);
   }
 
   private async start(plan: TargetPlan): Promise<Transport> {
@@ -111,7 +116,7 @@ export class Scheduler {
     }
     const transport = await factory.start();
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), this.startBudget());
+    const timer = setTimeout(() => controller.abort(), this.startBudget(plan.view));
     try {
       await hello(
         transport,
@@ -214,7 +219,7 @@ export class Scheduler {
     transport: Transport,
   ): Promise<{ outcome: Omit<ResultRecord, 'vectorId' | 'targetId' | 'suite' | 'durationMs'>; faulted: boolean }> {
     const controller = new AbortController();
-    const timeoutMs = Math.max(this.options.timeoutMs, item.suite.timeoutMs?.(item.vector) ?? 0);
+    const timeoutMs = this.vectorBudget(item, plan.view);
     const clock = deadline(timeoutMs, controller);
     const adapter = { adapterMs: 0 };
     const session = this.session(transport, controller.signal, adapter);
@@ -257,7 +262,7 @@ export class Scheduler {
   }
 
   private context(plan: TargetPlan, item: PlanItem, clock: Deadline, controller: AbortController): RunContext {
-    const budget = this.startBudget();
+    const budget = this.startBudget(plan.view);
     return {
       startup: async <T>(what: string, work: () => Promise<T>): Promise<T> => {
         const release = clock.hold();
@@ -276,7 +281,7 @@ export class Scheduler {
         }
       },
       profile: this.options.profile,
-      timeoutMs: Math.max(this.options.timeoutMs, item.suite.timeoutMs?.(item.vector) ?? 0),
+      timeoutMs: this.vectorBudget(item, plan.view),
       artifactDir: join(this.options.outDir, 'artifacts', plan.record.id, item.vector.id.replace(/\//g, '__')),
       outDir: this.options.outDir,
       artifacts: {},

@@ -43,6 +43,12 @@ export interface TargetView {
   capabilities: ReadonlySet<string>;
   /** The manifest's section for this suite, if any. */
   options: Record<string, unknown>;
+  /**
+   * How much slower than native the target is (its manifest's timeFactor;
+   * undefined: 1). The runner scales its start-up budget and deadlines by it;
+   * a suite scales the waits its vectors spell out (a segment within N ms).
+   */
+  timeFactor?: number;
   /** Where the target reaches the harness. */
   harness: HarnessEndpoint;
 }

@@ -42,6 +42,8 @@ export interface TargetManifest {
   capabilities?: string[];
   local: { command: string[]; env?: Record<string, string>; requires?: Requirement[] };
   options?: Record<string, Record<string, unknown>>;
+  /** Start-up budget, deadlines and a suite's waits are multiplied by it (a target under emulation); default 1. */
+  timeFactor?: number;
   /** How the implementation's clock is set, when it can be (runner/clock.ts). */
   clock?: ClockOptions;
   docker?: DockerOptions;

@@ -35,7 +35,7 @@ const suite: Suite<MptcpVector> = {
   requirements: { measuredAgainst: { '*': 'rfc8684' }, vectorsMustCite: true },
   load: loadMptcpVectors,
   plan,
-  run: (vector, session, _target, ctx) => runScript(vector.data, session, ctx),
+  run: (vector, session, target, ctx) => runScript(vector.data, session, ctx, target.timeFactor),
   methods: {
     'mptcp.open': { params: schema('open-params'), result: schema('open-result') },
     'mptcp.inject': { params: schema('inject-params'), result: schema('empty') },

@@ -7,18 +7,18 @@
  * kernel routes to the TUN device goes to the runner as an mptcp.packet
  * notification. Where network namespaces cannot be made (a container with
  * NET_ADMIN only), the adapter's own namespace is used, with a new TUN device
- * per vector.
+ * per vector. What is not about where the kernel runs is in kernel-target.ts,
+ * shared with the kernels booted in a VM.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { serveAdapter } from '../../runner/adapter-kit.js';
 import { CONTRACT_VERSION } from '../../runner/contract.js';
-import type { OpenParams, SocketParams } from '../../suites/mptcp/contract.js';
+import type { OpenParams } from '../../suites/mptcp/contract.js';
 import { KernelAgent } from '../../suites/mptcp/net/agent.js';
 import { Lab } from '../../suites/mptcp/net/lab.js';
 import { KernelInterop } from './interop.js';
-import { exec, namespaces, PINNED, setSysctls, sysctlsWritable } from './system.js';
-import { decodeMptcpInfo } from '../../suites/mptcp/net/mptcp-info.js';
+import { configureSut, serveKernelTarget } from './kernel-target.js';
+import { exec, namespaces, setSysctls, sysctlsWritable } from './system.js';
 import { TunDevice } from '../../suites/mptcp/net/tun.js';
 
 /**
@@ -33,24 +33,9 @@ function subnet(shared: number | undefined): string {
 
 const interop = new KernelInterop();
 
-const notify = (method: string, params: unknown) => process.stdout.write(JSON.stringify({ jsonrpc: '2.0', method, params }) + '\n');
-
-interface Vector {
-  lab?: Lab;
-  ns?: string;
-  dev: string;
-  tun: TunDevice;
-  agent: KernelAgent;
-  listener?: string;
-  conn?: string;
-  mptcp: boolean;
-}
-
-let current: Vector | undefined;
 let counter = 0;
 
-async function open(p: OpenParams) {
-  if (current) await close();
+async function open(p: OpenParams, onPacket: (packet: Uint8Array) => void) {
   const dev = namespaces ? 'tun0' : `cfxtun${counter++}`;
   const net = subnet(namespaces ? undefined : counter - 1);
   const sut = `${net}.1`;
@@ -72,11 +57,13 @@ async function open(p: OpenParams) {
     exec(undefined, ['ip', 'link', 'set', dev, 'up']);
   }
   const extra = Array.from({ length: p.subflowEndpoints ?? 0 }, (_, i) => `${net}.${11 + i}`);
-  for (const a of extra) exec(ns, ['ip', 'addr', 'add', `${a}/24`, 'dev', dev]);
-  setSysctls(ns, { ...PINNED, ...p.sysctls });
-  exec(ns, ['ip', 'mptcp', 'endpoint', 'flush']);
-  exec(ns, ['ip', 'mptcp', 'limits', 'set', 'subflow', String(p.limits?.subflows ?? 2), 'add_addr_accepted', String(p.limits?.addAddrAccepted ?? 2)]);
-  for (const a of extra) exec(ns, ['ip', 'mptcp', 'endpoint', 'add', a, 'dev', dev, 'subflow']);
+  await configureSut(
+    async (commands) => commands.forEach((cmd) => exec(ns, ['ip', ...cmd])),
+    async (values) => setSysctls(ns, values),
+    dev,
+    extra,
+    p,
+  );
   // The kernel agent starts while the TUN bridge does: two interpreters coming up side by side.
   const agent = KernelAgent.start(ns);
   let tun: TunDevice;
@@ -86,106 +73,16 @@ async function open(p: OpenParams) {
     await agent.close().catch(() => undefined);
     throw err;
   }
-  tun.on('packet', (packet: Uint8Array) => notify('mptcp.packet', { data: Buffer.from(packet).toString('base64') }));
-  current = { ...(lab ? { lab } : {}), ...(ns ? { ns } : {}), dev, tun, agent, mptcp: true };
-  return { addresses: { sut, peers, sutExtra: extra } };
-}
-
-async function close() {
-  const v = current;
-  current = undefined;
-  if (!v) return {};
-  await Promise.all([v.agent.close(), v.tun.close()]);
-  if (v.lab) v.lab.dispose();
-  else spawnSync('ip', ['link', 'del', v.dev]);
-  return {};
-}
-
-/** connect, accept and read run in the background: their end is an mptcp.done notification. */
-function background(id: string, work: Promise<Record<string, unknown>>) {
-  work.then(
-    (result) => notify('mptcp.done', { id, result }),
-    (err: Error) => notify('mptcp.done', { id, error: err.message }),
-  );
-  return { started: true };
-}
-
-async function socket(p: SocketParams) {
-  const v = current;
-  if (!v) throw new Error('mptcp.socket before mptcp.open');
-  const a = v.agent;
-  const conn = () => {
-    if (!v.conn) throw new Error(`${p.op} before a connection exists`);
-    return v.conn;
+  tun.on('packet', onPacket);
+  const close = async () => {
+    await Promise.all([agent.close(), tun.close()]);
+    if (lab) lab.dispose();
+    else spawnSync('ip', ['link', 'del', dev]);
   };
-  try {
-    switch (p.op) {
-      case 'listen': {
-        v.mptcp = p.mptcp ?? true;
-        v.listener = (await a.call<{ listener: string }>('listen', { port: p.port ?? 8000, mptcp: v.mptcp })).listener;
-        return { result: {} };
-      }
-      case 'accept':
-        return background(
-          p.id,
-          a.call<{ conn: string; peer: string }>('accept', { listener: v.listener, timeoutMs: 20000 }).then((r) => ((v.conn = r.conn), { peer: r.peer })),
-        );
-      case 'connect':
-        v.mptcp = p.mptcp ?? true;
-        return background(
-          p.id,
-          a.call<{ conn: string }>('connect', { addr: p.address, port: p.port ?? 8000, mptcp: v.mptcp, timeoutMs: 20000 }).then((r) => ((v.conn = r.conn), {})),
-        );
-      case 'read':
-        return background(p.id, readAll(a, conn(), p.count ?? 65536));
-      case 'write':
-        return { result: await a.call('write', { conn: conn(), data: p.data ?? '' }) };
-      case 'shutdown':
-        return { result: await a.call('shutdown', { conn: conn() }) };
-      case 'close':
-        await a.call('close', { conn: conn() });
-        v.conn = undefined;
-        return { result: {} };
-      case 'query': {
-        const q = await a.call<{ isMptcp: boolean; mptcpInfo?: string; mptcpInfoError?: string }>('query', { conn: conn() });
-        const raw = q.mptcpInfo ? Buffer.from(q.mptcpInfo, 'base64') : undefined;
-        const info = raw ? decodeMptcpInfo(raw) : undefined;
-        // mptcpi_bytes_acked: the octets the peer has acknowledged at the data level (DATA_ACK), Linux 6.5 and later.
-        const dataAcked = raw && raw.length >= 80 ? Number(raw.readBigUInt64LE(72)) : undefined;
-        return {
-          result: {
-            isMptcp: q.isMptcp,
-            fallback: v.mptcp && (!q.isMptcp || info?.flags.fallback === true),
-            ...(info && q.isMptcp ? { subflows: info.subflowsTotal ?? info.subflows + 1, checksums: info.checksums, mptcpInfo: info } : {}),
-            ...(dataAcked !== undefined && q.isMptcp ? { dataAcked } : {}),
-          },
-        };
-      }
-    }
-  } catch (err) {
-    return { error: (err as Error).message };
-  }
+  return { sut: { agent, inject: (packet: Uint8Array) => tun.send(packet), close }, addresses: { sut, peers, sutExtra: extra } };
 }
 
-/** Reads until `count` octets or the end of the stream. */
-async function readAll(a: KernelAgent, conn: string, count: number): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  let eof = false;
-  while (total < count) {
-    const r = await a.call<{ data: string; eof: boolean }>('read', { conn, max: count - total, timeoutMs: 20000 });
-    if (r.eof) {
-      eof = true;
-      break;
-    }
-    const b = Buffer.from(r.data, 'base64');
-    chunks.push(b);
-    total += b.length;
-  }
-  return { data: Buffer.concat(chunks).toString('base64'), eof };
-}
-
-serveAdapter({
+serveKernelTarget({
   hello: () => ({
     contract: CONTRACT_VERSION,
     implementation: { name: 'Linux', version: readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim() },
@@ -200,16 +97,11 @@ serveAdapter({
       ...(namespaces || sysctlsWritable ? ['sysctls'] : []),
     ],
   }),
-  'mptcp.open': (p: OpenParams) => open(p),
-  'mptcp.inject': (p: { data: string }) => {
-    if (!current) throw new Error('mptcp.inject before mptcp.open');
-    current.tun.send(new Uint8Array(Buffer.from(p.data, 'base64')));
-    return {};
+  open,
+  handlers: {
+    'interop.prepare': (p: Parameters<KernelInterop['prepare']>[0]) => interop.prepare(p),
+    'interop.serve': (p: Parameters<KernelInterop['serve']>[0]) => interop.serve(p),
+    'interop.connect': (p: Parameters<KernelInterop['connect']>[0]) => interop.connect(p),
+    'interop.finish': () => interop.finish(),
   },
-  'mptcp.socket': (p: SocketParams) => socket(p),
-  'mptcp.close': () => close(),
-  'interop.prepare': (p: Parameters<KernelInterop['prepare']>[0]) => interop.prepare(p),
-  'interop.serve': (p: Parameters<KernelInterop['serve']>[0]) => interop.serve(p),
-  'interop.connect': (p: Parameters<KernelInterop['connect']>[0]) => interop.connect(p),
-  'interop.finish': () => interop.finish(),
 });

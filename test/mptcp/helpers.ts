@@ -2,6 +2,9 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { TARGETS_DIR } from '../../runner/paths.js';
+import { loadTarget, missingRequirement } from '../../runner/targets.js';
 import type { DecodeResult } from '../../suites/mptcp/codec/index.js';
 
 /** Bytes from hex written with spaces, '|' separators and newlines for readability. */
@@ -38,4 +41,12 @@ export function kernelMissing(): string | undefined {
   if (!existsSync('/dev/net/tun')) return 'no /dev/net/tun';
   for (const tool of ['ip', 'sysctl', 'python3']) if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `${tool} is not installed`;
   return undefined;
+}
+
+/** Why the linux-6.1 target (a kernel under QEMU) cannot run here, or undefined when it can: the runner's own check. */
+export function vmMissing(): string | undefined {
+  const why = kernelMissing();
+  if (why) return why;
+  const missing = missingRequirement(loadTarget(join(TARGETS_DIR, 'linux-6.1')));
+  return missing ? `linux-6.1: ${missing}` : undefined;
 }

@@ -9,17 +9,18 @@ import { join } from 'node:path';
 import { CLI, readRun, ROOT, tempDir } from '../helpers.js';
 import { leftoversOf, MARK, markedProcesses, seeded, snapshot } from '../leftovers.js';
 import { dockerMissing, skipWithReason } from '../docker/helpers.js';
-import { kernelMissing } from '../mptcp/helpers.js';
+import { kernelMissing, vmMissing } from '../mptcp/helpers.js';
 
 const seed = Number(process.env.CONFORMATRIX_INTERRUPT_SEED ?? randomBytes(4).readUInt32LE());
 
 const onPath = (tool: string) => (process.env.PATH ?? '').split(':').some((d) => existsSync(join(d, tool)));
 
 /**
- * Runs the CLI, sends SIGINT once `verdicts` verdict lines have been shown (0: as soon as an adapter runs),
- * and counts what is left once it has exited.
+ * Runs the CLI, sends SIGINT once `verdicts` verdict lines have been shown (0: as soon as an adapter runs, or, with
+ * `started`, as soon as a process of the run matches it), and counts what is left once it has exited. `seen` says
+ * whether a process matching `started` was ever seen.
  */
-async function interruptAfter(args: string[], verdicts: number) {
+async function interruptAfter(args: string[], verdicts: number, started?: RegExp) {
   const mark = randomBytes(6).toString('hex');
   const tmp = tempDir('conformatrix-interrupt-');
   const out = tempDir();
@@ -48,15 +49,17 @@ async function interruptAfter(args: string[], verdicts: number) {
   });
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   // Which processes belong to the run is watched while it runs (their pids name their namespaces).
+  let seen = false;
   const watch = setInterval(() => {
     const marked = markedProcesses(mark);
     for (const p of marked) ownPids.add(Number(p.split(' ')[1]));
-    if (verdicts === 0 && marked.length > 1) interrupt();
+    if (started && marked.some((p) => started.test(p))) seen = true;
+    if (verdicts === 0 && (started ? seen : marked.length > 1)) interrupt();
   }, 100);
   const code = await exited;
   clearInterval(watch);
   const left = leftoversOf({ before, mark, runnerPid: child.pid!, tmp, ownPids });
-  return { code, stderr, stdout, out, tmp, left, sent, shown };
+  return { code, stderr, stdout, out, tmp, left, sent, shown, seen };
 }
 
 /**
@@ -103,6 +106,18 @@ describe(`Ctrl-C at random points (seed ${seed}; repeat with CONFORMATRIX_INTERR
     const at = point(12, 1);
     process.stdout.write(`      interrupt after ${at} verdicts\n`);
     const r = await interruptAfter(['--suite', 'mptcp', '--driver', 'local', '--target', 'linux-kernel'], at);
+    check(r, at);
+  });
+
+  // The VM boots in hello: point 0 interrupts while qemu starts (or the guest boots), a later one between vectors. What
+  // must go: the qemu process, the tap device (with the namespace that holds it) and every namespace.
+  it('local driver, mptcp: linux-6.1 (a kernel under QEMU)', async function () {
+    const why = vmMissing();
+    if (why) return skipWithReason(this, why);
+    const at = point(4, 3);
+    process.stdout.write(`      interrupt after ${at} verdicts\n`);
+    const r = await interruptAfter(['--suite', 'mptcp', '--driver', 'local', '--target', 'linux-6.1', '--grep', 'mptcp/capable/server/'], at, /qemu-system/);
+    assert.ok(r.seen, 'qemu ran');
     check(r, at);
   });
 

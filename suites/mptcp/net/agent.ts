@@ -11,25 +11,58 @@ import { python } from './python.js';
 
 export const KERNEL_AGENT = fileURLToPath(new URL('../../../../suites/mptcp/net/kernel-agent.py', import.meta.url));
 
+/**
+ * The agent's process as the client sees it: lines each way and its end.
+ * Locally a child process (localAgentProcess); a VM target relays a guest's
+ * process over its serial port (targets/linux-6.1/guest.ts).
+ */
+export interface AgentProcess {
+  write(line: string): void;
+  /** Closes its stdin: the agent exits, its sockets with it. */
+  end(): void;
+  kill(): void;
+  onLine(listener: (line: string) => void): void;
+  /** Called once, when it has ended, with how (and the last line of its stderr). */
+  onExit(listener: (why: string) => void): void;
+}
+
+/** The agent as a child process of this one, in a network namespace or, without one, in this process's. */
+function localAgentProcess(namespace: string | undefined): AgentProcess {
+  // By absolute path, not PATH's python3 (see python.ts).
+  const argv = namespace ? ['ip', 'netns', 'exec', namespace, python(), KERNEL_AGENT] : [python(), KERNEL_AGENT];
+  const child: ChildProcessWithoutNullStreams = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
+  const pid = child.pid;
+  const untrack = track(`kernel agent ${namespace ?? ''}`, { sync: () => pid && process.kill(pid, 'SIGKILL') });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  child.stdin.on('error', () => undefined);
+  return {
+    write: (line) => child.stdin.write(line + '\n'),
+    end: () => child.stdin.end(),
+    kill: () => child.kill('SIGKILL'),
+    onLine: (listener) => createInterface({ input: child.stdout }).on('line', listener),
+    onExit: (listener) =>
+      child.on('exit', (code, signal) => {
+        untrack();
+        listener(
+          `kernel agent ${signal ? `was killed by ${signal}` : `exited with code ${code}`}${stderr.trim() ? `: ${stderr.trim().split('\n').pop()}` : ''}`,
+        );
+      }),
+  };
+}
+
 export class KernelAgent {
   readonly namespace: string;
-  private readonly child: ChildProcessWithoutNullStreams;
+  private readonly child: AgentProcess;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private nextId = 1;
-  private stderr = '';
   private exited: string | undefined;
-  private readonly untrack: () => void;
+  private readonly ended: Promise<void>;
 
-  private constructor(namespace: string | undefined) {
+  private constructor(namespace: string | undefined, child: AgentProcess) {
     this.namespace = namespace ?? '';
-    // By absolute path, not PATH's python3 (see python.ts).
-    const argv = namespace ? ['ip', 'netns', 'exec', namespace, python(), KERNEL_AGENT] : [python(), KERNEL_AGENT];
-    this.child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
-    const pid = this.child.pid;
-    this.untrack = track(`kernel agent ${namespace ?? ''}`, { sync: () => pid && process.kill(pid, 'SIGKILL') });
-    this.child.stderr.on('data', (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-4000)));
-    this.child.stdin.on('error', () => undefined);
-    createInterface({ input: this.child.stdout }).on('line', (line) => {
+    this.child = child;
+    this.child.onLine((line) => {
       let m: { id?: number; result?: unknown; error?: { message: string } };
       try {
         m = JSON.parse(line) as typeof m;
@@ -42,17 +75,24 @@ export class KernelAgent {
       if (m.error) p.reject(new Error(m.error.message));
       else p.resolve(m.result);
     });
-    this.child.on('exit', (code, signal) => {
-      this.untrack();
-      this.exited = `kernel agent ${signal ? `was killed by ${signal}` : `exited with code ${code}`}${this.stderr.trim() ? `: ${this.stderr.trim().split('\n').pop()}` : ''}`;
-      for (const p of this.pending.values()) p.reject(new Error(this.exited));
-      this.pending.clear();
-    });
+    this.ended = new Promise((resolve) =>
+      this.child.onExit((why) => {
+        this.exited = why;
+        for (const p of this.pending.values()) p.reject(new Error(why));
+        this.pending.clear();
+        resolve();
+      }),
+    );
   }
 
   /** Starts the agent in a namespace (or, without one, in the caller's). */
   static start(namespace?: string): KernelAgent {
-    return new KernelAgent(namespace);
+    return new KernelAgent(namespace, localAgentProcess(namespace));
+  }
+
+  /** Drives an agent that runs elsewhere (in a VM), in the namespace given (there). */
+  static over(child: AgentProcess, namespace?: string): KernelAgent {
+    return new KernelAgent(namespace, child);
   }
 
   call<T = Record<string, unknown>>(method: string, params: Record<string, unknown> = {}): Promise<T> {
@@ -60,16 +100,15 @@ export class KernelAgent {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.child.stdin.write(JSON.stringify({ jsonrpc: '2.0', id, method, params }) + '\n');
+      this.child.write(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
     });
   }
 
   async close(): Promise<void> {
     if (this.exited) return;
-    const done = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.stdin.end();
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 1000);
-    await done;
+    this.child.end();
+    const timer = setTimeout(() => this.child.kill(), 1000);
+    await this.ended;
     clearTimeout(timer);
   }
 }

@@ -173,11 +173,22 @@ def close(p):
 
 def query(p):
     s = objects[p["conn"]]
-    result = {"isMptcp": bool(s.getsockopt(socket.SOL_TCP, TCP_IS_MPTCP))}
+    result = {}
     try:
-        result["mptcpInfo"] = base64.b64encode(s.getsockopt(SOL_MPTCP, MPTCP_INFO, 256)).decode()
+        info = s.getsockopt(SOL_MPTCP, MPTCP_INFO, 256)
+        result["mptcpInfo"] = base64.b64encode(info).decode()
     except OSError as exc:
+        info = None
         result["mptcpInfoError"] = exc.strerror or str(exc)
+    try:
+        result["isMptcp"] = bool(s.getsockopt(socket.SOL_TCP, TCP_IS_MPTCP))
+    except OSError:
+        # A kernel without TCP_IS_MPTCP (Linux 6.1 has none): an MPTCP socket (SO_PROTOCOL) that answers MPTCP_INFO
+        # (one that fell back passes getsockopt to its TCP subflow, which knows no SOL_MPTCP) and whose flags do not
+        # say it fell back (bit 0). A plain TCP socket, as accept gives for a peer without MP_CAPABLE, is not.
+        fell_back = info is None or (len(info) >= 12 and struct.unpack_from("<I", info, 8)[0] & 1)
+        result["isMptcp"] = s.getsockopt(socket.SOL_SOCKET, socket.SO_PROTOCOL) == IPPROTO_MPTCP and not fell_back
+        result["isMptcpFrom"] = "SO_PROTOCOL and MPTCP_INFO"
     states = subflow_states(s)
     if states is not None:
         result["subflowStates"] = states

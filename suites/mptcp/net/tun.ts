@@ -21,12 +21,13 @@ export class TunDevice extends EventEmitter {
   readonly ready: Promise<void>;
   private closed = false;
 
-  private constructor(namespace: string, name: string) {
+  private constructor(namespace: string, name: string, ethernet: string | undefined) {
     super();
     this.namespace = namespace;
     this.name = name;
+    const bridge = [python(), BRIDGE, name, ...(ethernet ? ['--ethernet', ethernet] : [])];
     // An empty namespace is this process's own (a container, where namespaces cannot be made).
-    const argv = namespace ? ['ip', 'netns', 'exec', namespace, python(), BRIDGE, name] : [python(), BRIDGE, name];
+    const argv = namespace ? ['ip', 'netns', 'exec', namespace, ...bridge] : bridge;
     this.child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
     const pid = this.child.pid;
     this.untrack = track(`tun bridge ${namespace}/${name}`, { sync: () => pid && process.kill(pid, 'SIGKILL') });
@@ -45,9 +46,12 @@ export class TunDevice extends EventEmitter {
     this.child.stdin.on('error', () => undefined);
   }
 
-  /** Attaches to an existing TUN device in a namespace (see Lab.tun), or in this process's own when the namespace is "". */
-  static async open(namespace: string, name: string): Promise<TunDevice> {
-    const dev = new TunDevice(namespace, name);
+  /**
+   * Attaches to an existing TUN device in a namespace (see Lab.tun), or in this process's own when the namespace is "";
+   * with `ethernet` (the MAC of the host on its other side), to a tap device.
+   */
+  static async open(namespace: string, name: string, options: { ethernet?: string } = {}): Promise<TunDevice> {
+    const dev = new TunDevice(namespace, name, options.ethernet);
     await dev.ready;
     return dev;
   }

@@ -3,7 +3,11 @@
  * script's segments, waits (event-driven, with a bound) for the segments the
  * SUT must send, drives the SUT's sockets, and keeps every segment of the
  * exchange for a pcap. A wait ends the moment the awaited segment arrives;
- * only silences (expectNone) and explicit waits take their full time.
+ * only silences (expectNone) and explicit waits take their full time. On a
+ * slow target (a kernel under emulation: its manifest's timeFactor) the
+ * bounds of the waits for the SUT and the silences are that many times
+ * longer; explicit waits are not, since they are about the SUT's own timers,
+ * which keep real time.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -63,6 +67,13 @@ class Exchange {
   readonly started = Date.now();
   /** Time spent waiting for the SUT (segments, socket operations), in ms. */
   waitedMs = 0;
+  /** The target's time factor: bounds of waits for the SUT and of silences are multiplied by it. */
+  factor = 1;
+
+  /** A vector's bound on the SUT's time, on this target. */
+  scaled(ms: number): number {
+    return Math.round(ms * this.factor);
+  }
 
   constructor(state: ScriptState) {
     this.state = state;
@@ -110,7 +121,7 @@ class Exchange {
 
   /** Waits for a segment matching `spec`; when `optional`, no match within the time is no failure (the result is undefined). */
   async expect(spec: ExpectSpec, signal: AbortSignal, optional = false): Promise<Seen | undefined> {
-    const within = spec.within ?? 2000;
+    const within = this.scaled(spec.within ?? 2000);
     const deadline = Date.now() + within;
     const considered: { seen: Seen; match: Match }[] = [];
     for (let i = 0; ;) {
@@ -260,7 +271,7 @@ function stepLabel(step: Step, i: number): string {
   return `step ${i + 1} (${kind}${step.note ? `: ${step.note}` : ''})`;
 }
 
-export async function runScript(v: MptcpVector, session: Session, ctx: RunContext): Promise<Outcome> {
+export async function runScript(v: MptcpVector, session: Session, ctx: RunContext, timeFactor = 1): Promise<Outcome> {
   let exchange: Exchange | undefined;
   session.onNotification((method, params) => exchange?.onNotification(method, params));
   const params = {
@@ -277,6 +288,7 @@ export async function runScript(v: MptcpVector, session: Session, ctx: RunContex
   const state = new ScriptState(v.id, opened.addresses, v.setup?.peerKey, ctx.seed);
   exchange = new Exchange(state);
   const x = exchange;
+  x.factor = timeFactor;
   // The pcap is written at the end, and also if the vector is cut short (a timeout): it is kept either way.
   const file = join(ctx.artifactDir, 'exchange.pcap');
   const writeExchange = () => {
@@ -302,12 +314,12 @@ export async function runScript(v: MptcpVector, session: Session, ctx: RunContex
         } else if (isExpect(step)) {
           await x.expect(step.expect, session.signal, step.optional === true);
         } else if ('expectNone' in step) {
-          quiet.push({ step: i + 1, ms: step.expectNone });
-          await x.expectNone(step.expectNone, step.match, step.pending === true);
+          quiet.push({ step: i + 1, ms: x.scaled(step.expectNone) });
+          await x.expectNone(x.scaled(step.expectNone), step.match, step.pending === true);
         } else if ('wait' in step) {
           await x.sleep(step.wait);
         } else if (step.sut === 'await') {
-          checkOpResult(step, await x.awaitOp(step.op!, step.within ?? 5000));
+          checkOpResult(step, await x.awaitOp(step.op!, x.scaled(step.within ?? 5000)));
         } else {
           if (step.sut === 'listen' && step.port) state.sutPort = step.port;
           if (step.sut === 'connect' && step.port) state.peerPort = step.port;
@@ -322,7 +334,7 @@ export async function runScript(v: MptcpVector, session: Session, ctx: RunContex
             ...(step.count !== undefined ? { count: step.count } : {}),
           };
           // A query with `within` asks again until its expectation holds: the SUT's state may lag the segments just injected.
-          const until = step.sut === 'query' && step.within !== undefined ? Date.now() + step.within : 0;
+          const until = step.sut === 'query' && step.within !== undefined ? Date.now() + x.scaled(step.within) : 0;
           for (;;) {
             const r = (await session.call('mptcp.socket', params)) as { result?: unknown; error?: string; started?: boolean };
             if (BACKGROUND_OPS.has(step.sut)) break;
