@@ -18,7 +18,7 @@ import type { FuzzSuite } from './interface.js';
 import { TargetPool } from './pool.js';
 import { buildReport, writeFuzzReports, type FuzzReport } from './report.js';
 
-export const FUZZ_USAGE = `conformatrix fuzz --suite S [--target NAME]... [--budget N | --time S] [--seed N] --out DIR
+export const FUZZ_USAGE = `conformatrix fuzz --suite S [--target NAME]... [--budget N | --time S] [--seed N] [--out DIR]
                    [--driver local|docker] [--timeout MS] [--batch N] [--minimise N] [--jobs N] [--quiet]`;
 
 export const FUZZ_OPTIONS = {
@@ -78,7 +78,6 @@ function int(name: string, v: string | undefined, min: number, max = Number.MAX_
 export function parseFuzzArgs(args: string[]): { suite: string; options: FuzzOptions } {
   const { values } = parseArgs({ args, options: FUZZ_OPTIONS });
   if (!values.suite) throw new UsageError(`fuzz needs --suite: ${FUZZ_USAGE}`);
-  if (!values.out) throw new UsageError('fuzz needs --out DIR');
   if (values.budget !== undefined && values.time !== undefined) throw new UsageError('give --budget N (scenarios) or --time S (seconds), not both');
   if (!['local', 'docker'].includes(values.driver)) throw new UsageError(`--driver takes local or docker, not ${JSON.stringify(values.driver)}`);
   const budget = int('budget', values.budget, 1);
@@ -91,7 +90,8 @@ export function parseFuzzArgs(args: string[]): { suite: string; options: FuzzOpt
       ...(budget !== undefined ? { budget } : {}),
       ...(timeS !== undefined ? { timeS } : {}),
       seed: int('seed', values.seed, 0, 2 ** 32 - 1) ?? 1,
-      out: values.out,
+      // As for run (and fuzz --suite mptcp): the reports go to ./reports unless told otherwise.
+      out: values.out ?? 'reports',
       driver: values.driver as 'local' | 'docker',
       timeoutMs: int('timeout', values.timeout, 1, 2 ** 31 - 1) ?? 10_000,
       batch: int('batch', values.batch, 1) ?? 25,

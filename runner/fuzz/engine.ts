@@ -111,7 +111,7 @@ export async function fuzzLoop<S>(fs: FuzzSuite<S>, pool: TargetPool, o: FuzzLoo
       if (!disagrees(p)) return;
       disagreements++;
       const features = fs.features(s);
-      const key = clusterKey(p, features);
+      const key = clusterKey(p, features, fs.reference);
       const c = clusters.get(key);
       if (c) c.members.push(index + k);
       else

@@ -40,7 +40,19 @@ export function disagrees(p: Partition): boolean {
   return p.groups.length > 1;
 }
 
-/** The cluster a disagreement belongs to: its grouping and its input's features. */
-export function clusterKey(p: Partition, features: string[]): string {
-  return `${p.key} # ${[...new Set(features)].sort().join(',')}`;
+/**
+ * The cluster a disagreement belongs to: which targets part from the reference (whatever each of them did instead),
+ * and its input's features. Keyed on the whole grouping, a dozen targets split almost every scenario a way of its own
+ * (a first run gave 1272 clusters for 1461 disagreements); what a reader asks first is who differs from the reference.
+ * Without the reference's observation, the whole grouping is the key.
+ */
+export function clusterKey(p: Partition, features: string[], reference?: string): string {
+  const own = reference === undefined ? undefined : p.groups.find((g) => g.targets.includes(reference));
+  const who = own
+    ? `differ from ${reference}: ${p.groups
+        .flatMap((g) => (g === own ? [] : g.targets))
+        .sort()
+        .join(',')}`
+    : p.key;
+  return `${who} # ${[...new Set(features)].sort().join(',')}`;
 }
