@@ -143,7 +143,9 @@ describe('mptcp suite', function () {
       }
     });
 
-    it('gives the verdicts of the local driver, and unsupported where a vector sets sysctls', async () => {
+    it('gives the verdicts of the local driver, and unsupported where a vector sets sysctls', async function () {
+      // The whole packet suite twice (189 vectors, about a minute each at idle): a mocha budget for a busy machine.
+      this.timeout(900_000);
       const local = tempDir();
       const docker = tempDir();
       await runCommand({ suites: ['mptcp'], targets: ['linux-kernel'], vectors: [VECTORS], out: local, quiet: true });
