@@ -26,7 +26,17 @@ const interop = new ReferenceInterop();
  * the packet-level suite (the sysctls vectors set are mapped onto the Host's
  * options, see mptcp-adapter.ts); the interop ones.
  */
-export const CAPABILITIES = ['clock', 'document-cookie', 'mptcp-v1', 'sysctls', 'mptcp-interop', 'interop-join', 'interop-checksums'];
+export const CAPABILITIES = [
+  'clock',
+  'document-cookie',
+  'mptcp-v1',
+  'sysctls',
+  'mptcp-interop',
+  'interop-join',
+  'interop-checksums',
+  'interop-announce',
+  'interop-preamble',
+];
 
 export const referenceHandlers: Handlers = {
   hello: () => ({

@@ -81,7 +81,8 @@ export class ReferenceInterop {
     this.address = p.address;
     this.checksums = p.checksums;
     const ns = p.namespace;
-    const addresses = [p.address, ...(p.extraAddresses ?? [])];
+    // Announced addresses are the node's too (routed to the device), as the kernel's signal endpoints are its own.
+    const addresses = [p.address, ...(p.extraAddresses ?? []), ...(p.announceAddresses ?? [])];
     exec(ns, ['ip', 'tuntap', 'add', 'dev', DEVICE, 'mode', 'tun']);
     // A longer queue in front of the userspace relay: fewer drops in bursts.
     exec(ns, ['ip', 'link', 'set', DEVICE, 'txqueuelen', '10000']);
@@ -93,7 +94,7 @@ export class ReferenceInterop {
     const host = new Host({ addresses, random: cryptoRandom(), checksum: p.checksums, maxJoinedSubflows: 4 });
     const driver = new RealtimeDriver(host, (packet) => tun.send(packet));
     tun.on('packet', (packet: Uint8Array) => driver.input(packet));
-    const pm = new PathManager(host, p.extraAddresses ?? [], { subflows: 4, addAddrAccepted: 4 });
+    const pm = new PathManager(host, p.extraAddresses ?? [], { subflows: 4, addAddrAccepted: 4, announce: p.announceAddresses ?? [] });
     driver.onEvent = (e) => pm.onEvent(e);
     driver.apps.push(() => pm.step());
     this.tun = tun;
@@ -198,11 +199,21 @@ export class ReferenceInterop {
     let intact = true;
     let shut = false;
     let resetSeen = false;
+    // The client's preamble (application commands a middlebox may rewrite) goes ahead of the pattern, a line at a time, each
+    // once all before it was acknowledged, so that each line starts a segment of its own and the pattern does not share the
+    // last one's: an FTP helper reads a command only at the start of a segment, and a full segment its rewrite lengthens
+    // no longer fits the path (docs/targets/reference.md). The server reads as many lines before the pattern.
+    const lines = this.role === 'client' && p.preamble ? p.preamble.split(/(?<=\n)/) : [];
+    const ahead = lines.reduce((n, l) => n + Buffer.byteLength(l, 'latin1'), 0);
+    let wanted = this.role === 'server' && p.preamble ? p.preamble.split('\n').length - 1 : 0;
+    let line: string | undefined = wanted > 0 ? '' : undefined;
     const step = (): boolean => {
       if (c.state === 'reset') resetSeen = true;
       subflows = Math.max(subflows, c.isMptcp ? liveSubflows(c) : 1);
-      // Send: keep the send buffer filled up to SEND_AHEAD, then shut down.
-      if (!resetSeen && c.state !== 'closed') {
+      // Send: the preamble's lines, then keep the send buffer filled up to SEND_AHEAD, then shut down.
+      while (!resetSeen && c.state !== 'closed' && lines.length > 0 && c.writableLength === 0) c.write(Buffer.from(lines.shift()!, 'latin1'));
+      const preambleAcked = lines.length === 0 && (ahead === 0 || sent > 0 || c.writableLength === 0);
+      if (!resetSeen && c.state !== 'closed' && preambleAcked) {
         while (sent < p.send && c.writableLength < SEND_AHEAD) {
           const n = Math.min(CHUNK, p.send - sent);
           c.write(mine.at(sent, n));
@@ -215,8 +226,18 @@ export class ReferenceInterop {
       }
       // Receive: everything that arrived, checked against the pattern as it comes.
       for (;;) {
-        const b = c.read(256 * 1024);
+        let b = c.read(256 * 1024);
         if (b.length === 0) break;
+        // The preamble's lines come first (at most 512 octets of them, as the kernel's adapter reads).
+        while (wanted > 0 && line !== undefined && b.length > 0) {
+          const nl = b.indexOf(0x0a);
+          const n = nl < 0 ? b.length : nl + 1;
+          line += Buffer.from(b.subarray(0, n)).toString('latin1');
+          b = b.subarray(n);
+          if (nl >= 0) wanted--;
+          if (line.length >= 512) wanted = 0;
+        }
+        if (b.length === 0) continue;
         if (intact && !theirs.matches(received, b)) intact = false;
         received += b.length;
       }
@@ -248,9 +269,10 @@ export class ReferenceInterop {
       fallback: c.fallback !== undefined,
       ...(c.fallback ? { fallbackReason: c.fallback.reason } : {}),
       subflows,
-      sent,
-      received,
-      intact: intact && received === p.receive && eof,
+      sent: sent + (ahead - lines.reduce((n, l) => n + Buffer.byteLength(l, 'latin1'), 0)),
+      received: received + (line !== undefined ? Buffer.byteLength(line, 'latin1') : 0),
+      intact: intact && received === p.receive && eof && (line === undefined || line === p.preamble),
+      ...(line !== undefined ? { preambleReceived: line } : {}),
       ...(reset ? { reset: true } : {}),
       ...(error ? { error } : {}),
       counters: this.counters(),

@@ -13,6 +13,9 @@
  *   `addAddrAccepted` announcements.
  * - Every connection has at most `subflows` subflows besides its first
  *   (opened and accepted alike; the Host refuses joins beyond it).
+ * - Addresses to announce (Linux's "signal" endpoints) go to the peer in an
+ *   ADD_ADDR once the connection is fully established, in either role; no
+ *   subflow is opened from them.
  */
 import type { Connection, Host, HostEvent } from './mptcp/index.js';
 
@@ -23,8 +26,16 @@ export interface PathLimits {
   addAddrAccepted?: number;
 }
 
+/** What the manager does besides joining from extra addresses. */
+export interface PathOptions extends PathLimits {
+  /** Our addresses to announce (ADD_ADDR) on every connection, without opening subflows from them. */
+  announce?: string[];
+}
+
 interface ConnState {
   endpointsDone: boolean;
+  /** Whether our own addresses were announced. */
+  signalled: boolean;
   announced: { address: string; port?: number }[];
   addAddrUsed: number;
   joined: Set<string>;
@@ -33,15 +44,17 @@ interface ConnState {
 export class PathManager {
   private readonly host: Host;
   private readonly extra: string[];
+  private readonly signal: string[];
   readonly subflowLimit: number;
   readonly addAddrLimit: number;
   private readonly conns = new Map<Connection, ConnState>();
   /** What the manager did or could not do, for logs. */
   readonly log: string[] = [];
 
-  constructor(host: Host, extraAddresses: string[], limits: PathLimits = {}) {
+  constructor(host: Host, extraAddresses: string[], limits: PathOptions = {}) {
     this.host = host;
     this.extra = extraAddresses;
+    this.signal = limits.announce ?? [];
     this.subflowLimit = limits.subflows ?? 2;
     this.addAddrLimit = limits.addAddrAccepted ?? 2;
   }
@@ -49,7 +62,7 @@ export class PathManager {
   private state(c: Connection): ConnState {
     let s = this.conns.get(c);
     if (!s) {
-      s = { endpointsDone: false, announced: [], addAddrUsed: 0, joined: new Set() };
+      s = { endpointsDone: false, signalled: false, announced: [], addAddrUsed: 0, joined: new Set() };
       this.conns.set(c, s);
     }
     return s;
@@ -80,12 +93,25 @@ export class PathManager {
           for (const a of this.extra) this.open(c, s, a, first.remote, first.remotePort);
         }
       }
+      if (!s.signalled && c.fullyEstablished) {
+        s.signalled = true;
+        for (const a of this.signal) this.announce(c, a);
+      }
       while (s.announced.length > 0) {
         const a = s.announced.shift()!;
         this.open(c, s, first.local, a.address, a.port ?? first.remotePort);
       }
     }
     for (const c of [...this.conns.keys()]) if (c.state === 'closed' || c.state === 'reset') this.conns.delete(c);
+  }
+
+  private announce(c: Connection, address: string): void {
+    try {
+      const id = c.announceAddress(address);
+      this.log.push(`connection ${c.id}: announced ${address} as address id ${id}`);
+    } catch (err) {
+      this.log.push(`connection ${c.id}: announcing ${address}: ${(err as Error).message}`);
+    }
   }
 
   private open(c: Connection, s: ConnState, local: string, remote: string, port: number): void {

@@ -40,10 +40,14 @@ const DEVIATIONS: Record<string, Record<string, RegExp>> = {
   'linux-kernel+reference': {
     'mptcp-interop/join/strip-after-handshake': KERNEL_RESETS_JOIN_WITH_REASON_0,
     'mptcp-interop/checksum/corrupt-payload': KERNEL_STALLS_AFTER_MP_FAIL,
+    'mptcp-interop/real-middlebox/ftp-alg-checksums': KERNEL_STALLS_AFTER_MP_FAIL,
   },
   'reference+linux-kernel': {},
   'reference+reference': {},
 };
+
+/** The kernel server sometimes stops sending after its fallback behind the FTP helper (docs/targets/linux-kernel.md). */
+const KERNEL_SERVER_STOPS_AFTER_ALG = /the data did not arrive complete: the server got 1048618 of 1048576 octets/;
 
 /**
  * Where a real implementation does not always do the same thing: a pass, or a
@@ -51,24 +55,18 @@ const DEVIATIONS: Record<string, Record<string, RegExp>> = {
  * Left out of the docker-against-local comparison.
  */
 const INTERMITTENT: Record<string, Record<string, RegExp>> = {
-  'linux-kernel+linux-kernel': { 'mptcp-interop/strip/after-handshake-client-to-server': /the client ended as mptcp, not fallback/ },
+  'linux-kernel+linux-kernel': {
+    'mptcp-interop/strip/after-handshake-client-to-server': /the client ended as mptcp, not fallback/,
+    'mptcp-interop/real-middlebox/ftp-alg': KERNEL_SERVER_STOPS_AFTER_ALG,
+  },
+  'reference+linux-kernel': {
+    'mptcp-interop/real-middlebox/ftp-alg': KERNEL_SERVER_STOPS_AFTER_ALG,
+    'mptcp-interop/real-middlebox/ftp-alg-checksums': KERNEL_SERVER_STOPS_AFTER_ALG,
+  },
 };
 
-/** Scenarios a pair cannot run: unsupported, with this reason (the reference cannot announce an address as a client). */
-const NO_PREAMBLE = /cannot send or read an application command/;
-const UNSUPPORTED: Record<string, Record<string, RegExp>> = {
-  'linux-kernel+reference': { 'mptcp-interop/real-middlebox/ftp-alg': NO_PREAMBLE, 'mptcp-interop/real-middlebox/ftp-alg-checksums': NO_PREAMBLE },
-  'reference+linux-kernel': {
-    'mptcp-interop/real-middlebox/nat-add-addr': /cannot announce an address/,
-    'mptcp-interop/real-middlebox/ftp-alg': NO_PREAMBLE,
-    'mptcp-interop/real-middlebox/ftp-alg-checksums': NO_PREAMBLE,
-  },
-  'reference+reference': {
-    'mptcp-interop/real-middlebox/nat-add-addr': /cannot announce an address/,
-    'mptcp-interop/real-middlebox/ftp-alg': NO_PREAMBLE,
-    'mptcp-interop/real-middlebox/ftp-alg-checksums': NO_PREAMBLE,
-  },
-};
+/** Scenarios a pair cannot run: unsupported, with this reason (none: the reference announces addresses and sends FTP commands too). */
+const UNSUPPORTED: Record<string, Record<string, RegExp>> = {};
 
 function kernelMissing(): string | undefined {
   const lab = labUnavailable();

@@ -24,6 +24,12 @@ const TARGETS = ['reference', 'linux-kernel'];
 const PAIRS = TARGETS.flatMap((client) => TARGETS.map((server) => `${client}+${server}`));
 const ID = (name: string) => `mptcp-interop/real-middlebox/${name}`;
 const MIB = 1048576;
+/** Pair and scenario that pass or fail by the kernel server (docs/targets/linux-kernel.md, "Sometimes stalls"), left out of the driver comparison. */
+const SOMETIMES_FAILS = new Set([
+  `linux-kernel+linux-kernel ${ID('ftp-alg')}`,
+  `reference+linux-kernel ${ID('ftp-alg')}`,
+  `reference+linux-kernel ${ID('ftp-alg-checksums')}`,
+]);
 
 function missing(): string | undefined {
   return (
@@ -51,30 +57,26 @@ function captures(r: ResultRecord, out: string): { near: WireSummary; far: WireS
 function checkRun(run: RunResults, out: string): void {
   const ids = (JSON.parse(readFileSync(FILE, 'utf8')) as { vectors: { id: string }[] }).vectors.map((v) => v.id);
   for (const pair of PAIRS) {
-    const [client] = pair.split('+');
+    const [client, server] = pair.split('+');
     for (const id of ids) {
       const r = run.results.find((x) => x.targetId === pair && x.vectorId === id);
       assert.ok(r, `${pair} ${id} ran`);
-      if (id === ID('nat-add-addr') && client === 'reference') {
-        // The reference cannot announce an address as a client (no interop-announce capability).
-        assert.equal(r.verdict, 'unsupported');
-        assert.match(r.reason ?? '', /cannot announce an address/);
-        continue;
-      }
-      if (id.startsWith(ID('ftp-alg')) && pair !== 'linux-kernel+linux-kernel') {
-        // The reference's adapter cannot send or read FTP commands ahead of its data (no interop-preamble capability).
-        assert.equal(r.verdict, 'unsupported');
-        assert.match(r.reason ?? '', /reference \((client|server)\) cannot send or read an application command/);
-        continue;
-      }
       const d = r.details as Details;
       if (id === ID('ftp-alg-checksums')) {
-        // The kernel's documented stall (docs/targets/linux-kernel.md): the server catches the rewrite by its DSS checksum and
-        // both sides exchange MP_FAIL, then the client's data stops, its segments too large for its own path.
+        // The server catches the rewrite by its DSS checksum and both sides exchange MP_FAIL (whichever server it is).
+        const [csumErr, mpFailTx] = server === 'reference' ? ['dssChecksumFailure', 'mpFailSent'] : ['DataCsumErr', 'MPFailTx'];
+        assert.ok(d.server.counters[csumErr]! >= 1 && d.server.counters[mpFailTx]! >= 1, `${pair}: ${JSON.stringify(d.server.counters)}`);
+        assert.ok((d.client.counters.MPFailRx ?? d.client.counters.mpFailReceived)! >= 1, `${pair}: ${JSON.stringify(d.client.counters)}`);
+      }
+      if (id === ID('ftp-alg-checksums') && client === 'linux-kernel') {
+        // The kernel client's documented stall (docs/targets/linux-kernel.md, docs/targets/reference.md): after MP_FAIL its
+        // data stops, its segments too large for its own path.
         assert.equal(r.verdict, 'fail', `${pair} ${id} is a documented deviation`);
-        assert.match(r.reason ?? '', /the data did not arrive complete: the server got 42 of 1048576 octets/);
-        assert.ok(d.server.counters.DataCsumErr! >= 1 && d.server.counters.MPFailTx! >= 1, JSON.stringify(d.server.counters));
-        assert.ok(d.client.counters.MPFailRx! >= 1 && d.client.counters.IpFragFails! > 0, JSON.stringify(d.client.counters));
+        assert.match(r.reason ?? '', /the data did not arrive complete: the server got \d+ of 1048576 octets/);
+        assert.ok(d.client.counters.IpFragFails! > 0, JSON.stringify(d.client.counters));
+      } else if (SOMETIMES_FAILS.has(`${pair} ${id}`) && r.verdict === 'fail') {
+        // The kernel server sometimes stops sending after its fallback (docs/targets/linux-kernel.md, "Sometimes stalls").
+        assert.match(r.reason ?? '', /the data did not arrive complete: the server got 1048618 of 1048576 octets/);
       } else {
         assert.equal(r.verdict, 'pass', `${pair} ${id}: ${r.reason ?? ''}`);
       }
@@ -156,7 +158,8 @@ describe('mptcp interop through real middleboxes', function () {
     await runCommand({ suites: ['mptcp-interop'], targets: TARGETS, vectors: [FILE], out, quiet: true, driver: 'docker' });
     const docker = readRun(out);
     checkRun(docker, out);
-    const verdicts = (r: RunResults) => Object.fromEntries(r.results.map((x) => [`${x.targetId} ${x.vectorId}`, x.verdict]));
+    const verdicts = (r: RunResults) =>
+      Object.fromEntries(r.results.filter((x) => !SOMETIMES_FAILS.has(`${x.targetId} ${x.vectorId}`)).map((x) => [`${x.targetId} ${x.vectorId}`, x.verdict]));
     assert.deepEqual(verdicts(docker), verdicts(local));
     assert.ok(docker.results.filter((r) => r.verdict === 'pass').every((r) => (r.details as { topology: string }).topology === 'containers'));
     assert.deepEqual(leftovers(process.pid), []);

@@ -70,6 +70,25 @@ describe('reference MPTCP endpoint, in memory', function () {
       assertSameBytes(t.atServer.bytes(), testData(1 << 20, 43), 'up');
     });
 
+    it('the ACK without options that makes the sender fall back acknowledges its data: nothing stays unacknowledged when nothing follows', () => {
+      // As through an FTP helper (docs/targets/reference.md): the client writes one line and waits for it to be acknowledged;
+      // the server's ACK of it comes without MPTCP options. That ACK is TCP's first after the fallback.
+      const { a, b, sim } = pair();
+      let strip = false;
+      const stripped = { n: 0 };
+      sim.hooks.push(rewriteOptions((p) => strip && p.ip.src === '10.0.1.2' && !p.tcp.flags.syn, stripMptcp(), stripped));
+      b.listen(80);
+      const client = a.connect({ remote: '10.0.1.2', port: 80 });
+      sim.run(() => client.fullyEstablished);
+      strip = true;
+      client.write(new TextEncoder().encode('PORT 10,72,1,2,78,32\r\n'));
+      sim.run(() => client.fallback !== undefined);
+      assert.match(client.fallback!.reason, /without a data ACK/);
+      assert.ok(stripped.n > 0);
+      sim.run(() => client.writableLength === 0, 60000);
+      assert.equal(client.state, 'established');
+    });
+
     it('DSS checksum failure: MP_FAIL, an infinite mapping, fallback on a single subflow', () => {
       const { a, b, sim } = pair();
       const seen = tap(sim);

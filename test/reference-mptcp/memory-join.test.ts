@@ -4,9 +4,29 @@ import assert from 'node:assert/strict';
 import { encodePacket } from '../../suites/mptcp/codec/index.js';
 import { assertSameBytes, tap, transfer } from './helpers.js';
 import { mptcpOptions, pair, testData, windowChecker } from '../../targets/reference/mptcp/sim/network.js';
+import { PathManager } from '../../targets/reference/path-manager.js';
 
 describe('reference MPTCP endpoint, in memory', function () {
   this.timeout(600000);
+
+  describe('the path manager announces an address (interop-announce)', () => {
+    it('the client announces its second address once fully established, and opens no subflow from it', () => {
+      const { a, b, sim } = pair();
+      const pm = new PathManager(a, [], { announce: ['10.0.2.1'] });
+      sim.apps.push(() => pm.step());
+      b.listen(80);
+      const c = a.connect({ remote: '10.0.1.2', port: 80 });
+      sim.run(() => sim.eventsOf('add-addr', b).length > 0);
+      assert.deepEqual(
+        sim.eventsOf('add-addr', b).map((e) => (e as { address: string }).address),
+        ['10.0.2.1'],
+      );
+      assert.ok(c.fullyEstablished);
+      sim.advance(2000);
+      assert.equal(c.subflows().length, 1, 'no subflow from the announced address');
+      assert.equal(sim.eventsOf('add-addr', b).length, 1, 'announced once');
+    });
+  });
 
   describe('MP_JOIN', () => {
     it('a second subflow joins from the client, both subflows carry data', () => {

@@ -69,7 +69,8 @@ describe('the reference target in the MPTCP suites', function () {
 
     it("claims the MPTCP capabilities, sysctls among them, beside the cookie suite's clock", async () => {
       const hello = (await h.hello!({ contract: '1', suites: ['mptcp'] })) as { capabilities: string[] };
-      for (const c of ['clock', 'mptcp-v1', 'sysctls', 'mptcp-interop', 'interop-join', 'interop-checksums']) assert.ok(hello.capabilities.includes(c), c);
+      for (const c of ['clock', 'mptcp-v1', 'sysctls', 'mptcp-interop', 'interop-join', 'interop-checksums', 'interop-announce', 'interop-preamble'])
+        assert.ok(hello.capabilities.includes(c), c);
     });
 
     it('maps the sysctls it honours onto the Host, and refuses one it does not know rather than ignore it', async () => {

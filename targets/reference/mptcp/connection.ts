@@ -453,16 +453,20 @@ export class Connection implements SubflowOwner<Subflow> {
   }
 
   onChunksAcked(s: Subflow, chunks: Chunk[]): void {
-    if (this.mode !== 'tcp' || chunks.length === 0) return;
+    if (chunks.length === 0) return;
     const last = chunks[chunks.length - 1]!;
-    this.tx.onDataAck(last.dataOff + last.data.length, 0, this.host.now, this.sendContext());
-    void s;
+    this.subflowAcked(s, last.dataOff + last.data.length);
   }
 
   onChunkPartlyAcked(s: Subflow, c: Chunk, acked: number): void {
-    if (this.mode !== 'tcp') return;
-    this.tx.onDataAck(c.dataOff + acked, 0, this.host.now, this.sendContext());
-    void s;
+    this.subflowAcked(s, c.dataOff + acked);
+  }
+
+  /** The subflow's ACK covered data up to data-level `end`: a data ACK once the connection is TCP. */
+  private subflowAcked(s: Subflow, end: number): void {
+    const m = this.mp(s);
+    m.ackedDataEnd = Math.max(m.ackedDataEnd ?? end, end);
+    if (this.mode === 'tcp') this.tx.onDataAck(end, 0, this.host.now, this.sendContext());
   }
 
   /** The peer's FIN on a subflow, in order (before the subflow changes state). */

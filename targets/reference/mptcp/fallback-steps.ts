@@ -25,6 +25,11 @@ export function* fallBack(v: InputView, s: Subflow, reason: string, rxDelta: num
   for (const p of v.mp(s).rx.fallBack(rxDelta)) yield { do: 'deliver', off: p.off, data: p.data };
   v.tx.dropReinjections();
   yield* noteFallback(v, reason);
+  // From now on the subflow's ACKs are the data ACKs: what it acknowledged already (released from it while the connection
+  // was MPTCP, as the ACK that showed the fallback may have done, or one before an MP_FAIL) is acknowledged at the data
+  // level too, or the send buffer would keep it for ever when nothing follows it.
+  const acked = v.mp(s).ackedDataEnd;
+  if (acked !== undefined) yield { do: 'data-ack', ackOff: acked, window: 0 };
   // A FIN that came while MPTCP was in use ends the data stream now.
   if (s.peerFinReceived && v.rx.finOffset === undefined) yield { do: 'stream-end' };
 }

@@ -28,6 +28,11 @@ export class SubflowMptcp {
   pendingOptions: MptcpOption[] = [];
   /** The receive mappings (mappings.ts). */
   readonly rx = new RxMappings();
+  /**
+   * The data-level end of what this subflow's own ACKs acknowledged, in any mode: once the connection falls back to it
+   * (§3.7), what the peer acknowledged there is acknowledged at the data level too.
+   */
+  ackedDataEnd: number | undefined;
 
   // The MP_JOIN handshake (§3.2) as it applies to this subflow; join.ts checks the HMACs first.
 
