@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ResultRecord } from '../../runner/model.js';
-import { targetView } from '../../runner/plan.js';
+import { ensemblePlans, targetView, type LoadedSuite } from '../../runner/plan.js';
 import { Scheduler, type TargetPlan } from '../../runner/scheduler.js';
 import { LOCAL_HARNESS, type LoadedVector, type RunContext, type Session, type Suite, type TargetView } from '../../runner/suite.js';
 import { loadTarget } from '../../runner/targets.js';
@@ -113,5 +113,18 @@ describe(`scheduler: a target's timeFactor scales its start-up budget (${START_M
   it("the manifest's timeFactor reaches the target's view (linux-6.1 says 4; linux-kernel none)", () => {
     assert.equal(targetView(loadTarget(join(ROOT, 'targets', 'linux-6.1')), 'mptcp').timeFactor, 4);
     assert.equal(targetView(loadTarget(join(ROOT, 'targets', 'linux-kernel')), 'mptcp').timeFactor, undefined);
+  });
+
+  it('a pair of targets (client × server) gets the factor of its slowest member, in either role', () => {
+    const member = (id: string, timeFactor?: number) =>
+      ({
+        record: { id, name: id, suites: ['pairs'], status: 'available', driver: 'local' },
+        view: { id, ...(timeFactor ? { timeFactor } : {}) },
+        factory: {},
+        items: [],
+      }) as unknown as TargetPlan;
+    const loaded = [{ suite: { name: 'pairs', roles: ['client', 'server'] }, vectors: [{ id: 'pairs/one' }] }] as unknown as LoadedSuite[];
+    const factors = Object.fromEntries(ensemblePlans([member('fast'), member('vm', 4)], loaded).map((p) => [p.record.id, p.view?.timeFactor]));
+    assert.deepEqual(factors, { 'fast+fast': undefined, 'fast+vm': 4, 'vm+fast': 4, 'vm+vm': 4 });
   });
 });
