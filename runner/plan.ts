@@ -270,9 +270,11 @@ export function ensemblePlans(plans: TargetPlan[], loaded: LoadedSuite[], includ
       if (combo.length === 0) continue;
       if (include.length && !combo.some((p) => include.includes(p.record.id))) continue;
       const id = combo.map((p) => p.record.id).join('+');
+      // The pair is as slow as its slowest member (a kernel under emulation in either role): its budgets scale by that factor.
+      const slowest = Math.max(1, ...combo.map((p) => p.view.timeFactor ?? 1));
       out.push({
         record: { id, name: combo.map((p) => p.record.name).join(' × '), suites: [l.suite.name], status: 'available', driver: combo[0]!.record.driver },
-        view: combo[0]!.view,
+        view: slowest > 1 ? { ...combo[0]!.view, timeFactor: slowest } : combo[0]!.view,
         factory: null,
         items: l.vectors.map((vector) => ({ suite: l.suite, vector, decision: { run: true } })),
         ensemble: Object.fromEntries(roles.map((role, i) => [role, combo[i]!])),

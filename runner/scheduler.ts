@@ -308,7 +308,7 @@ export class Scheduler {
     const decision = item.suite.planEnsemble?.(item.vector, views) ?? { run: true };
     if (!decision.run) return finish({ verdict: decision.verdict, expected: null, actual: null, reason: decision.reason });
     const controller = new AbortController();
-    const timeoutMs = Math.max(this.options.timeoutMs, item.suite.timeoutMs?.(item.vector) ?? 0);
+    const timeoutMs = this.vectorBudget(item, plan.view);
     const clock = deadline(timeoutMs, controller);
     const adapter = { adapterMs: 0 };
     /** Each role's adapters, in start order: stopped when the vector ends, and their logs kept with an error or timeout. */

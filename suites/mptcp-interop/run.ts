@@ -176,7 +176,9 @@ export async function runScenario(s: Scenario, ensemble: Ensemble, ctx: RunConte
   const topology: Topology = await setup('the topology', async () =>
     ensemble.fabric ? await ContainerTopology.create(ensemble.fabric, ctx.artifactDir, sysctls) : new NamespaceTopology(ctx.artifactDir, sysctls),
   );
-  const timeoutMs = s.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  // The transfer's bound scales with the slower endpoint (its manifest's timeFactor: a kernel under emulation), as the runner's deadline does.
+  const timeFactor = Math.max(1, ...Object.values(ensemble.targets).map((t) => t.timeFactor ?? 1));
+  const timeoutMs = (s.timeoutMs ?? DEFAULT_TIMEOUT_MS) * timeFactor;
   let reports: { client: Report; server: Report } | undefined;
   let captured: { client: string; server: string } | undefined;
   let middlebox: MiddleboxAccount | undefined;

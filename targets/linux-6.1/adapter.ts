@@ -6,13 +6,23 @@
  * the vector ends the NIC goes back and the namespace is removed, so no state
  * of one vector's connections meets the next. Everything else (the socket
  * steps, the query) is linux-kernel's (targets/linux-kernel/kernel-target.ts).
+ *
+ * As an endpoint of the interop suite (local driver): the guest's NIC is
+ * joined to the node's namespace the runner gives, through a bridge (tap
+ * device and a veth pair) in the VM's host namespace; the node's namespace
+ * routes the endpoint's addresses to the guest, which holds them on its
+ * loopback in a namespace of its own, and everything else to the middlebox.
+ * The endpoint's steps are linux-kernel's (targets/linux-kernel/interop.ts),
+ * their commands and kernel agent run in the guest.
  */
 import { stopping } from '../../runner/cleanup.js';
 import { CONTRACT_VERSION } from '../../runner/contract.js';
 import type { OpenParams } from '../../suites/mptcp/contract.js';
 import { KernelAgent } from '../../suites/mptcp/net/agent.js';
+import type { PrepareParams } from '../../suites/mptcp-interop/contract.js';
+import { KernelInterop, type KernelNode } from '../linux-kernel/interop.js';
 import { configureSut, serveKernelTarget } from '../linux-kernel/kernel-target.js';
-import { PINNED } from '../linux-kernel/system.js';
+import { exec, namespaces, PINNED } from '../linux-kernel/system.js';
 import { buildImage, Vm, type VmImage } from './vm.js';
 
 /** The vector NIC's name in the guest (guest/init.py). */
@@ -39,6 +49,21 @@ async function boot(): Promise<Vm> {
 
 /** ip commands (their arguments) as one process: each one costs under TCG. */
 const batch = (commands: string[][]) => commands.map((c) => c.join(' ')).join('\n') + '\n';
+
+/**
+ * Sets sysctls in a namespace of the guest. A pinned sysctl the kernel does
+ * not have (net.mptcp.blackhole_timeout came with 6.12) pins nothing: sysctl
+ * -e skips it. One in `own` (the vector's) must be there.
+ */
+async function guestSysctls(guest: Vm, ns: string, values: Record<string, string | number>, own: Record<string, unknown> = {}): Promise<void> {
+  const pinned = Object.entries(values).filter(([k]) => k in PINNED && !(k in own));
+  const rest = Object.entries(values).filter(([k]) => !(k in PINNED) || k in own);
+  for (const [flags, list] of [
+    [['-e'], pinned],
+    [[], rest],
+  ] as const)
+    if (list.length) await guest.exec(ns, ['sysctl', '-q', '-w', ...flags, ...list.map(([k, v]) => `${k}=${v}`)]);
+}
 
 async function open(p: OpenParams, onPacket: (packet: Uint8Array) => void) {
   const guest = (vm ??= await boot());
@@ -68,18 +93,7 @@ async function open(p: OpenParams, onPacket: (packet: Uint8Array) => void) {
       ['addr', 'add', `${sut}/24`, 'dev', DEV],
       ['link', 'set', DEV, 'arp', 'off', 'up'],
     ]);
-    // A pinned sysctl the kernel does not have (net.mptcp.blackhole_timeout came with 6.12) pins nothing: sysctl -e
-    // skips it. One the vector sets must be there.
-    const sysctls = async (values: Record<string, string | number>) => {
-      const pinned = Object.entries(values).filter(([k]) => k in PINNED && !(k in (p.sysctls ?? {})));
-      const own = Object.entries(values).filter(([k]) => !(k in PINNED) || k in (p.sysctls ?? {}));
-      for (const [flags, list] of [
-        [['-e'], pinned],
-        [[], own],
-      ] as const)
-        if (list.length) await guest.exec(ns, ['sysctl', '-q', '-w', ...flags, ...list.map(([k, v]) => `${k}=${v}`)]);
-    };
-    await configureSut(ip, sysctls, DEV, extra, p);
+    await configureSut(ip, (values) => guestSysctls(guest, ns, values, p.sysctls), DEV, extra, p);
   } catch (err) {
     // The next vector needs the NIC: give it back before saying why this one cannot run.
     await remove().catch(() => undefined);
@@ -95,6 +109,66 @@ async function open(p: OpenParams, onPacket: (packet: Uint8Array) => void) {
   return { sut: { agent, inject: (packet: Uint8Array) => guest.tap.send(packet), close }, addresses: { sut, peers, sutExtra: extra } };
 }
 
+/** The guest's and the interop node's addresses on the link between them (a /24 seen by the two alone). */
+const LINK = { guest: '10.74.0.1', node: '10.74.0.2' };
+
+/** The interop endpoint's commands and kernel agent, in the guest. */
+const guestNode: KernelNode = {
+  exec: (ns, cmd) => vm!.exec(ns, cmd),
+  sysctls: (ns, values) => guestSysctls(vm!, ns!, values),
+  agent: (ns) => KernelAgent.over(vm!.agent(ns), ns),
+};
+const interop = new KernelInterop(guestNode);
+
+/**
+ * Joins the guest's NIC to the interop node (the runner's namespace) and
+ * prepares the endpoint in a namespace of the guest. The node's address
+ * towards the middlebox (nextHop) is the one the middlebox routes the
+ * endpoint's addresses to; the node forwards them to the guest.
+ */
+async function prepareInterop(p: PrepareParams): Promise<{ nextHop?: string }> {
+  const guest = (vm ??= await boot());
+  const host = guest.namespace;
+  if (!p.namespace || !host || !p.gateway)
+    throw new Error('linux-6.1 joins an interop node through network namespaces: the local driver, as root (no container)');
+  const node = p.namespace;
+  // The VM's side: a bridge of the tap device and a veth pair whose other end goes to the node (and goes with it).
+  exec(host, ['ip', 'link', 'add', 'br0', 'type', 'bridge', 'forward_delay', '0']);
+  exec(host, ['ip', 'link', 'set', guest.tapName, 'master', 'br0']);
+  exec(host, ['ip', 'link', 'add', 'vm0', 'type', 'veth', 'peer', 'name', 'vm1', 'netns', node]);
+  exec(host, ['ip', 'link', 'set', 'vm0', 'master', 'br0', 'up']);
+  exec(host, ['ip', 'link', 'set', 'br0', 'up']);
+  // The node's side: a router between the guest and the middlebox.
+  exec(node, ['ip', 'addr', 'add', `${LINK.node}/24`, 'dev', 'vm1']);
+  exec(node, ['ip', 'link', 'set', 'vm1', 'up']);
+  exec(node, ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1']);
+  exec(node, ['ip', 'route', 'replace', 'default', 'via', p.gateway]);
+  for (const a of [p.address, ...(p.extraAddresses ?? []), ...(p.announceAddresses ?? [])]) exec(node, ['ip', 'route', 'add', `${a}/32`, 'via', LINK.guest]);
+  const nextHop = /\bsrc (\S+)/.exec(exec(node, ['ip', '-4', '-o', 'route', 'get', p.gateway]))?.[1];
+  // The guest's side: the NIC in a namespace of its own, with the endpoint's addresses on its loopback (interop.ts).
+  const ns = `i${counter++}`;
+  await guest.exec(
+    undefined,
+    ['ip', '-batch', '-'],
+    batch([
+      ['netns', 'add', ns],
+      ['link', 'set', DEV, 'netns', ns],
+    ]),
+  );
+  await guest.exec(ns, ['sysctl', '-q', '-w', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
+  await guest.exec(
+    ns,
+    ['ip', '-batch', '-'],
+    batch([
+      ['link', 'set', 'lo', 'up'],
+      ['addr', 'add', `${LINK.guest}/24`, 'dev', DEV],
+      ['link', 'set', DEV, 'arp', 'on', 'up'],
+    ]),
+  );
+  await interop.prepare({ ...p, namespace: ns, gateway: LINK.node });
+  return nextHop ? { nextHop } : {};
+}
+
 serveKernelTarget({
   // The VM boots here, within hello's start-up budget, not inside the first vector's deadline.
   hello: async () => {
@@ -106,8 +180,19 @@ serveKernelTarget({
         version: vm.release,
         build: { package: image!.package, version: image!.packageVersion, sha256: image!.imageSha256 },
       },
-      capabilities: ['mptcp-v1', 'sysctls'],
+      // The interop suite's endpoints are joined to their node by namespaces (prepareInterop): not in a container.
+      capabilities: [
+        'mptcp-v1',
+        'sysctls',
+        ...(namespaces ? ['mptcp-interop', 'interop-join', 'interop-checksums', 'interop-announce', 'interop-preamble'] : []),
+      ],
     };
   },
   open,
+  handlers: {
+    'interop.prepare': (p: PrepareParams) => prepareInterop(p),
+    'interop.serve': (p: Parameters<KernelInterop['serve']>[0]) => interop.serve(p),
+    'interop.connect': (p: Parameters<KernelInterop['connect']>[0]) => interop.connect(p),
+    'interop.finish': () => interop.finish(),
+  },
 });

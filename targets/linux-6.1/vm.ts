@@ -182,6 +182,16 @@ export class Vm {
     });
   }
 
+  /** The host's network namespace that holds qemu and the tap device (none in a container: the adapter's own). */
+  get namespace(): string | undefined {
+    return this.host.ns;
+  }
+
+  /** The tap device's name there. */
+  get tapName(): string {
+    return this.host.tap;
+  }
+
   /** Runs a command in the guest, in one of its network namespaces or its own, with `input` on its stdin; its stdout. */
   async exec(ns: string | undefined, argv: string[], input?: string): Promise<string> {
     return (await this.request<{ stdout: string }>('exec', { argv, ...(ns ? { ns } : {}), ...(input !== undefined ? { input } : {}) })).stdout;

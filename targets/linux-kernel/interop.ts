@@ -13,12 +13,30 @@ import { decodeMptcpInfo } from '../../suites/mptcp/net/mptcp-info.js';
 import { SEED, type PrepareParams, type Report, type TransferParams } from '../../suites/mptcp-interop/contract.js';
 import { exec, PINNED, setSysctls } from './system.js';
 
+/**
+ * Where the endpoint's kernel is: how to run a command in one of its network
+ * namespaces, set sysctls there and start a kernel agent there. The host's
+ * kernel by default; a kernel booted in a VM gives its own (linux-6.1).
+ */
+export interface KernelNode {
+  exec(ns: string | undefined, cmd: string[]): Promise<string>;
+  sysctls(ns: string | undefined, values: Record<string, string | number>): Promise<void>;
+  agent(ns: string | undefined): KernelAgent;
+}
+
+/** The kernel this process runs on. */
+export const HOST_NODE: KernelNode = {
+  exec: async (ns, cmd) => exec(ns, cmd),
+  sysctls: async (ns, values) => setSysctls(ns, values),
+  agent: (ns) => KernelAgent.start(ns),
+};
+
 /** IP, ICMP and TCP counters that tell a segment too large for the path, dropped for its checksum, or sent again. */
 const PATH_COUNTERS = ['IpFragFails', 'IcmpOutDestUnreachs', 'TcpInCsumErrors', 'TcpRetransSegs'];
 
 /** The counters of a node (iproute2's nstat): every MPTcpExt one, named without its prefix, and PATH_COUNTERS. */
-function counters(ns: string | undefined): Record<string, number> {
-  const all = (JSON.parse(exec(ns, ['nstat', '-asz', '--json'])) as { kernel: Record<string, number> }).kernel;
+async function counters(node: KernelNode, ns: string | undefined): Promise<Record<string, number>> {
+  const all = (JSON.parse(await node.exec(ns, ['nstat', '-asz', '--json'])) as { kernel: Record<string, number> }).kernel;
   return Object.fromEntries(
     Object.entries(all).flatMap(([name, value]) =>
       name.startsWith('MPTcpExt') ? [[name.slice('MPTcpExt'.length), value]] : PATH_COUNTERS.includes(name) ? [[name, value]] : [],
@@ -61,23 +79,26 @@ export class KernelInterop {
   private before: Record<string, number> = {};
   private served: Promise<Report> | undefined;
 
-  prepare(p: PrepareParams): { nextHop?: string } {
+  constructor(private readonly node: KernelNode = HOST_NODE) {}
+
+  async prepare(p: PrepareParams): Promise<{ nextHop?: string }> {
     this.ns = p.namespace;
     this.role = p.role;
     this.address = p.address;
     const ns = this.ns;
-    for (const a of [p.address, ...(p.extraAddresses ?? []), ...(p.announceAddresses ?? [])]) exec(ns, ['ip', 'addr', 'add', `${a}/32`, 'dev', 'lo']);
-    if (p.gateway) exec(ns, ['ip', 'route', 'replace', 'default', 'via', p.gateway]);
-    setSysctls(ns, { ...PINNED, 'net.mptcp.checksum_enabled': p.checksums ? 1 : 0 });
-    exec(ns, ['ip', 'mptcp', 'endpoint', 'flush']);
-    exec(ns, ['ip', 'mptcp', 'limits', 'set', 'subflow', '4', 'add_addr_accepted', '4']);
-    for (const a of p.extraAddresses ?? []) exec(ns, ['ip', 'mptcp', 'endpoint', 'add', a, 'subflow']);
+    const exec = (cmd: string[]) => this.node.exec(ns, cmd);
+    for (const a of [p.address, ...(p.extraAddresses ?? []), ...(p.announceAddresses ?? [])]) await exec(['ip', 'addr', 'add', `${a}/32`, 'dev', 'lo']);
+    if (p.gateway) await exec(['ip', 'route', 'replace', 'default', 'via', p.gateway]);
+    await this.node.sysctls(ns, { ...PINNED, 'net.mptcp.checksum_enabled': p.checksums ? 1 : 0 });
+    await exec(['ip', 'mptcp', 'endpoint', 'flush']);
+    await exec(['ip', 'mptcp', 'limits', 'set', 'subflow', '4', 'add_addr_accepted', '4']);
+    for (const a of p.extraAddresses ?? []) await exec(['ip', 'mptcp', 'endpoint', 'add', a, 'subflow']);
     // A signal endpoint: the path manager announces it (ADD_ADDR) on every connection and opens no subflow from it.
-    for (const a of p.announceAddresses ?? []) exec(ns, ['ip', 'mptcp', 'endpoint', 'add', a, 'signal']);
-    this.agent = KernelAgent.start(ns);
-    this.before = counters(ns);
+    for (const a of p.announceAddresses ?? []) await exec(['ip', 'mptcp', 'endpoint', 'add', a, 'signal']);
+    this.agent = this.node.agent(ns);
+    this.before = await counters(this.node, ns);
     // The node's own address towards the middlebox: the source of its route to the gateway.
-    const route = p.gateway ? exec(ns, ['ip', '-4', '-o', 'route', 'get', p.gateway]) : '';
+    const route = p.gateway ? await exec(['ip', '-4', '-o', 'route', 'get', p.gateway]) : '';
     const nextHop = /\bsrc (\S+)/.exec(route)?.[1];
     return nextHop ? { nextHop } : {};
   }
@@ -135,7 +156,7 @@ export class KernelInterop {
     await a.call('close', { conn }).catch(() => undefined);
     const intact =
       got.done && !got.error && got.octets === p.receive && got.sha256 === sha256(pattern(0, p.receive, theirs)) && (line === undefined || line === p.preamble);
-    const after = counters(this.ns);
+    const after = await counters(this.node, this.ns);
     const changed = Object.fromEntries(
       Object.entries(after)
         .filter(([k, v]) => v !== (this.before[k] ?? 0))

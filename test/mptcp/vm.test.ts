@@ -37,4 +37,44 @@ describe('linux-6.1: a 6.1 LTS kernel under QEMU as an MPTCP target', function (
       before.split('\n').filter((l) => l.includes('tap')).length,
     );
   });
+
+  it('is a client and a server of the interop grid: its NIC joined to the node, every segment through the middlebox, the join included', async function () {
+    const why = vmMissing();
+    if (why) return skipWithReason(this, why);
+    const out = tempDir();
+    const r = cli(
+      [
+        'run',
+        '--suite',
+        'mptcp-interop',
+        '--driver',
+        'local',
+        '--target',
+        'linux-6.1',
+        '--target',
+        'linux-kernel',
+        '--grep',
+        'mptcp-interop/(clean/transfer|join/clean)',
+        '--out',
+        out,
+      ],
+      { timeout: 600_000 },
+    );
+    const run = readRun(out);
+    for (const pair of ['linux-6.1+linux-kernel', 'linux-kernel+linux-6.1', 'linux-6.1+linux-6.1']) {
+      assert.deepEqual(verdicts(run, pair), { 'mptcp-interop/clean/transfer': 'pass', 'mptcp-interop/join/clean': 'pass' }, `${pair}: ${r.stdout}`);
+      const join = run.results.find((x) => x.targetId === pair && x.vectorId === 'mptcp-interop/join/clean')!;
+      type Side = { subflows: number; counters: Record<string, number> };
+      const details = join.details as { client: Side; server: Side; wire: { clientSide: { opened: string[] } } };
+      assert.equal(details.client.subflows, 2, pair);
+      // The middlebox saw both subflows opened: the first from the client's address, the join from its second one.
+      assert.deepEqual(details.wire.clientSide.opened.map((o) => o.split(':')[0]).sort(), ['10.72.1.2', '10.72.2.2'], pair);
+      // Each side's counters are its own kernel's: the guest's 6.1 has no MPJoinSynTx, which the host's 6.18 counts.
+      const [client, server] = pair.split('+');
+      assert.equal(details.client.counters.MPJoinSynAckRx, 1, pair);
+      assert.equal(details.client.counters.MPJoinSynTx, client === 'linux-6.1' ? undefined : 1, pair);
+      assert.equal(details.server.counters.MPJoinSynRx, 1, `${pair} (${server})`);
+    }
+    assert.match(run.targets.find((t) => t.id === 'linux-6.1')!.implementation!.version, /^6\.1\./);
+  });
 });

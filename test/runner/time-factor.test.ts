@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ResultRecord } from '../../runner/model.js';
-import { targetView } from '../../runner/plan.js';
+import { ensemblePlans, targetView, type LoadedSuite } from '../../runner/plan.js';
 import { Scheduler, type TargetPlan } from '../../runner/scheduler.js';
-import { LOCAL_HARNESS, type LoadedVector, type RunContext, type Session, type Suite, type TargetView } from '../../runner/suite.js';
+import { LOCAL_HARNESS, type Ensemble, type LoadedVector, type RunContext, type Session, type Suite, type TargetView } from '../../runner/suite.js';
 import { loadTarget } from '../../runner/targets.js';
 import { CONTRACT_VERSION, inProcessTransport } from '../../runner/transport.js';
 import { ROOT } from '../helpers.js';
@@ -113,5 +113,44 @@ describe(`scheduler: a target's timeFactor scales its start-up budget (${START_M
   it("the manifest's timeFactor reaches the target's view (linux-6.1 says 4; linux-kernel none)", () => {
     assert.equal(targetView(loadTarget(join(ROOT, 'targets', 'linux-6.1')), 'mptcp').timeFactor, 4);
     assert.equal(targetView(loadTarget(join(ROOT, 'targets', 'linux-kernel')), 'mptcp').timeFactor, undefined);
+  });
+
+  it('a pair of targets (client × server) gets the factor of its slowest member, in either role', () => {
+    const member = (id: string, timeFactor?: number) =>
+      ({
+        record: { id, name: id, suites: ['pairs'], status: 'available', driver: 'local' },
+        view: { id, ...(timeFactor ? { timeFactor } : {}) },
+        factory: {},
+        items: [],
+      }) as unknown as TargetPlan;
+    const loaded = [{ suite: { name: 'pairs', roles: ['client', 'server'] }, vectors: [{ id: 'pairs/one' }] }] as unknown as LoadedSuite[];
+    const factors = Object.fromEntries(ensemblePlans([member('fast'), member('vm', 4)], loaded).map((p) => [p.record.id, p.view?.timeFactor]));
+    assert.deepEqual(factors, { 'fast+fast': undefined, 'fast+vm': 4, 'vm+fast': 4, 'vm+vm': 4 });
+  });
+
+  it("a pair's deadline scales with its slow member's factor, though the slow one is the server", async () => {
+    const pairSuite = {
+      ...suite,
+      roles: ['client', 'server'],
+      runEnsemble: async (_v: LoadedVector, ensemble: Ensemble) => {
+        await (await ensemble.start('client')).call('work', {});
+        return { verdict: 'pass', expected: null, actual: null };
+      },
+    } as unknown as Suite;
+    const member = (id: string, timeFactor?: number): TargetPlan => {
+      const p = plan(0, SLOW_MS, timeFactor);
+      return { ...p, record: { ...p.record, id }, view: { ...p.view!, id } };
+    };
+    const pairs = ensemblePlans([member('fast'), member('vm', 4)], [{ suite: pairSuite, vectors: [vector] }] as unknown as LoadedSuite[]);
+    const run = async (id: string) => {
+      const scheduler = new Scheduler(
+        pairs.filter((p) => p.record.id === id),
+        { jobs: 1, timeoutMs: VECTOR_MS, startTimeoutMs: START_MS, profile: undefined, outDir: join(tmpdir(), 'cfx-factor'), services: new Map() },
+      );
+      return (await scheduler.run())[0]!;
+    };
+    assert.equal((await run('fast+fast')).verdict, 'timeout');
+    const r = await run('fast+vm');
+    assert.equal(r.verdict, 'pass', r.reason);
   });
 });
