@@ -65,6 +65,26 @@ async function guestSysctls(guest: Vm, ns: string, values: Record<string, string
     if (list.length) await guest.exec(ns, ['sysctl', '-q', '-w', ...flags, ...list.map(([k, v]) => `${k}=${v}`)]);
 }
 
+/** A namespace of the guest holding its NIC, for one vector or one interop role; IPv4 only (the suites speak IPv4 here). */
+async function guestNamespace(guest: Vm, ns: string): Promise<void> {
+  await guest.exec(
+    undefined,
+    ['ip', '-batch', '-'],
+    batch([
+      ['netns', 'add', ns],
+      ['link', 'set', DEV, 'netns', ns],
+    ]),
+  );
+  try {
+    await guest.exec(ns, ['sysctl', '-q', '-w', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
+  } catch (err) {
+    // The NIC goes back to the guest's own namespace (PID 1's) before the namespace does, as at a vector's end.
+    await guest.exec(ns, ['ip', 'link', 'set', DEV, 'netns', '1']).catch(() => undefined);
+    await guest.exec(undefined, ['ip', 'netns', 'del', ns]).catch(() => undefined);
+    throw err;
+  }
+}
+
 async function open(p: OpenParams, onPacket: (packet: Uint8Array) => void) {
   const guest = (vm ??= await boot());
   const ns = `v${counter++}`;
@@ -77,16 +97,8 @@ async function open(p: OpenParams, onPacket: (packet: Uint8Array) => void) {
     await ip([['link', 'set', DEV, 'netns', '1']]);
     await guest.exec(undefined, ['ip', 'netns', 'del', ns]);
   };
-  await guest.exec(
-    undefined,
-    ['ip', '-batch', '-'],
-    batch([
-      ['netns', 'add', ns],
-      ['link', 'set', DEV, 'netns', ns],
-    ]),
-  );
+  await guestNamespace(guest, ns);
   try {
-    await guest.exec(ns, ['sysctl', '-q', '-w', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
     // The harness answers no ARP: the guest sends every frame to the tap device as it is (no neighbour to resolve).
     await ip([
       ['link', 'set', 'lo', 'up'],
@@ -147,15 +159,7 @@ async function prepareInterop(p: PrepareParams): Promise<{ nextHop?: string }> {
   const nextHop = /\bsrc (\S+)/.exec(exec(node, ['ip', '-4', '-o', 'route', 'get', p.gateway]))?.[1];
   // The guest's side: the NIC in a namespace of its own, with the endpoint's addresses on its loopback (interop.ts).
   const ns = `i${counter++}`;
-  await guest.exec(
-    undefined,
-    ['ip', '-batch', '-'],
-    batch([
-      ['netns', 'add', ns],
-      ['link', 'set', DEV, 'netns', ns],
-    ]),
-  );
-  await guest.exec(ns, ['sysctl', '-q', '-w', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
+  await guestNamespace(guest, ns);
   await guest.exec(
     ns,
     ['ip', '-batch', '-'],
