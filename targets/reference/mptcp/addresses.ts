@@ -89,7 +89,7 @@ export class Addresses {
       if (this.probes.has(x)) continue;
       if (x.synchronized) {
         yield { do: 'probe', s: x };
-        this.probes.add(x, now, now + Math.max(x.rto, v.minRto));
+        this.probes.add(x, now + Math.max(x.rto, v.minRto));
       } else yield* this.removeProbed(v, x);
     }
   }
@@ -97,7 +97,7 @@ export class Addresses {
   /** The keepalives whose time is up: an answered one keeps its path (§3.4.2); an unanswered one's subflow goes. */
   *onTimer(v: AddressView, now: number): Generator<AddressEffect, void, void> {
     for (const p of this.probes.takeDue(now)) {
-      if ((p.s.lastRxAt ?? -1) >= p.sentAt || v.state === 'reset') continue;
+      if (RemovalProbes.answered(p) || v.state === 'reset') continue;
       yield* this.removeProbed(v, p.s);
     }
   }

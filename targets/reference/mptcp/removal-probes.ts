@@ -8,7 +8,8 @@ import type { Subflow } from './subflow.js';
 
 export interface Probe {
   s: Subflow;
-  sentAt: number;
+  /** The subflow's count of acceptable segments when the keepalive went (Subflow.acceptedSegments). */
+  acceptedBefore: number;
   deadline: number;
 }
 
@@ -20,9 +21,14 @@ export class RemovalProbes {
     return this.probes.some((p) => p.s === s);
   }
 
-  /** A keepalive went on `s` at `now`; it is answered or not by `deadline`. */
-  add(s: Subflow, now: number, deadline: number): void {
-    this.probes.push({ s, sentAt: now, deadline });
+  /** A keepalive went on `s`; it is answered or not by `deadline`. */
+  add(s: Subflow, deadline: number): void {
+    this.probes.push({ s, acceptedBefore: s.acceptedSegments, deadline });
+  }
+
+  /** Whether anything came on the probe's subflow since its keepalive went. */
+  static answered(p: Probe): boolean {
+    return p.s.acceptedSegments > p.acceptedBefore;
   }
 
   /** Takes the probes whose time is up at `now`. */

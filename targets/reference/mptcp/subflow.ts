@@ -88,8 +88,11 @@ export class Subflow {
   closeReason: string | undefined;
   closeRst: TcpRstInfo | undefined;
 
-  /** When the last acceptable segment with an ACK arrived (a keepalive's answer, say). */
-  lastRxAt: number | undefined;
+  /**
+   * How many acceptable segments with an ACK have arrived. A keepalive is answered when this grows after it went: a
+   * count, not a time, since a segment that came in the same millisecond before the keepalive is no answer to it.
+   */
+  acceptedSegments = 0;
 
   bytesSent = 0;
   bytesReceived = 0;
@@ -393,7 +396,7 @@ export class Subflow {
         this.onSynAck(seg, opts, now);
         return;
       case 'process':
-        this.lastRxAt = now;
+        this.acceptedSegments++;
         if (a.handshake && !this.onHandshakeAck(seg, opts, a.seq, a.ack, now)) return;
         this.onAcceptable(seg, opts, a.seq, a.ack, now);
     }
