@@ -57,9 +57,9 @@ describe('docker driver', function () {
 
   /** Runs the cookie suite (or the vectors `grep` picks) on `targets` with both drivers; both runs' results by target and vector. */
   async function bothDrivers(targets: string[], grep?: string) {
-    const run = async (driver: 'local' | 'docker') => {
+    const run = async (driver: 'local' | 'docker', only = grep) => {
       const out = tempDir();
-      await runCommand({ suites: ['cookies'], targets, vectors: [], ...(grep ? { grep } : {}), out, quiet: true, driver, timeoutMs: 20_000 });
+      await runCommand({ suites: ['cookies'], targets, vectors: [], ...(only ? { grep: only } : {}), out, quiet: true, driver, timeoutMs: 20_000 });
       return readRun(out);
     };
     const local = await run('local');
@@ -85,7 +85,18 @@ describe('docker driver', function () {
       assert.equal(t.driver, 'docker');
       assert.match(t.imageId ?? '', /^sha256:[0-9a-f]{64}$/, `${t.id} records its image id`);
     }
-    assert.deepEqual(table(docker), table(local));
+    const [inDocker, inPlace] = [table(docker), table(local)];
+    // A vector that ended in error or timeout on one side only is played once more on both sides, and that play is
+    // compared: this test is about the drivers giving the same verdicts, and a sporadic fault of one play is not a
+    // driver's (seen in CI: java-httpclient's adapter ended in error once, locally, on a fixed-clock vector; the cause
+    // is not established). A difference that comes back on the second play fails the test.
+    const sporadic = Object.keys(inPlace).filter((k) => inPlace[k] !== inDocker[k] && [inPlace[k], inDocker[k]].some((v) => /^(error|timeout) /.test(v ?? '')));
+    if (sporadic.length) {
+      const again = `^(${sporadic.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')}): `;
+      const [placeAgain, dockerAgain] = [table(await run('local', again)), table(await run('docker', again))];
+      for (const k of sporadic) [inPlace[k], inDocker[k]] = [placeAgain[k]!, dockerAgain[k]!];
+    }
+    assert.deepEqual(inDocker, inPlace);
     return { local, docker };
   }
 
