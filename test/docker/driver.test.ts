@@ -57,9 +57,9 @@ describe('docker driver', function () {
 
   /** Runs the cookie suite (or the vectors `grep` picks) on `targets` with both drivers; both runs' results by target and vector. */
   async function bothDrivers(targets: string[], grep?: string) {
-    const run = async (driver: 'local' | 'docker', only = grep) => {
+    const run = async (driver: 'local' | 'docker', only = grep, on = targets) => {
       const out = tempDir();
-      await runCommand({ suites: ['cookies'], targets, vectors: [], ...(only ? { grep: only } : {}), out, quiet: true, driver, timeoutMs: 20_000 });
+      await runCommand({ suites: ['cookies'], targets: on, vectors: [], ...(only ? { grep: only } : {}), out, quiet: true, driver, timeoutMs: 20_000 });
       return readRun(out);
     };
     const local = await run('local');
@@ -93,7 +93,9 @@ describe('docker driver', function () {
     const sporadic = Object.keys(inPlace).filter((k) => inPlace[k] !== inDocker[k] && [inPlace[k], inDocker[k]].some((v) => /^(error|timeout) /.test(v ?? '')));
     if (sporadic.length) {
       const again = `^(${sporadic.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')}): `;
-      const [placeAgain, dockerAgain] = [table(await run('local', again)), table(await run('docker', again))];
+      // Only the targets with a vector to play again: the run refuses a named target on which no vector runs.
+      const on = [...new Set(sporadic.map((k) => k.split(' ')[0]!))];
+      const [placeAgain, dockerAgain] = [table(await run('local', again, on)), table(await run('docker', again, on))];
       for (const k of sporadic) [inPlace[k], inDocker[k]] = [placeAgain[k]!, dockerAgain[k]!];
     }
     assert.deepEqual(inDocker, inPlace);
