@@ -15,6 +15,7 @@ import { measureMptcpThroughput, printMptcpThroughput } from './mptcp-throughput
 import { interopBench, packetLevelBench, printInteropBench, printPacketLevelBench } from './mptcp-suites.js';
 import { longLinesBench, printLongLinesBench } from './long-lines.js';
 import { benchFuzzMptcp } from './fuzz-mptcp.js';
+import { loadBench, printLoadBench } from './load.js';
 import { BenchUnavailable, runBenches } from './setup.js';
 
 const failures = await runBenches([
@@ -29,6 +30,7 @@ const failures = await runBenches([
   { name: 'mptcp packet-level suite', run: async () => printPacketLevelBench(await packetLevelBench()) },
   { name: 'mptcp fuzzer', run: async () => void process.stdout.write(`${await benchFuzzMptcp()}\n`) },
   { name: 'mptcp interop grid', run: async () => printInteropBench(await interopBench()) },
+  { name: 'idle against loaded', run: async () => printLoadBench(await loadBench()) },
   {
     name: 'docker driver',
     run: async () => {

@@ -5,10 +5,11 @@
 // burners it starts and stops itself (4 per core, each ending by itself after
 // a bounded time, so that none outlives the test); the verdicts must be identical.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { burn } from '../../bench/burners.js';
 import { ROOT } from '../helpers.js';
 import { kernelMissing } from '../mptcp/helpers.js';
 
@@ -51,12 +52,6 @@ function verdicts(out: string): Map<string, string> {
   return seen;
 }
 
-/** 4 busy processes per core, killed by the test, each ending by itself after `seconds` at the latest. */
-function burn(seconds: number): ChildProcess[] {
-  const loop = `const end = Date.now() + ${seconds * 1000}; while (Date.now() < end);`;
-  return Array.from({ length: 4 * availableParallelism() }, () => spawn(process.execPath, ['-e', loop], { stdio: 'ignore' }));
-}
-
 describe('stress: the same verdicts at idle and with the machine oversubscribed', function () {
   this.timeout(400_000);
   let out: string;
@@ -78,7 +73,7 @@ describe('stress: the same verdicts at idle and with the machine oversubscribed'
     try {
       loaded = verdicts(join(out, 'loaded'));
     } finally {
-      for (const b of burners) b.kill('SIGKILL');
+      burners.stop();
     }
     assert.deepEqual(Object.fromEntries(loaded), Object.fromEntries(idle));
     for (const [k, v] of idle) assert.ok(v === 'pass' || v === 'fail', `${k} was ${v} at idle: the slice must give real verdicts`);
