@@ -154,3 +154,33 @@ describe(`scheduler: a target's timeFactor scales its start-up budget (${START_M
     assert.equal(r.verdict, 'pass', r.reason);
   });
 });
+
+describe('scheduler: the target with the most work starts first', function () {
+  this.timeout(20_000);
+
+  it('orders targets by vectors times timeFactor, whatever their order in the plan (ties keep it)', async () => {
+    const started: string[] = [];
+    const counting = {
+      ...suite,
+      run: async (_v: LoadedVector, _s: Session, target: TargetView) => {
+        if (!started.includes(target.id)) started.push(target.id);
+        return { verdict: 'pass', expected: null, actual: null };
+      },
+    } as unknown as Suite;
+    const named = (id: string, vectors: number, timeFactor?: number): TargetPlan => {
+      const p = plan(0, 0, timeFactor);
+      const items = Array.from({ length: vectors }, (_, i) => ({ suite: counting, vector: { ...vector, id: `factor/${i}` }, decision: { run: true } }));
+      return { ...p, record: { ...p.record, id }, view: { ...p.view, id }, items } as TargetPlan;
+    };
+    // jobs 1: one target at a time, in the scheduler's order.
+    const scheduler = new Scheduler([named('a-few', 3), named('many', 5), named('slow', 2, 4), named('tied-first', 3), named('one', 1)], {
+      jobs: 1,
+      timeoutMs: 5_000,
+      profile: undefined,
+      outDir: join(tmpdir(), 'cfx-factor'),
+      services: new Map(),
+    });
+    await scheduler.run();
+    assert.deepEqual(started, ['slow', 'many', 'a-few', 'tied-first', 'one']);
+  });
+});
