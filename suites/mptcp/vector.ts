@@ -37,6 +37,8 @@ export interface ExpectSpec {
   flags?: string;
   seq?: Num;
   ack?: Num;
+  /** The TCP destination port (which of a peer address's ports a SUT's SYN goes to). */
+  dstPort?: number;
   /** The TCP header's window field, as sent (unscaled). */
   window?: Range;
   payload?: Payload;

@@ -54,6 +54,8 @@ export function optionName(o: TcpOption): string {
 function keyMatches(v: unknown, actual: bigint, state: ScriptState): boolean | 'capture' {
   if (v === 'peer') return actual === state.peerKey;
   if (v === 'sut') return state.sutKey === undefined ? 'capture' : actual === state.sutKey;
+  // A key other than the one the SUT sent first (on another connection of the vector): two keys of the SUT that must differ.
+  if (v === 'not-sut') return state.sutKey !== undefined && actual !== state.sutKey;
   if (typeof v === 'string' && /^[0-9a-f]{16}$/i.test(v)) return actual === BigInt(`0x${v}`);
   return false;
 }
@@ -102,7 +104,18 @@ function optionMatch(spec: OptionSpec, o: TcpOption, state: ScriptState, sf: Sub
           continue;
         }
         if (typeof actual !== 'bigint') return differ(field(name), want, actual ?? 'absent');
-        if (!keyMatches(want, actual, state)) return differ(field(name), want === 'peer' ? state.peerKey : want === 'sut' ? state.sutKey : want, actual);
+        if (!keyMatches(want, actual, state))
+          return differ(
+            field(name),
+            want === 'peer'
+              ? state.peerKey
+              : want === 'sut'
+                ? state.sutKey
+                : want === 'not-sut'
+                  ? `not 0x${state.sutKey?.toString(16).padStart(16, '0')}`
+                  : want,
+            actual,
+          );
         continue;
       }
       case 'mp_capable.dataLength':
@@ -241,6 +254,7 @@ export function matchExpect(spec: ExpectSpec, packet: Packet, state: ScriptState
     const expected = Number(state.resolve(spec.ack, sf, 'peer.isn', 32));
     if (tcp.ack !== expected) return differ('ack', `${spec.ack} (${expected})`, tcp.ack);
   }
+  if (spec.dstPort !== undefined && tcp.dstPort !== spec.dstPort) return differ('dstPort', spec.dstPort, tcp.dstPort);
   if (spec.window !== undefined && !inRange(spec.window, tcp.window)) return differ('window', spec.window, tcp.window);
   if (spec.payloadLength !== undefined && !inRange(spec.payloadLength, tcp.payload.length))
     return differ('payload.length', spec.payloadLength, tcp.payload.length);
