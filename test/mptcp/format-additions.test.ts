@@ -2,7 +2,8 @@
 // the reference target: the TCP window of an expected segment (a number or a
 // range), a payload length as a range, "a mapping is present, any values"
 // (dss.mapping), invariants over every segment the SUT sends, the destination
-// port of a segment, and a key that must differ from the SUT's first. Each is
+// port of a segment, a key that must differ from the SUT's first, and the
+// TCP Fast Open option. Each is
 // shown to pass where it holds and to fail, naming what differs, where not.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -53,6 +54,11 @@ describe('mptcp vectors: window, payload ranges, dss.mapping and invariants', fu
   it('tells a key other than the SUT\'s first ("not-sut") from the same key sent again', () => {
     // The passing side is mptcp/capable/*/concurrent-connections-different-keys, run on every target.
     fails('not-sut-key-wrong', /differs in options\.mp_capable\.senderKey: expected not (0x[0-9a-f]{16}), got \1$/);
+  });
+
+  it('reads the TCP Fast Open option: a cookie request, or a cookie', () => {
+    passes('mptcp/format/client/tfo-request');
+    fails('mptcp/format/client/tfo-cookie-present-wrong', /differs in options\.fastopen\.cookie: expected present, got request/);
   });
 
   it('rejects an invariant that captures or waits, naming file, line and pointer', () => {

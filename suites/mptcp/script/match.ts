@@ -5,7 +5,7 @@
  */
 import { addAddrHmac, decodePacket, encodePacket, joinAckHmac, joinSynAckHmac, type MptcpOption, type Packet, type TcpOption } from '../codec/index.js';
 import type { ExpectSpec, OptionSpec, Range } from '../vector.js';
-import { mpCapableFlags, payloadBytes, tcpFlags } from './build.js';
+import { mpCapableFlags, payloadBytes, tcpFlags, TFO_OPTION_KIND } from './build.js';
 import type { ScriptState, Subflow } from './state.js';
 
 export type Match = { ok: true } | { ok: false; field: string; expected: unknown; actual: unknown };
@@ -48,6 +48,7 @@ function flagsMatch(expected: string, actual: Packet['tcp']['flags']): boolean {
 }
 
 export function optionName(o: TcpOption): string {
+  if (o.type === 'unknown' && o.kind === TFO_OPTION_KIND) return 'fastopen';
   return o.type === 'mptcp' ? o.subtype : o.type;
 }
 
@@ -81,6 +82,13 @@ function optionMatch(spec: OptionSpec, o: TcpOption, state: ScriptState, sf: Sub
   for (const [name, want] of Object.entries(spec)) {
     if (name === 'kind' || name === 'mptcp' || want === 'any') continue;
     const actual = (o as unknown as Record<string, unknown>)[name];
+    if (o.type === 'unknown' && o.kind === TFO_OPTION_KIND && name === 'cookie') {
+      // "request": no cookie (a cookie request); "present": a cookie, any; or the cookie's octets in hex.
+      const cookie = Buffer.from(o.data).toString('hex');
+      const ok = want === 'request' ? cookie === '' : want === 'present' ? cookie !== '' : cookie === String(want).toLowerCase();
+      if (!ok) return differ(field(name), want, cookie === '' ? 'request' : cookie);
+      continue;
+    }
     if (o.type !== 'mptcp') {
       if (actual !== want) return differ(field(name), want, actual);
       continue;
