@@ -20,6 +20,8 @@ export interface SocketParams {
   port?: number;
   address?: string;
   mptcp?: boolean;
+  /** connect: with TCP Fast Open (RFC 7413), `data` its first write. */
+  fastOpen?: boolean;
   data?: string;
   count?: number;
 }

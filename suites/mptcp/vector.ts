@@ -37,6 +37,8 @@ export interface ExpectSpec {
   flags?: string;
   seq?: Num;
   ack?: Num;
+  /** The TCP destination port (which of a peer address's ports a SUT's SYN goes to). */
+  dstPort?: number;
   /** The TCP header's window field, as sent (unscaled). */
   window?: Range;
   payload?: Payload;
@@ -52,6 +54,8 @@ export interface SocketStep {
   op?: string;
   port?: number;
   mptcp?: boolean;
+  /** connect: with TCP Fast Open; `data` is then the first write, which sends the SYN. */
+  fastOpen?: boolean;
   data?: Payload;
   count?: number;
   within?: number;
@@ -138,6 +142,8 @@ export function loadMptcpVectors(source: JsonSource): { vectors: LoadedVector<Mp
           errors.push(source.error(`${sat}/as`, `${step.sut} completes before the next step; only connect, accept and read take "as"`));
         }
         if (step.sut === 'write' && step.data === undefined) errors.push(source.error(sat, 'write needs "data"'));
+        if (step.fastOpen && (step.sut !== 'connect' || step.data === undefined))
+          errors.push(source.error(`${sat}/fastOpen`, 'fastOpen is for a connect, with "data": the first write, which sends the SYN'));
       }
     });
     (v.invariants ?? []).forEach((inv, k) => {

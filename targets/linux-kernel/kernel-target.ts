@@ -111,7 +111,15 @@ async function socket(v: Vector, p: SocketParams) {
         v.mptcp = p.mptcp ?? true;
         return background(
           p.id,
-          a.call<{ conn: string }>('connect', { addr: p.address, port: p.port ?? 8000, mptcp: v.mptcp, timeoutMs: 20000 }).then((r) => ((v.conn = r.conn), {})),
+          a
+            .call<{ conn: string }>('connect', {
+              addr: p.address,
+              port: p.port ?? 8000,
+              mptcp: v.mptcp,
+              timeoutMs: 20000,
+              ...(p.fastOpen ? { fastOpen: true, data: p.data ?? '' } : {}),
+            })
+            .then((r) => ((v.conn = r.conn), {})),
         );
       case 'read':
         return background(p.id, readAll(a, conn(), p.count ?? 65536));

@@ -169,8 +169,10 @@ export class ReferencePacketSut {
         case 'connect': {
           v.mptcp = p.mptcp ?? true;
           if (v.mptcp && !v.mptcpEnabled) throw new Error('OSError: [Errno 92] Protocol not available (net.mptcp.enabled=0)');
-          const c = v.host.connect({ remote: p.address ?? `${NET}.2`, port: p.port ?? 8000, mptcp: v.mptcp });
+          const c = v.host.connect({ remote: p.address ?? `${NET}.2`, port: p.port ?? 8000, mptcp: v.mptcp, ...(p.fastOpen ? { fastOpen: true } : {}) });
           v.conn = c;
+          // With fast open, the data is the first write: queued now, sent once the handshake allows (no cookie is kept).
+          if (p.fastOpen && p.data) c.write(new Uint8Array(Buffer.from(p.data, 'base64')));
           v.driver.kick();
           return this.background(
             v,

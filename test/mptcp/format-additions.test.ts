@@ -1,7 +1,9 @@
 // What the packet-level vector format says since issue 13 item 3, against
 // the reference target: the TCP window of an expected segment (a number or a
 // range), a payload length as a range, "a mapping is present, any values"
-// (dss.mapping), and invariants over every segment the SUT sends. Each is
+// (dss.mapping), invariants over every segment the SUT sends, the destination
+// port of a segment, a key that must differ from the SUT's first, and the
+// TCP Fast Open option. Each is
 // shown to pass where it holds and to fail, naming what differs, where not.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -42,6 +44,21 @@ describe('mptcp vectors: window, payload ranges, dss.mapping and invariants', fu
   it('holds every segment the SUT sent to an invariant, once the script has passed', () => {
     passes('invariant-holds');
     fails('invariant-broken', /^invariant 1 \(no DSS on data\): the SUT sent .* len 5 <dss>, which differs in options\.dss: expected absent, got present$/);
+  });
+
+  it('checks the destination port of an expected segment (a join to the port an ADD_ADDR named)', () => {
+    passes('dst-port');
+    fails('dst-port-wrong', /differs in dstPort: expected 9001, got 9000/);
+  });
+
+  it('tells a key other than the SUT\'s first ("not-sut") from the same key sent again', () => {
+    // The passing side is mptcp/capable/*/concurrent-connections-different-keys, run on every target.
+    fails('not-sut-key-wrong', /differs in options\.mp_capable\.senderKey: expected not (0x[0-9a-f]{16}), got \1$/);
+  });
+
+  it('reads the TCP Fast Open option: a cookie request, or a cookie', () => {
+    passes('mptcp/format/client/tfo-request');
+    fails('mptcp/format/client/tfo-cookie-present-wrong', /differs in options\.fastopen\.cookie: expected present, got request/);
   });
 
   it('rejects an invariant that captures or waits, naming file, line and pointer', () => {

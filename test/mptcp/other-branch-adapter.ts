@@ -4,13 +4,15 @@
  * leaves optional (MAY). Its segments are the reference's, rewritten on their
  * way to the harness: a RST goes without MP_TCPRST (§3.6), MP_CAPABLE without
  * flag C (§3.1), no MP_JOIN SYN goes to an address the peer announced (a host
- * need not join them, §3.4.1), and a retransmitted SYN goes without MPTCP
- * options (how many MP_CAPABLE SYNs to try is local policy, §3.1). The
+ * need not join them, §3.4.1), a retransmitted SYN goes without MPTCP
+ * options (how many MP_CAPABLE SYNs to try is local policy, §3.1), and a SYN
+ * asks for no TCP Fast Open cookie (Appendix B.1). The
  * manifest is test/mptcp/fixtures/other-branch-targets/other-branch/.
  */
 import { serveAdapter } from '../../runner/adapter-kit.js';
 import { decodePacket, encodePacket, type Packet } from '../../suites/mptcp/codec/index.js';
 import type { OpenParams, SocketParams } from '../../suites/mptcp/contract.js';
+import { TFO_OPTION_KIND } from '../../suites/mptcp/script/build.js';
 import { referenceHandlers } from '../../targets/reference/adapter.js';
 import { ReferencePacketSut } from '../../targets/reference/mptcp-adapter.js';
 
@@ -34,6 +36,7 @@ export function otherBranch(p: Packet): Packet | undefined {
     const key = `${p.ip.src}:${t.srcPort}>${p.ip.dst}:${t.dstPort}@${t.seq}`;
     if (synsSeen.has(key)) options = options.filter((o) => !isMptcp(o));
     synsSeen.add(key);
+    options = options.filter((o) => !(o.type === 'unknown' && o.kind === TFO_OPTION_KIND));
   }
   return { ...p, tcp: { ...t, options } };
 }

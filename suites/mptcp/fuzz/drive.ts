@@ -291,9 +291,12 @@ class VirtualRun {
       case 'connect': {
         this.mptcp = step.mptcp ?? true;
         if (this.mptcp && !this.mptcpEnabled) return void this.done.set(id, { error: 'Protocol not available' });
-        const c = call(() => this.host.connect({ remote: this.state.addresses.peers[0]!, port: this.state.peerPort, mptcp: this.mptcp }));
+        const fastOpen = step.fastOpen ? { fastOpen: true } : {};
+        const c = call(() => this.host.connect({ remote: this.state.addresses.peers[0]!, port: this.state.peerPort, mptcp: this.mptcp, ...fastOpen }));
         if (!('state' in c)) return void this.done.set(id, c as Done);
         this.conn = c;
+        // With fast open, the data is the connection's first write (as the reference adapter does).
+        if (step.fastOpen && step.data !== undefined) call(() => c.write(payloadBytes(step.data)));
         this.pending.set(id, () => (c.state === 'connecting' ? undefined : c.state === 'reset' ? { error: 'reset' } : { result: {} }));
         return;
       }

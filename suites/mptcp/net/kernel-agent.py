@@ -11,7 +11,8 @@ Methods (params and results are JSON objects; octets are base64):
   hello                          the kernel release and what it offers
   listen {port, addr?, mptcp}    -> {listener}
   accept {listener, timeoutMs}   -> {conn, peer}
-  connect {addr, port, mptcp, bind?, timeoutMs} -> {conn}
+  connect {addr, port, mptcp, bind?, timeoutMs, fastOpen?, data?} -> {conn}
+                                 with fastOpen: TCP_FASTOPEN_CONNECT, and data is the first write (it sends the SYN)
   write {conn, data}             -> {written}
   read {conn, max, timeoutMs}    -> {data, eof}
   source {conn, count, seed}     starts sending count pattern octets (then keeps the socket) -> {job}
@@ -37,6 +38,7 @@ SOL_MPTCP = 284
 MPTCP_INFO = 1
 MPTCP_TCPINFO = 2
 TCP_IS_MPTCP = 43
+TCP_FASTOPEN_CONNECT = 30
 
 objects = {}
 jobs = {}
@@ -85,7 +87,14 @@ def connect(p):
     if p.get("bind"):
         s.bind((p["bind"], 0))
     s.settimeout(p.get("timeoutMs", 10000) / 1000)
-    s.connect((p["addr"], p["port"]))
+    if p.get("fastOpen"):
+        # connect() returns at once and sends nothing: the first write sends the SYN (with the data if a cookie is
+        # known, with a cookie request otherwise), and returns once the connection is established.
+        s.setsockopt(socket.IPPROTO_TCP, TCP_FASTOPEN_CONNECT, 1)
+        s.connect((p["addr"], p["port"]))
+        s.sendall(base64.b64decode(p.get("data", "")))
+    else:
+        s.connect((p["addr"], p["port"]))
     s.settimeout(None)
     return {"conn": new_id("c", s)}
 

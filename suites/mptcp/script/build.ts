@@ -18,6 +18,9 @@ import {
 import type { InjectSpec, OptionSpec, Payload } from '../vector.js';
 import type { ScriptState, Subflow } from './state.js';
 
+/** The TCP Fast Open option (RFC 7413), which the codec keeps as an option of unknown kind; vectors name it "fastopen". */
+export const TFO_OPTION_KIND = 34;
+
 export function payloadBytes(p: Payload | undefined): Uint8Array {
   if (p === undefined) return new Uint8Array(0);
   if (typeof p === 'string') return new Uint8Array(Buffer.from(p, 'utf8'));
@@ -210,6 +213,11 @@ function buildOption(o: OptionSpec, flags: TcpFlags, state: ScriptState, sf: Sub
       return { type: 'timestamps', value: (o.value as number | undefined) ?? 1, echo: (o.echo as number | undefined) ?? 0 };
     case 'nop':
       return { type: 'nop' };
+    case 'fastopen': {
+      // RFC 7413: no cookie is a cookie request.
+      const cookie = (o.cookie as string | undefined) ?? 'request';
+      return { type: 'unknown', kind: TFO_OPTION_KIND, data: cookie === 'request' ? new Uint8Array(0) : new Uint8Array(Buffer.from(cookie, 'hex')) };
+    }
     case 'eol':
       return { type: 'eol' };
     case 'raw': {

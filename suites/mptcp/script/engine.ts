@@ -330,6 +330,7 @@ export async function runScript(v: MptcpVector, session: Session, ctx: RunContex
             ...(step.sut === 'listen' ? { port: state.sutPort } : {}),
             ...(step.sut === 'connect' ? { address: state.addresses.peers[0], port: state.peerPort } : {}),
             mptcp: step.mptcp ?? true,
+            ...(step.fastOpen ? { fastOpen: true } : {}),
             ...(step.data !== undefined ? { data: Buffer.from(payloadBytes(step.data)).toString('base64') } : {}),
             ...(step.count !== undefined ? { count: step.count } : {}),
           };

@@ -5,7 +5,7 @@
  */
 import { addAddrHmac, decodePacket, encodePacket, joinAckHmac, joinSynAckHmac, type MptcpOption, type Packet, type TcpOption } from '../codec/index.js';
 import type { ExpectSpec, OptionSpec, Range } from '../vector.js';
-import { mpCapableFlags, payloadBytes, tcpFlags } from './build.js';
+import { mpCapableFlags, payloadBytes, tcpFlags, TFO_OPTION_KIND } from './build.js';
 import type { ScriptState, Subflow } from './state.js';
 
 export type Match = { ok: true } | { ok: false; field: string; expected: unknown; actual: unknown };
@@ -48,12 +48,15 @@ function flagsMatch(expected: string, actual: Packet['tcp']['flags']): boolean {
 }
 
 export function optionName(o: TcpOption): string {
+  if (o.type === 'unknown' && o.kind === TFO_OPTION_KIND) return 'fastopen';
   return o.type === 'mptcp' ? o.subtype : o.type;
 }
 
 function keyMatches(v: unknown, actual: bigint, state: ScriptState): boolean | 'capture' {
   if (v === 'peer') return actual === state.peerKey;
   if (v === 'sut') return state.sutKey === undefined ? 'capture' : actual === state.sutKey;
+  // A key other than the one the SUT sent first (on another connection of the vector): two keys of the SUT that must differ.
+  if (v === 'not-sut') return state.sutKey !== undefined && actual !== state.sutKey;
   if (typeof v === 'string' && /^[0-9a-f]{16}$/i.test(v)) return actual === BigInt(`0x${v}`);
   return false;
 }
@@ -79,6 +82,13 @@ function optionMatch(spec: OptionSpec, o: TcpOption, state: ScriptState, sf: Sub
   for (const [name, want] of Object.entries(spec)) {
     if (name === 'kind' || name === 'mptcp' || want === 'any') continue;
     const actual = (o as unknown as Record<string, unknown>)[name];
+    if (o.type === 'unknown' && o.kind === TFO_OPTION_KIND && name === 'cookie') {
+      // "request": no cookie (a cookie request); "present": a cookie, any; or the cookie's octets in hex.
+      const cookie = Buffer.from(o.data).toString('hex');
+      const ok = want === 'request' ? cookie === '' : want === 'present' ? cookie !== '' : cookie === String(want).toLowerCase();
+      if (!ok) return differ(field(name), want, cookie === '' ? 'request' : cookie);
+      continue;
+    }
     if (o.type !== 'mptcp') {
       if (actual !== want) return differ(field(name), want, actual);
       continue;
@@ -102,7 +112,18 @@ function optionMatch(spec: OptionSpec, o: TcpOption, state: ScriptState, sf: Sub
           continue;
         }
         if (typeof actual !== 'bigint') return differ(field(name), want, actual ?? 'absent');
-        if (!keyMatches(want, actual, state)) return differ(field(name), want === 'peer' ? state.peerKey : want === 'sut' ? state.sutKey : want, actual);
+        if (!keyMatches(want, actual, state))
+          return differ(
+            field(name),
+            want === 'peer'
+              ? state.peerKey
+              : want === 'sut'
+                ? state.sutKey
+                : want === 'not-sut'
+                  ? `not 0x${state.sutKey?.toString(16).padStart(16, '0')}`
+                  : want,
+            actual,
+          );
         continue;
       }
       case 'mp_capable.dataLength':
@@ -241,6 +262,7 @@ export function matchExpect(spec: ExpectSpec, packet: Packet, state: ScriptState
     const expected = Number(state.resolve(spec.ack, sf, 'peer.isn', 32));
     if (tcp.ack !== expected) return differ('ack', `${spec.ack} (${expected})`, tcp.ack);
   }
+  if (spec.dstPort !== undefined && tcp.dstPort !== spec.dstPort) return differ('dstPort', spec.dstPort, tcp.dstPort);
   if (spec.window !== undefined && !inRange(spec.window, tcp.window)) return differ('window', spec.window, tcp.window);
   if (spec.payloadLength !== undefined && !inRange(spec.payloadLength, tcp.payload.length))
     return differ('payload.length', spec.payloadLength, tcp.payload.length);

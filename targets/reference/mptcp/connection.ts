@@ -267,11 +267,12 @@ export class Connection implements SubflowOwner<Subflow> {
 
   // ================================================================ opening
 
-  /** Active open. */
-  startConnect(local: string, localPort: number, remote: string, remotePort: number): void {
+  /** Active open; `fastOpen` asks for a TCP Fast Open cookie in the SYN. */
+  startConnect(local: string, localPort: number, remote: string, remotePort: number, fastOpen = false): void {
     if (this.mode === 'pending') this.apply(negotiated(this.view(), this.hs.start(this.host)), this.host.now);
     const s = this.newSubflow({ local, localPort, remote, remotePort, initial: true }, 'syn-sent');
     s.offeredWscale = this.host.windowScale ?? undefined;
+    s.fastOpenRequest = fastOpen;
     s.initiatedHere = true;
   }
 

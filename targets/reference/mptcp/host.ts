@@ -188,7 +188,7 @@ export class Host implements ConnectionHost<Connection> {
     const c = new Connection(this, this.nextConnId++, 'client', resolve(this.defaults, options));
     this.conns.set(c.id, c);
     const port = options.localPort ?? this.ephemeralPort(local, options.remote, options.port);
-    c.startConnect(local, port, options.remote, options.port);
+    c.startConnect(local, port, options.remote, options.port, options.fastOpen === true);
     return c;
   }
 

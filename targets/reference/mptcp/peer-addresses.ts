@@ -18,7 +18,7 @@ export type AddAddrOutcome =
   | { kind: 'echo' }
   /** A bad or missing HMAC: dropped (and counted). */
   | { kind: 'bad-hmac' }
-  /** Accepted: the echo to send, and whether the address is new to the application. */
+  /** Accepted: the echo to send, and whether the address (or its port) is new to the application. */
   | { kind: 'accepted'; echo: MptcpOption; announce: boolean };
 
 export class PeerAddresses {
@@ -39,7 +39,9 @@ export class PeerAddresses {
     return {
       kind: 'accepted',
       echo: { type: 'mptcp', subtype: 'add_addr', echo: true, addressId: o.addressId, address: o.address, ...port },
-      announce: !known || known.address !== o.address,
+      // §3.4.1: an id announced again with another port is a new place to join (the same address, a new port); the
+      // same address and port again (a retransmission) is not.
+      announce: !known || known.address !== o.address || known.port !== o.port,
     };
   }
 

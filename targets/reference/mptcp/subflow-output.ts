@@ -9,6 +9,9 @@ import type { MptcpOption, TcpOption, TcpSegment } from '../../../suites/mptcp/c
 import { wire32 } from './seq.js';
 import type { SegmentKind } from './subflow-owner.js';
 
+/** The TCP Fast Open option (RFC 7413). */
+const TFO_OPTION_KIND = 34;
+
 /** What a segment is built from (relative sequence numbers, seq.ts). */
 export interface Sending {
   readonly localPort: number;
@@ -20,6 +23,8 @@ export interface Sending {
   /** The shift we offer in our SYN or SYN/ACK, if any; the one applied to the windows we advertise. */
   readonly offeredWscale: number | undefined;
   readonly ourWscale: number;
+  /** Ask for a TCP Fast Open cookie in our SYN. */
+  readonly fastOpenRequest: boolean;
 }
 
 /**
@@ -40,6 +45,8 @@ export function buildSegment(
   if (syn) {
     options.push({ type: 'mss', mss: s.ourMss });
     if (s.offeredWscale !== undefined) options.push({ type: 'nop' }, { type: 'window-scale', shift: s.offeredWscale });
+    // A TFO cookie request: the option (kind 34) with no cookie. The endpoint keeps no cookies, so it never sends data in a SYN.
+    if (kind === 'syn' && s.fastOpenRequest) options.push({ type: 'unknown', kind: TFO_OPTION_KIND, data: new Uint8Array(0) });
   }
   for (const o of mptcp) options.push(o);
   return {

@@ -58,6 +58,8 @@ export class Subflow {
   ourWscale = 0;
   /** The shift we offered in our SYN, if any. */
   offeredWscale: number | undefined;
+  /** Our SYN asks for a TCP Fast Open cookie (RFC 7413: an empty TFO option; RFC 8684 Appendix B.1). */
+  fastOpenRequest = false;
   peerMss = 536;
   private readonly sendQueue = new SendQueue();
   finQueued = false;

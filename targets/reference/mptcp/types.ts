@@ -77,6 +77,11 @@ export interface ConnectOptions extends MptcpOptions {
   local?: string;
   /** Local port; default an ephemeral one. */
   localPort?: number;
+  /**
+   * Ask for a TCP Fast Open cookie (RFC 7413) in the SYN, beside MP_CAPABLE (RFC 8684 Appendix B.1). The endpoint
+   * keeps no cookie, so its SYN never carries data. Default false.
+   */
+  fastOpen?: boolean;
 }
 
 export type ConnectionState = 'connecting' | 'established' | 'closing' | 'closed' | 'reset';
