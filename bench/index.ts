@@ -15,6 +15,7 @@ import { measureMptcpThroughput, printMptcpThroughput } from './mptcp-throughput
 import { interopBench, packetLevelBench, printInteropBench, printPacketLevelBench } from './mptcp-suites.js';
 import { longLinesBench, printLongLinesBench } from './long-lines.js';
 import { benchFuzzMptcp } from './fuzz-mptcp.js';
+import { fuzzThroughput, printFuzzThroughput } from './fuzz.js';
 import { BenchUnavailable, runBenches } from './setup.js';
 
 const failures = await runBenches([
@@ -24,6 +25,7 @@ const failures = await runBenches([
   { name: 'cookie suite', run: async () => printCookieSuiteBench(await cookieSuiteBench()) },
   { name: 'origin proxy', run: async () => printOriginProxyBench(await originProxyBench()) },
   { name: 'long lines', run: async () => printLongLinesBench(await longLinesBench()) },
+  { name: 'cookie fuzzer', run: async () => printFuzzThroughput(await fuzzThroughput()) },
   { name: 'mptcp codec', run: async () => printMptcpCodecBench(await runMptcpCodecBench()) },
   { name: 'mptcp throughput', run: async () => printMptcpThroughput(await measureMptcpThroughput()) },
   { name: 'mptcp packet-level suite', run: async () => printPacketLevelBench(await packetLevelBench()) },
