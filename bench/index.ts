@@ -16,6 +16,7 @@ import { interopBench, packetLevelBench, printInteropBench, printPacketLevelBenc
 import { longLinesBench, printLongLinesBench } from './long-lines.js';
 import { benchFuzzMptcp } from './fuzz-mptcp.js';
 import { loadBench, printLoadBench } from './load.js';
+import { fuzzThroughput, printFuzzThroughput } from './fuzz.js';
 import { BenchUnavailable, runBenches } from './setup.js';
 
 const failures = await runBenches([
@@ -25,6 +26,7 @@ const failures = await runBenches([
   { name: 'cookie suite', run: async () => printCookieSuiteBench(await cookieSuiteBench()) },
   { name: 'origin proxy', run: async () => printOriginProxyBench(await originProxyBench()) },
   { name: 'long lines', run: async () => printLongLinesBench(await longLinesBench()) },
+  { name: 'cookie fuzzer', run: async () => printFuzzThroughput(await fuzzThroughput()) },
   { name: 'mptcp codec', run: async () => printMptcpCodecBench(await runMptcpCodecBench()) },
   { name: 'mptcp throughput', run: async () => printMptcpThroughput(await measureMptcpThroughput()) },
   { name: 'mptcp packet-level suite', run: async () => printPacketLevelBench(await packetLevelBench()) },

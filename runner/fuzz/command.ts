@@ -95,7 +95,7 @@ export function parseFuzzArgs(args: string[]): { suite: string; options: FuzzOpt
       driver: values.driver as 'local' | 'docker',
       timeoutMs: int('timeout', values.timeout, 1, 2 ** 31 - 1) ?? 10_000,
       batch: int('batch', values.batch, 1) ?? 25,
-      minimise: int('minimise', values.minimise, 0) ?? 20,
+      minimise: int('minimise', values.minimise, 0) ?? 50,
       shrinkRounds: int('shrink-rounds', values['shrink-rounds'], 0) ?? 60,
       ...(jobs !== undefined ? { jobs } : {}),
       ...(values['target-dir'].length ? { targetDirs: values['target-dir'] } : {}),

@@ -2,10 +2,23 @@
  * The differential fuzzer's loop, for any suite that supplies a FuzzSuite:
  * generate scenarios in batches (scenario i of seed s is always the same one),
  * run each batch on every target (TargetPool), partition the targets by what
- * they did, cluster the disagreements, then minimise each of the largest
- * clusters' representative by delta debugging: of the suite's shrink
- * candidates, the first (in the suite's order) whose partition is the same
- * replaces it, until none is.
+ * they did, and group the disagreements by partition and input features (the
+ * preliminary clusters). Then cut each of the largest preliminary clusters'
+ * representative down to its causes, and cluster again on those (decompose).
+ *
+ * Why twice: a generated scenario carries several oddities, and each target
+ * trips on a different one, so keyed on the whole scenario nearly every
+ * disagreement is a cluster of its own (seed 1, 60 scenarios, 13 targets: 47
+ * disagreements, 46 clusters). A cause is what one target does differently
+ * from the reference on an input cut down by delta debugging (of the suite's
+ * shrink candidates, the first, in the suite's order, on which that target
+ * still differs from the reference replaces the input, until none does); the
+ * cut-down input is then run on every target, and the cluster is keyed on its
+ * features and on who parts from the reference on it. Every target that parts
+ * from the reference on the whole scenario is accounted for: one whose cause
+ * is not yet found gets a delta debugging of its own. So two disagreements
+ * with the same cause and different noise land in one cluster, and one with
+ * two causes lands in two.
  *
  * Determinism: with --budget N the scenarios are 0..N-1 and the clusters
  * follow from the targets' answers alone. With --time S the same list is run
@@ -15,7 +28,7 @@
  */
 import type { ResultRecord } from '../model.js';
 import type { FuzzSuite } from './interface.js';
-import { clusterKey, disagrees, partitionOf, type Partition } from './partition.js';
+import { clusterKey, disagrees, dissenters, partitionOf, type Partition } from './partition.js';
 import type { TargetPool } from './pool.js';
 
 export interface FuzzLoopOptions {
@@ -26,9 +39,9 @@ export interface FuzzLoopOptions {
   timeS?: number;
   /** Scenarios per scheduler run. */
   batch: number;
-  /** Minimise the representatives of at most this many clusters (the largest). */
+  /** Decompose the representatives of at most this many preliminary clusters (the largest). */
   minimise: number;
-  /** Rounds of candidates per minimisation; a round tries `candidates` of each cluster at once. */
+  /** Rounds of candidates per delta debugging; a round tries `candidates` of each one under way at once. */
   shrinkRounds: number;
   candidates: number;
   progress?: (line: string) => void;
@@ -41,6 +54,7 @@ export interface FuzzLoopOptions {
 
 export interface Cluster<S> {
   key: string;
+  /** The partition of the minimised input (of the original when the cluster was not decomposed). */
   partition: Partition;
   features: string[];
   /** Indexes of the scenarios in it, in order. */
@@ -52,6 +66,8 @@ export interface Cluster<S> {
   /** Delta-debugging steps taken (candidates accepted), and whether minimisation ran to the end. */
   steps: number;
   minimisedFully: boolean;
+  /** Keyed on a cause (a minimised input), or on a whole generated scenario (beyond --minimise, or before decomposing). */
+  decomposed: boolean;
   /** Each target's result on the minimised representative. */
   results: Map<string, ResultRecord>;
 }
@@ -72,12 +88,22 @@ function observe<S>(fs: FuzzSuite<S>, results: Map<string, ResultRecord>): Parti
   return partitionOf(new Map([...results].map(([id, r]) => [id, fs.observe(r)])));
 }
 
+/** A preliminary cluster, from a whole scenario. */
+function wholeCluster<S>(key: string, partition: Partition, features: string[], index: number, s: S, results: Map<string, ResultRecord>): Cluster<S> {
+  return { key, partition, features, members: [index], original: s, minimised: s, steps: 0, minimisedFully: false, decomposed: false, results };
+}
+
+const bySize = <S>(a: Cluster<S>, b: Cluster<S>) => b.members.length - a.members.length || a.members[0]! - b.members[0]!;
+
+type Account = (results: Map<string, Map<string, ResultRecord>>, timing: Map<string, number>) => void;
+
 export async function fuzzLoop<S>(fs: FuzzSuite<S>, pool: TargetPool, o: FuzzLoopOptions): Promise<FuzzOutcome<S>> {
   const clusters = new Map<string, Cluster<S>>();
+  let decomposed: Cluster<S>[] | undefined;
   const adapterMs = new Map<string, number>();
   const runs = new Map<string, number>();
   let disagreements = 0;
-  const account = (results: Map<string, Map<string, ResultRecord>>, timing: Map<string, number>) => {
+  const account: Account = (results, timing) => {
     for (const [id, ms] of timing) adapterMs.set(id, (adapterMs.get(id) ?? 0) + ms);
     for (const byTarget of results.values()) for (const id of byTarget.keys()) runs.set(id, (runs.get(id) ?? 0) + 1);
   };
@@ -88,7 +114,7 @@ export async function fuzzLoop<S>(fs: FuzzSuite<S>, pool: TargetPool, o: FuzzLoo
   const snapshot = (): FuzzOutcome<S> => ({
     scenarios: index,
     disagreements,
-    clusters: [...clusters.values()].sort((a, b) => b.members.length - a.members.length || a.members[0]! - b.members[0]!),
+    clusters: decomposed ?? [...clusters.values()].sort(bySize),
     fuzzSeconds: fuzzSeconds ?? (performance.now() - began) / 1000,
     minimiseSeconds: minBegan === undefined ? 0 : (performance.now() - minBegan) / 1000,
     adapterMs,
@@ -114,18 +140,7 @@ export async function fuzzLoop<S>(fs: FuzzSuite<S>, pool: TargetPool, o: FuzzLoo
       const key = clusterKey(p, features, fs.reference);
       const c = clusters.get(key);
       if (c) c.members.push(index + k);
-      else
-        clusters.set(key, {
-          key,
-          partition: p,
-          features,
-          members: [index + k],
-          original: s,
-          minimised: s,
-          steps: 0,
-          minimisedFully: false,
-          results: byTarget,
-        });
+      else clusters.set(key, wholeCluster(key, p, features, index + k, s, byTarget));
     });
     index += n;
     const seconds = (performance.now() - began) / 1000;
@@ -134,55 +149,138 @@ export async function fuzzLoop<S>(fs: FuzzSuite<S>, pool: TargetPool, o: FuzzLoo
   fuzzSeconds = (performance.now() - began) / 1000;
   o.checkpoint?.(snapshot() as FuzzOutcome<unknown>);
   minBegan = performance.now();
-  await minimise(fs, pool, snapshot().clusters.slice(0, o.minimise), o, account);
+  decomposed = await decompose(fs, pool, [...clusters.values()].sort(bySize), o, account);
   return snapshot();
 }
 
+/** One delta debugging: `target` against the reference, from a preliminary cluster's representative. */
+interface Job<S> {
+  target: string;
+  current: S;
+  offset: number;
+  steps: number;
+  rounds: number;
+  complete: boolean;
+  done: boolean;
+}
+
+/** A cause found: the cut-down input, and what every target did on it. */
+interface Cause<S> {
+  minimised: S;
+  steps: number;
+  complete: boolean;
+  partition: Partition;
+  results: Map<string, ResultRecord>;
+}
+
 /**
- * Delta debugging of several clusters at once: each round runs, for every
- * cluster still shrinking, the next `candidates` of its shrink candidates in
- * one batch; a cluster takes the first candidate (in the suite's order) that
- * splits the targets as its representative did, and starts over from it; one
- * whose candidates are all tried is minimal (1-minimal with respect to the
- * suite's shrink steps).
+ * Cuts the representatives of the `o.minimise` largest preliminary clusters
+ * down to their causes (see the top of this file), and clusters again on
+ * them: each member of a preliminary cluster joins every cluster its
+ * representative's causes land in. All delta debuggings under way go in one
+ * batch a round: for each, the next `candidates` of its shrink candidates,
+ * run on its target and the reference alone; and for each that is over, its
+ * input run on every target. The clusters not decomposed are kept whole.
  */
-async function minimise<S>(
-  fs: FuzzSuite<S>,
-  pool: TargetPool,
-  clusters: Cluster<S>[],
-  o: FuzzLoopOptions,
-  account: (results: Map<string, Map<string, ResultRecord>>, timing: Map<string, number>) => void,
-): Promise<void> {
-  const state = clusters.map((c) => ({ c, offset: 0 }));
-  let active = state;
-  for (let round = 0; round < o.shrinkRounds && active.length && !o.signal?.aborted; round++) {
+async function decompose<S>(fs: FuzzSuite<S>, pool: TargetPool, preliminary: Cluster<S>[], o: FuzzLoopOptions, account: Account): Promise<Cluster<S>[]> {
+  const ref = fs.reference;
+  const state = preliminary.slice(0, o.minimise).map((c) => ({
+    c,
+    todo: dissenters(c.partition, ref),
+    covered: new Set<string>(),
+    job: undefined as Job<S> | undefined,
+    causes: [] as Cause<S>[],
+  }));
+  const differs = (byTarget: Map<string, ResultRecord>, target: string) => {
+    const [mine, theirs] = [byTarget.get(target), byTarget.get(ref)].map((r) => (r ? fs.observe(r) : undefined));
+    return mine !== undefined && theirs !== undefined && mine !== theirs;
+  };
+  for (let round = 0; !o.signal?.aborted; round++) {
     const tries: { st: (typeof state)[number]; candidates: S[] }[] = [];
-    for (const st of active) {
-      const size = fs.size(st.c.minimised);
-      const all = fs.shrink(st.c.minimised).filter((s) => fs.size(s) < size);
-      const candidates = all.slice(st.offset, st.offset + o.candidates);
-      if (!candidates.length) st.c.minimisedFully = true;
-      else tries.push({ st, candidates });
+    const checks: (typeof state)[number][] = [];
+    for (const st of state) {
+      if (!st.job) {
+        const target = st.todo.find((t) => !st.covered.has(t));
+        if (target === undefined) continue;
+        st.job = { target, current: st.c.original, offset: 0, steps: 0, rounds: 0, complete: false, done: false };
+      }
+      const job = st.job;
+      if (!job.done && job.rounds >= o.shrinkRounds) job.done = true;
+      if (!job.done) {
+        const size = fs.size(job.current);
+        const candidates = fs
+          .shrink(job.current)
+          .filter((s) => fs.size(s) < size)
+          .slice(job.offset, job.offset + o.candidates);
+        if (candidates.length) tries.push({ st, candidates });
+        else job.done = job.complete = true;
+      }
+      if (job.done) checks.push(st);
     }
-    if (!tries.length) break;
-    const vectors = tries.flatMap(({ candidates }, t) => candidates.map((s, k) => fs.toVector(s, `${fs.suite.name}/fuzz/shrink/${round}/${t}/${k}`)));
-    const { results, timing } = await pool.run(vectors, o.signal);
+    if (!tries.length && !checks.length) break;
+    const vectors = [
+      ...tries.flatMap(({ candidates }, t) => candidates.map((s, k) => fs.toVector(s, `${fs.suite.name}/fuzz/shrink/${round}/${t}/${k}`))),
+      ...checks.map((st, t) => fs.toVector(st.job!.current, `${fs.suite.name}/fuzz/cause/${round}/${t}`)),
+    ];
+    const pairs = new Map(
+      tries.flatMap(({ st, candidates }, t) => candidates.map((_, k) => [`${fs.suite.name}/fuzz/shrink/${round}/${t}/${k}`, [ref, st.job!.target]])),
+    );
+    const { results, timing } = await pool.run(vectors, o.signal, (v) => pairs.get(v.id));
+    if (o.signal?.aborted) break;
     account(results, timing.adapterMs);
     let v = 0;
     for (const { st, candidates } of tries) {
+      const job = st.job!;
+      job.rounds++;
       let taken = false;
       for (const s of candidates) {
         const byTarget = results.get(vectors[v++]!.id)!;
-        if (taken || observe(fs, byTarget).key !== st.c.partition.key) continue;
+        if (taken || !differs(byTarget, job.target)) continue;
         taken = true;
-        st.c.minimised = s;
-        st.c.results = byTarget;
-        st.c.steps++;
-        st.offset = 0;
+        job.current = s;
+        job.steps++;
+        job.offset = 0;
       }
-      if (!taken) st.offset += candidates.length;
+      if (!taken) job.offset += candidates.length;
     }
-    active = state.filter((st) => !st.c.minimisedFully);
-    o.progress?.(`minimise: round ${round + 1}, ${active.length} of ${state.length} clusters still shrinking`);
+    for (const st of checks) {
+      const job = st.job!;
+      const byTarget = results.get(vectors[v++]!.id)!;
+      const partition = observe(fs, byTarget);
+      st.covered.add(job.target);
+      for (const t of dissenters(partition, ref)) st.covered.add(t);
+      if (disagrees(partition)) st.causes.push({ minimised: job.current, steps: job.steps, complete: job.complete, partition, results: byTarget });
+      st.job = undefined;
+    }
+    const busy = state.filter((st) => st.job || st.todo.some((t) => !st.covered.has(t))).length;
+    o.progress?.(
+      `minimise: round ${round + 1}, ${busy} of ${state.length} clusters still being cut down, ${state.reduce((n, st) => n + st.causes.length, 0)} causes`,
+    );
   }
+  const out = new Map<string, Cluster<S>>();
+  for (const st of state) {
+    // A cluster whose causes did not come back (the reference left out, a target that answered otherwise when run again) stays whole.
+    if (!st.causes.length) out.set(`whole ${st.c.key}`, st.c);
+    for (const cause of st.causes) {
+      const features = fs.features(cause.minimised);
+      const key = clusterKey(cause.partition, features, ref);
+      const c = out.get(key);
+      if (c) c.members = [...new Set([...c.members, ...st.c.members])].sort((a, b) => a - b);
+      else
+        out.set(key, {
+          key,
+          partition: cause.partition,
+          features,
+          members: [...st.c.members],
+          original: st.c.original,
+          minimised: cause.minimised,
+          steps: cause.steps,
+          minimisedFully: cause.complete,
+          decomposed: true,
+          results: cause.results,
+        });
+    }
+  }
+  for (const c of preliminary.slice(o.minimise)) out.set(`whole ${c.key}`, c);
+  return [...out.values()].sort(bySize);
 }

@@ -46,6 +46,12 @@ export function disagrees(p: Partition): boolean {
  * (a first run gave 1272 clusters for 1461 disagreements); what a reader asks first is who differs from the reference.
  * Without the reference's observation, the whole grouping is the key.
  */
+/** The targets whose observation differs from the reference's, in id order (none when the reference was left out). */
+export function dissenters(p: Partition, reference: string): string[] {
+  const own = p.groups.find((g) => g.targets.includes(reference));
+  return own ? p.groups.flatMap((g) => (g === own ? [] : g.targets)).sort() : [];
+}
+
 export function clusterKey(p: Partition, features: string[], reference?: string): string {
   const own = reference === undefined ? undefined : p.groups.find((g) => g.targets.includes(reference));
   const who = own

@@ -141,10 +141,21 @@ export class TargetPool {
     return this.plans.map((p) => p.record.id);
   }
 
-  /** Runs every vector on every target; the results by vector id, then target id. */
-  async run(vectors: LoadedVector[], signal?: AbortSignal): Promise<{ results: Map<string, Map<string, ResultRecord>>; timing: BatchTiming }> {
+  /**
+   * Runs every vector on every target, or on the targets `only` names for it
+   * (delta debugging of one target against the reference needs those two
+   * alone); the results by vector id, then target id.
+   */
+  async run(
+    vectors: LoadedVector[],
+    signal?: AbortSignal,
+    only?: (vector: LoadedVector) => readonly string[] | undefined,
+  ): Promise<{ results: Map<string, Map<string, ResultRecord>>; timing: BatchTiming }> {
     const began = performance.now();
-    for (const p of this.plans) p.items = planItems(this.options.suite, vectors, p.view, this.options.profile);
+    for (const p of this.plans) {
+      const mine = only ? vectors.filter((v) => only(v)?.includes(p.record.id) ?? true) : vectors;
+      p.items = planItems(this.options.suite, mine, p.view, this.options.profile);
+    }
     const scheduler = new Scheduler(this.plans, {
       jobs: this.options.jobs ?? Math.max(this.plans.length, availableParallelism()),
       timeoutMs: this.options.timeoutMs,

@@ -45,6 +45,8 @@ export interface FuzzReport {
     excluded: string[];
     original: { text: string; size: number; scenario: unknown };
     minimised: { text: string; size: number; scenario: unknown; steps: number; complete: boolean };
+    /** Keyed on one cause (a minimised input, run again on every target) rather than on a whole generated scenario. */
+    decomposed: boolean;
     /** A vector in the suite's format, or why there is none. */
     vector: unknown;
   }[];
@@ -96,6 +98,7 @@ export function buildReport<S>(
         excluded: c.partition.excluded,
         original: { text: fs.show(c.original), size: fs.size(c.original), scenario: c.original },
         minimised: { text: fs.show(c.minimised), size: fs.size(c.minimised), scenario: c.minimised, steps: c.steps, complete: c.minimisedFully },
+        decomposed: c.decomposed,
         vector: reference
           ? fs.propose(c.minimised, reference, `${fs.suite.name}/generated/seed${info.seed}-${id}`)
           : { none: `the reference (${fs.reference}) did not run this scenario` },
@@ -106,6 +109,12 @@ export function buildReport<S>(
 
 function round(n: number): number {
   return Math.round(n * 1000) / 1000;
+}
+
+/** How the shown input came about: cut down to one cause, or the whole scenario (a cluster not decomposed). */
+function minimisedLine(c: FuzzReport['clusters'][number]): string {
+  if (!c.decomposed) return `Not cut down (beyond --minimise, or interrupted): the whole scenario, ${c.original.size} in size`;
+  return `Minimised (${c.minimised.size} from ${c.original.size}, ${c.minimised.steps} steps${c.minimised.complete ? '' : ', not to the end'})`;
 }
 
 function fence(text: string): string {
@@ -142,12 +151,7 @@ export function reportMarkdown(r: FuzzReport): string {
       '',
     );
     if (c.excluded.length) out.push(`Could not run it: ${c.excluded.join(', ')}`, '');
-    out.push(
-      `Minimised (${c.minimised.size} from ${c.original.size}, ${c.minimised.steps} steps${c.minimised.complete ? '' : ', not to the end'}):`,
-      '',
-      fence(c.minimised.text),
-      '',
-    );
+    out.push(`${minimisedLine(c)}:`, '', fence(c.minimised.text), '');
     out.push('Proposed vector (cite it and check the expectation against the spec before adding it):', '', fence(JSON.stringify(c.vector, null, 2)), '');
   }
   return out.join('\n');
@@ -163,7 +167,7 @@ export function reportHtml(r: FuzzReport): string {
 <table><tr><th>targets</th><th>sent</th></tr>
 ${c.partition.map((g) => `<tr${g.reference ? ' class="ref"' : ''}><td>${esc(g.targets.join(', '))}${g.reference ? ' (reference)' : ''}</td><td><code>${esc(g.observation)}</code></td></tr>`).join('\n')}
 </table>${c.excluded.length ? `<p>Could not run it: ${esc(c.excluded.join(', '))}</p>` : ''}
-<p>Minimised (${c.minimised.size} from ${c.original.size}, ${c.minimised.steps} steps${c.minimised.complete ? '' : ', not to the end'}):</p>
+<p>${esc(minimisedLine(c))}:</p>
 <pre>${esc(c.minimised.text)}</pre>
 <details><summary>Proposed vector</summary><pre>${esc(JSON.stringify(c.vector, null, 2))}</pre></details></section>`,
     )

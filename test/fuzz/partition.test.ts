@@ -1,6 +1,6 @@
 // Clustering of disagreements (runner/fuzz/partition.ts): keyed on who parts from the reference, not on how they part.
 import assert from 'node:assert/strict';
-import { clusterKey, disagrees, partitionOf } from '../../runner/fuzz/partition.js';
+import { clusterKey, disagrees, dissenters, partitionOf } from '../../runner/fuzz/partition.js';
 
 const partition = (o: Record<string, string | undefined>) => partitionOf(new Map(Object.entries(o)));
 
@@ -30,5 +30,10 @@ describe('fuzz: partitions and clusters', () => {
   it('falls back to the whole grouping when the reference did not take part', () => {
     const p = partition({ reference: undefined, curl: 'x', wget: 'y' });
     assert.equal(clusterKey(p, [], 'reference'), `${p.key} # `);
+  });
+
+  it('names the targets that part from the reference, in id order; none when the reference was left out', () => {
+    assert.deepEqual(dissenters(partition({ reference: 'a', wget: 'b', curl: 'c', php: 'a', java: undefined }), 'reference'), ['curl', 'wget']);
+    assert.deepEqual(dissenters(partition({ reference: undefined, curl: 'x', wget: 'y' }), 'reference'), []);
   });
 });

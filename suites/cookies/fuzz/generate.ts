@@ -179,11 +179,31 @@ function mutationScenario(r: Random): CookieScenario | undefined {
   return { from: `mutation of ${seed.id}`, requests };
 }
 
-/** Scenario `index` of `seed`: about two in three from the grammar, the rest mutations; redrawn until every line is usable. */
+/**
+ * Clock advances (seconds) about the lifetimes the grammar writes: Max-Age=1
+ * and 3600, {{now+1d}}, and the 400-day cap of rfc6265bis §5.6.1 and §5.6.2.
+ */
+const ADVANCES = [1, 2, 59, 61, 3599, 3601, 86_399, 86_401, 400 * 86_400 + 1];
+
+/**
+ * One clock advance, one time in four, before one request after the first.
+ * Drawn from a stream of its own, keyed by (seed, index) as the scenario's
+ * is: a scenario without an advance is the very one it was before advances
+ * were generated, so the scenario numbers of earlier findings still hold.
+ */
+function withAdvance(s: CookieScenario, seed: number, index: number): CookieScenario {
+  const r = new Random((seed ^ 0x632be5ab) >>> 0, index);
+  if (s.requests.length < 2 || !r.chance(0.25)) return s;
+  const at = 1 + r.int(s.requests.length - 1);
+  const advance = r.pick(ADVANCES);
+  return { ...s, requests: s.requests.map((q, i) => (i === at ? { ...q, advance } : q)) };
+}
+
+/** Scenario `index` of `seed`: about two in three from the grammar, the rest mutations; redrawn until every line is usable; sometimes a clock advance. */
 export function generateScenario(seed: number, index: number): CookieScenario {
   const r = new Random(seed, index);
   for (;;) {
     const s = r.chance(0.65) ? grammarScenario(r) : (mutationScenario(r) ?? grammarScenario(r));
-    if (usable(s)) return s;
+    if (usable(s)) return withAdvance(s, seed, index);
   }
 }

@@ -52,6 +52,7 @@ export function cookieFeatures(s: CookieScenario): string[] {
       if (/^\s*__(secure|host)-/i.test(pair.toString('latin1'))) f.add('prefix');
     }
   if (s.requests.some((r) => r.url.startsWith('https:'))) f.add('https');
+  if (s.requests.some((r) => r.advance)) f.add('clock');
   return [...f].sort();
 }
 
@@ -65,6 +66,7 @@ function vectorOf(s: CookieScenario, id: string, title: string, expected: (Heade
     ...extra,
     requests: s.requests.map((r, i) => ({
       url: r.url,
+      ...(r.advance ? { advance: r.advance } : {}),
       cookie: expected ? (expected[i] ?? null) : null,
       ...(r.setCookie.length ? { response: { setCookie: r.setCookie } } : {}),
     })),

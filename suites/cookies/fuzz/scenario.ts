@@ -12,7 +12,13 @@ import { rottingExpires, unsendableOctet } from '../vector.js';
 export interface CookieScenario {
   /** How it was made: "grammar", or "mutation of <vector id>". */
   from: string;
-  requests: { url: string; setCookie: HeaderValue[] }[];
+  /**
+   * Each request, and the Set-Cookie fields of its response. `advance` moves
+   * the clock forward (seconds) before the request, as in a vector: a target
+   * without the clock capability cannot run such a scenario and is left out
+   * of its partition (it reports the vector unsupported).
+   */
+  requests: { url: string; setCookie: HeaderValue[]; advance?: number }[];
 }
 
 /**
@@ -34,14 +40,16 @@ export function usable(s: CookieScenario): boolean {
 export const octets = toBytes;
 export const line = (bytes: Uint8Array): HeaderValue => fromBytes(bytes);
 
-/** Octets of the Set-Cookie lines and URLs, plus one per line: a shrink step makes it smaller. */
+/** Octets of the Set-Cookie lines and URLs, plus one per line and one per clock advance: a shrink step makes it smaller. */
 export function scenarioSize(s: CookieScenario): number {
-  return s.requests.reduce((n, r) => n + r.url.length + r.setCookie.reduce((m, l) => m + 1 + octets(l).length, 0), 0);
+  return s.requests.reduce((n, r) => n + r.url.length + (r.advance ? 1 : 0) + r.setCookie.reduce((m, l) => m + 1 + octets(l).length, 0), 0);
 }
 
 /** For reports: each request and its Set-Cookie lines, octets that are not printable ASCII as \xNN. */
 export function showScenario(s: CookieScenario): string {
   const shown = (l: HeaderValue) =>
     [...octets(l)].map((b) => (b >= 0x20 && b < 0x7f && b !== 0x5c ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`)).join('');
-  return s.requests.map((r, i) => [`${i + 1}. GET ${r.url}`, ...r.setCookie.map((l) => `   Set-Cookie: ${shown(l)}`)].join('\n')).join('\n');
+  return s.requests
+    .map((r, i) => [`${i + 1}. ${r.advance ? `(clock +${r.advance} s) ` : ''}GET ${r.url}`, ...r.setCookie.map((l) => `   Set-Cookie: ${shown(l)}`)].join('\n'))
+    .join('\n');
 }

@@ -2,6 +2,7 @@
  * Shrink candidates of a cookie scenario, largest cuts first: the steps
  * delta debugging tries (runner/fuzz/engine.ts takes the first one that keeps
  * the targets' partition). Whole requests and whole lines go first, then
+ * simpler URLs, clock advances,
  * attributes (a line's ";"-separated parts after the first), then octets, in
  * ddmin's order: halves, quarters, ... down to single octets, each chunk
  * removed from its line (the complements of ddmin's subsets).
@@ -16,7 +17,7 @@ function withLine(s: CookieScenario, req: number, k: number, value: HeaderValue 
   return {
     from: s.from,
     requests: s.requests.map((r, i) =>
-      i !== req ? r : { url: r.url, setCookie: value === undefined ? r.setCookie.filter((_, j) => j !== k) : r.setCookie.map((l, j) => (j === k ? value : l)) },
+      i !== req ? r : { ...r, setCookie: value === undefined ? r.setCookie.filter((_, j) => j !== k) : r.setCookie.map((l, j) => (j === k ? value : l)) },
     ),
   };
 }
@@ -52,6 +53,10 @@ export function shrinkScenario(s: CookieScenario): CookieScenario[] {
   s.requests.forEach((r, i) => {
     const root = new URL(r.url);
     if (root.pathname !== '/') out.push({ from: s.from, requests: s.requests.map((q, j) => (j === i ? { ...q, url: `${root.origin}/` } : q)) });
+  });
+  // No clock advance before a request.
+  s.requests.forEach((r, i) => {
+    if (r.advance) out.push({ from: s.from, requests: s.requests.map((q, j) => (j === i ? { url: q.url, setCookie: q.setCookie } : q)) });
   });
   for (const cut of [attributeCuts, octetCuts])
     s.requests.forEach((r, i) => r.setCookie.forEach((l, k) => cut(octets(l)).forEach((b) => out.push(withLine(s, i, k, line(b))))));
