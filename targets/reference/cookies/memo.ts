@@ -7,12 +7,19 @@
  */
 export function memoize<T>(f: (key: string) => T, limit = 10_000): (key: string) => T {
   let answers = new Map<string, T>();
+  // The last question first, without a lookup: the fields of one response ask about the same host.
+  let lastKey: string | undefined;
+  let lastAnswer: T | undefined;
   return (key) => {
-    const known = answers.get(key);
-    if (known !== undefined || answers.has(key)) return known as T;
-    const answer = f(key);
-    if (answers.size >= limit) answers = new Map();
-    answers.set(key, answer);
-    return answer;
+    if (key === lastKey) return lastAnswer as T;
+    let answer = answers.get(key);
+    if (answer === undefined && !answers.has(key)) {
+      answer = f(key);
+      if (answers.size >= limit) answers = new Map();
+      answers.set(key, answer);
+    }
+    lastKey = key;
+    lastAnswer = answer;
+    return answer as T;
   };
 }

@@ -45,7 +45,11 @@ function trimWsp(s: string): string {
 
 /** %x00-08 / %x0A-1F / %x7F: the CTLs except HTAB. */
 export function hasControlCharacter(s: string): boolean {
-  return /[\x00-\x08\x0a-\x1f\x7f]/.test(s);
+  for (let i = 0; i < s.length; i++) {
+    const code = s.charCodeAt(i);
+    if ((code <= 0x1f && code !== 0x09) || code === 0x7f) return true;
+  }
+  return false;
 }
 
 const EARLIEST = -8.64e15;

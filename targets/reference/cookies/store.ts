@@ -100,6 +100,17 @@ function isSecureScheme(url: RequestUrl): boolean {
   return url.protocol === 'https:' || url.protocol === 'wss:';
 }
 
+/** What §5.8.3 step 3 asks of the retrieval, worked out once for all its cookies. */
+interface Retrieval {
+  path: string;
+  secure: boolean;
+  api: 'HTTP' | 'non-HTTP';
+  crossSite: boolean;
+  safe: boolean;
+  topLevel: boolean;
+  now: number;
+}
+
 function last<T extends CookieAttribute['name']>(list: CookieAttribute[], name: T): Extract<CookieAttribute, { name: T }> | undefined {
   for (let i = list.length - 1; i >= 0; i--) if (list[i]!.name === name) return list[i] as Extract<CookieAttribute, { name: T }>;
   return undefined;
@@ -259,7 +270,7 @@ export class CookieStore {
     }
 
     // Step 23: replace the cookie with the same identity, keeping its creation-time.
-    const old = this.cookies.withIdentity(cookie.domain, cookie.path, cookie.name).find((old) => !p.hostOnlyInIdentity || old.hostOnly === cookie.hostOnly);
+    const old = sameIdentity(this.cookies.withIdentity(cookie.domain, cookie.path, cookie.name), cookie, p);
     if (old) {
       if (api === 'non-HTTP' && old.httpOnly) return { ignored: 'non-HTTP API may not replace an HttpOnly cookie (step 23)' };
       cookie.creationTime = old.creationTime;
@@ -292,41 +303,51 @@ export class CookieStore {
     const topLevel = context.topLevelNavigation ?? true;
 
     // Step 3: the cookies that apply. The index holds them by domain and path, and only the
-    // host's own domain and its parent domains, and the prefixes of the path, can match
-    // (cookie-index.ts); what step 3 asks of a cookie's domain is asked once per domain.
-    const path = url.pathname;
-    const applies = (c: Cookie, domain: { hostOnlyApply: boolean; domainCookiesApply: boolean }) => {
-      if (c.hostOnly) {
-        if (!domain.hostOnlyApply) return false; // host === c.domain
-      } else {
-        if (!domain.domainCookiesApply) return false;
-      }
-      if (!pathMatch(path, c.path)) return false;
-      if (c.secureOnly && !secure) return false;
-      if (c.httpOnly && api === 'non-HTTP') return false;
-      if (p.sameSite && c.sameSite !== 'None' && crossSite) {
-        // §5.6.7.2 replaces the safe-method test: a young enough Default cookie passes it too.
-        const young = this.laxAllowingUnsafeMs !== undefined && c.sameSite === 'Default' && now - c.creationTime <= this.laxAllowingUnsafeMs;
-        const laxAllowed = api === 'HTTP' && (c.sameSite === 'Lax' || c.sameSite === 'Default') && (safe || young) && topLevel;
-        if (!laxAllowed) return false;
-      }
-      return true;
-    };
+    // host's own domain and its parent domains, and the paths the request-path path-matches,
+    // can match (cookie-index.ts); what step 3 asks of a cookie's domain is asked once per domain,
+    // and of a domain cookie's only when there is one.
+    const request: Retrieval = { path: url.pathname, secure, api, crossSite, safe, topLevel, now };
     this.evictExpired(now);
     const list: Cookie[] = [];
-    for (const [domain, cookies] of this.cookies.forRequest(host, path)) {
+    for (const [domain, cookies] of this.cookies.forRequest(host, request.path)) {
       const hostOnlyApply = host === domain;
-      const domainCookiesApply = domainMatch(host, domain) && !(this.rejectPublicSuffixes && isPublicSuffix(domain));
-      for (const c of cookies) if (applies(c, { hostOnlyApply, domainCookiesApply })) list.push(c);
+      let domainCookiesApply: boolean | undefined;
+      for (const c of cookies) {
+        if (c.hostOnly ? !hostOnlyApply : !(domainCookiesApply ??= this.domainCookiesApply(host, domain))) continue;
+        if (this.applies(c, request)) list.push(c);
+      }
     }
     if (list.length === 0) return null;
 
     // Step 4: longer paths first, then earlier creation-times.
-    list.sort((a, b) => b.path.length - a.path.length || a.creationTime - b.creationTime || a.serial - b.serial);
+    if (list.length > 1) list.sort(retrievalOrder);
 
     // Steps 5 and 6.
-    for (const c of list) c.lastAccessTime = now;
-    return list.map((c) => serializeCookie(c, p)).join('; ');
+    let cookieString = '';
+    for (let i = 0; i < list.length; i++) {
+      list[i]!.lastAccessTime = now;
+      cookieString += (i === 0 ? '' : '; ') + serializeCookie(list[i]!, p);
+    }
+    return cookieString;
+  }
+
+  /** §5.8.3 step 3, for a domain cookie: the host domain-matches its domain, which is no public suffix (the list may have changed since). */
+  private domainCookiesApply(host: string, domain: string): boolean {
+    return domainMatch(host, domain) && !(this.rejectPublicSuffixes && isPublicSuffix(domain));
+  }
+
+  /** §5.8.3 step 3, the rest of it: does the cookie, whose domain applies, go with this retrieval? */
+  private applies(c: Cookie, r: Retrieval): boolean {
+    if (!pathMatch(r.path, c.path)) return false;
+    if (c.secureOnly && !r.secure) return false;
+    if (c.httpOnly && r.api === 'non-HTTP') return false;
+    if (this.profile.sameSite && c.sameSite !== 'None' && r.crossSite) {
+      // §5.6.7.2 replaces the safe-method test: a young enough Default cookie passes it too.
+      const young = this.laxAllowingUnsafeMs !== undefined && c.sameSite === 'Default' && r.now - c.creationTime <= this.laxAllowingUnsafeMs;
+      const laxAllowed = r.api === 'HTTP' && (c.sameSite === 'Lax' || c.sameSite === 'Default') && (r.safe || young) && r.topLevel;
+      if (!laxAllowed) return false;
+    }
+    return true;
   }
 
   /** The stored cookies that are not expired, in insertion order. */
@@ -352,28 +373,23 @@ export class CookieStore {
    */
   private removeExcess(domain: string): void {
     // Priority 2: the domain's insecure cookies, when it holds too many.
-    const excess = () => this.cookies.countWithDomain(domain) - this.maxPerDomain;
-    if (excess() > 0)
-      this.evict(
-        filter(this.cookies.withDomain(domain), (c) => !c.secureOnly),
-        excess(),
-      );
+    if (this.excessIn(domain) > 0) this.evict(this.cookies.withDomain(domain), this.excessIn(domain), isInsecure);
     // Priority 3: the domain's other cookies.
-    if (excess() > 0) this.evict(this.cookies.withDomain(domain), excess());
+    if (this.excessIn(domain) > 0) this.evict(this.cookies.withDomain(domain), this.excessIn(domain));
     // Priority 4: the whole store.
     const overall = this.cookies.size - this.maxTotal;
     if (overall > 0) this.evict(this.cookies.values(), overall);
   }
 
-  /** Evicts the `howMany` cookies of the earliest last-access-time among the candidates (ties: the earlier stored). */
-  private evict(candidates: Iterable<Cookie>, howMany: number): void {
-    for (const victim of earliestAccessed(candidates, howMany)) this.cookies.remove(victim);
+  /** How many cookies the domain holds beyond its bound. */
+  private excessIn(domain: string): number {
+    return this.cookies.countWithDomain(domain) - this.maxPerDomain;
   }
-}
 
-/** The items that satisfy the predicate, lazily (Array.prototype.filter for any iterable). */
-function* filter<T>(items: Iterable<T>, predicate: (item: T) => boolean): IterableIterator<T> {
-  for (const item of items) if (predicate(item)) yield item;
+  /** Evicts the `howMany` cookies of the earliest last-access-time among the eligible candidates (ties: the earlier stored). */
+  private evict(candidates: Iterable<Cookie>, howMany: number, eligible: (c: Cookie) => boolean = always): void {
+    for (const victim of earliestAccessed(candidates, howMany, eligible)) this.cookies.remove(victim);
+  }
 }
 
 /** Does any item satisfy the predicate? (Array.prototype.some for any iterable.) */
@@ -382,16 +398,30 @@ function some<T>(items: Iterable<T>, predicate: (item: T) => boolean): boolean {
   return false;
 }
 
+/** §5.7 step 23: among the stored cookies of the new one's domain, path and name, the one of the same identity. */
+function sameIdentity(candidates: readonly Cookie[], cookie: Cookie, p: Profile): Cookie | undefined {
+  for (const old of candidates) if (!p.hostOnlyInIdentity || old.hostOnly === cookie.hostOnly) return old;
+  return undefined;
+}
+
+/** §5.8.3 step 4: longer paths first, then earlier creation-times (then the earlier stored). */
+const retrievalOrder = (a: Cookie, b: Cookie) => b.path.length - a.path.length || a.creationTime - b.creationTime || a.serial - b.serial;
+
 const accessOrder = (a: Cookie, b: Cookie) => a.lastAccessTime - b.lastAccessTime || a.serial - b.serial;
 
-/** The `howMany` first cookies in access order: one pass for a single one (the usual case at the store's bound), else a sort. */
-function earliestAccessed(candidates: Iterable<Cookie>, howMany: number): Cookie[] {
+const always = () => true;
+const isInsecure = (c: Cookie) => !c.secureOnly;
+
+/** The `howMany` first eligible cookies in access order: one pass for a single one (the usual case at the store's bound), else a sort. */
+function earliestAccessed(candidates: Iterable<Cookie>, howMany: number, eligible: (c: Cookie) => boolean): Cookie[] {
   if (howMany === 1) {
     let first: Cookie | undefined;
-    for (const c of candidates) if (first === undefined || accessOrder(c, first) < 0) first = c;
+    for (const c of candidates) if (eligible(c) && (first === undefined || accessOrder(c, first) < 0)) first = c;
     return first ? [first] : [];
   }
-  return [...candidates].sort(accessOrder).slice(0, howMany);
+  const all: Cookie[] = [];
+  for (const c of candidates) if (eligible(c)) all.push(c);
+  return all.sort(accessOrder).slice(0, howMany);
 }
 
 /** §5.8.3 step 6 (6265 §5.4 step 4 always writes the "=": nameless cookies cannot exist there). */
