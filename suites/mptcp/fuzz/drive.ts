@@ -201,7 +201,8 @@ class VirtualRun {
     const { packet: p, checks } = strict.value;
     const line = describe(p);
     if (this.answers.length < 200) this.answers.push(line);
-    if (!this.draining) this.shapes.add(shapeOf(p));
+    const shape = this.draining ? undefined : shapeOf(p);
+    if (shape) this.shapes.add(shape);
     if (checks.ipHeaderChecksum === false) this.violation(`wrong IPv4 header checksum: ${line}`);
     if (!checks.tcpChecksum) this.violation(`wrong TCP checksum: ${line}`);
     if (checks.dssChecksum?.status === 'invalid') this.violation(`wrong DSS checksum: ${line}`);

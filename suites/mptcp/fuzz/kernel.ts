@@ -156,7 +156,8 @@ export class GuestKernel {
         if (d.ok) {
           const p = d.value.packet;
           if (answers.length < 200) answers.push(describe(p));
-          shapes.add(shapeOf(p));
+          const shape = shapeOf(p);
+          if (shape) shapes.add(shape);
           seen.push({ packet: p, subflow: state?.learn(p), consumed: false });
         } else {
           if (answers.length < 200) answers.push(`undecodable: ${d.error.message}`);

@@ -17,6 +17,11 @@
  * the sender's choice, §3.3), whether an MP_CAPABLE third ACK carries the
  * first data (ack or ack-data, §3.1), and every option that is not MPTCP's
  * (MSS, window scale, SACK, timestamps: the stack's choices, not MPTCP's).
+ * Bare acknowledgments are left out altogether: a segment with ACK alone, no
+ * data, and no MPTCP option or only a DSS with a data ACK. When to send one
+ * is the stack's acknowledgment policy (delayed ACKs, window updates, RFC 9293
+ * §3.8.6.3), and RFC 8684 §3.1 lets the listener confirm the MP_CAPABLE third
+ * ACK with a DSS data ACK or not (the reference does, Linux waits for data).
  *
  * A set, not a sequence: how often a segment is sent again and how the
  * segments of different subflows interleave follow from timers and from
@@ -26,7 +31,8 @@
 import type { Packet } from '../codec/index.js';
 import { flagLetters } from '../script/match.js';
 
-export function shapeOf(p: Packet): string {
+/** The segment's shape, or undefined for a bare acknowledgment (not compared). */
+export function shapeOf(p: Packet): string | undefined {
   const opts: string[] = [];
   for (const o of p.tcp.options) {
     if (o.type !== 'mptcp') continue;
@@ -59,8 +65,10 @@ export function shapeOf(p: Packet): string {
         opts.push(o.subtype);
     }
   }
+  const flags = flagLetters(p.tcp.flags);
+  if (flags === 'A' && p.tcp.payload.length === 0 && opts.every((o) => o === 'dss(A)')) return undefined;
   const data = p.tcp.payload.length > 0 ? ' data' : '';
-  return `${p.ip.src} > ${p.ip.dst} [${flagLetters(p.tcp.flags)}]${data}${opts.length ? ` <${opts.join(', ')}>` : ''}`;
+  return `${p.ip.src} > ${p.ip.dst} [${flags}]${data}${opts.length ? ` <${opts.join(', ')}>` : ''}`;
 }
 
 /** The shapes one target sent and the other did not, each in the order first sent. */
