@@ -9,7 +9,9 @@
  * machine down. The `linux-kernel` target is refused with an error. A kernel
  * that is not the host's (a VM or a container kernel) comes in through
  * `isolatedKernels`: each runs the same scenarios, and where its answers and
- * the reference's part ways is reported as a divergence.
+ * the reference's part ways (shape.ts says on what) is reported as a
+ * divergence. On the command line, `--target linux-6.1` is one: Debian's 6.1
+ * kernel under QEMU, driven through its adapter (fuzz/kernel.ts).
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,19 +19,23 @@ import { UsageError } from '../../runner/errors.js';
 import { writeFileAtomic } from '../../runner/fsutil.js';
 import type { MptcpVector } from './vector.js';
 import { DEFAULT_DRIVE, runScenario, type DriveOptions, type Scenario, type ScenarioResult } from './fuzz/drive.js';
+import { GUEST_KERNEL_TARGETS, GuestKernel, type KernelAnswers } from './fuzz/kernel.js';
 import { loadPacketVectors, makeScenario } from './fuzz/scenario.js';
+import { shapeDifference } from './fuzz/shape.js';
 
 /**
  * A kernel that is not the host's, able to run a scenario (a VM or a
- * container with its own kernel). It answers with the SUT's segments, one
- * line each, as ScenarioResult.answers; they are compared with the
- * reference's. No such target exists in this repository yet (a QEMU target
- * is being built); its adapter will provide this.
+ * container with its own kernel). It answers with the SUT's segments: their
+ * shapes (fuzz/shape.ts) are compared with the reference's; and says whether
+ * the kernel crashed or stopped answering. GuestKernel (fuzz/kernel.ts) is one.
  */
 export interface IsolatedKernel {
   /** How the kernel is kept apart from the host's, for the report ("qemu linux-6.1", say). */
   isolation: string;
-  run(s: Scenario): Promise<{ answers: string[] }>;
+  run(s: Scenario): Promise<KernelAnswers>;
+  /** Times it was booted so far, and the wall time the boots took (ms), where it boots. */
+  readonly boots?: number;
+  readonly bootMs?: number;
 }
 
 export interface MptcpFuzzOptions {
@@ -52,7 +58,8 @@ export interface MptcpFuzzOptions {
 
 /** One finding: the scenario that shows it, enough to run it again. */
 export interface MptcpFinding {
-  kind: 'crash' | 'hang' | 'violation' | 'divergence';
+  /** `error`: a kernel target's adapter could not run the scenario (not the kernel's doing, nor the reference's). */
+  kind: 'crash' | 'hang' | 'violation' | 'divergence' | 'error';
   /** What groups findings: the crash's place and message, the violation's text without numbers... */
   signature: string;
   /** How many scenarios showed it. */
@@ -77,14 +84,38 @@ export interface MptcpFuzzSummary {
   hangs: number;
   violations: number;
   divergences: number;
+  /** Per kernel target: how it went (absent when only the reference ran). */
+  kernels?: Record<string, KernelStats>;
+  /** When a kernel target ran: each scenario, its vector and mutations, and the segments each target sent in it. */
+  scenarioList?: { index: number; vector: string; mutations: string[]; segments: Record<string, number> }[];
   findings: MptcpFinding[];
+}
+
+export interface KernelStats {
+  isolation: string;
+  /** Scenarios it ran, the wall time they took (its boots included), and the rate. */
+  scenarios: number;
+  elapsedMs: number;
+  scenariosPerSecond: number;
+  /** Segments it sent in all, and scenarios in which it sent none. */
+  segments: number;
+  silent: number;
+  crashes: number;
+  hangs: number;
+  errors: number;
+  divergences: number;
+  /** The reference's time in the same scenarios, for comparison. */
+  referenceMs: number;
+  /** Boots of the kernel's VM (the first, and one after each crash or hang) and their wall time, part of elapsedMs. */
+  boots: number;
+  bootMs: number;
 }
 
 /** The target that is the host's own kernel: never fuzzed. */
 export const HOST_KERNEL_TARGET = 'linux-kernel';
 
 /** Checks the target names before anything runs; throws a UsageError naming the one refused. */
-export function checkFuzzTargets(targets: readonly string[], isolated: Record<string, IsolatedKernel> = {}): void {
+export function checkFuzzTargets(targets: readonly string[], isolated: Record<string, unknown> = {}): void {
   for (const t of targets) {
     if (t === HOST_KERNEL_TARGET)
       throw new UsageError(
@@ -92,7 +123,7 @@ export function checkFuzzTargets(targets: readonly string[], isolated: Record<st
       );
     if (t !== 'reference' && !(t in isolated))
       throw new UsageError(
-        `fuzz --suite mptcp cannot drive target "${t}": it fuzzes the reference endpoint in-process and kernels that are not the host's (a VM or a container kernel); none by that name is available`,
+        `fuzz --suite mptcp cannot drive target "${t}": it fuzzes the reference endpoint in-process and kernels that are not the host's (a VM or a container kernel: ${Object.keys(GUEST_KERNEL_TARGETS).join(', ')}); none by that name is available`,
       );
   }
 }
@@ -121,7 +152,27 @@ export async function fuzzMptcp(options: MptcpFuzzOptions): Promise<MptcpFuzzSum
   const drive = { ...DEFAULT_DRIVE, ...options.drive };
   const vectors = options.vectors ?? loadPacketVectors();
   const groups = new Map<string, MptcpFinding>();
-  const counts = { crash: 0, hang: 0, violation: 0, divergence: 0 };
+  const counts = { crash: 0, hang: 0, violation: 0, divergence: 0, error: 0 };
+  const others = targets.filter((x) => x !== 'reference');
+  const kernels: Record<string, KernelStats> = {};
+  for (const t of others)
+    kernels[t] = {
+      isolation: isolated[t]!.isolation,
+      scenarios: 0,
+      elapsedMs: 0,
+      scenariosPerSecond: 0,
+      segments: 0,
+      silent: 0,
+      crashes: 0,
+      hangs: 0,
+      errors: 0,
+      divergences: 0,
+      referenceMs: 0,
+      boots: 0,
+      bootMs: 0,
+    };
+  const scenarioList: NonNullable<MptcpFuzzSummary['scenarioList']> = [];
+  let previous: { s: Scenario; r: ScenarioResult } | undefined;
   let injected = 0;
   let skipped = 0;
   let events = 0;
@@ -146,11 +197,14 @@ export async function fuzzMptcp(options: MptcpFuzzOptions): Promise<MptcpFuzzSum
   };
   const line = () => {
     const secs = (performance.now() - started) / 1000;
-    return `fuzz mptcp: ${n} scenarios, ${secs > 0 ? Math.round(n / secs) : 0}/s, ${counts.crash} crashes, ${counts.hang} hangs, ${counts.violation} violations, ${counts.divergence} divergences`;
+    const rate = secs > 0 ? n / secs : 0;
+    return `fuzz mptcp: ${n} scenarios, ${rate >= 10 || !others.length ? Math.round(rate) : rate.toFixed(2)}/s, ${counts.crash} crashes, ${counts.hang} hangs, ${counts.violation} violations, ${counts.divergence} divergences${others.length ? `, ${counts.error} adapter errors` : ''}`;
   };
   for (; n < budget && performance.now() < deadline;) {
     const s = makeScenario(vectors, options.seed, n);
+    const refStarted = performance.now();
     const r = runScenario(s, drive);
+    const refMs = performance.now() - refStarted;
     n++;
     injected += r.injected;
     skipped += r.skipped;
@@ -159,19 +213,55 @@ export async function fuzzMptcp(options: MptcpFuzzOptions): Promise<MptcpFuzzSum
     if (r.hang) note('hang', shape(r.hang), s, r, r.hang);
     for (const v of new Set(r.violations.map((x) => shape(x.replace(/^at \d+ ms: /, '').replace(/: .*$/, '')))))
       note('violation', v, s, r, r.violations.join('\n'));
-    for (const t of targets.filter((x) => x !== 'reference')) {
+    const segments: Record<string, number> = { reference: r.answers.length };
+    for (const t of others) {
+      const k = kernels[t]!;
+      const started = performance.now();
       const other = await isolated[t]!.run(s);
-      const at = firstDifference(r.answers, other.answers);
-      if (at !== undefined)
+      k.elapsedMs += performance.now() - started;
+      k.referenceMs += refMs;
+      k.scenarios++;
+      k.segments += other.segments ?? other.answers.length;
+      segments[t] = other.segments ?? other.answers.length;
+      if (!(other.segments ?? other.answers.length)) k.silent++;
+      if (other.crash) {
+        k.crashes++;
+        // A crash found after its scenario ended is that scenario's.
+        const at = other.lost && previous ? previous : { s, r };
+        note('crash', `${t}: ${shape(crashLine(other.crash))}`, at.s, at.r, other.crash);
+      }
+      if (other.hang) {
+        k.hangs++;
+        note('hang', `${t}: ${shape(other.hang.split(';')[0]!)}`, s, r, other.hang);
+      }
+      if (other.error) {
+        k.errors++;
+        note('error', `${t}: ${shape(other.error)}`, s, r, other.error);
+      }
+      // A scenario cut short on the kernel (its crash, its hang, its adapter's error) is not compared.
+      if (other.crash || other.hang || other.error || r.crash || r.hang) continue;
+      const d = shapeDifference(r.shapes, other.shapes);
+      if (d) {
+        k.divergences++;
         note(
           'divergence',
-          `${t}: ${shape(at.reference ?? 'nothing')} vs ${shape(at.other ?? 'nothing')}`,
+          `${t}: only the reference sent ${d.onlyReference.join(' | ') || 'nothing more'}; only ${t} sent ${d.onlyOther.join(' | ') || 'nothing more'}`,
           s,
           r,
-          `answer ${at.index + 1}: reference ${at.reference ?? 'sent nothing'}; ${t} ${at.other ?? 'sent nothing'}`,
+          [
+            `only the reference sent: ${d.onlyReference.join(' | ') || '-'}`,
+            `only ${t} sent: ${d.onlyOther.join(' | ') || '-'}`,
+            'reference:',
+            ...r.answers.slice(0, 40).map((a) => `  ${a}`),
+            `${t}:`,
+            ...other.answers.slice(0, 40).map((a) => `  ${a}`),
+          ].join('\n'),
         );
+      }
     }
-    if (n % 64 === 0) {
+    if (others.length) scenarioList.push({ index: s.index, vector: s.vectorId, mutations: r.mutations, segments });
+    previous = { s, r };
+    if (n % 64 === 0 || others.length) {
       // Let timers and I/O of the process run (a progress printer, a test's timeout).
       await new Promise((resolve) => setImmediate(resolve));
       if (options.progress && performance.now() - lastProgress >= 2000) {
@@ -196,6 +286,24 @@ export async function fuzzMptcp(options: MptcpFuzzOptions): Promise<MptcpFuzzSum
     hangs: counts.hang,
     violations: counts.violation,
     divergences: counts.divergence,
+    ...(others.length
+      ? {
+          kernels: Object.fromEntries(
+            Object.entries(kernels).map(([t, k]) => [
+              t,
+              {
+                ...k,
+                elapsedMs: Math.round(k.elapsedMs),
+                referenceMs: Math.round(k.referenceMs),
+                boots: isolated[t]!.boots ?? 0,
+                bootMs: Math.round(isolated[t]!.bootMs ?? 0),
+                scenariosPerSecond: k.elapsedMs > 0 ? Math.round((k.scenarios / k.elapsedMs) * 100000) / 100 : 0,
+              },
+            ]),
+          ),
+          scenarioList,
+        }
+      : {}),
     findings: [...groups.values()].sort((a, b) => b.count - a.count),
   };
   writeFileAtomic(join(options.out, 'fuzz-mptcp.json'), JSON.stringify(summary, null, 2) + '\n');
@@ -233,23 +341,38 @@ export async function fuzzCommand(args: string[]): Promise<number> {
   };
   const budget = whole('budget', values.budget);
   const timeSeconds = whole('time', values.time);
-  const s = await fuzzMptcp({
-    seed: whole('seed', values.seed)!,
-    ...(budget !== undefined ? { budget } : {}),
-    ...(timeSeconds !== undefined ? { timeSeconds } : {}),
-    out: values.out,
-    targets: values.target,
-    progress: (line) => process.stderr.write(`${line}\n`),
-  });
-  process.stdout.write(`Reports: ${join(values.out, 'fuzz-mptcp.md')}, ${join(values.out, 'fuzz-mptcp.json')}\n`);
-  return s.crashes + s.hangs + s.violations + s.divergences > 0 ? 1 : 0;
+  checkFuzzTargets(values.target, GUEST_KERNEL_TARGETS);
+  // The kernels in a VM: each boots once, in the first scenario, and stops when the run is over.
+  const isolatedKernels: Record<string, GuestKernel> = {};
+  try {
+    for (const t of new Set(values.target))
+      if (t in GUEST_KERNEL_TARGETS) {
+        try {
+          isolatedKernels[t] = new GuestKernel(t);
+        } catch (err) {
+          throw new UsageError((err as Error).message);
+        }
+      }
+    const s = await fuzzMptcp({
+      seed: whole('seed', values.seed)!,
+      ...(budget !== undefined ? { budget } : {}),
+      ...(timeSeconds !== undefined ? { timeSeconds } : {}),
+      out: values.out,
+      targets: values.target,
+      isolatedKernels,
+      progress: (line) => process.stderr.write(`${line}\n`),
+    });
+    process.stdout.write(`Reports: ${join(values.out, 'fuzz-mptcp.md')}, ${join(values.out, 'fuzz-mptcp.json')}\n`);
+    return s.crashes + s.hangs + s.violations + s.divergences > 0 ? 1 : 0;
+  } finally {
+    for (const k of Object.values(isolatedKernels)) await k.close();
+  }
 }
 
-/** Where two targets' answers first differ, segment by segment (undefined when they agree). */
-function firstDifference(a: string[], b: string[]): { index: number; reference?: string; other?: string } | undefined {
-  for (let i = 0; i < Math.max(a.length, b.length); i++)
-    if (a[i] !== b[i]) return { index: i, ...(a[i] !== undefined ? { reference: a[i] } : {}), ...(b[i] !== undefined ? { other: b[i] } : {}) };
-  return undefined;
+/** The line of a kernel's crash report that says what happened (a panic, an oops, a BUG or a warning), or its first. */
+function crashLine(text: string): string {
+  const lines = text.split(/\n| \| /).map((l) => l.replace(/^\[\s*[\d.]+\]\s*/, '').trim());
+  return lines.find((l) => /Kernel panic|Oops|BUG:|WARNING:|general protection|RIP:/.test(l)) ?? lines[0] ?? text;
 }
 
 function markdown(s: MptcpFuzzSummary, isolated: Record<string, IsolatedKernel>): string {
@@ -266,6 +389,19 @@ function markdown(s: MptcpFuzzSummary, isolated: Record<string, IsolatedKernel>)
     `| ${s.crashes} | ${s.hangs} | ${s.violations} | ${s.divergences} |`,
     '',
   ];
+  if (s.kernels) {
+    out.push(
+      'Kernels (divergence: the sets of segment shapes differ, docs/fuzz.md, "What is compared"):',
+      '',
+      '| target | scenarios | per second (boots included) | boots (s) | reference per second | segments | silent | crashes | hangs | adapter errors | divergences |',
+      '|---|---|---|---|---|---|---|---|---|---|---|',
+      ...Object.entries(s.kernels).map(
+        ([t, k]) =>
+          `| ${t} | ${k.scenarios} | ${k.scenariosPerSecond} | ${k.boots} (${(k.bootMs / 1000).toFixed(1)}) | ${k.referenceMs > 0 ? Math.round((k.scenarios / k.referenceMs) * 1000) : '-'} | ${k.segments} | ${k.silent} | ${k.crashes} | ${k.hangs} | ${k.errors} | ${k.divergences} |`,
+      ),
+      '',
+    );
+  }
   if (!s.findings.length) out.push('Nothing found.', '');
   for (const f of s.findings) {
     out.push(

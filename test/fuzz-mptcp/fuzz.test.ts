@@ -7,7 +7,7 @@ import { decodePacket } from '../../suites/mptcp/codec/index.js';
 import { buildInjection } from '../../suites/mptcp/script/build.js';
 import { ScriptState } from '../../suites/mptcp/script/state.js';
 import { checkFuzzTargets, fuzzMptcp, replayMptcp, type IsolatedKernel, type MptcpFuzzSummary } from '../../suites/mptcp/fuzz.js';
-import { runScenario } from '../../suites/mptcp/fuzz/drive.js';
+import { runScenario, type ScenarioResult } from '../../suites/mptcp/fuzz/drive.js';
 import { mutateBytes, mutatePacket } from '../../suites/mptcp/fuzz/mutate.js';
 import { Rng } from '../../suites/mptcp/fuzz/rng.js';
 import { loadPacketVectors, makeScenario } from '../../suites/mptcp/fuzz/scenario.js';
@@ -133,19 +133,40 @@ describe('fuzz --suite mptcp', function () {
     assert.match(bad.stderr, /^conformatrix: --budget takes a whole number, not "lots"\n$/);
   });
 
-  it('an isolated kernel target is compared answer by answer with the reference', async () => {
-    // No VM or container kernel target exists here yet; the hook is exercised with the reference itself behind it
-    // (the same answers: no divergence) and with the reference on a different seed for its ISNs (divergences).
-    const same: IsolatedKernel = { isolation: 'the reference again, in-process', run: async (s) => Promise.resolve(runScenario(s)) };
+  it('an isolated kernel target is compared with the reference on the shapes of its segments, not on ISNs or keys', async () => {
+    // The hook with the reference itself behind it: the same answers, no divergence; the reference on another seed
+    // (other ISNs, keys and ports): other numbers in every segment, the same shapes, still no divergence; the
+    // reference with MPTCP off (sysctl net.mptcp.enabled 0): plain TCP answers, divergences.
+    const answers = (r: ScenarioResult) => ({ answers: r.answers, shapes: r.shapes, segments: r.answers.length });
+    const same: IsolatedKernel = { isolation: 'the reference again, in-process', run: async (s) => Promise.resolve(answers(runScenario(s))) };
     const s1 = await fuzzMptcp({ seed: 4, budget: 60, out: tempDir(), targets: ['reference', 'mirror'], isolatedKernels: { mirror: same } });
     assert.equal(s1.divergences, 0);
     assert.deepEqual(s1.targets, ['reference', 'mirror']);
+    assert.equal(s1.kernels?.mirror?.scenarios, 60);
+    assert.ok(s1.kernels!.mirror!.segments > 60, `${s1.kernels!.mirror!.segments} segments`);
+    let renumbered = 0;
     const other: IsolatedKernel = {
       isolation: 'the reference with other ISNs',
-      run: async (s) => Promise.resolve(runScenario({ ...s, vector: { ...s.vector, id: `${s.vector.id}/other` } })),
+      run: async (s) => {
+        const r = runScenario({ ...s, vector: { ...s.vector, id: `${s.vector.id}/other` } });
+        if (r.answers.join() !== runScenario(s).answers.join()) renumbered++;
+        return Promise.resolve(answers(r));
+      },
     };
     const s2 = await fuzzMptcp({ seed: 4, budget: 60, out: tempDir(), targets: ['other'], isolatedKernels: { other } });
-    assert.ok(s2.divergences > 0);
-    assert.ok(s2.findings.some((f) => f.kind === 'divergence' && f.signature.startsWith('other: ')));
+    assert.ok(renumbered > 50, `only ${renumbered} of 60 scenarios had other numbers`);
+    assert.equal(s2.divergences, 0, JSON.stringify(s2.findings[0]));
+    const plain: IsolatedKernel = {
+      isolation: 'the reference with MPTCP off',
+      run: async (s) => {
+        const setup = { ...s.vector.setup, sysctls: { ...s.vector.setup?.sysctls, 'net.mptcp.enabled': 0 } };
+        return Promise.resolve(answers(runScenario({ ...s, vector: { ...s.vector, setup } })));
+      },
+    };
+    const s3 = await fuzzMptcp({ seed: 4, budget: 60, out: tempDir(), targets: ['plain'], isolatedKernels: { plain } });
+    assert.ok(s3.divergences > 10, `${s3.divergences} divergences`);
+    const f = s3.findings.find((x) => x.kind === 'divergence')!;
+    assert.match(f.signature, /^plain: only the reference sent .*mp_capable|dss/);
+    assert.match(f.example.detail, /^only the reference sent: /);
   });
 });

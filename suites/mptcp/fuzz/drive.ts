@@ -32,6 +32,7 @@ import { hostOptionsFrom, liveSubflows, seedOf } from '../../../targets/referenc
 import { PathManager } from '../../../targets/reference/path-manager.js';
 import { mutateBytes, mutatePacket, type Level } from './mutate.js';
 import { Rng } from './rng.js';
+import { shapeOf } from './shape.js';
 
 /** A mutation applied when its inject step is built (packet and byte levels; spec mutations are in the script already). */
 export interface LateMutation {
@@ -61,8 +62,10 @@ export interface ScenarioResult {
   injected: number;
   /** Inject steps that could not be built (a value the SUT had not sent, a field out of range). */
   skipped: number;
-  /** The SUT's segments, one line each: what divergence between targets is measured on. */
+  /** The SUT's segments, one line each (the first 200), for the report. */
   answers: string[];
+  /** The shapes of the segments the SUT sent before the drain (shape.ts), in the order first sent: what divergence between targets is measured on. */
+  shapes: string[];
   /** The mutations with what the late ones did. */
   mutations: string[];
   /** Expect steps run, and those a segment matched (all of them, when nothing is mutated: the reference passes every vector). */
@@ -125,6 +128,9 @@ class VirtualRun {
   readonly pending = new Map<string, () => Done | undefined>();
   readonly violations: string[] = [];
   readonly answers: string[] = [];
+  readonly shapes = new Set<string>();
+  /** Set once the script is over: what the timers send after it is not compared with a target that stops at the script's end. */
+  draining = false;
   expects = 0;
   expectsMatched = 0;
   readonly mptcpEnabled: boolean;
@@ -195,6 +201,8 @@ class VirtualRun {
     const { packet: p, checks } = strict.value;
     const line = describe(p);
     if (this.answers.length < 200) this.answers.push(line);
+    const shape = this.draining ? undefined : shapeOf(p);
+    if (shape) this.shapes.add(shape);
     if (checks.ipHeaderChecksum === false) this.violation(`wrong IPv4 header checksum: ${line}`);
     if (!checks.tcpChecksum) this.violation(`wrong TCP checksum: ${line}`);
     if (checks.dssChecksum?.status === 'invalid') this.violation(`wrong DSS checksum: ${line}`);
@@ -333,6 +341,41 @@ class VirtualRun {
   }
 }
 
+/**
+ * The segment of inject step `i` of the scenario, with its packet- and
+ * byte-level mutations made (each said in `mutations`); undefined when the
+ * step cannot be built (a value the SUT never sent, a field out of range).
+ * The guest-kernel driver (kernel.ts) builds its injects here too.
+ */
+export function buildMutatedInjection(s: Scenario, i: number, state: ScriptState, mutations: string[]): Uint8Array | undefined {
+  const step = s.vector.script[i];
+  if (!step || !('inject' in step)) return undefined;
+  try {
+    const built = buildInjection(step.inject, state);
+    let bytes = built.bytes;
+    for (const m of s.late.get(i) ?? []) {
+      const rng = new Rng(m.seed);
+      if (m.level === 'packet') {
+        const p = structuredClone(built.packet);
+        const what = mutatePacket(p, rng);
+        try {
+          bytes = encodePacket(p);
+          mutations.push(`step ${i + 1}: packet: ${what}`);
+        } catch (err) {
+          mutations.push(`step ${i + 1}: packet: ${what} (not encodable: ${(err as Error).message}; sent unmutated)`);
+        }
+      } else {
+        const m2 = mutateBytes(bytes, rng);
+        bytes = m2.bytes;
+        mutations.push(`step ${i + 1}: bytes: ${m2.what}`);
+      }
+    }
+    return bytes;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Runs one scenario; never throws for anything the endpoint does (that is the result). */
 export function runScenario(s: Scenario, options: DriveOptions = DEFAULT_DRIVE): ScenarioResult {
   const mutations = [...s.mutations];
@@ -345,6 +388,7 @@ export function runScenario(s: Scenario, options: DriveOptions = DEFAULT_DRIVE):
     injected,
     skipped,
     answers: run?.answers ?? [],
+    shapes: [...(run?.shapes ?? [])],
     mutations,
     expects: run?.expects ?? 0,
     expectsMatched: run?.expectsMatched ?? 0,
@@ -356,28 +400,8 @@ export function runScenario(s: Scenario, options: DriveOptions = DEFAULT_DRIVE):
     for (const [i, step] of s.vector.script.entries()) {
       if (step.if !== undefined && !r.state.vars.has(step.if)) continue;
       if ('inject' in step) {
-        let bytes: Uint8Array;
-        try {
-          const built = buildInjection(step.inject, r.state);
-          bytes = built.bytes;
-          for (const m of s.late.get(i) ?? []) {
-            const rng = new Rng(m.seed);
-            if (m.level === 'packet') {
-              const p = structuredClone(built.packet);
-              const what = mutatePacket(p, rng);
-              try {
-                bytes = encodePacket(p);
-                mutations.push(`step ${i + 1}: packet: ${what}`);
-              } catch (err) {
-                mutations.push(`step ${i + 1}: packet: ${what} (not encodable: ${(err as Error).message}; sent unmutated)`);
-              }
-            } else {
-              const m2 = mutateBytes(bytes, rng);
-              bytes = m2.bytes;
-              mutations.push(`step ${i + 1}: bytes: ${m2.what}`);
-            }
-          }
-        } catch {
+        const bytes = buildMutatedInjection(s, i, r.state, mutations);
+        if (!bytes) {
           skipped++;
           continue;
         }
@@ -401,6 +425,7 @@ export function runScenario(s: Scenario, options: DriveOptions = DEFAULT_DRIVE):
     }
     // The script is over: the timers run out (retransmissions, TIME_WAIT, the removal probes...), then the
     // application aborts what is left, and the timers run out again.
+    r.draining = true;
     r.advance(r.now + options.drainMs);
     if (r.conn && r.conn.state !== 'closed' && r.conn.state !== 'reset') {
       const c = r.conn;
