@@ -7,9 +7,9 @@
  * One browser for the adapter, launched at hello; a user context (a cookie
  * jar) whose proxy is the origin server (BiDi browser.createUserContext's
  * proxy), and one tab in it, shared by the vectors and reset between them (see
- * reset): a fresh user context and tab per vector cost Firefox more than the
- * vector's own navigations. Navigations are the
- * chromium adapter's: a typed URL, a reload, or an initiator document loaded
+ * reset): a fresh user context and tab per vector cost Firefox about as
+ * much as one of the vector's navigations (docs/targets/firefox.md).
+ * Navigations are the chromium adapter's: a typed URL, a reload, or an initiator document loaded
  * first and its #go element clicked (or its image, frame or worker awaited).
  * The run's test CA is added to the profile's certificate database with NSS's
  * certutil, as a trusted issuer of server certificates, so certificates are
