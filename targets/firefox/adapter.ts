@@ -4,10 +4,12 @@
  * The adapter launches Firefox itself, headless, on a profile it makes (its
  * user.js from prefs.ts: no background service, no proxy bypass), so that the
  * cookie settings are Firefox's own; puppeteer connects to the BiDi endpoint.
- * One browser for the adapter, launched at hello; a fresh user context (a fresh
- * cookie jar) per vector, whose proxy is the origin server (BiDi
- * browser.createUserContext's proxy), and one tab in it. Navigations are the
- * chromium adapter's: a typed URL, a reload, or an initiator document loaded
+ * One browser for the adapter, launched at hello; a user context (a cookie
+ * jar) whose proxy is the origin server (BiDi browser.createUserContext's
+ * proxy), and one tab in it, shared by the vectors and reset between them (see
+ * reset): a fresh user context and tab per vector cost Firefox about as
+ * much as one of the vector's navigations (docs/targets/firefox.md).
+ * Navigations are the chromium adapter's: a typed URL, a reload, or an initiator document loaded
  * first and its #go element clicked (or its image, frame or worker awaited).
  * The run's test CA is added to the profile's certificate database with NSS's
  * certutil, as a trusted issuer of server certificates, so certificates are
@@ -216,20 +218,112 @@ async function runScript(page: Page, nav: Navigation): Promise<string[]> {
 /** The proxy as BiDi wants it: host:port. */
 const hostPort = (proxy: string) => new URL(proxy).host;
 
+/** The user context and tab the vectors share, in one browser, for one proxy. */
+interface Shared {
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  proxy: string;
+  /** When it was made: it is replaced after MAX_CONTEXT_AGE_MS (see reset). */
+  since: number;
+}
+
+let shared: Shared | undefined;
+
+/**
+ * A user context serves vectors for this long at most. The reset clears all a
+ * vector can leave behind, but Firefox keeps bookkeeping of its own per user
+ * context (bounce-tracking protection, for one, which acts on sites long after
+ * their bounce): a context made afresh from time to time keeps such state far
+ * from anything a vector could notice.
+ */
+const MAX_CONTEXT_AGE_MS = 10 * 60_000;
+
+/** How long the reset's navigation to about:blank may take before the context is thrown away. */
+const RESET_BUDGET_MS = 5_000;
+
+/** The shared user context and tab for this browser and proxy: the ones in use, or new ones. */
+async function prepare(browser: Browser, proxy: string): Promise<Shared> {
+  if (shared && shared.browser === browser && shared.proxy === proxy && !shared.page.isClosed()) return shared;
+  await discard();
+  const context = await browser.createBrowserContext({ proxyServer: hostPort(proxy) });
+  try {
+    // One tab, as a user would browse: each navigation replaces the document in it.
+    const page = await context.newPage();
+    shared = { browser, context, page, proxy, since: Date.now() };
+    return shared;
+  } catch (err) {
+    await context.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Removes the shared user context (BiDi browser.removeUserContext: its tabs, their documents and workers, its cookies go with it). */
+async function discard(): Promise<void> {
+  const s = shared;
+  shared = undefined;
+  await s?.context.close().catch(() => undefined);
+}
+
+/** A vector whose pages start a dedicated or shared worker. */
+const startsWorkers = (navigations: Navigation[]) =>
+  navigations.some((n) => n.initiator?.destination === 'worker' || n.initiator?.destination === 'shared-worker');
+
+/**
+ * Sends a WebDriver BiDi command that puppeteer has no method for, on the
+ * browser's own session (puppeteer's BiDi browser exposes its connection).
+ */
+async function bidi(browser: Browser, method: string, params: object): Promise<void> {
+  await (browser as unknown as { connection: { send(method: string, params: object): Promise<unknown> } }).connection.send(method, params);
+}
+
+/**
+ * Brings the shared user context back to the state of a fresh one after a
+ * vector:
+ * - any tab the vector opened is closed, and the shared tab goes to
+ *   about:blank (a new tab's document), which unloads the vector's documents
+ *   and frames;
+ * - every cookie of the user context is deleted: BiDi storage.deleteCookies
+ *   with the user context as its partition, which Firefox turns into an
+ *   origin-attributes pattern naming only the user context, so that it
+ *   matches the cookies of every partition key too (a cross-site frame's
+ *   cookies, which Total Cookie Protection keeps under the top-level site).
+ *   The cookie service tells the content processes, which drop them from the
+ *   copies document.cookie reads.
+ * Firefox's BiDi reports no worker realms, so the end of a vector's workers
+ * cannot be awaited: after a vector whose pages start workers, the user
+ * context is removed instead, as before every vector in the past, and the next
+ * vector gets a new one (a shared worker belongs to its user context, so no
+ * later page can join it). Nothing else a vector does outlives its documents:
+ * every response of the origin server is `Cache-Control: no-store` and sends
+ * no Strict-Transport-Security, the server closes the connections when a
+ * vector ends, and its pages use no storage but cookies. When a step fails,
+ * or the context is older than MAX_CONTEXT_AGE_MS, it is thrown away too.
+ */
+async function reset(s: Shared, navigations: Navigation[]): Promise<void> {
+  try {
+    if (startsWorkers(navigations)) throw new Error('workers may outlive the vector');
+    if (Date.now() - s.since > MAX_CONTEXT_AGE_MS) throw new Error('old enough to be replaced');
+    for (const p of await s.context.pages()) if (p !== s.page) await p.close();
+    await s.page.goto('about:blank', { waitUntil: 'load', timeout: RESET_BUDGET_MS });
+    await bidi(s.browser, 'storage.deleteCookies', { partition: { type: 'storageKey', userContext: s.context.id } });
+  } catch {
+    if (shared === s) await discard();
+  }
+}
+
 async function fetch(params: FetchParams) {
   const browser = await browserFor(params.ca?.pem);
   const deadline = Date.now() + params.timeoutMs;
-  let context: BrowserContext | undefined;
   const navigations: NavigationResult[] = [];
+  let s: Shared | undefined;
   try {
-    context = await browser.createBrowserContext({ proxyServer: hostPort(params.proxy) });
-    // One tab per vector, as a user would browse: each navigation replaces the document in it.
-    const page = await context.newPage();
+    s = await prepare(browser, params.proxy);
     for (const nav of params.navigations) {
-      const result: NavigationResult = await navigate(page, nav, Math.max(500, deadline - Date.now()));
+      const result: NavigationResult = await navigate(s.page, nav, Math.max(500, deadline - Date.now()));
       if (nav.script && !result.error) {
         try {
-          result.reads = await runScript(page, nav);
+          result.reads = await runScript(s.page, nav);
         } catch (err) {
           result.error = `document.cookie: ${(err as Error).message.split('\n')[0]!}`;
         }
@@ -237,7 +331,7 @@ async function fetch(params: FetchParams) {
       navigations.push(result);
     }
   } finally {
-    await context?.close().catch(() => undefined);
+    if (s) await reset(s, params.navigations);
   }
   const r = await current?.catch(() => undefined);
   if (r && r.browser === browser && !alive(r))
@@ -247,11 +341,19 @@ async function fetch(params: FetchParams) {
 
 let version: string | undefined;
 
+interface HelloParams {
+  /** The cookie suite's HTTP mode tells the proxy every cookies.fetch will carry (Suite.startup). */
+  setup?: { cookies?: { proxy: string } };
+}
+
 serveAdapter({
-  hello: async () => {
+  hello: async (params: HelloParams) => {
     // The browser for the run starts now; its version comes from the browser itself.
     const browser = await browserFor(undefined);
     version ??= (await browser.version()).replace(/^firefox\//i, '');
+    // Told the proxy: the shared user context and its tab are made now too, not in the first vector's deadline.
+    const told = params?.setup?.cookies;
+    if (told) await prepare(browser, told.proxy);
     return { contract: CONTRACT_VERSION, implementation: { name: 'Firefox ESR', version }, capabilities: CAPABILITIES };
   },
   'cookies.fetch': (params: FetchParams) => fetch(params),

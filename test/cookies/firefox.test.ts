@@ -1,6 +1,7 @@
 // The firefox target's adapter with the real browser (Debian's firefox-esr): a browser that dies during a vector fails
-// that vector only and is launched anew; SIGTERM and stdin's end leave no process and no profile folder; and no
-// request leaves the machine, seen in the system calls of every Firefox process.
+// that vector only and is launched anew; SIGTERM and stdin's end leave no process and no profile folder; no request
+// leaves the machine, seen in the system calls of every Firefox process; and the user context the vectors share is
+// reset between them, so that a vector finds nothing of the one before.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { VECTORS_DIR } from '../../runner/paths.js';
 import { runCommand } from '../../runner/run.js';
 import { discoverTargets, missingRequirement } from '../../runner/targets.js';
 import { TestCa } from '../../suites/cookies/http/test-ca.js';
-import { readRun, ROOT, tempDir } from '../helpers.js';
+import { FIXTURES, readRun, ROOT, tempDir, verdicts } from '../helpers.js';
 import { skipWithReason } from '../docker/helpers.js';
 import { MARK, markedProcesses } from '../leftovers.js';
 
@@ -127,6 +128,30 @@ describe('firefox target (Debian firefox-esr over WebDriver BiDi)', function () 
     assert.deepEqual(readdirSync(tmp), [], 'the profile folder is gone');
     assert.deepEqual(markedProcesses(mark), [], 'no Firefox process is left');
     rmSync(tmp, { recursive: true });
+  });
+
+  it('resets the user context it shares between vectors: a vector finds no cookie, partitioned cookie, document.cookie write or shared worker of the one before', async function () {
+    const why = firefoxMissing();
+    if (why) return skipWithReason(this, why);
+    const out = tempDir();
+    await runCommand({
+      suites: ['cookies'],
+      targets: ['firefox'],
+      vectors: [join(FIXTURES, 'vectors', 'firefox-isolation.json')],
+      out,
+      quiet: true,
+      timeoutMs: 60_000,
+    }).catch(() => 1);
+    const run = readRun(out);
+    const failed = run.results.filter((r) => r.verdict !== 'pass').map((r) => `${r.vectorId}: ${r.verdict}: ${r.reason}`);
+    assert.deepEqual(failed, []);
+    assert.deepEqual(Object.keys(verdicts(run, 'firefox')), [
+      'cookies/isolation/leaves-cookies',
+      'cookies/isolation/leaves-a-partitioned-cookie',
+      'cookies/isolation/finds-no-partitioned-cookie',
+      'cookies/isolation/leaves-a-worker',
+      'cookies/isolation/finds-nothing',
+    ]);
   });
 
   it('connects to nothing but the loopback: every socket of every Firefox process, over http, https and SameSite vectors', async function () {
