@@ -46,9 +46,6 @@ const DEVIATIONS: Record<string, Record<string, RegExp>> = {
   'reference+reference': {},
 };
 
-/** The kernel server sometimes stops sending after its fallback behind the FTP helper (docs/targets/linux-kernel.md). */
-const KERNEL_SERVER_STOPS_AFTER_ALG = /the data did not arrive complete: the server got 1048618 of 1048576 octets/;
-
 /**
  * Where a real implementation does not always do the same thing: a pass, or a
  * fail with this reason (docs/targets/linux-kernel.md, "Sometimes stalls").
@@ -57,11 +54,6 @@ const KERNEL_SERVER_STOPS_AFTER_ALG = /the data did not arrive complete: the ser
 const INTERMITTENT: Record<string, Record<string, RegExp>> = {
   'linux-kernel+linux-kernel': {
     'mptcp-interop/strip/after-handshake-client-to-server': /the client ended as mptcp, not fallback/,
-    'mptcp-interop/real-middlebox/ftp-alg': KERNEL_SERVER_STOPS_AFTER_ALG,
-  },
-  'reference+linux-kernel': {
-    'mptcp-interop/real-middlebox/ftp-alg': KERNEL_SERVER_STOPS_AFTER_ALG,
-    'mptcp-interop/real-middlebox/ftp-alg-checksums': KERNEL_SERVER_STOPS_AFTER_ALG,
   },
 };
 

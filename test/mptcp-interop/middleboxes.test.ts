@@ -24,12 +24,6 @@ const TARGETS = ['reference', 'linux-kernel'];
 const PAIRS = TARGETS.flatMap((client) => TARGETS.map((server) => `${client}+${server}`));
 const ID = (name: string) => `mptcp-interop/real-middlebox/${name}`;
 const MIB = 1048576;
-/** Pair and scenario that pass or fail by the kernel server (docs/targets/linux-kernel.md, "Sometimes stalls"), left out of the driver comparison. */
-const SOMETIMES_FAILS = new Set([
-  `linux-kernel+linux-kernel ${ID('ftp-alg')}`,
-  `reference+linux-kernel ${ID('ftp-alg')}`,
-  `reference+linux-kernel ${ID('ftp-alg-checksums')}`,
-]);
 
 function missing(): string | undefined {
   return (
@@ -74,9 +68,6 @@ function checkRun(run: RunResults, out: string): void {
         assert.equal(r.verdict, 'fail', `${pair} ${id} is a documented deviation`);
         assert.match(r.reason ?? '', /the data did not arrive complete: the server got \d+ of 1048576 octets/);
         assert.ok(d.client.counters.IpFragFails! > 0, JSON.stringify(d.client.counters));
-      } else if (SOMETIMES_FAILS.has(`${pair} ${id}`) && r.verdict === 'fail') {
-        // The kernel server sometimes stops sending after its fallback (docs/targets/linux-kernel.md, "Sometimes stalls").
-        assert.match(r.reason ?? '', /the data did not arrive complete: the server got 1048618 of 1048576 octets/);
       } else {
         assert.equal(r.verdict, 'pass', `${pair} ${id}: ${r.reason ?? ''}`);
       }
@@ -158,8 +149,7 @@ describe('mptcp interop through real middleboxes', function () {
     await runCommand({ suites: ['mptcp-interop'], targets: TARGETS, vectors: [FILE], out, quiet: true, driver: 'docker' });
     const docker = readRun(out);
     checkRun(docker, out);
-    const verdicts = (r: RunResults) =>
-      Object.fromEntries(r.results.filter((x) => !SOMETIMES_FAILS.has(`${x.targetId} ${x.vectorId}`)).map((x) => [`${x.targetId} ${x.vectorId}`, x.verdict]));
+    const verdicts = (r: RunResults) => Object.fromEntries(r.results.map((x) => [`${x.targetId} ${x.vectorId}`, x.verdict]));
     assert.deepEqual(verdicts(docker), verdicts(local));
     assert.ok(docker.results.filter((r) => r.verdict === 'pass').every((r) => (r.details as { topology: string }).topology === 'containers'));
     assert.deepEqual(leftovers(process.pid), []);

@@ -28,10 +28,12 @@ import ctypes
 import hashlib
 import json
 import os
+import select
 import socket
 import struct
 import sys
 import threading
+import time
 
 IPPROTO_MPTCP = 262
 SOL_MPTCP = 284
@@ -106,12 +108,22 @@ def write(p):
 
 
 def read(p):
+    # The wait is a poll of its own, not settimeout: a timeout makes the socket non-blocking for every thread that uses it,
+    # and a source job sending on it meanwhile (an interop server reads the client's commands while it sends) then ends
+    # with EAGAIN, or with a timeout, when its send buffer is full.
     s = objects[p["conn"]]
-    s.settimeout(p.get("timeoutMs", 10000) / 1000)
-    try:
-        data = s.recv(p.get("max", 65536))
-    finally:
-        s.settimeout(None)
+    deadline = time.monotonic() + p.get("timeoutMs", 10000) / 1000
+    poller = select.poll()
+    poller.register(s, select.POLLIN)
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0 or not poller.poll(left * 1000):
+            raise TimeoutError("timed out")
+        try:
+            data = s.recv(p.get("max", 65536), socket.MSG_DONTWAIT)
+            break
+        except BlockingIOError:
+            continue  # readable, then nothing to read after all: wait again
     return {"data": base64.b64encode(data).decode(), "eof": len(data) == 0}
 
 
