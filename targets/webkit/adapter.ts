@@ -1,9 +1,11 @@
 /**
  * WebKit (Debian's WPE WebKit, or WebKitGTK under Xvfb), driven over WebDriver
- * classic the way a test suite drives Safari: one WebDriver server for the
- * adapter's life, started at hello, and a new WebDriver session per vector.
- * Each session is a new MiniBrowser process (the driver starts it), so each
- * vector gets a fresh cookie jar. All traffic goes through the origin server,
+ * classic the way a test suite drives Safari: a new WebDriver session per
+ * vector. Each session is a new MiniBrowser process (the driver starts it), so
+ * each vector gets a fresh browser and cookie jar. Starting a browser is most
+ * of a vector's time, so the browser for a coming vector is started ahead, on
+ * a driver of its own (a driver serves one session at a time), while the
+ * current vector runs: see startAhead. All traffic goes through the origin server,
  * set as the browser's own proxy (MiniBrowser's --proxy; the WebDriver proxy
  * capability makes WebKit speak TLS to the proxy for https, not CONNECT). The
  * server, not a browser API, records the Cookie headers.
@@ -69,7 +71,18 @@ interface Driver {
   exited: boolean;
 }
 
-let driver: Driver | undefined;
+/**
+ * Browsers kept started ahead of the vectors (slots; each is a driver and the
+ * session started on it for a coming vector). Two hide most of a browser's
+ * start behind the vector before it; docs/targets/webkit.md has the numbers.
+ */
+const SLOTS = Math.max(1, Math.floor(Number(process.env.CONFORMATRIX_WEBKIT_SLOTS ?? 2)) || 1);
+
+/** Each slot's driver, started when the slot is first used, and again after it failed. */
+const drivers: (Driver | undefined)[] = new Array<Driver | undefined>(SLOTS).fill(undefined);
+
+/** The page load and script timeout of a browser started ahead, until its vector sets its own. */
+const AHEAD_TIMEOUT_MS = 30_000;
 
 /** A free loopback port for the driver (WebDriver servers take a port, not a listening socket). */
 function freePort(): Promise<number> {
@@ -190,11 +203,19 @@ function stopDriver(d: Driver | undefined): void {
   }
 }
 
-async function ensureDriver(): Promise<Driver> {
-  if (driver && !driver.exited) return driver;
-  stopDriver(driver);
-  driver = await startDriver();
-  return driver;
+/** Slot i's driver: the running one, or a new one when there is none or it exited. */
+async function slotDriver(i: number): Promise<Driver> {
+  const d = drivers[i];
+  if (d && !d.exited) return d;
+  stopDriver(d);
+  drivers[i] = await startDriver();
+  return drivers[i]!;
+}
+
+/** Ends a driver that failed (a browser that would not start or stop), with its browsers: the slot's next use starts a new one. */
+function dropDriver(i: number, d: Driver): void {
+  stopDriver(d);
+  if (drivers[i] === d) drivers[i] = undefined;
 }
 
 /** The W3C element reference key. */
@@ -219,7 +240,7 @@ async function wd(base: string, method: 'GET' | 'POST' | 'DELETE', path: string,
 
 class Session {
   constructor(
-    readonly base: string,
+    readonly driver: Driver,
     readonly id: string,
     readonly version: string,
   ) {}
@@ -234,15 +255,20 @@ class Session {
         },
       },
     })) as { sessionId: string; capabilities: { browserVersion: string } };
-    return new Session(d.base, v.sessionId, v.capabilities.browserVersion);
+    return new Session(d, v.sessionId, v.capabilities.browserVersion);
   }
 
   cmd(method: 'GET' | 'POST' | 'DELETE', path: string, body?: object): Promise<unknown> {
-    return wd(this.base, method, `/session/${this.id}${path}`, body ?? (method === 'POST' ? {} : undefined));
+    return wd(this.driver.base, method, `/session/${this.id}${path}`, body ?? (method === 'POST' ? {} : undefined));
   }
 
   close(): Promise<unknown> {
-    return wd(this.base, 'DELETE', `/session/${this.id}`);
+    return wd(this.driver.base, 'DELETE', `/session/${this.id}`);
+  }
+
+  /** The page load and script timeouts of the vector it serves. */
+  timeouts(ms: number): Promise<unknown> {
+    return this.cmd('POST', '/timeouts', { pageLoad: ms, script: ms, implicit: 0 });
   }
 
   go(url: string) {
@@ -336,22 +362,117 @@ async function runScript(s: Session, nav: Navigation): Promise<string[]> {
   return reads;
 }
 
-async function fetchVector(params: FetchParams) {
-  const d = await ensureDriver();
-  // In place (same inode), so that the bind mount shows it; each new browser's network process reads it anew.
-  writeFileSync(trustFile, params.ca.pem);
-  const deadline = Date.now() + params.timeoutMs;
-  let s: Session;
-  try {
-    s = await Session.open(d, params.proxy, Math.max(500, params.timeoutMs));
-  } catch (err) {
-    // A driver that cannot start a browser is started anew for the next vector.
-    stopDriver(d);
-    driver = undefined;
-    throw new Error(`no browser session: ${(err as Error).message}; driver log: ${driverLog.trim().split('\n').slice(-3).join(' | ')}`, { cause: err });
+/** A browser started ahead on a slot: what it was started for (the proxy and the CA), and its session once ready. */
+interface Ahead {
+  key: string;
+  session: Promise<Session>;
+}
+
+/** Per slot, the browser started for the slot's coming vector. */
+const ahead: (Ahead | undefined)[] = new Array<Ahead | undefined>(SLOTS).fill(undefined);
+
+/** The next slot to serve a vector: slots take turns, so each has the others' vectors' time to start its browser. */
+let turn = 0;
+
+/** What a browser is started for: vectors with another proxy or CA do not use it. */
+const keyOf = (proxy: string | undefined, pem: string) => `${proxy ?? ''}\n${pem}`;
+
+/**
+ * Starts a fresh browser on slot i for a vector to come: a new session (a new
+ * MiniBrowser, its network process and an empty cookie jar) that has loaded
+ * about:blank, which starts its web process. That is most of the time a new
+ * browser takes before its first request; about:blank makes no request, so
+ * the browser has made none, and holds nothing, when its vector gets it. A
+ * browser the slot held before (started for another proxy or CA) is closed
+ * first: a driver serves one session at a time.
+ */
+function startAhead(i: number, proxy: string | undefined, key: string): void {
+  const before = ahead[i];
+  const session = (async () => {
+    if (before) await before.session.then((s) => s.close()).catch(() => undefined);
+    const d = await slotDriver(i);
+    try {
+      const s = await Session.open(d, proxy, AHEAD_TIMEOUT_MS);
+      await s.go('about:blank');
+      return s;
+    } catch (err) {
+      dropDriver(i, d);
+      throw err;
+    }
+  })();
+  // A failure is seen by take(), which then starts a browser itself.
+  session.catch(() => undefined);
+  ahead[i] = { key, session };
+}
+
+/** Starts a browser on each slot that holds none for this proxy and CA. */
+function fillSlots(proxy: string | undefined, key: string, except?: number): void {
+  for (let i = 0; i < SLOTS; i++) if (i !== except && ahead[i]?.key !== key) startAhead(i, proxy, key);
+}
+
+/**
+ * The browser for a vector: the one its slot started ahead, when it was
+ * started for this proxy and CA and still answers (a browser that died
+ * meanwhile has lost its session), or else a new one started now.
+ */
+async function take(params: FetchParams, key: string): Promise<{ slot: number; session: Session }> {
+  const i = turn;
+  turn = (turn + 1) % SLOTS;
+  const started = ahead[i];
+  ahead[i] = undefined;
+  let s: Session | undefined;
+  if (started?.key === key) {
+    s = await started.session.catch(() => undefined);
+    if (
+      s &&
+      !(await s.cmd('GET', '/url').then(
+        () => true,
+        () => false,
+      ))
+    ) {
+      dropDriver(i, s.driver);
+      s = undefined;
+    }
+  } else if (started) {
+    await started.session.then((old) => old.close()).catch(() => undefined);
   }
+  if (!s) {
+    const d = await slotDriver(i);
+    try {
+      s = await Session.open(d, params.proxy, AHEAD_TIMEOUT_MS);
+    } catch (err) {
+      // A driver that cannot start a browser is started anew for the next vector.
+      dropDriver(i, d);
+      throw new Error(`no browser session: ${(err as Error).message}; driver log: ${driverLog.trim().split('\n').slice(-3).join(' | ')}`, { cause: err });
+    }
+  }
+  // The other slots start their browsers now, while this vector runs.
+  fillSlots(params.proxy, key, i);
+  return { slot: i, session: s };
+}
+
+/** The CA the trust file holds. */
+let trusted: string | undefined;
+
+/**
+ * Writes the run's CA to the trust file, in place (same inode), so that the
+ * bind mount shows it; each new browser's network process reads it anew. Only
+ * when it changes: a browser starting ahead may be reading it.
+ */
+function trust(pem: string): void {
+  if (pem === trusted) return;
+  writeFileSync(trustFile, pem);
+  trusted = pem;
+}
+
+async function fetchVector(params: FetchParams) {
+  const deadline = Date.now() + params.timeoutMs;
+  trust(params.ca.pem);
+  const key = keyOf(params.proxy, params.ca.pem);
+  const { slot, session: s } = await take(params, key);
   const navigations: NavigationResult[] = [];
   try {
+    await s.timeouts(Math.max(500, params.timeoutMs));
     for (const nav of params.navigations) {
       if (Date.now() > deadline) {
         navigations.push({ error: 'out of time' });
@@ -368,11 +489,12 @@ async function fetchVector(params: FetchParams) {
       navigations.push(result);
     }
   } finally {
+    // The browser ends before the vector's result goes back: no late request of it can reach the next vector's session on the origin server.
     await s.close().catch(() => {
-      // A browser that no longer answers takes its driver with it: the next vector gets new ones.
-      stopDriver(d);
-      driver = undefined;
+      // A browser that no longer answers takes its driver with it: the slot gets new ones.
+      dropDriver(slot, s.driver);
     });
+    startAhead(slot, params.proxy, key);
   }
   return { navigations };
 }
@@ -380,16 +502,27 @@ async function fetchVector(params: FetchParams) {
 let version: string | undefined;
 
 function cleanup(): void {
-  stopDriver(driver);
-  driver = undefined;
+  for (const d of drivers) stopDriver(d);
+  drivers.fill(undefined);
   rmSync(workDir, { recursive: true, force: true });
 }
 
+interface HelloParams {
+  /** The cookie suite's HTTP mode tells the proxy and CA every cookies.fetch will carry (Suite.startup). */
+  setup?: { cookies?: { proxy: string; ca: { pem: string } } };
+}
+
 serveAdapter({
-  hello: async () => {
-    // The version comes from the browser itself: a first session reports it (its browserVersion capability).
-    if (!version) {
-      const d = await ensureDriver();
+  hello: async (params: HelloParams) => {
+    const told = params?.setup?.cookies;
+    if (told) {
+      // The first vectors' browsers start now, within the runner's start-up budget; the first one reports the version.
+      trust(told.ca.pem);
+      fillSlots(told.proxy, keyOf(told.proxy, told.ca.pem));
+      version ??= (await ahead[0]!.session).version;
+    } else if (!version) {
+      // Not told the proxy: a throwaway session asks the browser its version (its browserVersion capability).
+      const d = await slotDriver(0);
       const s = await Session.open(d, undefined, 10_000);
       version = s.version;
       await s.close();
