@@ -2,11 +2,30 @@
 // vectors against it through its tap device, the version and the kernel package it reports, and nothing left after.
 // Skipped, with the reason, where the target cannot run (no qemu, no kernel package, not root).
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { cli, readRun, tempDir, verdicts } from '../helpers.js';
+import { stripVTControlCharacters } from 'node:util';
+import { CLI, cli, readRun, ROOT, tempDir, verdicts } from '../helpers.js';
 import { skipWithReason } from '../docker/helpers.js';
+import { MARK, markedProcesses } from '../leftovers.js';
 import { vmMissing } from './helpers.js';
+
+/** Runs the CLI and notes the pid of every qemu it starts (a VM boot each), watching its processes while it runs. */
+async function cliCountingVms(args: string[]): Promise<{ stdout: string; boots: number }> {
+  const mark = randomBytes(6).toString('hex');
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, [MARK]: mark }, stdio: ['ignore', 'pipe', 'inherit'] });
+  let stdout = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  const qemus = new Set<string>();
+  // A VM lives for seconds at least (its boot under TCG): a look every 100 ms sees each one.
+  const watch = setInterval(() => {
+    for (const p of markedProcesses(mark)) if (/qemu-system/.test(p)) qemus.add(p.split(' ')[1]!);
+  }, 100);
+  await new Promise((resolve) => child.on('exit', resolve));
+  clearInterval(watch);
+  return { stdout: stripVTControlCharacters(stdout), boots: qemus.size };
+}
 
 describe('linux-6.1: a 6.1 LTS kernel under QEMU as an MPTCP target', function () {
   this.timeout(600_000);
@@ -38,29 +57,29 @@ describe('linux-6.1: a 6.1 LTS kernel under QEMU as an MPTCP target', function (
     );
   });
 
-  it('is a client and a server of the interop grid: its NIC joined to the node, every segment through the middlebox, the join included', async function () {
+  it('is a client and a server of the interop grid: its NIC joined to the node, every segment through the middlebox, the join included; a VM serves scenario after scenario', async function () {
     const why = vmMissing();
     if (why) return skipWithReason(this, why);
     const out = tempDir();
-    const r = cli(
-      [
-        'run',
-        '--suite',
-        'mptcp-interop',
-        '--driver',
-        'local',
-        '--target',
-        'linux-6.1',
-        '--target',
-        'linux-kernel',
-        '--grep',
-        'mptcp-interop/(clean/transfer|join/clean)',
-        '--out',
-        out,
-      ],
-      { timeout: 600_000 },
-    );
+    const r = await cliCountingVms([
+      'run',
+      '--suite',
+      'mptcp-interop',
+      '--driver',
+      'local',
+      '--target',
+      'linux-6.1',
+      '--target',
+      'linux-kernel',
+      '--grep',
+      'mptcp-interop/(clean/transfer|join/clean)',
+      '--out',
+      out,
+    ]);
     const run = readRun(out);
+    // Eight role-scenarios with linux-6.1 (two scenarios; one role in two pairs, both in the third): a VM each, were it
+    // booted per scenario. Kept between scenarios (interop-reuse), at most as many as are in use at once: four.
+    assert.ok(r.boots >= 2 && r.boots <= 4, `${r.boots} VMs booted for 8 role-scenarios`);
     for (const pair of ['linux-6.1+linux-kernel', 'linux-kernel+linux-6.1', 'linux-6.1+linux-6.1']) {
       assert.deepEqual(verdicts(run, pair), { 'mptcp-interop/clean/transfer': 'pass', 'mptcp-interop/join/clean': 'pass' }, `${pair}: ${r.stdout}`);
       const join = run.results.find((x) => x.targetId === pair && x.vectorId === 'mptcp-interop/join/clean')!;
