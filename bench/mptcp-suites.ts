@@ -66,7 +66,7 @@ const quantile = (xs: number[], q: number) => {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? 0;
 };
 
-async function run(suite: string, targets: string[], driver: 'local' | 'docker', jobs?: number): Promise<{ run: RunResults; wallMs: number; out: string }> {
+async function run(suite: string, targets: string[], driver: 'local' | 'docker', jobs?: number): Promise<{ run: RunResults; wallMs: number }> {
   const out = mkdtempSync(join(tmpdir(), 'conformatrix-bench-'));
   const t0 = performance.now();
   await runCommand({ suites: [suite], targets, vectors: [], out, quiet: true, driver, ...(jobs ? { jobs } : {}) });

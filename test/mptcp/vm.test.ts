@@ -10,6 +10,7 @@ import { CLI, cli, readRun, ROOT, tempDir, verdicts } from '../helpers.js';
 import { skipWithReason } from '../docker/helpers.js';
 import { MARK, markedProcesses } from '../leftovers.js';
 import { vmMissing } from './helpers.js';
+import { buildImage, Vm } from '../../targets/linux-6.1/vm.js';
 
 /** Runs the CLI and notes the pid of every qemu it starts (a VM boot each), watching its processes while it runs. */
 async function cliCountingVms(args: string[]): Promise<{ stdout: string; boots: number }> {
@@ -55,6 +56,34 @@ describe('linux-6.1: a 6.1 LTS kernel under QEMU as an MPTCP target', function (
         .filter((l) => l.includes('tap')).length,
       before.split('\n').filter((l) => l.includes('tap')).length,
     );
+  });
+
+  // The guest's clock is the host's (clocksource=hpet): a TSC calibrated wrong under a busy host made the guest's time,
+  // and its timers, run several times too fast. Each look at the guest's monotonic clock lies between two looks at the
+  // host's, so over a few seconds the guest's time may differ from the host's only by the calls' own spread.
+  it("keeps the host's time in the guest, however busy the host (its timers are the kernel's real ones)", async function () {
+    const why = vmMissing();
+    if (why) return skipWithReason(this, why);
+    const vm = await Vm.boot(await buildImage(), () => undefined);
+    try {
+      const look = async () => {
+        const before = performance.now();
+        const guest = 1000 * Number((await vm.exec(undefined, ['python3', '-S', '-c', 'import time; print(time.monotonic())'])).trim());
+        return { before, guest, after: performance.now() };
+      };
+      const first = await look();
+      // Time for the two clocks to part, were they to: not a wait for an event.
+      await new Promise((r) => setTimeout(r, 3000));
+      const second = await look();
+      const guest = second.guest - first.guest;
+      const [least, most] = [second.before - first.after, second.after - first.before];
+      assert.ok(
+        guest >= least * 0.95 && guest <= most * 1.05,
+        `the guest's clock moved ${guest.toFixed(0)} ms while the host's moved ${least.toFixed(0)} to ${most.toFixed(0)} ms`,
+      );
+    } finally {
+      await vm.close();
+    }
   });
 
   it('is a client and a server of the interop grid: its NIC joined to the node, every segment through the middlebox, the join included; a VM serves scenario after scenario', async function () {
