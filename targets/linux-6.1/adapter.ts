@@ -121,8 +121,14 @@ async function open(p: OpenParams, onPacket: (packet: Uint8Array) => void) {
   return { sut: { agent, inject: (packet: Uint8Array) => guest.tap.send(packet), close }, addresses: { sut, peers, sutExtra: extra } };
 }
 
-/** The guest's and the interop node's addresses on the link between them (a /24 seen by the two alone). */
-const LINK = { guest: '10.74.0.1', node: '10.74.0.2' };
+/**
+ * The guest's and the interop node's addresses on the link between them (a
+ * /24 seen by the two alone). Outside every address a scenario uses: in
+ * 10.74.0.0/24 (as it was) the guest as a server held the NAT middlebox's
+ * public address (NAT_ADDRESS, 10.74.0.1), and the node routed the client's
+ * translated SYNs back to the guest's own address: no connection.
+ */
+const LINK = { guest: '10.75.0.1', node: '10.75.0.2' };
 
 /** The interop endpoint's commands and kernel agent, in the guest. */
 const guestNode: KernelNode = {
