@@ -124,6 +124,8 @@ describe(`Ctrl-C at random points (seed ${seed}; repeat with CONFORMATRIX_INTERR
   // In the interop grid a linux-6.1 adapter (its VM) is kept between scenarios (interop-reuse): after the first verdict
   // the run holds VMs that serve the next scenario or sit idle. What must go is the same: qemu, tap devices, namespaces.
   it('local driver, mptcp-interop: linux-6.1 (VMs kept between scenarios)', async function () {
+    // Two VMs boot before the first verdict: minutes under TCG on a busy machine.
+    this.timeout(900_000);
     const why = vmMissing();
     if (why) return skipWithReason(this, why);
     const at = 1 + point(2, 4);
