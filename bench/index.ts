@@ -12,7 +12,7 @@ import { printMptcpCodecBench, runMptcpCodecBench } from './mptcp-codec.js';
 import { dockerBench, printDockerBench } from './docker.js';
 import { dockerAvailable } from '../runner/docker/driver.js';
 import { measureMptcpThroughput, printMptcpThroughput } from './mptcp-throughput.js';
-import { interopBench, packetLevelBench, printInteropBench, printPacketLevelBench } from './mptcp-suites.js';
+import { interopBench, packetLevelBench, printInteropBench, printPacketLevelBench, vmBootMs } from './mptcp-suites.js';
 import { longLinesBench, printLongLinesBench } from './long-lines.js';
 import { benchFuzzMptcp } from './fuzz-mptcp.js';
 import { loadBench, printLoadBench } from './load.js';
@@ -31,7 +31,7 @@ const failures = await runBenches([
   { name: 'mptcp throughput', run: async () => printMptcpThroughput(await measureMptcpThroughput()) },
   { name: 'mptcp packet-level suite', run: async () => printPacketLevelBench(await packetLevelBench()) },
   { name: 'mptcp fuzzer', run: async () => void process.stdout.write(`${await benchFuzzMptcp()}\n`) },
-  { name: 'mptcp interop grid', run: async () => printInteropBench(await interopBench()) },
+  { name: 'mptcp interop grid', run: async () => printInteropBench(await interopBench(), await vmBootMs()) },
   { name: 'idle against loaded', run: async () => printLoadBench(await loadBench()) },
   {
     name: 'docker driver',

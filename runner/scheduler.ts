@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { isFailure, type ResultRecord, type TargetRecord } from './model.js';
-import type { Decision, Ensemble, Fabric, LoadedVector, Outcome, Placement, RunContext, Session, Suite, TargetView } from './suite.js';
+import type { Decision, Ensemble, Fabric, LoadedVector, Outcome, Placement, RunContext, Session, StartOptions, Suite, TargetView } from './suite.js';
 import { AdapterFault, CONTRACT_VERSION, type HelloResult, type Transport, type TransportFactory } from './transport.js';
 
 export interface PlanItem {
@@ -64,6 +64,8 @@ export class Scheduler {
   private readonly plans: TargetPlan[];
   private readonly options: ScheduleOptions;
   private readonly waiting = new Map<string, Deferred<ResultRecord>>();
+  /** Idle adapters of ensemble roles that vectors kept (StartOptions.keep), by target, suite and placement (keptKey). */
+  private readonly kept = new Map<string, Transport[]>();
   readonly results: ResultRecord[] = [];
 
   constructor(plans: TargetPlan[], options: ScheduleOptions) {
@@ -89,8 +91,25 @@ export class Scheduler {
     const workers = Array.from({ length: Math.max(1, Math.min(this.options.jobs, queue.length)) }, async () => {
       for (let plan = queue.shift(); plan; plan = queue.shift()) await this.runTarget(plan);
     });
-    await Promise.all(workers);
+    try {
+      await Promise.all(workers);
+    } finally {
+      // The kept adapters live until the run ends (a Ctrl-C or a crash: runner/cleanup.ts ends them as any adapter).
+      const idle = [...this.kept.values()].flat();
+      this.kept.clear();
+      await Promise.all(idle.map((t) => t.close().catch(() => undefined)));
+    }
     return this.results;
+  }
+
+  /** An idle kept adapter for `key` that still runs, if there is one; those that ended meanwhile (a VM that crashed) are closed. */
+  private takeKept(key: string): Transport | undefined {
+    const idle = this.kept.get(key) ?? [];
+    for (let t = idle.shift(); t; t = idle.shift()) {
+      if (t.alive) return t;
+      void t.close().catch(() => undefined);
+    }
+    return undefined;
   }
 
   private record(plan: TargetPlan, item: PlanItem, result: Omit<ResultRecord, 'vectorId' | 'targetId' | 'suite'>): void {
@@ -297,7 +316,9 @@ export class Scheduler {
   /**
    * One vector of a suite with roles: each role's adapter is started for this
    * vector alone (where the suite places it), and all of them, and the
-   * fabric, are gone when it ends, whatever the verdict.
+   * fabric, are gone when it ends, whatever the verdict; but an adapter the
+   * suite asked to keep (StartOptions.keep) goes back to the idle ones when
+   * the vector ends without a fault, for a later vector to take.
    */
   private async runEnsemble(plan: TargetPlan, item: PlanItem): Promise<Omit<ResultRecord, 'vectorId' | 'targetId' | 'suite'>> {
     const began = performance.now();
@@ -321,19 +342,32 @@ export class Scheduler {
     let faulted = true;
     let fabric: (Fabric & { dispose(): Promise<void> }) | undefined;
     const ctx = this.context(plan, item, clock, controller);
+    /** The adapters started with keep, and where they go back to. */
+    const keeping = new Map<Transport, string>();
+    const release = (t: Transport): Promise<void> => {
+      const key = keeping.get(t);
+      if (faulted) return killTransport(t);
+      if (key === undefined || !t.alive) return t.close();
+      t.onNotification?.(undefined);
+      this.kept.set(key, [...(this.kept.get(key) ?? []), t]);
+      return Promise.resolve();
+    };
     let stopped: Promise<unknown> | undefined;
-    const stopAll = () => (stopped ??= Promise.all(byRole.map(([, t]) => (faulted ? killTransport(t) : t.close()).catch(() => undefined))));
+    const stopAll = () => (stopped ??= Promise.all(byRole.map(([, t]) => release(t).catch(() => undefined))));
     const ensemble: Ensemble = {
       targets: views,
       fabric: undefined,
       // An adapter's start-up is not the vector's work: it has the start-up budget.
-      start: (role: string, placement?: Placement) =>
+      start: (role: string, placement?: Placement, options?: StartOptions) =>
         ctx.startup!(`the ${role}'s adapter`, async () => {
           const part = roles[role];
           if (!part?.factory) throw new Error(`no target in role ${role}`);
-          const transport = await part.factory.start(placement);
+          const key = options?.keep ? keptKey(part.record.id, item.suite.name, placement) : undefined;
+          const idle = key !== undefined ? this.takeKept(key) : undefined;
+          const transport = idle ?? (await part.factory.start(placement));
           byRole.push([role, transport]);
-          await hello(transport, part, [item.suite.name], controller.signal);
+          if (key !== undefined) keeping.set(transport, key);
+          if (!idle) await hello(transport, part, [item.suite.name], controller.signal);
           return this.session(transport, controller.signal, adapter);
         }),
     };
@@ -455,6 +489,11 @@ async function killTransport(transport: Transport): Promise<void> {
   const t = transport as Transport & { kill?: () => Promise<void> };
   if (t.kill) await t.kill();
   else await t.close();
+}
+
+/** Where a kept adapter may serve again: the same target, suite and placement. */
+function keptKey(targetId: string, suite: string, placement: Placement | undefined): string {
+  return `${targetId}\u0000${suite}\u0000${JSON.stringify(placement ?? null)}`;
 }
 
 function key(targetId: string, vectorId: string): string {

@@ -152,11 +152,31 @@ export interface Fabric {
   node(spec: FabricNodeSpec): Promise<FabricNode>;
 }
 
+/** How a suite asks for a role's adapter (Ensemble.start). */
+export interface StartOptions {
+  /**
+   * The adapter may serve other vectors of the run, before and after this
+   * one: the runner may hand this role an adapter of the same target, suite
+   * and placement that an earlier vector kept, idle and still running
+   * (already past hello), and keeps this one for a later vector when this
+   * vector ends without a fault (not error, not timeout; after a fault it is
+   * killed as any other). The suite asks for it only where its own contract
+   * has the adapter leave no state behind between vectors (a call of its
+   * own, at the vector's end), and must make that call before it returns.
+   * For an adapter whose start-up is dear (a VM's boot).
+   */
+  keep?: boolean;
+}
+
 /** The targets of one vector of a suite with roles (an interop scenario), one per role. */
 export interface Ensemble {
   targets: Record<string, TargetView>;
-  /** Starts the adapter of the role's target for this vector (it says hello first); all are stopped when the vector ends. */
-  start(role: string, placement?: Placement): Promise<Session>;
+  /**
+   * Starts the adapter of the role's target for this vector (it says hello
+   * first); all are stopped when the vector ends, but those started with
+   * `keep` that the vector leaves in good order (StartOptions).
+   */
+  start(role: string, placement?: Placement, options?: StartOptions): Promise<Session>;
   /** Networks and helper nodes, with a driver that isolates targets; undefined with the local driver. */
   fabric: Fabric | undefined;
 }

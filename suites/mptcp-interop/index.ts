@@ -51,6 +51,8 @@ const suite: Suite<Scenario> = {
     'interop-join': 'as a client, the adapter can open a second subflow',
     'interop-preamble': 'the adapter can send (client) or read (server) a line of text ahead of the pattern',
     'interop-announce': 'as a client, the adapter can announce an address (ADD_ADDR) it opens no subflow from',
+    'interop-reuse':
+      'the adapter serves scenario after scenario (local driver): interop.reset removes its endpoint and all it made for a scenario, and the runner keeps it for the next',
   },
   // Measured against the RFC 8684 requirements index, as the packet-level suite; every scenario of vectors/mptcp-interop/ cites some.
   requirements: { measuredAgainst: { '*': 'rfc8684' }, vectorsMustCite: true },
@@ -67,6 +69,7 @@ const suite: Suite<Scenario> = {
     'interop.serve': { params: schema('transfer'), result: schema('serve-result') },
     'interop.connect': { params: schema('transfer'), result: schema('report') },
     'interop.finish': { params: schema('serve-result'), result: schema('report') },
+    'interop.reset': { params: schema('serve-result'), result: schema('serve-result') },
   },
   setup: async () => {
     sweepLabs();

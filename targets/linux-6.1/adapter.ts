@@ -121,8 +121,14 @@ async function open(p: OpenParams, onPacket: (packet: Uint8Array) => void) {
   return { sut: { agent, inject: (packet: Uint8Array) => guest.tap.send(packet), close }, addresses: { sut, peers, sutExtra: extra } };
 }
 
-/** The guest's and the interop node's addresses on the link between them (a /24 seen by the two alone). */
-const LINK = { guest: '10.74.0.1', node: '10.74.0.2' };
+/**
+ * The guest's and the interop node's addresses on the link between them (a
+ * /24 seen by the two alone). Outside every address a scenario uses: in
+ * 10.74.0.0/24 (as it was) the guest as a server held the NAT middlebox's
+ * public address (NAT_ADDRESS, 10.74.0.1), and the node routed the client's
+ * translated SYNs back to the guest's own address: no connection.
+ */
+const LINK = { guest: '10.75.0.1', node: '10.75.0.2' };
 
 /** The interop endpoint's commands and kernel agent, in the guest. */
 const guestNode: KernelNode = {
@@ -130,7 +136,10 @@ const guestNode: KernelNode = {
   sysctls: (ns, values) => guestSysctls(vm!, ns!, values),
   agent: (ns) => KernelAgent.over(vm!.agent(ns), ns),
 };
-const interop = new KernelInterop(guestNode);
+/** The open scenario's endpoint (a fresh one for each: nothing of one scenario's agent or counters meets the next). */
+let interop = new KernelInterop(guestNode);
+/** The open scenario's namespace in the guest, and whether the bridge to its node stands in the VM's host namespace. */
+let scenario: { ns?: string; bridged: boolean } | undefined;
 
 /**
  * Joins the guest's NIC to the interop node (the runner's namespace) and
@@ -144,6 +153,10 @@ async function prepareInterop(p: PrepareParams): Promise<{ nextHop?: string }> {
   if (!p.namespace || !host || !p.gateway)
     throw new Error('linux-6.1 joins an interop node through network namespaces: the local driver, as root (no container)');
   const node = p.namespace;
+  // A scenario before it that was not reset (the adapter is kept only after a reset; this is a second prepare): its things go first.
+  if (scenario) await resetInterop();
+  scenario = { bridged: true };
+  interop = new KernelInterop(guestNode);
   // The VM's side: a bridge of the tap device and a veth pair whose other end goes to the node (and goes with it).
   exec(host, ['ip', 'link', 'add', 'br0', 'type', 'bridge', 'forward_delay', '0']);
   exec(host, ['ip', 'link', 'set', guest.tapName, 'master', 'br0']);
@@ -160,6 +173,7 @@ async function prepareInterop(p: PrepareParams): Promise<{ nextHop?: string }> {
   // The guest's side: the NIC in a namespace of its own, with the endpoint's addresses on its loopback (interop.ts).
   const ns = `i${counter++}`;
   await guestNamespace(guest, ns);
+  scenario.ns = ns;
   await guest.exec(
     ns,
     ['ip', '-batch', '-'],
@@ -171,6 +185,35 @@ async function prepareInterop(p: PrepareParams): Promise<{ nextHop?: string }> {
   );
   await interop.prepare({ ...p, namespace: ns, gateway: LINK.node });
   return nextHop ? { nextHop } : {};
+}
+
+/**
+ * Ends a scenario so that the VM can serve the next one (interop.reset,
+ * capability interop-reuse): the endpoint's kernel agent ends (its sockets
+ * with it), the NIC goes back to the guest's own namespace and the
+ * scenario's namespace goes (its addresses, routes, sysctls, MPTCP endpoints
+ * and limits, counters and any socket left in TIME_WAIT), and the bridge and
+ * veth pair to the node go from the VM's host namespace. What stays: the
+ * kernel and its memory, the guest's init, and the NIC (its MAC; it is
+ * moved, not made again).
+ */
+async function resetInterop(): Promise<Record<string, never>> {
+  const s = scenario;
+  scenario = undefined;
+  if (!s || !vm) return {};
+  await interop.close();
+  if (s.ns) {
+    await vm.exec(s.ns, ['ip', 'link', 'set', DEV, 'netns', '1']);
+    await vm.exec(undefined, ['ip', 'netns', 'del', s.ns]);
+  }
+  const host = vm.namespace;
+  if (s.bridged && host) {
+    // The veth pair may be gone already (its other end went with the node's namespace); the bridge is the VM's own.
+    const links = exec(host, ['ip', '-o', 'link', 'show']);
+    if (/^\d+: vm0@/m.test(links)) exec(host, ['ip', 'link', 'del', 'vm0']);
+    exec(host, ['ip', 'link', 'del', 'br0']);
+  }
+  return {};
 }
 
 serveKernelTarget({
@@ -188,7 +231,7 @@ serveKernelTarget({
       capabilities: [
         'mptcp-v1',
         'sysctls',
-        ...(namespaces ? ['mptcp-interop', 'interop-join', 'interop-checksums', 'interop-announce', 'interop-preamble'] : []),
+        ...(namespaces ? ['mptcp-interop', 'interop-join', 'interop-checksums', 'interop-announce', 'interop-preamble', 'interop-reuse'] : []),
       ],
     };
   },
@@ -198,5 +241,6 @@ serveKernelTarget({
     'interop.serve': (p: Parameters<KernelInterop['serve']>[0]) => interop.serve(p),
     'interop.connect': (p: Parameters<KernelInterop['connect']>[0]) => interop.connect(p),
     'interop.finish': () => interop.finish(),
+    'interop.reset': () => resetInterop(),
   },
 });

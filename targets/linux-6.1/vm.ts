@@ -339,8 +339,12 @@ function qemuArgs(image: VmImage, socket: string, tap: string): string[] {
     join(image.dir, 'initramfs.cpio'),
     // tsc=reliable and no_timer_check: no calibration against other clocks, which TCG makes slow and pointless; no
     // keyboard; PYTHONHASHSEED (init's environment): the guest's python3 starts before /dev holds urandom.
+    // clocksource=hpet: the guest keeps time by the HPET, which qemu derives from the host's clock. Under TCG on a busy
+    // host the kernel's TSC calibration against the PIT goes wrong ("tsc: PIT calibration deviates from HPET: 306909
+    // 2595662 ... Using PIT calibration value"): with the TSC as its clock the guest's time then ran 8.5 times too fast,
+    // and with it every timer of the guest (TCP's retransmissions, the kernel agent's waits, which ended transfers early).
     '-append',
-    'console=ttyS0 panic=-1 quiet tsc=reliable no_timer_check mitigations=off i8042.noaux i8042.nokbd PYTHONHASHSEED=0 random.trust_cpu=on',
+    'console=ttyS0 panic=-1 quiet tsc=reliable no_timer_check clocksource=hpet mitigations=off i8042.noaux i8042.nokbd PYTHONHASHSEED=0 random.trust_cpu=on',
     '-serial',
     'stdio',
     '-chardev',

@@ -121,6 +121,24 @@ describe(`Ctrl-C at random points (seed ${seed}; repeat with CONFORMATRIX_INTERR
     check(r, at);
   });
 
+  // In the interop grid a linux-6.1 adapter (its VM) is kept between scenarios (interop-reuse): after the first verdict
+  // the run holds VMs that serve the next scenario or sit idle. What must go is the same: qemu, tap devices, namespaces.
+  it('local driver, mptcp-interop: linux-6.1 (VMs kept between scenarios)', async function () {
+    // Two VMs boot before the first verdict: minutes under TCG on a busy machine.
+    this.timeout(900_000);
+    const why = vmMissing();
+    if (why) return skipWithReason(this, why);
+    const at = 1 + point(2, 4);
+    process.stdout.write(`      interrupt after ${at} verdicts\n`);
+    const r = await interruptAfter(
+      ['--suite', 'mptcp-interop', '--driver', 'local', '--target', 'linux-6.1', '--grep', 'mptcp-interop/clean/'],
+      at,
+      /qemu-system/,
+    );
+    assert.ok(r.seen, 'qemu ran');
+    check(r, at);
+  });
+
   it('docker driver, cookies: reference, curl and python-cookiejar', async function () {
     const missing = await dockerMissing();
     if (missing) return skipWithReason(this, missing);
