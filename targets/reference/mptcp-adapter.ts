@@ -80,14 +80,16 @@ export class ReferencePacketSut {
     this.notify = notify;
   }
 
-  open(p: OpenParams): { addresses: { sut: string; peers: string[]; sutExtra: string[] }; notes?: string[] } {
+  open(p: OpenParams): { addresses: { sut: string; peers: string[]; sutExtra: string[]; sutAnnounce: string[] }; notes?: string[] } {
     this.close();
     const sut = `${NET}.1`;
     const peers = [2, 3, 4, 5].map((h) => `${NET}.${h}`);
     const extra = Array.from({ length: p.subflowEndpoints ?? 0 }, (_, i) => `${NET}.${11 + i}`);
+    // As the kernel target's: in the SUT's /24, after its subflow endpoints' addresses.
+    const announce = Array.from({ length: p.announceAddresses ?? 0 }, (_, i) => `${NET}.${21 + i}`);
     const { host: fromSysctls, mptcpEnabled } = hostOptionsFrom(p.sysctls);
     const subflows = p.limits?.subflows ?? 2;
-    const host = new Host({ addresses: [sut, ...extra], random: seededRandom(seedOf(p.vector)), ...fromSysctls, maxJoinedSubflows: subflows });
+    const host = new Host({ addresses: [sut, ...extra, ...announce], random: seededRandom(seedOf(p.vector)), ...fromSysctls, maxJoinedSubflows: subflows });
     const v: Vector = {
       host,
       driver: undefined as unknown as RealtimeDriver,
@@ -102,7 +104,7 @@ export class ReferencePacketSut {
     v.driver.onEvent = (e: HostEvent) => v.pm.onEvent(e);
     v.driver.apps.push(() => v.pm.step());
     this.current = v;
-    return { addresses: { sut, peers, sutExtra: extra } };
+    return { addresses: { sut, peers, sutExtra: extra, sutAnnounce: announce } };
   }
 
   inject(p: { data: string }): Record<string, never> {
@@ -224,6 +226,16 @@ export class ReferencePacketSut {
           v.conn = undefined;
           v.driver.kick();
           return { result: {} };
+        case 'announce': {
+          conn().announceAddress(p.address!, undefined, p.addressId);
+          v.driver.kick();
+          return { result: {} };
+        }
+        case 'withdraw': {
+          conn().removeAddress(p.addressId!);
+          v.driver.kick();
+          return { result: {} };
+        }
         case 'query':
           return { result: query(conn(), v.mptcp) };
       }
