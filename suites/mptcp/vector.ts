@@ -54,7 +54,7 @@ export interface SocketStep {
   op?: string;
   port?: number;
   mptcp?: boolean;
-  /** connect: with TCP Fast Open; `data` is then the first write, which sends the SYN. */
+  /** connect: with TCP Fast Open, `data` then being the first write, which sends the SYN; listen: a TCP Fast Open listener. */
   fastOpen?: boolean;
   data?: Payload;
   count?: number;
@@ -152,8 +152,8 @@ export function loadMptcpVectors(source: JsonSource): { vectors: LoadedVector<Mp
           errors.push(source.error(`${sat}/address`, 'announce needs "address": the index of one of setup.announceAddresses'));
         if ((step.sut === 'announce' || step.sut === 'withdraw') && step.addressId === undefined)
           errors.push(source.error(sat, `${step.sut} needs "addressId"`));
-        if (step.fastOpen && (step.sut !== 'connect' || step.data === undefined))
-          errors.push(source.error(`${sat}/fastOpen`, 'fastOpen is for a connect, with "data": the first write, which sends the SYN'));
+        if (step.fastOpen && step.sut !== 'listen' && (step.sut !== 'connect' || step.data === undefined))
+          errors.push(source.error(`${sat}/fastOpen`, 'fastOpen is for a listen, or a connect with "data": the first write, which sends the SYN'));
       }
     });
     (v.invariants ?? []).forEach((inv, k) => {

@@ -112,7 +112,9 @@ async function socket(v: Vector, p: SocketParams) {
     switch (p.op) {
       case 'listen': {
         v.mptcp = p.mptcp ?? true;
-        v.listener = (await a.call<{ listener: string }>('listen', { port: p.port ?? 8000, mptcp: v.mptcp })).listener;
+        v.listener = (
+          await a.call<{ listener: string }>('listen', { port: p.port ?? 8000, mptcp: v.mptcp, ...(p.fastOpen ? { fastOpen: true } : {}) })
+        ).listener;
         return { result: {} };
       }
       case 'accept':

@@ -44,6 +44,10 @@ export function hostOptionsFrom(sysctls: Record<string, number | string>): { hos
       case 'net.mptcp.syn_retrans_before_tcp_fallback':
         host.synRetriesBeforeFallback = n;
         break;
+      case 'net.ipv4.tcp_fastopen':
+        // Server side without a cookie (0x2 | 0x200): the reference keeps no cookies, so it takes SYN data only then.
+        host.fastOpenServer = (n & 0x202) === 0x202;
+        break;
       case 'net.mptcp.blackhole_timeout':
         // The Host has no blackhole detection across connections: 0 (off) is what it does.
         if (n !== 0) throw new Error(`${key}=${raw}: the reference endpoint has no blackhole detection across connections (only 0 is supported)`);
@@ -151,7 +155,7 @@ export class ReferencePacketSut {
         case 'listen': {
           v.mptcp = p.mptcp ?? true;
           if (v.mptcp && !v.mptcpEnabled) throw new Error('OSError: [Errno 92] Protocol not available (net.mptcp.enabled=0)');
-          v.listener = v.host.listen(p.port ?? 8000, { mptcp: v.mptcp });
+          v.listener = v.host.listen(p.port ?? 8000, { mptcp: v.mptcp, ...(p.fastOpen ? { fastOpen: true } : {}) });
           return { result: {} };
         }
         case 'accept': {
