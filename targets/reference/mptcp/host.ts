@@ -266,7 +266,8 @@ export class Host implements ConnectionHost<Connection> {
         // TCP Fast Open (RFC 7413 §4.2.2, without a cookie): the SYN's data is acknowledged in the SYN/ACK and the
         // connection is the application's at once; the data is delivered at the third ACK (Subflow.synData).
         if (l.fastOpen && seg.payload.length > 0 && seg.options.some((o) => o.type === 'unknown' && o.kind === TFO_OPTION_KIND)) {
-          s.takeSynData(seg.payload);
+          s.synData = seg.payload;
+          s.rcvNxt = 1 + seg.payload.length;
           this.enqueueAccept(c);
         }
         return;

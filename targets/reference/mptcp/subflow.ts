@@ -77,6 +77,8 @@ export class Subflow {
 
   // Receive side.
   rcvNxt = 0;
+  /** TCP Fast Open: the SYN's data (acknowledged with the SYN: rcvNxt is past it), for the connection at the third ACK. */
+  synData: Uint8Array | undefined;
   private ooo = new Reassembly();
   private finRcvSeq: number | undefined;
   ackPending = false;
@@ -354,15 +356,6 @@ export class Subflow {
   // ---------------------------------------------------------------- input
 
   /** The first SYN (passive open): the peer's ISN and SYN options. */
-  /** TCP Fast Open: the SYN's data, acknowledged with the SYN and handed to the connection at the third ACK. */
-  synData: Uint8Array | undefined;
-
-  /** @internal Takes the data of the SYN just accepted (a fast open listener). */
-  takeSynData(data: Uint8Array): void {
-    this.synData = data;
-    this.rcvNxt = 1 + data.length;
-  }
-
   acceptSyn(seg: TcpSegment, opts: ParsedOptions, offerWscale: number | undefined): void {
     this.irs = seg.seq;
     this.rcvNxt = 1;
