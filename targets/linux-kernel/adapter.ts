@@ -82,7 +82,10 @@ async function open(p: OpenParams, onPacket: (packet: Uint8Array) => void) {
     else spawnSync('ip', ['link', 'del', dev]);
   };
   const ip = async (args: string[]) => void exec(ns, ['ip', ...args]);
-  return { sut: { agent, inject: (packet: Uint8Array) => tun.send(packet), close, ip }, addresses: { sut, peers, sutExtra: extra, sutAnnounce: announce } };
+  return {
+    sut: { agent, inject: (packet: Uint8Array) => tun.send(packet), close, ip },
+    addresses: { sut, peers, sutExtra: extra, ...(announce.length ? { sutAnnounce: announce } : {}) },
+  };
 }
 
 serveKernelTarget({

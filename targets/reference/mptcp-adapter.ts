@@ -84,7 +84,7 @@ export class ReferencePacketSut {
     this.notify = notify;
   }
 
-  open(p: OpenParams): { addresses: { sut: string; peers: string[]; sutExtra: string[]; sutAnnounce: string[] }; notes?: string[] } {
+  open(p: OpenParams): { addresses: { sut: string; peers: string[]; sutExtra: string[]; sutAnnounce?: string[] }; notes?: string[] } {
     this.close();
     const sut = `${NET}.1`;
     const peers = [2, 3, 4, 5].map((h) => `${NET}.${h}`);
@@ -108,7 +108,7 @@ export class ReferencePacketSut {
     v.driver.onEvent = (e: HostEvent) => v.pm.onEvent(e);
     v.driver.apps.push(() => v.pm.step());
     this.current = v;
-    return { addresses: { sut, peers, sutExtra: extra, sutAnnounce: announce } };
+    return { addresses: { sut, peers, sutExtra: extra, ...(announce.length ? { sutAnnounce: announce } : {}) } };
   }
 
   inject(p: { data: string }): Record<string, never> {
