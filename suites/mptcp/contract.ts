@@ -10,12 +10,14 @@ export interface OpenParams {
   role: 'client' | 'server';
   sysctls: Record<string, number | string>;
   subflowEndpoints?: number;
+  /** Addresses to put on the SUT's interface for mptcp.socket announce (not announced until then). */
+  announceAddresses?: number;
   limits?: { subflows?: number; addAddrAccepted?: number };
 }
 
 /** mptcp.socket: one socket operation of the vector's script. */
 export interface SocketParams {
-  op: 'listen' | 'connect' | 'accept' | 'write' | 'read' | 'shutdown' | 'close' | 'query';
+  op: 'listen' | 'connect' | 'accept' | 'write' | 'read' | 'shutdown' | 'close' | 'query' | 'announce' | 'withdraw';
   id: string;
   port?: number;
   address?: string;
@@ -24,4 +26,6 @@ export interface SocketParams {
   fastOpen?: boolean;
   data?: string;
   count?: number;
+  /** announce, withdraw: the address id (announce: `address` is one of the SUT's announce addresses). */
+  addressId?: number;
 }

@@ -49,15 +49,19 @@ export interface ExpectSpec {
 }
 
 export interface SocketStep {
-  sut: 'listen' | 'connect' | 'accept' | 'write' | 'read' | 'shutdown' | 'close' | 'query' | 'await';
+  sut: 'listen' | 'connect' | 'accept' | 'write' | 'read' | 'shutdown' | 'close' | 'query' | 'await' | 'announce' | 'withdraw';
   as?: string;
   op?: string;
   port?: number;
   mptcp?: boolean;
-  /** connect: with TCP Fast Open; `data` is then the first write, which sends the SYN. */
+  /** connect: with TCP Fast Open, `data` then being the first write, which sends the SYN; listen: a TCP Fast Open listener. */
   fastOpen?: boolean;
   data?: Payload;
   count?: number;
+  /** announce: which of the SUT's addresses to announce (setup.announceAddresses, from 0). */
+  address?: number;
+  /** announce: the address id to announce it with; withdraw: the id to withdraw (REMOVE_ADDR). */
+  addressId?: number;
   within?: number;
   expect?: {
     data?: Payload;
@@ -97,6 +101,8 @@ export interface MptcpVector extends VectorCommon {
     sysctls?: Record<string, number | string>;
     peerKey?: string;
     subflowEndpoints?: number;
+    /** Addresses on the SUT's interface that announce steps may announce (ADD_ADDR) and withdraw steps withdraw. */
+    announceAddresses?: number;
     limits?: { subflows?: number; addAddrAccepted?: number };
   };
   script: Step[];
@@ -142,8 +148,12 @@ export function loadMptcpVectors(source: JsonSource): { vectors: LoadedVector<Mp
           errors.push(source.error(`${sat}/as`, `${step.sut} completes before the next step; only connect, accept and read take "as"`));
         }
         if (step.sut === 'write' && step.data === undefined) errors.push(source.error(sat, 'write needs "data"'));
-        if (step.fastOpen && (step.sut !== 'connect' || step.data === undefined))
-          errors.push(source.error(`${sat}/fastOpen`, 'fastOpen is for a connect, with "data": the first write, which sends the SYN'));
+        if (step.sut === 'announce' && (step.address === undefined || step.address >= (v.setup?.announceAddresses ?? 0)))
+          errors.push(source.error(`${sat}/address`, 'announce needs "address": the index of one of setup.announceAddresses'));
+        if ((step.sut === 'announce' || step.sut === 'withdraw') && step.addressId === undefined)
+          errors.push(source.error(sat, `${step.sut} needs "addressId"`));
+        if (step.fastOpen && step.sut !== 'listen' && (step.sut !== 'connect' || step.data === undefined))
+          errors.push(source.error(`${sat}/fastOpen`, 'fastOpen is for a listen, or a connect with "data": the first write, which sends the SYN'));
       }
     });
     (v.invariants ?? []).forEach((inv, k) => {

@@ -17,7 +17,7 @@ import type { OpenParams } from '../../suites/mptcp/contract.js';
 import { KernelAgent } from '../../suites/mptcp/net/agent.js';
 import { Lab } from '../../suites/mptcp/net/lab.js';
 import { KernelInterop } from './interop.js';
-import { configureSut, serveKernelTarget } from './kernel-target.js';
+import { announceAddresses, configureSut, serveKernelTarget } from './kernel-target.js';
 import { exec, namespaces, setSysctls, sysctlsWritable } from './system.js';
 import { TunDevice } from '../../suites/mptcp/net/tun.js';
 
@@ -57,12 +57,14 @@ async function open(p: OpenParams, onPacket: (packet: Uint8Array) => void) {
     exec(undefined, ['ip', 'link', 'set', dev, 'up']);
   }
   const extra = Array.from({ length: p.subflowEndpoints ?? 0 }, (_, i) => `${net}.${11 + i}`);
+  const announce = announceAddresses(sut, p);
   await configureSut(
     async (commands) => commands.forEach((cmd) => exec(ns, ['ip', ...cmd])),
     async (values) => setSysctls(ns, values),
     dev,
     extra,
     p,
+    announce,
   );
   // The kernel agent starts while the TUN bridge does: two interpreters coming up side by side.
   const agent = KernelAgent.start(ns);
@@ -79,7 +81,11 @@ async function open(p: OpenParams, onPacket: (packet: Uint8Array) => void) {
     if (lab) lab.dispose();
     else spawnSync('ip', ['link', 'del', dev]);
   };
-  return { sut: { agent, inject: (packet: Uint8Array) => tun.send(packet), close }, addresses: { sut, peers, sutExtra: extra } };
+  const ip = async (args: string[]) => void exec(ns, ['ip', ...args]);
+  return {
+    sut: { agent, inject: (packet: Uint8Array) => tun.send(packet), close, ip },
+    addresses: { sut, peers, sutExtra: extra, ...(announce.length ? { sutAnnounce: announce } : {}) },
+  };
 }
 
 serveKernelTarget({

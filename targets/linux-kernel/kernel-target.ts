@@ -20,19 +20,24 @@ export interface Sut {
   inject(packet: Uint8Array): void;
   /** Removes the SUT and all it made. */
   close(): Promise<void>;
+  /** Runs an ip command (its arguments) in the SUT's namespace: announce and withdraw steps (signal endpoints). */
+  ip?(args: string[]): Promise<void>;
 }
 
 export interface KernelHost {
   hello(): HelloResult | Promise<HelloResult>;
   /** Makes a vector's SUT; every packet its kernel sends towards the harness goes to onPacket. */
-  open(p: OpenParams, onPacket: (packet: Uint8Array) => void): Promise<{ sut: Sut; addresses: { sut: string; peers: string[]; sutExtra: string[] } }>;
+  open(
+    p: OpenParams,
+    onPacket: (packet: Uint8Array) => void,
+  ): Promise<{ sut: Sut; addresses: { sut: string; peers: string[]; sutExtra: string[]; sutAnnounce?: string[] } }>;
   /** More handlers (the interop suite's). */
   handlers?: Handlers;
 }
 
 /**
  * Sets a vector's SUT up in a namespace whose device `dev` already has the
- * SUT's address: its extra addresses, the pinned sysctls and the vector's,
+ * SUT's address: its extra addresses (and those announce steps announce), the pinned sysctls and the vector's,
  * the path manager's limits and endpoints. `ip` runs ip commands (their
  * arguments) in the namespace, in order (one at a time, or as one ip -batch
  * where each process costs, in a VM); `sysctls` sets values there.
@@ -43,14 +48,22 @@ export async function configureSut(
   dev: string,
   extra: string[],
   p: OpenParams,
+  announce: string[] = [],
 ): Promise<void> {
   if (extra.length) await ip(extra.map((a) => ['addr', 'add', `${a}/24`, 'dev', dev]));
+  if (announce.length) await ip(announce.map((a) => ['addr', 'add', `${a}/24`, 'dev', dev]));
   await sysctls({ ...PINNED, ...p.sysctls });
   await ip([
     ['mptcp', 'endpoint', 'flush'],
     ['mptcp', 'limits', 'set', 'subflow', String(p.limits?.subflows ?? 2), 'add_addr_accepted', String(p.limits?.addAddrAccepted ?? 2)],
     ...extra.map((a) => ['mptcp', 'endpoint', 'add', a, 'dev', dev, 'subflow']),
   ]);
+}
+
+/** The SUT's addresses for announce steps (p.announceAddresses), after its subflow endpoints' in the same /24. */
+export function announceAddresses(sutAddress: string, p: OpenParams): string[] {
+  const net = sutAddress.split('.').slice(0, 3).join('.');
+  return Array.from({ length: p.announceAddresses ?? 0 }, (_, i) => `${net}.${21 + i}`);
 }
 
 const notify = (method: string, params: unknown) => process.stdout.write(JSON.stringify({ jsonrpc: '2.0', method, params }) + '\n');
@@ -99,7 +112,9 @@ async function socket(v: Vector, p: SocketParams) {
     switch (p.op) {
       case 'listen': {
         v.mptcp = p.mptcp ?? true;
-        v.listener = (await a.call<{ listener: string }>('listen', { port: p.port ?? 8000, mptcp: v.mptcp })).listener;
+        v.listener = (
+          await a.call<{ listener: string }>('listen', { port: p.port ?? 8000, mptcp: v.mptcp, ...(p.fastOpen ? { fastOpen: true } : {}) })
+        ).listener;
         return { result: {} };
       }
       case 'accept':
@@ -131,6 +146,17 @@ async function socket(v: Vector, p: SocketParams) {
         await a.call('close', { conn: conn() });
         v.conn = undefined;
         return { result: {} };
+      case 'announce':
+      case 'withdraw': {
+        // A signal endpoint: the in-kernel path manager announces it (ADD_ADDR) on every connection; deleting it withdraws it (REMOVE_ADDR).
+        if (!v.sut.ip) throw new Error(`${p.op}: this target cannot change the SUT's endpoints`);
+        await v.sut.ip(
+          p.op === 'announce'
+            ? ['mptcp', 'endpoint', 'add', p.address!, 'id', String(p.addressId), 'signal']
+            : ['mptcp', 'endpoint', 'delete', 'id', String(p.addressId)],
+        );
+        return { result: {} };
+      }
       case 'query': {
         const q = await a.call<{ isMptcp: boolean; mptcpInfo?: string; mptcpInfoError?: string }>('query', { conn: conn() });
         const raw = q.mptcpInfo ? Buffer.from(q.mptcpInfo, 'base64') : undefined;

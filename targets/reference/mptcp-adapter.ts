@@ -44,6 +44,10 @@ export function hostOptionsFrom(sysctls: Record<string, number | string>): { hos
       case 'net.mptcp.syn_retrans_before_tcp_fallback':
         host.synRetriesBeforeFallback = n;
         break;
+      case 'net.ipv4.tcp_fastopen':
+        // Server side without a cookie (0x2 | 0x200): the reference keeps no cookies, so it takes SYN data only then.
+        host.fastOpenServer = (n & 0x202) === 0x202;
+        break;
       case 'net.mptcp.blackhole_timeout':
         // The Host has no blackhole detection across connections: 0 (off) is what it does.
         if (n !== 0) throw new Error(`${key}=${raw}: the reference endpoint has no blackhole detection across connections (only 0 is supported)`);
@@ -80,14 +84,16 @@ export class ReferencePacketSut {
     this.notify = notify;
   }
 
-  open(p: OpenParams): { addresses: { sut: string; peers: string[]; sutExtra: string[] }; notes?: string[] } {
+  open(p: OpenParams): { addresses: { sut: string; peers: string[]; sutExtra: string[]; sutAnnounce?: string[] }; notes?: string[] } {
     this.close();
     const sut = `${NET}.1`;
     const peers = [2, 3, 4, 5].map((h) => `${NET}.${h}`);
     const extra = Array.from({ length: p.subflowEndpoints ?? 0 }, (_, i) => `${NET}.${11 + i}`);
+    // As the kernel target's: in the SUT's /24, after its subflow endpoints' addresses.
+    const announce = Array.from({ length: p.announceAddresses ?? 0 }, (_, i) => `${NET}.${21 + i}`);
     const { host: fromSysctls, mptcpEnabled } = hostOptionsFrom(p.sysctls);
     const subflows = p.limits?.subflows ?? 2;
-    const host = new Host({ addresses: [sut, ...extra], random: seededRandom(seedOf(p.vector)), ...fromSysctls, maxJoinedSubflows: subflows });
+    const host = new Host({ addresses: [sut, ...extra, ...announce], random: seededRandom(seedOf(p.vector)), ...fromSysctls, maxJoinedSubflows: subflows });
     const v: Vector = {
       host,
       driver: undefined as unknown as RealtimeDriver,
@@ -102,7 +108,7 @@ export class ReferencePacketSut {
     v.driver.onEvent = (e: HostEvent) => v.pm.onEvent(e);
     v.driver.apps.push(() => v.pm.step());
     this.current = v;
-    return { addresses: { sut, peers, sutExtra: extra } };
+    return { addresses: { sut, peers, sutExtra: extra, ...(announce.length ? { sutAnnounce: announce } : {}) } };
   }
 
   inject(p: { data: string }): Record<string, never> {
@@ -149,7 +155,7 @@ export class ReferencePacketSut {
         case 'listen': {
           v.mptcp = p.mptcp ?? true;
           if (v.mptcp && !v.mptcpEnabled) throw new Error('OSError: [Errno 92] Protocol not available (net.mptcp.enabled=0)');
-          v.listener = v.host.listen(p.port ?? 8000, { mptcp: v.mptcp });
+          v.listener = v.host.listen(p.port ?? 8000, { mptcp: v.mptcp, ...(p.fastOpen ? { fastOpen: true } : {}) });
           return { result: {} };
         }
         case 'accept': {
@@ -224,6 +230,16 @@ export class ReferencePacketSut {
           v.conn = undefined;
           v.driver.kick();
           return { result: {} };
+        case 'announce': {
+          conn().announceAddress(p.address!, undefined, p.addressId);
+          v.driver.kick();
+          return { result: {} };
+        }
+        case 'withdraw': {
+          conn().removeAddress(p.addressId!);
+          v.driver.kick();
+          return { result: {} };
+        }
         case 'query':
           return { result: query(conn(), v.mptcp) };
       }

@@ -3,7 +3,7 @@
 // range), a payload length as a range, "a mapping is present, any values"
 // (dss.mapping), invariants over every segment the SUT sends, the destination
 // port of a segment, a key that must differ from the SUT's first, and the
-// TCP Fast Open option. Each is
+// TCP Fast Open option, the address of an ADD_ADDR the SUT sends. Each is
 // shown to pass where it holds and to fail, naming what differs, where not.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -59,6 +59,21 @@ describe('mptcp vectors: window, payload ranges, dss.mapping and invariants', fu
   it('reads the TCP Fast Open option: a cookie request, or a cookie', () => {
     passes('mptcp/format/client/tfo-request');
     fails('mptcp/format/client/tfo-cookie-present-wrong', /differs in options\.fastopen\.cookie: expected present, got request/);
+  });
+
+  it('checks the address of an ADD_ADDR the SUT sends against its announce addresses ("sut.announceN")', () => {
+    // The passing side is mptcp/addr/server/sut-announces-address-again-same-id and its neighbour, run on every target.
+    fails('announced-address-wrong', /^invariant 1: the SUT sent .*<[^>]*add_addr[^>]*>, which differs in options\.add_addr\.address: expected sut\.announce1 \([\d.]+\), got [\d.]+/);
+  });
+
+  it('rejects an announce step for an address the setup does not give, naming file, line and pointer', () => {
+    const file = join(FIXTURES, 'mptcp-vectors', 'announce-unknown-address.json');
+    const r = cli(['validate', file]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(
+      r.stderr,
+      /announce-unknown-address\.json:\d+:\d+ at \/vectors\/0\/script\/1\/address: announce needs "address": the index of one of setup\.announceAddresses/,
+    );
   });
 
   it('rejects an invariant that captures or waits, naming file, line and pointer', () => {

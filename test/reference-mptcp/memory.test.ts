@@ -267,6 +267,28 @@ describe('reference MPTCP endpoint, in memory', function () {
     });
   });
 
+  describe('addresses it announces', () => {
+    it('withdraws an address id (REMOVE_ADDR) before it gives the id to another address', () => {
+      const { a, b, sim } = pair({ b: { addresses: ['10.0.1.2', '10.0.2.2', '10.0.3.2'] } });
+      const seen = tap(sim);
+      const t = transfer(a, b, sim, {
+        up: testData(20000, 71),
+        onEstablished: (x) => {
+          x.server.announceAddress('10.0.2.2', undefined, 7);
+          x.server.announceAddress('10.0.3.2', undefined, 7);
+        },
+      });
+      assert.ok(t.client.isMptcp);
+      // What the server sent about id 7, in order: A announced, id 7 withdrawn, then B announced with it.
+      const sent = seen
+        .filter((x) => x.p.tcp.srcPort === 80)
+        .map((x) => x.o)
+        .filter((o) => (o.subtype === 'add_addr' && !o.echo && o.addressId === 7) || (o.subtype === 'remove_addr' && o.addressIds.includes(7)))
+        .map((o) => (o.subtype === 'add_addr' ? `add ${o.address}` : 'remove'));
+      assert.deepEqual(sent, ['add 10.0.2.2', 'remove', 'add 10.0.3.2']);
+    });
+  });
+
   describe('robustness', () => {
     it('ignores unknown MPTCP subtypes and unknown TCP options', () => {
       const { a, b, sim } = pair();

@@ -9,7 +9,7 @@ network namespace:
 
 Methods (params and results are JSON objects; octets are base64):
   hello                          the kernel release and what it offers
-  listen {port, addr?, mptcp}    -> {listener}
+  listen {port, addr?, mptcp, fastOpen?} -> {listener}   with fastOpen: TCP_FASTOPEN (a TFO listener)
   accept {listener, timeoutMs}   -> {conn, peer}
   connect {addr, port, mptcp, bind?, timeoutMs, fastOpen?, data?} -> {conn}
                                  with fastOpen: TCP_FASTOPEN_CONNECT, and data is the first write (it sends the SYN)
@@ -72,6 +72,10 @@ def listen(p):
     s = make_socket(p.get("mptcp", True))
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind((p.get("addr", "0.0.0.0"), p["port"]))
+    if p.get("fastOpen"):
+        # A TCP Fast Open listener: a SYN's data is accepted (net.ipv4.tcp_fastopen says with or without a cookie)
+        # and the connection can be accepted, and written to, before the third ACK.
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_FASTOPEN, 8)
     s.listen(p.get("backlog", 8))
     return {"listener": new_id("l", s)}
 

@@ -279,6 +279,7 @@ export async function runScript(v: MptcpVector, session: Session, ctx: RunContex
     role: v.role,
     sysctls: v.setup?.sysctls ?? {},
     subflowEndpoints: v.setup?.subflowEndpoints ?? 0,
+    ...(v.setup?.announceAddresses ? { announceAddresses: v.setup.announceAddresses } : {}),
     ...(v.setup?.limits ? { limits: v.setup.limits } : {}),
   };
   // The adapter's node (a namespace, sysctls, a TUN device, an agent) is set-up, not the SUT's work: it has the
@@ -331,6 +332,8 @@ export async function runScript(v: MptcpVector, session: Session, ctx: RunContex
             ...(step.sut === 'connect' ? { address: state.addresses.peers[0], port: state.peerPort } : {}),
             mptcp: step.mptcp ?? true,
             ...(step.fastOpen ? { fastOpen: true } : {}),
+            ...(step.sut === 'announce' ? { address: state.announceAddress(step.address!) } : {}),
+            ...(step.addressId !== undefined ? { addressId: step.addressId } : {}),
             ...(step.data !== undefined ? { data: Buffer.from(payloadBytes(step.data)).toString('base64') } : {}),
             ...(step.count !== undefined ? { count: step.count } : {}),
           };

@@ -208,6 +208,13 @@ function optionMatch(spec: OptionSpec, o: TcpOption, state: ScriptState, sf: Sub
         } else if (mapping.dataLevelLength !== want) return differ(field(name), want, mapping.dataLevelLength);
         continue;
       }
+      case 'add_addr.address': {
+        // "sut.announceN": the SUT's Nth announce address (setup.announceAddresses); else the address itself.
+        const m2 = /^sut\.announce(\d+)$/.exec(String(want));
+        const expected = m2 ? state.announceAddress(Number(m2[1])) : want;
+        if (actual !== expected) return differ(field(name), `${String(want)} (${String(expected)})`, actual);
+        continue;
+      }
       case 'add_addr.hmac': {
         const a = m as { hmac?: Uint8Array; addressId: number; address: string; port?: number };
         if (want === 'absent') {

@@ -28,6 +28,8 @@ export interface Addresses {
   peers: string[];
   /** The SUT's extra addresses, for subflows it opens. */
   sutExtra: string[];
+  /** The SUT's addresses that announce steps announce (setup.announceAddresses); "sut.announceN" in an ADD_ADDR's address. */
+  sutAnnounce?: string[];
 }
 
 const MOD32 = 2 ** 32;
@@ -125,6 +127,13 @@ export class ScriptState {
   }
   get peerIdsn(): bigint {
     return deriveIdsn(this.peerKey);
+  }
+
+  /** The SUT's announce address `index` (setup.announceAddresses), as the adapter gave it. */
+  announceAddress(index: number): string {
+    const a = this.addresses.sutAnnounce?.[index];
+    if (a === undefined) throw new Error(`the SUT has no announce address ${index} (setup.announceAddresses)`);
+    return a;
   }
 
   /** The value of a name: peer.isn, sut.idsn, peer.key, sut.token... (for a subflow), or a captured variable. */

@@ -43,22 +43,26 @@ export class Addresses {
   readonly peer = new PeerAddresses();
   /** Keepalives sent on subflows whose address the peer removed, waiting for an answer. */
   private readonly probes = new RemovalProbes();
+  /** Our addresses announced, by address id (until withdrawn). */
+  readonly ours = new Map<number, string>();
 
   /** ADD_ADDR (§3.4.1): one of our addresses, with its HMAC. Returns the address id and the subflow and option to send. */
-  announce(v: AddressView, address: string, port?: number): { addressId: number; send: AddressEffect & { do: 'send' } } {
+  announce(v: AddressView, address: string, port?: number, id?: number): { addressId: number; send: AddressEffect & { do: 'send' } } {
     if (v.mode !== 'mptcp' || v.remoteKey === undefined) throw new Error('ADD_ADDR needs MPTCP');
-    const addressId = v.addressIdFor(address);
+    const addressId = id ?? v.addressIdFor(address);
     const s = v.usable()[0] ?? v.subflows.find((x) => x.synchronized);
     if (!s) throw new Error('no subflow to send ADD_ADDR on');
     const p = port !== undefined ? { port } : {};
     const hmac = addAddrHmac({ senderKey: v.localKey, receiverKey: v.remoteKey, addressId, address, ...p });
     const option: AddAddr = { type: 'mptcp', subtype: 'add_addr', echo: false, addressId, address, ...p, hmac };
+    this.ours.set(addressId, address);
     return { addressId, send: { do: 'send', s, option } };
   }
 
   /** REMOVE_ADDR (§3.4.2): withdraw one of our address ids; our subflows on it are reset (when one is kept). */
   *remove(v: AddressView, addressId: number): Generator<AddressEffect, void, void> {
     if (v.mode !== 'mptcp') throw new Error('REMOVE_ADDR needs MPTCP');
+    this.ours.delete(addressId);
     const keep = v.subflows.find((x) => !x.closed && x.synchronized && v.mp(x).localAddressId !== addressId);
     if (keep) yield { do: 'send', s: keep, option: { type: 'mptcp', subtype: 'remove_addr', addressIds: [addressId] } };
     for (const s of [...v.subflows]) {

@@ -244,11 +244,16 @@ export class Connection implements SubflowOwner<Subflow> {
     this.mp(s).pendingOptions.push({ type: 'mptcp', subtype: 'mp_prio', backup });
   }
 
-  /** ADD_ADDR (§3.4.1): announce one of our addresses (with its HMAC). Returns the address id. */
-  announceAddress(address: string, port?: number): number {
-    const { addressId, send } = this.addresses.announce(this.view(), address, port);
-    this.apply([send], this.host.now);
-    return addressId;
+  /**
+   * ADD_ADDR (§3.4.1): announce one of our addresses (with its HMAC), with the id given or its own. Returns the address id.
+   * An id that names another of our addresses is withdrawn first (REMOVE_ADDR): one id never names two addresses.
+   */
+  announceAddress(address: string, port?: number, addressId?: number): number {
+    const before = addressId !== undefined ? this.addresses.ours.get(addressId) : undefined;
+    if (before !== undefined && before !== address) this.removeAddress(addressId!);
+    const announced = this.addresses.announce(this.view(), address, port, addressId);
+    this.apply([announced.send], this.host.now);
+    return announced.addressId;
   }
 
   /** REMOVE_ADDR (§3.4.2): withdraw an address id; our subflows on it are reset. */

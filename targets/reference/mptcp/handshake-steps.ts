@@ -11,6 +11,7 @@ import { noteFallback } from './fallback-steps.js';
 import type { Negotiated } from './handshake.js';
 import { implicitMapping } from './incoming-options.js';
 import { optionSteps } from './options-in.js';
+import { subflowData } from './receive-path.js';
 import type { InputView, Steps } from './steps.js';
 import type { Subflow } from './subflow.js';
 
@@ -33,6 +34,14 @@ export function* thirdAck(v: InputView, s: Subflow, seg: TcpSegment, options: Mp
     if (n.do === 'mptcp' && n.data) yield* optionSteps(v, s, implicitMapping(v.hs, n.data), now);
     // A DSS with a data ACK at once, so that the initiator knows its key arrived (fully established, §3.1).
     else if (n.do === 'mptcp') s.ackPending = true;
+  }
+  const synData = s.synData;
+  if (synData) {
+    // A fast open SYN's data (RFC 8684 Appendix B.2): implicitly mapped at the start of the data stream, now that the key is known.
+    s.synData = undefined;
+    // (Added as of subflow octet 1: the subflow's rcvNxt is past them already, since the SYN/ACK acknowledged them.)
+    if (v.mode === 'mptcp') v.mp(s).rx.add({ ssn: 1, subLen: synData.length, dataOff: 0, dataLevelLength: synData.length, dataFin: false }, 1);
+    yield* subflowData(v, s, 1, synData);
   }
   v.tx.openWindow(s.sndWnd);
   v.life.on('handshake-done');

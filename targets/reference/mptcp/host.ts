@@ -9,6 +9,7 @@ import { decodePacket, encodePacket, type MptcpOption, type MpJoin, type TcpSegm
 import type { ConnectionHost } from './connection-host.js';
 import { Connection, type HostEvent, type ResolvedMptcpOptions } from './connection.js';
 import type { RandomSource } from './random.js';
+import { TFO_OPTION_KIND } from './subflow-output.js';
 import { Subflow, type ParsedOptions, type SubflowConfig } from './subflow.js';
 import type { ConnectOptions, HostOptions, HostStats, ListenOptions, MptcpOptions } from './types.js';
 
@@ -16,15 +17,18 @@ export class Listener {
   readonly port: number;
   readonly options: ResolvedMptcpOptions;
   readonly backlog: number;
+  /** Takes SYN data (ListenOptions.fastOpen, when the host allows it). */
+  readonly fastOpen: boolean;
   private readonly queue: Connection[] = [];
   /** Connections in the handshake. */
   private readonly handshaking = new Set<Connection>();
   closed = false;
 
-  constructor(port: number, options: ResolvedMptcpOptions, backlog: number) {
+  constructor(port: number, options: ResolvedMptcpOptions, backlog: number, fastOpen = false) {
     this.port = port;
     this.options = options;
     this.backlog = backlog;
+    this.fastOpen = fastOpen;
   }
 
   /** The next established connection, if any. */
@@ -47,10 +51,11 @@ export class Listener {
     this.handshaking.add(c);
   }
 
-  /** @internal */
-  push(c: Connection): void {
-    this.handshaking.delete(c);
+  /** @internal Once per connection: a fast open one is queued on its SYN, not again on its third ACK. */
+  push(c: Connection): boolean {
+    if (!this.handshaking.delete(c)) return false;
     this.queue.push(c);
+    return true;
   }
 
   /** @internal A connection that died in its handshake. */
@@ -107,6 +112,7 @@ export class Host implements ConnectionHost<Connection> {
   readonly minRto: number;
   readonly maxRetries: number;
   readonly synRetriesBeforeFallback: number | null;
+  readonly fastOpenServer: boolean;
   readonly maxCwndSegments: number;
   readonly sendResets: boolean;
   readonly maxJoinedSubflows: number;
@@ -139,6 +145,7 @@ export class Host implements ConnectionHost<Connection> {
     this.minRto = opts.minRtoMs ?? 200;
     this.maxRetries = opts.maxRetries ?? 8;
     this.synRetriesBeforeFallback = opts.synRetriesBeforeFallback === undefined ? 2 : opts.synRetriesBeforeFallback;
+    this.fastOpenServer = opts.fastOpenServer ?? false;
     this.maxCwndSegments = opts.maxCwndSegments ?? 512;
     this.sendResets = opts.sendResets ?? true;
     this.maxJoinedSubflows = opts.maxJoinedSubflows ?? Number.POSITIVE_INFINITY;
@@ -159,7 +166,7 @@ export class Host implements ConnectionHost<Connection> {
 
   listen(port: number, options: ListenOptions = {}): Listener {
     if (this.listeners.has(port)) throw new Error(`port ${port} is already listening`);
-    const l = new Listener(port, resolve(this.defaults, options), options.backlog ?? 128);
+    const l = new Listener(port, resolve(this.defaults, options), options.backlog ?? 128, options.fastOpen === true && this.fastOpenServer);
     this.listeners.set(port, l);
     return l;
   }
@@ -255,7 +262,14 @@ export class Host implements ConnectionHost<Connection> {
         l.started(c);
         c.listenerPort = l.port;
         this.conns.set(c.id, c);
-        c.acceptSyn(seg, opts, p.ip.dst, p.ip.src);
+        const s = c.acceptSyn(seg, opts, p.ip.dst, p.ip.src);
+        // TCP Fast Open (RFC 7413 §4.2.2, without a cookie): the SYN's data is acknowledged in the SYN/ACK and the
+        // connection is the application's at once; the data is delivered at the third ACK (Subflow.synData).
+        if (l.fastOpen && seg.payload.length > 0 && seg.options.some((o) => o.type === 'unknown' && o.kind === TFO_OPTION_KIND)) {
+          s.synData = seg.payload;
+          s.rcvNxt = 1 + seg.payload.length;
+          this.enqueueAccept(c);
+        }
         return;
       }
       if (l) return; // backlog full: drop, the peer retries
@@ -415,7 +429,7 @@ export class Host implements ConnectionHost<Connection> {
   /** @internal A server connection finished its handshake. */
   enqueueAccept(c: Connection): void {
     const l = c.listenerPort !== undefined ? this.listeners.get(c.listenerPort) : undefined;
-    if (l) l.push(c);
+    if (l && !l.push(c)) return; // already queued (fast open: on its SYN)
     this.emitEvent({ type: 'incoming', conn: c, port: c.listenerPort ?? 0 });
   }
 

@@ -10,7 +10,8 @@ import { wire32 } from './seq.js';
 import type { SegmentKind } from './subflow-owner.js';
 
 /** The TCP Fast Open option (RFC 7413). */
-const TFO_OPTION_KIND = 34;
+/** The TCP Fast Open option's kind (RFC 7413). */
+export const TFO_OPTION_KIND = 34;
 
 /** What a segment is built from (relative sequence numbers, seq.ts). */
 export interface Sending {

@@ -77,6 +77,8 @@ export class Subflow {
 
   // Receive side.
   rcvNxt = 0;
+  /** TCP Fast Open: the SYN's data (acknowledged with the SYN: rcvNxt is past it), for the connection at the third ACK. */
+  synData: Uint8Array | undefined;
   private ooo = new Reassembly();
   private finRcvSeq: number | undefined;
   ackPending = false;

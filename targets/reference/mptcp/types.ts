@@ -51,6 +51,8 @@ export interface HostOptions extends MptcpOptions {
   minRtoMs?: number;
   /** Retransmissions of a segment (SYN included) before the connection is given up. Default 8. */
   maxRetries?: number;
+  /** Listeners opened with fastOpen take a SYN's data without a cookie (Linux: net.ipv4.tcp_fastopen with 0x2 and 0x200). Default false. */
+  fastOpenServer?: boolean;
   /** SYN retransmissions with MP_CAPABLE before the next SYN goes without it (blackhole fallback), default 2; null never. */
   synRetriesBeforeFallback?: number | null;
   /** Largest congestion window in segments, default 512. */
@@ -68,6 +70,13 @@ export interface HostOptions extends MptcpOptions {
 export interface ListenOptions extends MptcpOptions {
   /** Largest number of connections not yet accepted, default 128. */
   backlog?: number;
+  /**
+   * A TCP Fast Open listener (RFC 7413; RFC 8684 Appendix B.2), when the host takes SYN data
+   * (HostOptions.fastOpenServer): a SYN with the TFO option and data is acknowledged with its data, and its
+   * connection can be accepted (and written to) at once, before the third ACK. The data reaches the
+   * application once the third ACK has given the initiator's key.
+   */
+  fastOpen?: boolean;
 }
 
 export interface ConnectOptions extends MptcpOptions {
