@@ -63,7 +63,10 @@ describe('mptcp vectors: window, payload ranges, dss.mapping and invariants', fu
 
   it('checks the address of an ADD_ADDR the SUT sends against its announce addresses ("sut.announceN")', () => {
     // The passing side is mptcp/addr/server/sut-announces-address-again-same-id and its neighbour, run on every target.
-    fails('announced-address-wrong', /^invariant 1: the SUT sent .*<[^>]*add_addr[^>]*>, which differs in options\.add_addr\.address: expected sut\.announce1 \([\d.]+\), got [\d.]+/);
+    fails(
+      'announced-address-wrong',
+      /^invariant 1: the SUT sent .*<[^>]*add_addr[^>]*>, which differs in options\.add_addr\.address: expected sut\.announce1 \([\d.]+\), got [\d.]+/,
+    );
   });
 
   it('rejects an announce step for an address the setup does not give, naming file, line and pointer', () => {

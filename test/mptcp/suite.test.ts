@@ -144,7 +144,7 @@ describe('mptcp suite', function () {
     });
 
     it('gives the verdicts of the local driver, and unsupported where a vector sets sysctls', async function () {
-      // The whole packet suite twice (201 vectors, about a minute each at idle): a mocha budget for a busy machine.
+      // The whole packet suite twice (204 vectors, about a minute each at idle): a mocha budget for a busy machine.
       this.timeout(900_000);
       const local = tempDir();
       const docker = tempDir();
