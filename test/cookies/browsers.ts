@@ -2,10 +2,11 @@
 // saying why), every request of every vector was made (no error, no timeout), and named vectors pass or fail as the
 // target's docs page says, each failure with the reason that shows its cause.
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { runCommand } from '../../runner/run.js';
 import type { ResultRecord, RunResults } from '../../runner/model.js';
 import { discoverTargets, missingRequirement } from '../../runner/targets.js';
-import { readRun, tempDir } from '../helpers.js';
+import { FIXTURES, readRun, tempDir } from '../helpers.js';
 
 export interface BrowserRun {
   run: RunResults;
@@ -39,4 +40,16 @@ export function expectVerdicts(byId: Record<string, ResultRecord>, pass: string[
     assert.equal(byId[id]?.verdict, 'fail', `${id}: ${JSON.stringify(byId[id])}`);
     assert.match(byId[id]!.reason!, reason);
   }
+}
+
+/**
+ * Runs an isolation fixture (test/fixtures/vectors/FILE: vectors that leave state behind, then vectors that must find
+ * none of it) on one browser, in file order in one adapter, with a 60 s deadline per vector. The run, and its
+ * non-passes as "id: verdict: reason".
+ */
+export async function runIsolation(target: string, file: string): Promise<{ run: RunResults; failed: string[] }> {
+  const out = tempDir();
+  await runCommand({ suites: ['cookies'], targets: [target], vectors: [join(FIXTURES, 'vectors', file)], out, quiet: true, timeoutMs: 60_000 }).catch(() => 1);
+  const run = readRun(out);
+  return { run, failed: run.results.filter((r) => r.verdict !== 'pass').map((r) => `${r.vectorId}: ${r.verdict}: ${r.reason}`) };
 }

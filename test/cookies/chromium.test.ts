@@ -14,6 +14,7 @@ import { OriginServer } from '../../suites/cookies/http/origin-server.js';
 import { runHttp, startupHttp } from '../../suites/cookies/http/run-http.js';
 import type { CookieVector } from '../../suites/cookies/vector.js';
 import { FIXTURES, readRun, ROOT, tempDir, verdicts } from '../helpers.js';
+import { runIsolation } from './browsers.js';
 
 const chromium = discoverTargets().find((t) => t.id === 'chromium')!;
 
@@ -119,17 +120,7 @@ describe('the chromium adapter', function () {
 
   it('resets the context it shares between vectors: a vector finds no cookie, document.cookie write or shared worker of the one before', async function () {
     if (unavailable()) return;
-    const out = tempDir();
-    await runCommand({
-      suites: ['cookies'],
-      targets: ['chromium'],
-      vectors: [join(FIXTURES, 'vectors', 'chromium-isolation.json')],
-      out,
-      quiet: true,
-      timeoutMs: 60_000,
-    }).catch(() => 1);
-    const run = readRun(out);
-    const failed = run.results.filter((r) => r.verdict !== 'pass').map((r) => `${r.vectorId}: ${r.verdict}: ${r.reason}`);
+    const { run, failed } = await runIsolation('chromium', 'chromium-isolation.json');
     assert.deepEqual(failed, []);
     assert.deepEqual(Object.keys(verdicts(run, 'chromium')), [
       'cookies/isolation/leaves-cookies',

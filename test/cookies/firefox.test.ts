@@ -13,7 +13,8 @@ import { VECTORS_DIR } from '../../runner/paths.js';
 import { runCommand } from '../../runner/run.js';
 import { discoverTargets, missingRequirement } from '../../runner/targets.js';
 import { TestCa } from '../../suites/cookies/http/test-ca.js';
-import { FIXTURES, readRun, ROOT, tempDir, verdicts } from '../helpers.js';
+import { readRun, ROOT, tempDir, verdicts } from '../helpers.js';
+import { runIsolation } from './browsers.js';
 import { skipWithReason } from '../docker/helpers.js';
 import { MARK, markedProcesses } from '../leftovers.js';
 
@@ -133,17 +134,7 @@ describe('firefox target (Debian firefox-esr over WebDriver BiDi)', function () 
   it('resets the user context it shares between vectors: a vector finds no cookie, partitioned cookie, document.cookie write or shared worker of the one before', async function () {
     const why = firefoxMissing();
     if (why) return skipWithReason(this, why);
-    const out = tempDir();
-    await runCommand({
-      suites: ['cookies'],
-      targets: ['firefox'],
-      vectors: [join(FIXTURES, 'vectors', 'firefox-isolation.json')],
-      out,
-      quiet: true,
-      timeoutMs: 60_000,
-    }).catch(() => 1);
-    const run = readRun(out);
-    const failed = run.results.filter((r) => r.verdict !== 'pass').map((r) => `${r.vectorId}: ${r.verdict}: ${r.reason}`);
+    const { run, failed } = await runIsolation('firefox', 'firefox-isolation.json');
     assert.deepEqual(failed, []);
     assert.deepEqual(Object.keys(verdicts(run, 'firefox')), [
       'cookies/isolation/leaves-cookies',

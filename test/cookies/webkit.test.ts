@@ -10,7 +10,8 @@ import { createInterface } from 'node:readline';
 import { runCommand } from '../../runner/run.js';
 import { discoverTargets, missingRequirement } from '../../runner/targets.js';
 import { TestCa } from '../../suites/cookies/http/test-ca.js';
-import { FIXTURES, readRun, ROOT, tempDir, verdicts } from '../helpers.js';
+import { readRun, ROOT, tempDir, verdicts } from '../helpers.js';
+import { runIsolation } from './browsers.js';
 import { MARK, markedProcesses } from '../leftovers.js';
 
 const ADAPTER = join(ROOT, 'dist', 'targets', 'webkit', 'adapter.js');
@@ -96,17 +97,7 @@ describe('webkit target', function () {
   // first, in the browser that slot started after the first vector's had ended.
   it("starts each vector's browser ahead, fresh: a vector finds no cookie, document.cookie write or shared worker of the ones before", async function () {
     skipUnlessWebkit(this);
-    const out = tempDir();
-    await runCommand({
-      suites: ['cookies'],
-      targets: ['webkit'],
-      vectors: [join(FIXTURES, 'vectors', 'chromium-isolation.json')],
-      out,
-      quiet: true,
-      timeoutMs: 60_000,
-    }).catch(() => 1);
-    const run = readRun(out);
-    const failed = run.results.filter((r) => r.verdict !== 'pass').map((r) => `${r.vectorId}: ${r.verdict}: ${r.reason}`);
+    const { run, failed } = await runIsolation('webkit', 'chromium-isolation.json');
     // WebKit lists a document's cookies in an order of its own (host-only ones before domain ones): the first vector
     // fails on that order alone, its read shows that all four cookies were stored.
     assert.deepEqual(failed, [
