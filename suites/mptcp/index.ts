@@ -17,6 +17,12 @@ function plan(vector: LoadedVector<MptcpVector>, target: TargetView): Decision {
   if (!target.capabilities.has('mptcp-v1')) return { run: false, verdict: 'unsupported', reason: `${target.id} does not speak MPTCP v1` };
   if (v.setup?.sysctls && Object.keys(v.setup.sysctls).length && !target.capabilities.has('sysctls'))
     return { run: false, verdict: 'unsupported', reason: `needs sysctls (${Object.keys(v.setup.sysctls).join(', ')}) that ${target.id} cannot set` };
+  if (v.setup?.announceAddresses && !target.capabilities.has('sut-announce'))
+    return {
+      run: false,
+      verdict: 'unsupported',
+      reason: `needs the SUT to announce and withdraw addresses of its own, which ${target.id}'s adapter cannot set up`,
+    };
   return { run: true };
 }
 
@@ -30,6 +36,7 @@ const suite: Suite<MptcpVector> = {
   capabilities: {
     'mptcp-v1': 'the target speaks MPTCP v1 (RFC 8684)',
     sysctls: 'the adapter applies the sysctls a vector sets',
+    'sut-announce': "the adapter gives the SUT the addresses a vector's setup.announceAddresses asks for, and carries out its announce and withdraw steps",
   },
   // Measured against the RFC 8684 requirements index (vectors/specs/requirements/rfc8684/); every vector of vectors/mptcp/ cites some.
   requirements: { measuredAgainst: { '*': 'rfc8684' }, vectorsMustCite: true },

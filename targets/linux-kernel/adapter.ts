@@ -95,6 +95,7 @@ serveKernelTarget({
     // interop-checksums: in a container the runner sets net.mptcp.checksum_enabled when it makes it (a placement's sysctls).
     capabilities: [
       'mptcp-v1',
+      'sut-announce',
       'mptcp-interop',
       'interop-join',
       'interop-checksums',

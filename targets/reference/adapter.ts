@@ -24,13 +24,15 @@ const interop = new ReferenceInterop();
 /**
  * Capabilities: "clock" for the cookie suite; "mptcp-v1" and "sysctls" for
  * the packet-level suite (the sysctls vectors set are mapped onto the Host's
- * options, see mptcp-adapter.ts); the interop ones.
+ * options, see mptcp-adapter.ts), and "sut-announce" (addresses the SUT
+ * announces and withdraws); the interop ones.
  */
 export const CAPABILITIES = [
   'clock',
   'document-cookie',
   'mptcp-v1',
   'sysctls',
+  'sut-announce',
   'mptcp-interop',
   'interop-join',
   'interop-checksums',
