@@ -39,13 +39,22 @@ function myQemus(): number[] {
 describe('fuzz --suite mptcp against linux-6.1 (a 6.1 kernel under QEMU)', function () {
   this.timeout(1_800_000);
   const vectors = loadPacketVectors();
+  // Seed 24's scenarios drawn from three vectors that are named here, so that vectors added to vectors/mptcp/ do not
+  // change which scenarios the first test plays (a scenario's vector is drawn from the list it is given).
+  const THREE = [
+    'mptcp/fastclose/server/ack-resets-every-subflow',
+    'mptcp/dss/client/every-mapping-checksummed',
+    'mptcp/datafin/client/shutdown-after-data-sends-data-fin',
+  ];
+  const three = vectors.filter((v) => THREE.includes(v.id));
 
   it('runs the scenarios on the guest, one VM for two runs, the same scenarios for the same seed', async function () {
     const why = vmMissing();
     if (why) return skipWithReason(this, why);
     const kernel = new GuestKernel('linux-6.1');
     try {
-      const run = () => fuzzMptcp({ seed: 24, budget: 3, out: tempDir(), targets: ['linux-6.1'], isolatedKernels: { 'linux-6.1': kernel }, vectors });
+      assert.equal(three.length, 3, 'the three vectors exist');
+      const run = () => fuzzMptcp({ seed: 24, budget: 3, out: tempDir(), targets: ['linux-6.1'], isolatedKernels: { 'linux-6.1': kernel }, vectors: three });
       const a = await run();
       const b = await run();
       const k = a.kernels!['linux-6.1']!;
@@ -64,8 +73,8 @@ describe('fuzz --suite mptcp against linux-6.1 (a 6.1 kernel under QEMU)', funct
         list(a).map((s) => s.vector),
         [
           'mptcp/fastclose/server/ack-resets-every-subflow',
-          'mptcp/dss/client/every-mapping-checksummed',
           'mptcp/datafin/client/shutdown-after-data-sends-data-fin',
+          'mptcp/fastclose/server/ack-resets-every-subflow',
         ],
       );
     } finally {

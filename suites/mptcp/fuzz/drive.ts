@@ -144,12 +144,14 @@ class VirtualRun {
     const sut = `${NET}.1`;
     const peers = [2, 3, 4, 5].map((h) => `${NET}.${h}`);
     const extra = Array.from({ length: v.setup?.subflowEndpoints ?? 0 }, (_, i) => `${NET}.${11 + i}`);
+    // The addresses announce steps announce (setup.announceAddresses), as the reference adapter gives them.
+    const announce = Array.from({ length: v.setup?.announceAddresses ?? 0 }, (_, i) => `${NET}.${21 + i}`);
     const { host: fromSysctls, mptcpEnabled } = hostOptionsFrom(v.setup?.sysctls ?? {});
     this.mptcpEnabled = mptcpEnabled;
     const subflows = v.setup?.limits?.subflows ?? 2;
-    this.host = new Host({ addresses: [sut, ...extra], random: seededRandom(seedOf(v.id)), ...fromSysctls, maxJoinedSubflows: subflows });
+    this.host = new Host({ addresses: [sut, ...extra, ...announce], random: seededRandom(seedOf(v.id)), ...fromSysctls, maxJoinedSubflows: subflows });
     this.pm = new PathManager(this.host, extra, { subflows, addAddrAccepted: v.setup?.limits?.addAddrAccepted ?? 2 });
-    this.state = new ScriptState(v.id, { sut, peers, sutExtra: extra }, v.setup?.peerKey);
+    this.state = new ScriptState(v.id, { sut, peers, sutExtra: extra, ...(announce.length ? { sutAnnounce: announce } : {}) }, v.setup?.peerKey);
   }
 
   private count(n = 1): void {
@@ -284,7 +286,7 @@ class VirtualRun {
       case 'listen':
         this.mptcp = step.mptcp ?? true;
         if (this.mptcp && !this.mptcpEnabled) return;
-        call(() => (this.listener = this.host.listen(step.port ?? this.state.sutPort, { mptcp: this.mptcp })));
+        call(() => (this.listener = this.host.listen(step.port ?? this.state.sutPort, { mptcp: this.mptcp, ...(step.fastOpen ? { fastOpen: true } : {}) })));
         return;
       case 'accept': {
         const l = this.listener;
@@ -334,6 +336,12 @@ class VirtualRun {
           const c = conn();
           return { isMptcp: this.mptcp && c.mode !== 'tcp', subflows: liveSubflows(c), checksums: c.checksum, dataAcked: c.dataUna };
         });
+        return;
+      case 'announce':
+        call(() => conn().announceAddress(this.state.announceAddress(step.address!), undefined, step.addressId));
+        return;
+      case 'withdraw':
+        call(() => conn().removeAddress(step.addressId!));
         return;
       case 'await':
         return;
