@@ -3,8 +3,8 @@
  * the adapter is started with libfaketime preloaded and a clock file of its
  * own. libfaketime reads the file at every time call (FAKETIME_NO_CACHE), so
  * the adapter sets its process's clock, and that of every process it starts
- * (they inherit the environment), by writing a time into the file; an empty
- * file is the real clock. The monotonic clock is left real, so that timeouts
+ * (they inherit the environment), by writing a time into the file; `+0` (an
+ * offset of nothing) is the real clock (REAL_CLOCK). The monotonic clock is left real, so that timeouts
  * keep working while the wall clock stands still (and libfaketime's own fix
  * for monotonic waits stays off: see libfaketimeEnv). What the time means is the
  * suite's business; the runner only hands over the means.
@@ -19,8 +19,14 @@ export interface ClockOptions {
   via: 'libfaketime' | 'adapter';
 }
 
-/** The library's file name, as Debian's package libfaketime installs it. */
-const LIBRARY = 'libfaketime.so.1';
+/**
+ * The library's file name, as Debian's package libfaketime installs it: the variant that takes a lock around
+ * each faked time call. With the plain one, the threads of a JVM that read the clock while the file changes
+ * race in libfaketime's parser, and one of them can get a moment of the old time mixed with the new: Java 17's
+ * HttpClient, which measures its request timeouts on the wall clock, then timed a request out in 12 ms (one
+ * vector in about every other whole-suite run of java-httpclient; none in six runs with this variant).
+ */
+const LIBRARY = 'libfaketimeMT.so.1';
 
 /**
  * libfaketime on this machine: Debian's multiarch folder (/usr/lib/<triplet>/faketime/), or the
@@ -53,11 +59,20 @@ export function libfaketimeEnv(library: string, clockFile: string): Record<strin
   };
 }
 
-/** For the local driver: a new, empty clock file in the run's temporary folder for each start of the adapter. */
+/**
+ * What the clock file holds for the real clock. Not an empty file: libfaketime 0.9.10 (Debian's) keeps the
+ * last time it read when the file becomes empty, so a long-lived process (a JVM, PHP, Python) stayed at the
+ * previous vector's time; and a process that once found no file (and so took libfaketime's built-in `+0`)
+ * exits on an empty one ("failed to parse FAKETIME timestamp"). `+0` is that built-in default, so a missing
+ * file (the docker driver's start) and this one mean the same.
+ */
+export const REAL_CLOCK = '+0';
+
+/** For the local driver: a new clock file at the real clock in the run's temporary folder for each start of the adapter. */
 export function localClockEnv(library: string): () => Record<string, string> {
   return () => {
     const file = join(mkdtempSync(join(runTempDir(), 'clock-')), 'now');
-    writeFileSync(file, '');
+    writeFileSync(file, REAL_CLOCK);
     return libfaketimeEnv(library, file);
   };
 }
@@ -82,9 +97,9 @@ export function libfaketimeActive(): boolean {
   }
 }
 
-/** What libfaketime reads from the clock file for `ms` (an absolute UTC time, which stands still), or '' for the real clock. */
+/** What libfaketime reads from the clock file for `ms` (an absolute UTC time, which stands still), or REAL_CLOCK. */
 export function faketimeSpec(ms: number | undefined): string {
-  return ms === undefined ? '' : new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+  return ms === undefined ? REAL_CLOCK : new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
 }
 
 /**

@@ -71,11 +71,12 @@ public class Adapter {
 
     /**
      * Sets the JVM's clock to ms since the epoch (an absolute time, which stands still), or back to
-     * the real clock for null. The file is replaced whole, so that no time call reads half of it.
+     * the real clock for null ("+0": runner/clock.ts REAL_CLOCK; libfaketime keeps the last time on an
+     * empty file). The file is replaced whole, so that no time call reads half of it.
      */
     static void setClock(Long ms) throws Exception {
         Path next = CLOCK.resolveSibling(CLOCK.getFileName() + ".new");
-        Files.writeString(next, ms == null ? "" : FAKETIME.format(Instant.ofEpochMilli(ms)));
+        Files.writeString(next, ms == null ? "+0" : FAKETIME.format(Instant.ofEpochMilli(ms)));
         Files.move(next, CLOCK, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 

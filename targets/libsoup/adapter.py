@@ -59,8 +59,10 @@ CLOCK = clock_file()
 def set_clock(ms):
     """Sets the process's clock to ms since the epoch (an absolute time, which
     stands still), or back to the real clock for None. The file is replaced
-    whole, so that no time call reads half of it."""
-    spec = ""
+    whole, so that no time call reads half of it. "+0" is the real clock
+    (runner/clock.ts REAL_CLOCK: libfaketime keeps the last time on an empty
+    file)."""
+    spec = "+0"
     if ms is not None:
         t = datetime.datetime.fromtimestamp(ms // 1000, datetime.timezone.utc)
         spec = t.strftime("%Y-%m-%d %H:%M:%S") + ".%03d" % (ms % 1000)

@@ -71,11 +71,12 @@ function clock_file(): ?string
 
 /**
  * Sets the process's clock to $ms since the epoch (an absolute time, which stands still), or back to
- * the real clock for null. The file is replaced whole, so that no time call reads half of it.
+ * the real clock for null. The file is replaced whole, so that no time call reads half of it. '+0' is
+ * the real clock (runner/clock.ts REAL_CLOCK: libfaketime keeps the last time on an empty file).
  */
 function set_clock(string $file, ?int $ms): void
 {
-    $spec = '';
+    $spec = '+0';
     if ($ms !== null) {
         $spec = gmdate('Y-m-d H:i:s', intdiv($ms, 1000)) . sprintf('.%03d', $ms % 1000);
     }
