@@ -187,7 +187,10 @@ describe('usage errors and bad input', function () {
       const r2 = cli(['validate', n]);
       assert.equal(r2.status, 2);
       assert.match(r2.stderr, /names\/target\.json:4:5 at \/suites\/0: unknown suite "cookie"/);
-      assert.match(r2.stderr, /names\/target\.json:8:5 at \/capabilities\/0: unknown capability "clock" for suites mptcp \(known: mptcp-v1, sysctls, sut-announce\)/);
+      assert.match(
+        r2.stderr,
+        /names\/target\.json:8:5 at \/capabilities\/0: unknown capability "clock" for suites mptcp \(known: mptcp-v1, sysctls, sut-announce\)/,
+      );
     });
   });
 });
