@@ -14,6 +14,11 @@
  * worker makes is awaited through the mark the initiator page sets when its
  * worker reports.
  *
+ * The browser runs in a network namespace of its own, where only loopback
+ * exists and the proxy is reached through the adapter (netns.ts): changes of
+ * the machine's interfaces would otherwise abort its navigations with
+ * net::ERR_NETWORK_CHANGED.
+ *
  * The vectors share one browser context (a cookie jar) and its tab, which
  * are reset after each vector to the state of fresh ones (see reset): a
  * fresh context per vector cost Chromium about as much CPU as the vector
@@ -24,6 +29,7 @@ import { chromium, type Browser, type BrowserContext, type CDPSession, type Fram
 import { serveAdapter } from '../../runner/adapter-kit.js';
 import { CONTRACT_VERSION } from '../../runner/contract.js';
 import type { FetchParams, FetchResult, Navigation } from '../../suites/cookies/contract.js';
+import { isolate, type Isolation } from './netns.js';
 
 /** What one navigation gave (cookies.fetch's result, per navigation). */
 type NavigationResult = FetchResult['navigations'][number];
@@ -35,6 +41,10 @@ const EXECUTABLE = process.env.CONFORMATRIX_CHROMIUM ?? ['/usr/lib/chromium/chro
 
 let browser: Browser | undefined;
 let launchedFor: string | undefined;
+/** The network namespace's bridge of the running browser, if it has one. */
+let isolation: Isolation | undefined;
+/** Said once on stderr when the browser runs without a namespace of its own. */
+let warned = false;
 
 /**
  * Features off on top of playwright's own list. HttpsUpgrades and the
@@ -62,9 +72,17 @@ async function launch(spki: string, proxy: string): Promise<Browser> {
   if (browser && launchedFor === key && browser.isConnected()) return browser;
   await discard();
   await browser?.close().catch(() => undefined);
+  isolation?.close();
+  isolation = undefined;
   launchedFor = key;
+  const ns = await isolate(proxy, EXECUTABLE);
+  if ('reason' in ns) {
+    if (!warned) process.stderr.write(`chromium: runs in this machine's network namespace (${ns.reason}): an interface change aborts its requests\n`);
+    warned = true;
+  } else isolation = ns;
   browser = await chromium.launch({
-    executablePath: EXECUTABLE,
+    executablePath: isolation?.executable ?? EXECUTABLE,
+    ...(isolation ? { env: isolation.env } : {}),
     headless: true,
     args: [
       '--no-sandbox',
@@ -314,6 +332,7 @@ serveAdapter({
 
 process.on('exit', () => {
   void browser?.close();
+  isolation?.close();
 });
 
 // The runner stops an adapter with SIGTERM (after a timeout, on Ctrl-C) and gives it a grace period before SIGKILL:
@@ -321,5 +340,8 @@ process.on('exit', () => {
 process.once('SIGTERM', () => {
   void Promise.resolve(browser?.close())
     .catch(() => undefined)
-    .finally(() => process.exit(143));
+    .finally(() => {
+      isolation?.close();
+      process.exit(143);
+    });
 });

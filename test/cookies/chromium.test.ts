@@ -1,10 +1,12 @@
 // Chromium's adapter: its browser is launched in hello, within the runner's start-up budget, not inside the first
 // vector's deadline (issue 14); the vectors share one browser context, which is reset between them so that a vector
 // leaves nothing to the next. And the runner's side: every (re)start of an HTTP-mode adapter hears the proxy and CA
-// in hello. And a cookie vector's time budget, which grows with its requests.
+// in hello. And a cookie vector's time budget, which grows with its requests. And the browser's network namespace of its
+// own, where the machine's interface changes cannot abort its requests.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { createConnection, createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { runCommand } from '../../runner/run.js';
@@ -25,21 +27,98 @@ function unavailable(): string | undefined {
   return missing;
 }
 
-/** The Chromium browser processes (not their helpers) whose parent is `pid`. */
+/** The Chromium browser processes (not their helpers) that descend from `pid` (the adapter may start them through a launcher). */
 function browsersOf(pid: number): number[] {
-  const out: number[] = [];
+  const parents = new Map<number, number>();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const cmdline = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
-      if (ppid === pid && /chromium/.test(readlinkSync(`/proc/${name}/exe`)) && !cmdline.some((a) => a.startsWith('--type='))) out.push(Number(name));
+      parents.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // It ended meanwhile.
+    }
+  }
+  const descends = (p: number): boolean => {
+    for (let q = parents.get(p); q !== undefined && q > 1; q = parents.get(q)) if (q === pid) return true;
+    return false;
+  };
+  const out: number[] = [];
+  for (const p of parents.keys()) {
+    try {
+      // A helper's command line may be rewritten as one string (Chromium's setproctitle): look for --type= in it.
+      const cmdline = readFileSync(`/proc/${p}/cmdline`, 'utf8');
+      if (descends(p) && /chromium/.test(readlinkSync(`/proc/${p}/exe`)) && !/(^|[\0 ])--type=/.test(cmdline)) out.push(p);
     } catch {
       // It ended meanwhile.
     }
   }
   return out;
+}
+
+/** The names of the network interfaces that a process sees (its network namespace's). */
+function interfacesOf(pid: number): string[] {
+  return readFileSync(`/proc/${pid}/net/dev`, 'utf8')
+    .split('\n')
+    .slice(2)
+    .map((l) => l.split(':')[0]!.trim())
+    .filter(Boolean);
+}
+
+/**
+ * Keeps changing this machine's interfaces until stopped, as a neighbour on a shared machine does when it starts a
+ * container: a veth pair made, given an address, brought up and deleted, again and again (one `ip -batch` process,
+ * a change every 20 ms). The address is from TEST-NET-1 and no packet is sent.
+ */
+function changeInterfaces(): { stop: () => Promise<number> } {
+  const name = `cfx-nc${process.pid % 10000}`;
+  const ip = spawn('ip', ['-force', '-batch', '-'], { stdio: ['pipe', 'ignore', 'ignore'] });
+  const exited = new Promise<void>((resolve) => ip.on('exit', () => resolve()));
+  let changes = 0;
+  const timer = setInterval(() => {
+    ip.stdin.write(
+      `link add ${name}a type veth peer name ${name}b\naddress add 192.0.2.1/32 dev ${name}a\nlink set ${name}a up\nlink set ${name}b up\nlink del ${name}a\n`,
+    );
+    changes++;
+  }, 20);
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      ip.stdin.end();
+      await exited;
+      return changes;
+    },
+  };
+}
+
+/**
+ * A proxy in front of the origin server that starts relaying each connection only after `delayMs`, as a busy
+ * machine makes a browser wait for its proxy: the browser's connection (and, for https, its CONNECT) is pending
+ * for that long, which is when an interface change aborts it.
+ */
+async function slowProxy(to: string, delayMs: number): Promise<{ url: string; close: () => Promise<void> }> {
+  const target = new URL(to);
+  const open = new Set<Socket>();
+  const server = createServer((c) => {
+    open.add(c);
+    c.on('close', () => open.delete(c));
+    c.on('error', () => c.destroy());
+    setTimeout(() => {
+      if (c.destroyed) return;
+      const u = createConnection(Number(target.port), target.hostname);
+      c.pipe(u).pipe(c);
+      u.on('error', () => c.destroy());
+      c.on('close', () => u.destroy());
+    }, delayMs);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: async () => {
+      for (const c of open) c.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
 }
 
 /** The adapter as the local driver starts it, and a JSON-RPC client for it. */
@@ -127,6 +206,83 @@ describe('the chromium adapter', function () {
       'cookies/isolation/leaves-a-worker',
       'cookies/isolation/finds-nothing',
     ]);
+  });
+});
+
+describe('the chromium adapter on a machine whose interfaces change', function () {
+  this.timeout(180_000);
+
+  it('loads every page while veth pairs come and go: the browser runs in a network namespace where only loopback exists', async function () {
+    if (unavailable()) return;
+    const ip = ['/usr/sbin/ip', '/sbin/ip'].find((p) => existsSync(p));
+    if (process.getuid?.() !== 0 || !ip) {
+      process.stdout.write(`      skipped: changing this machine's interfaces needs root and ip (iproute2)\n`);
+      return this.skip();
+    }
+    const server = new OriginServer({ outDir: tempDir() });
+    const target: TargetView = {
+      id: 'chromium',
+      name: 'Chromium',
+      userAgentClass: 'browser',
+      capabilities: new Set(['https']),
+      options: { mode: 'http' },
+      harness: LOCAL_HARNESS,
+    };
+    const adapter = startAdapter();
+    const setup = await startupHttp(target, server);
+    const proxy = await slowProxy(setup.proxy, 150);
+    let changes: ReturnType<typeof changeInterfaces> | undefined;
+    try {
+      await adapter.call('hello', { contract: '1', suites: ['cookies'], setup: { cookies: { ...setup, proxy: proxy.url } } });
+      // Every cookies.fetch goes to the slow proxy, as hello was told.
+      const session: Session = {
+        call: (m, p) => adapter.call(m, m === 'cookies.fetch' ? { ...(p as object), proxy: proxy.url } : p),
+        onNotification: () => undefined,
+        signal: new AbortController().signal,
+      };
+      const hosts = ['home.example.org', 'app.example.com', 'attacker.example.net', 'www.example.com', 'other.example.org'];
+      const v: CookieVector = {
+        id: 'cookies/test/interfaces-change',
+        title: 'x',
+        spec: [{ doc: 'rfc6265bis', section: '5.7' }],
+        level: 'MUST',
+        ua: 'any',
+        requests: [
+          ...hosts.map((h) => ({ url: `https://${h}/`, cookie: null, response: { setCookie: ['a=b'] } })),
+          ...hosts.map((h) => ({ url: `http://${h}/`, cookie: 'a=b' })),
+        ],
+      };
+      const ctx = { profile: undefined, timeoutMs: 60_000, artifactDir: tempDir(), outDir: tempDir(), artifacts: {}, services: undefined, seed: 0 };
+      changes = changeInterfaces();
+      const problems: string[] = [];
+      for (let i = 0; i < 4; i++) {
+        const setCookie = v.requests.map((_, j) => (j < hosts.length ? [Buffer.from('a=b')] : []));
+        const o = await runHttp(
+          v,
+          'rfc6265bis',
+          session,
+          target,
+          ctx,
+          server,
+          v.requests.map(() => Date.now()),
+          setCookie,
+        );
+        if (o.verdict !== 'pass') problems.push(`run ${i + 1}: ${o.verdict}: ${o.reason}`);
+      }
+      const made = await changes.stop();
+      changes = undefined;
+      assert.ok(made >= 20, `the interfaces changed ${made} times`);
+      assert.deepEqual(problems, [], 'every navigation completed while the interfaces changed');
+      const [browserPid] = browsersOf(adapter.child.pid!);
+      assert.ok(browserPid, 'the browser runs');
+      assert.notEqual(readlinkSync(`/proc/${browserPid}/ns/net`), readlinkSync('/proc/self/ns/net'), 'the browser has a network namespace of its own');
+      assert.deepEqual(interfacesOf(browserPid), ['lo'], 'where only loopback exists');
+    } finally {
+      await changes?.stop();
+      await adapter.stop();
+      await proxy.close();
+      await server.close();
+    }
   });
 });
 
