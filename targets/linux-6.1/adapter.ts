@@ -21,7 +21,7 @@ import type { OpenParams } from '../../suites/mptcp/contract.js';
 import { KernelAgent } from '../../suites/mptcp/net/agent.js';
 import type { PrepareParams } from '../../suites/mptcp-interop/contract.js';
 import { KernelInterop, type KernelNode } from '../linux-kernel/interop.js';
-import { configureSut, serveKernelTarget } from '../linux-kernel/kernel-target.js';
+import { announceAddresses, configureSut, serveKernelTarget } from '../linux-kernel/kernel-target.js';
 import { exec, namespaces, PINNED } from '../linux-kernel/system.js';
 import { buildImage, Vm, type VmImage } from './vm.js';
 
@@ -91,6 +91,8 @@ async function open(p: OpenParams, onPacket: (packet: Uint8Array) => void) {
   const sut = '198.51.100.1';
   const peers = [2, 3, 4, 5].map((h) => `198.51.100.${h}`);
   const extra = Array.from({ length: p.subflowEndpoints ?? 0 }, (_, i) => `198.51.100.${11 + i}`);
+  // Addresses for the vector's announce steps: on the NIC from the start, announced when a step adds a signal endpoint.
+  const announce = announceAddresses(sut, p);
   const ip = (commands: string[][]) => guest.exec(ns, ['ip', '-batch', '-'], batch(commands));
   /** The NIC back to the guest's own namespace (PID 1's), then the vector's namespace goes. */
   const remove = async () => {
@@ -105,7 +107,7 @@ async function open(p: OpenParams, onPacket: (packet: Uint8Array) => void) {
       ['addr', 'add', `${sut}/24`, 'dev', DEV],
       ['link', 'set', DEV, 'arp', 'off', 'up'],
     ]);
-    await configureSut(ip, (values) => guestSysctls(guest, ns, values, p.sysctls), DEV, extra, p);
+    await configureSut(ip, (values) => guestSysctls(guest, ns, values, p.sysctls), DEV, extra, p, announce);
   } catch (err) {
     // The next vector needs the NIC: give it back before saying why this one cannot run.
     await remove().catch(() => undefined);
@@ -118,7 +120,11 @@ async function open(p: OpenParams, onPacket: (packet: Uint8Array) => void) {
     await agent.close();
     await remove();
   };
-  return { sut: { agent, inject: (packet: Uint8Array) => guest.tap.send(packet), close }, addresses: { sut, peers, sutExtra: extra } };
+  return {
+    // announce and withdraw steps: the path manager's signal endpoints, in the vector's namespace of the guest.
+    sut: { agent, inject: (packet: Uint8Array) => guest.tap.send(packet), close, ip: async (args: string[]) => void (await ip([args])) },
+    addresses: { sut, peers, sutExtra: extra, ...(announce.length ? { sutAnnounce: announce } : {}) },
+  };
 }
 
 /**
@@ -231,6 +237,7 @@ serveKernelTarget({
       capabilities: [
         'mptcp-v1',
         'sysctls',
+        'sut-announce',
         ...(namespaces ? ['mptcp-interop', 'interop-join', 'interop-checksums', 'interop-announce', 'interop-preamble', 'interop-reuse'] : []),
       ],
     };

@@ -58,6 +58,24 @@ describe('linux-6.1: a 6.1 LTS kernel under QEMU as an MPTCP target', function (
     );
   });
 
+  // sut-announce: the vectors of vectors/mptcp/announce.json give the SUT addresses to announce (on its NIC) and have it
+  // announce and withdraw them (the path manager's signal endpoints, in the vector's namespace of the guest). Without the
+  // capability both are unsupported; with it, 6.1 sends the ADD_ADDRs and the REMOVE_ADDR each vector expects.
+  it('announces and withdraws its own addresses (sut-announce): ADD_ADDR and REMOVE_ADDR from signal endpoints in the guest', async function () {
+    const why = vmMissing();
+    if (why) return skipWithReason(this, why);
+    const out = tempDir();
+    const r = cli(['run', '--suite', 'mptcp', '--driver', 'local', '--target', 'linux-6.1', '--grep', ' mptcp/addr/server/sut-', '--out', out], {
+      timeout: 600_000,
+    });
+    const run = readRun(out);
+    assert.deepEqual(
+      verdicts(run, 'linux-6.1'),
+      { 'mptcp/addr/server/sut-announces-address-again-same-id': 'pass', 'mptcp/addr/server/sut-gives-address-id-to-another-address': 'pass' },
+      r.stdout,
+    );
+  });
+
   // The guest's clock is the host's (clocksource=hpet): a TSC calibrated wrong under a busy host made the guest's time,
   // and its timers, run several times too fast. Each look at the guest's monotonic clock lies between two looks at the
   // host's, so over a few seconds the guest's time may differ from the host's only by the calls' own spread.
