@@ -1,6 +1,6 @@
 /**
  * The preferences of the Firefox profile the adapter makes, written to its
- * user.js. Two kinds, and nothing else, so that the cookie behaviour under test
+ * user.js. Three kinds, and nothing else, so that the cookie behaviour under test
  * is Firefox's as shipped (its default cookieBehavior, SameSite and
  * third-party rules stay as they are):
  * - what keeps Firefox off the network: every background service that would
@@ -11,7 +11,8 @@
  *   machine. A vector's requests go through the origin server, which is the
  *   proxy of the vector's user context (set over WebDriver BiDi);
  * - what keeps the vectors' requests as written: no HTTPS-First upgrade of an
- *   http URL, no proxy bypass for localhost.
+ *   http URL, no proxy bypass for localhost;
+ * - less work per page, where it cannot touch cookies (each says why).
  */
 
 /** A loopback port that nothing listens on: the global proxy, which only background requests would use. */
