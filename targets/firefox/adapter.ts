@@ -21,7 +21,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import puppeteer, { type Browser, type BrowserContext, type Frame, type HTTPResponse, type Page } from 'puppeteer-core';
+import puppeteer, { type Browser, type BrowserContext, type Frame, type Page } from 'puppeteer-core';
 import { serveAdapter } from '../../runner/adapter-kit.js';
 import { CONTRACT_VERSION } from '../../runner/contract.js';
 import type { FetchParams, FetchResult, Navigation } from '../../suites/cookies/contract.js';
@@ -32,7 +32,6 @@ import { FIREFOX_PREFS, userJs } from './prefs.js';
 
 /** The page's document, in the functions page.evaluate runs in the browser (the adapter itself runs in Node, without the DOM's types). */
 declare const document: { cookie: string; documentElement: { getAttribute(name: string): string | null } };
-declare const location: { replace(url: string): void };
 
 const CAPABILITIES = ['https', 'browser-context', 'document-cookie', 'reload', 'workers'];
 
@@ -88,10 +87,7 @@ async function launch(): Promise<Running> {
         if (m) resolve(m[1]!);
       });
     });
-    // No network events: with them, Firefox's BiDi server follows every request of the browser and serialises it
-    // three times (before-request-sent, response-started, response-completed) for puppeteer, which only takes a
-    // navigation's status from them. The origin server records every exchange; the verdict never reads the status.
-    r.browser = await puppeteer.connect({ browserWSEndpoint: `${endpoint}/session`, protocol: 'webDriverBiDi', networkEnabled: false });
+    r.browser = await puppeteer.connect({ browserWSEndpoint: `${endpoint}/session`, protocol: 'webDriverBiDi' });
     return r;
   } catch (err) {
     await shutdown(r, 0);
@@ -167,22 +163,17 @@ async function browserFor(caPem: string | undefined): Promise<Browser> {
   return r.browser!;
 }
 
-/**
- * What a navigation gave: the status, where puppeteer knows it (never, since
- * the adapter does not subscribe to network events), and an error if the
- * navigation failed (a network error, a refused URL, no load in time).
- */
-const answered = (response: HTTPResponse | null): { status?: number } => (response ? { status: response.status() } : {});
-
 async function navigate(page: Page, nav: Navigation, timeout: number): Promise<{ status?: number; error?: string }> {
   try {
     if (nav.reload) {
       // What the reload button does: the parent process reloads the tab's document (BiDi browsingContext.reload).
-      return answered(await page.reload({ waitUntil: 'load', timeout }));
+      const response = await page.reload({ waitUntil: 'load', timeout });
+      return response ? { status: response.status() } : { error: 'no response' };
     }
     if (!nav.initiator) {
       if (nav.method !== 'GET') return { error: `a typed navigation is a GET; ${nav.method} needs an initiator document` };
-      return answered(await page.goto(nav.url, { waitUntil: 'load', timeout }));
+      const response = await page.goto(nav.url, { waitUntil: 'load', timeout });
+      return response ? { status: response.status() } : { error: 'no response' };
     }
     await page.goto(nav.initiator.url, { waitUntil: 'load', timeout });
     if (nav.initiator.destination === 'worker' || nav.initiator.destination === 'shared-worker') {
@@ -193,7 +184,7 @@ async function navigate(page: Page, nav: Navigation, timeout: number): Promise<{
     }
     if (nav.initiator.destination !== 'document') return { status: 200 };
     const [response] = await Promise.all([page.waitForNavigation({ waitUntil: 'load', timeout }), page.click('#go')]);
-    return answered(response);
+    return response ? { status: response.status() } : { error: 'no response' };
   } catch (err) {
     return { error: (err as Error).message.split('\n')[0]! };
   }
@@ -248,7 +239,7 @@ let shared: Shared | undefined;
  */
 const MAX_CONTEXT_AGE_MS = 10 * 60_000;
 
-/** How long each of the reset's ways to about:blank may take before the next is tried or the context is thrown away. */
+/** How long the reset's navigation to about:blank may take before the context is thrown away. */
 const RESET_BUDGET_MS = 5_000;
 
 /** The shared user context and tab for this browser and proxy: the ones in use, or new ones. */
@@ -287,33 +278,11 @@ async function bidi(browser: Browser, method: string, params: object): Promise<v
 }
 
 /**
- * Unloads the vector's documents and frames: the tab's document replaces
- * itself with about:blank (location.replace, run in the document), which
- * inherits its origin and so stays in the tab's content process. A BiDi
- * navigation to about:blank (the browser's, like a typed URL) gives the blank
- * document a new origin and moves the tab to another content process, so that
- * the next vector's site needed a new one: a content process launched per
- * vector was half of Firefox's CPU time per vector (docs/targets/firefox.md).
- * Where the document runs no script, the BiDi navigation is the way left.
- * A tab already on about:blank (no navigation of the vector committed) holds
- * nothing of the vector.
- */
-async function unload(page: Page): Promise<void> {
-  if (page.url() === 'about:blank') return;
-  try {
-    await Promise.all([page.waitForNavigation({ waitUntil: 'load', timeout: RESET_BUDGET_MS }), page.evaluate(() => location.replace('about:blank'))]);
-  } catch {
-    await page.goto('about:blank', { waitUntil: 'load', timeout: RESET_BUDGET_MS });
-  }
-  if (page.url() !== 'about:blank') throw new Error(`the tab is still on ${page.url()}`);
-}
-
-/**
  * Brings the shared user context back to the state of a fresh one after a
  * vector:
  * - any tab the vector opened is closed, and the shared tab goes to
- *   about:blank (see unload), which unloads the vector's documents and
- *   frames;
+ *   about:blank (a new tab's document), which unloads the vector's documents
+ *   and frames;
  * - every cookie of the user context is deleted: BiDi storage.deleteCookies
  *   with the user context as its partition, which Firefox turns into an
  *   origin-attributes pattern naming only the user context, so that it
@@ -336,7 +305,7 @@ async function reset(s: Shared, navigations: Navigation[]): Promise<void> {
     if (startsWorkers(navigations)) throw new Error('workers may outlive the vector');
     if (Date.now() - s.since > MAX_CONTEXT_AGE_MS) throw new Error('old enough to be replaced');
     for (const p of await s.context.pages()) if (p !== s.page) await p.close();
-    await unload(s.page);
+    await s.page.goto('about:blank', { waitUntil: 'load', timeout: RESET_BUDGET_MS });
     await bidi(s.browser, 'storage.deleteCookies', { partition: { type: 'storageKey', userContext: s.context.id } });
   } catch {
     if (shared === s) await discard();

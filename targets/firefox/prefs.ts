@@ -1,6 +1,6 @@
 /**
  * The preferences of the Firefox profile the adapter makes, written to its
- * user.js. Three kinds, and nothing else, so that the cookie behaviour under test
+ * user.js. Two kinds, and nothing else, so that the cookie behaviour under test
  * is Firefox's as shipped (its default cookieBehavior, SameSite and
  * third-party rules stay as they are):
  * - what keeps Firefox off the network: every background service that would
@@ -11,8 +11,7 @@
  *   machine. A vector's requests go through the origin server, which is the
  *   proxy of the vector's user context (set over WebDriver BiDi);
  * - what keeps the vectors' requests as written: no HTTPS-First upgrade of an
- *   http URL, no proxy bypass for localhost;
- * - less work per page, where it cannot touch cookies (each says why).
+ *   http URL, no proxy bypass for localhost.
  */
 
 /** A loopback port that nothing listens on: the global proxy, which only background requests would use. */
@@ -112,14 +111,6 @@ export const FIREFOX_PREFS: Record<string, string | number | boolean> = {
   'dom.security.https_first': false,
   'dom.security.https_first_schemeless': false,
   'dom.security.https_only_mode': false,
-  // Less work per page, none of it about cookies. No guessed /favicon.ico request after each top-level document: a
-  // request no vector makes, which the origin server answers 404 without a cookie. No session-store snapshot every
-  // 15 s: it serves only to restore the tabs (and their session cookies) after a restart, which never happens on a
-  // profile used for one launch with resume_from_crash off. No HTTP cache on disk: every response of the origin server
-  // is no-store, so nothing would be cached in memory either.
-  'browser.chrome.guess_favicon': false,
-  'browser.sessionstore.interval': 24 * 3600_000,
-  'browser.cache.disk.enable': false,
   // WebDriver BiDi: no file-picker or session-restore interference.
   'browser.sessionstore.resume_from_crash': false,
   'browser.tabs.warnOnClose': false,

@@ -131,7 +131,7 @@ describe('firefox target (Debian firefox-esr over WebDriver BiDi)', function () 
     rmSync(tmp, { recursive: true });
   });
 
-  it('resets the user context it shares between vectors: a vector finds no cookie, partitioned cookie, document.cookie write, image or shared worker of the one before', async function () {
+  it('resets the user context it shares between vectors: a vector finds no cookie, partitioned cookie, document.cookie write or shared worker of the one before', async function () {
     const why = firefoxMissing();
     if (why) return skipWithReason(this, why);
     const { run, failed } = await runIsolation('firefox', 'firefox-isolation.json');
@@ -140,8 +140,6 @@ describe('firefox target (Debian firefox-esr over WebDriver BiDi)', function () 
       'cookies/isolation/leaves-cookies',
       'cookies/isolation/leaves-a-partitioned-cookie',
       'cookies/isolation/finds-no-partitioned-cookie',
-      'cookies/isolation/loads-an-image',
-      'cookies/isolation/loads-the-image-again',
       'cookies/isolation/leaves-a-worker',
       'cookies/isolation/finds-nothing',
     ]);
