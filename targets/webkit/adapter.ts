@@ -73,10 +73,15 @@ interface Driver {
 
 /**
  * Browsers kept started ahead of the vectors (slots; each is a driver and the
- * session started on it for a coming vector). Two hide most of a browser's
- * start behind the vector before it; docs/targets/webkit.md has the numbers.
+ * session started on it for a coming vector). A slot's browser has the time
+ * of the other slots' vectors to start: it starts once its slot's last vector
+ * has ended and serves the vector SLOTS - 1 later. Starting a browser takes two
+ * to four vectors' time (longer on a busy machine), so with two slots a vector
+ * spent most of its time waiting for its browser; four cover it. Each slot is
+ * one more idle browser in memory (about 100 MB); docs/targets/webkit.md has
+ * the numbers.
  */
-const SLOTS = Math.max(1, Math.floor(Number(process.env.CONFORMATRIX_WEBKIT_SLOTS ?? 2)) || 1);
+const SLOTS = Math.max(1, Math.floor(Number(process.env.CONFORMATRIX_WEBKIT_SLOTS ?? 4)) || 1);
 
 /** Each slot's driver, started when the slot is first used, and again after it failed. */
 const drivers: (Driver | undefined)[] = new Array<Driver | undefined>(SLOTS).fill(undefined);
