@@ -90,13 +90,14 @@ export class CookieIndex<C extends IndexedCookie> {
     if (!bucket) {
       bucket = { path: cookie.path, cookies: [] };
       domain.byPath.set(bucket.path, bucket);
-      insertAt(domain.paths, bucket, (other) => other.path.length < bucket!.path.length);
+      insertLongestFirst(domain.paths, bucket);
     }
     cookie.path = bucket.path;
     // Usually the last in its path's order (a new cookie is the latest created); a replacement keeps its old place.
     let at = bucket.cookies.length;
     while (at > 0 && this.pathOrder(bucket.cookies[at - 1]!, cookie) > 0) at--;
-    bucket.cookies.splice(at, 0, cookie);
+    if (at === bucket.cookies.length) bucket.cookies.push(cookie);
+    else bucket.cookies.splice(at, 0, cookie);
     if (cookie.secureOnly) {
       const named = this.secureByName.get(cookie.name);
       if (named) named.add(cookie);
@@ -172,8 +173,10 @@ export class CookieIndex<C extends IndexedCookie> {
   }
 }
 
-/** Inserts the item before the first one `before` says it goes before, or at the end. */
-function insertAt<T>(list: T[], item: T, before: (other: T) => boolean): void {
-  const at = list.findIndex(before);
-  list.splice(at < 0 ? list.length : at, 0, item);
+/** Inserts the bucket after every one whose path is at least as long (from the end: a domain's paths are often of one length). */
+function insertLongestFirst<C>(paths: Bucket<C>[], bucket: Bucket<C>): void {
+  let at = paths.length;
+  while (at > 0 && paths[at - 1]!.path.length < bucket.path.length) at--;
+  if (at === paths.length) paths.push(bucket);
+  else paths.splice(at, 0, bucket);
 }
