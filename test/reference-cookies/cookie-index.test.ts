@@ -2,7 +2,6 @@
 // must find exactly what a walk over the whole store would find.
 import assert from 'node:assert/strict';
 import { CookieIndex, type IndexedCookie } from '../../targets/reference/cookies/cookie-index.js';
-import { domainMatch } from '../../targets/reference/cookies/host.js';
 import { memoize } from '../../targets/reference/cookies/memo.js';
 import { pathMatch } from '../../targets/reference/cookies/path.js';
 
@@ -26,26 +25,40 @@ function cookies(): C[] {
 const ids = (xs: Iterable<C>) => [...xs].map((c) => c.id).sort((a, b) => a - b);
 
 describe('reference engine: the store indexes', () => {
-  it('forRequest finds every cookie whose domain the host domain-matches and whose path the request-path path-matches', () => {
-    const index = new CookieIndex<C>();
+  it("pathsOf gives a domain's cookies by path, longest path first and each path's in the given order; those a request-path path-matches are exactly a walk's", () => {
+    // An order that is not the order of adding: the ids downwards.
+    const index = new CookieIndex<C>((a, b) => b.id - a.id);
     const all = cookies();
     all.forEach((c) => index.add(c));
-    for (const host of [...DOMAINS, 'b.a.home.example.org', 'nowhere.test'])
-      for (const path of [...PATHS.filter((p) => p !== ''), '/a/b/c', '/a/bc', '/b/c/d', '/%61/x', '/a//b/c']) {
-        const found = index.forRequest(host, path).flatMap(([domain, cs]) => cs.map((c) => (assert.equal(c.domain, domain), c)));
-        const wanted = all.filter((c) => (host === c.domain || domainMatch(host, c.domain)) && pathMatch(path, c.path));
-        // Every one path-matches; a superset by domain is allowed (the store applies domain-match again, which rules out IP addresses).
-        assert.ok(
-          found.every((c) => pathMatch(path, c.path)),
-          `${host} ${path}: a cookie whose path does not path-match`,
+    for (const domain of [...DOMAINS, 'nowhere.test']) {
+      const paths = index.pathsOf(domain);
+      for (let i = 1; i < paths.length; i++)
+        assert.ok(paths[i - 1]!.path.length >= paths[i]!.path.length, `${domain}: ${paths[i - 1]!.path} before ${paths[i]!.path}`);
+      for (const { path, cookies } of paths) {
+        assert.deepEqual(
+          cookies.map((c) => c.id),
+          ids(cookies).reverse(),
+          `${domain} ${path}: not in the given order`,
         );
-        const matching = found.filter((c) => (host === c.domain || domainMatch(host, c.domain)) && pathMatch(path, c.path));
-        assert.deepEqual(ids(matching), ids(wanted), `${host} ${path}`);
-        assert.equal(new Set(found).size, found.length, `${host} ${path}: a cookie found twice`);
+        for (const c of cookies) assert.ok(c.domain === domain && c.path === path);
       }
+      for (const path of [...PATHS.filter((p) => p !== ''), '/a/b/c', '/a/bc', '/b/c/d', '/%61/x', '/a//b/c']) {
+        const found = paths.filter((p) => pathMatch(path, p.path)).flatMap((p) => p.cookies);
+        const wanted = all.filter((c) => c.domain === domain && pathMatch(path, c.path));
+        assert.deepEqual(ids(found), ids(wanted), `${domain} ${path}`);
+        assert.equal(new Set(found).size, found.length, `${domain} ${path}: a cookie found twice`);
+        // The matching paths come longest first, with distinct lengths: the concatenation is in the retrieval's order.
+        const lengths = found.map((c) => c.path.length);
+        assert.deepEqual(
+          lengths,
+          [...lengths].sort((a, b) => b - a),
+          `${domain} ${path}`,
+        );
+      }
+    }
   });
 
-  it('keeps counts, identity buckets, Secure cookies by name and insertion order through removals', () => {
+  it('keeps counts, identity candidates, Secure cookies by name and insertion order through removals', () => {
     const index = new CookieIndex<C>();
     const all = cookies();
     all.forEach((c) => index.add(c));
@@ -62,12 +75,6 @@ describe('reference engine: the store indexes', () => {
       assert.deepEqual(ids(index.withDomain(domain)), ids(kept.filter((c) => c.domain === domain)));
       for (const path of PATHS) {
         assert.deepEqual(ids(index.withDomainAndPath(domain, path)), ids(kept.filter((c) => c.domain === domain && c.path === path)));
-        for (const name of ['x', 'y', 'z'])
-          assert.deepEqual(
-            ids(index.withIdentity(domain, path, name)),
-            ids(kept.filter((c) => c.domain === domain && c.path === path && c.name === name)),
-            `${domain} ${path} ${name}`,
-          );
       }
     }
     for (const name of ['x', 'y']) assert.deepEqual(ids(index.secureNamed(name)), ids(kept.filter((c) => c.secureOnly && c.name === name)));

@@ -1,6 +1,6 @@
 // rfc6265bis §5.7 Storage Model and §5.8.3 Retrieval Algorithm, step by step.
 import assert from 'node:assert/strict';
-import { CookieStore, type ProfileName, type RequestContext } from '../../targets/reference/cookies/index.js';
+import { CookieStore, domainMatch, pathMatch, type ProfileName, type RequestContext } from '../../targets/reference/cookies/index.js';
 
 function store(profile: ProfileName = 'rfc6265bis', options: { maxCookiesPerDomain?: number; laxAllowingUnsafeMs?: number } = {}) {
   const clock = { now: Date.UTC(2020, 0, 1) };
@@ -253,6 +253,58 @@ describe('reference engine §5.8.3 retrieval', () => {
     s.clock.now += 2000;
     assert.equal(s.get(H), null);
     assert.equal(s.jar.all().length, 0);
+  });
+});
+
+describe('reference engine: the indexed retrieval is the spec walk', () => {
+  /** A deterministic pseudo-random sequence (mulberry32). */
+  function random(seed: number): () => number {
+    let a = seed >>> 0;
+    return () => {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
+  /** §5.8.3 steps 3, 4 and 6 for an HTTP same-site retrieval, by a walk over every stored cookie and a sort. */
+  function walk(jar: CookieStore, url: URL): string | null {
+    const host = url.hostname;
+    const list = jar
+      .all()
+      .filter(
+        (c) =>
+          (c.hostOnly ? host === c.domain : domainMatch(host, c.domain)) && pathMatch(url.pathname, c.path) && (!c.secureOnly || url.protocol === 'https:'),
+      )
+      .sort((a, b) => b.path.length - a.path.length || a.creationTime - b.creationTime || a.serial - b.serial);
+    return list.length === 0 ? null : list.map((c) => (c.name === '' ? c.value : `${c.name}=${c.value}`)).join('; ');
+  }
+
+  it('gives the cookie-string of a walk and a sort over the whole store, through replacements, deletions and a clock that goes back', () => {
+    const hosts = ['example.org', 'home.example.org', 'a.home.example.org', 'other.example.org', 'example.com'];
+    const paths = ['/', '/a', '/a/', '/a/b', '/ab', '/b', '/a/b/c'];
+    for (const seed of [1, 2, 3]) {
+      const rnd = random(seed);
+      const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+      const clock = { now: Date.UTC(2020, 0, 1) };
+      const jar = new CookieStore({ now: () => clock.now });
+      for (let k = 0; k < 3000; k++) {
+        // The clock mostly moves on, sometimes stands still, and sometimes goes back (a vector's clock may).
+        clock.now += pick([0, 0, 1000, 1000, 60_000, -30_000]);
+        const url = new URL(`${pick(['http', 'https'])}://${pick(hosts)}${pick(paths)}`);
+        if (rnd() < 0.4) {
+          const domain = rnd() < 0.4 ? `; Domain=${pick(hosts)}` : '';
+          const path = rnd() < 0.7 ? `; Path=${pick(paths)}` : '';
+          const life = pick(['', '', '; Max-Age=0', '; Max-Age=90', `; Max-Age=${1 + Math.floor(rnd() * 3600)}`]);
+          jar.setCookie(`${pick(['a', 'b', 'c', ''])}=${k}${domain}${path}${life}${rnd() < 0.3 ? '; Secure' : ''}`, url.href);
+        } else {
+          const expected = walk(jar, url);
+          assert.equal(jar.getCookieString(url.href), expected, `seed ${seed}, operation ${k}: ${url.href}`);
+        }
+      }
+    }
   });
 });
 

@@ -1,16 +1,22 @@
 /**
  * The indexes of the reference cookie store, apart from the spec's steps so
  * that store.ts keeps reading as §5.7 and §5.8. None of them changes what the
- * store decides; each one only spares it a walk over the whole store:
+ * store decides; each one only spares it a walk over the whole store, or a
+ * sort:
  *
- * - by domain, then by path, then by name: a request-host domain-matches
- *   (§5.1.3) only its own name and the names of its parent domains, so a
- *   retrieval looks at those few domains, and in each only at the paths its
- *   request-path path-matches (§5.1.4; a domain holds few paths, at most as
- *   many as its cookies, which "remove excess cookies" bounds). The cookie
- *   with the same identity (§5.7 step 23) is found by its name without a walk
- *   over its bucket, and the count of a domain's cookies is what "remove
- *   excess cookies" compares per domain.
+ * - by domain, then by path: a request-host domain-matches (§5.1.3) only its
+ *   own name and the names of its parent domains, so a retrieval looks at
+ *   those few domains, and in each only at the paths its request-path
+ *   path-matches (§5.1.4; a domain holds few paths, at most as many as its
+ *   cookies, which "remove excess cookies" bounds). A domain's paths are kept
+ *   longest first and each path's cookies in the order the store gives (its
+ *   retrieval order, §5.8.3 step 4), so the cookies one domain gives a
+ *   retrieval come already in that order: two paths of different lengths
+ *   cannot both path-match a request-path unless the longer one comes first,
+ *   and two of the same length that both match are the same path. The cookie
+ *   with the same identity (§5.7 step 23) is found among its path's cookies,
+ *   and the count of a domain's cookies is what "remove excess cookies"
+ *   compares per domain.
  * - Secure cookies by name: §5.7 step 16 asks whether a Secure cookie of the
  *   same name exists; there are few.
  * - the earliest expiry-time: the store evicts expired cookies (§5.7) only
@@ -18,9 +24,11 @@
  *
  * The insertion order of the whole store is kept too (a replaced cookie goes
  * to the end), since the store lists its cookies in that order.
+ *
+ * A stored cookie's domain and path fields are set to the index's own string
+ * for that domain and path (an equal string): the many cookies of a domain or
+ * a path then share one, which a retrieval has already read.
  */
-import { pathMatch } from './path.js';
-
 /** What the indexes read of a cookie. The fields they read must not change while the cookie is stored. */
 export interface IndexedCookie {
   name: string;
@@ -30,21 +38,22 @@ export interface IndexedCookie {
   expiryTime: number;
 }
 
-/**
- * The cookies of one domain and path: in a list, the quickest to walk for a
- * retrieval, and by name (the rest of a cookie's identity, §5.7 step 23; a
- * few with each name at most).
- */
-interface Bucket<C> {
-  path: string;
-  cookies: C[];
-  byName: Map<string, C[]>;
+/** The cookies of one domain and path, in the index's order (a list: the quickest to walk for a retrieval). */
+export interface PathCookies<C> {
+  readonly path: string;
+  readonly cookies: readonly C[];
 }
 
-/** The cookies of one domain: how many, and their buckets by path. */
+interface Bucket<C> extends PathCookies<C> {
+  readonly cookies: C[];
+}
+
+/** The cookies of one domain: how many, and their buckets by path, also listed longest path first. */
 interface DomainCookies<C> {
+  readonly domain: string;
   size: number;
   byPath: Map<string, Bucket<C>>;
+  paths: Bucket<C>[];
 }
 
 const NONE: readonly never[] = [];
@@ -55,6 +64,12 @@ export class CookieIndex<C extends IndexedCookie> {
   private readonly secureByName = new Map<string, Set<C>>();
   /** No stored cookie expires before this (it may be earlier than the real earliest, never later). */
   private earliestExpiry = Infinity;
+
+  /**
+   * @param pathOrder the order of the cookies of one domain and path (negative: a before b);
+   *   the store passes its retrieval order. Without one, the order they were added in.
+   */
+  constructor(private readonly pathOrder: (a: C, b: C) => number = () => 0) {}
 
   get size(): number {
     return this.order.size;
@@ -68,14 +83,21 @@ export class CookieIndex<C extends IndexedCookie> {
   add(cookie: C): void {
     this.order.add(cookie);
     let domain = this.byDomain.get(cookie.domain);
-    if (!domain) this.byDomain.set(cookie.domain, (domain = { size: 0, byPath: new Map() }));
+    if (!domain) this.byDomain.set(cookie.domain, (domain = { domain: cookie.domain, size: 0, byPath: new Map(), paths: [] }));
     domain.size++;
+    cookie.domain = domain.domain;
     let bucket = domain.byPath.get(cookie.path);
-    if (!bucket) domain.byPath.set(cookie.path, (bucket = { path: cookie.path, cookies: [], byName: new Map() }));
-    bucket.cookies.push(cookie);
-    const named = bucket.byName.get(cookie.name);
-    if (named) named.push(cookie);
-    else bucket.byName.set(cookie.name, [cookie]);
+    if (!bucket) {
+      bucket = { path: cookie.path, cookies: [] };
+      domain.byPath.set(bucket.path, bucket);
+      insertLongestFirst(domain.paths, bucket);
+    }
+    cookie.path = bucket.path;
+    // Usually the last in its path's order (a new cookie is the latest created); a replacement keeps its old place.
+    let at = bucket.cookies.length;
+    while (at > 0 && this.pathOrder(bucket.cookies[at - 1]!, cookie) > 0) at--;
+    if (at === bucket.cookies.length) bucket.cookies.push(cookie);
+    else bucket.cookies.splice(at, 0, cookie);
     if (cookie.secureOnly) {
       const named = this.secureByName.get(cookie.name);
       if (named) named.add(cookie);
@@ -89,10 +111,10 @@ export class CookieIndex<C extends IndexedCookie> {
     const domain = this.byDomain.get(cookie.domain)!;
     const bucket = domain.byPath.get(cookie.path)!;
     bucket.cookies.splice(bucket.cookies.indexOf(cookie), 1);
-    const named = bucket.byName.get(cookie.name)!;
-    named.splice(named.indexOf(cookie), 1);
-    if (named.length === 0) bucket.byName.delete(cookie.name);
-    if (bucket.cookies.length === 0) domain.byPath.delete(cookie.path);
+    if (bucket.cookies.length === 0) {
+      domain.byPath.delete(cookie.path);
+      domain.paths.splice(domain.paths.indexOf(bucket), 1);
+    }
     if (--domain.size === 0) this.byDomain.delete(cookie.domain);
     if (cookie.secureOnly) {
       const named = this.secureByName.get(cookie.name)!;
@@ -109,40 +131,23 @@ export class CookieIndex<C extends IndexedCookie> {
   /** The cookies whose domain field is `domain` (a new array: the caller may remove them as it goes). */
   withDomain(domain: string): C[] {
     const found: C[] = [];
-    for (const bucket of this.byDomain.get(domain)?.byPath.values() ?? []) for (const c of bucket.cookies) found.push(c);
+    for (const bucket of this.pathsOf(domain)) for (const c of bucket.cookies) found.push(c);
     return found;
   }
 
-  /** The cookies whose domain field is `domain` and whose path field is `path`. */
+  /**
+   * The cookies whose domain field is `domain`, by path: the longest path
+   * first, and each path's cookies in the index's order. A retrieval walks
+   * these for the host and each of its parent domains (§5.1.3), and in each
+   * only the paths its request-path path-matches (§5.1.4).
+   */
+  pathsOf(domain: string): readonly PathCookies<C>[] {
+    return this.byDomain.get(domain)?.paths ?? NONE;
+  }
+
+  /** The cookies whose domain field is `domain` and whose path field is `path`, in the index's order: the candidates for a cookie's identity. */
   withDomainAndPath(domain: string, path: string): readonly C[] {
     return this.byDomain.get(domain)?.byPath.get(path)?.cookies ?? NONE;
-  }
-
-  /** The cookies with this domain, path and name: the candidates for a cookie's identity (a few at most). */
-  withIdentity(domain: string, path: string, name: string): readonly C[] {
-    return this.byDomain.get(domain)?.byPath.get(path)?.byName.get(name) ?? NONE;
-  }
-
-  /**
-   * The cookies a request to this host and path can get, by domain: those of
-   * every domain the host can domain-match (§5.1.3: the host itself and each
-   * of its parent domains) whose path the request-path path-matches (§5.1.4).
-   * A superset: the caller still applies domain-match, which also rules out
-   * IP addresses.
-   */
-  forRequest(host: string, requestPath: string): [domain: string, cookies: C[]][] {
-    const found: [string, C[]][] = [];
-    for (let name = host; ;) {
-      const domain = this.byDomain.get(name);
-      if (domain) {
-        const cookies: C[] = [];
-        for (const bucket of domain.byPath.values()) if (pathMatch(requestPath, bucket.path)) for (const c of bucket.cookies) cookies.push(c);
-        if (cookies.length > 0) found.push([name, cookies]);
-      }
-      const dot = name.indexOf('.');
-      if (dot < 0) return found;
-      name = name.slice(dot + 1);
-    }
   }
 
   /** The stored cookies with the secure-only-flag and this name. */
@@ -166,4 +171,12 @@ export class CookieIndex<C extends IndexedCookie> {
     this.earliestExpiry = earliest;
     return removed;
   }
+}
+
+/** Inserts the bucket after every one whose path is at least as long (from the end: a domain's paths are often of one length). */
+function insertLongestFirst<C>(paths: Bucket<C>[], bucket: Bucket<C>): void {
+  let at = paths.length;
+  while (at > 0 && paths[at - 1]!.path.length < bucket.path.length) at--;
+  if (at === paths.length) paths.push(bucket);
+  else paths.splice(at, 0, bucket);
 }

@@ -6,6 +6,9 @@ import { domainToASCII, domainToUnicode } from 'node:url';
 
 /** An IP address literal, as it appears in a URL's host (IPv6 in brackets). */
 export function isIpAddress(host: string): boolean {
+  // Neither IPv4 (its last character is a digit) nor IPv6 (it holds a colon): a name, without asking isIP's patterns.
+  const last = host.charCodeAt(host.length - 1);
+  if (!(last >= 0x30 && last <= 0x39) && !host.includes(':')) return false;
   if (host.startsWith('[') && host.endsWith(']')) return isIP(host.slice(1, -1)) === 6;
   return isIP(host) !== 0;
 }

@@ -25,6 +25,8 @@ export interface Cookie {
   sameSite: SameSiteValue;
   /** Tie-breaker for equal creation times: insertion order, so "earlier" is always decidable. */
   serial: number;
+  /** What §5.8.3 step 6 outputs for the cookie (its name, "=" and its value; or its value alone), worked out once when it is stored. */
+  pair: string;
 }
 
 /** What the store needs to know about the request a cookie came from, or is retrieved for. */
@@ -66,6 +68,21 @@ export const isPublicSuffix = memoize((domain: string): boolean => {
 
 /** §5.1.2, remembered: a store canonicalizes the same few hosts again and again. */
 const canonicalizeHost = memoize(canonicalizeHostOnce);
+
+/** A canonicalized request-host and the domains it can domain-match (§5.1.3): itself, then each of its parent domains. */
+interface RequestHost {
+  host: string;
+  domains: readonly string[];
+}
+
+/** The request-host of a host name (null when it cannot be canonicalized), remembered like canonicalizeHost. */
+const requestHostOf = memoize((hostname: string): RequestHost | null => {
+  const host = canonicalizeHost(hostname);
+  if (host === null) return null;
+  const domains = [host];
+  for (let dot = host.indexOf('.'); dot >= 0; dot = host.indexOf('.', dot + 1)) domains.push(host.slice(dot + 1));
+  return { host, domains };
+});
 
 /** The site of a URL's host, as HTML's "same site" uses it: the registrable domain, or the host itself. */
 export function siteOf(url: URL): string {
@@ -124,7 +141,7 @@ export class CookieStore {
   private readonly maxTotal: number;
   private readonly laxAllowingUnsafeMs: number | undefined;
   /** The stored cookies, indexed by domain (cookie-index.ts); a walk over all of them is rare. */
-  private cookies = new CookieIndex<Cookie>();
+  private cookies = new CookieIndex<Cookie>(retrievalOrder);
   private serial = 0;
 
   constructor(options: StoreOptions) {
@@ -172,6 +189,7 @@ export class CookieStore {
       httpOnly: false,
       sameSite: 'Default',
       serial: ++this.serial,
+      pair: serializeCookie(name, value, p),
     };
 
     // Step 6: Max-Age wins over Expires; the last of each counts.
@@ -270,7 +288,7 @@ export class CookieStore {
     }
 
     // Step 23: replace the cookie with the same identity, keeping its creation-time.
-    const old = sameIdentity(this.cookies.withIdentity(cookie.domain, cookie.path, cookie.name), cookie, p);
+    const old = sameIdentity(this.cookies.withDomainAndPath(cookie.domain, cookie.path), cookie, p);
     if (old) {
       if (api === 'non-HTTP' && old.httpOnly) return { ignored: 'non-HTTP API may not replace an HttpOnly cookie (step 23)' };
       cookie.creationTime = old.creationTime;
@@ -292,41 +310,48 @@ export class CookieStore {
   getCookieString(retrievalUri: string | RequestUrl, context: RequestContext = {}): string | null {
     const url = typeof retrievalUri === 'string' ? new URL(retrievalUri) : retrievalUri;
     const now = this.now();
-    const p = this.profile;
     const api = context.api ?? 'HTTP';
     // Steps 1 and 2.
-    const host = canonicalizeHost(url.hostname);
-    if (host === null) return null;
+    const target = requestHostOf(url.hostname);
+    if (target === null) return null;
+    const { host } = target;
     const secure = isSecureScheme(url);
     const crossSite = (context.sameSite ?? 'same-site') === 'cross-site';
-    const safe = SAFE_METHODS.has((context.method ?? 'GET').toUpperCase());
+    const safe = context.method === undefined || SAFE_METHODS.has(context.method.toUpperCase());
     const topLevel = context.topLevelNavigation ?? true;
 
     // Step 3: the cookies that apply. The index holds them by domain and path, and only the
     // host's own domain and its parent domains, and the paths the request-path path-matches,
     // can match (cookie-index.ts); what step 3 asks of a cookie's domain is asked once per domain,
-    // and of a domain cookie's only when there is one.
+    // and of a domain cookie's only when there is one, and of its path once per path.
     const request: Retrieval = { path: url.pathname, secure, api, crossSite, safe, topLevel, now };
     this.evictExpired(now);
     const list: Cookie[] = [];
-    for (const [domain, cookies] of this.cookies.forRequest(host, request.path)) {
+    for (const domain of target.domains) {
+      const paths = this.cookies.pathsOf(domain);
+      if (paths.length === 0) continue;
+      const found = list.length;
       const hostOnlyApply = host === domain;
       let domainCookiesApply: boolean | undefined;
-      for (const c of cookies) {
-        if (c.hostOnly ? !hostOnlyApply : !(domainCookiesApply ??= this.domainCookiesApply(host, domain))) continue;
-        if (this.applies(c, request)) list.push(c);
+      for (const { path, cookies } of paths) {
+        if (!pathMatch(request.path, path)) continue;
+        for (const c of cookies) {
+          if (c.hostOnly ? !hostOnlyApply : !(domainCookiesApply ??= this.domainCookiesApply(host, domain))) continue;
+          if (this.applies(c, request)) list.push(c);
+        }
       }
+      // Step 4: longer paths first, then earlier creation-times. The index gives each domain's
+      // cookies in that order already; those of a second domain are merged in.
+      if (found > 0 && list.length > found) mergeRun(list, found, retrievalOrder);
     }
     if (list.length === 0) return null;
 
-    // Step 4: longer paths first, then earlier creation-times.
-    if (list.length > 1) list.sort(retrievalOrder);
-
-    // Steps 5 and 6.
-    let cookieString = '';
-    for (let i = 0; i < list.length; i++) {
+    // Steps 5 and 6 (each cookie's step 6 output was worked out when it was stored).
+    let cookieString = list[0]!.pair;
+    list[0]!.lastAccessTime = now;
+    for (let i = 1; i < list.length; i++) {
       list[i]!.lastAccessTime = now;
-      cookieString += (i === 0 ? '' : '; ') + serializeCookie(list[i]!, p);
+      cookieString += '; ' + list[i]!.pair;
     }
     return cookieString;
   }
@@ -336,9 +361,8 @@ export class CookieStore {
     return domainMatch(host, domain) && !(this.rejectPublicSuffixes && isPublicSuffix(domain));
   }
 
-  /** §5.8.3 step 3, the rest of it: does the cookie, whose domain applies, go with this retrieval? */
+  /** §5.8.3 step 3, the rest of it: does the cookie, whose domain and path apply, go with this retrieval? */
   private applies(c: Cookie, r: Retrieval): boolean {
-    if (!pathMatch(r.path, c.path)) return false;
     if (c.secureOnly && !r.secure) return false;
     if (c.httpOnly && r.api === 'non-HTTP') return false;
     if (this.profile.sameSite && c.sameSite !== 'None' && r.crossSite) {
@@ -398,14 +422,24 @@ function some<T>(items: Iterable<T>, predicate: (item: T) => boolean): boolean {
   return false;
 }
 
-/** §5.7 step 23: among the stored cookies of the new one's domain, path and name, the one of the same identity. */
+/** §5.7 step 23: among the stored cookies of the new one's domain and path, the one of the same identity. */
 function sameIdentity(candidates: readonly Cookie[], cookie: Cookie, p: Profile): Cookie | undefined {
-  for (const old of candidates) if (!p.hostOnlyInIdentity || old.hostOnly === cookie.hostOnly) return old;
+  for (const old of candidates) if (old.name === cookie.name && (!p.hostOnlyInIdentity || old.hostOnly === cookie.hostOnly)) return old;
   return undefined;
 }
 
 /** §5.8.3 step 4: longer paths first, then earlier creation-times (then the earlier stored). */
 const retrievalOrder = (a: Cookie, b: Cookie) => b.path.length - a.path.length || a.creationTime - b.creationTime || a.serial - b.serial;
+
+/** Merges list[from..] into list[..from], both in `order`, leaving the whole list in `order` (one step of a merge sort). */
+function mergeRun<T>(list: T[], from: number, order: (a: T, b: T) => number): void {
+  const left = list.slice(0, from);
+  let i = 0;
+  let j = from;
+  let k = 0;
+  while (i < left.length && j < list.length) list[k++] = order(list[j]!, left[i]!) < 0 ? list[j++]! : left[i++]!;
+  while (i < left.length) list[k++] = left[i++]!;
+}
 
 const accessOrder = (a: Cookie, b: Cookie) => a.lastAccessTime - b.lastAccessTime || a.serial - b.serial;
 
@@ -425,7 +459,7 @@ function earliestAccessed(candidates: Iterable<Cookie>, howMany: number, eligibl
 }
 
 /** §5.8.3 step 6 (6265 §5.4 step 4 always writes the "=": nameless cookies cannot exist there). */
-function serializeCookie(c: Cookie, p: Profile): string {
-  if (c.name === '' && p.allowNamelessCookies) return c.value;
-  return `${c.name}=${c.value}`;
+function serializeCookie(name: string, value: string, p: Profile): string {
+  if (name === '' && p.allowNamelessCookies) return value;
+  return `${name}=${value}`;
 }
