@@ -68,12 +68,14 @@ describe('fuzz: --time bounds the whole run', function () {
     // always runs): a batch that would not fit is not started, and one still running at the share's end is dropped.
     assert.equal(phases.fuzz.stop, 'time', shown);
     assert.ok(timed.scenarios >= 10 && timed.scenarios % 10 === 0, shown);
-    if (timed.scenarios > 10) assert.ok(phases.fuzz.seconds <= 30 * GENERATE_SHARE + 10, shown);
+    // The margins are the design's, not a speed: what was in flight ends within one --timeout (10 s), and 5 s more
+    // is for the scheduler to record the rest of the batch as skipped.
+    if (timed.scenarios > 10) assert.ok(phases.fuzz.seconds <= 30 * GENERATE_SHARE + 10 + 5, shown);
     // Minimising ran in what was left and stopped by the time (or had nothing left to do); the whole is 30 s and at
     // most one scenario's --timeout (10 s) for what was in flight at the end.
     assert.ok(phases.minimise, shown);
     assert.ok(['time', 'done'].includes(phases.minimise.stop), shown);
-    assert.ok(phases.fuzz.seconds + phases.minimise.seconds <= 30 + 10, shown);
+    assert.ok(phases.fuzz.seconds + phases.minimise.seconds <= 30 + 10 + 5, shown);
     // Clusters not cut down say why; those cut down are the largest ones (before the time ran out).
     for (const c of timed.clusters.filter((c) => !c.decomposed))
       assert.ok(['time ran out', 'beyond --minimise', 'no cause came back'].includes(c.uncut!), c.id);
