@@ -110,3 +110,31 @@ describe('fuzz: --time bounds the whole run', function () {
     assert.equal(report.phases.minimise!.stop, 'done', shown);
   });
 });
+
+describe('fuzz: a target whose adapter does not start', function () {
+  this.timeout(600_000);
+
+  it('is left out of each scenario (named in the cluster as unable to run it), not counted as disagreeing on every one', async () => {
+    // Reference and tough-cookie agree on "a=1" and part on "=x" (a nameless cookie); no-start's adapter exits at once.
+    const scenarios = ['a=1', '=x', 'b=2'].map((line) => ({
+      from: 'test',
+      requests: [
+        { url: 'http://example.com/', setCookie: [line] },
+        { url: 'http://example.com/', setCookie: [] },
+      ],
+    }));
+    const { report } = await runFuzz(
+      { ...fuzzSuite, generate: (_seed, i) => scenarios[i]! },
+      {
+        ...base(['reference', 'tough-cookie', 'no-start']),
+        targetDirs: [join(ROOT, 'targets', 'reference'), join(ROOT, 'targets', 'tough-cookie'), join(FIXTURES, 'fuzz-targets', 'no-start')],
+        budget: 3,
+        minimise: 0,
+      },
+    );
+    assert.equal(report.disagreements, 1, JSON.stringify(report.clusters.map((c) => c.partition)));
+    assert.deepEqual(report.clusters[0]!.members, [1]);
+    assert.deepEqual(report.clusters[0]!.excluded, ['no-start']);
+    assert.ok(!report.clusters[0]!.partition.some((g) => g.targets.includes('no-start')));
+  });
+});
