@@ -30,7 +30,8 @@ const NO_START = /^adapter (could not start|failed to start \d+ times)/;
 export function observeCookies(r: ResultRecord): string | undefined {
   // An adapter that did not start (a browser under heavy load) did nothing with the scenario: it is left out, as a
   // target that cannot run it is, rather than parting from the reference on every scenario.
-  if (r.verdict === 'error' && NO_START.test(r.reason ?? '')) return undefined;
+  // (A start that timed out is a `timeout` with the same reason.)
+  if ((r.verdict === 'error' || r.verdict === 'timeout') && NO_START.test(r.reason ?? '')) return undefined;
   if (r.verdict === 'error' || r.verdict === 'timeout') return r.verdict;
   const cookies = cookiesOf(r);
   // An HTTP client that refused the response (a control octet in a field) is a behaviour; a scenario it cannot run is not.
