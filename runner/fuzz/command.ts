@@ -19,7 +19,8 @@ import { TargetPool } from './pool.js';
 import { buildReport, writeFuzzReports, type FuzzReport } from './report.js';
 
 export const FUZZ_USAGE = `conformatrix fuzz --suite S [--target NAME]... [--budget N | --time S] [--seed N] [--out DIR]
-                   [--driver local|docker] [--timeout MS] [--batch N] [--minimise N] [--jobs N] [--quiet]`;
+                   [--driver local|docker] [--timeout MS] [--batch N] [--minimise N] [--shrink-rounds N]
+                   [--minimise-rounds N] [--jobs N] [--quiet]`;
 
 export const FUZZ_OPTIONS = {
   suite: { type: 'string' },
@@ -33,6 +34,7 @@ export const FUZZ_OPTIONS = {
   batch: { type: 'string' },
   minimise: { type: 'string' },
   'shrink-rounds': { type: 'string' },
+  'minimise-rounds': { type: 'string' },
   jobs: { type: 'string' },
   'target-dir': { type: 'string', multiple: true, default: [] },
   quiet: { type: 'boolean', default: false },
@@ -49,11 +51,15 @@ export interface FuzzOptions {
   batch: number;
   minimise: number;
   shrinkRounds: number;
+  /** Stop minimising after this many rounds (to repeat a run bounded by time: its report says how many it did). */
+  minimiseRounds?: number;
   jobs?: number;
   targetDirs?: string[];
   quiet?: boolean;
   /** The command line, recorded in the report. */
   command?: string;
+  /** When --time starts counting, in performance.now()'s terms; by default when runFuzz is called (the command: its process's start). */
+  since?: number;
   /** Stops the fuzzing as Ctrl-C does (library use): the reports cover the batches that ran in full. */
   signal?: AbortSignal;
 }
@@ -83,6 +89,7 @@ export function parseFuzzArgs(args: string[]): { suite: string; options: FuzzOpt
   const budget = int('budget', values.budget, 1);
   const timeS = int('time', values.time, 1);
   const jobs = int('jobs', values.jobs, 1);
+  const minimiseRounds = int('minimise-rounds', values['minimise-rounds'], 0);
   return {
     suite: values.suite,
     options: {
@@ -94,9 +101,11 @@ export function parseFuzzArgs(args: string[]): { suite: string; options: FuzzOpt
       out: values.out ?? 'reports',
       driver: values.driver as 'local' | 'docker',
       timeoutMs: int('timeout', values.timeout, 1, 2 ** 31 - 1) ?? 10_000,
-      batch: int('batch', values.batch, 1) ?? 25,
+      // Small batches: a run bounded by time stops at a batch's end, and every batch waits for its slowest target.
+      batch: int('batch', values.batch, 1) ?? 10,
       minimise: int('minimise', values.minimise, 0) ?? 50,
       shrinkRounds: int('shrink-rounds', values['shrink-rounds'], 0) ?? 60,
+      ...(minimiseRounds !== undefined ? { minimiseRounds } : {}),
       ...(jobs !== undefined ? { jobs } : {}),
       ...(values['target-dir'].length ? { targetDirs: values['target-dir'] } : {}),
       quiet: values.quiet,
@@ -110,6 +119,7 @@ export function parseFuzzArgs(args: string[]): { suite: string; options: FuzzOpt
  * expectation), named or not.
  */
 export async function runFuzz<S>(fs: FuzzSuite<S>, options: FuzzOptions): Promise<{ report: FuzzReport; written: string[] }> {
+  const since = options.since ?? performance.now();
   const startedAt = new Date();
   const outDir = resolve(options.out);
   checkWritableDir(outDir);
@@ -135,6 +145,7 @@ export async function runFuzz<S>(fs: FuzzSuite<S>, options: FuzzOptions): Promis
     ...(options.timeS !== undefined ? { timeS: options.timeS } : {}),
     command: options.command ?? `conformatrix fuzz --suite ${fs.suite.name} --seed ${options.seed}`,
     startedAt,
+    repeat: (scenarios: number, minimise: FuzzOutcome<S>['minimise']) => repeatCommand(fs.suite.name, pool.targetIds, options, scenarios, minimise),
     targets: pool.targetIds,
     unavailable: pool.unavailable,
   };
@@ -160,6 +171,8 @@ export async function runFuzz<S>(fs: FuzzSuite<S>, options: FuzzOptions): Promis
       batch: options.batch,
       minimise: options.minimise,
       shrinkRounds: options.shrinkRounds,
+      ...(options.minimiseRounds !== undefined ? { minimiseRounds: options.minimiseRounds } : {}),
+      since,
       candidates: 8,
       progress: say,
       signal: controller.signal,
@@ -175,12 +188,29 @@ export async function runFuzz<S>(fs: FuzzSuite<S>, options: FuzzOptions): Promis
   }
 }
 
+/**
+ * The command that repeats a run: the same targets, named (so that a target
+ * that comes or goes here does not change it), its scenarios as a budget, and
+ * the rounds of minimising it did when something other than the end of the
+ * work stopped them (the time, say).
+ */
+function repeatCommand(suite: string, targets: string[], o: FuzzOptions, scenarios: number, minimise: FuzzOutcome<unknown>['minimise']): string {
+  const words = ['conformatrix', 'fuzz', '--suite', suite, ...targets.flatMap((t) => ['--target', t])];
+  words.push('--budget', String(scenarios), '--seed', String(o.seed), '--minimise', String(o.minimise), '--shrink-rounds', String(o.shrinkRounds));
+  if (minimise && minimise.stop !== 'done') words.push('--minimise-rounds', String(minimise.rounds));
+  if (o.driver !== 'local') words.push('--driver', o.driver);
+  words.push('--timeout', String(o.timeoutMs));
+  for (const d of o.targetDirs ?? []) words.push('--target-dir', d);
+  return words.map((w) => (/^[\w./:=@+-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
 /** The command: 0 when the reports were written (disagreements are findings, not failures), 2 on a usage or harness error. */
 export async function fuzzCommand(args: string[]): Promise<number> {
   const { suite, options } = parseFuzzArgs(args);
   const fs = await fuzzSuiteOf(suite);
   if (!fs) throw new UsageError(`suite ${suite} has no fuzzer in this build`);
-  const { report, written } = await runFuzz(fs, { ...options, command: `conformatrix fuzz ${args.join(' ')}` });
+  // --time bounds the whole command, its start-up (loading the suites, finding the targets) included.
+  const { report, written } = await runFuzz(fs, { ...options, since: 0, command: `conformatrix fuzz ${args.join(' ')}` });
   if (!options.quiet)
     process.stdout.write(
       `${report.scenarios} scenarios, ${report.disagreements} disagreements, ${report.clusters.length} clusters\nReports: ${written.join(', ')}\n`,

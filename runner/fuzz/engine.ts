@@ -22,9 +22,16 @@
  *
  * Determinism: with --budget N the scenarios are 0..N-1 and the clusters
  * follow from the targets' answers alone. With --time S the same list is run
- * in order, batch by batch, until the time is up: the run covers a prefix of
- * it (a whole number of batches), and a budget of that many scenarios repeats
- * it exactly.
+ * in order, batch by batch, for 60 % of the time (all of it without
+ * minimising); the rest goes to cutting down, round by round, the largest
+ * preliminary clusters first, until the time is up. The run covers a prefix
+ * of the scenarios (a whole number of batches) and a number of rounds, both in
+ * its outcome: a budget of that many scenarios with that many rounds
+ * (--minimise-rounds) repeats it exactly. A batch or round still running when
+ * its phase's time is up is abandoned (its in-flight scenarios end as the
+ * scheduler ends them, within --timeout) and not counted; one that would not
+ * fit, judged by how long the slowest target took over the last one, is not
+ * started. The first batch always runs to its end: a run has scenarios.
  */
 import type { ResultRecord } from '../model.js';
 import type { FuzzSuite } from './interface.js';
@@ -35,8 +42,12 @@ export interface FuzzLoopOptions {
   seed: number;
   /** Run scenarios 0..budget-1 (whole batches, the last one cut to fit). */
   budget?: number;
-  /** Stop starting batches after this many seconds. */
+  /** Bound the whole run to this many seconds: fuzzing gets GENERATE_SHARE of it (all of it when not minimising), minimising the rest. */
   timeS?: number;
+  /** Stop minimising after this many rounds (what a run bounded by time did, to repeat it). */
+  minimiseRounds?: number;
+  /** When the run began, in performance.now()'s terms (the command's: 0, the process's start), for --time; by default now. */
+  since?: number;
   /** Scenarios per scheduler run. */
   batch: number;
   /** Decompose the representatives of at most this many preliminary clusters (the largest). */
@@ -68,6 +79,8 @@ export interface Cluster<S> {
   minimisedFully: boolean;
   /** Keyed on a cause (a minimised input), or on a whole generated scenario (beyond --minimise, or before decomposing). */
   decomposed: boolean;
+  /** Why a cluster kept whole was not cut down (absent while minimising has not started, and on a decomposed one). */
+  uncut?: UncutReason;
   /** Each target's result on the minimised representative. */
   results: Map<string, ResultRecord>;
 }
@@ -82,7 +95,38 @@ export interface FuzzOutcome<S> {
   adapterMs: Map<string, number>;
   /** Runs per target (scenarios and minimisation candidates). */
   runs: Map<string, number>;
+  /** Why fuzzing stopped, and minimising: its rounds (each a batch), and why it stopped (absent before it started). */
+  fuzzStop: Stop;
+  minimise?: { rounds: number; stop: Stop | 'done' };
 }
+
+/** What ended a phase: its budget (of scenarios, or --minimise-rounds), its share of --time, or an interruption. */
+export type Stop = 'budget' | 'rounds' | 'time' | 'interrupted';
+export type UncutReason = 'beyond --minimise' | 'time ran out' | 'the --minimise-rounds cap' | 'interrupted' | 'no cause came back';
+
+/** The share of --time spent fuzzing when the run also minimises; the rest is for cutting down (docs/fuzz.md, "Time"). */
+export const GENERATE_SHARE = 0.6;
+
+/**
+ * How many preliminary clusters are cut down at once: the largest first, so
+ * that when the time runs out the largest are done (all at once, none would
+ * be). Each has up to `candidates` runs a round; more at once keep the
+ * targets busier but leave more half done when the time is up.
+ */
+export const MINIMISE_WINDOW = 4;
+
+/**
+ * A phase's deadline: a signal raised at `endMs` (of performance.now()) or
+ * with `outer`. The time is the budget itself, not a wait for an event.
+ */
+function phase(endMs: number, outer: AbortSignal | undefined): { signal: AbortSignal; clear(): void } {
+  const own = new AbortController();
+  const timer = Number.isFinite(endMs) ? setTimeout(() => own.abort(), Math.max(0, endMs - performance.now())) : undefined;
+  return { signal: outer ? AbortSignal.any([outer, own.signal]) : own.signal, clear: () => clearTimeout(timer) };
+}
+
+/** How long the next batch is expected to take: as long as the slowest target's adapter took over the last one. */
+const slowest = (adapterMs: Map<string, number>) => Math.max(0, ...adapterMs.values());
 
 function observe<S>(fs: FuzzSuite<S>, results: Map<string, ResultRecord>): Partition {
   return partitionOf(new Map([...results].map(([id, r]) => [id, fs.observe(r)])));
@@ -99,7 +143,7 @@ type Account = (results: Map<string, Map<string, ResultRecord>>, timing: Map<str
 
 export async function fuzzLoop<S>(fs: FuzzSuite<S>, pool: TargetPool, o: FuzzLoopOptions): Promise<FuzzOutcome<S>> {
   const clusters = new Map<string, Cluster<S>>();
-  let decomposed: Cluster<S>[] | undefined;
+  let decomposed: { clusters: Cluster<S>[]; rounds: number; stop: Stop | 'done' } | undefined;
   const adapterMs = new Map<string, number>();
   const runs = new Map<string, number>();
   let disagreements = 0;
@@ -107,30 +151,49 @@ export async function fuzzLoop<S>(fs: FuzzSuite<S>, pool: TargetPool, o: FuzzLoo
     for (const [id, ms] of timing) adapterMs.set(id, (adapterMs.get(id) ?? 0) + ms);
     for (const byTarget of results.values()) for (const id of byTarget.keys()) runs.set(id, (runs.get(id) ?? 0) + 1);
   };
-  const began = performance.now();
+  const began = o.since ?? performance.now();
+  const end = o.timeS !== undefined ? began + o.timeS * 1000 : Number.POSITIVE_INFINITY;
+  const fuzzEnd = o.timeS !== undefined && o.minimise > 0 ? began + o.timeS * 1000 * GENERATE_SHARE : end;
   let fuzzSeconds: number | undefined;
   let minBegan: number | undefined;
   let index = 0;
+  let fuzzStop: Stop = 'budget';
   const snapshot = (): FuzzOutcome<S> => ({
     scenarios: index,
     disagreements,
-    clusters: decomposed ?? [...clusters.values()].sort(bySize),
+    clusters: decomposed?.clusters ?? [...clusters.values()].sort(bySize),
     fuzzSeconds: fuzzSeconds ?? (performance.now() - began) / 1000,
     minimiseSeconds: minBegan === undefined ? 0 : (performance.now() - minBegan) / 1000,
     adapterMs,
     runs,
+    fuzzStop,
+    ...(decomposed ? { minimise: { rounds: decomposed.rounds, stop: decomposed.stop } } : {}),
   });
   o.live?.(snapshot as () => FuzzOutcome<unknown>);
   const budget = o.budget ?? (o.timeS !== undefined ? Number.POSITIVE_INFINITY : 100);
-  while (index < budget && !o.signal?.aborted) {
-    if (o.timeS !== undefined && performance.now() - began >= o.timeS * 1000) break;
+  let expectMs = 0;
+  while (index < budget) {
+    if (o.signal?.aborted) {
+      fuzzStop = 'interrupted';
+      break;
+    }
+    if (index > 0 && performance.now() + expectMs > fuzzEnd) {
+      fuzzStop = 'time';
+      break;
+    }
     const n = Math.min(o.batch, budget - index);
     const scenarios = Array.from({ length: n }, (_, k) => fs.generate(o.seed, index + k));
     const vectors = scenarios.map((s, k) => fs.toVector(s, `${fs.suite.name}/fuzz/${o.seed}/${index + k}`));
-    const { results, timing } = await pool.run(vectors, o.signal);
-    // A batch cut short by Ctrl-C is not counted: its scenarios did not all run.
-    if (o.signal?.aborted) break;
+    // The first batch runs to its end (or to Ctrl-C), whatever the time: a run has scenarios.
+    const deadline = phase(index > 0 ? fuzzEnd : Number.POSITIVE_INFINITY, o.signal);
+    const { results, timing } = await pool.run(vectors, deadline.signal).finally(deadline.clear);
+    // A batch cut short (Ctrl-C, or the time up) is not counted: its scenarios did not all run.
+    if (deadline.signal.aborted) {
+      fuzzStop = o.signal?.aborted ? 'interrupted' : 'time';
+      break;
+    }
     account(results, timing.adapterMs);
+    expectMs = slowest(timing.adapterMs);
     scenarios.forEach((s, k) => {
       const byTarget = results.get(vectors[k]!.id)!;
       const p = observe(fs, byTarget);
@@ -147,9 +210,10 @@ export async function fuzzLoop<S>(fs: FuzzSuite<S>, pool: TargetPool, o: FuzzLoo
     o.progress?.(`fuzz: ${index} scenarios (${(index / seconds).toFixed(1)}/s), ${disagreements} disagreements, ${clusters.size} clusters`);
   }
   fuzzSeconds = (performance.now() - began) / 1000;
+  if (o.timeS !== undefined) o.progress?.(`fuzz: stopped (${fuzzStop}) after ${fuzzSeconds.toFixed(1)} s of ${o.timeS} s`);
   o.checkpoint?.(snapshot() as FuzzOutcome<unknown>);
   minBegan = performance.now();
-  decomposed = await decompose(fs, pool, [...clusters.values()].sort(bySize), o, account);
+  decomposed = await decompose(fs, pool, [...clusters.values()].sort(bySize), { ...o, end }, account);
   return snapshot();
 }
 
@@ -177,31 +241,58 @@ interface Cause<S> {
  * Cuts the representatives of the `o.minimise` largest preliminary clusters
  * down to their causes (see the top of this file), and clusters again on
  * them: each member of a preliminary cluster joins every cluster its
- * representative's causes land in. All delta debuggings under way go in one
+ * representative's causes land in. MINIMISE_WINDOW clusters are cut down at
+ * once, the largest first; all their delta debuggings under way go in one
  * batch a round: for each, the next `candidates` of its shrink candidates,
  * run on its target and the reference alone; and for each that is over, its
- * input run on every target. The clusters not decomposed are kept whole.
+ * input run on every target. A cluster whose cutting down was not over when
+ * it stopped (time, --minimise-rounds, Ctrl-C) is kept whole, as are those
+ * beyond --minimise, each with the reason.
  */
-async function decompose<S>(fs: FuzzSuite<S>, pool: TargetPool, preliminary: Cluster<S>[], o: FuzzLoopOptions, account: Account): Promise<Cluster<S>[]> {
+async function decompose<S>(
+  fs: FuzzSuite<S>,
+  pool: TargetPool,
+  preliminary: Cluster<S>[],
+  o: FuzzLoopOptions & { end: number },
+  account: Account,
+): Promise<{ clusters: Cluster<S>[]; rounds: number; stop: Stop | 'done' }> {
   const ref = fs.reference;
   const state = preliminary.slice(0, o.minimise).map((c) => ({
     c,
     todo: dissenters(c.partition, ref),
     covered: new Set<string>(),
+    started: false,
     job: undefined as Job<S> | undefined,
     causes: [] as Cause<S>[],
   }));
+  type State = (typeof state)[number];
+  const over = (st: State) => !st.job && st.todo.every((t) => st.covered.has(t));
   const differs = (byTarget: Map<string, ResultRecord>, target: string) => {
     const [mine, theirs] = [byTarget.get(target), byTarget.get(ref)].map((r) => (r ? fs.observe(r) : undefined));
     return mine !== undefined && theirs !== undefined && mine !== theirs;
   };
-  for (let round = 0; !o.signal?.aborted; round++) {
-    const tries: { st: (typeof state)[number]; candidates: S[] }[] = [];
-    const checks: (typeof state)[number][] = [];
+  let rounds = 0;
+  let stop: Stop | 'done' = 'done';
+  let expectMs = 0;
+  for (; ; rounds++) {
+    if (state.every(over)) break;
+    if (o.signal?.aborted) stop = 'interrupted';
+    else if (o.minimiseRounds !== undefined && rounds >= o.minimiseRounds) stop = 'rounds';
+    else if (performance.now() + expectMs > o.end) stop = 'time';
+    if (stop !== 'done') break;
+    // The window: the clusters being cut down, and the next largest ones while there is room.
+    let active = 0;
     for (const st of state) {
+      if (over(st) || active >= MINIMISE_WINDOW) continue;
+      st.started = true;
+      active++;
+    }
+    const tries: { st: State; candidates: S[] }[] = [];
+    const checks: State[] = [];
+    for (const st of state) {
+      if (!st.started || over(st)) continue;
       if (!st.job) {
-        const target = st.todo.find((t) => !st.covered.has(t));
-        if (target === undefined) continue;
+        const target = st.todo.find((t) => !st.covered.has(t))!;
         st.job = { target, current: st.c.original, offset: 0, steps: 0, rounds: 0, complete: false, done: false };
       }
       const job = st.job;
@@ -217,17 +308,22 @@ async function decompose<S>(fs: FuzzSuite<S>, pool: TargetPool, preliminary: Clu
       }
       if (job.done) checks.push(st);
     }
-    if (!tries.length && !checks.length) break;
     const vectors = [
-      ...tries.flatMap(({ candidates }, t) => candidates.map((s, k) => fs.toVector(s, `${fs.suite.name}/fuzz/shrink/${round}/${t}/${k}`))),
-      ...checks.map((st, t) => fs.toVector(st.job!.current, `${fs.suite.name}/fuzz/cause/${round}/${t}`)),
+      ...tries.flatMap(({ candidates }, t) => candidates.map((s, k) => fs.toVector(s, `${fs.suite.name}/fuzz/shrink/${rounds}/${t}/${k}`))),
+      ...checks.map((st, t) => fs.toVector(st.job!.current, `${fs.suite.name}/fuzz/cause/${rounds}/${t}`)),
     ];
     const pairs = new Map(
-      tries.flatMap(({ st, candidates }, t) => candidates.map((_, k) => [`${fs.suite.name}/fuzz/shrink/${round}/${t}/${k}`, [ref, st.job!.target]])),
+      tries.flatMap(({ st, candidates }, t) => candidates.map((_, k) => [`${fs.suite.name}/fuzz/shrink/${rounds}/${t}/${k}`, [ref, st.job!.target]])),
     );
-    const { results, timing } = await pool.run(vectors, o.signal, (v) => pairs.get(v.id));
-    if (o.signal?.aborted) break;
+    const deadline = phase(o.end, o.signal);
+    const { results, timing } = await pool.run(vectors, deadline.signal, (v) => pairs.get(v.id)).finally(deadline.clear);
+    // A round cut short is not counted, as a batch of scenarios is not.
+    if (deadline.signal.aborted) {
+      stop = o.signal?.aborted ? 'interrupted' : 'time';
+      break;
+    }
     account(results, timing.adapterMs);
+    expectMs = slowest(timing.adapterMs);
     let v = 0;
     for (const { st, candidates } of tries) {
       const job = st.job!;
@@ -252,15 +348,20 @@ async function decompose<S>(fs: FuzzSuite<S>, pool: TargetPool, preliminary: Clu
       if (disagrees(partition)) st.causes.push({ minimised: job.current, steps: job.steps, complete: job.complete, partition, results: byTarget });
       st.job = undefined;
     }
-    const busy = state.filter((st) => st.job || st.todo.some((t) => !st.covered.has(t))).length;
+    const busy = state.filter((st) => !over(st)).length;
     o.progress?.(
-      `minimise: round ${round + 1}, ${busy} of ${state.length} clusters still being cut down, ${state.reduce((n, st) => n + st.causes.length, 0)} causes`,
+      `minimise: round ${rounds + 1}, ${busy} of ${state.length} clusters still to cut down, ${state.reduce((n, st) => n + st.causes.length, 0)} causes`,
     );
   }
+  const why: Record<Stop, UncutReason> = { time: 'time ran out', rounds: 'the --minimise-rounds cap', interrupted: 'interrupted', budget: 'interrupted' };
   const out = new Map<string, Cluster<S>>();
   for (const st of state) {
-    // A cluster whose causes did not come back (the reference left out, a target that answered otherwise when run again) stays whole.
-    if (!st.causes.length) out.set(`whole ${st.c.key}`, st.c);
+    // A cluster whose cutting down was not over, or whose causes did not come back (the reference left out, a target
+    // that answered otherwise when run again), stays whole.
+    if (!over(st) || !st.causes.length) {
+      out.set(`whole ${st.c.key}`, { ...st.c, uncut: over(st) ? 'no cause came back' : why[stop as Stop] });
+      continue;
+    }
     for (const cause of st.causes) {
       const features = fs.features(cause.minimised);
       const key = clusterKey(cause.partition, features, ref);
@@ -281,6 +382,6 @@ async function decompose<S>(fs: FuzzSuite<S>, pool: TargetPool, preliminary: Clu
         });
     }
   }
-  for (const c of preliminary.slice(o.minimise)) out.set(`whole ${c.key}`, c);
-  return [...out.values()].sort(bySize);
+  for (const c of preliminary.slice(o.minimise)) out.set(`whole ${c.key}`, { ...c, uncut: 'beyond --minimise' });
+  return { clusters: [...out.values()].sort(bySize), rounds, stop };
 }

@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { writeFileAtomic } from '../fsutil.js';
 import { markdownTable } from '../reports/text.js';
-import type { FuzzOutcome } from './engine.js';
+import type { FuzzOutcome, Stop, UncutReason } from './engine.js';
 import type { FuzzSuite } from './interface.js';
 import { partitionOf } from './partition.js';
 
@@ -19,8 +19,16 @@ export interface FuzzReport {
   seed: number;
   budget?: number;
   timeS?: number;
-  /** The command that runs this fuzzing again. */
+  /** The command that ran this fuzzing. */
   command: string;
+  /**
+   * A command that repeats it exactly, the targets' answers being the same:
+   * for a run bounded by time, its scenarios as a budget and its rounds of
+   * minimising as --minimise-rounds.
+   */
+  repeat: string;
+  /** Why fuzzing stopped, and minimising: its rounds and why it stopped (absent when it did not start). */
+  phases: { fuzz: { stop: Stop; seconds: number }; minimise?: { stop: Stop | 'done'; rounds: number; seconds: number } };
   startedAt: string;
   finishedAt: string;
   targets: string[];
@@ -47,6 +55,8 @@ export interface FuzzReport {
     minimised: { text: string; size: number; scenario: unknown; steps: number; complete: boolean };
     /** Keyed on one cause (a minimised input, run again on every target) rather than on a whole generated scenario. */
     decomposed: boolean;
+    /** Why a cluster kept whole was not cut down. */
+    uncut?: UncutReason;
     /** A vector in the suite's format, or why there is none. */
     vector: unknown;
   }[];
@@ -55,7 +65,17 @@ export interface FuzzReport {
 export function buildReport<S>(
   fs: FuzzSuite<S>,
   outcome: FuzzOutcome<S>,
-  info: { seed: number; budget?: number; timeS?: number; command: string; startedAt: Date; targets: string[]; unavailable: { id: string; reason: string }[] },
+  info: {
+    seed: number;
+    budget?: number;
+    timeS?: number;
+    command: string;
+    /** The repeat command, given the scenarios and minimising rounds this outcome has. */
+    repeat: (scenarios: number, minimise: FuzzOutcome<S>['minimise']) => string;
+    startedAt: Date;
+    targets: string[];
+    unavailable: { id: string; reason: string }[];
+  },
 ): FuzzReport {
   const wallMs = (outcome.fuzzSeconds + outcome.minimiseSeconds) * 1000;
   return {
@@ -66,6 +86,11 @@ export function buildReport<S>(
     ...(info.budget !== undefined ? { budget: info.budget } : {}),
     ...(info.timeS !== undefined ? { timeS: info.timeS } : {}),
     command: info.command,
+    repeat: info.repeat(outcome.scenarios, outcome.minimise),
+    phases: {
+      fuzz: { stop: outcome.fuzzStop, seconds: round(outcome.fuzzSeconds) },
+      ...(outcome.minimise ? { minimise: { ...outcome.minimise, seconds: round(outcome.minimiseSeconds) } } : {}),
+    },
     startedAt: info.startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     targets: info.targets,
@@ -99,6 +124,7 @@ export function buildReport<S>(
         original: { text: fs.show(c.original), size: fs.size(c.original), scenario: c.original },
         minimised: { text: fs.show(c.minimised), size: fs.size(c.minimised), scenario: c.minimised, steps: c.steps, complete: c.minimisedFully },
         decomposed: c.decomposed,
+        ...(c.uncut ? { uncut: c.uncut } : {}),
         vector: reference
           ? fs.propose(c.minimised, reference, `${fs.suite.name}/generated/seed${info.seed}-${id}`)
           : { none: `the reference (${fs.reference}) did not run this scenario` },
@@ -113,8 +139,18 @@ function round(n: number): number {
 
 /** How the shown input came about: cut down to one cause, or the whole scenario (a cluster not decomposed). */
 function minimisedLine(c: FuzzReport['clusters'][number]): string {
-  if (!c.decomposed) return `Not cut down (beyond --minimise, or interrupted): the whole scenario, ${c.original.size} in size`;
+  if (!c.decomposed) return `Not cut down (${c.uncut ?? 'minimising had not started'}): the whole scenario, ${c.original.size} in size`;
   return `Minimised (${c.minimised.size} from ${c.original.size}, ${c.minimised.steps} steps${c.minimised.complete ? '' : ', not to the end'})`;
+}
+
+/** What each phase did and why it stopped, for people. */
+function phasesLine(r: FuzzReport): string {
+  const stops = { budget: 'its budget', time: 'the time', interrupted: 'an interruption', rounds: 'the --minimise-rounds cap', done: 'every cluster cut down' };
+  const m = r.phases.minimise;
+  const fuzz = `Fuzzing: ${r.scenarios} scenarios in ${r.phases.fuzz.seconds} s, ended by ${stops[r.phases.fuzz.stop]}.`;
+  if (!m) return `${fuzz} Minimising did not start.`;
+  const uncut = r.clusters.filter((c) => !c.decomposed).length;
+  return `${fuzz} Minimising: ${m.rounds} rounds in ${m.seconds} s, ended by ${stops[m.stop]}; ${uncut} of ${r.clusters.length} clusters not cut down.`;
 }
 
 function fence(text: string): string {
@@ -127,6 +163,10 @@ export function reportMarkdown(r: FuzzReport): string {
     `# Differential fuzzing: ${r.suite}, seed ${r.seed}`,
     '',
     `Command: \`${r.command}\``,
+    '',
+    `Repeat it exactly: \`${r.repeat}\``,
+    '',
+    phasesLine(r),
     '',
     `${r.scenarios} scenarios on ${r.targets.length} targets (${r.targets.join(', ')}); ${r.disagreements} disagreements in ${r.clusters.length} clusters. ` +
       `Reference: ${r.reference}. ${r.throughput.scenariosPerSecond} scenarios/s; fuzzing ${r.throughput.fuzzSeconds} s, minimising ${r.throughput.minimiseSeconds} s.`,
@@ -178,6 +218,8 @@ ${c.partition.map((g) => `<tr${g.reference ? ' class="ref"' : ''}><td>${esc(g.ta
 </head><body>
 <h1>Differential fuzzing: ${esc(r.suite)}, seed ${r.seed}</h1>
 <p>Command: <code>${esc(r.command)}</code></p>
+<p>Repeat it exactly: <code>${esc(r.repeat)}</code></p>
+<p>${esc(phasesLine(r))}</p>
 <p>${r.scenarios} scenarios on ${r.targets.length} targets; ${r.disagreements} disagreements in ${r.clusters.length} clusters. Reference: ${esc(r.reference)}. ${r.throughput.scenariosPerSecond} scenarios/s.</p>
 <table><tr><th>target</th><th>runs</th><th>adapter s</th><th>share of time</th></tr>
 ${r.throughput.perTarget.map((t) => `<tr><td>${esc(t.target)}</td><td>${t.runs}</td><td>${t.adapterSeconds}</td><td>${(t.share * 100).toFixed(1)} %</td></tr>`).join('\n')}

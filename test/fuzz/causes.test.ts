@@ -136,12 +136,15 @@ describe('fuzz: what is deterministic', function () {
     clusters: r.clusters.map((c) => ({ members: c.members, features: c.features, partition: c.partition, min: c.minimised.text })),
   });
 
-  it('a run bounded by time ran scenarios 0..n-1 of its seed, and a budget of n gives the same clusters', async () => {
+  it('a run bounded by time ran scenarios 0..n-1 of its seed and r rounds of minimising; a budget of n and r rounds give the same clusters', async () => {
     const targets = ['reference', 'tough-cookie', 'python-cookiejar'];
     const timed = (await runFuzz(fuzzSuite, { ...base(targets), seed: 3, timeS: 1, batch: 10, minimise: 5, shrinkRounds: 10 })).report;
     assert.ok(timed.scenarios >= 10 && timed.scenarios % 10 === 0, `whole batches: ${timed.scenarios}`);
     assert.equal(timed.timeS, 1);
-    const counted = (await runFuzz(fuzzSuite, { ...base(targets), seed: 3, budget: timed.scenarios, batch: 10, minimise: 5, shrinkRounds: 10 })).report;
+    const rounds = timed.phases.minimise!.rounds;
+    const counted = (
+      await runFuzz(fuzzSuite, { ...base(targets), seed: 3, budget: timed.scenarios, batch: 10, minimise: 5, shrinkRounds: 10, minimiseRounds: rounds })
+    ).report;
     assert.deepEqual(decided(counted), decided(timed));
   });
 });

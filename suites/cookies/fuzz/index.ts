@@ -24,7 +24,14 @@ function cookiesOf(r: ResultRecord): (HeaderValue | null)[] | undefined {
     .map((a) => (a.cookie === '' || a.cookie === undefined ? null : a.cookie));
 }
 
+/** The scheduler's reasons for a vector whose adapter did not start (runner/scheduler.ts). */
+const NO_START = /^adapter (could not start|failed to start \d+ times)/;
+
 export function observeCookies(r: ResultRecord): string | undefined {
+  // An adapter that did not start (a browser under heavy load) did nothing with the scenario: it is left out, as a
+  // target that cannot run it is, rather than parting from the reference on every scenario.
+  // (A start that timed out is a `timeout` with the same reason.)
+  if ((r.verdict === 'error' || r.verdict === 'timeout') && NO_START.test(r.reason ?? '')) return undefined;
   if (r.verdict === 'error' || r.verdict === 'timeout') return r.verdict;
   const cookies = cookiesOf(r);
   // An HTTP client that refused the response (a control octet in a field) is a behaviour; a scenario it cannot run is not.
@@ -82,8 +89,8 @@ export const fuzzSuite: FuzzSuite<CookieScenario> = {
   features: cookieFeatures,
   show: showScenario,
   observe: observeCookies,
-  // Browsers take part when named: each of their scenarios is a browser navigation.
-  defaultTarget: (t) => t.userAgentClass !== 'browser',
+  // No defaultTarget: by default every local cookie target takes part, the browsers too (a target that cannot run here is
+  // left out with its reason). A browser's scenario is a navigation per request, so it bounds the throughput.
   toVector(s: CookieScenario, id: string): LoadedVector<CookieVector> {
     // The expectation (no cookie) only makes the result record each request's Cookie header; the verdict is not used.
     const data = vectorOf(s, id, `fuzz scenario (${s.from})`, undefined, { level: 'MAY' });
