@@ -176,20 +176,33 @@ export async function cookieEnginesBench(o: { rounds?: number; cookies?: number 
   const stored = store.all().length;
   if (stored !== sharedCookies) throw new Error(`the shared jar holds ${stored} cookies, not ${sharedCookies}: the bench's fill is wrong`);
   const shared = { reference: [] as number[], toughCookie: [] as number[] };
+  // The warm-up round keeps what each retrieval gave, so that the bench compares like with like (checked below).
+  const gave = { reference: [] as string[], toughCookie: [] as string[] };
   for (let round = 0; round < rounds + 1; round++) {
     const r = time(() => {
       for (const op of work.ops) {
-        if ('get' in op) store.getCookieString(op.get);
-        else store.setCookie(op.set, op.url);
+        if ('get' in op) {
+          const s = store.getCookieString(op.get) ?? '';
+          if (round === 0) gave.reference.push(s);
+        } else store.setCookie(op.set, op.url);
       }
     });
     const t = time(() => {
       for (const op of work.ops) {
-        if ('get' in op) jar.getCookieStringSync(op.get, { http: true });
-        else jar.setCookieSync(op.set, op.url, { now: at, http: true, ignoreError: true });
+        if ('get' in op) {
+          const s = jar.getCookieStringSync(op.get, { http: true });
+          if (round === 0) gave.toughCookie.push(s);
+        } else jar.setCookieSync(op.set, op.url, { now: at, http: true, ignoreError: true });
       }
     });
-    if (round < 1) continue;
+    if (round < 1) {
+      const differ = gave.reference.findIndex((s, i) => s !== gave.toughCookie[i]);
+      if (differ >= 0)
+        throw new Error(
+          `the engines gave different cookie-strings on the shared jar (retrieval ${differ}: ${JSON.stringify(gave.reference[differ])} and ${JSON.stringify(gave.toughCookie[differ])}): the bench would not compare like with like`,
+        );
+      continue;
+    }
     shared.reference.push((work.ops.length / r) * 1000);
     shared.toughCookie.push((work.ops.length / t) * 1000);
   }
