@@ -21,6 +21,7 @@
  *   node dist/bench/cookie-engines.js [--rounds N] [--cookies N]
  */
 import { CookieJar } from 'tough-cookie';
+import { uniform } from '../runner/fuzz/prng.js';
 import { loadAll } from '../runner/plan.js';
 import { SpecLibrary } from '../runner/specs.js';
 import { LOCAL_HARNESS, type TargetView } from '../runner/suite.js';
@@ -90,18 +91,6 @@ function toughCookieVector(p: CookiesRunParams): (string | null)[] {
   return cookies;
 }
 
-/** A deterministic pseudo-random sequence (mulberry32), so both engines see the same URLs and fields. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const PATHS = ['/', '/a', '/a/b', '/shop', '/shop/cart'];
 const hostOf = (i: number) => `h${i}.site${i % 1000}.example`;
 
@@ -126,7 +115,7 @@ function sharedWork(cookies: number, ops: number): SharedWork {
   const fills: SharedWork['fills'] = [];
   for (let i = 0; i < hosts; i++)
     for (let n = 0; n < perHost && fills.length < cookies; n++) fills.push({ url: `https://${hostOf(i)}${PATHS[n % PATHS.length]}/x`, field: fillField(i, n) });
-  const rnd = random(14);
+  const rnd = uniform(14);
   const work: SharedWork['ops'] = [];
   for (let k = 0; k < ops; k++) {
     const i = Math.floor(rnd() * hosts);

@@ -7,6 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { uniform } from '../runner/fuzz/prng.js';
 
 /** The environment variable that marks a run's processes. */
 export const MARK = 'CONFORMATRIX_TEST_RUN';
@@ -88,14 +89,5 @@ export function leftoversOf(options: { before: Snapshot; mark: string; runnerPid
   return out;
 }
 
-/** A small seeded generator (mulberry32): the same seed picks the same interrupt points. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded generator: the same seed picks the same interrupt points. */
+export const seeded = uniform;

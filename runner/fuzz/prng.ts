@@ -48,3 +48,9 @@ export class Random {
     return items[this.int(items.length)]!;
   }
 }
+
+/** Numbers in [0, 1) from the stream of `seed`: for a bench or a test that wants a reproducible sequence, not scenarios. */
+export function uniform(seed: number): () => number {
+  const r = new Random(seed);
+  return () => r.next() / 2 ** 32;
+}

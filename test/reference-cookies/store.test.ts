@@ -1,6 +1,7 @@
 // rfc6265bis §5.7 Storage Model and §5.8.3 Retrieval Algorithm, step by step.
 import assert from 'node:assert/strict';
 import { CookieStore, domainMatch, pathMatch, type ProfileName, type RequestContext } from '../../targets/reference/cookies/index.js';
+import { uniform } from '../../runner/fuzz/prng.js';
 
 function store(profile: ProfileName = 'rfc6265bis', options: { maxCookiesPerDomain?: number; laxAllowingUnsafeMs?: number } = {}) {
   const clock = { now: Date.UTC(2020, 0, 1) };
@@ -257,18 +258,6 @@ describe('reference engine §5.8.3 retrieval', () => {
 });
 
 describe('reference engine: the indexed retrieval is the spec walk', () => {
-  /** A deterministic pseudo-random sequence (mulberry32). */
-  function random(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
-
   /** §5.8.3 steps 3, 4 and 6 for an HTTP same-site retrieval, by a walk over every stored cookie and a sort. */
   function walk(jar: CookieStore, url: URL): string | null {
     const host = url.hostname;
@@ -286,7 +275,7 @@ describe('reference engine: the indexed retrieval is the spec walk', () => {
     const hosts = ['example.org', 'home.example.org', 'a.home.example.org', 'other.example.org', 'example.com'];
     const paths = ['/', '/a', '/a/', '/a/b', '/ab', '/b', '/a/b/c'];
     for (const seed of [1, 2, 3]) {
-      const rnd = random(seed);
+      const rnd = uniform(seed);
       const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
       const clock = { now: Date.UTC(2020, 0, 1) };
       const jar = new CookieStore({ now: () => clock.now });
