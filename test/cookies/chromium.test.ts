@@ -154,20 +154,18 @@ function startAdapter(): { child: ChildProcessWithoutNullStreams; call: (method:
   };
 }
 
+/** The view of the chromium target the adapter tests start it with (http mode, the local harness). */
+function chromiumView(): TargetView {
+  return { id: 'chromium', name: 'Chromium', userAgentClass: 'browser', capabilities: new Set(['https']), options: { mode: 'http' }, harness: LOCAL_HARNESS };
+}
+
 describe('the chromium adapter', function () {
   this.timeout(120_000);
 
   it('launches its browser in hello when told the proxy and CA, and runs the first vector in that browser', async function () {
     if (unavailable()) return;
     const server = new OriginServer({ outDir: tempDir() });
-    const target: TargetView = {
-      id: 'chromium',
-      name: 'Chromium',
-      userAgentClass: 'browser',
-      capabilities: new Set(['https']),
-      options: { mode: 'http' },
-      harness: LOCAL_HARNESS,
-    };
+    const target = chromiumView();
     const adapter = startAdapter();
     try {
       await adapter.call('hello', { contract: '1', suites: ['cookies'], setup: { cookies: await startupHttp(target, server) } });
@@ -220,14 +218,7 @@ describe('the chromium adapter on a machine whose interfaces change', function (
       return this.skip();
     }
     const server = new OriginServer({ outDir: tempDir() });
-    const target: TargetView = {
-      id: 'chromium',
-      name: 'Chromium',
-      userAgentClass: 'browser',
-      capabilities: new Set(['https']),
-      options: { mode: 'http' },
-      harness: LOCAL_HARNESS,
-    };
+    const target = chromiumView();
     const adapter = startAdapter();
     const setup = await startupHttp(target, server);
     const proxy = await slowProxy(setup.proxy, 150);
