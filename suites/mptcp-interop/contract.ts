@@ -23,7 +23,10 @@ export interface TransferParams {
   port?: number;
   send: number;
   receive: number;
+  /** The overall cap: give up once this long has passed since the call, whatever moved (TransferBound). */
   timeoutMs: number;
+  /** Give up once no octet has moved either way for this long (TransferBound); without it, only timeoutMs bounds the transfer. */
+  idleMs?: number;
   /** Text the client sends ahead of its pattern (an FTP command), which the server reads as its first line (capability interop-preamble). */
   preamble?: string;
 }
@@ -46,3 +49,51 @@ export interface Report {
 
 /** The client sends with seed 1, the server with seed 2 (docs/mptcp-interop.md). */
 export const SEED = { client: 1, server: 2 } as const;
+
+/**
+ * The bound of one side's transfer (docs/mptcp-interop.md, "timeoutMs"): the side gives up once no octet has moved either way
+ * for idleMs, or once timeoutMs has passed since it started, whichever comes first. A transfer that keeps moving on a slow link
+ * or a busy machine is never cut short by a clock set for an idle one (issue 17); one that stalls still ends, and says which
+ * bound ended it. `now` is the side's clock in milliseconds.
+ */
+export class TransferBound {
+  private readonly started: number;
+  private last: number;
+  private octets = -1;
+
+  constructor(
+    private readonly p: Pick<TransferParams, 'timeoutMs' | 'idleMs'>,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.started = now();
+    this.last = this.started;
+  }
+
+  /** Milliseconds until the overall cap, progress aside (a handshake, an accept: nothing to count yet). */
+  capLeft(): number {
+    return this.started + this.p.timeoutMs - this.now();
+  }
+
+  /**
+   * Notes how many octets have moved so far (acknowledged or received, both ways summed; the first call starts the idle
+   * clock) and returns the milliseconds left before a bound ends the transfer: 0 or less once one has.
+   */
+  moved(octets: number): number {
+    if (octets !== this.octets) {
+      this.octets = octets;
+      this.last = this.now();
+    }
+    const idle = this.p.idleMs !== undefined ? this.last + this.p.idleMs : Infinity;
+    return Math.min(idle, this.started + this.p.timeoutMs) - this.now();
+  }
+
+  /** Which bound ended the transfer, for its report's error. */
+  why(): string {
+    const now = this.now();
+    const idle = this.p.idleMs !== undefined && now - this.last >= this.p.idleMs;
+    const moving = this.p.idleMs !== undefined && !idle;
+    if (now - this.started >= this.p.timeoutMs)
+      return `timed out: the transfer's cap of ${this.p.timeoutMs} ms passed${moving ? ' with octets still moving' : ''}`;
+    return idle ? `stalled: no octet moved either way for ${this.p.idleMs} ms` : 'within its bounds';
+  }
+}

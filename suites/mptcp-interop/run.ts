@@ -14,7 +14,14 @@ import type { Outcome, Scenario } from './scenario.js';
 import { ADDRESSES, ContainerTopology, NamespaceTopology, type Topology } from './topology.js';
 
 export const PORT = 8080;
-export const DEFAULT_TIMEOUT_MS = 20_000;
+/**
+ * The transfer's bounds (TransferBound): each side gives up once no octet has moved either way for IDLE_MS, or once the
+ * scenario's `timeoutMs` (by default DEFAULT_TIMEOUT_MS) has passed, both times the pair's timeFactor. The idle bound is what
+ * ends a stall; the cap is only there so that a transfer that creeps on forever ends too. A single bound on the whole transfer
+ * made a slow but steady one fail on a busy machine (issue 17: mss-clamp-handshake, 815,848 of 1,048,576 octets in 20 s).
+ */
+export const DEFAULT_TIMEOUT_MS = 120_000;
+export const IDLE_MS = 15_000;
 
 export function outcomeOf(r: Report): Outcome {
   if (r.reset) return 'reset';
@@ -129,6 +136,20 @@ export function parseProxyLog(text: string): { uploaded: number; downloaded: num
   }));
 }
 
+/** What each side said went wrong, if anything (a stall, a reset), for a verdict's reason. */
+function sideErrors(reports: { client: Report; server: Report }): string {
+  const said = (['client', 'server'] as const).flatMap((side) => (reports[side].error ? [`the ${side}: ${reports[side].error}`] : []));
+  return said.length ? ` (${said.join('; ')})` : '';
+}
+
+/** The middlebox's two links send at most `kbit` kbit/s each (a token bucket; its queue holds about a second of it). */
+export function rateLimit(interfaces: { client: string; server: string }, kbit: number): string {
+  return [interfaces.client, interfaces.server].map((dev) => `tc qdisc replace dev ${dev} root tbf rate ${kbit}kbit burst 16kb latency 1s`).join(' && ');
+}
+
+/** The rate limit's own account: octets sent, and how often the bucket held a packet back (overlimits). */
+const RATE_LIMIT_STATE = 'tc -s qdisc show';
+
 /** Starts HAProxy in the middlebox and waits until it listens. Returns its pid there. */
 async function startProxy(topology: Topology, config: string, artifactDir: string): Promise<string> {
   writeFileSync(join(artifactDir, 'haproxy.cfg'), config);
@@ -179,6 +200,7 @@ export async function runScenario(s: Scenario, ensemble: Ensemble, ctx: RunConte
   // The transfer's bound scales with the slower endpoint (its manifest's timeFactor: a kernel under emulation), as the runner's deadline does.
   const timeFactor = Math.max(1, ...Object.values(ensemble.targets).map((t) => t.timeFactor ?? 1));
   const timeoutMs = (s.timeoutMs ?? DEFAULT_TIMEOUT_MS) * timeFactor;
+  const idleMs = Math.min(IDLE_MS * timeFactor, timeoutMs);
   let reports: { client: Report; server: Report } | undefined;
   let captured: { client: string; server: string } | undefined;
   let middlebox: MiddleboxAccount | undefined;
@@ -193,6 +215,7 @@ export async function runScenario(s: Scenario, ensemble: Ensemble, ctx: RunConte
   try {
     await setup('the middlebox rules', () => topology.rules(mb.ruleset));
     if (mb.haproxy) proxy = await setup('the proxy', () => startProxy(topology, mb.haproxy!, ctx.artifactDir));
+    if (s.rateLimitKbit) await setup('the rate limit', () => topology.sh(rateLimit(topology.interfaces, s.rateLimitKbit!)));
     // In a container /proc/sys is read-only: a kernel endpoint gets its checksum setting when its container is made.
     const sysctls = { 'net.mptcp.checksum_enabled': s.checksums ? 1 : 0 };
     const place = (site: typeof topology.client) => (site.placement ? { ...site.placement, sysctls } : undefined);
@@ -224,7 +247,7 @@ export async function runScenario(s: Scenario, ensemble: Ensemble, ctx: RunConte
     ctx.artifacts.pcapServerSide = relative(ctx.outDir, `${ctx.artifactDir}/server-side.pcap`);
     // Through the FTP helper the client's stream starts with a PORT command: a real FTP control exchange's, as data.
     const preamble = s.middlebox === 'ftp-alg' ? { preamble: FTP_COMMANDS } : {};
-    await server.call('interop.serve', { port: PORT, send: s.transfer.serverToClient, receive: s.transfer.clientToServer, timeoutMs, ...preamble });
+    await server.call('interop.serve', { port: PORT, send: s.transfer.serverToClient, receive: s.transfer.clientToServer, timeoutMs, idleMs, ...preamble });
     const [c, sv] = await Promise.all([
       client.call('interop.connect', {
         address: ADDRESSES.server,
@@ -232,13 +255,14 @@ export async function runScenario(s: Scenario, ensemble: Ensemble, ctx: RunConte
         send: s.transfer.clientToServer,
         receive: s.transfer.serverToClient,
         timeoutMs,
+        idleMs,
         ...preamble,
       }),
       server.call('interop.finish', {}),
     ]);
     reports = { client: c as Report, server: sv as Report };
     if (proxy) await stopProxy(topology, proxy);
-    middlebox = await account(topology, mb, ctx.artifactDir);
+    middlebox = await account(topology, s.rateLimitKbit ? { ...mb, state: [...mb.state, RATE_LIMIT_STATE] } : mb, ctx.artifactDir);
     if (mb.haproxy) middlebox.proxySessions = parseProxyLog(readFileSync(join(ctx.artifactDir, 'haproxy.log'), 'utf8'));
     // A kept adapter's endpoint goes before the node does; one that cannot reset is an error, and the runner kills it.
     for (const [role, session] of [
@@ -291,7 +315,7 @@ export async function runScenario(s: Scenario, ensemble: Ensemble, ctx: RunConte
     problems.push(
       expected.intact === false
         ? 'the data arrived intact where the scenario expects it damaged'
-        : `the data did not arrive ${expected.intact === 'any' ? 'complete' : 'intact'}: the server got ${reports.server.received} of ${s.transfer.clientToServer} octets${reports.server.intact ? '' : ' (or not the right ones)'}, the client ${reports.client.received} of ${s.transfer.serverToClient}${reports.client.intact ? '' : ' (or not the right ones)'}`,
+        : `the data did not arrive ${expected.intact === 'any' ? 'complete' : 'intact'}: the server got ${reports.server.received} of ${s.transfer.clientToServer} octets${reports.server.intact ? '' : ' (or not the right ones)'}, the client ${reports.client.received} of ${s.transfer.serverToClient}${reports.client.intact ? '' : ' (or not the right ones)'}${sideErrors(reports)}`,
     );
   }
   // A real middlebox that did nothing would make the scenario the plain one: it cannot pass then.

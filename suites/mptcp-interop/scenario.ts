@@ -35,6 +35,8 @@ export interface Scenario extends VectorCommon {
   checksums?: boolean;
   transfer: { clientToServer: number; serverToClient: number };
   timeoutMs?: number;
+  /** Both of the middlebox's links send at most this many kbit/s (tc tbf): a slow path. */
+  rateLimitKbit?: number;
   expect: { client: Outcome; server: Outcome; subflows?: number; intact?: boolean | 'any'; rstReason?: number };
 }
 

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { KernelAgent, pattern } from '../../suites/mptcp/net/agent.js';
 import { decodeMptcpInfo } from '../../suites/mptcp/net/mptcp-info.js';
-import { SEED, type PrepareParams, type Report, type TransferParams } from '../../suites/mptcp-interop/contract.js';
+import { SEED, TransferBound, type PrepareParams, type Report, type TransferParams } from '../../suites/mptcp-interop/contract.js';
 import { exec, PINNED, setSysctls } from './system.js';
 
 /**
@@ -109,7 +109,7 @@ export class KernelInterop {
   }
 
   /** Moves the octets both ways on a connection, watching it, and says how it went. */
-  private async transfer(conn: string, p: TransferParams): Promise<Report> {
+  private async transfer(conn: string, p: TransferParams, bound: TransferBound): Promise<Report> {
     const a = this.kernel;
     const mine = SEED[this.role];
     const theirs = SEED[this.role === 'client' ? 'server' : 'client'];
@@ -133,7 +133,7 @@ export class KernelInterop {
     for (const l of this.role === 'client' && p.preamble ? p.preamble.split(/(?<=\n)/) : [])
       await a.call('write', { conn, data: Buffer.from(l, 'latin1').toString('base64') });
     const source = await a.call<{ job: string }>('source', { conn, count: p.send, seed: mine });
-    const line = this.role === 'server' && p.preamble ? await this.readLines(conn, p.preamble.split('\n').length - 1, p.timeoutMs) : undefined;
+    const line = this.role === 'server' && p.preamble ? await this.readLines(conn, p.preamble.split('\n').length - 1, Math.max(1, bound.moved(0))) : undefined;
     const sink = await a.call<{ job: string }>('sink', { conn });
     let watching = true;
     const watcher = (async () => {
@@ -142,14 +142,24 @@ export class KernelInterop {
         await new Promise((r) => setTimeout(r, 50));
       }
     })();
-    const deadline = Date.now() + p.timeoutMs;
-    const wait = (job: string) =>
-      a.call<{ done: boolean; octets: number; sha256: string | null; error: string | null }>('wait', { job, timeoutMs: Math.max(1, deadline - Date.now()) });
-    const sent = await wait(source.job);
-    let error = sent.error ?? (sent.done ? undefined : `timed out sending after ${sent.octets} of ${p.send} octets`);
+    type Job = { done: boolean; octets: number; sha256: string | null; error: string | null };
+    const poll = (job: string, timeoutMs: number) => a.call<Job>('wait', { job, timeoutMs });
+    // Waits for one job until it is done or the bound ends it: octets either job moved (written, or read) keep it going.
+    let moved = 0;
+    const wait = async (job: string, other: string): Promise<Job> => {
+      for (let left = bound.moved(moved); ;) {
+        const r = await poll(job, Math.max(1, left));
+        if (r.done) return r;
+        moved = r.octets + (await poll(other, 0)).octets;
+        left = bound.moved(moved);
+        if (left <= 0) return r;
+      }
+    };
+    const sent = await wait(source.job, sink.job);
+    let error = sent.error ?? (sent.done ? undefined : `${bound.why()} while sending: ${sent.octets} of ${p.send} octets written`);
     if (sent.done && !sent.error) await a.call('shutdown', { conn }).catch((e: Error) => (error ??= e.message));
-    const got = await wait(sink.job);
-    error ??= got.error ?? (got.done ? undefined : `timed out receiving after ${got.octets} of ${p.receive} octets`);
+    const got = await wait(sink.job, source.job);
+    error ??= got.error ?? (got.done ? undefined : `${bound.why()} while receiving: ${got.octets} of ${p.receive} octets read`);
     watching = false;
     await watcher;
     await look();
@@ -194,15 +204,17 @@ export class KernelInterop {
 
   async serve(p: TransferParams): Promise<Record<string, never>> {
     const a = this.kernel;
+    const bound = new TransferBound(p);
     const { listener } = await a.call<{ listener: string }>('listen', { port: p.port ?? 8080, addr: this.address, mptcp: true });
     this.served = a
-      .call<{ conn: string }>('accept', { listener, timeoutMs: p.timeoutMs })
-      .then(({ conn }) => this.transfer(conn, p))
+      .call<{ conn: string }>('accept', { listener, timeoutMs: Math.max(1, bound.capLeft()) })
+      .then(({ conn }) => this.transfer(conn, p, bound))
       .catch((err: Error) => this.failed(err.message));
     return {};
   }
 
   async connect(p: TransferParams): Promise<Report> {
+    const bound = new TransferBound(p);
     try {
       const { conn } = await this.kernel.call<{ conn: string }>('connect', {
         addr: p.address,
@@ -211,7 +223,7 @@ export class KernelInterop {
         mptcp: true,
         timeoutMs: p.timeoutMs,
       });
-      return await this.transfer(conn, p);
+      return await this.transfer(conn, p, bound);
     } catch (err) {
       return this.failed((err as Error).message);
     }

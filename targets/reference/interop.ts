@@ -16,7 +16,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { TunDevice } from '../../suites/mptcp/net/tun.js';
-import { SEED, type PrepareParams, type Report, type TransferParams } from '../../suites/mptcp-interop/contract.js';
+import { SEED, TransferBound, type PrepareParams, type Report, type TransferParams } from '../../suites/mptcp-interop/contract.js';
 import { Host, RealtimeDriver, cryptoRandom, type Connection, type HostStats } from './mptcp/index.js';
 import { liveSubflows } from './mptcp-adapter.js';
 import { PathManager } from './path-manager.js';
@@ -157,10 +157,10 @@ export class ReferenceInterop {
   async serve(p: TransferParams): Promise<Record<string, never>> {
     const { host, driver } = this.ready;
     const listener = host.listen(p.port ?? 8080, { checksum: this.checksums });
-    const deadline = driver.now() + p.timeoutMs;
+    const bound = new TransferBound(p, () => driver.now());
     this.served = driver
       .waitFor(() => listener.queued > 0, p.timeoutMs, 'a connection to accept')
-      .then(() => this.transfer(listener.accept()!, p, deadline))
+      .then(() => this.transfer(listener.accept()!, p, bound))
       .catch((err: Error) => this.failed(err.message));
     return {};
   }
@@ -168,18 +168,18 @@ export class ReferenceInterop {
   async connect(p: TransferParams): Promise<Report> {
     const { host, driver } = this.ready;
     if (!p.address) throw new Error('interop.connect needs the server address');
-    const deadline = driver.now() + p.timeoutMs;
+    const bound = new TransferBound(p, () => driver.now());
     const c = host.connect({ remote: p.address, port: p.port ?? 8080, local: this.address, checksum: this.checksums });
     driver.kick();
     try {
-      await driver.waitFor(() => c.state !== 'connecting', p.timeoutMs, 'the connection');
+      await driver.waitFor(() => c.state !== 'connecting', Math.max(1, bound.capLeft()), 'the connection');
     } catch (err) {
       c.abort();
       driver.kick();
       return this.failed(`${(err as Error).message}: ${c.subflows()[0]?.state ?? 'no subflow'}`);
     }
     if (c.state === 'reset') return this.failed(`connection refused or reset: ${c.resetReason ?? 'reset'}`, true);
-    return this.transfer(c, p, deadline);
+    return this.transfer(c, p, bound);
   }
 
   async finish(): Promise<Report> {
@@ -188,7 +188,7 @@ export class ReferenceInterop {
   }
 
   /** Moves the octets both ways on a connection, watching it, and says how it went. */
-  private async transfer(c: Connection, p: TransferParams, deadline: number): Promise<Report> {
+  private async transfer(c: Connection, p: TransferParams, bound: TransferBound): Promise<Report> {
     const { driver } = this.ready;
     const mine = new Pattern(SEED[this.role]);
     const theirs = new Pattern(SEED[this.role === 'client' ? 'server' : 'client']);
@@ -247,10 +247,19 @@ export class ReferenceInterop {
     const app = (): void => void step();
     driver.apps.push(app);
     let error: string | undefined;
-    try {
-      await driver.waitFor(step, Math.max(1, deadline - driver.now()), 'the transfer');
-    } catch {
-      error = `timed out: sent ${sent} of ${p.send} octets (${c.writableLength} not yet acknowledged), received ${received} of ${p.receive}${c.readableEnded ? ' and the end of the stream' : ''}`;
+    // Octets acknowledged and received: the progress that keeps the transfer within its bound (TransferBound).
+    const moved = () => sent - c.writableLength + received;
+    for (let left = bound.moved(moved()); ; left = bound.moved(moved())) {
+      if (left <= 0) {
+        error = `${bound.why()}: sent ${sent} of ${p.send} octets (${c.writableLength} not yet acknowledged), received ${received} of ${p.receive}${c.readableEnded ? ' and the end of the stream' : ''}`;
+        break;
+      }
+      try {
+        await driver.waitFor(step, left, 'the transfer');
+        break;
+      } catch {
+        // A bound may have passed, or octets moved meanwhile and the idle clock starts again: look.
+      }
     }
     driver.apps.splice(driver.apps.indexOf(app), 1);
     step();

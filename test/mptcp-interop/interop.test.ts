@@ -21,8 +21,9 @@ const PAIRS = TARGETS.flatMap((client) => TARGETS.map((server) => `${client}+${s
 
 /** The reasons a scenario fails for, both the kernel client's (docs/targets/linux-kernel.md; the stall after MP_FAIL is in docs/targets/reference.md, the one pair it shows in). */
 const KERNEL_RESETS_JOIN_WITH_REASON_0 = /no reset carried MP_TCPRST reason 6 \(seen: 0\)/;
-// The stall ends by whichever timer fires first: the reference server's reset after 20 s (the client ends "reset") or the
-// kernel client's own send deadline ("timed out sending"); the data is incomplete either way, and the counters say why (below).
+// The stall ends by whichever side's idle bound fires first: the reference server's reset after 15 s without progress (the
+// client ends "reset") or the kernel client's own ("stalled ... while sending"); the data is incomplete either way, and the
+// counters say why (below).
 const KERNEL_STALLS_AFTER_MP_FAIL = /the data did not arrive complete/;
 /** The kernel client's data stalls after the MP_FAIL exchange that the FTP helper's rewrite causes (docs/targets/linux-kernel.md). */
 const KERNEL_STALLS_AFTER_ALG = /the data did not arrive complete: the server got 42 of 1048576 octets/;
