@@ -27,6 +27,8 @@ export interface TransferParams {
   timeoutMs: number;
   /** Give up once no octet has moved either way for this long (TransferBound); without it, only timeoutMs bounds the transfer. */
   idleMs?: number;
+  /** Give up on the connection itself (the client's connect, the server's accept) once this long has passed since the call; without it, timeoutMs. */
+  handshakeMs?: number;
   /** Text the client sends ahead of its pattern (an FTP command), which the server reads as its first line (capability interop-preamble). */
   preamble?: string;
 }
@@ -62,16 +64,20 @@ export class TransferBound {
   private octets = -1;
 
   constructor(
-    private readonly p: Pick<TransferParams, 'timeoutMs' | 'idleMs'>,
+    private readonly p: Pick<TransferParams, 'timeoutMs' | 'idleMs' | 'handshakeMs'>,
     private readonly now: () => number = Date.now,
   ) {
     this.started = now();
     this.last = this.started;
   }
 
-  /** Milliseconds until the overall cap, progress aside (a handshake, an accept: nothing to count yet). */
-  capLeft(): number {
-    return this.started + this.p.timeoutMs - this.now();
+  /**
+   * Milliseconds left for the connection itself (a connect, an accept), before any octet can move: handshakeMs from the
+   * call, within the cap. A connection that never comes (a client that keeps sending a SYN the middlebox drops, and never
+   * falls back) ends there, not at the whole cap: 120 s times the pair's timeFactor was 8 minutes of nothing for a 6.1 client.
+   */
+  handshakeLeft(): number {
+    return this.started + Math.min(this.p.handshakeMs ?? this.p.timeoutMs, this.p.timeoutMs) - this.now();
   }
 
   /**

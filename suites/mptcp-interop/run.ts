@@ -22,6 +22,12 @@ export const PORT = 8080;
  */
 export const DEFAULT_TIMEOUT_MS = 120_000;
 export const IDLE_MS = 15_000;
+/**
+ * The bound on the connection itself (TransferParams.handshakeMs), not times the timeFactor: a handshake waits on the
+ * endpoints' retransmission timers, which run on the clock, not on the CPU. 60 s leaves room for a SYN sent 5 times from a
+ * 1 s RTO (RFC 6298) and then a fallback SYN without MP_CAPABLE (Linux 6.18 sends it after 2), on a machine as busy as any.
+ */
+export const HANDSHAKE_MS = 60_000;
 
 export function outcomeOf(r: Report): Outcome {
   if (r.reset) return 'reset';
@@ -201,6 +207,7 @@ export async function runScenario(s: Scenario, ensemble: Ensemble, ctx: RunConte
   const timeFactor = Math.max(1, ...Object.values(ensemble.targets).map((t) => t.timeFactor ?? 1));
   const timeoutMs = (s.timeoutMs ?? DEFAULT_TIMEOUT_MS) * timeFactor;
   const idleMs = Math.min(IDLE_MS * timeFactor, timeoutMs);
+  const handshakeMs = Math.min(HANDSHAKE_MS, timeoutMs);
   let reports: { client: Report; server: Report } | undefined;
   let captured: { client: string; server: string } | undefined;
   let middlebox: MiddleboxAccount | undefined;
@@ -247,7 +254,15 @@ export async function runScenario(s: Scenario, ensemble: Ensemble, ctx: RunConte
     ctx.artifacts.pcapServerSide = relative(ctx.outDir, `${ctx.artifactDir}/server-side.pcap`);
     // Through the FTP helper the client's stream starts with a PORT command: a real FTP control exchange's, as data.
     const preamble = s.middlebox === 'ftp-alg' ? { preamble: FTP_COMMANDS } : {};
-    await server.call('interop.serve', { port: PORT, send: s.transfer.serverToClient, receive: s.transfer.clientToServer, timeoutMs, idleMs, ...preamble });
+    await server.call('interop.serve', {
+      port: PORT,
+      send: s.transfer.serverToClient,
+      receive: s.transfer.clientToServer,
+      timeoutMs,
+      idleMs,
+      handshakeMs,
+      ...preamble,
+    });
     const [c, sv] = await Promise.all([
       client.call('interop.connect', {
         address: ADDRESSES.server,
@@ -256,6 +271,7 @@ export async function runScenario(s: Scenario, ensemble: Ensemble, ctx: RunConte
         receive: s.transfer.serverToClient,
         timeoutMs,
         idleMs,
+        handshakeMs,
         ...preamble,
       }),
       server.call('interop.finish', {}),

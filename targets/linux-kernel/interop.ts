@@ -207,7 +207,7 @@ export class KernelInterop {
     const bound = new TransferBound(p);
     const { listener } = await a.call<{ listener: string }>('listen', { port: p.port ?? 8080, addr: this.address, mptcp: true });
     this.served = a
-      .call<{ conn: string }>('accept', { listener, timeoutMs: Math.max(1, bound.capLeft()) })
+      .call<{ conn: string }>('accept', { listener, timeoutMs: Math.max(1, bound.handshakeLeft()) })
       .then(({ conn }) => this.transfer(conn, p, bound))
       .catch((err: Error) => this.failed(err.message));
     return {};
@@ -221,7 +221,7 @@ export class KernelInterop {
         port: p.port ?? 8080,
         bind: this.address,
         mptcp: true,
-        timeoutMs: p.timeoutMs,
+        timeoutMs: Math.max(1, bound.handshakeLeft()),
       });
       return await this.transfer(conn, p, bound);
     } catch (err) {

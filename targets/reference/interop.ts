@@ -159,7 +159,7 @@ export class ReferenceInterop {
     const listener = host.listen(p.port ?? 8080, { checksum: this.checksums });
     const bound = new TransferBound(p, () => driver.now());
     this.served = driver
-      .waitFor(() => listener.queued > 0, p.timeoutMs, 'a connection to accept')
+      .waitFor(() => listener.queued > 0, Math.max(1, bound.handshakeLeft()), 'a connection to accept')
       .then(() => this.transfer(listener.accept()!, p, bound))
       .catch((err: Error) => this.failed(err.message));
     return {};
@@ -172,7 +172,7 @@ export class ReferenceInterop {
     const c = host.connect({ remote: p.address, port: p.port ?? 8080, local: this.address, checksum: this.checksums });
     driver.kick();
     try {
-      await driver.waitFor(() => c.state !== 'connecting', Math.max(1, bound.capLeft()), 'the connection');
+      await driver.waitFor(() => c.state !== 'connecting', Math.max(1, bound.handshakeLeft()), 'the connection');
     } catch (err) {
       c.abort();
       driver.kick();
