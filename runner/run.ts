@@ -192,6 +192,8 @@ export async function runCommand(options: RunOptions): Promise<number> {
   const expectations = options.expectations?.length ? loadExpectations(options.expectations) : undefined;
   const targetPlans = await buildPlans(targets, loaded, profile, drive);
   const { plans, selected, vectorSetHash: setHash } = selectWork(targetPlans, loaded, { include, grep, invert: options.invert, shard: options.shard });
+  // Read with the vectors, not when the reports are written: a VERSION bumped during a long run does not describe what it ran.
+  const versionAtLoad = vectorsVersionOf(options.vectors);
   const coverage = runCoverage(loaded, new Set(selected.keys()), profile, specs);
   const seed = options.seed ?? 0;
   const named: NamedTarget[] = [
@@ -255,7 +257,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
         suites: suiteNames,
         ...(profile ? { profile } : {}),
         vectorSetHash: setHash,
-        ...vectorsVersionOf(options.vectors),
+        ...versionAtLoad,
         kernel: `${type()} ${release()}`,
         seed,
         ...(options.shard ? { shard: options.shard } : {}),
