@@ -78,15 +78,15 @@ async function suiteParams(): Promise<CookiesRunParams[]> {
   return params;
 }
 
-/** tough-cookie as its adapter drives it: a new jar per vector, the request's time as `now`. */
+/** tough-cookie as its adapter drives it: a new jar per vector, the request's time as `now`, the fields decoded as the reference's adapter decodes them. */
 function toughCookieVector(p: CookiesRunParams): (string | null)[] {
   const jar = new CookieJar();
   const cookies: (string | null)[] = [];
   for (const r of p.requests) {
     const now = new Date(r.now ?? Date.now());
     const header = jar.getCookieStringSync(r.url, { http: true });
-    cookies.push(header === '' ? null : Buffer.from(header, 'latin1').toString('base64'));
-    for (const line of r.response.setCookie) jar.setCookieSync(Buffer.from(line, 'base64').toString('latin1'), r.url, { now, http: true, ignoreError: true });
+    cookies.push(header === '' ? null : btoa(header));
+    for (const line of r.response.setCookie) jar.setCookieSync(atob(line), r.url, { now, http: true, ignoreError: true });
   }
   return cookies;
 }
