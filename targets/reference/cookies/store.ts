@@ -72,10 +72,13 @@ function isAscii(s: string): boolean {
 const LATEST = 8.64e15;
 
 /** Is the domain a public suffix, by the Public Suffix List (ICANN and private sections)? */
-export const isPublicSuffix = memoize((domain: string): boolean => {
+function isPublicSuffixOnce(domain: string): boolean {
   if (domain === '') return false;
   return getPublicSuffix(domain, { allowPrivateDomains: true }) === domain;
-});
+}
+
+/** isPublicSuffix, remembered for the Domain attributes a store meets again and again. */
+export const isPublicSuffix = memoize(isPublicSuffixOnce);
 
 /** §5.1.2, remembered: a store canonicalizes the same few hosts again and again. */
 const canonicalizeHost = memoize(canonicalizeHostOnce);
@@ -94,7 +97,8 @@ const requestHostOf = memoize((hostname: string): RequestHost | null => {
   if (host === null) return null;
   const domains = [host];
   for (let dot = host.indexOf('.'); dot >= 0; dot = host.indexOf('.', dot + 1)) domains.push(host.slice(dot + 1));
-  return { host, domains, publicSuffix: domains.map(isPublicSuffix) };
+  // Not through isPublicSuffix's memory: the answers are remembered here, with the host, and that memory is for Domain attributes.
+  return { host, domains, publicSuffix: domains.map((domain) => isPublicSuffixOnce(domain)) };
 });
 
 /** The site of a host, remembered like the Public Suffix List's other answers. */
