@@ -52,9 +52,10 @@ serveAdapter({
       fixedNow = r.now;
       const now = new Date();
       const header = await jar.getCookieString(r.url, { http: true });
-      cookies.push(header === '' ? null : Buffer.from(header, 'latin1').toString('base64'));
+      // base64 to and from one char per octet (atob and btoa: the reference's adapter does the same, and the engine bench copies both).
+      cookies.push(header === '' ? null : btoa(header));
       for (const line of r.response.setCookie) {
-        await jar.setCookie(Buffer.from(line, 'base64').toString('latin1'), r.url, { now, http: true, ignoreError: true });
+        await jar.setCookie(atob(line), r.url, { now, http: true, ignoreError: true });
       }
     }
     return { cookies };

@@ -1,6 +1,7 @@
 // rfc6265bis §5.1.1, step by step.
 import assert from 'node:assert/strict';
 import { dateTokens, parseCookieDate } from '../../targets/reference/cookies/index.js';
+import { uniform } from '../../runner/fuzz/prng.js';
 
 const utc = (y: number, mo: number, d: number, h = 0, mi = 0, s = 0) => Date.UTC(y, mo - 1, d, h, mi, s);
 
@@ -58,5 +59,81 @@ describe('reference engine §5.1.1 cookie-date', () => {
     for (const [input, expected, why] of table) {
       it(`${JSON.stringify(input)}: ${why}`, () => assert.equal(parseCookieDate(input), expected));
     }
+  });
+
+  describe('the scanner is the productions of step 1', () => {
+    // Step 1's productions written as regular expressions (time, day-of-month, year: digits, then nothing or a
+    // non-digit and anything), and step 2 by them: the engine reads tokens with a small scanner instead.
+    const TIME = /^(\d{1,2}):(\d{1,2}):(\d{1,2})(?:\D.*)?$/s;
+    const DAY_OF_MONTH = /^(\d{1,2})(?:\D.*)?$/s;
+    const YEAR = /^(\d{2,4})(?:\D.*)?$/s;
+    const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+    function byRegex(cookieDate: string): number | null {
+      let time: number[] | undefined;
+      let day: number | undefined;
+      let month: number | undefined;
+      let year: number | undefined;
+      for (const token of dateTokens(cookieDate)) {
+        let m: RegExpExecArray | null;
+        if (time === undefined && (m = TIME.exec(token))) time = [Number(m[1]), Number(m[2]), Number(m[3])];
+        else if (day === undefined && (m = DAY_OF_MONTH.exec(token))) day = Number(m[1]);
+        else if (month === undefined && token.length >= 3 && MONTHS.includes(token.slice(0, 3).toLowerCase()))
+          month = MONTHS.indexOf(token.slice(0, 3).toLowerCase());
+        else if (year === undefined && (m = YEAR.exec(token))) year = Number(m[1]);
+      }
+      if (year !== undefined && year >= 70 && year <= 99) year += 1900;
+      if (year !== undefined && year >= 0 && year <= 69) year += 2000;
+      if (time === undefined || day === undefined || month === undefined || year === undefined) return null;
+      if (day < 1 || day > 31 || year < 1601 || time[0]! > 23 || time[1]! > 59 || time[2]! > 59) return null;
+      const ms = Date.UTC(year, month, day, time[0]!, time[1]!, time[2]!);
+      const d = new Date(ms);
+      return d.getUTCFullYear() === year && d.getUTCMonth() === month && d.getUTCDate() === day ? ms : null;
+    }
+
+    it('gives what the regular expressions give on 20000 random cookie-dates of tokens that match a production, or nearly', () => {
+      const rnd = uniform(5);
+      const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+      const tokens = [
+        '06',
+        '6',
+        '29',
+        '31',
+        '32',
+        '0',
+        '006',
+        '1994',
+        '94',
+        '69',
+        '1600',
+        '19940',
+        '1994x',
+        '06am',
+        'Nov',
+        'feb',
+        'JANUARY',
+        'ja',
+        'x',
+        '\u00e9',
+        '08:49:37',
+        '1:2:3',
+        '23:59:60',
+        '24:00:00',
+        '8:49:37x',
+        '12:0:0:0',
+        '1:2',
+        '123:4:5',
+        '1::2',
+      ];
+      const delimiters = [' ', ', ', '-', '\t', '/', ';'];
+      let valid = 0;
+      for (let k = 0; k < 20000; k++) {
+        let date = pick(tokens);
+        for (let n = 3 + Math.floor(rnd() * 3); n > 0; n--) date += pick(delimiters) + pick(tokens);
+        const expected = byRegex(date);
+        if (expected !== null) valid++;
+        assert.equal(parseCookieDate(date), expected, JSON.stringify(date));
+      }
+      assert.ok(valid > 1000, `only ${valid} of the random cookie-dates parse: the test would check too little`);
+    });
   });
 });

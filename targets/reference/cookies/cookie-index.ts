@@ -57,6 +57,8 @@ interface DomainCookies<C> {
 }
 
 const NONE: readonly never[] = [];
+/** Always a set, never a new empty array: the caller's walk then meets one kind of collection. */
+const NO_COOKIES: ReadonlySet<never> = new Set();
 
 export class CookieIndex<C extends IndexedCookie> {
   private readonly order = new Set<C>();
@@ -151,8 +153,8 @@ export class CookieIndex<C extends IndexedCookie> {
   }
 
   /** The stored cookies with the secure-only-flag and this name. */
-  secureNamed(name: string): Iterable<C> {
-    return this.secureByName.get(name) ?? [];
+  secureNamed(name: string): ReadonlySet<C> {
+    return this.secureByName.get(name) ?? NO_COOKIES;
   }
 
   /** Removes the cookies whose expiry-time is before `now`; returns whether there were any. */

@@ -12,28 +12,60 @@ export function isDelimiter(code: number): boolean {
 /** Step 1: split the cookie-date into date-tokens (runs of non-delimiters). */
 export function dateTokens(cookieDate: string): string[] {
   const tokens: string[] = [];
-  let current = '';
+  let start = -1; // where the current token starts; -1 between tokens
   for (let i = 0; i < cookieDate.length; i++) {
-    const code = cookieDate.charCodeAt(i);
-    if (isDelimiter(code)) {
-      if (current) tokens.push(current);
-      current = '';
-    } else {
-      current += cookieDate[i];
+    if (isDelimiter(cookieDate.charCodeAt(i))) {
+      if (start >= 0) tokens.push(cookieDate.slice(start, i));
+      start = -1;
+    } else if (start < 0) {
+      start = i;
     }
   }
-  if (current) tokens.push(current);
+  if (start >= 0) tokens.push(cookieDate.slice(start));
   return tokens;
 }
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 
-// The productions of step 1. "[ non-digit *OCTET ]" means: after the digits,
-// either nothing or a non-digit followed by anything. The s flag lets "." match
-// every octet.
-const TIME = /^(\d{1,2}):(\d{1,2}):(\d{1,2})(?:\D.*)?$/s;
-const DAY_OF_MONTH = /^(\d{1,2})(?:\D.*)?$/s;
-const YEAR = /^(\d{2,4})(?:\D.*)?$/s;
+const isDigit = (code: number) => code >= 0x30 && code <= 0x39;
+
+/**
+ * The productions of step 1 end in "[ non-digit *OCTET ]": after their digits,
+ * either nothing or a non-digit followed by anything. This reads `min` to `max`
+ * DIGITs at `from` and returns where they end, or -1 when there are fewer, or
+ * more (a further digit is no non-digit). A small scanner rather than regular
+ * expressions: every Expires attribute comes through here.
+ */
+function digitsEnd(token: string, from: number, min: number, max: number): number {
+  let end = from;
+  while (end < token.length && end - from <= max && isDigit(token.charCodeAt(end))) end++;
+  const count = end - from;
+  return count >= min && count <= max ? end : -1;
+}
+
+/** The value of the DIGITs of token from `from` to `end`. */
+function digitsValue(token: string, from: number, end: number): number {
+  let value = 0;
+  for (let i = from; i < end; i++) value = value * 10 + token.charCodeAt(i) - 0x30;
+  return value;
+}
+
+/** time = hms-time [ non-digit *OCTET ]; hms-time = time-field ":" time-field ":" time-field; time-field = 1*2DIGIT. */
+function timeOf(token: string): [number, number, number] | undefined {
+  const h = digitsEnd(token, 0, 1, 2);
+  if (h < 0 || token.charCodeAt(h) !== 0x3a) return undefined;
+  const m = digitsEnd(token, h + 1, 1, 2);
+  if (m < 0 || token.charCodeAt(m) !== 0x3a) return undefined;
+  const s = digitsEnd(token, m + 1, 1, 2);
+  if (s < 0) return undefined;
+  return [digitsValue(token, 0, h), digitsValue(token, h + 1, m), digitsValue(token, m + 1, s)];
+}
+
+/** day-of-month = 1*2DIGIT [ non-digit *OCTET ]; year = 2*4DIGIT [ non-digit *OCTET ]. */
+function leadingNumber(token: string, min: number, max: number): number | undefined {
+  const end = digitsEnd(token, 0, min, max);
+  return end < 0 ? undefined : digitsValue(token, 0, end);
+}
 
 export function parseCookieDate(cookieDate: string): number | null {
   let time: [number, number, number] | undefined;
@@ -43,15 +75,8 @@ export function parseCookieDate(cookieDate: string): number | null {
 
   // Step 2: each token sets the first field it matches that is not yet found.
   for (const token of dateTokens(cookieDate)) {
-    let m: RegExpExecArray | null;
-    if (time === undefined && (m = TIME.exec(token))) {
-      time = [Number(m[1]), Number(m[2]), Number(m[3])];
-      continue;
-    }
-    if (dayOfMonth === undefined && (m = DAY_OF_MONTH.exec(token))) {
-      dayOfMonth = Number(m[1]);
-      continue;
-    }
+    if (time === undefined && (time = timeOf(token)) !== undefined) continue;
+    if (dayOfMonth === undefined && (dayOfMonth = leadingNumber(token, 1, 2)) !== undefined) continue;
     if (month === undefined && token.length >= 3) {
       const index = MONTHS.indexOf(token.slice(0, 3).toLowerCase());
       if (index >= 0) {
@@ -59,10 +84,7 @@ export function parseCookieDate(cookieDate: string): number | null {
         continue;
       }
     }
-    if (year === undefined && (m = YEAR.exec(token))) {
-      year = Number(m[1]);
-      continue;
-    }
+    if (year === undefined && (year = leadingNumber(token, 2, 4)) !== undefined) continue;
   }
 
   // Steps 3 and 4: two-digit years.

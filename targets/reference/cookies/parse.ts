@@ -34,10 +34,12 @@ export interface ParseContext {
 
 const isWsp = (code: number) => code === 0x20 || code === 0x09;
 
-/** WSP is SP and HTAB. */
-function trimWsp(s: string): string {
-  let start = 0;
-  let end = s.length;
+/**
+ * s.slice(start, end) with WSP (SP and HTAB) trimmed from both ends, without the untrimmed
+ * slice: the parse below takes its pieces by position, not by copies of the
+ * rest of the string.
+ */
+function trimmedSlice(s: string, start: number, end: number): string {
   while (start < end && isWsp(s.charCodeAt(start))) start++;
   while (end > start && isWsp(s.charCodeAt(end - 1))) end--;
   return start === 0 && end === s.length ? s : s.slice(start, end);
@@ -54,52 +56,71 @@ export function hasControlCharacter(s: string): boolean {
 
 const EARLIEST = -8.64e15;
 
+/** One or more DIGITs. */
+function isDigits(s: string): boolean {
+  if (s === '') return false;
+  for (let i = 0; i < s.length; i++) {
+    const code = s.charCodeAt(i);
+    if (code < 0x30 || code > 0x39) return false;
+  }
+  return true;
+}
+
+/** ASCII upper-case letters to lower case, and no other character (the value is octets: toLowerCase would change some above 0x7F). */
+function asciiLowerCase(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const code = s.charCodeAt(i);
+    if (code >= 0x41 && code <= 0x5a) return s.replace(/[A-Z]+/g, (upper) => upper.toLowerCase());
+  }
+  return s;
+}
+
 /** Returns the parsed cookie, or null when the set-cookie-string is ignored entirely. */
 export function parseSetCookie(setCookieString: string, ctx: ParseContext): ParsedCookie | null {
   const { profile } = ctx;
   // Step 1: CTLs other than HTAB reject the whole string.
   if (profile.rejectControlCharacters && hasControlCharacter(setCookieString)) return null;
 
-  // Step 2: the name-value-pair runs up to the first ";".
-  const semicolon = setCookieString.indexOf(';');
-  const nameValuePair = semicolon >= 0 ? setCookieString.slice(0, semicolon) : setCookieString;
-  let unparsedAttributes = semicolon >= 0 ? setCookieString.slice(semicolon) : '';
+  // Step 2: the name-value-pair runs up to the first ";"; the unparsed-attributes are the rest, from that ";" on.
+  // (Positions in setCookieString stand for the two strings: `semicolon` is where the unparsed-attributes start.)
+  const length = setCookieString.length;
+  let semicolon = setCookieString.indexOf(';');
+  if (semicolon < 0) semicolon = length;
 
   // Step 3: split at the first "="; without one, the name is empty.
-  const equals = nameValuePair.indexOf('=');
+  let equals = setCookieString.indexOf('=');
+  if (equals > semicolon) equals = -1;
   let name: string;
   let value: string;
+  // Step 4: trim WSP from both.
   if (equals < 0) {
     if (!profile.allowNamelessCookies) return null;
     name = '';
-    value = nameValuePair;
+    value = trimmedSlice(setCookieString, 0, semicolon);
   } else {
-    name = nameValuePair.slice(0, equals);
-    value = nameValuePair.slice(equals + 1);
+    name = trimmedSlice(setCookieString, 0, equals);
+    value = trimmedSlice(setCookieString, equals + 1, semicolon);
   }
-
-  // Step 4: trim WSP from both.
-  name = trimWsp(name);
-  value = trimWsp(value);
   if (!profile.allowNamelessCookies && name === '') return null;
 
   // Step 5: name and value together at most 4096 octets.
   if (profile.nameValueLimit !== null && name.length + value.length > profile.nameValueLimit) return null;
 
-  // The attribute loop.
+  // The attribute loop, while the unparsed-attributes (from `position` on) are not empty.
   const attributes: CookieAttribute[] = [];
-  while (unparsedAttributes !== '') {
-    // Steps 2 and 3: drop the leading ";" and take up to the next one.
-    unparsedAttributes = unparsedAttributes.slice(1);
-    const next = unparsedAttributes.indexOf(';');
-    const cookieAv = next >= 0 ? unparsedAttributes.slice(0, next) : unparsedAttributes;
-    unparsedAttributes = next >= 0 ? unparsedAttributes.slice(next) : '';
+  for (let position = semicolon; position < length;) {
+    // Steps 2 and 3: drop the leading ";" and take up to the next one (the cookie-av runs from `start` to `end`).
+    const start = position + 1;
+    let end = setCookieString.indexOf(';', start);
+    if (end < 0) end = length;
+    position = end;
 
     // Step 4: name and value split at the first "=".
-    const eq = cookieAv.indexOf('=');
+    let eq = setCookieString.indexOf('=', start);
+    if (eq > end) eq = -1;
     // Step 5: trim WSP.
-    const attributeName = trimWsp(eq >= 0 ? cookieAv.slice(0, eq) : cookieAv);
-    const attributeValue = trimWsp(eq >= 0 ? cookieAv.slice(eq + 1) : '');
+    const attributeName = trimmedSlice(setCookieString, start, eq >= 0 ? eq : end);
+    const attributeValue = eq >= 0 ? trimmedSlice(setCookieString, eq + 1, end) : '';
 
     // Step 6: overlong attribute values are ignored.
     if (profile.attributeValueLimit !== null && attributeValue.length > profile.attributeValueLimit) continue;
@@ -127,7 +148,7 @@ function processAttribute(lowerName: string, value: string, ctx: ParseContext): 
       if (value === '') return null;
       const leadingMinus = value[0] === '-';
       const digits = leadingMinus ? value.slice(1) : value;
-      if (!/^[0-9]+$/.test(digits)) return null;
+      if (!isDigits(digits)) return null;
       let deltaSeconds = Number((leadingMinus ? '-' : '') + digits);
       if (profile.maxLifetimeSeconds !== null) deltaSeconds = Math.min(deltaSeconds, profile.maxLifetimeSeconds);
       const expiry = deltaSeconds <= 0 ? EARLIEST : now + deltaSeconds * 1000;
@@ -137,7 +158,7 @@ function processAttribute(lowerName: string, value: string, ctx: ParseContext): 
       // §5.6.3: a leading "." is dropped, then lower case (ASCII letters only: the value is octets).
       if (value === '' && profile.ignoreEmptyDomain) return null;
       let domain = value.startsWith('.') ? value.slice(1) : value;
-      domain = domain.replace(/[A-Z]+/g, (s) => s.toLowerCase());
+      domain = asciiLowerCase(domain);
       return { name: 'Domain', value: domain };
     }
     case 'path': {

@@ -58,13 +58,27 @@ export interface StoreOptions {
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
+
+/** A safe method (HTTP's, matched without regard to case): most requests say GET, so no upper-case copy for those. */
+function isSafeMethod(method: string): boolean {
+  return SAFE_METHODS.has(method) || SAFE_METHODS.has(method.toUpperCase());
+}
+
+/** Only US-ASCII characters (a loop, not a regex: it runs for every Set-Cookie field, most of which have no Domain). */
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
 const LATEST = 8.64e15;
 
 /** Is the domain a public suffix, by the Public Suffix List (ICANN and private sections)? */
-export const isPublicSuffix = memoize((domain: string): boolean => {
+function isPublicSuffixOnce(domain: string): boolean {
   if (domain === '') return false;
   return getPublicSuffix(domain, { allowPrivateDomains: true }) === domain;
-});
+}
+
+/** isPublicSuffix, remembered for the Domain attributes a store meets again and again. */
+export const isPublicSuffix = memoize(isPublicSuffixOnce);
 
 /** §5.1.2, remembered: a store canonicalizes the same few hosts again and again. */
 const canonicalizeHost = memoize(canonicalizeHostOnce);
@@ -73,6 +87,8 @@ const canonicalizeHost = memoize(canonicalizeHostOnce);
 interface RequestHost {
   host: string;
   domains: readonly string[];
+  /** For each of `domains`, whether it is a public suffix: asked once per host, not at every retrieval. */
+  publicSuffix: readonly boolean[];
 }
 
 /** The request-host of a host name (null when it cannot be canonicalized), remembered like canonicalizeHost. */
@@ -81,13 +97,16 @@ const requestHostOf = memoize((hostname: string): RequestHost | null => {
   if (host === null) return null;
   const domains = [host];
   for (let dot = host.indexOf('.'); dot >= 0; dot = host.indexOf('.', dot + 1)) domains.push(host.slice(dot + 1));
-  return { host, domains };
+  // Not through isPublicSuffix's memory: the answers are remembered here, with the host, and that memory is for Domain attributes.
+  return { host, domains, publicSuffix: domains.map((domain) => isPublicSuffixOnce(domain)) };
 });
+
+/** The site of a host, remembered like the Public Suffix List's other answers. */
+const siteOfHost = memoize((host: string): string => getDomain(host, { allowPrivateDomains: true }) ?? host);
 
 /** The site of a URL's host, as HTML's "same site" uses it: the registrable domain, or the host itself. */
 export function siteOf(url: URL): string {
-  const host = url.hostname.toLowerCase();
-  return getDomain(host, { allowPrivateDomains: true }) ?? host;
+  return siteOfHost(url.hostname.toLowerCase());
 }
 
 /** Schemeful same-site: the same scheme and the same site. */
@@ -207,7 +226,7 @@ export class CookieStore {
     let domainAttribute = last(attributes, 'Domain')?.value ?? '';
 
     // Step 8: the Domain attribute must be US-ASCII.
-    if (p.requireAsciiDomain && /[^\x00-\x7f]/.test(domainAttribute)) return { ignored: 'Domain attribute has a character outside US-ASCII (step 8)' };
+    if (p.requireAsciiDomain && !isAscii(domainAttribute)) return { ignored: 'Domain attribute has a character outside US-ASCII (step 8)' };
 
     // Step 9: public suffixes.
     const requestHost = canonicalizeHost(url.hostname);
@@ -317,7 +336,7 @@ export class CookieStore {
     const { host } = target;
     const secure = isSecureScheme(url);
     const crossSite = (context.sameSite ?? 'same-site') === 'cross-site';
-    const safe = context.method === undefined || SAFE_METHODS.has(context.method.toUpperCase());
+    const safe = context.method === undefined || isSafeMethod(context.method);
     const topLevel = context.topLevelNavigation ?? true;
 
     // Step 3: the cookies that apply. The index holds them by domain and path, and only the
@@ -327,16 +346,20 @@ export class CookieStore {
     const request: Retrieval = { path: url.pathname, secure, api, crossSite, safe, topLevel, now };
     this.evictExpired(now);
     const list: Cookie[] = [];
-    for (const domain of target.domains) {
+    for (let d = 0; d < target.domains.length; d++) {
+      const domain = target.domains[d]!;
+      const hostOnlyApply = host === domain;
+      const publicSuffix = this.rejectPublicSuffixes && target.publicSuffix[d]!;
+      // A parent domain that is a public suffix gives nothing: its host-only cookies are for itself, its domain cookies are refused (below).
+      if (publicSuffix && !hostOnlyApply) continue;
       const paths = this.cookies.pathsOf(domain);
       if (paths.length === 0) continue;
       const found = list.length;
-      const hostOnlyApply = host === domain;
       let domainCookiesApply: boolean | undefined;
       for (const { path, cookies } of paths) {
         if (!pathMatch(request.path, path)) continue;
         for (const c of cookies) {
-          if (c.hostOnly ? !hostOnlyApply : !(domainCookiesApply ??= this.domainCookiesApply(host, domain))) continue;
+          if (c.hostOnly ? !hostOnlyApply : !(domainCookiesApply ??= this.domainCookiesApply(host, domain, publicSuffix))) continue;
           if (this.applies(c, request)) list.push(c);
         }
       }
@@ -356,9 +379,12 @@ export class CookieStore {
     return cookieString;
   }
 
-  /** §5.8.3 step 3, for a domain cookie: the host domain-matches its domain, which is no public suffix (the list may have changed since). */
-  private domainCookiesApply(host: string, domain: string): boolean {
-    return domainMatch(host, domain) && !(this.rejectPublicSuffixes && isPublicSuffix(domain));
+  /**
+   * §5.8.3 step 3, for a domain cookie: the host domain-matches its domain, which is no public suffix
+   * (the list may have changed since the cookie was stored); `publicSuffix` says whether it is one, when the store rejects them.
+   */
+  private domainCookiesApply(host: string, domain: string, publicSuffix: boolean): boolean {
+    return domainMatch(host, domain) && !publicSuffix;
   }
 
   /** §5.8.3 step 3, the rest of it: does the cookie, whose domain and path apply, go with this retrieval? */
@@ -397,12 +423,12 @@ export class CookieStore {
    */
   private removeExcess(domain: string): void {
     // Priority 2: the domain's insecure cookies, when it holds too many.
-    if (this.excessIn(domain) > 0) this.evict(this.cookies.withDomain(domain), this.excessIn(domain), isInsecure);
+    if (this.excessIn(domain) > 0) this.evict(this.cookies.withDomain(domain), this.excessIn(domain), INSECURE_ONLY);
     // Priority 3: the domain's other cookies.
-    if (this.excessIn(domain) > 0) this.evict(this.cookies.withDomain(domain), this.excessIn(domain));
+    if (this.excessIn(domain) > 0) this.evict(this.cookies.withDomain(domain), this.excessIn(domain), ANY);
     // Priority 4: the whole store.
     const overall = this.cookies.size - this.maxTotal;
-    if (overall > 0) this.evict(this.cookies.values(), overall);
+    if (overall > 0) this.evict([...this.cookies.values()], overall, ANY);
   }
 
   /** How many cookies the domain holds beyond its bound. */
@@ -411,7 +437,7 @@ export class CookieStore {
   }
 
   /** Evicts the `howMany` cookies of the earliest last-access-time among the eligible candidates (ties: the earlier stored). */
-  private evict(candidates: Iterable<Cookie>, howMany: number, eligible: (c: Cookie) => boolean = always): void {
+  private evict(candidates: readonly Cookie[], howMany: number, eligible: Eligible): void {
     for (const victim of earliestAccessed(candidates, howMany, eligible)) this.cookies.remove(victim);
   }
 }
@@ -443,19 +469,34 @@ function mergeRun<T>(list: T[], from: number, order: (a: T, b: T) => number): vo
 
 const accessOrder = (a: Cookie, b: Cookie) => a.lastAccessTime - b.lastAccessTime || a.serial - b.serial;
 
-const always = () => true;
-const isInsecure = (c: Cookie) => !c.secureOnly;
+/**
+ * Which candidates a removal of excess cookies may take: any, or only those
+ * without the secure-only-flag (priority 2). A flag and not a predicate: the
+ * walk below is the store's hottest loop at its bounds, and a call through a
+ * predicate that varies from call to call makes it several times slower.
+ */
+type Eligible = typeof ANY | typeof INSECURE_ONLY;
+const ANY = 0;
+const INSECURE_ONLY = 1;
 
-/** The `howMany` first eligible cookies in access order: one pass for a single one (the usual case at the store's bound), else a sort. */
-function earliestAccessed(candidates: Iterable<Cookie>, howMany: number, eligible: (c: Cookie) => boolean): Cookie[] {
+/**
+ * The `howMany` first eligible cookies in access order: one pass for a single
+ * one (the usual case at the store's bound), else a sort. The candidates are
+ * always an array, so that the walk is compiled for one kind of collection.
+ */
+function earliestAccessed(candidates: readonly Cookie[], howMany: number, eligible: Eligible): Cookie[] {
   if (howMany === 1) {
     let first: Cookie | undefined;
-    for (const c of candidates) if (eligible(c) && (first === undefined || accessOrder(c, first) < 0)) first = c;
+    for (let i = 0; i < candidates.length; i++) {
+      const c = candidates[i]!;
+      if ((eligible === ANY || !c.secureOnly) && (first === undefined || accessOrder(c, first) < 0)) first = c;
+    }
     return first ? [first] : [];
   }
-  const all: Cookie[] = [];
-  for (const c of candidates) if (eligible(c)) all.push(c);
-  return all.sort(accessOrder).slice(0, howMany);
+  return candidates
+    .filter((c) => eligible === ANY || !c.secureOnly)
+    .sort(accessOrder)
+    .slice(0, howMany);
 }
 
 /** §5.8.3 step 6 (6265 §5.4 step 4 always writes the "=": nameless cookies cannot exist there). */
