@@ -201,6 +201,15 @@ function haproxyConfig(p: MiddleboxPlan): string {
     '  log stdout format raw local0',
     '  # A soft stop (SIGUSR1) waits for open sessions to end and log, at most this long.',
     '  hard-stop-after 5s',
+    // HAProxy's default level-triggered epoll polls a socket only for what it waits for. After it has shut the sending side
+    // of a connection whose peer had shut its own while octets of the peer still wait unread (its buffer towards the other
+    // side full), epoll reports EPOLLHUP without EPOLLIN, and HAProxy takes that for the end of the data: it stops reading,
+    // logs a normal end and closes, the kernel answering the unread octets with a reset (HAProxy 2.6.12, raw_sock_to_buf;
+    // docs/mptcp-interop.md, "HAProxy ends a session before it has forwarded everything"). Edge-triggered polling
+    // registers every socket for input as well, so each report carries EPOLLIN while octets or the peer's FIN wait.
+    '  # Edge-triggered polling: the level-triggered default loses unread octets once both ends have shut (docs/mptcp-interop.md).',
+    '  expose-experimental-directives',
+    '  tune.fd.edge-triggered on',
     'defaults',
     '  mode tcp',
     '  log global',

@@ -10,7 +10,7 @@ import type { Ensemble, Outcome as Verdict, RunContext } from '../../runner/suit
 import { decodePacket, ipPayload, readPcap, type MptcpOption } from '../mptcp/codec/index.js';
 import type { Report } from './contract.js';
 import { ACTED, FTP_COMMANDS, middleboxSetup, middleboxSysctls, PROXY_PORT, type MiddleboxSetup } from './middlebox.js';
-import type { Outcome, Scenario } from './scenario.js';
+import type { Outcome, RateLimit, Scenario } from './scenario.js';
 import { ADDRESSES, ContainerTopology, NamespaceTopology, type Topology } from './topology.js';
 
 export const PORT = 8080;
@@ -148,9 +148,18 @@ function sideErrors(reports: { client: Report; server: Report }): string {
   return said.length ? ` (${said.join('; ')})` : '';
 }
 
-/** The middlebox's two links send at most `kbit` kbit/s each (a token bucket; its queue holds about a second of it). */
-export function rateLimit(interfaces: { client: string; server: string }, kbit: number): string {
-  return [interfaces.client, interfaces.server].map((dev) => `tc qdisc replace dev ${dev} root tbf rate ${kbit}kbit burst 16kb latency 1s`).join(' && ');
+/**
+ * The middlebox's two links send at most `kbit` kbit/s each, or each its own rate (a token bucket; its queue holds about a
+ * second of it).
+ */
+export function rateLimit(interfaces: { client: string; server: string }, kbit: number | RateLimit): string {
+  const rates = typeof kbit === 'number' ? { toClient: kbit, toServer: kbit } : kbit;
+  return [
+    [interfaces.client, rates.toClient],
+    [interfaces.server, rates.toServer],
+  ]
+    .map(([dev, rate]) => `tc qdisc replace dev ${dev} root tbf rate ${rate}kbit burst 16kb latency 1s`)
+    .join(' && ');
 }
 
 /** The rate limit's own account: octets sent, and how often the bucket held a packet back (overlimits). */

@@ -28,6 +28,12 @@ export type Behaviour =
   | 'tcp-proxy'
   | 'ftp-alg';
 
+/** kbit/s of the middlebox's link towards each side. */
+export interface RateLimit {
+  toClient: number;
+  toServer: number;
+}
+
 export interface Scenario extends VectorCommon {
   middlebox: Behaviour;
   join?: boolean;
@@ -35,8 +41,11 @@ export interface Scenario extends VectorCommon {
   checksums?: boolean;
   transfer: { clientToServer: number; serverToClient: number };
   timeoutMs?: number;
-  /** Both of the middlebox's links send at most this many kbit/s (tc tbf): a slow path. */
-  rateLimitKbit?: number;
+  /**
+   * The middlebox's links send at most this many kbit/s (tc tbf): a slow path. A number limits both links; an object each
+   * one, towards the client and towards the server (a path slower one way than the other).
+   */
+  rateLimitKbit?: number | RateLimit;
   expect: { client: Outcome; server: Outcome; subflows?: number; intact?: boolean | 'any'; rstReason?: number };
 }
 
