@@ -31,6 +31,14 @@ export interface TransferParams {
   handshakeMs?: number;
   /** Text the client sends ahead of its pattern (an FTP command), which the server reads as its first line (capability interop-preamble). */
   preamble?: string;
+  /**
+   * The server's reply to each line of the preamble, a line each, in order (capability interop-preamble). With them the
+   * exchange goes in lockstep, as an FTP control connection does: the client sends a line and reads its reply before the
+   * next line and before its pattern; the server reads a line and answers it at once, and starts its pattern after the last
+   * reply. So each command is a segment (and a mapping) of its own and nothing of either pattern is in flight while the
+   * commands are.
+   */
+  replies?: string;
 }
 
 /** What an endpoint says of its side of the transfer (interop.connect, interop.finish). */
@@ -47,6 +55,8 @@ export interface Report {
   counters?: Record<string, number>;
   /** The server's first line, when there was a preamble: what arrived of it. */
   preambleReceived?: string;
+  /** The client's replies, when there were replies: what arrived of them (counted in `received`, as the preamble is in the server's). */
+  repliesReceived?: string;
 }
 
 /** The client sends with seed 1, the server with seed 2 (docs/mptcp-interop.md). */

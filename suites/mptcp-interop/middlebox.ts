@@ -50,6 +50,12 @@ export const FTP_NAT_ADDRESS = '10.74.100.100';
  * 20000. The helper reads a command only where a line of its direction ended before (it follows the stream from line to line).
  */
 export const FTP_COMMANDS = 'USER anonymous\r\nPORT 10,72,1,2,78,32\r\n';
+/**
+ * The server's reply to each of FTP_COMMANDS (vsftpd's words). The client waits for each before it goes on, as an FTP client
+ * does, so the PORT command is a segment of its own and the first octets the server sends after the rewrite are its reply,
+ * sent the moment it has read the command (docs/targets/linux-6.1.md: what a kernel client does depends on how soon they come).
+ */
+export const FTP_REPLIES = '331 Please specify the password.\r\n200 PORT command successful. Consider using PASV.\r\n';
 /** Where HAProxy (`tcp-proxy`) listens in the middlebox; the client's connections to the server's port are redirected to it. */
 export const PROXY_PORT = 18080;
 /** The named counter every real-middlebox rule bumps when it acts on a segment (or, in a NAT chain, a connection). */

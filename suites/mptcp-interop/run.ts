@@ -9,7 +9,7 @@ import { join, relative } from 'node:path';
 import type { Ensemble, Outcome as Verdict, RunContext } from '../../runner/suite.js';
 import { decodePacket, ipPayload, readPcap, type MptcpOption } from '../mptcp/codec/index.js';
 import type { Report } from './contract.js';
-import { ACTED, FTP_COMMANDS, middleboxSetup, middleboxSysctls, PROXY_PORT, type MiddleboxSetup } from './middlebox.js';
+import { ACTED, FTP_COMMANDS, FTP_REPLIES, middleboxSetup, middleboxSysctls, PROXY_PORT, type MiddleboxSetup } from './middlebox.js';
 import type { Outcome, RateLimit, Scenario } from './scenario.js';
 import { ADDRESSES, ContainerTopology, NamespaceTopology, type Topology } from './topology.js';
 
@@ -108,6 +108,31 @@ export function wireSummary(file: string): WireSummary | undefined {
     }
   }
   return w;
+}
+
+/**
+ * The data segments of a capture in the order they were captured, each once (a retransmission of the same sequence number
+ * is left out): who sent it, its TCP sequence number and how many octets it carried. Tells how an exchange of lines went
+ * on the wire (a command, its reply, then the data).
+ */
+export function dataSegments(file: string): { from: string; seq: number; length: number }[] {
+  const pcap = readPcap(new Uint8Array(readFileSync(file)));
+  if (!pcap.ok) return [];
+  const out: { from: string; seq: number; length: number }[] = [];
+  const seen = new Set<string>();
+  for (const rec of pcap.value.records) {
+    const ip = ipPayload(pcap.value.header.linktype, rec.data);
+    const h = ip.ok ? headersOf(ip.value) : undefined;
+    if (!h || h.data === 0) continue;
+    const d = decodePacket(h.headers, { lenient: true });
+    if (!d.ok) continue;
+    const from = `${d.value.packet.ip.src}:${d.value.packet.tcp.srcPort}`;
+    const key = `${from} ${d.value.packet.tcp.seq}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ from, seq: d.value.packet.tcp.seq, length: h.data });
+  }
+  return out;
 }
 
 /** The middlebox's own account, from its counters, its SYN proxy statistics and its proxy's log. */
@@ -261,8 +286,9 @@ export async function runScenario(s: Scenario, ensemble: Ensemble, ctx: RunConte
     await setup('the captures', () => topology.capture());
     ctx.artifacts.pcapClientSide = relative(ctx.outDir, `${ctx.artifactDir}/client-side.pcap`);
     ctx.artifacts.pcapServerSide = relative(ctx.outDir, `${ctx.artifactDir}/server-side.pcap`);
-    // Through the FTP helper the client's stream starts with a PORT command: a real FTP control exchange's, as data.
-    const preamble = s.middlebox === 'ftp-alg' ? { preamble: FTP_COMMANDS } : {};
+    // Through the FTP helper the client's stream starts with a PORT command: a real FTP control exchange's, as data, each
+    // command answered by the server before the client goes on.
+    const preamble = s.middlebox === 'ftp-alg' ? { preamble: FTP_COMMANDS, replies: FTP_REPLIES } : {};
     await server.call('interop.serve', {
       port: PORT,
       send: s.transfer.serverToClient,
@@ -333,9 +359,10 @@ export async function runScenario(s: Scenario, ensemble: Ensemble, ctx: RunConte
     }
   }
   if (e.subflows !== undefined && actual.subflows !== e.subflows) problems.push(`the client had ${actual.subflows} subflow(s), not ${e.subflows}`);
-  // The server's count includes the preamble's line, as it arrived.
+  // The server's count includes the preamble's lines, as they arrived, and the client's the replies.
   const ahead = reports.server.preambleReceived !== undefined ? Buffer.byteLength(reports.server.preambleReceived, 'latin1') : 0;
-  const complete = reports.server.received - ahead === s.transfer.clientToServer && reports.client.received === s.transfer.serverToClient;
+  const replied = reports.client.repliesReceived !== undefined ? Buffer.byteLength(reports.client.repliesReceived, 'latin1') : 0;
+  const complete = reports.server.received - ahead === s.transfer.clientToServer && reports.client.received - replied === s.transfer.serverToClient;
   if (expected.intact === 'any' ? !complete : actual.intact !== expected.intact) {
     problems.push(
       expected.intact === false

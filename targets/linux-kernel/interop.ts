@@ -128,12 +128,25 @@ export class KernelInterop {
     watch.mptcp = first.isMptcp;
     await look();
     // The client's preamble (application commands a middlebox may rewrite) goes ahead of the pattern, a write per line, as an
-    // application would send its commands; the server reads as many lines.
+    // application would send its commands; the server reads as many lines. With replies, in lockstep (exchange()); without,
+    // the server's pattern goes from the start and the client's follows its lines at once.
     const ahead = this.role === 'client' && p.preamble ? Buffer.from(p.preamble, 'latin1') : undefined;
-    for (const l of this.role === 'client' && p.preamble ? p.preamble.split(/(?<=\n)/) : [])
-      await a.call('write', { conn, data: Buffer.from(l, 'latin1').toString('base64') });
-    const source = await a.call<{ job: string }>('source', { conn, count: p.send, seed: mine });
-    const line = this.role === 'server' && p.preamble ? await this.readLines(conn, p.preamble.split('\n').length - 1, Math.max(1, bound.moved(0))) : undefined;
+    let line: string | undefined;
+    let answered: string | undefined;
+    let replied = 0;
+    let source: { job: string };
+    if (p.preamble && p.replies !== undefined) {
+      const { said, wrote } = await this.exchange(conn, p.preamble, p.replies, bound);
+      if (this.role === 'server') line = said;
+      else answered = said;
+      replied = wrote;
+      source = await a.call<{ job: string }>('source', { conn, count: p.send, seed: mine });
+    } else {
+      for (const l of this.role === 'client' && p.preamble ? p.preamble.split(/(?<=\n)/) : [])
+        await a.call('write', { conn, data: Buffer.from(l, 'latin1').toString('base64') });
+      source = await a.call<{ job: string }>('source', { conn, count: p.send, seed: mine });
+      line = this.role === 'server' && p.preamble ? await this.readLines(conn, p.preamble.split('\n').length - 1, Math.max(1, bound.moved(0))) : undefined;
+    }
     const sink = await a.call<{ job: string }>('sink', { conn });
     let watching = true;
     const watcher = (async () => {
@@ -165,7 +178,12 @@ export class KernelInterop {
     await look();
     await a.call('close', { conn }).catch(() => undefined);
     const intact =
-      got.done && !got.error && got.octets === p.receive && got.sha256 === sha256(pattern(0, p.receive, theirs)) && (line === undefined || line === p.preamble);
+      got.done &&
+      !got.error &&
+      got.octets === p.receive &&
+      got.sha256 === sha256(pattern(0, p.receive, theirs)) &&
+      (line === undefined || line === p.preamble) &&
+      (answered === undefined || answered === p.replies);
     const after = await counters(this.node, this.ns);
     const changed = Object.fromEntries(
       Object.entries(after)
@@ -177,14 +195,41 @@ export class KernelInterop {
       fallback: watch.fallback,
       ...(watch.fallbackReason && watch.fallback ? { fallbackReason: watch.fallbackReason } : {}),
       subflows: watch.subflows,
-      sent: sent.octets + (ahead?.length ?? 0),
-      received: got.octets + (line !== undefined ? Buffer.byteLength(line, 'latin1') : 0),
+      sent: sent.octets + (ahead?.length ?? 0) + replied,
+      received: got.octets + Buffer.byteLength(line ?? answered ?? '', 'latin1'),
       intact,
       ...(line !== undefined ? { preambleReceived: line } : {}),
+      ...(answered !== undefined ? { repliesReceived: answered } : {}),
       ...(isReset(error) ? { reset: true } : {}),
       ...(error ? { error } : {}),
       counters: changed,
     };
+  }
+
+  /**
+   * The commands and their replies in lockstep, as an FTP control connection goes: the client writes a line and reads its
+   * reply before the next; the server reads a line and the agent answers it at once (its `line` method, in the agent's own
+   * process: no round trip to this one between the command's arrival and the reply, which a VM's serial port would make
+   * slow). Returns what arrived (the server's lines, or the client's replies) and how many octets of replies the server wrote.
+   */
+  private async exchange(conn: string, preamble: string, replies: string, bound: TransferBound): Promise<{ said: string; wrote: number }> {
+    const lines = preamble.split(/(?<=\n)/);
+    const answers = replies.split(/(?<=\n)/);
+    let said = '';
+    let wrote = 0;
+    for (const [i, l] of lines.entries()) {
+      if (this.role === 'client') await this.kernel.call('write', { conn, data: Buffer.from(l, 'latin1').toString('base64') });
+      const answer = this.role === 'server' ? answers[i] : undefined;
+      const r = await this.kernel.call<{ data: string; eof: boolean }>('line', {
+        conn,
+        timeoutMs: Math.max(1, bound.moved(0)),
+        ...(answer ? { reply: Buffer.from(answer, 'latin1').toString('base64') } : {}),
+      });
+      said += Buffer.from(r.data, 'base64').toString('latin1');
+      if (r.eof) break;
+      wrote += answer ? Buffer.byteLength(answer, 'latin1') : 0;
+    }
+    return { said, wrote };
   }
 
   /** Reads `count` lines (at most 512 octets), one octet at a time so as not to read into the pattern. */

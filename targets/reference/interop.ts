@@ -202,18 +202,30 @@ export class ReferenceInterop {
     // The client's preamble (application commands a middlebox may rewrite) goes ahead of the pattern, a line at a time, each
     // once all before it was acknowledged, so that each line starts a segment of its own and the pattern does not share the
     // last one's: an FTP helper reads a command only at the start of a segment, and a full segment its rewrite lengthens
-    // no longer fits the path (docs/targets/reference.md). The server reads as many lines before the pattern.
+    // no longer fits the path (docs/targets/reference.md). The server reads as many lines before the pattern. With replies,
+    // in lockstep as an FTP control connection goes: the client sends a line once the reply to the one before it has
+    // arrived, and its pattern after the last reply; the server answers each line as soon as it has it, and sends its
+    // pattern after the last answer.
     const lines = this.role === 'client' && p.preamble ? p.preamble.split(/(?<=\n)/) : [];
     const ahead = lines.reduce((n, l) => n + Buffer.byteLength(l, 'latin1'), 0);
+    const lockstep = p.preamble !== undefined && p.replies !== undefined;
+    const answers = lockstep && this.role === 'server' ? p.replies!.split(/(?<=\n)/) : [];
+    let answered = 0;
     let wanted = this.role === 'server' && p.preamble ? p.preamble.split('\n').length - 1 : 0;
     let line: string | undefined = wanted > 0 ? '' : undefined;
-    const step = (): boolean => {
-      if (c.state === 'reset') resetSeen = true;
-      subflows = Math.max(subflows, c.isMptcp ? liveSubflows(c) : 1);
+    // The client's replies: how many it waits for (one after each line it sent), and what arrived of them.
+    let awaiting = 0;
+    let replies: string | undefined = lockstep && this.role === 'client' ? '' : undefined;
+    const send = (): void => {
+      if (resetSeen || c.state === 'closed') return;
       // Send: the preamble's lines, then keep the send buffer filled up to SEND_AHEAD, then shut down.
-      while (!resetSeen && c.state !== 'closed' && lines.length > 0 && c.writableLength === 0) c.write(Buffer.from(lines.shift()!, 'latin1'));
-      const preambleAcked = lines.length === 0 && (ahead === 0 || sent > 0 || c.writableLength === 0);
-      if (!resetSeen && c.state !== 'closed' && preambleAcked) {
+      while (lines.length > 0 && c.writableLength === 0 && awaiting === 0) {
+        c.write(Buffer.from(lines.shift()!, 'latin1'));
+        if (lockstep) awaiting = 1;
+      }
+      const preambleAcked = lines.length === 0 && awaiting === 0 && (ahead === 0 || sent > 0 || c.writableLength === 0);
+      const answeredAll = !lockstep || wanted === 0;
+      if (preambleAcked && answeredAll) {
         while (sent < p.send && c.writableLength < SEND_AHEAD) {
           const n = Math.min(CHUNK, p.send - sent);
           c.write(mine.at(sent, n));
@@ -224,23 +236,45 @@ export class ReferenceInterop {
           c.shutdown();
         }
       }
+    };
+    const step = (): boolean => {
+      if (c.state === 'reset') resetSeen = true;
+      subflows = Math.max(subflows, c.isMptcp ? liveSubflows(c) : 1);
+      send();
       // Receive: everything that arrived, checked against the pattern as it comes.
       for (;;) {
         let b = c.read(256 * 1024);
         if (b.length === 0) break;
-        // The preamble's lines come first (at most 512 octets of them, as the kernel's adapter reads).
+        // The preamble's lines come first (at most 512 octets of them, as the kernel's adapter reads), each answered at once.
         while (wanted > 0 && line !== undefined && b.length > 0) {
           const nl = b.indexOf(0x0a);
           const n = nl < 0 ? b.length : nl + 1;
           line += Buffer.from(b.subarray(0, n)).toString('latin1');
           b = b.subarray(n);
-          if (nl >= 0) wanted--;
+          if (nl >= 0) {
+            wanted--;
+            const answer = answers[answered];
+            if (answer !== undefined && !resetSeen && c.state !== 'closed') {
+              c.write(Buffer.from(answer, 'latin1'));
+              answered++;
+            }
+          }
           if (line.length >= 512) wanted = 0;
+        }
+        // The client's replies, a line for each line it sent, come ahead of the server's pattern.
+        while (awaiting > 0 && replies !== undefined && b.length > 0) {
+          const nl = b.indexOf(0x0a);
+          const n = nl < 0 ? b.length : nl + 1;
+          replies += Buffer.from(b.subarray(0, n)).toString('latin1');
+          b = b.subarray(n);
+          if (nl >= 0 || replies.length >= 512) awaiting = 0;
         }
         if (b.length === 0) continue;
         if (intact && !theirs.matches(received, b)) intact = false;
         received += b.length;
       }
+      // What arrived may let the next line, or the pattern, go.
+      send();
       return resetSeen || (shut && c.readableEnded);
     };
     // Writes and reads after every step of the driver, not only when the wait below looks.
@@ -278,10 +312,14 @@ export class ReferenceInterop {
       fallback: c.fallback !== undefined,
       ...(c.fallback ? { fallbackReason: c.fallback.reason } : {}),
       subflows,
-      sent: sent + (ahead - lines.reduce((n, l) => n + Buffer.byteLength(l, 'latin1'), 0)),
-      received: received + (line !== undefined ? Buffer.byteLength(line, 'latin1') : 0),
-      intact: intact && received === p.receive && eof && (line === undefined || line === p.preamble),
+      sent:
+        sent +
+        (ahead - lines.reduce((n, l) => n + Buffer.byteLength(l, 'latin1'), 0)) +
+        answers.slice(0, answered).reduce((n, l) => n + Buffer.byteLength(l, 'latin1'), 0),
+      received: received + Buffer.byteLength(line ?? replies ?? '', 'latin1'),
+      intact: intact && received === p.receive && eof && (line === undefined || line === p.preamble) && (replies === undefined || replies === p.replies),
       ...(line !== undefined ? { preambleReceived: line } : {}),
+      ...(replies !== undefined ? { repliesReceived: replies } : {}),
       ...(reset ? { reset: true } : {}),
       ...(error ? { error } : {}),
       counters: this.counters(),

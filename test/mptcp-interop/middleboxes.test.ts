@@ -13,8 +13,8 @@ import { gzipSync } from 'node:zlib';
 import type { ResultRecord, RunResults } from '../../runner/model.js';
 import { runCommand } from '../../runner/run.js';
 import { missingKernelFeature } from '../../suites/mptcp-interop/kernel.js';
-import { middleboxSetup, MSS_CLAMP, MSS_CLAMP_JOIN, NAT_ADDRESS } from '../../suites/mptcp-interop/middlebox.js';
-import { wireSummary, type MiddleboxAccount, type WireSummary } from '../../suites/mptcp-interop/run.js';
+import { FTP_COMMANDS, FTP_REPLIES, middleboxSetup, MSS_CLAMP, MSS_CLAMP_JOIN, NAT_ADDRESS } from '../../suites/mptcp-interop/middlebox.js';
+import { dataSegments, wireSummary, type MiddleboxAccount, type WireSummary } from '../../suites/mptcp-interop/run.js';
 import { labUnavailable } from '../../suites/mptcp/net/lab.js';
 import { dockerMissing, leftovers, skipWithReason } from '../docker/helpers.js';
 import { readRun, ROOT, tempDir } from '../helpers.js';
@@ -35,7 +35,7 @@ function missing(): string | undefined {
 
 interface Details {
   middlebox: MiddleboxAccount;
-  client: { received: number; counters: Record<string, number> };
+  client: { received: number; counters: Record<string, number>; repliesReceived?: string };
   server: { received: number; counters: Record<string, number>; preambleReceived?: string };
 }
 
@@ -119,6 +119,27 @@ function checkRun(run: RunResults, out: string): void {
           // (the counter), and expects the data connection the command announced, at the NAT's address.
           assert.equal(d.server.preambleReceived, 'USER anonymous\r\nPORT 10,74,100,100,78,32\r\n', `${pair} ${id}`);
           assert.match(state, /dst=10\.74\.100\.100 sport=0 dport=20000 ftp/, `${pair} ${id}: the helper's expectation`);
+          // A real FTP control exchange, in lockstep: on the client's side of the middlebox, USER, the server's reply, PORT
+          // alone in its segment, then the server's reply (which may share its segment with the start of the server's
+          // pattern), and only then the client's pattern (docs/targets/linux-6.1.md).
+          assert.equal(d.client.repliesReceived, FTP_REPLIES, `${pair} ${id}: the client read both replies`);
+          const lines = (text: string) => text.split(/(?<=\n)/).map((l) => l.length);
+          const [user, port] = lines(FTP_COMMANDS);
+          const [login, ported] = lines(FTP_REPLIES);
+          const opening = dataSegments(join(out, r.artifacts!.pcapClientSide!))
+            .slice(0, 4)
+            .map((x) => ({ from: x.from.startsWith('10.72.') ? 'client' : 'server', length: x.length }));
+          const said = JSON.stringify(opening);
+          assert.deepEqual(
+            opening.slice(0, 3),
+            [
+              { from: 'client', length: user },
+              { from: 'server', length: login },
+              { from: 'client', length: port },
+            ],
+            `${pair} ${id}: the exchange on the wire: ${said}`,
+          );
+          assert.ok(opening[3]?.from === 'server' && opening[3].length >= ported!, `${pair} ${id}: the reply to PORT came next: ${said}`);
           break;
         }
         default:

@@ -78,3 +78,45 @@ describe('mptcp: the kernel agent reads on a connection a source job sends on', 
     assert.equal(out.received, 8 << 20);
   });
 });
+
+/**
+ * The agent's `line` (an interop server's answer to an FTP command): a line that arrives in two pieces, with the next
+ * one's octets already behind it, is read to its LF and no further, and the reply is on the wire when the call returns.
+ */
+const LINE_SCRIPT = `
+import base64, importlib.util, json, socket, sys, threading
+spec = importlib.util.spec_from_file_location("agent", sys.argv[1])
+agent = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(agent)
+listener = socket.socket(); listener.bind(("127.0.0.1", 0)); listener.listen(1)
+peer = socket.create_connection(listener.getsockname())
+conn, _ = listener.accept()
+ident = agent.new_id("c", conn)
+got = {}
+def answer():
+    got["line"] = agent.line({"conn": ident, "timeoutMs": 60000, "reply": base64.b64encode(b"200 ok\\r\\n").decode()})
+t = threading.Thread(target=answer); t.start()
+peer.sendall(b"PORT 10,72,")
+peer.sendall(b"1,2,78,32\\r\\nPATTERN")
+t.join()
+peer.settimeout(10)
+reply = peer.recv(64)
+rest = agent.read({"conn": ident, "max": 64, "timeoutMs": 10000})
+print(json.dumps({"line": got["line"], "reply": reply.decode(), "rest": rest}))
+`;
+
+describe('mptcp: the kernel agent answers a line', function () {
+  before(function () {
+    if (process.platform !== 'linux') this.skip(); // reason: the agent runs on Linux
+    if (!existsSync(PYTHON)) this.skip(); // reason: the agent runs on the system's python3
+  });
+
+  it('reads a line to its LF and no further, and writes the reply before it returns', function () {
+    const r = spawnSync(PYTHON, ['-c', LINE_SCRIPT, KERNEL_AGENT], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { line: { data: string; eof: boolean }; reply: string; rest: { data: string; eof: boolean } };
+    assert.deepEqual(out.line, { data: Buffer.from('PORT 10,72,1,2,78,32\r\n').toString('base64'), eof: false });
+    assert.equal(out.reply, '200 ok\r\n');
+    assert.equal(Buffer.from(out.rest.data, 'base64').toString(), 'PATTERN', 'what follows the line is left for the next read');
+  });
+});

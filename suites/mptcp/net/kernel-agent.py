@@ -15,6 +15,8 @@ Methods (params and results are JSON objects; octets are base64):
                                  with fastOpen: TCP_FASTOPEN_CONNECT, and data is the first write (it sends the SYN)
   write {conn, data}             -> {written}
   read {conn, max, timeoutMs}    -> {data, eof}
+  line {conn, timeoutMs, reply?} -> {data, eof}   reads one line (to its LF, at most 512 octets, never past it), then
+                                 writes reply, if given, at once: an application answering a command (an FTP server)
   source {conn, count, seed}     starts sending count pattern octets (then keeps the socket) -> {job}
   sink {conn, count?}            starts reading up to count octets or end of stream -> {job}
   wait {job, timeoutMs}          -> {done, octets, sha256, error?}
@@ -131,6 +133,34 @@ def read(p):
     return {"data": base64.b64encode(data).decode(), "eof": len(data) == 0}
 
 
+def line(p):
+    # In this process, so that the reply goes out as soon as the line is in, with no round trip to the caller between them,
+    # as an FTP server answers a command; and in few system calls (a look at what arrived, then a read of the line alone,
+    # never past it), which a kernel under emulation makes dear.
+    s = objects[p["conn"]]
+    deadline = time.monotonic() + p.get("timeoutMs", 10000) / 1000
+    poller = select.poll()
+    poller.register(s, select.POLLIN)
+    data = b""
+    eof = False
+    while not data.endswith(b"\n") and len(data) < 512:
+        left = deadline - time.monotonic()
+        if left <= 0 or not poller.poll(left * 1000):
+            raise TimeoutError("timed out reading a line after %d octets" % len(data))
+        try:
+            ahead = s.recv(512 - len(data), socket.MSG_PEEK | socket.MSG_DONTWAIT)
+        except BlockingIOError:
+            continue
+        if not ahead:
+            eof = True
+            break
+        end = ahead.find(b"\n")
+        data += s.recv(len(ahead) if end < 0 else end + 1)
+    if p.get("reply") and not eof:
+        s.sendall(base64.b64decode(p["reply"]))
+    return {"data": base64.b64encode(data).decode(), "eof": eof}
+
+
 def start_job(fn):
     job = {"done": False, "octets": 0, "sha256": None, "error": None, "event": threading.Event()}
     ident = new_id("j", job, jobs)
@@ -235,7 +265,7 @@ def subflow_states(s, most=8):
     return [buf.raw[16 + i * size_user] for i in range(min(count, most))]
 
 
-METHODS = {f.__name__: f for f in (hello, listen, accept, connect, write, read, source, sink, wait, shutdown, close, query)}
+METHODS = {f.__name__: f for f in (hello, listen, accept, connect, write, read, line, source, sink, wait, shutdown, close, query)}
 
 
 write_lock = threading.Lock()
