@@ -23,6 +23,8 @@ export class DockerFabric implements Fabric {
   private readonly containers: string[] = [];
   private readonly untrack: () => void;
   private count = 0;
+  /** The removal, once begun: the suite's end and the run's cleanup (Ctrl-C) may both ask for it, and both wait for it. */
+  private disposing: Promise<void> | undefined;
 
   constructor(docker: Dockerode, labels: Record<string, string>, prefix: string, build: (context: string) => Promise<BuiltImage>) {
     this.docker = docker;
@@ -35,6 +37,7 @@ export class DockerFabric implements Fabric {
   async network(name: string): Promise<FabricNetwork & { id: string }> {
     const known = this.networks.get(name);
     if (known) return known;
+    this.refuseOnceDisposed();
     const bridge = `${this.prefix}n${(this.count++).toString(36)}`;
     const network = await this.docker.createNetwork({
       Name: `conformatrix-${bridge}-${name}`,
@@ -50,6 +53,11 @@ export class DockerFabric implements Fabric {
       throw new Error(`fabric network ${name} has no subnet`);
     }
     const net = { name: info.Name, id: info.Id, subnet: config.Subnet, gateway: config.Gateway };
+    if (this.disposing) {
+      // Made while the fabric was being removed: its removal would miss it.
+      await network.remove().catch(() => undefined);
+      this.refuseOnceDisposed();
+    }
     this.networks.set(name, net);
     return net;
   }
@@ -58,6 +66,7 @@ export class DockerFabric implements Fabric {
     const built = await this.build(spec.context);
     const [first, ...others] = await Promise.all(spec.networks.map((n) => this.network(n)));
     if (!first) throw new Error(`fabric node ${spec.name} needs a network`);
+    this.refuseOnceDisposed();
     const container = await this.docker.createContainer({
       Image: built.image,
       name: `conformatrix-${this.prefix}-${spec.name}`,
@@ -75,6 +84,10 @@ export class DockerFabric implements Fabric {
         ...(spec.binds?.length ? { Binds: spec.binds.map((b) => `${b.host}:${b.node}:rw`) } : {}),
       },
     });
+    if (this.disposing) {
+      await container.remove({ force: true }).catch(() => undefined);
+      this.refuseOnceDisposed();
+    }
     this.containers.push(container.id);
     for (const n of others) await this.docker.getNetwork(n.id).connect({ Container: container.id });
     await container.start();
@@ -112,9 +125,20 @@ export class DockerFabric implements Fabric {
     return { code: ExitCode ?? -1, stdout: Buffer.concat(chunks.out).toString(), stderr: Buffer.concat(chunks.err).toString() };
   }
 
-  /** Removes the helper containers, then (once every container on them is gone) the networks. */
-  async dispose(): Promise<void> {
-    this.untrack();
+  private refuseOnceDisposed(): void {
+    if (this.disposing) throw new Error('the fabric is being removed (the vector ended, or the run is stopping): nothing new is made on it');
+  }
+
+  /**
+   * Removes the helper containers, then (once every container on them is gone) the networks. Once: a second call
+   * waits for the first. The run's cleanup keeps tracking the fabric until it is gone, so that Ctrl-C during a removal
+   * the vector's end began waits for it instead of exiting half-way (which left the networks, and the middlebox).
+   */
+  dispose(): Promise<void> {
+    return (this.disposing ??= this.removeAll().finally(() => this.untrack()));
+  }
+
+  private async removeAll(): Promise<void> {
     await Promise.all(
       this.containers.splice(0).map((id) =>
         this.docker

@@ -7,13 +7,15 @@
  * of one vector's connections meets the next. Everything else (the socket
  * steps, the query) is linux-kernel's (targets/linux-kernel/kernel-target.ts).
  *
- * As an endpoint of the interop suite (local driver): the guest's NIC is
- * joined to the node's namespace the runner gives, through a bridge (tap
- * device and a veth pair) in the VM's host namespace; the node's namespace
- * routes the endpoint's addresses to the guest, which holds them on its
- * loopback in a namespace of its own, and everything else to the middlebox.
- * The endpoint's steps are linux-kernel's (targets/linux-kernel/interop.ts),
- * their commands and kernel agent run in the guest.
+ * As an endpoint of the interop suite: the guest's NIC is joined to the
+ * node, through a bridge (tap device and a veth pair) in the VM's host
+ * namespace; the node routes the endpoint's addresses to the guest, which
+ * holds them on its loopback in a namespace of its own, and everything else
+ * to the middlebox. The node is the namespace the runner gives (local driver)
+ * or the adapter's own container on the fabric's network (docker driver),
+ * where qemu and its tap device live too. The endpoint's steps are
+ * linux-kernel's (targets/linux-kernel/interop.ts), their commands and kernel
+ * agent run in the guest.
  */
 import { stopping } from '../../runner/cleanup.js';
 import { CONTRACT_VERSION } from '../../runner/contract.js';
@@ -22,7 +24,7 @@ import { KernelAgent } from '../../suites/mptcp/net/agent.js';
 import type { PrepareParams } from '../../suites/mptcp-interop/contract.js';
 import { KernelInterop, type KernelNode } from '../linux-kernel/interop.js';
 import { announceAddresses, configureSut, serveKernelTarget } from '../linux-kernel/kernel-target.js';
-import { exec, namespaces, PINNED } from '../linux-kernel/system.js';
+import { exec, PINNED, setSysctls } from '../linux-kernel/system.js';
 import { buildImage, Vm, type VmImage } from './vm.js';
 
 /** The vector NIC's name in the guest (guest/init.py). */
@@ -148,31 +150,39 @@ let interop = new KernelInterop(guestNode);
 let scenario: { ns?: string; bridged: boolean } | undefined;
 
 /**
- * Joins the guest's NIC to the interop node (the runner's namespace) and
- * prepares the endpoint in a namespace of the guest. The node's address
- * towards the middlebox (nextHop) is the one the middlebox routes the
- * endpoint's addresses to; the node forwards them to the guest.
+ * Joins the guest's NIC to the interop node and prepares the endpoint in a
+ * namespace of the guest. The node is the runner's namespace (local driver)
+ * or, in a container (docker driver), the container's own namespace, which
+ * holds qemu's tap device too: the same bridge, veth pair and routes, both
+ * ends of the pair in that one namespace. The node's address towards the
+ * middlebox (nextHop) is the one the middlebox routes the endpoint's
+ * addresses to; the node forwards them to the guest.
  */
 async function prepareInterop(p: PrepareParams): Promise<{ nextHop?: string }> {
   const guest = (vm ??= await boot());
   const host = guest.namespace;
-  if (!p.namespace || !host || !p.gateway)
-    throw new Error('linux-6.1 joins an interop node through network namespaces: the local driver, as root (no container)');
   const node = p.namespace;
+  if (!p.gateway) throw new Error("linux-6.1: interop.prepare without a gateway (the middlebox's address on the node's network)");
+  // A node of its own is a namespace of the runner's (local driver); without one the node is this process's namespace, which
+  // must then be the one that holds the VM's tap device (a container, where no namespace can be made).
+  if (!node && host)
+    throw new Error(`linux-6.1: interop.prepare gave no node namespace, and the VM's tap device is in ${host}, not in this process's namespace`);
   // A scenario before it that was not reset (the adapter is kept only after a reset; this is a second prepare): its things go first.
   if (scenario) await resetInterop();
   scenario = { bridged: true };
   interop = new KernelInterop(guestNode);
-  // The VM's side: a bridge of the tap device and a veth pair whose other end goes to the node (and goes with it).
+  // The VM's side: a bridge of the tap device and a veth pair whose other end goes to the node (and goes with it; in a
+  // container it stays beside the bridge, and the reset removes it).
   exec(host, ['ip', 'link', 'add', 'br0', 'type', 'bridge', 'forward_delay', '0']);
   exec(host, ['ip', 'link', 'set', guest.tapName, 'master', 'br0']);
-  exec(host, ['ip', 'link', 'add', 'vm0', 'type', 'veth', 'peer', 'name', 'vm1', 'netns', node]);
+  exec(host, ['ip', 'link', 'add', 'vm0', 'type', 'veth', 'peer', 'name', 'vm1', ...(node ? ['netns', node] : [])]);
   exec(host, ['ip', 'link', 'set', 'vm0', 'master', 'br0', 'up']);
   exec(host, ['ip', 'link', 'set', 'br0', 'up']);
-  // The node's side: a router between the guest and the middlebox.
+  // The node's side: a router between the guest and the middlebox. In a container /proc/sys is read-only: forwarding is
+  // on from the container's start (docker.sysctls of target.json), which setSysctls checks.
   exec(node, ['ip', 'addr', 'add', `${LINK.node}/24`, 'dev', 'vm1']);
   exec(node, ['ip', 'link', 'set', 'vm1', 'up']);
-  exec(node, ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1']);
+  setSysctls(node, { 'net.ipv4.ip_forward': 1 });
   exec(node, ['ip', 'route', 'replace', 'default', 'via', p.gateway]);
   for (const a of [p.address, ...(p.extraAddresses ?? []), ...(p.announceAddresses ?? [])]) exec(node, ['ip', 'route', 'add', `${a}/32`, 'via', LINK.guest]);
   const nextHop = /\bsrc (\S+)/.exec(exec(node, ['ip', '-4', '-o', 'route', 'get', p.gateway]))?.[1];
@@ -199,7 +209,8 @@ async function prepareInterop(p: PrepareParams): Promise<{ nextHop?: string }> {
  * with it), the NIC goes back to the guest's own namespace and the
  * scenario's namespace goes (its addresses, routes, sysctls, MPTCP endpoints
  * and limits, counters and any socket left in TIME_WAIT), and the bridge and
- * veth pair to the node go from the VM's host namespace. What stays: the
+ * veth pair to the node go from the VM's host namespace (the container's own
+ * with the docker driver, where the veth pair's routes go with it). What stays: the
  * kernel and its memory, the guest's init, and the NIC (its MAC; it is
  * moved, not made again).
  */
@@ -213,7 +224,7 @@ async function resetInterop(): Promise<Record<string, never>> {
     await vm.exec(undefined, ['ip', 'netns', 'del', s.ns]);
   }
   const host = vm.namespace;
-  if (s.bridged && host) {
+  if (s.bridged) {
     // The veth pair may be gone already (its other end went with the node's namespace); the bridge is the VM's own.
     const links = exec(host, ['ip', '-o', 'link', 'show']);
     if (/^\d+: vm0@/m.test(links)) exec(host, ['ip', 'link', 'del', 'vm0']);
@@ -233,12 +244,19 @@ serveKernelTarget({
         version: vm.release,
         build: { package: image!.package, version: image!.packageVersion, sha256: image!.imageSha256 },
       },
-      // The interop suite's endpoints are joined to their node by namespaces (prepareInterop): not in a container.
+      // The interop endpoint's node is a namespace of the runner's or this container (prepareInterop); its sysctls, the
+      // checksums' among them, are the guest's, set per scenario. interop-reuse: the suite keeps the adapter only where
+      // the scenario gives a namespace for a node (the local driver); a container is placed on one scenario's network.
       capabilities: [
         'mptcp-v1',
         'sysctls',
         'sut-announce',
-        ...(namespaces ? ['mptcp-interop', 'interop-join', 'interop-checksums', 'interop-announce', 'interop-preamble', 'interop-reuse'] : []),
+        'mptcp-interop',
+        'interop-join',
+        'interop-checksums',
+        'interop-announce',
+        'interop-preamble',
+        'interop-reuse',
       ],
     };
   },

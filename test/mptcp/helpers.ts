@@ -1,7 +1,7 @@
 // Small helpers shared by the MPTCP codec tests.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TARGETS_DIR } from '../../runner/paths.js';
 import { loadTarget, missingRequirement } from '../../runner/targets.js';
@@ -49,4 +49,25 @@ export function vmMissing(): string | undefined {
   if (why) return why;
   const missing = missingRequirement(loadTarget(join(TARGETS_DIR, 'linux-6.1')));
   return missing ? `linux-6.1: ${missing}` : undefined;
+}
+
+/**
+ * The host pids of the qemu processes in a run's containers (the docker driver labels each with the runner's pid): a
+ * process's cgroup names its container. `owners` keeps which run each container seen belongs to, one look each.
+ */
+export function qemusInContainers(runnerPid: number, owners = new Map<string, string>()): number[] {
+  const found: number[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'latin1').startsWith('qemu-system')) continue;
+      const id = /[0-9a-f]{64}/.exec(readFileSync(`/proc/${pid}/cgroup`, 'utf8'))?.[0];
+      if (!id) continue;
+      if (!owners.has(id))
+        owners.set(id, spawnSync('docker', ['inspect', '-f', '{{index .Config.Labels "org.conformatrix.pid"}}', id], { encoding: 'utf8' }).stdout.trim());
+      if (owners.get(id) === String(runnerPid)) found.push(Number(pid));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return found;
 }

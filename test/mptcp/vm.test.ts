@@ -4,29 +4,36 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { stripVTControlCharacters } from 'node:util';
 import { CLI, cli, readRun, ROOT, tempDir, verdicts } from '../helpers.js';
-import { skipWithReason } from '../docker/helpers.js';
+import { dockerMissing, leftovers, skipWithReason } from '../docker/helpers.js';
 import { MARK, markedProcesses } from '../leftovers.js';
-import { vmMissing } from './helpers.js';
+import { kernelMissing, qemusInContainers, vmMissing } from './helpers.js';
 import { buildImage, Vm } from '../../targets/linux-6.1/vm.js';
 import { FTP_REPLIES } from '../../suites/mptcp-interop/middlebox.js';
 
-/** Runs the CLI and notes the pid of every qemu it starts (a VM boot each), watching its processes while it runs. */
-async function cliCountingVms(args: string[]): Promise<{ stdout: string; boots: number }> {
+/**
+ * Runs the CLI and notes the pid of every qemu it starts (a VM boot each), watching its processes while it runs: its
+ * own (local driver) and those in its containers (docker driver). `left`: those still running once it has exited, and
+ * the containers, docker networks and firewall tables it left.
+ */
+async function cliCountingVms(args: string[]): Promise<{ stdout: string; boots: number; left: string[] }> {
   const mark = randomBytes(6).toString('hex');
   const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, [MARK]: mark }, stdio: ['ignore', 'pipe', 'inherit'] });
   let stdout = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   const qemus = new Set<string>();
+  const owners = new Map<string, string>();
   // A VM lives for seconds at least (its boot under TCG): a look every 100 ms sees each one.
   const watch = setInterval(() => {
     for (const p of markedProcesses(mark)) if (/qemu-system/.test(p)) qemus.add(p.split(' ')[1]!);
+    for (const pid of qemusInContainers(child.pid!, owners)) qemus.add(String(pid));
   }, 100);
   await new Promise((resolve) => child.on('exit', resolve));
   clearInterval(watch);
-  return { stdout: stripVTControlCharacters(stdout), boots: qemus.size };
+  const alive = [...qemus].filter((pid) => existsSync(`/proc/${pid}`) && !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8')));
+  return { stdout: stripVTControlCharacters(stdout), boots: qemus.size, left: [...alive.map((pid) => `qemu ${pid}`), ...leftovers(child.pid!)] };
 }
 
 describe('linux-6.1: a 6.1 LTS kernel under QEMU as an MPTCP target', function () {
@@ -197,5 +204,52 @@ describe('linux-6.1: a 6.1 LTS kernel under QEMU as an MPTCP target', function (
       // The client fell back before its data-level retransmission timer sent the PORT line again (after which it resets).
       if (client !== 'reference') assert.equal(d.client.counters.MPTCPRetrans, undefined, `${x.targetId}: ${JSON.stringify(d.client.counters)}`);
     }
+  });
+
+  // With the docker driver the adapter's container is the node: qemu and its tap device live in the container's
+  // namespace, where the same bridge and veth pair as in the local driver join the guest's NIC to a router on the
+  // fabric's network. The containers are placed on one scenario's networks, so each scenario boots its own VMs.
+  it('is a client and a server of the interop grid with the docker driver: the guest behind its container, every segment through the middlebox container, the join included; no container or qemu left', async function () {
+    // Eight VMs boot in containers, one after the other per pair: minutes under TCG on a busy machine.
+    this.timeout(1_800_000);
+    // The VM runs in the target's image: the host needs no qemu, only an MPTCP kernel for the containers' namespaces.
+    const why = kernelMissing() ?? (await dockerMissing());
+    if (why) return skipWithReason(this, why);
+    const out = tempDir();
+    const r = await cliCountingVms([
+      'run',
+      '--suite',
+      'mptcp-interop',
+      '--driver',
+      'docker',
+      '--target',
+      'linux-6.1',
+      '--target',
+      'linux-kernel',
+      '--grep',
+      'mptcp-interop/(clean/transfer|join/clean): ',
+      '--out',
+      out,
+    ]);
+    const run = readRun(out);
+    // A VM for each role-scenario with linux-6.1, in the role's container: none kept.
+    assert.equal(r.boots, 8, `${r.boots} VMs booted for 8 role-scenarios`);
+    assert.deepEqual(r.left, [], 'the run left no qemu, container, docker network or firewall table');
+    for (const pair of ['linux-6.1+linux-kernel', 'linux-kernel+linux-6.1', 'linux-6.1+linux-6.1']) {
+      assert.deepEqual(verdicts(run, pair), { 'mptcp-interop/clean/transfer': 'pass', 'mptcp-interop/join/clean': 'pass' }, `${pair}: ${r.stdout}`);
+      const join = run.results.find((x) => x.targetId === pair && x.vectorId === 'mptcp-interop/join/clean')!;
+      type Side = { subflows: number; counters: Record<string, number> };
+      const details = join.details as { topology: string; client: Side; server: Side; wire: { clientSide: { opened: string[] } } };
+      assert.equal(details.topology, 'containers', pair);
+      assert.equal(details.client.subflows, 2, pair);
+      // The middlebox container saw both subflows opened: the first from the client's address, the join from its second.
+      assert.deepEqual(details.wire.clientSide.opened.map((o) => o.split(':')[0]).sort(), ['10.72.1.2', '10.72.2.2'], pair);
+      // Each side's counters are its own kernel's: the guest's 6.1 has no MPJoinSynTx, which the host's 6.18 counts.
+      const [client, server] = pair.split('+');
+      assert.equal(details.client.counters.MPJoinSynAckRx, 1, pair);
+      assert.equal(details.client.counters.MPJoinSynTx, client === 'linux-6.1' ? undefined : 1, pair);
+      assert.equal(details.server.counters.MPJoinSynRx, 1, `${pair} (${server})`);
+    }
+    assert.match(run.targets.find((t) => t.id === 'linux-6.1')!.implementation!.version, /^6\.1\./);
   });
 });

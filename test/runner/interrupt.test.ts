@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { CLI, readRun, ROOT, tempDir } from '../helpers.js';
 import { leftoversOf, MARK, markedProcesses, seeded, snapshot } from '../leftovers.js';
 import { dockerMissing, skipWithReason } from '../docker/helpers.js';
-import { kernelMissing, vmMissing } from '../mptcp/helpers.js';
+import { kernelMissing, qemusInContainers, vmMissing } from '../mptcp/helpers.js';
 
 const seed = Number(process.env.CONFORMATRIX_INTERRUPT_SEED ?? randomBytes(4).readUInt32LE());
 
@@ -17,10 +17,10 @@ const onPath = (tool: string) => (process.env.PATH ?? '').split(':').some((d) =>
 
 /**
  * Runs the CLI, sends SIGINT once `verdicts` verdict lines have been shown (0: as soon as an adapter runs, or, with
- * `started`, as soon as a process of the run matches it), and counts what is left once it has exited. `seen` says
- * whether a process matching `started` was ever seen.
+ * `started`, as soon as a process of the run matches it, or `started` says so of the runner's pid, for what runs in its
+ * containers), and counts what is left once it has exited. `seen` says whether `started` was ever met.
  */
-async function interruptAfter(args: string[], verdicts: number, started?: RegExp) {
+async function interruptAfter(args: string[], verdicts: number, started?: RegExp | ((runnerPid: number) => boolean)) {
   const mark = randomBytes(6).toString('hex');
   const tmp = tempDir('conformatrix-interrupt-');
   const out = tempDir();
@@ -53,7 +53,7 @@ async function interruptAfter(args: string[], verdicts: number, started?: RegExp
   const watch = setInterval(() => {
     const marked = markedProcesses(mark);
     for (const p of marked) ownPids.add(Number(p.split(' ')[1]));
-    if (started && marked.some((p) => started.test(p))) seen = true;
+    if (started && (typeof started === 'function' ? started(child.pid!) : marked.some((p) => started.test(p)))) seen = true;
     if (verdicts === 0 && (started ? seen : marked.length > 1)) interrupt();
   }, 100);
   const code = await exited;
@@ -137,6 +137,35 @@ describe(`Ctrl-C at random points (seed ${seed}; repeat with CONFORMATRIX_INTERR
     );
     assert.ok(r.seen, 'qemu ran');
     check(r, at);
+  });
+
+  // With the docker driver a linux-6.1 adapter's container holds qemu and its tap device, and each scenario boots its own
+  // (its containers are placed on the scenario's networks). Point 0 interrupts while the first VMs boot, a later one
+  // between scenarios: the containers go, and qemu with them.
+  it("docker driver, mptcp-interop: linux-6.1 (qemu in the adapters' containers)", async function () {
+    this.timeout(900_000);
+    // The VM runs in the target's image: the host needs no qemu, only an MPTCP kernel for the containers' namespaces.
+    const why = kernelMissing() ?? (await dockerMissing());
+    if (why) return skipWithReason(this, why);
+    const at = point(3, 5);
+    process.stdout.write(`      interrupt after ${at} verdicts\n`);
+    const qemus = new Set<number>();
+    const owners = new Map<string, string>();
+    const r = await interruptAfter(
+      ['--suite', 'mptcp-interop', '--driver', 'docker', '--target', 'linux-6.1', '--grep', 'mptcp-interop/clean/'],
+      at,
+      (runner) => {
+        for (const pid of qemusInContainers(runner, owners)) qemus.add(pid);
+        return qemus.size > 0;
+      },
+    );
+    assert.ok(r.seen, 'qemu ran in a container of the run');
+    check(r, at);
+    assert.deepEqual(
+      [...qemus].filter((pid) => existsSync(`/proc/${pid}`)),
+      [],
+      "no qemu of the run's containers runs",
+    );
   });
 
   it('docker driver, cookies: reference, curl and python-cookiejar', async function () {
