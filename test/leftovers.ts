@@ -35,7 +35,10 @@ export function markedProcesses(mark: string): string[] {
     try {
       if (/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))) continue;
       if (!readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(`${MARK}=${mark}`)) continue;
-      found.push(`process ${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').join(' ').slice(0, 200)}`);
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'latin1');
+      // An empty command line: the process is exiting (its memory already gone; a SIGKILL just delivered), not left.
+      if (cmdline === '') continue;
+      found.push(`process ${pid} ${cmdline.split('\0').join(' ').slice(0, 200)}`);
     } catch {
       // Gone meanwhile.
     }

@@ -85,9 +85,19 @@ const SLOTS = Math.max(1, Math.floor(Number(process.env.CONFORMATRIX_WEBKIT_SLOT
 
 /** Each slot's driver, started when the slot is first used, and again after it failed. */
 const drivers: (Driver | undefined)[] = new Array<Driver | undefined>(SLOTS).fill(undefined);
+/** A slot's driver being started: a second caller waits for it instead of starting another, which nothing would stop. */
+const starting: (Promise<Driver> | undefined)[] = new Array<Promise<Driver> | undefined>(SLOTS).fill(undefined);
+/** Every driver started, until it is stopped: what the adapter stops when it ends, a driver still starting included. */
+const started = new Set<Driver>();
 
 /** The page load and script timeout of a browser started ahead, until its vector sets its own. */
 const AHEAD_TIMEOUT_MS = 30_000;
+/**
+ * How long closing a session or asking a browser started ahead whether it still answers may take. Neither decides a
+ * verdict: past it the slot's driver is replaced, and the vector gets a new browser. A browser killed during a vector
+ * left its driver not answering either (the adapter then waited for ever).
+ */
+const QUICK_MS = 10_000;
 
 /** A free loopback port for the driver (WebDriver servers take a port, not a listening socket). */
 function freePort(): Promise<number> {
@@ -186,6 +196,7 @@ async function startDriver(): Promise<Driver> {
   // Its own process group, so that the driver and every browser it started can be stopped together.
   const child = spawn(cmd!, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const d: Driver = { process: child, base: `http://127.0.0.1:${listen}`, exited: false, ...(xvfb ? { xvfb } : {}) };
+  started.add(d);
   const keep = (b: Buffer) => (driverLog = (driverLog + b.toString()).slice(-4000));
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
@@ -197,8 +208,11 @@ async function startDriver(): Promise<Driver> {
 
 function stopDriver(d: Driver | undefined): void {
   if (!d) return;
+  started.delete(d);
+  // The whole process group, even when its leader has exited: a browser's network process outlives a driver that ended
+  // with its browser killed, and stays in the group (seen: a WPENetworkProcess left after the adapter's SIGTERM).
   for (const p of [d.process, d.xvfb]) {
-    if (p?.pid && p.exitCode === null) {
+    if (p?.pid) {
       try {
         process.kill(-p.pid, 'SIGKILL');
       } catch {
@@ -212,9 +226,14 @@ function stopDriver(d: Driver | undefined): void {
 async function slotDriver(i: number): Promise<Driver> {
   const d = drivers[i];
   if (d && !d.exited) return d;
+  if (starting[i]) return starting[i]!;
   stopDriver(d);
-  drivers[i] = await startDriver();
-  return drivers[i]!;
+  drivers[i] = undefined;
+  const next = startDriver()
+    .then((n) => (drivers[i] = n))
+    .finally(() => (starting[i] = undefined));
+  starting[i] = next;
+  return next;
 }
 
 /** Ends a driver that failed (a browser that would not start or stop), with its browsers: the slot's next use starts a new one. */
@@ -252,27 +271,51 @@ class Session {
 
   static async open(d: Driver, proxy: string | undefined, timeoutMs: number): Promise<Session> {
     const args = ['--automation', ...port.args, ...(proxy ? [`--proxy=${proxy}`] : [])];
-    const v = (await wd(d.base, 'POST', '/session', {
-      capabilities: {
-        alwaysMatch: {
-          [port.options]: { binary: port.browser, args },
-          timeouts: { pageLoad: timeoutMs, script: timeoutMs, implicit: 0 },
+    // A new browser's start has a bound of its own, generous for a busy machine: a driver that never answers is replaced.
+    const v = (await wd(
+      d.base,
+      'POST',
+      '/session',
+      {
+        capabilities: {
+          alwaysMatch: {
+            [port.options]: { binary: port.browser, args },
+            timeouts: { pageLoad: timeoutMs, script: timeoutMs, implicit: 0 },
+          },
         },
       },
-    })) as { sessionId: string; capabilities: { browserVersion: string } };
+      AbortSignal.timeout(4 * AHEAD_TIMEOUT_MS),
+    )) as { sessionId: string; capabilities: { browserVersion: string } };
     return new Session(d, v.sessionId, v.capabilities.browserVersion);
   }
 
+  /**
+   * How long a command may go unanswered: twice the page load and script timeouts the driver enforces itself, and 5 s
+   * more. Only a driver that hangs reaches it: one whose browser was killed during a command sometimes never answered
+   * it (and the vector, and the adapter, waited for ever). The command then fails, and the slot's driver is replaced.
+   */
+  private limitMs = 2 * AHEAD_TIMEOUT_MS + 5_000;
+
   cmd(method: 'GET' | 'POST' | 'DELETE', path: string, body?: object): Promise<unknown> {
-    return wd(this.driver.base, method, `/session/${this.id}${path}`, body ?? (method === 'POST' ? {} : undefined));
+    return wd(this.driver.base, method, `/session/${this.id}${path}`, body ?? (method === 'POST' ? {} : undefined), AbortSignal.timeout(this.limitMs));
   }
 
+  /** Ends the session, its browser with it. A driver that does not answer within QUICK_MS is replaced by the caller (dropDriver). */
   close(): Promise<unknown> {
-    return wd(this.driver.base, 'DELETE', `/session/${this.id}`);
+    return wd(this.driver.base, 'DELETE', `/session/${this.id}`, undefined, AbortSignal.timeout(QUICK_MS));
+  }
+
+  /** Whether the browser still answers (Get Current URL) within QUICK_MS. */
+  answers(): Promise<boolean> {
+    return wd(this.driver.base, 'GET', `/session/${this.id}/url`, undefined, AbortSignal.timeout(QUICK_MS)).then(
+      () => true,
+      () => false,
+    );
   }
 
   /** The page load and script timeouts of the vector it serves. */
   timeouts(ms: number): Promise<unknown> {
+    this.limitMs = 2 * ms + 5_000;
     return this.cmd('POST', '/timeouts', { pageLoad: ms, script: ms, implicit: 0 });
   }
 
@@ -403,7 +446,7 @@ const keyOf = (proxy: string | undefined, pem: string) => `${proxy ?? ''}\n${pem
 function startAhead(i: number, proxy: string | undefined, key: string): void {
   const before = ahead[i];
   const session = (async () => {
-    if (before) await before.session.then((s) => s.close()).catch(() => undefined);
+    if (before) await before.session.then((s) => s.close().catch(() => dropDriver(i, s.driver))).catch(() => undefined);
     const d = await slotDriver(i);
     try {
       const s = await Session.open(d, proxy, AHEAD_TIMEOUT_MS);
@@ -437,18 +480,12 @@ async function take(params: FetchParams, key: string): Promise<{ slot: number; s
   let s: Session | undefined;
   if (started?.key === key) {
     s = await started.session.catch(() => undefined);
-    if (
-      s &&
-      !(await s.cmd('GET', '/url').then(
-        () => true,
-        () => false,
-      ))
-    ) {
+    if (s && !(await s.answers())) {
       dropDriver(i, s.driver);
       s = undefined;
     }
   } else if (started) {
-    await started.session.then((old) => old.close()).catch(() => undefined);
+    await started.session.then((old) => old.close().catch(() => dropDriver(i, old.driver))).catch(() => undefined);
   }
   if (!s) {
     const d = await slotDriver(i);
@@ -480,10 +517,11 @@ function trust(pem: string): void {
 }
 
 async function fetchVector(params: FetchParams) {
-  const deadline = Date.now() + params.timeoutMs;
   trust(params.ca.pem);
   const key = keyOf(params.proxy, params.ca.pem);
   const { slot, session: s } = await take(params, key);
+  // The vector's time starts with its browser: starting one (when none was ready) is start-up, not the vector's work.
+  const deadline = Date.now() + params.timeoutMs;
   const navigations: NavigationResult[] = [];
   try {
     await s.timeouts(Math.max(500, params.timeoutMs));
@@ -516,7 +554,7 @@ async function fetchVector(params: FetchParams) {
 let version: string | undefined;
 
 function cleanup(): void {
-  for (const d of drivers) stopDriver(d);
+  for (const d of [...drivers, ...started]) stopDriver(d);
   drivers.fill(undefined);
   rmSync(workDir, { recursive: true, force: true });
 }

@@ -3,7 +3,7 @@
 // behind, nor the adapter's temporary folder.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -58,6 +58,28 @@ class Adapter {
     if (m.error) throw new Error(m.error.message);
     return m.result;
   }
+}
+
+/**
+ * The pids under `root` whose name (the kernel's, from /proc/PID/stat) matches. Only stat files are read: reading another
+ * process's command line or environment takes its memory's lock, and a process being killed can hold that a long time,
+ * which blocked the whole test process (and mocha's own timeout) when the proxy below looked for the browsers that way.
+ */
+function descendants(root: number, what: RegExp): number[] {
+  const parent = new Map<number, { ppid: number; name: string }>();
+  for (const p of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+    try {
+      const m = /^(\d+) \((.*)\) \S (\d+)/s.exec(readFileSync(`/proc/${p}/stat`, 'utf8'));
+      if (m) parent.set(Number(m[1]), { ppid: Number(m[3]), name: m[2]! });
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  const under = (pid: number): boolean => {
+    for (let q = parent.get(pid)?.ppid; q !== undefined && q > 1; q = parent.get(q)?.ppid) if (q === root) return true;
+    return false;
+  };
+  return [...parent].filter(([pid, p]) => what.test(p.name) && under(pid)).map(([pid]) => pid);
 }
 
 /** Live processes of the mark whose command line names `what`. */
@@ -154,7 +176,14 @@ describe('webkit target', function () {
     const proxy: Server = createServer((req, res) => {
       requests.push(req.url!);
       if (req.url!.endsWith('/crash')) {
-        for (const p of marked(mark, /MiniBrowser|WebProcess|NetworkProcess/)) process.kill(Number(p.split(' ')[1]), 'SIGKILL');
+        // Kernel names are cut at 15 characters (WPENetworkProce, WebKitWebProces).
+        for (const pid of descendants(adapter.child.pid!, /MiniBrowser|WebProces|NetworkProce/)) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // Gone meanwhile.
+          }
+        }
         return;
       }
       res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><p>ok</p>');
