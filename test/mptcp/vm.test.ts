@@ -36,6 +36,24 @@ async function cliCountingVms(args: string[]): Promise<{ stdout: string; boots: 
   return { stdout: stripVTControlCharacters(stdout), boots: qemus.size, left: [...alive.map((pid) => `qemu ${pid}`), ...leftovers(child.pid!)] };
 }
 
+/**
+ * A pair's join/clean result: two subflows, the middlebox (namespace or container) saw both opened, the first from the
+ * client's address and the join from its second one, and each side's counters are its own kernel's (the guest's 6.1 has
+ * no MPJoinSynTx, which the host's 6.18 counts).
+ */
+function checkCleanJoin(run: ReturnType<typeof readRun>, pair: string, topology: 'namespaces' | 'containers'): void {
+  const join = run.results.find((x) => x.targetId === pair && x.vectorId === 'mptcp-interop/join/clean')!;
+  type Side = { subflows: number; counters: Record<string, number> };
+  const details = join.details as { topology: string; client: Side; server: Side; wire: { clientSide: { opened: string[] } } };
+  assert.equal(details.topology, topology, pair);
+  assert.equal(details.client.subflows, 2, pair);
+  assert.deepEqual(details.wire.clientSide.opened.map((o) => o.split(':')[0]).sort(), ['10.72.1.2', '10.72.2.2'], pair);
+  const [client, server] = pair.split('+');
+  assert.equal(details.client.counters.MPJoinSynAckRx, 1, pair);
+  assert.equal(details.client.counters.MPJoinSynTx, client === 'linux-6.1' ? undefined : 1, pair);
+  assert.equal(details.server.counters.MPJoinSynRx, 1, `${pair} (${server})`);
+}
+
 describe('linux-6.1: a 6.1 LTS kernel under QEMU as an MPTCP target', function () {
   this.timeout(600_000);
 
@@ -154,17 +172,7 @@ describe('linux-6.1: a 6.1 LTS kernel under QEMU as an MPTCP target', function (
     for (const pair of ['linux-6.1+linux-kernel', 'linux-kernel+linux-6.1', 'linux-6.1+linux-6.1']) {
       const { 'mptcp-interop/real-middlebox/nat': _, ...clean } = verdicts(run, pair);
       assert.deepEqual(clean, { 'mptcp-interop/clean/transfer': 'pass', 'mptcp-interop/join/clean': 'pass' }, `${pair}: ${r.stdout}`);
-      const join = run.results.find((x) => x.targetId === pair && x.vectorId === 'mptcp-interop/join/clean')!;
-      type Side = { subflows: number; counters: Record<string, number> };
-      const details = join.details as { client: Side; server: Side; wire: { clientSide: { opened: string[] } } };
-      assert.equal(details.client.subflows, 2, pair);
-      // The middlebox saw both subflows opened: the first from the client's address, the join from its second one.
-      assert.deepEqual(details.wire.clientSide.opened.map((o) => o.split(':')[0]).sort(), ['10.72.1.2', '10.72.2.2'], pair);
-      // Each side's counters are its own kernel's: the guest's 6.1 has no MPJoinSynTx, which the host's 6.18 counts.
-      const [client, server] = pair.split('+');
-      assert.equal(details.client.counters.MPJoinSynAckRx, 1, pair);
-      assert.equal(details.client.counters.MPJoinSynTx, client === 'linux-6.1' ? undefined : 1, pair);
-      assert.equal(details.server.counters.MPJoinSynRx, 1, `${pair} (${server})`);
+      checkCleanJoin(run, pair, 'namespaces');
     }
     assert.match(run.targets.find((t) => t.id === 'linux-6.1')!.implementation!.version, /^6\.1\./);
   });
@@ -237,18 +245,7 @@ describe('linux-6.1: a 6.1 LTS kernel under QEMU as an MPTCP target', function (
     assert.deepEqual(r.left, [], 'the run left no qemu, container, docker network or firewall table');
     for (const pair of ['linux-6.1+linux-kernel', 'linux-kernel+linux-6.1', 'linux-6.1+linux-6.1']) {
       assert.deepEqual(verdicts(run, pair), { 'mptcp-interop/clean/transfer': 'pass', 'mptcp-interop/join/clean': 'pass' }, `${pair}: ${r.stdout}`);
-      const join = run.results.find((x) => x.targetId === pair && x.vectorId === 'mptcp-interop/join/clean')!;
-      type Side = { subflows: number; counters: Record<string, number> };
-      const details = join.details as { topology: string; client: Side; server: Side; wire: { clientSide: { opened: string[] } } };
-      assert.equal(details.topology, 'containers', pair);
-      assert.equal(details.client.subflows, 2, pair);
-      // The middlebox container saw both subflows opened: the first from the client's address, the join from its second.
-      assert.deepEqual(details.wire.clientSide.opened.map((o) => o.split(':')[0]).sort(), ['10.72.1.2', '10.72.2.2'], pair);
-      // Each side's counters are its own kernel's: the guest's 6.1 has no MPJoinSynTx, which the host's 6.18 counts.
-      const [client, server] = pair.split('+');
-      assert.equal(details.client.counters.MPJoinSynAckRx, 1, pair);
-      assert.equal(details.client.counters.MPJoinSynTx, client === 'linux-6.1' ? undefined : 1, pair);
-      assert.equal(details.server.counters.MPJoinSynRx, 1, `${pair} (${server})`);
+      checkCleanJoin(run, pair, 'containers');
     }
     assert.match(run.targets.find((t) => t.id === 'linux-6.1')!.implementation!.version, /^6\.1\./);
   });
