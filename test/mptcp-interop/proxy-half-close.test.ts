@@ -3,8 +3,9 @@
 // level-triggered polling then took an EPOLLHUP without EPOLLIN for the end of the data, closed, and the kernel reset the
 // unread octets away; the scenario's configuration (edge-triggered polling) must not. With the old configuration all three
 // scenarios failed in a run of this test (2026-12-07), and in runs of the CLI the even one failed 9 of 13 times, the one with
-// the faster link to the client 2 of 3, the fastest 3 of 3. The captures must show that each run brought about that order
-// (both ends shut before the proxy sent either its last octets), so that the test cannot pass on runs that missed it.
+// the faster link to the client 2 of 3, the fastest 3 of 3. Every run must deliver every octet, and for each vector a run
+// must show in its captures that it brought about that order (both ends shut before the proxy sent either its last octets),
+// so that the test cannot pass on runs that all missed it; a run that missed it is run again (see `run`).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -76,11 +77,11 @@ function lastData(seen: Seen[], which: (p: Seen) => boolean, what: string): numb
 }
 
 /**
- * Checks one result: it passed, HAProxy logged every octet each way as a normal end, and the captures show the order the
- * fixture is there for: both ends had shut their sending side (their FINs reached the proxy) before the proxy had sent
- * either of them its last octets.
+ * Checks one result: it passed, and HAProxy logged every octet each way as a normal end. Returns whether the captures show
+ * the order the fixture is there for: both ends had shut their sending side (their FINs reached the proxy) before the proxy
+ * had sent either of them its last octets, or, if not, why.
  */
-function check(r: ResultRecord, out: string, transfer: { clientToServer: number; serverToClient: number }): void {
+function check(r: ResultRecord, out: string, transfer: { clientToServer: number; serverToClient: number }): string | undefined {
   assert.equal(r.verdict, 'pass', `${r.vectorId}: ${r.reason ?? ''}`);
   const { proxySessions } = (r.details as { middlebox: MiddleboxAccount }).middlebox;
   assert.deepEqual(
@@ -98,21 +99,43 @@ function check(r: ResultRecord, out: string, transfer: { clientToServer: number;
     lastData(near, (p) => p.dst === ADDRESSES.client, 'data to the client'),
     lastData(far, (p) => p.dst === ADDRESSES.server, 'data to the server'),
   );
-  assert.ok(shut < forwarded, `${r.vectorId}: both ends had shut (${shut}) while the proxy still held octets for each (${forwarded})`);
+  return shut < forwarded ? undefined : `both ends had shut at ${shut}, after the proxy had sent one of them its last octets (${forwarded})`;
 }
 
+/** How many runs a vector gets to bring about its order; every run must deliver every octet all the same. */
+const ATTEMPTS = 4;
+
+/**
+ * Runs each fixture vector until a run shows the order it is there for, at most ATTEMPTS times. Which end's last octets
+ * reach the proxy first is a race between the two ends' TCP stacks and the links' token buckets, which on an idle machine
+ * can end a few milliseconds the other way (one run in a CI run of 2026-12-07 did); a run that missed the order says
+ * nothing about the proxy, so it is run again rather than counted.
+ */
 async function run(driver: 'local' | 'docker'): Promise<void> {
-  const out = tempDir();
-  await runCommand({ suites: ['mptcp-interop'], targets: ['reference'], vectors: [FILE], out, quiet: true, driver });
-  const { results } = readRun(out);
   const { vectors } = JSON.parse(readFileSync(FILE, 'utf8')) as { vectors: { id: string; transfer: { clientToServer: number; serverToClient: number } }[] };
-  assert.equal(results.length, vectors.length);
-  for (const v of vectors)
-    check(
-      results.find((r) => r.vectorId === v.id)!,
-      out,
-      v.transfer,
-    );
+  let waiting = vectors;
+  const missed: string[] = [];
+  for (let attempt = 1; attempt <= ATTEMPTS && waiting.length; attempt++) {
+    const out = tempDir();
+    const grep = waiting.map((v) => v.id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+    await runCommand({ suites: ['mptcp-interop'], targets: ['reference'], vectors: [FILE], out, quiet: true, driver, grep });
+    const { results } = readRun(out);
+    assert.equal(results.length, waiting.length);
+    waiting = waiting.filter((v) => {
+      const why = check(
+        results.find((r) => r.vectorId === v.id)!,
+        out,
+        v.transfer,
+      );
+      if (why) missed.push(`attempt ${attempt}, ${v.id}: ${why}`);
+      return why !== undefined;
+    });
+  }
+  assert.deepEqual(
+    waiting.map((v) => v.id),
+    [],
+    `no run of these brought about the order in ${ATTEMPTS} attempts:\n${missed.join('\n')}`,
+  );
 }
 
 describe('mptcp interop: the TCP-terminating proxy forwards everything after both ends have shut', function () {
