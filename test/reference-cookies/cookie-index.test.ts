@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { CookieIndex, type IndexedCookie } from '../../targets/reference/cookies/cookie-index.js';
 import { memoize } from '../../targets/reference/cookies/memo.js';
 import { pathMatch } from '../../targets/reference/cookies/path.js';
+import { uniform } from '../../runner/fuzz/prng.js';
 
 interface C extends IndexedCookie {
   id: number;
@@ -97,6 +98,69 @@ describe('reference engine: the store indexes', () => {
     assert.equal(index.removeExpired(1051), true);
     assert.ok(![...index.values()].includes(late));
     assert.equal(index.removeExpired(1051), false);
+  });
+
+  it('replace leaves what remove then add leave, and identityCandidates holds every cookie of its domain, path and name, in paths of few cookies and of many', () => {
+    // An order with ties and without (ids by their residue mod 5), so that a replacement sometimes keeps its place and sometimes not.
+    const order = (a: C, b: C) => (a.id % 5) - (b.id % 5);
+    const replaced = new CookieIndex<C>(order);
+    const twin = new CookieIndex<C>(order);
+    const rnd = uniform(7);
+    const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
+    // Few domains and paths and many names: some paths hold far more cookies than the index's bound for a walk by name.
+    const domains = ['example.org', 'a.example.org'];
+    const paths = ['/', '/a'];
+    const names = Array.from({ length: 90 }, (_, i) => `n${i}`);
+    let id = 0;
+    const fresh = (domain: string, path: string, name: string): C => ({
+      id: id++,
+      name,
+      domain,
+      path,
+      secureOnly: rnd() < 0.3,
+      expiryTime: 1000 + Math.floor(rnd() * 100),
+    });
+    const same = () => {
+      assert.deepEqual(
+        [...replaced.values()].map((c) => c.id),
+        [...twin.values()].map((c) => c.id),
+      );
+      for (const domain of domains) {
+        const shape = (x: CookieIndex<C>) => x.pathsOf(domain).map((b) => [b.path, b.cookies.map((c) => c.id)]);
+        assert.deepEqual(shape(replaced), shape(twin));
+        assert.equal(replaced.countWithDomain(domain), twin.countWithDomain(domain));
+      }
+      for (const name of ['n0', 'n1', 'n2']) assert.deepEqual(ids(replaced.secureNamed(name)), ids(twin.secureNamed(name)));
+      assert.deepEqual(ids(replaced.allPaths().flatMap((b) => b.cookies)), ids(replaced.values()));
+    };
+    for (let step = 0; step < 3000; step++) {
+      const domain = pick(domains);
+      const path = pick(paths);
+      const name = pick(names);
+      const candidates = replaced.identityCandidates(domain, path, name);
+      const wanted = [...replaced.values()].filter((c) => c.domain === domain && c.path === path && c.name === name);
+      for (const c of wanted) assert.ok(candidates.includes(c), `step ${step}: ${domain} ${path} ${name}: a cookie is not among the candidates`);
+      const old = candidates.find((c) => c.name === name);
+      const cookie = fresh(domain, path, name);
+      if (old === undefined) {
+        replaced.add(cookie);
+        twin.add(cookie);
+      } else {
+        // Now and then another path looked up in between: the replacement cannot use the first lookup's list.
+        if (rnd() < 0.1) replaced.identityCandidates(domain, pick(paths), name);
+        replaced.replace(old, cookie);
+        twin.remove(old);
+        twin.add(cookie);
+      }
+      if (step % 50 === 0) same();
+      if (step % 500 === 499) {
+        const now = 1000 + Math.floor(rnd() * 100);
+        assert.equal(replaced.removeExpired(now), twin.removeExpired(now));
+        same();
+      }
+    }
+    same();
+    assert.ok(Math.max(...replaced.allPaths().map((b) => b.cookies.length)) > 40, 'no path held many cookies: the index by name went untested');
   });
 
   it('memoize gives the function answers (null and undefined among them) and starts afresh past its bound', () => {

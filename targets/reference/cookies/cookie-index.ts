@@ -46,7 +46,16 @@ export interface PathCookies<C> {
 
 interface Bucket<C> extends PathCookies<C> {
   readonly cookies: C[];
+  /**
+   * The same cookies by name, once the path holds many (NAMED_FROM): the
+   * candidates for a cookie's identity without a walk over all of them (a
+   * domain's cookies can be many, up to the store's bound per domain).
+   */
+  byName: Map<string, C[]> | undefined;
 }
+
+/** A path's cookies get their index by name when they are this many. */
+const NAMED_FROM = 32;
 
 /** The cookies of one domain: how many, and their buckets by path, also listed longest path first. */
 interface DomainCookies<C> {
@@ -64,6 +73,8 @@ export class CookieIndex<C extends IndexedCookie> {
   private readonly order = new Set<C>();
   private readonly byDomain = new Map<string, DomainCookies<C>>();
   private readonly secureByName = new Map<string, Set<C>>();
+  /** The list identityCandidates found last (for replace; an emptied list is no longer the index's, and holds no cookie). */
+  private lastFound: Bucket<C> | undefined;
   /** No stored cookie expires before this (it may be earlier than the real earliest, never later). */
   private earliestExpiry = Infinity;
 
@@ -90,7 +101,7 @@ export class CookieIndex<C extends IndexedCookie> {
     cookie.domain = domain.domain;
     let bucket = domain.byPath.get(cookie.path);
     if (!bucket) {
-      bucket = { path: cookie.path, cookies: [] };
+      bucket = { path: cookie.path, cookies: [], byName: undefined };
       domain.byPath.set(bucket.path, bucket);
       insertLongestFirst(domain.paths, bucket);
     }
@@ -100,11 +111,9 @@ export class CookieIndex<C extends IndexedCookie> {
     while (at > 0 && this.pathOrder(bucket.cookies[at - 1]!, cookie) > 0) at--;
     if (at === bucket.cookies.length) bucket.cookies.push(cookie);
     else bucket.cookies.splice(at, 0, cookie);
-    if (cookie.secureOnly) {
-      const named = this.secureByName.get(cookie.name);
-      if (named) named.add(cookie);
-      else this.secureByName.set(cookie.name, new Set([cookie]));
-    }
+    if (bucket.byName) addNamed(bucket.byName, cookie);
+    else if (bucket.cookies.length >= NAMED_FROM) bucket.byName = named(bucket.cookies);
+    if (cookie.secureOnly) this.addSecure(cookie);
     if (cookie.expiryTime < this.earliestExpiry) this.earliestExpiry = cookie.expiryTime;
   }
 
@@ -113,16 +122,64 @@ export class CookieIndex<C extends IndexedCookie> {
     const domain = this.byDomain.get(cookie.domain)!;
     const bucket = domain.byPath.get(cookie.path)!;
     bucket.cookies.splice(bucket.cookies.indexOf(cookie), 1);
+    if (bucket.byName) removeNamed(bucket.byName, cookie);
     if (bucket.cookies.length === 0) {
       domain.byPath.delete(cookie.path);
       domain.paths.splice(domain.paths.indexOf(bucket), 1);
     }
     if (--domain.size === 0) this.byDomain.delete(cookie.domain);
-    if (cookie.secureOnly) {
-      const named = this.secureByName.get(cookie.name)!;
-      named.delete(cookie);
-      if (named.size === 0) this.secureByName.delete(cookie.name);
+    if (cookie.secureOnly) this.removeSecure(cookie);
+  }
+
+  /**
+   * Removes `old` and adds `cookie`, leaving what remove(old) then add(cookie)
+   * leave. The usual case is the cookie that replaces one of the same identity
+   * (§5.7 steps 23 and 24), just found by identityCandidates: same domain and
+   * path, and the same place in the path's order (it keeps the old one's
+   * creation-time). Then the new cookie takes the old one's place in the list
+   * the lookup found, without looking its domain and path up again and moving
+   * the list's other cookies twice.
+   */
+  replace(old: C, cookie: C): void {
+    const bucket = this.lastFound;
+    const at = bucket ? bucket.cookies.indexOf(old) : -1;
+    const list = bucket?.cookies ?? [];
+    // add(cookie) would put it after the last cookie not after it in the order (at - 1) and before the rest (at + 1 on).
+    const samePlace =
+      at >= 0 &&
+      cookie.domain === old.domain &&
+      cookie.path === old.path &&
+      (at === 0 || this.pathOrder(list[at - 1]!, cookie) <= 0) &&
+      (at === list.length - 1 || this.pathOrder(list[at + 1]!, cookie) > 0);
+    if (!samePlace) {
+      this.remove(old);
+      this.add(cookie);
+      return;
     }
+    this.order.delete(old);
+    this.order.add(cookie);
+    cookie.domain = old.domain;
+    cookie.path = old.path;
+    list[at] = cookie;
+    if (bucket!.byName) {
+      removeNamed(bucket!.byName, old);
+      addNamed(bucket!.byName, cookie);
+    }
+    if (old.secureOnly) this.removeSecure(old);
+    if (cookie.secureOnly) this.addSecure(cookie);
+    if (cookie.expiryTime < this.earliestExpiry) this.earliestExpiry = cookie.expiryTime;
+  }
+
+  private addSecure(cookie: C): void {
+    const named = this.secureByName.get(cookie.name);
+    if (named) named.add(cookie);
+    else this.secureByName.set(cookie.name, new Set([cookie]));
+  }
+
+  private removeSecure(cookie: C): void {
+    const named = this.secureByName.get(cookie.name)!;
+    named.delete(cookie);
+    if (named.size === 0) this.secureByName.delete(cookie.name);
   }
 
   /** How many cookies have `domain` as their domain field. */
@@ -147,9 +204,29 @@ export class CookieIndex<C extends IndexedCookie> {
     return this.byDomain.get(domain)?.paths ?? NONE;
   }
 
+  /** The lists of pathsOf, of every domain (a new array of the index's own lists): a walk over the whole store without a copy of it. */
+  allPaths(): PathCookies<C>[] {
+    const found: PathCookies<C>[] = [];
+    for (const domain of this.byDomain.values()) for (const bucket of domain.paths) found.push(bucket);
+    return found;
+  }
+
   /** The cookies whose domain field is `domain` and whose path field is `path`, in the index's order: the candidates for a cookie's identity. */
   withDomainAndPath(domain: string, path: string): readonly C[] {
     return this.byDomain.get(domain)?.byPath.get(path)?.cookies ?? NONE;
+  }
+
+  /**
+   * The candidates for a cookie's identity (§5.7 step 23): every cookie whose
+   * domain field is `domain`, path field `path` and name `name`, and, when
+   * the path holds few cookies, its other ones too (the caller checks each
+   * candidate's name).
+   */
+  identityCandidates(domain: string, path: string, name: string): readonly C[] {
+    const bucket = this.byDomain.get(domain)?.byPath.get(path);
+    if (!bucket) return NONE;
+    this.lastFound = bucket;
+    return bucket.byName ? (bucket.byName.get(name) ?? NONE) : bucket.cookies;
   }
 
   /** The stored cookies with the secure-only-flag and this name. */
@@ -181,4 +258,23 @@ function insertLongestFirst<C>(paths: Bucket<C>[], bucket: Bucket<C>): void {
   while (at > 0 && paths[at - 1]!.path.length < bucket.path.length) at--;
   if (at === paths.length) paths.push(bucket);
   else paths.splice(at, 0, bucket);
+}
+
+/** The cookies by name. */
+function named<C extends IndexedCookie>(cookies: readonly C[]): Map<string, C[]> {
+  const byName = new Map<string, C[]>();
+  for (const c of cookies) addNamed(byName, c);
+  return byName;
+}
+
+function addNamed<C extends IndexedCookie>(byName: Map<string, C[]>, cookie: C): void {
+  const list = byName.get(cookie.name);
+  if (list) list.push(cookie);
+  else byName.set(cookie.name, [cookie]);
+}
+
+function removeNamed<C extends IndexedCookie>(byName: Map<string, C[]>, cookie: C): void {
+  const list = byName.get(cookie.name)!;
+  if (list.length === 1) byName.delete(cookie.name);
+  else list.splice(list.indexOf(cookie), 1);
 }

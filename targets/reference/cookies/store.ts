@@ -3,7 +3,7 @@
  * cookie store. It does no I/O and reads time only from the injected clock.
  */
 import { getDomain, getPublicSuffix } from 'tldts';
-import { CookieIndex } from './cookie-index.js';
+import { CookieIndex, type PathCookies } from './cookie-index.js';
 import { canonicalizeHost as canonicalizeHostOnce, domainMatch } from './host.js';
 import { memoize } from './memo.js';
 import { parseSetCookie, hasControlCharacter, type CookieAttribute, type SameSiteValue } from './parse.js';
@@ -193,22 +193,23 @@ export class CookieStore {
     // Step 4: size.
     if (p.nameValueLimit !== null && name.length + value.length > p.nameValueLimit) return { ignored: 'name and value longer than 4096 octets (step 4)' };
 
-    // Step 5.
+    // Step 5. (The fields a retrieval reads of every cookie it meets come first, so that they share the
+    // object's first bytes: on a store of many cookies, its time goes mostly in fetching those from memory.)
     const cookie: Cookie = {
-      name,
-      value,
-      expiryTime: LATEST,
-      domain: '',
-      path: '',
-      creationTime: now,
-      lastAccessTime: now,
-      persistent: false,
       hostOnly: true,
       secureOnly: false,
       httpOnly: false,
       sameSite: 'Default',
-      serial: ++this.serial,
       pair: serializeCookie(name, value, p),
+      lastAccessTime: now,
+      creationTime: now,
+      serial: ++this.serial,
+      path: '',
+      name,
+      value,
+      expiryTime: LATEST,
+      domain: '',
+      persistent: false,
     };
 
     // Step 6: Max-Age wins over Expires; the last of each counts.
@@ -301,22 +302,26 @@ export class CookieStore {
       if (lowerName.startsWith('__host-') && !(cookie.secureOnly && cookie.hostOnly && pathAttribute !== undefined && cookie.path === '/'))
         return { ignored: '__Host- prefix without Secure, host-only and Path=/ (step 21)' };
       // Step 22: a nameless cookie must not look like a prefixed one.
-      const lowerValue = cookie.value.toLowerCase();
-      if (cookie.name === '' && (lowerValue.startsWith('__secure-') || lowerValue.startsWith('__host-')))
-        return { ignored: 'nameless cookie whose value starts with a prefix (step 22)' };
+      if (cookie.name === '') {
+        const lowerValue = cookie.value.toLowerCase();
+        if (lowerValue.startsWith('__secure-') || lowerValue.startsWith('__host-'))
+          return { ignored: 'nameless cookie whose value starts with a prefix (step 22)' };
+      }
     }
 
     // Step 23: replace the cookie with the same identity, keeping its creation-time.
-    const old = sameIdentity(this.cookies.withDomainAndPath(cookie.domain, cookie.path), cookie, p);
+    const old = sameIdentity(this.cookies.identityCandidates(cookie.domain, cookie.path, cookie.name), cookie, p);
     if (old) {
       if (api === 'non-HTTP' && old.httpOnly) return { ignored: 'non-HTTP API may not replace an HttpOnly cookie (step 23)' };
       cookie.creationTime = old.creationTime;
       cookie.serial = old.serial;
-      this.cookies.remove(old);
     }
 
-    // Step 24, then the store's housekeeping: expired cookies go at once, excess ones by priority.
-    this.cookies.add(cookie);
+    // Step 23's removal of the old cookie and step 24's insertion of the new one (in one, when there is an
+    // old one: the new cookie takes its place in the index), then the store's housekeeping: expired
+    // cookies go at once, excess ones by priority.
+    if (old) this.cookies.replace(old, cookie);
+    else this.cookies.add(cookie);
     this.evictExpired(now);
     this.removeExcess(cookie.domain);
     return cookie;
@@ -423,12 +428,12 @@ export class CookieStore {
    */
   private removeExcess(domain: string): void {
     // Priority 2: the domain's insecure cookies, when it holds too many.
-    if (this.excessIn(domain) > 0) this.evict(this.cookies.withDomain(domain), this.excessIn(domain), INSECURE_ONLY);
+    if (this.excessIn(domain) > 0) this.evict(this.cookies.pathsOf(domain), this.excessIn(domain), INSECURE_ONLY);
     // Priority 3: the domain's other cookies.
-    if (this.excessIn(domain) > 0) this.evict(this.cookies.withDomain(domain), this.excessIn(domain), ANY);
+    if (this.excessIn(domain) > 0) this.evict(this.cookies.pathsOf(domain), this.excessIn(domain), ANY);
     // Priority 4: the whole store.
     const overall = this.cookies.size - this.maxTotal;
-    if (overall > 0) this.evict([...this.cookies.values()], overall, ANY);
+    if (overall > 0) this.evict(this.cookies.allPaths(), overall, ANY);
   }
 
   /** How many cookies the domain holds beyond its bound. */
@@ -437,7 +442,7 @@ export class CookieStore {
   }
 
   /** Evicts the `howMany` cookies of the earliest last-access-time among the eligible candidates (ties: the earlier stored). */
-  private evict(candidates: readonly Cookie[], howMany: number, eligible: Eligible): void {
+  private evict(candidates: readonly PathCookies<Cookie>[], howMany: number, eligible: Eligible): void {
     for (const victim of earliestAccessed(candidates, howMany, eligible)) this.cookies.remove(victim);
   }
 }
@@ -448,7 +453,7 @@ function some<T>(items: Iterable<T>, predicate: (item: T) => boolean): boolean {
   return false;
 }
 
-/** §5.7 step 23: among the stored cookies of the new one's domain and path, the one of the same identity. */
+/** §5.7 step 23: among the candidates (stored cookies of the new one's domain and path), the one of the same identity. */
 function sameIdentity(candidates: readonly Cookie[], cookie: Cookie, p: Profile): Cookie | undefined {
   for (const old of candidates) if (old.name === cookie.name && (!p.hostOnlyInIdentity || old.hostOnly === cookie.hostOnly)) return old;
   return undefined;
@@ -482,21 +487,26 @@ const INSECURE_ONLY = 1;
 /**
  * The `howMany` first eligible cookies in access order: one pass for a single
  * one (the usual case at the store's bound), else a sort. The candidates are
- * always an array, so that the walk is compiled for one kind of collection.
+ * the index's own lists (a domain's, or every domain's), walked where they
+ * are and not copied first; always arrays of lists, so that the walk is
+ * compiled for one kind of collection. The victims are returned before any
+ * is removed from those lists.
  */
-function earliestAccessed(candidates: readonly Cookie[], howMany: number, eligible: Eligible): Cookie[] {
+function earliestAccessed(candidates: readonly PathCookies<Cookie>[], howMany: number, eligible: Eligible): Cookie[] {
   if (howMany === 1) {
     let first: Cookie | undefined;
-    for (let i = 0; i < candidates.length; i++) {
-      const c = candidates[i]!;
-      if ((eligible === ANY || !c.secureOnly) && (first === undefined || accessOrder(c, first) < 0)) first = c;
+    for (let p = 0; p < candidates.length; p++) {
+      const cookies = candidates[p]!.cookies;
+      for (let i = 0; i < cookies.length; i++) {
+        const c = cookies[i]!;
+        if ((eligible === ANY || !c.secureOnly) && (first === undefined || accessOrder(c, first) < 0)) first = c;
+      }
     }
     return first ? [first] : [];
   }
-  return candidates
-    .filter((c) => eligible === ANY || !c.secureOnly)
-    .sort(accessOrder)
-    .slice(0, howMany);
+  const eligibleOnes: Cookie[] = [];
+  for (const { cookies } of candidates) for (const c of cookies) if (eligible === ANY || !c.secureOnly) eligibleOnes.push(c);
+  return eligibleOnes.sort(accessOrder).slice(0, howMany);
 }
 
 /** §5.8.3 step 6 (6265 §5.4 step 4 always writes the "=": nameless cookies cannot exist there). */
