@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResultRecord } from '../../runner/model.js';
+import { escapeRegExp } from '../../runner/rerun.js';
 import { runCommand } from '../../runner/run.js';
 import { ipPayload, readPcap } from '../../suites/mptcp/codec/index.js';
 import { labUnavailable } from '../../suites/mptcp/net/lab.js';
@@ -117,7 +118,7 @@ async function run(driver: 'local' | 'docker'): Promise<void> {
   const missed: string[] = [];
   for (let attempt = 1; attempt <= ATTEMPTS && waiting.length; attempt++) {
     const out = tempDir();
-    const grep = waiting.map((v) => v.id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+    const grep = waiting.map((v) => escapeRegExp(v.id)).join('|');
     await runCommand({ suites: ['mptcp-interop'], targets: ['reference'], vectors: [FILE], out, quiet: true, driver, grep });
     const { results } = readRun(out);
     assert.equal(results.length, waiting.length);
